@@ -1,0 +1,53 @@
+"""Bulletin toolbar: publication date, text size, print and share for an article."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from wtforms import BooleanField, Form
+
+from portal import Block, BlockContext, CachePolicy, article_url, hookimpl
+
+
+class BulletinToolbarSettings(Form):
+    show_font_size = BooleanField("Hiện nút “Tăng cỡ chữ” / “Giảm cỡ chữ”", default=True)
+    show_print = BooleanField("Hiện nút In", default=True)
+    show_share = BooleanField("Hiện liên kết chia sẻ", default=True)
+
+
+class BulletinToolbar(Block):
+    name = "bulletin_toolbar"
+    label = "Thanh công cụ bản tin"
+    description = "Ngày đăng của bài, nút tăng/giảm cỡ chữ, in bài và chia sẻ."
+    group = "Bài viết"
+    settings_form = BulletinToolbarSettings
+    template = "bulletin_toolbar/toolbar.html"
+    css = ("toolbar.css",)
+    js = ("toolbar.js",)
+    cache = CachePolicy(timeout=600, vary_on={"locale", "article"}, tags={"article"})
+    needs = frozenset({"article"})
+
+    def get_context(self, ctx: BlockContext, settings: dict) -> dict:
+        article = ctx.article
+        url = article_url(article, _external=True)
+        encoded_url = quote(url, safe="")
+        encoded_title = quote(article.title, safe="")
+        share_links = [
+            (
+                "Chia sẻ qua Facebook",
+                "Facebook",
+                f"https://www.facebook.com/sharer/sharer.php?u={encoded_url}",
+            ),
+            (
+                "Chia sẻ qua X",
+                "X",
+                f"https://twitter.com/intent/tweet?url={encoded_url}&text={encoded_title}",
+            ),
+            ("Gửi qua thư điện tử", "Email", f"mailto:?subject={encoded_title}&body={encoded_url}"),
+        ]
+        return {"article": article, "article_link": url, "share_links": share_links}
+
+
+@hookimpl
+def portal_register_blocks():
+    return [BulletinToolbar]

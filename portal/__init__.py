@@ -1,0 +1,111 @@
+"""blockportal: a Flask publishing portal whose pages are assembled from blocks.
+
+``create_app()`` builds an app; the names re-exported here are the public
+plugin API (see docs/plugins/): ``hookimpl``, ``Block``, ``BlockContext``,
+``CachePolicy``, ``Layout``, ``Region``, ``ContentEvent`` and the helpers
+blocks use to read the site.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from jinja2 import ChoiceLoader, FileSystemLoader
+
+from portal.blocks import NO_CACHE, Block, BlockContext, CachePolicy
+from portal.events import ContentEvent, article_event, content_changed
+from portal.hookspecs import hookimpl
+from portal.layouts import Layout, Region
+from portal.site import article_url, category_tree, category_url, media_url, page_tree
+
+__all__ = [
+    "NO_CACHE",
+    "Block",
+    "BlockContext",
+    "CachePolicy",
+    "ContentEvent",
+    "Layout",
+    "Region",
+    "article_event",
+    "article_url",
+    "category_tree",
+    "category_url",
+    "content_changed",
+    "create_app",
+    "hookimpl",
+    "media_url",
+    "page_tree",
+]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def site_templates_dir() -> Path:
+    """The site templates: ``templates/`` of a checkout, or the copy shipped in a wheel."""
+    checkout = PACKAGE_DIR.parent / "templates"
+    if checkout.is_dir():
+        return checkout
+    return PACKAGE_DIR / "site_templates"
+
+
+def create_app(
+    test_config: dict[str, Any] | None = None,
+    *,
+    extra_plugins: list[tuple[str, Any]] = (),
+) -> Flask:
+    """Create a portal app.
+
+    ``test_config`` overrides the configuration (tests, the harness);
+    ``extra_plugins`` are ``(name, plugin)`` pairs registered in addition to
+    the discovered ones.
+    """
+    from portal import auth, cache, cli, i18n, reader, security
+    from portal.assets import bp as assets_bp
+    from portal.config import build_config, load_secret_key
+    from portal.extensions import csrf, db, login_manager
+    from portal.plugins import build_plugin_set
+    from portal.templating import install_template_helpers
+
+    instance_path = os.environ.get("PORTAL_INSTANCE_PATH") or None
+    app = Flask(
+        __name__,
+        instance_path=instance_path,
+        instance_relative_config=True,
+        template_folder=str(site_templates_dir()),
+    )
+    if test_config and test_config.get("INSTANCE_PATH"):
+        app.instance_path = test_config["INSTANCE_PATH"]
+    app.config.update(build_config(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
+
+    db.init_app(app)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    cache.init_app(app)
+
+    plugins = build_plugin_set(app.config, list(extra_plugins))
+    app.extensions["portal.plugins"] = plugins
+    loaders = []
+    if app.config.get("PORTAL_THEME_DIR"):
+        loaders.append(FileSystemLoader(app.config["PORTAL_THEME_DIR"]))
+    loaders.append(FileSystemLoader(str(site_templates_dir())))
+    loaders.extend(FileSystemLoader(str(path)) for path in plugins.template_dirs)
+    app.jinja_loader = ChoiceLoader(loaders)
+    install_template_helpers(app)
+
+    app.register_blueprint(assets_bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(reader.bp)
+    security.init_app(app)
+    app.after_request(i18n.remember_locale)
+    cli.init_app(app)
+
+    plugins.call_each("portal_setup_app", app=app)
+    return app

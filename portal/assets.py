@@ -1,0 +1,24 @@
+"""Serving the static files that block plugins carry in their ``static/`` folder."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, request, send_from_directory
+
+from portal.plugins import plugins_of
+
+bp = Blueprint("core", __name__)
+
+ONE_YEAR = 365 * 24 * 3600
+
+
+@bp.get("/_blocks/<block_name>/<path:filename>")
+def block_static(block_name: str, filename: str):
+    """A block's static file; versioned URLs (``?v=``) may be cached for a year."""
+    block = plugins_of(current_app).block(block_name)
+    if block is None:
+        abort(404)
+    max_age = ONE_YEAR if request.args.get("v") else 300
+    response = send_from_directory(block.static_dir(), filename, max_age=max_age)
+    if request.args.get("v"):
+        response.cache_control.immutable = True
+    return response

@@ -1,0 +1,172 @@
+"""The block cache: key/value with time-outs and tag-based purging.
+
+Two backends share one small interface: :class:`MemoryBackend` (in-process,
+the default) and :class:`RedisBackend` (shared by every worker when
+``PORTAL_CACHE_URL`` is a ``redis://`` URL). Content events purge by tag
+(``article:42``, ``category:7``, ``page:3``), so a block never shows stale
+content after an edit, whatever its time-out.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Protocol
+
+
+class CacheBackend(Protocol):
+    def get(self, key: str) -> str | None: ...
+
+    def set(
+        self, key: str, value: str, timeout: int, tags: frozenset[str] = frozenset()
+    ) -> None: ...
+
+    def purge_tags(self, tags: set[str] | frozenset[str]) -> int: ...
+
+    def clear(self) -> None: ...
+
+
+class NullBackend:
+    """Caches nothing; used when caching is switched off."""
+
+    def get(self, key: str) -> str | None:
+        return None
+
+    def set(self, key: str, value: str, timeout: int, tags: frozenset[str] = frozenset()) -> None:
+        return None
+
+    def purge_tags(self, tags) -> int:
+        return 0
+
+    def clear(self) -> None:
+        return None
+
+
+class MemoryBackend:
+    """A thread-safe in-process cache with expiry and a tag index."""
+
+    def __init__(self, max_entries: int = 10_000) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[str, tuple[float, str, frozenset[str]]] = {}
+        self._tags: dict[str, set[str]] = {}
+        self._max_entries = max_entries
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires, value, _tags = entry
+            if expires < time.monotonic():
+                self._drop(key)
+                return None
+            return value
+
+    def set(self, key: str, value: str, timeout: int, tags: frozenset[str] = frozenset()) -> None:
+        with self._lock:
+            if key not in self._entries and len(self._entries) >= self._max_entries:
+                self._evict_expired_or_oldest()
+            self._drop(key)
+            self._entries[key] = (time.monotonic() + timeout, value, frozenset(tags))
+            for tag in tags:
+                self._tags.setdefault(tag, set()).add(key)
+
+    def purge_tags(self, tags) -> int:
+        purged = 0
+        with self._lock:
+            for tag in tags:
+                for key in list(self._tags.pop(tag, ())):
+                    if key in self._entries:
+                        self._drop(key)
+                        purged += 1
+        return purged
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._tags.clear()
+
+    def _drop(self, key: str) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is None:
+            return
+        for tag in entry[2]:
+            keys = self._tags.get(tag)
+            if keys is not None:
+                keys.discard(key)
+                if not keys:
+                    del self._tags[tag]
+
+    def _evict_expired_or_oldest(self) -> None:
+        now = time.monotonic()
+        expired = [key for key, (expires, _v, _t) in self._entries.items() if expires < now]
+        for key in expired or [next(iter(self._entries))]:
+            self._drop(key)
+
+
+class RedisBackend:
+    """Redis-backed cache; each tag is a Redis set of the keys that carry it."""
+
+    def __init__(self, url: str, prefix: str = "portal:") -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._prefix = prefix
+
+    def get(self, key: str) -> str | None:
+        value = self._redis.get(self._prefix + key)
+        return None if value is None else value.decode("utf-8")
+
+    def set(self, key: str, value: str, timeout: int, tags: frozenset[str] = frozenset()) -> None:
+        full_key = self._prefix + key
+        pipe = self._redis.pipeline()
+        pipe.set(full_key, value.encode("utf-8"), ex=max(1, int(timeout)))
+        for tag in tags:
+            tag_key = self._prefix + "tag:" + tag
+            pipe.sadd(tag_key, full_key)
+            # A tag set never outlives the longest entry it can point at by much.
+            pipe.expire(tag_key, max(1, int(timeout)) + 60, gt=True)
+            pipe.expire(tag_key, max(1, int(timeout)) + 60, nx=True)
+        pipe.execute()
+
+    def purge_tags(self, tags) -> int:
+        purged = 0
+        for tag in tags:
+            tag_key = self._prefix + "tag:" + tag
+            keys = self._redis.smembers(tag_key)
+            if keys:
+                purged += self._redis.delete(*keys)
+            self._redis.delete(tag_key)
+        return purged
+
+    def clear(self) -> None:
+        cursor = 0
+        while True:
+            cursor, keys = self._redis.scan(cursor, match=self._prefix + "*", count=500)
+            if keys:
+                self._redis.delete(*keys)
+            if cursor == 0:
+                break
+
+
+def init_app(app) -> None:
+    """Create the app's cache backend from ``PORTAL_CACHE_URL``."""
+    url = str(app.config.get("PORTAL_CACHE_URL") or "none")
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        backend: CacheBackend = RedisBackend(
+            url, prefix=app.config.get("PORTAL_CACHE_PREFIX", "portal:")
+        )
+    elif url == "memory":
+        backend = MemoryBackend()
+    elif url in {"none", "null"}:
+        backend = NullBackend()
+    else:
+        raise RuntimeError(
+            f"PORTAL_CACHE_URL={url!r} is not understood: use 'memory', 'none' or a redis:// URL"
+        )
+    app.extensions["portal.cache"] = backend
+
+
+def cache_for(app) -> CacheBackend:
+    """The cache backend of ``app`` (a null cache before ``init_app``)."""
+    return app.extensions.get("portal.cache") or NullBackend()

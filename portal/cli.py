@@ -1,0 +1,183 @@
+"""``flask --app wsgi portal ...``: the portal's command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import ROLES, Page, Placement, User
+from portal.plugins import plugins_of
+
+portal_cli = AppGroup("portal", help="Manage the portal: database, demo content, plugins, pages.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(portal_cli)
+
+
+@portal_cli.command("init-db")
+def init_db_command() -> None:
+    """Create the database tables that do not exist yet (keeps existing data)."""
+    db.create_all()
+    click.echo(f"Database ready: {_database_label()}")
+
+
+@portal_cli.command("setup")
+def setup_command() -> None:
+    """Create the tables and, if the site has no pages yet, load the demo content."""
+    from portal.demo import load_demo
+
+    db.create_all()
+    if db.session.scalar(select(func.count()).select_from(Page)):
+        click.echo(f"Database ready: {_database_label()} (existing content kept)")
+        return
+    summary = load_demo()
+    click.echo(f"Database ready: {_database_label()}; demo content loaded: {summary}")
+
+
+@portal_cli.command("demo")
+@click.option("--force", is_flag=True, help="Load even if the site already has pages.")
+def demo_command(force: bool) -> None:
+    """Load the demo site: categories, Vietnamese articles, pages and placements."""
+    from portal.demo import load_demo
+
+    db.create_all()
+    if not force and db.session.scalar(select(func.count()).select_from(Page)):
+        raise click.ClickException(
+            "The site already has pages; nothing was changed. Use --force to add the demo anyway."
+        )
+    summary = load_demo()
+    click.echo(f"Demo content loaded: {summary}")
+
+
+@portal_cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def import_command(file: Path) -> None:
+    """Import articles from a JSON file (format: docs/import-format.md).
+
+    Re-importing the same file changes nothing; each bad record is reported
+    with its index and field and skipped, the good ones are kept.
+    """
+    from portal.importer import ImportFileError, import_file
+
+    db.create_all()
+    try:
+        report = import_file(file)
+    except ImportFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for error in report.errors:
+        click.echo(f"record {error.index}: {error.field}: {error.message}", err=True)
+    click.echo(report.summary())
+    if report.errors:
+        sys.exit(1)
+
+
+@portal_cli.command("blocks")
+def blocks_command() -> None:
+    """List the registered block types and the plugin each comes from."""
+    plugins = plugins_of(current_app)
+    if not plugins.blocks:
+        click.echo("No block types are registered.")
+    for name in sorted(plugins.blocks):
+        block = plugins.blocks[name]
+        plugin = plugins.plugins[plugins.block_plugins[name]]
+        origin = plugin.distribution or plugin.path or plugin.module
+        needs = f" needs {','.join(sorted(block.needs))}" if block.needs else ""
+        click.echo(
+            f"{name:<20} {block.label:<28} plugin {plugin.name} ({plugin.source}: {origin}){needs}"
+        )
+    for info in plugins.plugins.values():
+        if info.status in {"failed", "disabled", "skipped"}:
+            click.echo(
+                f"plugin {info.name}: {info.status}{': ' + info.error if info.error else ''}"
+            )
+
+
+@portal_cli.command("pages")
+def pages_command() -> None:
+    """Show pages as a tree with their layouts and placements per region."""
+    plugins = plugins_of(current_app)
+    pages = list(db.session.scalars(select(Page).order_by(Page.id)))
+    placements = list(
+        db.session.scalars(select(Placement).order_by(Placement.region, Placement.position))
+    )
+    by_page: dict[int, list[Placement]] = {}
+    for placement in placements:
+        by_page.setdefault(placement.page_id, []).append(placement)
+    children: dict[int | None, list[Page]] = {}
+    for page in pages:
+        children.setdefault(page.parent_id, []).append(page)
+    if not pages:
+        click.echo("No pages yet. Run `flask --app wsgi portal demo` to load the demo site.")
+        return
+
+    def show(page: Page, depth: int) -> None:
+        indent = "  " * depth
+        where = page.path or (f"category #{page.category_id}" if page.category_id else "default")
+        layout = plugins.layout(page.layout)
+        layout_label = page.layout if layout else f"{page.layout} (missing layout)"
+        blocked = (
+            f" blocks inheritance: {', '.join(page.blocked_regions)}"
+            if page.blocked_regions
+            else ""
+        )
+        click.echo(
+            f"{indent}[{page.id}] {page.title} — {page.kind} {where}, layout {layout_label}{blocked}"
+        )
+        region_names = list(layout.region_names) if layout else []
+        for region in region_names + sorted(
+            {p.region for p in by_page.get(page.id, [])} - set(region_names)
+        ):
+            items = [p for p in by_page.get(page.id, []) if p.region == region]
+            if not items:
+                continue
+            unplaced = "" if region in region_names else " (unplaced: not in layout)"
+            click.echo(f"{indent}    {region}{unplaced}:")
+            for p in items:
+                flags = []
+                if plugins.block(p.block_name) is None:
+                    flags.append("missing plugin")
+                if p.hidden:
+                    flags.append("hidden")
+                flag_text = f" [{', '.join(flags)}]" if flags else ""
+                click.echo(f"{indent}      #{p.id} {p.position}. {p.block_name}{flag_text}")
+        for child in children.get(page.id, []):
+            show(child, depth + 1)
+
+    for root in children.get(None, []):
+        show(root, 0)
+
+
+@portal_cli.command("create-user")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
+@click.password_option()
+def create_user_command(email: str, name: str, role: str, password: str) -> None:
+    """Create an account (the first admin, typically)."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.ClickException(f"{email!r} is not an e-mail address; no account created.")
+    if len(password) < 8:
+        raise click.ClickException("The password needs at least 8 characters; no account created.")
+    db.create_all()
+    if db.session.scalar(select(User).where(func.lower(User.email) == email)):
+        raise click.ClickException(f"An account for {email} already exists; nothing changed.")
+    user = User(email=email, name=name.strip(), role=role)
+    user.set_password(password)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {email}.")
+
+
+def _database_label() -> str:
+    url = db.engine.url
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite {url.database}"
+    return f"{url.get_backend_name()} {url.host}/{url.database}"

@@ -1,0 +1,115 @@
+"""Configuration: embedded defaults, then ``PORTAL_*`` environment variables.
+
+Every key in :data:`DEFAULTS` can be overridden by an environment variable of
+the same name; the value is converted to the type of the default (``1``/``0``,
+``true``/``false`` for booleans, comma-separated text for lists).
+``DATABASE_URL`` selects the database (PostgreSQL in production); without it
+the portal uses an SQLite file in the instance folder.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+DEFAULTS: dict[str, Any] = {
+    # Site identity shown to readers.
+    "PORTAL_SITE_NAME": "Cổng thông tin điện tử tỉnh Bắc Kạn",
+    "PORTAL_SITE_TAGLINE": "Thông tin chính thống của tỉnh",
+    "PORTAL_DEFAULT_LOCALE": "vi",
+    "PORTAL_LOCALES": ["vi", "en"],
+    "PORTAL_TIMEZONE": "Asia/Ho_Chi_Minh",
+    # Plugins (DESIGN.md §4).
+    "PORTAL_PLUGINS_DIR": "",
+    "PORTAL_DISABLED_PLUGINS": [],
+    "PORTAL_SAFE_MODE": False,
+    "PORTAL_TRACE_HOOKS": False,
+    # Rendering: strict mode re-raises block errors instead of isolating them.
+    "PORTAL_STRICT_BLOCKS": False,
+    # A folder whose templates override any block or site template.
+    "PORTAL_THEME_DIR": "",
+    # Cache: "memory" (in-process), "none", or a redis:// URL.
+    "PORTAL_CACHE_URL": "memory",
+    "PORTAL_CACHE_DEFAULT_TIMEOUT": 300,
+    # How long the last good HTML of a block is kept to stand in for it when it fails.
+    "PORTAL_CACHE_STALE_TIMEOUT": 86400,
+    "PORTAL_ARTICLES_PER_PAGE": 10,
+    # Where uploaded and demo images live (relative to the instance folder).
+    "PORTAL_MEDIA_DIR": "media",
+}
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    """Convert an environment string to the type of its default value."""
+    if isinstance(default, bool):
+        value = raw.strip().lower()
+        if value in {"1", "true", "yes", "on"}:
+            return True
+        if value in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(f"expected a yes/no value, got {raw!r}")
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, list):
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    return raw
+
+
+def database_uri(url: str) -> str:
+    """Turn a DATABASE_URL as hosting platforms write it into an SQLAlchemy URI."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def load_secret_key(instance_path: str) -> str:
+    """Read the instance's secret key, creating it on first run.
+
+    The key lives in the instance folder (never in the repository) with
+    owner-only permissions, so sessions survive restarts.
+    """
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def build_config(instance_path: str, environ: dict[str, str] | None = None) -> dict[str, Any]:
+    """Return the configuration for an app: defaults overridden by the environment."""
+    environ = dict(os.environ if environ is None else environ)
+    config: dict[str, Any] = dict(DEFAULTS)
+    for key, default in DEFAULTS.items():
+        if key in environ:
+            try:
+                config[key] = _coerce(environ[key], default)
+            except ValueError as exc:
+                raise RuntimeError(f"Invalid value for {key}: {exc}") from exc
+
+    if environ.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = database_uri(environ["DATABASE_URL"])
+    else:
+        db_file = Path(instance_path) / "portal.db"
+        config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{db_file}"
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = {"pool_pre_ping": True}
+
+    if environ.get("PORTAL_SECRET_KEY"):
+        config["SECRET_KEY"] = environ["PORTAL_SECRET_KEY"]
+
+    config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_AS_ASCII=False,
+    )
+    return config

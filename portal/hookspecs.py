@@ -1,0 +1,73 @@
+"""The plugin hooks of blockportal.
+
+This module holds the one :class:`pluggy.HookspecMarker` and
+:class:`pluggy.HookimplMarker` of the project (project name ``"portal"``) and
+every hook specification. Plugins mark their functions with
+``@portal.hookimpl`` and implement any subset of the hooks below.
+
+Every hook here is documented in ``docs/plugins/hooks.md`` and exercised by a
+test; ``tests/test_hook_docs.py`` fails when either is missing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from portal.blocks import Block
+    from portal.events import ContentEvent
+    from portal.layouts import Layout
+
+PROJECT_NAME = "portal"
+
+hookspec = pluggy.HookspecMarker(PROJECT_NAME)
+hookimpl = pluggy.HookimplMarker(PROJECT_NAME)
+
+
+@hookspec
+def portal_register_blocks() -> list[type[Block]]:
+    """Return the block types this plugin provides.
+
+    Called once per app while the block registry is built, after every plugin
+    has been loaded and before :func:`portal_setup_app`. Return a list of
+    :class:`portal.Block` subclasses (classes, not instances). A block name
+    already registered by another plugin stops start-up with an error naming
+    both plugins.
+    """
+
+
+@hookspec
+def portal_register_layouts() -> list[Layout]:
+    """Return the page layouts this plugin provides.
+
+    Called once per app while the registry is built. Return a list of
+    :class:`portal.Layout` objects, each naming its regions and its template.
+    Layout names must be unique across plugins.
+    """
+
+
+@hookspec
+def portal_setup_app(app: Flask) -> None:
+    """Extend the Flask app: blueprints, template filters, CLI commands.
+
+    Called once per app at the end of ``create_app``, after the registry is
+    built, inside no request. ``app`` is the application being created.
+    The return value is ignored.
+    """
+
+
+@hookspec
+def portal_content_changed(event: ContentEvent) -> None:
+    """React to content being published, unpublished, edited or deleted.
+
+    Called after the change is committed to the database, inside the app
+    context of the request or command that made it. ``event`` is a
+    :class:`portal.ContentEvent` whose ``tags`` name what changed
+    (``article:42``, ``category:7``, ``page:3``); the core purges the block
+    cache by those tags. The return value is ignored; an exception raised
+    here is logged and does not undo the change.
+    """

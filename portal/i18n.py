@@ -1,0 +1,75 @@
+"""Interface language: Vietnamese first, English available.
+
+Texts in templates are written in Vietnamese and passed through ``_()``;
+:data:`CATALOGS` holds their translations. The reader picks a language with
+``?lang=en`` (remembered in a cookie); block caches vary on it.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, g, has_request_context, request
+
+CATALOGS: dict[str, dict[str, str]] = {
+    "en": {
+        "Trang chủ": "Home",
+        "Chuyển đến nội dung chính": "Skip to main content",
+        "Tăng cỡ chữ": "Larger text",
+        "Giảm cỡ chữ": "Smaller text",
+        "Cỡ chữ": "Text size",
+        "In bài viết": "Print article",
+        "In": "Print",
+        "Chia sẻ": "Share",
+        "Chia sẻ qua Facebook": "Share on Facebook",
+        "Chia sẻ qua Zalo": "Share on Zalo",
+        "Gửi qua thư điện tử": "Send by e-mail",
+        "Sao chép liên kết": "Copy link",
+        "Đã sao chép liên kết": "Link copied",
+        "Công cụ bài viết": "Article tools",
+        "Ngày đăng": "Published",
+        "Nguồn": "Source",
+        "Tin mới nhất": "Latest news",
+        "Tin liên quan": "Related news",
+        "Xem thêm": "More",
+        "Trang trước": "Previous page",
+        "Trang sau": "Next page",
+        "Trang": "Page",
+        "Phân trang": "Pagination",
+        "Chưa có bài viết nào.": "No articles yet.",
+        "Không tìm thấy trang": "Page not found",
+        "Danh mục chính": "Main menu",
+        "Mở menu": "Open menu",
+        "Bạn đang ở đây": "You are here",
+        "Đăng nhập": "Sign in",
+        "Đăng xuất": "Sign out",
+        "Quản trị": "Administration",
+    }
+}
+
+
+def current_locale() -> str:
+    """The language of the current request (the default outside requests)."""
+    default = current_app.config.get("PORTAL_DEFAULT_LOCALE", "vi")
+    if not has_request_context():
+        return default
+    if "portal_locale" in g:
+        return g.portal_locale
+    supported = current_app.config.get("PORTAL_LOCALES", ["vi"])
+    locale = request.args.get("lang") or request.cookies.get("lang") or default
+    if locale not in supported:
+        locale = default
+    g.portal_locale = locale
+    return locale
+
+
+def translate(text: str, locale: str | None = None) -> str:
+    """Translate a Vietnamese interface text into the current language."""
+    locale = locale or current_locale()
+    return CATALOGS.get(locale, {}).get(text, text)
+
+
+def remember_locale(response):
+    """After-request: keep the reader's ``?lang=`` choice in a cookie."""
+    chosen = request.args.get("lang")
+    if chosen and chosen in current_app.config.get("PORTAL_LOCALES", ["vi"]):
+        response.set_cookie("lang", chosen, max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response

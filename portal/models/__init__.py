@@ -1,0 +1,18 @@
+"""The database models, one module per concern."""
+
+from portal.models.content import ARTICLE_STATUSES, Article, Category
+from portal.models.pages import PAGE_KINDS, Page, Placement
+from portal.models.types import utcnow
+from portal.models.users import ROLES, User
+
+__all__ = [
+    "ARTICLE_STATUSES",
+    "PAGE_KINDS",
+    "ROLES",
+    "Article",
+    "Category",
+    "Page",
+    "Placement",
+    "User",
+    "utcnow",
+]

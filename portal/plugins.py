@@ -1,0 +1,366 @@
+"""Plugin loading and the block/layout registry of one app (DESIGN.md §4).
+
+Order: hookspecs → disabled plugins blocked → entry points of group
+``portal.plugins`` → modules in ``PORTAL_PLUGINS_DIR`` → ``check_pending`` →
+registry built → ``portal_setup_app``. One :class:`PluginSet` per app, kept in
+``app.extensions["portal.plugins"]``; nothing here is global.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import importlib.util
+import logging
+import re
+import sys
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pluggy
+
+from portal import hookspecs
+from portal.blocks import NEEDS, Block, CachePolicy
+from portal.layouts import Layout
+
+log = logging.getLogger("portal.plugins")
+
+ENTRY_POINT_GROUP = "portal.plugins"
+CORE_DISTRIBUTION = "blockportal"
+BLOCK_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{1,62}$")
+
+SOURCE_BUILTIN = "built-in"
+SOURCE_ENTRY_POINT = "entry point"
+SOURCE_PLUGINS_DIR = "plugins dir"
+SOURCE_TEST = "registered directly"
+
+
+class PluginStartupError(RuntimeError):
+    """A plugin problem that must stop the app from starting (e.g. duplicate names)."""
+
+
+@dataclass
+class PluginInfo:
+    """What we know about one plugin, loaded or not."""
+
+    name: str
+    source: str
+    module: str = ""
+    distribution: str = ""
+    version: str = ""
+    status: str = "loaded"  # loaded | disabled | failed | skipped
+    error: str = ""
+    hooks: list[str] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)
+    layouts: list[str] = field(default_factory=list)
+    path: str = ""
+
+    @property
+    def loaded(self) -> bool:
+        return self.status == "loaded"
+
+
+@dataclass
+class PluginSet:
+    """The plugin manager of one app and everything it produced."""
+
+    manager: pluggy.PluginManager
+    plugins: dict[str, PluginInfo] = field(default_factory=dict)
+    blocks: dict[str, Block] = field(default_factory=dict)
+    block_plugins: dict[str, str] = field(default_factory=dict)
+    layouts: dict[str, Layout] = field(default_factory=dict)
+    template_dirs: list[Path] = field(default_factory=list)
+    trace: bool = False
+
+    @property
+    def errors(self) -> list[PluginInfo]:
+        return [info for info in self.plugins.values() if info.status == "failed"]
+
+    def block(self, name: str) -> Block | None:
+        return self.blocks.get(name)
+
+    def layout(self, name: str) -> Layout | None:
+        return self.layouts.get(name)
+
+    def fail(self, name: str, message: str, exc: BaseException | None = None) -> None:
+        """Record that a plugin failed, log it, and unregister it if it was registered."""
+        info = self.plugins.setdefault(name, PluginInfo(name=name, source=SOURCE_ENTRY_POINT))
+        detail = message
+        if exc is not None:
+            detail = f"{message}: {type(exc).__name__}: {exc}"
+        info.status = "failed"
+        info.error = detail
+        log.error("Plugin %r skipped — %s", name, detail)
+        if exc is not None:
+            log.debug("".join(traceback.format_exception(exc)))
+        plugin = self.manager.get_plugin(name)
+        if plugin is not None:
+            self.manager.unregister(plugin, name=name)
+
+    def call_each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call every implementation of a hook separately, isolating failures.
+
+        Returns ``(plugin_name, result)`` for each implementation that did not
+        raise; one that raises is recorded as a failure of its plugin and the
+        others still run. With tracing on, each call is logged with its time.
+        """
+        hook = getattr(self.manager.hook, hook_name)
+        results: list[tuple[str, Any]] = []
+        for impl in reversed(hook.get_hookimpls()):
+            args = {name: kwargs[name] for name in impl.argnames}
+            started = time.perf_counter()
+            try:
+                result = impl.function(**args)
+            except Exception as exc:
+                self.fail(impl.plugin_name, f"{hook_name} raised", exc)
+                continue
+            finally:
+                if self.trace:
+                    elapsed = (time.perf_counter() - started) * 1000
+                    log.info(
+                        "hook %s: plugin %s took %.2f ms", hook_name, impl.plugin_name, elapsed
+                    )
+            results.append((impl.plugin_name, result))
+        return results
+
+
+def build_plugin_set(
+    config: dict[str, Any], extra_plugins: list[tuple[str, Any]] = ()
+) -> PluginSet:
+    """Load every plugin for an app and build its registry.
+
+    ``extra_plugins`` are ``(name, module_or_object)`` pairs registered
+    directly (the test harness uses this); ``PORTAL_AUTOLOAD_PLUGINS = False``
+    skips entry points and the plugins dir, except the built-in ones listed in
+    ``PORTAL_BUILTIN_PLUGINS`` when that is set.
+    """
+    manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
+    manager.add_hookspecs(hookspecs)
+    plugins = PluginSet(manager=manager, trace=bool(config.get("PORTAL_TRACE_HOOKS")))
+    if plugins.trace:
+        _install_tracing(manager)
+
+    for name in config.get("PORTAL_DISABLED_PLUGINS") or ():
+        manager.set_blocked(name)
+
+    safe_mode = bool(config.get("PORTAL_SAFE_MODE"))
+    autoload = config.get("PORTAL_AUTOLOAD_PLUGINS", True)
+    only = config.get("PORTAL_ONLY_PLUGINS")  # None = all entry points
+    if autoload:
+        _load_entry_points(plugins, safe_mode=safe_mode, only=only)
+        if config.get("PORTAL_PLUGINS_DIR") and not safe_mode:
+            _load_plugins_dir(plugins, Path(config["PORTAL_PLUGINS_DIR"]))
+    for name, plugin in extra_plugins:
+        _register(plugins, name, plugin, PluginInfo(name=name, source=SOURCE_TEST))
+
+    _check_pending(plugins)
+    _build_registry(plugins)
+    return plugins
+
+
+def _register(plugins: PluginSet, name: str, plugin: Any, info: PluginInfo) -> None:
+    manager = plugins.manager
+    plugins.plugins[name] = info
+    if manager.is_blocked(name):
+        info.status = "disabled"
+        return
+    module_file = getattr(plugin, "__file__", None)
+    if module_file:
+        info.path = str(Path(module_file).resolve().parent)
+    info.module = info.module or getattr(plugin, "__name__", type(plugin).__name__)
+    try:
+        manager.register(plugin, name=name)
+    except Exception as exc:  # bad hook signature, duplicate plugin name, ...
+        plugins.fail(name, "could not be registered", exc)
+        return
+    info.hooks = sorted(
+        caller.name for caller in manager.get_hookcallers(plugin) or () if caller.name
+    )
+
+
+def _load_entry_points(plugins: PluginSet, *, safe_mode: bool, only: list[str] | None) -> None:
+    for ep in sorted(
+        importlib.metadata.entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name
+    ):
+        dist = ep.dist.name if ep.dist is not None else ""
+        builtin = dist == CORE_DISTRIBUTION
+        if only is not None and ep.name not in only:
+            continue
+        info = PluginInfo(
+            name=ep.name,
+            source=SOURCE_BUILTIN if builtin else SOURCE_ENTRY_POINT,
+            module=ep.value,
+            distribution=dist,
+            version=ep.dist.version if ep.dist is not None else "",
+        )
+        if ep.name in plugins.plugins:
+            other = plugins.plugins[ep.name]
+            plugins.plugins[f"{ep.name} ({dist})"] = info
+            info.status = "failed"
+            info.error = (
+                f"entry point name {ep.name!r} is already used by "
+                f"{other.distribution or other.module}"
+            )
+            log.error("Plugin %r from %s skipped — %s", ep.name, dist, info.error)
+            continue
+        if safe_mode and not builtin:
+            plugins.plugins[ep.name] = info
+            info.status = "skipped"
+            info.error = "safe mode: only built-in plugins are loaded"
+            continue
+        if plugins.manager.is_blocked(ep.name):
+            plugins.plugins[ep.name] = info
+            info.status = "disabled"
+            continue
+        try:
+            plugin = ep.load()
+        except Exception as exc:
+            plugins.plugins[ep.name] = info
+            plugins.fail(ep.name, f"import of {ep.value} failed", exc)
+            continue
+        _register(plugins, ep.name, plugin, info)
+
+
+def _load_plugins_dir(plugins: PluginSet, directory: Path) -> None:
+    if not directory.is_dir():
+        log.error("PORTAL_PLUGINS_DIR %s is not a folder; no plugins loaded from it", directory)
+        return
+    for path in sorted(directory.iterdir()):
+        if path.name.startswith(("_", ".")):
+            continue
+        if path.is_file() and path.suffix == ".py":
+            name, init = path.stem, path
+        elif path.is_dir() and (path / "__init__.py").exists():
+            name, init = path.name, path / "__init__.py"
+        else:
+            continue
+        info = PluginInfo(name=name, source=SOURCE_PLUGINS_DIR, module=str(init), path=str(path))
+        if name in plugins.plugins:
+            plugins.plugins[f"{name} ({path})"] = info
+            info.status = "failed"
+            info.error = f"name {name!r} is already used by another plugin"
+            log.error("Plugin %s skipped — %s", path, info.error)
+            continue
+        if plugins.manager.is_blocked(name):
+            plugins.plugins[name] = info
+            info.status = "disabled"
+            continue
+        module_name = f"portal_plugins_dir.{name}"
+        try:
+            spec = importlib.util.spec_from_file_location(
+                module_name, init, submodule_search_locations=[str(path)] if path.is_dir() else None
+            )
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[module_name] = module
+            spec.loader.exec_module(module)
+        except Exception as exc:
+            sys.modules.pop(module_name, None)
+            plugins.plugins[name] = info
+            plugins.fail(name, f"import of {path} failed", exc)
+            continue
+        _register(plugins, name, module, info)
+
+
+def _check_pending(plugins: PluginSet) -> None:
+    """Reject plugins that implement hooks which do not exist (typos)."""
+    for _attempt in range(len(plugins.plugins) + 1):
+        try:
+            plugins.manager.check_pending()
+            return
+        except pluggy.PluginValidationError as exc:
+            name = plugins.manager.get_name(exc.plugin) or str(exc.plugin)
+            plugins.fail(name, "implements an unknown hook", exc)
+    plugins.manager.check_pending()
+
+
+def _build_registry(plugins: PluginSet) -> None:
+    for plugin_name, result in plugins.call_each("portal_register_blocks"):
+        try:
+            block_classes = _checked_block_list(result)
+        except TypeError as exc:
+            plugins.fail(plugin_name, "portal_register_blocks returned a wrong value", exc)
+            continue
+        for cls in block_classes:
+            owner = plugins.block_plugins.get(cls.name)
+            if owner is not None:
+                raise PluginStartupError(
+                    f"Block name {cls.name!r} is registered by two plugins: {owner!r} and "
+                    f"{plugin_name!r}. Disable one of them (PORTAL_DISABLED_PLUGINS) or rename the block."
+                )
+            plugins.blocks[cls.name] = cls()
+            plugins.block_plugins[cls.name] = plugin_name
+            plugins.plugins[plugin_name].blocks.append(cls.name)
+            _add_template_dir(plugins, cls.templates_dir())
+
+    for plugin_name, result in plugins.call_each("portal_register_layouts"):
+        if not isinstance(result, list | tuple) or not all(isinstance(x, Layout) for x in result):
+            plugins.fail(
+                plugin_name,
+                "portal_register_layouts must return a list of portal.Layout",
+                TypeError(f"got {result!r}"),
+            )
+            continue
+        for layout in result:
+            if layout.name in plugins.layouts:
+                raise PluginStartupError(
+                    f"Layout {layout.name!r} is registered twice (second time by plugin "
+                    f"{plugin_name!r})."
+                )
+            plugins.layouts[layout.name] = layout
+            plugins.plugins[plugin_name].layouts.append(layout.name)
+
+    for info in plugins.plugins.values():
+        if info.loaded and info.path:
+            _add_template_dir(plugins, Path(info.path) / "templates")
+
+
+def _add_template_dir(plugins: PluginSet, path: Path) -> None:
+    if path.is_dir() and path not in plugins.template_dirs:
+        plugins.template_dirs.append(path)
+
+
+def _checked_block_list(result: Any) -> list[type[Block]]:
+    """Check what a plugin returned from ``portal_register_blocks``."""
+    if not isinstance(result, list | tuple):
+        raise TypeError(f"expected a list of Block subclasses, got {type(result).__name__}")
+    checked = []
+    for item in result:
+        if not (isinstance(item, type) and issubclass(item, Block)):
+            raise TypeError(f"{item!r} is not a subclass of portal.Block")
+        if not BLOCK_NAME_RE.match(item.name or ""):
+            raise TypeError(
+                f"{item.__name__}.name {item.name!r} is not a valid block name "
+                "(lower-case letters, digits and _, starting with a letter)"
+            )
+        if not item.template:
+            raise TypeError(f"{item.__name__} declares no template")
+        if not isinstance(item.cache, CachePolicy):
+            raise TypeError(f"{item.__name__}.cache must be a portal.CachePolicy")
+        unknown = set(item.needs) - NEEDS
+        if unknown:
+            raise TypeError(f"{item.__name__}.needs has unknown entries {sorted(unknown)}")
+        checked.append(item)
+    return checked
+
+
+def _install_tracing(manager: pluggy.PluginManager) -> None:
+    """Log every hook call made through the manager and how long it took."""
+    started: list[float] = []
+
+    def before(hook_name, hook_impls, kwargs):
+        started.append(time.perf_counter())
+
+    def after(outcome, hook_name, hook_impls, kwargs):
+        elapsed = (time.perf_counter() - started.pop()) * 1000
+        names = ", ".join(impl.plugin_name for impl in hook_impls)
+        log.info("hook %s (%s) took %.2f ms", hook_name, names or "no plugins", elapsed)
+
+    manager.add_hookcall_monitoring(before, after)
+
+
+def plugins_of(app) -> PluginSet:
+    """The :class:`PluginSet` of ``app``."""
+    return app.extensions["portal.plugins"]

@@ -1,0 +1,103 @@
+"""Public pages: home, categories, articles, static pages, media, 404."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, redirect, render_template, send_from_directory
+
+from portal.extensions import db
+from portal.models import Article, Page
+from portal.rendering import current_viewer, render_page
+from portal.site import article_url, category_tree, page_tree
+from portal.text import plain_text
+
+bp = Blueprint("reader", __name__)
+
+
+def _page_or_404(page: Page | None) -> Page:
+    if page is None:
+        abort(404)
+    return page
+
+
+@bp.get("/")
+def home():
+    tree = page_tree()
+    page = tree.by_path("/") or tree.root
+    return render_page(_page_or_404(page), title=current_app.config["PORTAL_SITE_NAME"])
+
+
+@bp.get("/chuyen-muc/<slug>")
+def category(slug: str):
+    categories = category_tree()
+    found = categories.by_slug(slug)
+    if found is None:
+        abort(404)
+    page = page_tree().for_category("category", found, categories)
+    return render_page(
+        _page_or_404(page),
+        category=found,
+        title=found.name,
+        description=found.description,
+    )
+
+
+@bp.get("/bai-viet/<int:article_id>")
+@bp.get("/bai-viet/<int:article_id>-<slug>")
+def article(article_id: int, slug: str | None = None):
+    """An article on the nearest article-template page of its category.
+
+    The id makes the URL stable; a missing or outdated slug redirects to the
+    canonical URL. Unpublished articles exist only for editors.
+    """
+    found = db.session.get(Article, article_id)
+    viewer = current_viewer()
+    if found is None or not (found.is_public or viewer.is_editor):
+        abort(404)
+    if slug != found.slug:
+        return redirect(article_url(found), code=301)
+    categories = category_tree()
+    category = categories.get(found.category_id)
+    page = page_tree().for_category("article", category, categories)
+    return render_page(
+        _page_or_404(page),
+        article=found,
+        category=category,
+        title=found.title,
+        description=plain_text(found.lead)[:300],
+        viewer=viewer,
+    )
+
+
+@bp.get("/media/<path:filename>")
+def media(filename: str):
+    """Uploaded and demo images from the instance folder."""
+    folder = Path(current_app.instance_path) / current_app.config["PORTAL_MEDIA_DIR"]
+    return send_from_directory(folder, filename, max_age=7 * 24 * 3600)
+
+
+@bp.get("/<path:path>")
+def static_page(path: str):
+    page = page_tree().by_path("/" + path.strip("/"))
+    return render_page(_page_or_404(page))
+
+
+@bp.app_errorhandler(404)
+def not_found(error):
+    return render_template("errors/404.html", categories=_safe_categories()), 404
+
+
+@bp.app_errorhandler(500)
+def server_error(error):
+    return render_template("errors/500.html"), 500
+
+
+def _safe_categories():
+    """Top categories for the 404 page; nothing if the database is unreachable."""
+    try:
+        return category_tree().roots
+    except Exception:
+        current_app.logger.exception("Could not load categories for the 404 page")
+        db.session.rollback()
+        return []

@@ -1,0 +1,436 @@
+"""Page rendering: page → layout → regions → placements → HTML (DESIGN.md §6).
+
+Each placement is rendered in isolation: a block that raises never breaks the
+page. Readers get nothing for it (or its last good HTML from the cache),
+editors get an error box naming the block and placement, and the error is
+logged with the placement id. ``PORTAL_STRICT_BLOCKS`` re-raises instead, so
+tests and plugin authors see the exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from flask import current_app, render_template, request, url_for
+from markupsafe import Markup
+from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
+
+from portal.blocks import Block, BlockContext, settings_digest
+from portal.cache import cache_for
+from portal.extensions import db
+from portal.models import Article, Category, Page, Placement
+from portal.plugins import plugins_of
+from portal.site import category_tree, page_tree
+
+log = logging.getLogger("portal.rendering")
+
+
+class PlacementLike(Protocol):
+    """What rendering needs of a placement (a row, or a draft copy in a preview)."""
+
+    id: int | None
+    page_id: int
+    region: str
+    position: int
+    block_name: str
+    settings: dict[str, Any]
+    hidden: bool
+    version: int
+
+
+@dataclass
+class Viewer:
+    """Who is looking: decides caching and whether error boxes are shown."""
+
+    is_editor: bool = False
+    signed_in: bool = False
+    locale: str = "vi"
+    preview: bool = False
+
+
+@dataclass
+class RenderedRegion:
+    name: str
+    html: Markup
+    count: int
+
+
+@dataclass
+class PageAssets:
+    """CSS and JS files of the blocks on a page, each listed once, in order."""
+
+    css: list[str] = field(default_factory=list)
+    js: list[str] = field(default_factory=list)
+
+    def add_block(self, block: Block) -> None:
+        for filename in block.css:
+            url = static_url(block, filename)
+            if url not in self.css:
+                self.css.append(url)
+        for filename in block.js:
+            url = static_url(block, filename)
+            if url not in self.js:
+                self.js.append(url)
+
+
+@dataclass
+class ResolvedPlacement:
+    """A placement as it will render on this page, with where it came from."""
+
+    placement: PlacementLike
+    inherited_from: Page | None = None
+
+
+def current_viewer() -> Viewer:
+    """The viewer of the current request."""
+    from flask_login import current_user
+
+    from portal.i18n import current_locale
+
+    signed_in = bool(getattr(current_user, "is_authenticated", False))
+    return Viewer(
+        is_editor=signed_in and bool(getattr(current_user, "is_editor", False)),
+        signed_in=signed_in,
+        locale=current_locale(),
+    )
+
+
+def load_placements(page_ids: Iterable[int]) -> dict[int, list[Placement]]:
+    """All placements of the given pages in one query, by page id, in order."""
+    ids = list(page_ids)
+    by_page: dict[int, list[Placement]] = defaultdict(list)
+    if not ids:
+        return by_page
+    rows = db.session.scalars(
+        select(Placement)
+        .where(Placement.page_id.in_(ids))
+        .order_by(Placement.page_id, Placement.region, Placement.position, Placement.id)
+    )
+    for placement in rows:
+        by_page[placement.page_id].append(placement)
+    return by_page
+
+
+def resolve_regions(
+    page: Page,
+    region_names: Sequence[str],
+    placements_by_page: dict[int, Sequence[PlacementLike]],
+) -> dict[str, list[ResolvedPlacement]]:
+    """Own and inherited placements per region, in display order.
+
+    A region shows the placements of the page's ancestors (root first) and
+    then its own; the walk up stops at the first page that blocks the
+    region. An ancestor contributes only regions its own layout has.
+    """
+    tree = page_tree()
+    plugins = plugins_of(current_app)
+    chain = [*tree.ancestors(page), page]
+    resolved: dict[str, list[ResolvedPlacement]] = {}
+    for region in region_names:
+        sources: list[Page] = []
+        for source in reversed(chain):
+            sources.append(source)
+            if region in (source.blocked_regions or []):
+                break
+        items: list[ResolvedPlacement] = []
+        for source in reversed(sources):
+            if source is not page:
+                layout = plugins.layout(source.layout)
+                if layout is not None and region not in layout.region_names:
+                    continue
+            own = [p for p in placements_by_page.get(source.id, ()) if p.region == region]
+            own.sort(key=lambda p: (p.position, p.id or 0))
+            items.extend(
+                ResolvedPlacement(p, inherited_from=None if source is page else source) for p in own
+            )
+        resolved[region] = items
+    return resolved
+
+
+def render_page(
+    page: Page,
+    *,
+    article: Article | None = None,
+    category: Category | None = None,
+    title: str | None = None,
+    description: str = "",
+    viewer: Viewer | None = None,
+    placements_by_page: dict[int, Sequence[PlacementLike]] | None = None,
+    extra_context: dict[str, Any] | None = None,
+) -> str:
+    """Render a whole page with its layout.
+
+    ``placements_by_page`` replaces the stored placements (a preview passes
+    the draft here); by default they are loaded for the page and its ancestors.
+    """
+    app = current_app._get_current_object()
+    plugins = plugins_of(app)
+    viewer = viewer or current_viewer()
+    layout = plugins.layout(page.layout) or plugins.layout("one_column")
+    if layout is None:
+        raise RuntimeError("No layout is registered; is the standard_layouts plugin disabled?")
+
+    if placements_by_page is None:
+        chain_ids = [p.id for p in page_tree().ancestors(page)] + [page.id]
+        placements_by_page = load_placements(chain_ids)
+
+    if category is None and article is not None:
+        category = category_tree().get(article.category_id)
+
+    resolved = resolve_regions(page, layout.region_names, placements_by_page)
+    assets = PageAssets()
+    renderer = PlacementRenderer(
+        app=app, page=page, article=article, category=category, viewer=viewer, assets=assets
+    )
+    regions = renderer.render_regions(resolved)
+
+    return render_template(
+        layout.template,
+        page=page,
+        layout=layout,
+        regions=regions,
+        article=article,
+        category=category,
+        page_title=title or page.title,
+        page_description=description,
+        assets=assets,
+        viewer=viewer,
+        **(extra_context or {}),
+    )
+
+
+@dataclass
+class PlacementRenderer:
+    """Renders the placements of one page for one viewer."""
+
+    app: Any
+    page: Page
+    article: Article | None
+    category: Category | None
+    viewer: Viewer
+    assets: PageAssets
+
+    def context_for(self, region: str, placement: PlacementLike | None) -> BlockContext:
+        return BlockContext(
+            app=self.app,
+            page=self.page,
+            region=region,
+            placement=placement,
+            article=self.article,
+            category=self.category,
+            locale=self.viewer.locale,
+            is_editor=self.viewer.is_editor,
+            preview=self.viewer.preview,
+            query=MultiDict(request.args) if request else MultiDict(),
+        )
+
+    @property
+    def use_cache(self) -> bool:
+        return not (self.viewer.is_editor or self.viewer.preview)
+
+    def render_regions(self, resolved: dict[str, list[ResolvedPlacement]]) -> dict[str, Markup]:
+        plugins = plugins_of(self.app)
+        cache = cache_for(self.app)
+        visible: list[tuple[str, ResolvedPlacement]] = []
+        for region, items in resolved.items():
+            visible.extend((region, item) for item in items if not item.placement.hidden)
+
+        # Cache lookups first, so prefetch only loads for blocks that will run.
+        cached: dict[int, str] = {}
+        keys: dict[int, str] = {}
+        for index, (region, item) in enumerate(visible):
+            block = plugins.block(item.placement.block_name)
+            if block is None:
+                continue
+            self.assets.add_block(block)
+            if self.use_cache and block.cache.timeout > 0 and self._needs_met(block):
+                key = self.cache_key(block, region, item.placement)
+                keys[index] = key
+                hit = cache.get(key)
+                if hit is not None:
+                    cached[index] = hit
+
+        prefetched = self._prefetch(plugins, visible, cached)
+
+        html: dict[str, list[Markup]] = {region: [] for region in resolved}
+        for index, (region, item) in enumerate(visible):
+            if index in cached:
+                html[region].append(Markup(cached[index]))
+                continue
+            html[region].append(
+                self.render_one(region, item, prefetched, cache_key=keys.get(index))
+            )
+        return {region: Markup("\n").join(parts) for region, parts in html.items()}
+
+    def _needs_met(self, block: Block) -> bool:
+        if "article" in block.needs and self.article is None:
+            return False
+        return not ("category" in block.needs and self.category is None)
+
+    def _prefetch(self, plugins, visible, cached) -> dict[str, Any]:
+        """Call each block type's ``prefetch`` once with all its placements that will render."""
+        by_block: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for index, (_region, item) in enumerate(visible):
+            block = plugins.block(item.placement.block_name)
+            if block is not None and index not in cached and self._needs_met(block):
+                by_block[block.name].append(item.placement.settings or {})
+        results: dict[str, Any] = {}
+        for name, settings_list in by_block.items():
+            block = plugins.block(name)
+            ctx = self.context_for("", None)
+            try:
+                results[name] = block.prefetch(ctx, settings_list)
+            except Exception as exc:
+                if self.app.config.get("PORTAL_STRICT_BLOCKS"):
+                    raise
+                log.exception("Block %r failed in prefetch on page %s", name, self.page.id)
+                results[name] = PrefetchFailed(exc)
+        return results
+
+    def cache_key(self, block: Block, region: str, placement: PlacementLike) -> str:
+        parts = [
+            f"p{placement.id}",
+            f"v{placement.version}",
+            settings_digest(placement.settings or {}),
+        ]
+        vary = block.cache.vary_on
+        if "locale" in vary:
+            parts.append(self.viewer.locale)
+        if "page" in vary:
+            parts.append(f"pg{self.page.id}")
+        if "article" in vary:
+            parts.append(f"a{self.article.id if self.article else '-'}")
+        if "category" in vary:
+            parts.append(f"c{self.category.id if self.category else '-'}")
+        if "viewer" in vary:
+            parts.append("user" if self.viewer.signed_in else "anon")
+        if "query" in vary and request:
+            query = request.query_string.decode("latin-1")
+            parts.append(hashlib.sha1(query.encode()).hexdigest()[:12])
+        return "block:" + ":".join(parts)
+
+    def render_one(
+        self,
+        region: str,
+        item: ResolvedPlacement,
+        prefetched: dict[str, Any],
+        *,
+        cache_key: str | None = None,
+    ) -> Markup:
+        """Render one placement, isolating any failure."""
+        placement = item.placement
+        plugins = plugins_of(self.app)
+        block = plugins.block(placement.block_name)
+        if block is None:
+            if self.viewer.is_editor:
+                return Markup(
+                    render_template("core/block_missing.html", placement=placement, region=region)
+                )
+            return Markup("")
+        if not self._needs_met(block):
+            if self.viewer.is_editor:
+                return Markup(
+                    render_template(
+                        "core/block_unmet.html", block=block, placement=placement, region=region
+                    )
+                )
+            return Markup("")
+
+        ctx = self.context_for(region, placement)
+        ctx.prefetched = prefetched.get(block.name)
+        settings = {**block.default_settings(), **(placement.settings or {})}
+        cache = cache_for(self.app)
+        try:
+            if isinstance(ctx.prefetched, PrefetchFailed):
+                raise ctx.prefetched.error
+            inner = block.render(ctx, settings)
+            html = wrap_block(block, placement, inner, inherited=item.inherited_from is not None)
+        except Exception as exc:
+            if self.app.config.get("PORTAL_STRICT_BLOCKS"):
+                raise
+            log.exception(
+                "Block %r failed in placement %s on page %s",
+                block.name,
+                placement.id,
+                self.page.id,
+            )
+            if self.viewer.is_editor:
+                return Markup(
+                    render_template(
+                        "core/block_error.html",
+                        block=block,
+                        placement=placement,
+                        region=region,
+                        error=f"{type(exc).__name__}: {exc}",
+                    )
+                )
+            if cache_key is not None:
+                stale = cache.get("stale:" + cache_key)
+                if stale is not None:
+                    return Markup(stale)
+            return Markup("")
+
+        if cache_key is not None:
+            tags = frozenset(block.cache_tags(ctx, settings))
+            cache.set(cache_key, str(html), block.cache.timeout, tags)
+            stale_timeout = int(self.app.config.get("PORTAL_CACHE_STALE_TIMEOUT", 86400))
+            cache.set("stale:" + cache_key, str(html), stale_timeout, tags)
+        return html
+
+
+@dataclass
+class PrefetchFailed:
+    """Stands in for a prefetch result when the block's ``prefetch`` raised."""
+
+    error: Exception
+
+
+def wrap_block(block: Block, placement: PlacementLike, inner: Markup, *, inherited: bool) -> Markup:
+    """The wrapper every block's HTML sits in (a hook for CSS and the admin)."""
+    pid = placement.id if placement.id is not None else "new"
+    return Markup(
+        '<div class="block block--{name}" id="block-{pid}" data-block="{name}"{inherited}>'
+        "{inner}</div>"
+    ).format(
+        name=block.name,
+        pid=pid,
+        inherited=Markup(' data-inherited="1"') if inherited else Markup(""),
+        inner=inner,
+    )
+
+
+def render_block(ctx: BlockContext, block: Block, settings: dict[str, Any] | None = None) -> Markup:
+    """Render one block outside a page (admin previews, tests); no isolation, no cache."""
+    merged = {**block.default_settings(), **(settings or {})}
+    ctx.prefetched = block.prefetch(ctx, [merged])
+    return block.render(ctx, merged)
+
+
+def static_url(block: type[Block] | Block, filename: str) -> str:
+    """Cache-busting URL of a block's static file: changes when the file does."""
+    path = block.static_dir() / filename
+    return url_for(
+        "core.block_static", block_name=block.name, filename=filename, v=file_version(str(path))
+    )
+
+
+@lru_cache(maxsize=1024)
+def _file_version_cached(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()[:10]
+
+
+def file_version(path: str) -> str:
+    """A short content hash of a file, recomputed only when it changes."""
+    try:
+        stat = Path(path).stat()
+    except OSError:
+        return "missing"
+    return _file_version_cached(path, stat.st_mtime_ns, stat.st_size)

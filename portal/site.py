@@ -1,0 +1,150 @@
+"""The shape of the site: the page tree and the category tree, loaded once per request.
+
+Both trees are small (tens to hundreds of rows), so each is read with one
+query and kept in ``flask.g``; every block and route asks these helpers
+instead of walking relationships row by row (no N+1 queries).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import g, has_request_context, url_for
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Article, Category, Page
+
+
+@dataclass
+class CategoryTree:
+    """All categories, indexed for walking up and down the tree."""
+
+    by_id: dict[int, Category] = field(default_factory=dict)
+    children: dict[int | None, list[Category]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> CategoryTree:
+        tree = cls()
+        rows = db.session.scalars(select(Category).order_by(Category.position, Category.name))
+        for category in rows:
+            tree.by_id[category.id] = category
+            tree.children.setdefault(category.parent_id, []).append(category)
+        return tree
+
+    @property
+    def roots(self) -> list[Category]:
+        return self.children.get(None, [])
+
+    def get(self, category_id: int | None) -> Category | None:
+        return self.by_id.get(category_id) if category_id is not None else None
+
+    def by_slug(self, slug: str) -> Category | None:
+        return next((c for c in self.by_id.values() if c.slug == slug), None)
+
+    def ancestors(self, category: Category | None) -> list[Category]:
+        """The category and its parents, nearest first."""
+        chain: list[Category] = []
+        seen: set[int] = set()
+        while category is not None and category.id not in seen:
+            chain.append(category)
+            seen.add(category.id)
+            category = self.by_id.get(category.parent_id)
+        return chain
+
+    def descendant_ids(self, category: Category) -> list[int]:
+        """The ids of the category and everything below it."""
+        ids, stack = [], [category]
+        while stack:
+            current = stack.pop()
+            if current.id in ids:
+                continue
+            ids.append(current.id)
+            stack.extend(self.children.get(current.id, []))
+        return ids
+
+
+@dataclass
+class PageTree:
+    """All pages, indexed by id, path and (kind, category)."""
+
+    by_id: dict[int, Page] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> PageTree:
+        tree = cls()
+        for page in db.session.scalars(select(Page).order_by(Page.id)):
+            tree.by_id[page.id] = page
+        return tree
+
+    @property
+    def root(self) -> Page | None:
+        return next((p for p in self.by_id.values() if p.parent_id is None), None)
+
+    def by_path(self, path: str) -> Page | None:
+        return next(
+            (
+                p
+                for p in self.by_id.values()
+                if p.path == path and p.kind in {"home", "static", "search"}
+            ),
+            None,
+        )
+
+    def ancestors(self, page: Page) -> list[Page]:
+        """The page's parents from the root down, not including the page."""
+        chain: list[Page] = []
+        seen = {page.id}
+        current = self.by_id.get(page.parent_id)
+        while current is not None and current.id not in seen:
+            chain.append(current)
+            seen.add(current.id)
+            current = self.by_id.get(current.parent_id)
+        return list(reversed(chain))
+
+    def for_category(
+        self, kind: str, category: Category | None, categories: CategoryTree
+    ) -> Page | None:
+        """The nearest page of ``kind`` for a category: its own, a parent's, then the default."""
+        pages = [p for p in self.by_id.values() if p.kind == kind]
+        for candidate in categories.ancestors(category):
+            match = next((p for p in pages if p.category_id == candidate.id), None)
+            if match is not None:
+                return match
+        return next((p for p in pages if p.category_id is None), None)
+
+
+def category_tree() -> CategoryTree:
+    """The category tree, loaded at most once per request."""
+    if not has_request_context():
+        return CategoryTree.load()
+    if "portal_category_tree" not in g:
+        g.portal_category_tree = CategoryTree.load()
+    return g.portal_category_tree
+
+
+def page_tree() -> PageTree:
+    """The page tree, loaded at most once per request."""
+    if not has_request_context():
+        return PageTree.load()
+    if "portal_page_tree" not in g:
+        g.portal_page_tree = PageTree.load()
+    return g.portal_page_tree
+
+
+def article_url(article: Article, **values) -> str:
+    """The canonical URL of an article: stable id plus the current slug."""
+    return url_for("reader.article", article_id=article.id, slug=article.slug, **values)
+
+
+def category_url(category: Category, **values) -> str:
+    return url_for("reader.category", slug=category.slug, **values)
+
+
+def media_url(image: str) -> str:
+    """URL for an article image: absolute http(s) URLs pass through, others are media files."""
+    if not image:
+        return ""
+    if image.startswith(("https://", "http://")):
+        return image
+    return url_for("reader.media", filename=image)

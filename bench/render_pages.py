@@ -1,0 +1,95 @@
+"""Benchmark: time to render the main reader pages, with and without the block cache.
+
+Run with ``make bench`` (or ``.venv/bin/python bench/render_pages.py``). It builds
+the demo site in a temporary SQLite database, then requests home, a category and
+an article page through the WSGI test client and prints per-page latency
+(median, p95), requests per second and SQL queries per request.
+This is a measurement, never a test: nothing here asserts on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import event, select
+
+from portal.demo import load_demo
+from portal.extensions import db
+from portal.models import Article, Category
+from portal.testing import make_app
+
+
+def build_app(cache_url: str, database_url: str | None):
+    folder = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    app = make_app(
+        database_url=database_url or f"sqlite:///{folder / 'bench.db'}",
+        config={"PORTAL_CACHE_URL": cache_url, "PORTAL_STRICT_BLOCKS": False},
+    )
+    with app.app_context():
+        load_demo()
+        article = db.session.scalar(
+            select(Article).where(Article.public_filter()).order_by(Article.published_at.desc())
+        )
+        category = db.session.scalar(select(Category).where(Category.parent_id.is_(None)))
+        urls = {
+            "home": "/",
+            "category": f"/chuyen-muc/{category.slug}",
+            "article": f"/bai-viet/{article.id}-{article.slug}",
+        }
+    return app, urls
+
+
+def measure(app, url: str, requests: int) -> dict[str, float]:
+    client = app.test_client()
+    queries = 0
+
+    def count(*_args, **_kwargs):
+        nonlocal queries
+        queries += 1
+
+    with app.app_context():
+        engine = db.engine
+    client.get(url)  # warm up (template compilation, first cache fill)
+    event.listen(engine, "before_cursor_execute", count)
+    timings = []
+    try:
+        for _ in range(requests):
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+            if response.status_code != 200:
+                raise SystemExit(f"{url} answered {response.status_code}")
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    timings.sort()
+    return {
+        "median_ms": statistics.median(timings),
+        "p95_ms": timings[int(len(timings) * 0.95) - 1],
+        "rps": 1000 / statistics.mean(timings),
+        "queries": queries / requests,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--database-url", help="default: a temporary SQLite file")
+    args = parser.parse_args()
+
+    print(f"{'cache':<8} {'page':<9} {'median ms':>10} {'p95 ms':>8} {'req/s':>8} {'queries':>8}")
+    for cache_url in ("none", "memory"):
+        app, urls = build_app(cache_url, args.database_url)
+        for name, url in urls.items():
+            result = measure(app, url, args.requests)
+            print(
+                f"{cache_url:<8} {name:<9} {result['median_ms']:>10.2f} {result['p95_ms']:>8.2f}"
+                f" {result['rps']:>8.0f} {result['queries']:>8.1f}"
+            )
+
+
+if __name__ == "__main__":
+    main()

@@ -19,10 +19,19 @@ from portal.blocks import NO_CACHE, Block, BlockContext, CachePolicy
 from portal.events import ContentEvent, article_event, content_changed
 from portal.hookspecs import hookimpl
 from portal.layouts import Layout, Region
-from portal.site import article_url, category_tree, category_url, media_url, page_tree
+from portal.site import (
+    ArticleQuery,
+    article_url,
+    category_tree,
+    category_url,
+    fetch_article_lists,
+    media_url,
+    page_tree,
+)
 
 __all__ = [
     "NO_CACHE",
+    "ArticleQuery",
     "Block",
     "BlockContext",
     "CachePolicy",
@@ -35,6 +44,7 @@ __all__ = [
     "category_url",
     "content_changed",
     "create_app",
+    "fetch_article_lists",
     "hookimpl",
     "media_url",
     "page_tree",

@@ -1,0 +1,74 @@
+"""Site header: the portal's banner with its name, tagline and today's date."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from wtforms import BooleanField, Form, StringField
+from wtforms.validators import Length
+
+from portal import Block, BlockContext, CachePolicy, hookimpl
+from portal.models import utcnow
+from portal.text import to_local
+
+#: Vietnamese weekday names, Monday first (``datetime.weekday()`` order).
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
+
+
+def vietnamese_date(value: datetime) -> str:
+    """``Thứ Sáu, 27/11/2026``: the weekday in words, then dd/mm/yyyy.
+
+    ``value`` must already be in the site's time zone.
+    """
+    return f"{WEEKDAYS[value.weekday()]}, {value:%d/%m/%Y}"
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class SiteHeaderSettings(Form):
+    title = StringField(
+        "Tên cổng thông tin",
+        description="Để trống để dùng tên trong cấu hình (PORTAL_SITE_NAME).",
+        filters=[_strip],
+        validators=[Length(max=200, message="Tên không được dài quá %(max)d ký tự.")],
+        default="",
+    )
+    tagline = StringField(
+        "Khẩu hiệu",
+        description="Dòng chữ nhỏ dưới tên; để trống để dùng PORTAL_SITE_TAGLINE.",
+        filters=[_strip],
+        validators=[Length(max=300, message="Khẩu hiệu không được dài quá %(max)d ký tự.")],
+        default="",
+    )
+    show_today = BooleanField("Hiện ngày hôm nay", default=True)
+
+
+class SiteHeader(Block):
+    name = "site_header"
+    label = "Đầu trang"
+    description = (
+        "Biểu trưng, tên cổng thông tin (liên kết về trang chủ), khẩu hiệu và ngày hôm nay."
+    )
+    group = "Khung trang"
+    settings_form = SiteHeaderSettings
+    template = "site_header/header.html"
+    css = ("site_header.css",)
+    # The date changes at midnight: keep the cached banner for two minutes only.
+    cache = CachePolicy(timeout=120, vary_on={"locale"})
+
+    def get_context(self, ctx: BlockContext, settings: dict) -> dict:
+        config = ctx.app.config
+        now = to_local(utcnow(), config["PORTAL_TIMEZONE"])
+        return {
+            "site_title": settings.get("title") or config["PORTAL_SITE_NAME"],
+            "tagline": settings.get("tagline") or config["PORTAL_SITE_TAGLINE"],
+            "today": now.date(),
+            "today_text": vietnamese_date(now),
+        }
+
+
+@hookimpl
+def portal_register_blocks():
+    return [SiteHeader]

@@ -72,7 +72,7 @@ def create_app(
     ``extra_plugins`` are ``(name, plugin)`` pairs registered in addition to
     the discovered ones.
     """
-    from portal import auth, cache, cli, i18n, reader, security
+    from portal import admin, auth, cache, cli, i18n, reader, security
     from portal.assets import bp as assets_bp
     from portal.config import build_config, load_secret_key
     from portal.extensions import csrf, db, login_manager
@@ -112,6 +112,7 @@ def create_app(
 
     app.register_blueprint(assets_bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(reader.bp)
     security.init_app(app)
     app.after_request(i18n.remember_locale)

@@ -12,6 +12,7 @@ from portal.site import article_url, category_tree, category_url, media_url
 def install_template_helpers(app: Flask) -> None:
     tz_name = app.config["PORTAL_TIMEZONE"]
 
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters["vn_date"] = lambda value: text.format_date(value, tz_name)
     app.jinja_env.filters["vn_datetime"] = lambda value: text.format_datetime(value, tz_name)
     app.jinja_env.filters["plain_text"] = text.plain_text

@@ -1,7 +1,8 @@
 """The database models, one module per concern."""
 
+from portal.models.audit import AuditEntry
 from portal.models.content import ARTICLE_STATUSES, Article, Category
-from portal.models.pages import PAGE_KINDS, Page, Placement
+from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
 from portal.models.types import utcnow
 from portal.models.users import ROLES, User
 
@@ -10,8 +11,11 @@ __all__ = [
     "PAGE_KINDS",
     "ROLES",
     "Article",
+    "AuditEntry",
     "Category",
     "Page",
+    "PageDraft",
+    "PageRevision",
     "Placement",
     "User",
     "utcnow",

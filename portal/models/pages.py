@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -76,3 +76,41 @@ class Placement(db.Model):
 
     def __repr__(self) -> str:
         return f"<Placement {self.id} {self.block_name}@{self.region}:{self.position}>"
+
+
+class PageDraft(db.Model):
+    """Unpublished changes to a page's arrangement, shared by everyone editing it.
+
+    ``document`` holds the layout, blocked regions and placements as they will
+    be after publishing (see :mod:`portal.page_drafts`). ``version`` goes up on
+    every change; a change made against an older version is refused, so two
+    admins never overwrite each other silently.
+    """
+
+    __tablename__ = "page_drafts"
+
+    page_id: Mapped[int] = mapped_column(
+        ForeignKey("pages.id", ondelete="CASCADE"), primary_key=True
+    )
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(default=1)
+    base_revision: Mapped[int | None] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    updated_by_name: Mapped[str] = mapped_column(String(300), default="")
+
+
+class PageRevision(db.Model):
+    """A published state of a page's arrangement; any one can be restored."""
+
+    __tablename__ = "page_revisions"
+    __table_args__ = (UniqueConstraint("page_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_by_name: Mapped[str] = mapped_column(String(300), default="")

@@ -1,0 +1,258 @@
+"""The demo site: what `portal demo` / `portal setup` create, and that loading is safe to repeat."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from portal.demo import ARTICLES, CATEGORIES, FOOTER_SETTINGS, demo_pages, load_demo
+from portal.extensions import db
+from portal.models import Article, Category, Page, Placement
+from portal.plugins import plugins_of
+from portal.site import article_url
+from portal.testing import make_app
+from portal.text import format_date, sanitize_html, slugify
+
+REFERENCE_TITLE = "Bắc Kạn sau 10 năm thực hiện Chỉ thị số 30-CT/TW"
+EXPECTED_PLACEMENTS = sum(len(page.blocks) for page in demo_pages())
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def counts() -> tuple[int, int, int, int]:
+    return count(Category), count(Article), count(Page), count(Placement)
+
+
+def media_folder(app) -> Path:
+    return Path(app.instance_path) / app.config["PORTAL_MEDIA_DIR"]
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context():
+        return load_demo()
+
+
+def test_demo_loads_on_an_empty_database(app, demo):
+    assert demo == (
+        f"{len(CATEGORIES)} chuyên mục, {len(ARTICLES)} bài viết, "
+        f"{len(demo_pages())} trang, {EXPECTED_PLACEMENTS} khối"
+    )
+    with app.app_context():
+        assert counts() == (len(CATEGORIES), len(ARTICLES), len(demo_pages()), EXPECTED_PLACEMENTS)
+        assert len(ARTICLES) >= 24
+        subcategories = db.session.scalars(select(Category).where(Category.parent_id.is_not(None)))
+        assert {c.slug for c in subcategories} == {"chinh-tri", "xa-hoi"}
+        # Every category shows something, so no listing on the demo site is empty.
+        public = db.session.scalars(select(Article).where(Article.public_filter())).all()
+        assert {a.category_id for a in public} == set(db.session.scalars(select(Category.id)))
+
+
+def test_reference_article_is_dated_29_11_2023_with_its_author(app, demo):
+    with app.app_context():
+        article = db.session.scalar(select(Article).where(Article.title == REFERENCE_TITLE))
+        assert article.slug == "bac-kan-sau-10-nam-thuc-hien-chi-thi-so-30-ct-tw"
+        assert format_date(article.published_at) == "29/11/2023"
+        assert article.published_at.utcoffset().total_seconds() == 0  # stored as UTC
+        assert article.author
+        assert article.category.slug == "chinh-tri"
+
+
+def test_pages_make_a_complete_site(app, demo):
+    with app.app_context():
+        pages = db.session.scalars(select(Page)).all()
+        root = next(p for p in pages if p.path == "/")
+        assert (root.kind, root.layout, root.title, root.parent_id) == (
+            "home",
+            "main_sidebar",
+            "Trang chủ",
+            None,
+        )
+        assert root.blocked_regions == []
+        regions = {p.region for p in root.placements}
+        assert regions == {"header", "main", "sidebar", "footer"}
+
+        default_category = next(p for p in pages if p.kind == "category" and not p.category_id)
+        assert default_category.parent_id == root.id
+        assert sorted(default_category.blocked_regions) == ["main", "sidebar"]
+        paginated = [p for p in default_category.placements if p.block_name == "article_list"]
+        assert any(p.settings.get("paginate") for p in paginated)
+
+        default_article = next(p for p in pages if p.kind == "article" and not p.category_id)
+        assert (default_article.layout, default_article.blocked_regions) == ("one_column", ["main"])
+        assert [p.block_name for p in default_article.placements] == [
+            "breadcrumb",
+            "bulletin_toolbar",
+            "bulletin_view",
+            "related_articles",
+        ]
+
+        tourism = db.session.scalar(select(Category).where(Category.slug == "van-hoa-du-lich"))
+        tourism_article = next(
+            p for p in pages if p.kind == "article" and p.category_id == tourism.id
+        )
+        assert {p.region for p in tourism_article.placements} == {"main", "sidebar"}
+
+        static = {p.path: p for p in pages if p.kind == "static"}
+        assert set(static) == {"/gioi-thieu", "/lien-he"}
+        for page in static.values():
+            assert page.parent_id == root.id
+            assert page.blocked_regions == ["main"]
+            assert [p.block_name for p in page.placements] == ["rich_text"]
+
+
+def test_every_placement_holds_settings_its_block_accepts(app, demo):
+    with app.app_context():
+        plugins = plugins_of(app)
+        validated = set()
+        for placement in db.session.scalars(select(Placement)):
+            block = plugins.block(placement.block_name)
+            if block is None:  # another plugin not installed here: stored as written
+                continue
+            clean, errors = block.validate_settings(placement.settings)
+            assert errors == {}, (placement.block_name, errors)
+            assert clean == placement.settings, placement.block_name
+            validated.add(placement.block_name)
+        assert {"bulletin_toolbar", "bulletin_view"} <= validated
+
+
+def test_articles_are_complete_and_their_bodies_sanitized(app, demo):
+    with app.app_context():
+        for article in db.session.scalars(select(Article)):
+            assert article.body_html == sanitize_html(article.body_html)
+            assert 3 <= article.body_html.count("<p>") <= 7, article.title
+            assert article.slug == slugify(article.title)
+            assert article.lead and article.author and article.category_id
+            assert article.image == f"demo/{article.image.split('/')[-1]}"
+            assert article.image_caption and article.image_alt
+        sources = db.session.scalars(select(Article.source).where(Article.source != "")).all()
+        assert sources, "some demo articles name their source"
+
+
+def test_draft_and_scheduled_articles_are_hidden(app, client, demo):
+    with app.app_context():
+        articles = db.session.scalars(select(Article)).all()
+        draft = next(a for a in articles if a.status == "draft")
+        scheduled = next(
+            a for a in articles if a.status == "published" and a.published_at and not a.is_public
+        )
+        assert draft.published_at is None
+        public_count = db.session.scalar(
+            select(func.count()).select_from(Article).where(Article.public_filter())
+        )
+        assert public_count == len(ARTICLES) - 2
+        with app.test_request_context():
+            hidden_urls = [article_url(draft), article_url(scheduled)]
+            reference = db.session.scalar(select(Article).where(Article.title == REFERENCE_TITLE))
+            reference_url = article_url(reference)
+        hidden_titles = [draft.title, scheduled.title]
+
+    for url in hidden_urls:
+        assert client.get(url).status_code == 404
+    page = client.get(reference_url)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert REFERENCE_TITLE in html
+    assert "29/11/2023" in html
+    home = client.get("/").get_data(as_text=True)
+    for title in hidden_titles:
+        assert title not in home
+
+
+def test_images_are_valid_jpegs_in_the_media_folder(app, demo):
+    folder = media_folder(app)
+    with app.app_context():
+        images = db.session.scalars(select(Article.image)).all()
+    digests = set()
+    for image in images:
+        path = folder / image
+        with Image.open(path) as picture:
+            assert picture.format == "JPEG"
+            assert picture.size == (1200, 675)
+            picture.verify()
+        digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
+    assert len(digests) == len(images), "every article has its own picture"
+
+
+def test_media_route_serves_a_demo_image(app, client, demo):
+    response = client.get("/media/demo/1.jpg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/jpeg"
+    assert response.data[:3] == b"\xff\xd8\xff"
+
+
+def test_image_files_are_rewritten_only_when_wrong(app, demo):
+    from portal.demo import write_demo_images
+
+    folder = media_folder(app) / "demo"
+    first, second = folder / "1.jpg", folder / "2.jpg"
+    good = first.read_bytes()
+    untouched = second.stat().st_mtime_ns
+    first.write_bytes(b"not a picture")
+    with app.app_context():
+        write_demo_images()
+    assert first.read_bytes() == good
+    assert second.stat().st_mtime_ns == untouched
+    assert not list(folder.glob("*.tmp"))
+
+
+def test_setup_twice_does_not_duplicate(app, runner):
+    first = runner.invoke(args=["portal", "setup"])
+    assert first.exit_code == 0, first.output
+    assert "demo content loaded" in first.output
+    with app.app_context():
+        after_first = counts()
+    second = runner.invoke(args=["portal", "setup"])
+    assert second.exit_code == 0, second.output
+    assert "existing content kept" in second.output
+    with app.app_context():
+        assert counts() == after_first
+
+
+def test_demo_refuses_on_a_site_with_pages_and_changes_nothing(app, runner):
+    assert runner.invoke(args=["portal", "setup"]).exit_code == 0
+    with app.app_context():
+        before = counts()
+        titles_before = sorted(db.session.scalars(select(Page.title)))
+    result = runner.invoke(args=["portal", "demo"])
+    assert result.exit_code != 0
+    assert "already has pages; nothing was changed" in result.output
+    with app.app_context():
+        assert counts() == before
+        assert sorted(db.session.scalars(select(Page.title))) == titles_before
+
+
+def test_demo_force_adds_only_what_is_missing(app, runner):
+    assert runner.invoke(args=["portal", "setup"]).exit_code == 0
+    with app.app_context():
+        before = counts()
+        article = db.session.scalar(select(Article).where(Article.title == REFERENCE_TITLE))
+        db.session.delete(article)
+        db.session.commit()
+    result = runner.invoke(args=["portal", "demo", "--force"])
+    assert result.exit_code == 0, result.output
+    assert "0 chuyên mục, 1 bài viết, 0 trang, 0 khối" in result.output
+    with app.app_context():
+        assert counts() == before
+
+
+def test_demo_loads_when_block_plugins_are_missing():
+    """Placements of blocks that are not installed keep the settings written in the demo."""
+    import blocks.bulletin_view
+
+    app = make_app(autoload=False, plugins=[("bulletin_view", blocks.bulletin_view)])
+    with app.app_context():
+        load_demo()
+        assert count(Placement) == EXPECTED_PLACEMENTS
+        footer = db.session.scalar(select(Placement).where(Placement.block_name == "site_footer"))
+        assert footer.settings == FOOTER_SETTINGS
+        view = db.session.scalar(select(Placement).where(Placement.block_name == "bulletin_view"))
+        assert view.settings == {"show_lead": True, "show_image": True, "show_source": True}
+        db.session.remove()
+        db.engine.dispose()

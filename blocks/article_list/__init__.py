@@ -1,0 +1,231 @@
+"""Article list: the latest public articles of a category (or of the whole site).
+
+Every list on a page is loaded by one query in :meth:`ArticleList.prefetch`
+(:func:`portal.fetch_article_lists`), so a home page with ten lists costs the
+same as one with a single list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from wtforms import BooleanField, Form, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+
+from portal import (
+    ArticleQuery,
+    Block,
+    BlockContext,
+    CachePolicy,
+    category_tree,
+    category_url,
+    fetch_article_lists,
+    hookimpl,
+)
+from portal.models import Category
+
+#: The query-string parameter that pages through a paginated list (?trang=2).
+PAGE_PARAMETER = "trang"
+#: Deeper pages than this are served as the last reachable one; keeps OFFSET bounded.
+MAX_PAGE = 1000
+MAX_COUNT = 50
+STYLES = {
+    "list": "Danh sách: ảnh nhỏ bên trái, tiêu đề, ngày, sapo",
+    "cards": "Lưới thẻ: ảnh trên, tiêu đề dưới",
+    "compact": "Gọn: chỉ tiêu đề và ngày (hợp với cột phụ; không hiện sapo)",
+}
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+def existing_category(form, field) -> None:
+    """Reject a category slug that no category has."""
+    if field.data and category_tree().by_slug(field.data) is None:
+        raise ValidationError(
+            f"Không có chuyên mục nào có đường dẫn rút gọn “{field.data}”. "
+            "Hãy kiểm tra lại, hoặc để trống để dùng chuyên mục của trang đang xem."
+        )
+
+
+class ArticleListSettings(Form):
+    title = StringField(
+        "Tiêu đề khối",
+        description="Để trống nếu không cần tiêu đề.",
+        filters=[_strip],
+        validators=[Length(max=200, message="Tiêu đề không được dài quá %(max)d ký tự.")],
+        default="Tin mới nhất",
+    )
+    category = StringField(
+        "Chuyên mục (đường dẫn rút gọn, ví dụ thoi-su)",
+        description=(
+            "Để trống: chuyên mục của trang đang xem; trang không thuộc chuyên mục nào "
+            "thì lấy bài của mọi chuyên mục."
+        ),
+        filters=[_strip, _lower],
+        validators=[existing_category],
+        default="",
+    )
+    include_subcategories = BooleanField("Gồm cả bài của các chuyên mục con", default=True)
+    count = IntegerField(
+        "Số bài hiển thị",
+        default=10,
+        invalid_value_message="Số bài phải là một số nguyên.",
+        validators=[
+            InputRequired(message="Hãy nhập số bài hiển thị."),
+            NumberRange(min=1, max=MAX_COUNT, message="Số bài phải từ %(min)s đến %(max)s."),
+        ],
+    )
+    show_lead = BooleanField("Hiện sapo (đoạn dẫn)", default=True)
+    show_image = BooleanField("Hiện ảnh đại diện", default=True)
+    paginate = BooleanField(
+        "Phân trang (Trang trước / Trang sau)",
+        description="Chỉ nên bật cho danh sách chính của trang chuyên mục.",
+        default=False,
+    )
+    style = SelectField(
+        "Kiểu hiển thị",
+        choices=STYLES,
+        default="list",
+        invalid_choice_message="Kiểu hiển thị không hợp lệ; hãy chọn một kiểu trong danh sách.",
+    )
+
+
+@dataclass(frozen=True)
+class Listing:
+    """What one placement shows, worked out from its settings and the page."""
+
+    query: ArticleQuery
+    count: int
+    page_number: int
+    category: Category | None
+    #: True when the list follows the page's own category (no category in settings).
+    follows_page: bool
+
+
+def requested_page(ctx: BlockContext) -> int:
+    """The page number asked for with ?trang=N; 1 when absent or not a number."""
+    try:
+        number = int(ctx.query.get(PAGE_PARAMETER, "1"))
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+def page_href(ctx: BlockContext, number: int) -> str:
+    """A link to page ``number`` of the list, keeping the other query parameters."""
+    params = [(key, value) for key, value in ctx.query.items(multi=True) if key != PAGE_PARAMETER]
+    if number > 1:
+        params.append((PAGE_PARAMETER, str(number)))
+    return "?" + urlencode(params)
+
+
+class ArticleList(Block):
+    name = "article_list"
+    label = "Danh sách bài viết"
+    description = (
+        "Các bài mới nhất của một chuyên mục (hoặc của chuyên mục trang đang xem), "
+        "dạng danh sách, lưới thẻ hoặc gọn; có thể phân trang."
+    )
+    group = "Bài viết"
+    settings_form = ArticleListSettings
+    template = "article_list/list.html"
+    css = ("article_list.css",)
+    # Articles scheduled for later appear without any content event, so keep
+    # entries short; publishing and category edits purge them at once.
+    cache = CachePolicy(
+        timeout=300,
+        vary_on={"locale", "page", "category", "query"},
+        tags={"articles", "categories"},
+    )
+
+    @classmethod
+    def listing(cls, ctx: BlockContext, settings: dict[str, Any]) -> Listing:
+        """Which articles a placement shows; the same answer in prefetch and get_context."""
+        tree = category_tree()
+        slug = (settings.get("category") or "").strip().lower()
+        category = tree.by_slug(slug) if slug else ctx.category
+        if slug and category is None:
+            category_ids: tuple[int, ...] | None = ()  # deleted since saved: show nothing
+        elif category is None:
+            category_ids = None
+        elif settings.get("include_subcategories"):
+            category_ids = tuple(sorted(tree.descendant_ids(category)))
+        else:
+            category_ids = (category.id,)
+        try:
+            count = min(max(int(settings.get("count") or 10), 1), MAX_COUNT)
+        except (TypeError, ValueError):
+            count = 10
+        page_number = requested_page(ctx) if settings.get("paginate") else 1
+        query = ArticleQuery(
+            # One more than shown tells whether a next page exists, without a COUNT query.
+            limit=count + 1,
+            offset=(page_number - 1) * count,
+            category_ids=category_ids,
+        )
+        return Listing(query, count, page_number, category, follows_page=not slug)
+
+    @classmethod
+    def prefetch(cls, ctx: BlockContext, settings_list: list[dict[str, Any]]) -> Any:
+        defaults = cls.default_settings()
+        queries = [cls.listing(ctx, {**defaults, **settings}).query for settings in settings_list]
+        return fetch_article_lists(queries)
+
+    def get_context(self, ctx: BlockContext, settings: dict) -> dict:
+        listing = self.listing(ctx, settings)
+        prefetched = ctx.prefetched if isinstance(ctx.prefetched, dict) else {}
+        fetched = prefetched.get(listing.query)
+        if fetched is None:  # rendered without prefetch (e.g. called directly)
+            fetched = fetch_article_lists([listing.query])[listing.query]
+
+        category = listing.category
+        paginate = bool(settings.get("paginate"))
+        # The paginated list of the page's own category in the main column is what
+        # the category page is about: its heading is the page's h1.
+        is_page_list = (
+            paginate
+            and listing.follows_page
+            and category is not None
+            and ctx.article is None
+            and ctx.region == "main"
+        )
+        if is_page_list:
+            heading, level, description = category.name, 1, category.description
+        else:
+            heading, level, description = settings.get("title") or "", 2, ""
+        show_more = (
+            category is not None
+            and not paginate
+            and bool(heading)
+            and not (listing.follows_page and ctx.article is None)
+        )
+        style = settings.get("style") if settings.get("style") in STYLES else "list"
+        number = listing.page_number
+        has_next = len(fetched) > listing.count
+        return {
+            "articles": fetched[: listing.count],
+            "style": style,
+            "heading": heading,
+            "heading_level": level,
+            "item_level": level + 1 if heading else 2,
+            "description": description,
+            "more_url": category_url(category) if show_more else None,
+            "paginate": paginate,
+            "page_number": number,
+            "prev_href": page_href(ctx, number - 1) if paginate and number > 1 else None,
+            "next_href": page_href(ctx, number + 1) if paginate and has_next else None,
+            "first_href": page_href(ctx, 1),
+        }
+
+
+@hookimpl
+def portal_register_blocks():
+    return [ArticleList]

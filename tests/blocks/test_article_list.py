@@ -1,0 +1,278 @@
+"""article_list: latest public articles, by category, paged, prefetched in one query."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from blocks.article_list import ArticleList
+from portal.extensions import db
+from portal.models import Article, Category, Page, utcnow
+from portal.testing import render_block
+
+
+@pytest.fixture
+def site(app, make):
+    """Thời sự (12 articles) with Trong tỉnh (3) below it, Kinh tế (2), and hidden articles."""
+    with app.app_context():
+        news = make.category("Thời sự", position=1)
+        local = make.category("Trong tỉnh", parent=news)
+        economy = make.category("Kinh tế", position=2)
+        for number in range(1, 13):
+            make.article(f"Thời sự {number:02d}", news, hours_ago=number)
+        for number, hours in enumerate((1.5, 3.5, 20), start=1):
+            make.article(f"Trong tỉnh {number}", local, hours_ago=hours)
+        make.article("Kinh tế 1", economy, hours_ago=0.5)
+        make.article("Kinh tế 2", economy, hours_ago=30)
+        make.article("Bản nháp chưa duyệt", news, hours_ago=0.1, status="draft")
+        make.article("Bài lưu trữ", news, hours_ago=0.2, status="archived")
+        make.article("Bài hẹn giờ đăng", news, published_at=utcnow() + timedelta(days=30))
+        home = make.page("home", "Trang chủ", path="/", blocked_regions=[])
+        make.page(
+            "category",
+            "Chuyên mục",
+            parent=home,
+            placements=[
+                (
+                    "main",
+                    "article_list",
+                    {"paginate": True, "count": 5, "include_subcategories": False},
+                )
+            ],
+        )
+        db.session.commit()
+        return {"news": news.id, "local": local.id, "economy": economy.id, "home": home.id}
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r'class="teaser__link" href="[^"]+">([^<]+)</a>', html)
+
+
+def render(app, settings, **kwargs):
+    with app.app_context():
+        if "category_id" in kwargs:
+            kwargs["category"] = db.session.get(Category, kwargs.pop("category_id"))
+        return render_block(app, "article_list", settings, **kwargs)
+
+
+def test_newest_first_and_only_public_articles(app, site):
+    html = render(app, {"category": "thoi-su", "include_subcategories": False, "count": 50})
+    assert titles(html) == [f"Thời sự {n:02d}" for n in range(1, 13)]
+    for hidden in ("Bản nháp chưa duyệt", "Bài lưu trữ", "Bài hẹn giờ đăng"):
+        assert hidden not in html
+
+
+def test_count_limits_the_list(app, site):
+    html = render(app, {"category": "kinh-te", "count": 1})
+    assert titles(html) == ["Kinh tế 1"]
+
+
+def test_sub_categories_are_included_by_date(app, site):
+    html = render(app, {"category": "thoi-su", "count": 6})
+    assert titles(html) == [
+        "Thời sự 01",
+        "Trong tỉnh 1",
+        "Thời sự 02",
+        "Thời sự 03",
+        "Trong tỉnh 2",
+        "Thời sự 04",
+    ]
+    assert "Kinh tế" not in " ".join(titles(html))
+
+
+def test_empty_category_follows_the_page_or_lists_everything(app, site):
+    in_local = render(app, {"count": 50}, category_id=site["local"])
+    assert titles(in_local) == ["Trong tỉnh 1", "Trong tỉnh 2", "Trong tỉnh 3"]
+    everywhere = render(app, {"count": 50})
+    assert len(titles(everywhere)) == 12 + 3 + 2
+    assert titles(everywhere)[0] == "Kinh tế 1"
+
+
+def test_category_deleted_after_saving_shows_nothing(app, site):
+    html = render(app, {"category": "da-xoa"})
+    assert titles(html) == []
+    assert "Chưa có bài viết nào." in html
+
+
+def test_heading_and_more_link(app, site):
+    html = render(app, {"title": "Kinh tế", "category": "kinh-te"})
+    assert '<h2 class="article-list__title">Kinh tế</h2>' in html
+    assert re.search(r'class="article-list__more" href="/chuyen-muc/kinh-te">Xem thêm', html)
+    assert '<h3 class="teaser__title">' in html
+    untitled = render(app, {"title": "", "category": "kinh-te"})
+    assert "article-list__title" not in untitled and "Xem thêm" not in untitled
+
+
+def test_images_use_media_url_and_alt_text(app, site, make):
+    with app.app_context():
+        economy = db.session.get(Category, site["economy"])
+        make.article(
+            "Có ảnh",
+            economy,
+            hours_ago=0.1,
+            image="demo/hoi-nghi.jpg",
+            image_alt="Toàn cảnh hội nghị",
+        )
+        make.article("Ảnh trang trí", economy, hours_ago=0.2, image="https://anh.example.vn/1.jpg")
+        db.session.commit()
+    html = render(app, {"category": "kinh-te", "count": 2})
+    assert (
+        '<img class="teaser__image" src="/media/demo/hoi-nghi.jpg" alt="Toàn cảnh hội nghị"' in html
+    )
+    assert '<img class="teaser__image" src="https://anh.example.vn/1.jpg" alt=""' in html
+    assert "<img" not in render(app, {"category": "kinh-te", "count": 2, "show_image": False})
+
+
+def test_styles(app, site):
+    cards = render(app, {"category": "kinh-te", "style": "cards"})
+    assert 'class="article-list article-list--cards"' in cards
+    assert "teaser__lead" in cards
+    compact = render(app, {"category": "kinh-te", "style": "compact"})
+    assert 'class="article-list article-list--compact"' in compact
+    assert titles(compact) == ["Kinh tế 1", "Kinh tế 2"]
+    # Dense sidebar lines: no lead and no heading per article.
+    assert "teaser__lead" not in compact and "<h3" not in compact
+    no_lead = render(app, {"category": "kinh-te", "show_lead": False})
+    assert "teaser__lead" not in no_lead
+
+
+def page_html(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def test_category_page_is_paged_with_trang(app, client, site):
+    first = page_html(client, "/chuyen-muc/thoi-su")
+    assert '<h1 class="article-list__title">Thời sự</h1>' in first
+    assert titles(first) == [f"Thời sự {n:02d}" for n in range(1, 6)]
+    assert 'rel="prev"' not in first
+    assert re.search(r'href="\?trang=2" rel="next"', first)
+
+    second = page_html(client, "/chuyen-muc/thoi-su?trang=2")
+    assert titles(second) == [f"Thời sự {n:02d}" for n in range(6, 11)]
+    assert re.search(r'href="\?" rel="prev"', second)
+    assert re.search(r'href="\?trang=3" rel="next"', second)
+    assert re.search(r'<nav class="pager" aria-label="Phân trang">', second)
+    assert re.search(r'aria-current="page">Trang 2</span>', second)
+
+    last = page_html(client, "/chuyen-muc/thoi-su?trang=3")
+    assert titles(last) == ["Thời sự 11", "Thời sự 12"]
+    assert 'rel="next"' not in last
+    assert re.search(r'href="\?trang=2" rel="prev"', last)
+
+
+def test_paging_keeps_other_parameters_and_survives_bad_input(app, client, site):
+    html = page_html(client, "/chuyen-muc/thoi-su?lang=vi&trang=2")
+    assert re.search(r'href="\?lang=vi&amp;trang=3" rel="next"', html)
+    assert titles(page_html(client, "/chuyen-muc/thoi-su?trang=abc"))[0] == "Thời sự 01"
+    assert titles(page_html(client, "/chuyen-muc/thoi-su?trang=-4"))[0] == "Thời sự 01"
+    beyond = page_html(client, "/chuyen-muc/thoi-su?trang=9")
+    assert titles(beyond) == []
+    assert "Không còn bài viết ở trang này." in beyond
+
+
+def test_unpaginated_lists_ignore_trang(app, site):
+    with app.app_context():
+        block = ArticleList()
+        html = render(app, {"category": "kinh-te"}, path="/?trang=2")
+    assert titles(html) == ["Kinh tế 1", "Kinh tế 2"]
+    assert "pager" not in html
+    assert block.cache.vary_on >= {"page", "category", "query"}
+
+
+def test_prefetch_keeps_query_count_constant(app, client, site, make, count_queries):
+    lists = [
+        {"category": "thoi-su"},
+        {"category": "kinh-te", "style": "cards"},
+        {"category": "", "style": "compact", "count": 3},
+        {"category": "trong-tinh", "show_image": False},
+    ]
+    with app.app_context():
+        home = db.session.get(Page, site["home"])
+        make.page(
+            "static",
+            "Một danh sách",
+            path="/mot",
+            parent=home,
+            placements=[("main", "article_list", lists[0])],
+        )
+        make.page(
+            "static",
+            "Bốn danh sách",
+            path="/bon",
+            parent=home,
+            placements=[("main", "article_list", settings) for settings in lists],
+        )
+        db.session.commit()
+    page_html(client, "/mot")  # warm-up: nothing lazy left for the counted requests
+
+    with count_queries() as one:
+        one_html = page_html(client, "/mot")
+    with count_queries() as four:
+        four_html = page_html(client, "/bon")
+
+    assert one_html.count('class="article-list ') == 1
+    assert four_html.count('class="article-list ') == 4
+    assert "Kinh tế 1" in four_html and "Trong tỉnh 3" in four_html
+    assert len(one) == len(four), (one, four)
+    article_reads = [s for s in four if re.search(r"FROM articles\b", s)]
+    assert len(article_reads) == 1, article_reads
+
+
+def test_prefetch_result_is_used(app, site):
+    """get_context reads what prefetch loaded instead of querying again."""
+    from portal import BlockContext
+
+    with app.test_request_context("/"):
+        block = ArticleList()
+        settings = {**ArticleList.default_settings(), "category": "kinh-te"}
+        ctx = BlockContext(
+            app=app, page=Page(id=0, kind="static", title="T", layout="one_column"), region="main"
+        )
+        ctx.prefetched = ArticleList.prefetch(ctx, [{"category": "kinh-te"}])
+        listing = ArticleList.listing(ctx, settings)
+        assert [a.title for a in ctx.prefetched[listing.query]] == ["Kinh tế 1", "Kinh tế 2"]
+        ctx.prefetched[listing.query] = [
+            db.session.get(Article, ctx.prefetched[listing.query][1].id)
+        ]
+        assert [a.title for a in block.get_context(ctx, settings)["articles"]] == ["Kinh tế 2"]
+
+
+@pytest.mark.parametrize(
+    ("settings", "field", "fragment"),
+    [
+        ({"category": "khong-co-that"}, "category", "“khong-co-that”"),
+        ({"count": 0}, "count", "từ 1 đến 50"),
+        ({"count": 51}, "count", "từ 1 đến 50"),
+        ({"count": "mười"}, "count", "số nguyên"),
+        ({"style": "grid"}, "style", "Kiểu hiển thị không hợp lệ"),
+        ({"title": "t" * 201}, "title", "200"),
+    ],
+)
+def test_invalid_settings_are_rejected(app, site, settings, field, fragment):
+    with app.app_context():
+        clean, errors = ArticleList.validate_settings(settings)
+    assert clean == {}
+    assert field in errors
+    assert fragment in " ".join(errors[field])
+
+
+def test_valid_settings_are_cleaned(app, site):
+    with app.app_context():
+        assert ArticleList.validate_settings(ArticleList.default_settings())[1] == {}
+        clean, errors = ArticleList.validate_settings(
+            {"category": " THOI-SU ", "count": "7", "style": "cards", "paginate": True}
+        )
+    assert errors == {}
+    assert clean["category"] == "thoi-su"
+    assert clean["count"] == 7
+    assert clean["paginate"] is True
+    assert clean["show_lead"] is True
+
+
+def test_cache_is_tagged_for_article_and_category_changes():
+    assert ArticleList.cache.tags >= {"articles", "categories"}
+    assert 0 < ArticleList.cache.timeout <= 600

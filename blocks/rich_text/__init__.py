@@ -1,0 +1,63 @@
+"""Rich text: a free piece of editor HTML (a notice, an introduction, contact hours)."""
+
+from __future__ import annotations
+
+from wtforms import Form, StringField, TextAreaField
+from wtforms.validators import Length
+
+from portal import Block, BlockContext, CachePolicy, hookimpl
+from portal.text import sanitize_html
+
+MAX_HTML_LENGTH = 50_000
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _sanitize(value):
+    """Form filter: what is saved is always allow-listed HTML."""
+    return sanitize_html(value) if isinstance(value, str) else ""
+
+
+class RichTextSettings(Form):
+    title = StringField(
+        "Tiêu đề (không bắt buộc)",
+        filters=[_strip],
+        validators=[Length(max=200, message="Tiêu đề không được dài quá %(max)d ký tự.")],
+        default="",
+    )
+    html = TextAreaField(
+        "Nội dung",
+        description=(
+            "Được lọc khi lưu: chỉ giữ đoạn văn, tiêu đề, danh sách, bảng, liên kết và ảnh; "
+            "mã script, thuộc tính sự kiện và kiểu dáng bị loại bỏ."
+        ),
+        filters=[_sanitize],
+        validators=[
+            Length(max=MAX_HTML_LENGTH, message="Nội dung không được dài quá %(max)d ký tự.")
+        ],
+        default="",
+    )
+
+
+class RichText(Block):
+    name = "rich_text"
+    label = "Văn bản tự do"
+    description = "Một đoạn nội dung định dạng do biên tập viên soạn, có tiêu đề tuỳ chọn."
+    group = "Nội dung"
+    settings_form = RichTextSettings
+    template = "rich_text/rich_text.html"
+    css = ("rich_text.css",)
+    # Everything shown is in the settings, which are part of the cache key.
+    cache = CachePolicy(timeout=3600, vary_on={"locale"})
+
+    def get_context(self, ctx: BlockContext, settings: dict) -> dict:
+        # Saved settings are clean already (the form's filter); cleaning again covers
+        # settings that reached the database without the form (imports, old rows).
+        return {"html": sanitize_html(settings.get("html") or "")}
+
+
+@hookimpl
+def portal_register_blocks():
+    return [RichText]

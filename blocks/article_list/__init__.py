@@ -139,10 +139,11 @@ class ArticleList(Block):
     template = "article_list/list.html"
     css = ("article_list.css",)
     # Articles scheduled for later appear without any content event, so keep
-    # entries short; publishing and category edits purge them at once.
+    # entries short; publishing and category edits purge them at once. Varies on
+    # the article because the article being read is left out of the list.
     cache = CachePolicy(
         timeout=300,
-        vary_on={"locale", "page", "category", "query"},
+        vary_on={"locale", "page", "category", "article", "query"},
         tags={"articles", "categories"},
     )
 
@@ -170,6 +171,8 @@ class ArticleList(Block):
             limit=count + 1,
             offset=(page_number - 1) * count,
             category_ids=category_ids,
+            # On an article page the list never offers the article being read.
+            exclude_ids=(ctx.article.id,) if ctx.article is not None else (),
         )
         return Listing(query, count, page_number, category, follows_page=not slug)
 

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from blocks.article_list import ArticleList
 from portal.extensions import db
@@ -88,6 +89,21 @@ def test_empty_category_follows_the_page_or_lists_everything(app, site):
     everywhere = render(app, {"count": 50})
     assert len(titles(everywhere)) == 12 + 3 + 2
     assert titles(everywhere)[0] == "Kinh tế 1"
+
+
+def test_on_an_article_page_the_article_being_read_is_left_out(app, site):
+    with app.app_context():
+        reading = db.session.scalar(select(Article).where(Article.title == "Kinh tế 1"))
+        html = render_block(
+            app,
+            "article_list",
+            {"title": "Cùng chuyên mục"},
+            article=reading,
+            category=db.session.get(Category, site["economy"]),
+        )
+    assert titles(html) == ["Kinh tế 2"]
+    # The "more" link leads to the category page the reader is not on.
+    assert 'href="/chuyen-muc/kinh-te">Xem thêm' in html
 
 
 def test_category_deleted_after_saving_shows_nothing(app, site):

@@ -1,0 +1,485 @@
+"""`portal import`: the JSON format of docs/import-format.md, idempotence, bad records and files."""
+
+from __future__ import annotations
+
+import copy
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from portal import hookimpl
+from portal.extensions import db
+from portal.importer import ImportFileError, import_file, import_records
+from portal.models import Article, Category
+from portal.testing import make_app
+
+SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "import-sample.json"
+
+GOOD = {
+    "version": 1,
+    "categories": [
+        {"slug": "kinh-te", "name": "Kinh tế"},
+        {"slug": "nong-san", "name": "Nông sản", "parent": "kinh-te"},
+    ],
+    "articles": [
+        {
+            "external_id": "nguon-1",
+            "title": "Đường về Bắc Kạn mùa hồng chín",
+            "lead": "Những vườn hồng ven hồ vào mùa thu hoạch.",
+            "body_html": "<p>Đoạn một.</p><p>Đoạn hai.</p>",
+            "image": "demo/1.jpg",
+            "image_caption": "Vườn hồng ven hồ.",
+            "image_alt": "Cây hồng trĩu quả bên bờ hồ",
+            "author": "Bích Ngọc",
+            "source": "Trạm khuyến nông",
+            "category": "nong-san",
+            "status": "published",
+            "published_at": "2024-03-15T09:00:00+07:00",
+        },
+        {
+            "external_id": 42,
+            "title": "Giá miến dong ổn định dịp cuối năm",
+            "body_html": "<p>Nội dung.</p>",
+            "category": "kinh-te",
+            "published_at": "2024-03-20 07:30",
+        },
+        {
+            "external_id": "nguon-3",
+            "title": "Bản nháp về chợ phiên",
+            "category": "kinh-te",
+            "status": "draft",
+        },
+    ],
+}
+
+
+def good_data() -> dict:
+    return copy.deepcopy(GOOD)
+
+
+def write(tmp_path: Path, data, name: str = "import.json") -> Path:
+    path = tmp_path / name
+    if isinstance(data, bytes):
+        path.write_bytes(data)
+    else:
+        path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def by_external_id(external_id: str) -> Article:
+    return db.session.scalar(select(Article).where(Article.external_id == external_id))
+
+
+def snapshot() -> list[tuple]:
+    """Everything an import could change, to compare before and after."""
+    articles = db.session.execute(
+        select(Article.external_id, Article.title, Article.slug, Article.updated_at)
+    ).all()
+    categories = db.session.execute(select(Category.slug, Category.name)).all()
+    return sorted(articles) + sorted(categories)
+
+
+# -- good files ---------------------------------------------------------------
+
+
+def test_good_file_creates_articles_and_categories(app, tmp_path):
+    path = write(tmp_path, good_data())
+    with app.app_context():
+        report = import_file(path)
+        assert report.errors == []
+        assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
+        assert report.categories_created == 2
+        assert report.summary() == (
+            "articles: 3 created, 0 updated, 0 unchanged, 0 skipped; "
+            "categories: 2 created, 0 already on the site, 0 skipped"
+        )
+
+        first = by_external_id("nguon-1")
+        assert first.slug == "duong-ve-bac-kan-mua-hong-chin"
+        assert (first.image, first.image_alt, first.author) == (
+            "demo/1.jpg",
+            "Cây hồng trĩu quả bên bờ hồ",
+            "Bích Ngọc",
+        )
+        assert first.category.slug == "nong-san"
+        assert first.category.parent.slug == "kinh-te"
+        assert first.published_at == datetime(2024, 3, 15, 2, 0, tzinfo=UTC)
+        assert first.is_public
+
+        numbered = by_external_id("42")
+        # No offset: read in Asia/Ho_Chi_Minh (UTC+7).
+        assert numbered.published_at == datetime(2024, 3, 20, 0, 30, tzinfo=UTC)
+        assert numbered.status == "published"
+
+        draft = by_external_id("nguon-3")
+        assert (draft.status, draft.published_at, draft.is_public) == ("draft", None, False)
+
+
+def test_existing_category_is_used_as_it_is(app, tmp_path):
+    data = good_data()
+    data["categories"][0]["name"] = "Tên khác trong tệp"
+    with app.app_context():
+        db.session.add(Category(slug="kinh-te", name="Kinh tế"))
+        db.session.commit()
+        report = import_file(write(tmp_path, data))
+        assert (report.categories_created, report.categories_existing) == (1, 1)
+        assert db.session.scalar(select(Category.name).where(Category.slug == "kinh-te")) == (
+            "Kinh tế"
+        )
+
+
+def test_categories_are_created_parents_first(app):
+    data = {
+        "version": 1,
+        "categories": [
+            {"slug": "con", "name": "Con", "parent": "cha"},
+            {"slug": "cha", "name": "Cha"},
+        ],
+    }
+    with app.app_context():
+        report = import_records(data)
+        assert report.errors == []
+        child = db.session.scalar(select(Category).where(Category.slug == "con"))
+        assert child.parent.slug == "cha"
+
+
+def test_sample_file_imports_without_errors(app):
+    with app.app_context():
+        report = import_file(SAMPLE)
+        assert report.errors == []
+        assert report.created == 4
+        statuses = sorted(db.session.scalars(select(Article.status)))
+        assert statuses == ["draft", "published", "published", "published"]
+
+
+# -- idempotence and updates --------------------------------------------------
+
+
+def test_reimporting_the_same_file_changes_nothing(app, tmp_path):
+    path = write(tmp_path, good_data())
+    with app.app_context():
+        import_file(path)
+        before = snapshot()
+        report = import_file(path)
+        assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
+        assert "0 created, 0 updated, 3 unchanged" in report.summary()
+        assert report.categories_created == 0
+        assert snapshot() == before
+
+
+def test_a_changed_record_updates_only_its_article(app, tmp_path):
+    with app.app_context():
+        import_file(write(tmp_path, good_data()))
+        untouched = by_external_id("42").updated_at
+        article_id = by_external_id("nguon-1").id
+
+        data = good_data()
+        data["articles"][0]["title"] = "Hồng không hạt vào vụ thu hoạch"
+        data["articles"][0]["body_html"] = "<p>Nội dung mới.</p>"
+        report = import_file(write(tmp_path, data, "changed.json"))
+        assert (report.created, report.updated, report.unchanged) == (0, 1, 2)
+
+        changed = by_external_id("nguon-1")
+        assert changed.id == article_id
+        assert changed.slug == "hong-khong-hat-vao-vu-thu-hoach"
+        assert changed.body_html == "<p>Nội dung mới.</p>"
+        assert by_external_id("42").updated_at == untouched
+        assert count(Article) == 3
+
+
+def test_published_article_without_time_keeps_its_time(app, tmp_path):
+    data = good_data()
+    del data["articles"][1]["published_at"]
+    path = write(tmp_path, data)
+    with app.app_context():
+        import_file(path)
+        first_time = by_external_id("42").published_at
+        assert first_time is not None
+        report = import_file(path)
+        assert report.unchanged == 3
+        assert by_external_id("42").published_at == first_time
+
+
+# -- bad records --------------------------------------------------------------
+
+
+def _bad(**changes):
+    record = {
+        "external_id": "hong",
+        "title": "Bài có lỗi",
+        "category": "kinh-te",
+        "published_at": "2024-01-02T08:00:00+07:00",
+    }
+    for key, value in changes.items():
+        if value is ...:
+            del record[key]
+        else:
+            record[key] = value
+    return record
+
+
+BAD_RECORDS = {
+    "missing external_id": (_bad(external_id=...), "external_id"),
+    "external_id true/false": (_bad(external_id=True), "external_id"),
+    "duplicate external_id": (_bad(external_id="nguon-1"), "external_id"),
+    "missing title": (_bad(title=...), "title"),
+    "empty title": (_bad(title="   "), "title"),
+    "title not text": (_bad(title=123), "title"),
+    "title too long": (_bad(title="Tin " * 130), "title"),
+    "title with line break": (_bad(title="Dòng một\nDòng hai"), "title"),
+    "unknown category": (_bad(category="the-thao"), "category"),
+    "bad date": (_bad(published_at="29/11/2023"), "published_at"),
+    "date not text": (_bad(published_at=20231129), "published_at"),
+    "unknown status": (_bad(status="live"), "status"),
+    "image without alt": (_bad(image="demo/1.jpg"), "image_alt"),
+    "javascript image": (_bad(image="javascript:alert(1)", image_alt="x"), "image"),
+    "image path escapes": (_bad(image="../secret_key", image_alt="x"), "image"),
+    "unclean slug": (_bad(slug="Bài Lỗi"), "slug"),
+    "author too long": (_bad(author="A" * 201), "author"),
+    "unknown field": (_bad(titel="Sai chính tả"), "titel"),
+    "not an object": ("chỉ là chữ", "record"),
+}
+
+
+@pytest.mark.parametrize("record, field", BAD_RECORDS.values(), ids=BAD_RECORDS.keys())
+def test_a_bad_record_is_reported_and_skipped_and_good_ones_kept(app, record, field):
+    data = good_data()
+    data["articles"].insert(1, record)
+    with app.app_context():
+        report = import_records(data)
+        assert report.errors, "the bad record is reported"
+        assert {e.index for e in report.errors} == {"articles[1]"}
+        assert field in {e.field for e in report.errors}
+        assert all(e.message for e in report.errors)
+        assert report.created == 3
+        assert report.skipped() == 1
+        assert "1 skipped" in report.summary()
+        assert sorted(db.session.scalars(select(Article.external_id))) == [
+            "42",
+            "nguon-1",
+            "nguon-3",
+        ]
+
+
+def test_all_problems_of_one_record_are_reported(app):
+    record = _bad(title=..., published_at="hôm qua", status="x", category=...)
+    data = {"version": 1, "articles": [record]}
+    with app.app_context():
+        report = import_records(data)
+        assert {e.field for e in report.errors} == {"title", "published_at", "status"}
+        assert count(Article) == 0
+
+
+def test_bad_category_records_are_reported_and_their_articles_skipped(app):
+    data = {
+        "version": 1,
+        "categories": [
+            {"slug": "tot", "name": "Tốt"},
+            {"slug": "khong-ten"},
+            {"slug": "mo-coi", "name": "Mồ côi", "parent": "khong-co"},
+            {"slug": "vong-a", "name": "Vòng A", "parent": "vong-b"},
+            {"slug": "vong-b", "name": "Vòng B", "parent": "vong-a"},
+            {"slug": "Viết Hoa", "name": "Viết hoa"},
+            {"slug": "chau", "name": "Cháu", "parent": "mo-coi"},
+        ],
+        "articles": [
+            {"external_id": "1", "title": "Trong chuyên mục tốt", "category": "tot"},
+            {"external_id": "2", "title": "Trong chuyên mục lỗi", "category": "mo-coi"},
+        ],
+    }
+    with app.app_context():
+        report = import_records(data)
+        problems = {(e.index, e.field) for e in report.errors}
+        assert problems == {
+            ("categories[1]", "name"),
+            ("categories[2]", "parent"),
+            ("categories[3]", "parent"),
+            ("categories[4]", "parent"),
+            ("categories[5]", "slug"),
+            ("categories[6]", "parent"),
+            ("articles[1]", "category"),
+        }
+        messages = {e.index: e.message for e in report.errors}
+        assert "unknown category 'khong-co'" in messages["categories[2]"]
+        assert "loops" in messages["categories[3]"]
+        assert "'mo-coi' was not imported" in messages["categories[6]"]
+        assert "did you mean 'viet-hoa'" in messages["categories[5]"]
+        assert list(db.session.scalars(select(Category.slug))) == ["tot"]
+        assert list(db.session.scalars(select(Article.external_id))) == ["1"]
+
+
+# -- bad files ----------------------------------------------------------------
+
+BAD_FILES = {
+    "not UTF-8": (b'{"version": 1, "articles": [{"title": "B\xe1c K\xe1n"}]}', "not UTF-8"),
+    "not JSON": (b"version: 1\narticles: []\n", "not valid JSON"),
+    "truncated": (b'{"version": 1, "articles": [', "not valid JSON"),
+    "NaN": (b'{"version": 1, "articles": [{"external_id": NaN}]}', "not valid JSON"),
+    "duplicate key": (b'{"version": 1, "version": 1}', "appears twice"),
+    "top level is a list": (b"[]", "top level must be an object"),
+    "no version": (b'{"articles": []}', "no version"),
+    "version 2": (b'{"version": 2, "articles": []}', "version 2"),
+    "articles not a list": (b'{"version": 1, "articles": {}}', '"articles" must be a list'),
+    "unknown top-level key": (b'{"version": 1, "pages": []}', "'pages'"),
+}
+
+
+@pytest.mark.parametrize("content, message", BAD_FILES.values(), ids=BAD_FILES.keys())
+def test_a_bad_file_raises_and_changes_nothing(app, tmp_path, content, message):
+    path = write(tmp_path, content)
+    with app.app_context():
+        import_file(write(tmp_path, good_data(), "first.json"))
+        before = snapshot()
+        with pytest.raises(ImportFileError, match=message):
+            import_file(path)
+        assert snapshot() == before
+
+
+def test_a_well_formed_file_with_a_bad_top_level_writes_no_category(app):
+    data = {"version": 2, "categories": [{"slug": "moi", "name": "Mới"}], "articles": []}
+    with app.app_context():
+        with pytest.raises(ImportFileError, match="version"):
+            import_records(data)
+        assert count(Category) == 0
+
+
+def test_missing_file_and_folder_raise(app, tmp_path):
+    with app.app_context():
+        with pytest.raises(ImportFileError, match="No such file"):
+            import_file(tmp_path / "khong-co.json")
+        with pytest.raises(ImportFileError, match="folder"):
+            import_file(tmp_path)
+
+
+def test_a_byte_order_mark_is_accepted(app, tmp_path):
+    path = write(tmp_path, b"\xef\xbb\xbf" + json.dumps(good_data()).encode("utf-8"))
+    with app.app_context():
+        assert import_file(path).created == 3
+
+
+# -- text handling -------------------------------------------------------------
+
+
+def test_body_html_is_sanitized(app):
+    hostile = (
+        '<p onclick="steal()" style="color:red">Đoạn văn.</p>'
+        "<script>alert('x')</script>"
+        '<img src="x.jpg" alt="ảnh" onerror="alert(1)">'
+        '<a href="javascript:alert(2)">liên kết</a>'
+        '<a href="https://example.org/">nguồn</a>'
+    )
+    data = {
+        "version": 1,
+        "articles": [{"external_id": "x", "title": "An toàn", "body_html": hostile}],
+    }
+    with app.app_context():
+        assert import_records(data).errors == []
+        body = by_external_id("x").body_html
+    for dangerous in ("<script", "alert('x')", "onerror", "onclick", "javascript:", "style="):
+        assert dangerous not in body
+    assert "Đoạn văn." in body
+    assert 'alt="ảnh"' in body
+    assert 'href="https://example.org/"' in body
+
+
+def test_vietnamese_titles_get_clean_slugs(app):
+    data = {
+        "version": 1,
+        "articles": [
+            {"external_id": "1", "title": "Đắk Lắk – Đường về Bắc Kạn: Hội nghị lần thứ 10!"},
+            {"external_id": "2", "title": "Chỉ thị số 30-CT/TW"},
+            {"external_id": "3", "title": "!!!"},
+        ],
+    }
+    with app.app_context():
+        import_records(data)
+        assert by_external_id("1").slug == "dak-lak-duong-ve-bac-kan-hoi-nghi-lan-thu-10"
+        assert by_external_id("2").slug == "chi-thi-so-30-ct-tw"
+        assert by_external_id("3").slug == "bai-viet"
+
+
+# -- content events -----------------------------------------------------------
+
+
+class EventRecorder:
+    def __init__(self) -> None:
+        self.events = []
+
+    @hookimpl
+    def portal_content_changed(self, event) -> None:
+        self.events.append(event)
+
+
+def test_changes_readers_can_see_are_announced(tmp_path):
+    recorder = EventRecorder()
+    app = make_app(plugins=[("event_recorder", recorder)])
+    path = write(tmp_path, good_data())
+    try:
+        with app.app_context():
+            import_file(path)
+            article_events = [e for e in recorder.events if e.subject == "article"]
+            public_ids = {by_external_id("nguon-1").id, by_external_id("42").id}
+            assert {(e.action, e.subject_id) for e in article_events} == {
+                ("published", i) for i in public_ids
+            }
+            assert all("articles" in e.tags for e in article_events)
+            assert {e.action for e in recorder.events if e.subject == "category"} == {"created"}
+
+            recorder.events.clear()
+            import_file(path)
+            assert recorder.events == [], "an unchanged import announces nothing"
+
+            data = good_data()
+            data["articles"][0]["title"] = "Tiêu đề đã sửa"
+            data["articles"][1]["status"] = "draft"
+            import_file(write(tmp_path, data, "changed.json"))
+            assert {(e.action, e.subject_id) for e in recorder.events} == {
+                ("edited", by_external_id("nguon-1").id),
+                ("unpublished", by_external_id("42").id),
+            }
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+# -- the command line ---------------------------------------------------------
+
+
+def test_cli_imports_and_reimports(app, runner, tmp_path):
+    path = write(tmp_path, good_data())
+    first = runner.invoke(args=["portal", "import", str(path)])
+    assert first.exit_code == 0, first.output
+    assert "articles: 3 created, 0 updated, 0 unchanged, 0 skipped" in first.stdout
+    second = runner.invoke(args=["portal", "import", str(path)])
+    assert second.exit_code == 0, second.output
+    assert "articles: 0 created, 0 updated, 3 unchanged, 0 skipped" in second.stdout
+    with app.app_context():
+        assert count(Article) == 3
+
+
+def test_cli_reports_bad_records_and_exits_1(app, runner, tmp_path):
+    data = good_data()
+    data["articles"].insert(1, _bad(title=...))
+    result = runner.invoke(args=["portal", "import", str(write(tmp_path, data))])
+    assert result.exit_code == 1
+    assert "record articles[1]: title: is required" in result.stderr
+    assert "articles: 3 created, 0 updated, 0 unchanged, 1 skipped" in result.stdout
+    with app.app_context():
+        assert count(Article) == 3
+
+
+def test_cli_refuses_a_bad_file_with_a_clear_message(app, runner, tmp_path):
+    result = runner.invoke(args=["portal", "import", str(write(tmp_path, b"<html>"))])
+    assert result.exit_code == 1
+    assert "is not valid JSON" in result.output
+    assert "Nothing was imported" in result.output
+    with app.app_context():
+        assert count(Article) == 0

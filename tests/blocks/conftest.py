@@ -1,7 +1,8 @@
 """Helpers for the built-in block tests: real rows for categories, articles and pages.
 
-No ``__init__.py`` here on purpose: with one, pytest would import this folder
-as a package named ``blocks`` and shadow the real ``blocks`` package.
+The folder has no ``__init__.py``: its test modules have unique names, and a
+package called ``tests/blocks`` would only invite confusion with the real
+``blocks`` package the tests import.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from portal.blocks import NO_CACHE, Block, BlockContext, CachePolicy
 from portal.events import ContentEvent, article_event, content_changed
 from portal.hookspecs import hookimpl
+from portal.i18n import translate
 from portal.layouts import Layout, Region
 from portal.site import (
     ArticleQuery,
@@ -25,6 +26,7 @@ from portal.site import (
     category_tree,
     category_url,
     fetch_article_lists,
+    home_url,
     media_url,
     page_tree,
 )
@@ -45,9 +47,11 @@ __all__ = [
     "content_changed",
     "create_app",
     "fetch_article_lists",
+    "home_url",
     "hookimpl",
     "media_url",
     "page_tree",
+    "translate",
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent

@@ -42,6 +42,21 @@ CATALOGS: dict[str, dict[str, str]] = {
         "Đăng nhập": "Sign in",
         "Đăng xuất": "Sign out",
         "Quản trị": "Administration",
+        "Cột phụ": "Sidebar",
+        "Danh mục": "Sections",
+        "Hôm nay": "Today",
+        "Không còn bài viết ở trang này.": "No more articles on this page.",
+        "Về trang đầu": "Back to the first page",
+        "Địa chỉ": "Address",
+        "Điện thoại": "Telephone",
+        "Thư điện tử": "E-mail",
+        "Thứ Hai": "Monday",
+        "Thứ Ba": "Tuesday",
+        "Thứ Tư": "Wednesday",
+        "Thứ Năm": "Thursday",
+        "Thứ Sáu": "Friday",
+        "Thứ Bảy": "Saturday",
+        "Chủ Nhật": "Sunday",
     }
 }
 

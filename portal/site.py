@@ -137,6 +137,11 @@ def article_url(article: Article, **values) -> str:
     return url_for("reader.article", article_id=article.id, slug=article.slug, **values)
 
 
+def home_url(**values) -> str:
+    """The URL of the home page."""
+    return url_for("reader.home", **values)
+
+
 def category_url(category: Category, **values) -> str:
     return url_for("reader.category", slug=category.slug, **values)
 

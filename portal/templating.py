@@ -6,7 +6,7 @@ from flask import Flask
 
 from portal import text
 from portal.i18n import current_locale, translate
-from portal.site import article_url, category_tree, category_url, media_url
+from portal.site import article_url, category_tree, category_url, home_url, media_url
 
 
 def install_template_helpers(app: Flask) -> None:
@@ -21,6 +21,7 @@ def install_template_helpers(app: Flask) -> None:
         current_locale=current_locale,
         article_url=article_url,
         category_url=category_url,
+        home_url=home_url,
         media_url=media_url,
         category_tree=category_tree,
         site_name=app.config["PORTAL_SITE_NAME"],

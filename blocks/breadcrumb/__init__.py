@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import url_for
-
-from portal import Block, BlockContext, CachePolicy, category_tree, category_url, hookimpl
+from portal import Block, BlockContext, CachePolicy, category_tree, category_url, home_url, hookimpl
 
 #: Page kinds whose own title ends the trail (they have no category or article).
 TITLED_PAGE_KINDS = frozenset({"static", "search"})
@@ -34,7 +32,7 @@ class Breadcrumb(Block):
     )
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
-        return {"crumbs": self.trail(ctx), "home_url": url_for("reader.home")}
+        return {"crumbs": self.trail(ctx), "home_url": home_url()}
 
     def trail(self, ctx: BlockContext) -> list[Crumb]:
         """The steps after "Trang chủ" down to the current page; empty on the home page."""

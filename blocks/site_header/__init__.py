@@ -7,7 +7,7 @@ from datetime import datetime
 from wtforms import BooleanField, Form, StringField
 from wtforms.validators import Length
 
-from portal import Block, BlockContext, CachePolicy, hookimpl
+from portal import Block, BlockContext, CachePolicy, hookimpl, translate
 from portal.models import utcnow
 from portal.text import to_local
 
@@ -15,12 +15,12 @@ from portal.text import to_local
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 
 
-def vietnamese_date(value: datetime) -> str:
+def vietnamese_date(value: datetime, locale: str = "vi") -> str:
     """``Thứ Sáu, 27/11/2026``: the weekday in words, then dd/mm/yyyy.
 
     ``value`` must already be in the site's time zone.
     """
-    return f"{WEEKDAYS[value.weekday()]}, {value:%d/%m/%Y}"
+    return f"{translate(WEEKDAYS[value.weekday()], locale)}, {value:%d/%m/%Y}"
 
 
 def _strip(value):
@@ -65,7 +65,7 @@ class SiteHeader(Block):
             "site_title": settings.get("title") or config["PORTAL_SITE_NAME"],
             "tagline": settings.get("tagline") or config["PORTAL_SITE_TAGLINE"],
             "today": now.date(),
-            "today_text": vietnamese_date(now),
+            "today_text": vietnamese_date(now, ctx.locale),
         }
 
 

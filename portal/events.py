@@ -37,15 +37,12 @@ def article_event(action: str, article) -> ContentEvent:
 
 
 def content_changed(event: ContentEvent) -> None:
-    """Purge the block cache by the event's tags, then tell the plugins.
+    """Purge the block cache by the event's tags, then tell every plugin.
 
-    Call after the change is committed. A plugin that fails here is logged;
-    the change itself stands.
+    Call after the change is committed. Each plugin is called on its own: one
+    that raises is logged and the others are still told; the change stands.
     """
     app = current_app._get_current_object()
     cache_for(app).purge_tags(event.tags)
-    pm = app.extensions["portal.plugins"].manager
-    try:
-        pm.hook.portal_content_changed(event=event)
-    except Exception:
-        app.logger.exception("A plugin failed in portal_content_changed for %s", event)
+    plugins = app.extensions["portal.plugins"]
+    plugins.call_each("portal_content_changed", disable_on_error=False, event=event)

@@ -8,12 +8,14 @@ registry built → ``portal_setup_app``. One :class:`PluginSet` per app, kept in
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import importlib.metadata
 import importlib.util
 import logging
 import re
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -86,7 +88,12 @@ class PluginSet:
         return self.layouts.get(name)
 
     def fail(self, name: str, message: str, exc: BaseException | None = None) -> None:
-        """Record that a plugin failed, log it, and unregister it if it was registered."""
+        """Record that a plugin failed, log it, and take back everything it contributed.
+
+        The plugin is unregistered and its block types and layouts leave the
+        registry, so a plugin that failed half-way (e.g. in ``portal_setup_app``)
+        is consistently absent: its placements show as "missing plugin".
+        """
         info = self.plugins.setdefault(name, PluginInfo(name=name, source=SOURCE_ENTRY_POINT))
         detail = message
         if exc is not None:
@@ -99,13 +106,24 @@ class PluginSet:
         plugin = self.manager.get_plugin(name)
         if plugin is not None:
             self.manager.unregister(plugin, name=name)
+        for block_name in info.blocks:
+            self.blocks.pop(block_name, None)
+            self.block_plugins.pop(block_name, None)
+        for layout_name in info.layouts:
+            self.layouts.pop(layout_name, None)
+        info.blocks, info.layouts = [], []
 
-    def call_each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+    def call_each(
+        self, hook_name: str, *, disable_on_error: bool = True, **kwargs: Any
+    ) -> list[tuple[str, Any]]:
         """Call every implementation of a hook separately, isolating failures.
 
         Returns ``(plugin_name, result)`` for each implementation that did not
-        raise; one that raises is recorded as a failure of its plugin and the
-        others still run. With tracing on, each call is logged with its time.
+        raise; the others still run when one raises. At start-up
+        (``disable_on_error``) a raising plugin is recorded as failed and
+        unregistered; at run time (content events) the error is only logged,
+        so one bad event does not switch a plugin off for the whole process.
+        With tracing on, each call is logged with its time.
         """
         hook = getattr(self.manager.hook, hook_name)
         results: list[tuple[str, Any]] = []
@@ -115,7 +133,10 @@ class PluginSet:
             try:
                 result = impl.function(**args)
             except Exception as exc:
-                self.fail(impl.plugin_name, f"{hook_name} raised", exc)
+                if disable_on_error:
+                    self.fail(impl.plugin_name, f"{hook_name} raised", exc)
+                else:
+                    log.exception("Plugin %r failed in %s", impl.plugin_name, hook_name)
                 continue
             finally:
                 if self.trace:
@@ -134,8 +155,9 @@ def build_plugin_set(
 
     ``extra_plugins`` are ``(name, module_or_object)`` pairs registered
     directly (the test harness uses this); ``PORTAL_AUTOLOAD_PLUGINS = False``
-    skips entry points and the plugins dir, except the built-in ones listed in
-    ``PORTAL_BUILTIN_PLUGINS`` when that is set.
+    skips entry points and the plugins dir altogether, and
+    ``PORTAL_ONLY_PLUGINS`` (a list of entry-point names) loads only those
+    entry points.
     """
     manager = pluggy.PluginManager(hookspecs.PROJECT_NAME)
     manager.add_hookspecs(hookspecs)
@@ -151,8 +173,8 @@ def build_plugin_set(
     only = config.get("PORTAL_ONLY_PLUGINS")  # None = all entry points
     if autoload:
         _load_entry_points(plugins, safe_mode=safe_mode, only=only)
-        if config.get("PORTAL_PLUGINS_DIR") and not safe_mode:
-            _load_plugins_dir(plugins, Path(config["PORTAL_PLUGINS_DIR"]))
+        if config.get("PORTAL_PLUGINS_DIR"):
+            _load_plugins_dir(plugins, Path(config["PORTAL_PLUGINS_DIR"]), safe_mode=safe_mode)
     for name, plugin in extra_plugins:
         _register(plugins, name, plugin, PluginInfo(name=name, source=SOURCE_TEST))
 
@@ -163,6 +185,10 @@ def build_plugin_set(
 
 def _register(plugins: PluginSet, name: str, plugin: Any, info: PluginInfo) -> None:
     manager = plugins.manager
+    if name in plugins.plugins or manager.has_plugin(name):
+        # Never let a second plugin of the same name replace (or take down) the first.
+        _reject_duplicate_name(plugins, name, info)
+        return
     plugins.plugins[name] = info
     if manager.is_blocked(name):
         info.status = "disabled"
@@ -173,12 +199,23 @@ def _register(plugins: PluginSet, name: str, plugin: Any, info: PluginInfo) -> N
     info.module = info.module or getattr(plugin, "__name__", type(plugin).__name__)
     try:
         manager.register(plugin, name=name)
-    except Exception as exc:  # bad hook signature, duplicate plugin name, ...
+    except Exception as exc:  # bad hook signature, plugin object registered twice, ...
         plugins.fail(name, "could not be registered", exc)
         return
     info.hooks = sorted(
         caller.name for caller in manager.get_hookcallers(plugin) or () if caller.name
     )
+
+
+def _reject_duplicate_name(plugins: PluginSet, name: str, info: PluginInfo) -> None:
+    """Report a plugin whose name is taken, under a key of its own."""
+    other = plugins.plugins.get(name)
+    where = info.distribution or info.path or info.module or info.source
+    other_where = (other.distribution or other.path or other.module) if other else "?"
+    info.status = "failed"
+    info.error = f"plugin name {name!r} is already used by {other_where}"
+    plugins.plugins[f"{name} ({where})"] = info
+    log.error("Plugin %r from %s skipped — %s", name, where, info.error)
 
 
 def _load_entry_points(plugins: PluginSet, *, safe_mode: bool, only: list[str] | None) -> None:
@@ -197,14 +234,7 @@ def _load_entry_points(plugins: PluginSet, *, safe_mode: bool, only: list[str] |
             version=ep.dist.version if ep.dist is not None else "",
         )
         if ep.name in plugins.plugins:
-            other = plugins.plugins[ep.name]
-            plugins.plugins[f"{ep.name} ({dist})"] = info
-            info.status = "failed"
-            info.error = (
-                f"entry point name {ep.name!r} is already used by "
-                f"{other.distribution or other.module}"
-            )
-            log.error("Plugin %r from %s skipped — %s", ep.name, dist, info.error)
+            _reject_duplicate_name(plugins, ep.name, info)
             continue
         if safe_mode and not builtin:
             plugins.plugins[ep.name] = info
@@ -224,10 +254,17 @@ def _load_entry_points(plugins: PluginSet, *, safe_mode: bool, only: list[str] |
         _register(plugins, ep.name, plugin, info)
 
 
-def _load_plugins_dir(plugins: PluginSet, directory: Path) -> None:
+def _load_plugins_dir(plugins: PluginSet, directory: Path, *, safe_mode: bool = False) -> None:
+    """Load each ``*.py`` file and each package (folder with ``__init__.py``) in ``directory``.
+
+    Modules are imported as ``portal_plugins_<hash of the folder>.<name>``, so
+    two apps with different plugin folders holding same-named plugins do not
+    replace each other's modules in ``sys.modules``.
+    """
     if not directory.is_dir():
         log.error("PORTAL_PLUGINS_DIR %s is not a folder; no plugins loaded from it", directory)
         return
+    namespace = "portal_plugins_" + hashlib.sha1(str(directory.resolve()).encode()).hexdigest()[:8]
     for path in sorted(directory.iterdir()):
         if path.name.startswith(("_", ".")):
             continue
@@ -239,16 +276,18 @@ def _load_plugins_dir(plugins: PluginSet, directory: Path) -> None:
             continue
         info = PluginInfo(name=name, source=SOURCE_PLUGINS_DIR, module=str(init), path=str(path))
         if name in plugins.plugins:
-            plugins.plugins[f"{name} ({path})"] = info
-            info.status = "failed"
-            info.error = f"name {name!r} is already used by another plugin"
-            log.error("Plugin %s skipped — %s", path, info.error)
+            _reject_duplicate_name(plugins, name, info)
+            continue
+        if safe_mode:
+            plugins.plugins[name] = info
+            info.status = "skipped"
+            info.error = "safe mode: only built-in plugins are loaded"
             continue
         if plugins.manager.is_blocked(name):
             plugins.plugins[name] = info
             info.status = "disabled"
             continue
-        module_name = f"portal_plugins_dir.{name}"
+        module_name = f"{namespace}.{name}"
         try:
             spec = importlib.util.spec_from_file_location(
                 module_name, init, submodule_search_locations=[str(path)] if path.is_dir() else None
@@ -348,13 +387,13 @@ def _checked_block_list(result: Any) -> list[type[Block]]:
 
 def _install_tracing(manager: pluggy.PluginManager) -> None:
     """Log every hook call made through the manager and how long it took."""
-    started: list[float] = []
+    local = threading.local()  # each thread (request) keeps its own stack of start times
 
     def before(hook_name, hook_impls, kwargs):
-        started.append(time.perf_counter())
+        local.__dict__.setdefault("started", []).append(time.perf_counter())
 
     def after(outcome, hook_name, hook_impls, kwargs):
-        elapsed = (time.perf_counter() - started.pop()) * 1000
+        elapsed = (time.perf_counter() - local.started.pop()) * 1000
         names = ", ".join(impl.plugin_name for impl in hook_impls)
         log.info("hook %s (%s) took %.2f ms", hook_name, names or "no plugins", elapsed)
 

@@ -248,10 +248,10 @@ class PlacementRenderer:
         keys: dict[int, str] = {}
         for index, (region, item) in enumerate(visible):
             block = plugins.block(item.placement.block_name)
-            if block is None:
+            if block is None or not self._needs_met(block):
                 continue
             self.assets.add_block(block)
-            if self.use_cache and block.cache.timeout > 0 and self._needs_met(block):
+            if self.use_cache and block.cache.timeout > 0:
                 key = self.cache_key(block, region, item.placement)
                 keys[index] = key
                 hit = cache.get(key)
@@ -276,17 +276,23 @@ class PlacementRenderer:
         return not ("category" in block.needs and self.category is None)
 
     def _prefetch(self, plugins, visible, cached) -> dict[str, Any]:
-        """Call each block type's ``prefetch`` once with all its placements that will render."""
-        by_block: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        """Call each block type's ``prefetch`` once with all its placements that will render.
+
+        Each placement's settings are merged over the block's defaults, exactly
+        as :meth:`Block.get_context` will receive them.
+        """
+        by_block: dict[str, list[PlacementLike]] = defaultdict(list)
         for index, (_region, item) in enumerate(visible):
             block = plugins.block(item.placement.block_name)
             if block is not None and index not in cached and self._needs_met(block):
-                by_block[block.name].append(item.placement.settings or {})
+                by_block[block.name].append(item.placement)
         results: dict[str, Any] = {}
-        for name, settings_list in by_block.items():
+        for name, placements in by_block.items():
             block = plugins.block(name)
             ctx = self.context_for("", None)
             try:
+                defaults = block.default_settings()
+                settings_list = [{**defaults, **(p.settings or {})} for p in placements]
                 results[name] = block.prefetch(ctx, settings_list)
             except Exception as exc:
                 if self.app.config.get("PORTAL_STRICT_BLOCKS"):
@@ -346,13 +352,16 @@ class PlacementRenderer:
 
         ctx = self.context_for(region, placement)
         ctx.prefetched = prefetched.get(block.name)
-        settings = {**block.default_settings(), **(placement.settings or {})}
         cache = cache_for(self.app)
         try:
             if isinstance(ctx.prefetched, PrefetchFailed):
-                raise ctx.prefetched.error
+                ctx.prefetched.reraise()
+            settings = {**block.default_settings(), **(placement.settings or {})}
             inner = block.render(ctx, settings)
             html = wrap_block(block, placement, inner, inherited=item.inherited_from is not None)
+            # The page the placement lives on, too: an inherited header is purged
+            # by an event about the root page, not only about the page showing it.
+            tags = frozenset(block.cache_tags(ctx, settings) | {f"page:{placement.page_id}"})
         except Exception as exc:
             if self.app.config.get("PORTAL_STRICT_BLOCKS"):
                 raise
@@ -379,7 +388,6 @@ class PlacementRenderer:
             return Markup("")
 
         if cache_key is not None:
-            tags = frozenset(block.cache_tags(ctx, settings))
             cache.set(cache_key, str(html), block.cache.timeout, tags)
             stale_timeout = int(self.app.config.get("PORTAL_CACHE_STALE_TIMEOUT", 86400))
             cache.set("stale:" + cache_key, str(html), stale_timeout, tags)
@@ -391,6 +399,17 @@ class PrefetchFailed:
     """Stands in for a prefetch result when the block's ``prefetch`` raised."""
 
     error: Exception
+
+    def __post_init__(self) -> None:
+        self.traceback = self.error.__traceback__
+
+    def reraise(self) -> None:
+        """Raise the error for one placement, with the traceback of ``prefetch`` only.
+
+        (Raising one exception object again and again would pile every
+        placement's frames onto its traceback.)
+        """
+        raise self.error.with_traceback(self.traceback)
 
 
 def wrap_block(block: Block, placement: PlacementLike, inner: Markup, *, inherited: bool) -> Markup:

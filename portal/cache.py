@@ -9,9 +9,14 @@ content after an edit, whatever its time-out.
 
 from __future__ import annotations
 
+import logging
+import re
 import threading
 import time
+from collections.abc import Callable
 from typing import Protocol
+
+log = logging.getLogger("portal.cache")
 
 
 class CacheBackend(Protocol):
@@ -43,13 +48,20 @@ class NullBackend:
 
 
 class MemoryBackend:
-    """A thread-safe in-process cache with expiry and a tag index."""
+    """A thread-safe in-process cache with expiry and a tag index.
 
-    def __init__(self, max_entries: int = 10_000) -> None:
+    ``clock`` returns the current time in seconds; tests pass their own to
+    make entries expire without waiting.
+    """
+
+    def __init__(
+        self, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._lock = threading.Lock()
         self._entries: dict[str, tuple[float, str, frozenset[str]]] = {}
         self._tags: dict[str, set[str]] = {}
         self._max_entries = max_entries
+        self.clock = clock
 
     def get(self, key: str) -> str | None:
         with self._lock:
@@ -57,7 +69,7 @@ class MemoryBackend:
             if entry is None:
                 return None
             expires, value, _tags = entry
-            if expires < time.monotonic():
+            if expires <= self.clock():
                 self._drop(key)
                 return None
             return value
@@ -67,7 +79,7 @@ class MemoryBackend:
             if key not in self._entries and len(self._entries) >= self._max_entries:
                 self._evict_expired_or_oldest()
             self._drop(key)
-            self._entries[key] = (time.monotonic() + timeout, value, frozenset(tags))
+            self._entries[key] = (self.clock() + timeout, value, frozenset(tags))
             for tag in tags:
                 self._tags.setdefault(tag, set()).add(key)
 
@@ -98,23 +110,32 @@ class MemoryBackend:
                     del self._tags[tag]
 
     def _evict_expired_or_oldest(self) -> None:
-        now = time.monotonic()
-        expired = [key for key, (expires, _v, _t) in self._entries.items() if expires < now]
+        now = self.clock()
+        expired = [key for key, (expires, _v, _t) in self._entries.items() if expires <= now]
         for key in expired or [next(iter(self._entries))]:
             self._drop(key)
 
 
 class RedisBackend:
-    """Redis-backed cache; each tag is a Redis set of the keys that carry it."""
+    """Redis-backed cache; each tag is a Redis set of the keys that carry it.
+
+    The cache is an optimisation: when Redis cannot be reached, reads miss and
+    writes are dropped (and logged), so pages still render from the database.
+    """
 
     def __init__(self, url: str, prefix: str = "portal:") -> None:
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._errors = (redis.RedisError, OSError)
         self._prefix = prefix
 
     def get(self, key: str) -> str | None:
-        value = self._redis.get(self._prefix + key)
+        try:
+            value = self._redis.get(self._prefix + key)
+        except self._errors as exc:
+            log.warning("Block cache unavailable, reading %s missed: %s", key, exc)
+            return None
         return None if value is None else value.decode("utf-8")
 
     def set(self, key: str, value: str, timeout: int, tags: frozenset[str] = frozenset()) -> None:
@@ -127,26 +148,39 @@ class RedisBackend:
             # A tag set never outlives the longest entry it can point at by much.
             pipe.expire(tag_key, max(1, int(timeout)) + 60, gt=True)
             pipe.expire(tag_key, max(1, int(timeout)) + 60, nx=True)
-        pipe.execute()
+        try:
+            pipe.execute()
+        except self._errors as exc:
+            log.warning("Block cache unavailable, %s not stored: %s", key, exc)
 
     def purge_tags(self, tags) -> int:
         purged = 0
-        for tag in tags:
-            tag_key = self._prefix + "tag:" + tag
-            keys = self._redis.smembers(tag_key)
-            if keys:
-                purged += self._redis.delete(*keys)
-            self._redis.delete(tag_key)
+        try:
+            for tag in tags:
+                tag_key = self._prefix + "tag:" + tag
+                keys = self._redis.smembers(tag_key)
+                if keys:
+                    purged += self._redis.delete(*keys)
+                self._redis.delete(tag_key)
+        except self._errors as exc:
+            log.error("Block cache unavailable, tags %s not purged: %s", sorted(tags), exc)
         return purged
 
     def clear(self) -> None:
+        """Delete every key under this backend's prefix (and only those)."""
+        pattern = _glob_escape(self._prefix) + "*"
         cursor = 0
         while True:
-            cursor, keys = self._redis.scan(cursor, match=self._prefix + "*", count=500)
+            cursor, keys = self._redis.scan(cursor, match=pattern, count=500)
             if keys:
                 self._redis.delete(*keys)
             if cursor == 0:
                 break
+
+
+def _glob_escape(text: str) -> str:
+    """Escape Redis glob characters so a prefix matches only itself."""
+    return re.sub(r"([*?\[\]\\])", r"\\\1", text)
 
 
 def init_app(app) -> None:

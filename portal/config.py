@@ -9,8 +9,10 @@ the portal uses an SQLite file in the instance folder.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +34,8 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_THEME_DIR": "",
     # Cache: "memory" (in-process), "none", or a redis:// URL.
     "PORTAL_CACHE_URL": "memory",
+    # Put before every Redis key; give each site sharing one Redis its own.
+    "PORTAL_CACHE_PREFIX": "portal:",
     "PORTAL_CACHE_DEFAULT_TIMEOUT": 300,
     # How long the last good HTML of a block is kept to stand in for it when it fails.
     "PORTAL_CACHE_STALE_TIMEOUT": 86400,
@@ -51,7 +55,10 @@ def _coerce(raw: str, default: Any) -> Any:
             return False
         raise ValueError(f"expected a yes/no value, got {raw!r}")
     if isinstance(default, int):
-        return int(raw)
+        try:
+            return int(raw.strip())
+        except ValueError:
+            raise ValueError(f"expected a whole number, got {raw!r}") from None
     if isinstance(default, list):
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
@@ -70,16 +77,26 @@ def load_secret_key(instance_path: str) -> str:
     """Read the instance's secret key, creating it on first run.
 
     The key lives in the instance folder (never in the repository) with
-    owner-only permissions, so sessions survive restarts.
+    owner-only permissions, so sessions survive restarts. It is written to a
+    temporary file and linked into place, so a second worker starting at the
+    same moment reads a complete key, never an empty file.
     """
     path = Path(instance_path) / "secret_key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")
+        try:
+            os.fchmod(fd, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(secrets.token_hex(32))
+            # If another worker won the race, its key is used.
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty; delete it to have a new secret key generated")
     return key
 
 

@@ -11,7 +11,7 @@ import tempfile
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 
 from portal import create_app
 from portal.blocks import Block, BlockContext
@@ -27,14 +27,18 @@ def make_app(
     autoload: bool = True,
     database_url: str | None = None,
     strict: bool = True,
+    instance_path: str | None = None,
+    fresh_database: bool = True,
 ) -> Flask:
     """An app for tests: fresh empty tables, strict blocks, caching off.
 
     ``plugins`` are ``(name, module)`` pairs registered directly;
     ``autoload=False`` skips entry points and the plugins dir except the
-    standard layouts (so a page can still render).
+    standard layouts (so a page can still render). ``instance_path`` defaults
+    to a new temporary folder. ``fresh_database=False`` keeps the tables and
+    rows already in ``database_url`` (a second app on the same database).
     """
-    instance = tempfile.mkdtemp(prefix="portal-test-")
+    instance = instance_path or tempfile.mkdtemp(prefix="portal-test-")
     settings: dict[str, Any] = {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -55,7 +59,8 @@ def make_app(
     settings.update(config or {})
     app = create_app(settings, extra_plugins=extra)
     with app.app_context():
-        db.drop_all()
+        if fresh_database:
+            db.drop_all()
         db.create_all()
     return app
 
@@ -125,8 +130,9 @@ def render_block(
 ) -> str:
     """Render one block with ``settings`` (merged over its defaults) and return its HTML.
 
-    Runs inside a test request for ``path`` so ``url_for`` works; no cache,
-    no isolation (exceptions propagate).
+    Runs inside a test request for ``path`` so ``url_for`` works, with the
+    interface language set to ``locale``; no cache, no isolation (exceptions
+    propagate).
     """
     from portal.rendering import render_block as render
 
@@ -135,6 +141,7 @@ def render_block(
     if instance is None:
         raise LookupError(f"No block named {block!r} is registered in this app")
     with app.test_request_context(path):
+        g.portal_locale = locale  # what `_()` in templates translates into
         page = page or Page(
             id=0, kind="static", title="Test", layout="one_column", blocked_regions=[]
         )

@@ -7,9 +7,14 @@ test gets fresh, empty tables.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import shutil
+import sys
+from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import User
@@ -54,14 +59,109 @@ def app_config():
 
 
 @pytest.fixture
-def app(database_url, app_config):
-    app = make_app(database_url=database_url, config=app_config)
+def app_plugins():
+    """``(name, plugin)`` pairs the ``app`` fixture registers directly; override in a module."""
+    return []
+
+
+@pytest.fixture
+def app(database_url, app_config, app_plugins, tmp_path):
+    app = make_app(
+        database_url=database_url,
+        config=app_config,
+        plugins=app_plugins,
+        instance_path=str(tmp_path / "instance"),
+    )
     yield app
     with app.app_context():
         db.session.remove()
         if database_url:
             db.drop_all()
         db.engine.dispose()
+
+
+@pytest.fixture
+def app_factory(database_url, tmp_path):
+    """Build several apps on one database (e.g. with different plugins enabled).
+
+    The first app starts from empty tables; later ones keep the rows. On
+    SQLite the database is a file in the test's tmp folder so the apps share it.
+    """
+    shared_url = database_url or f"sqlite:///{tmp_path / 'shared.db'}"
+    apps = []
+
+    def build(**kwargs):
+        kwargs.setdefault("instance_path", str(tmp_path / f"instance-{len(apps)}"))
+        new_app = make_app(database_url=shared_url, fresh_database=not apps, **kwargs)
+        apps.append(new_app)
+        return new_app
+
+    yield build
+    for built in reversed(apps):
+        with built.app_context():
+            db.session.remove()
+            if built is apps[0] and database_url:
+                db.drop_all()
+            db.engine.dispose()
+
+
+TEST_PLUGINS = Path(__file__).resolve().parent / "plugins"
+
+
+@pytest.fixture
+def test_plugin():
+    """Load a one-off plugin from tests/plugins/ by file path (not by import name).
+
+    ``test_plugin("render_probes")`` returns the module, ready to be given to
+    ``make_app(plugins=[("render_probes", module)])``.
+    """
+
+    def load(name: str):
+        module_name = f"portal_test_plugins.{name}"
+        if module_name in sys.modules:
+            return sys.modules[module_name]
+        path = TEST_PLUGINS / name
+        if path.is_dir():
+            spec = importlib.util.spec_from_file_location(
+                module_name, path / "__init__.py", submodule_search_locations=[str(path)]
+            )
+        else:
+            spec = importlib.util.spec_from_file_location(module_name, path.with_suffix(".py"))
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules[module_name]
+            raise
+        return module
+
+    return load
+
+
+@pytest.fixture
+def plugins_dir(tmp_path):
+    """Make a PORTAL_PLUGINS_DIR holding copies of the named tests/plugins/ entries.
+
+    The shared ``templates/`` and ``static/`` folders of single-file plugins
+    come along. Returns the folder's path as text.
+    """
+    counter = iter(range(1000))
+
+    def make(*names: str) -> str:
+        target = tmp_path / f"plugins-{next(counter)}"
+        target.mkdir()
+        for folder in ("templates", "static"):
+            shutil.copytree(TEST_PLUGINS / folder, target / folder)
+        for name in names:
+            source = TEST_PLUGINS / name
+            if source.is_dir():
+                shutil.copytree(source, target / name)
+            else:
+                shutil.copy(source.with_suffix(".py"), target / f"{name}.py")
+        return str(target)
+
+    return make
 
 
 @pytest.fixture
@@ -105,11 +205,32 @@ def login(client, email: str, password: str = "mat-khau-dai-1"):
     )
 
 
+def sign_in_editor(app):
+    """A new client of ``app`` signed in as an editor (the account is created if needed).
+
+    The session is set up the way Flask-Login stores a sign-in, so rendering
+    tests do not depend on the sign-in form (which ``login`` exercises).
+    """
+    email = "bientap@example.org"
+    with app.app_context():
+        user = db.session.scalar(select(User).where(User.email == email))
+        user_id = user.id if user is not None else None
+    if user_id is None:
+        user_id = create_user(app, email=email, role="editor")
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(user_id)
+        session["_fresh"] = True
+    return client
+
+
 @pytest.fixture
 def editor_client(app):
     """A client signed in as an editor."""
-    create_user(app, email="bientap@example.org", role="editor")
-    client = app.test_client()
-    response = login(client, "bientap@example.org")
-    assert response.status_code == 302, "editor sign-in failed"
-    return client
+    return sign_in_editor(app)
+
+
+@pytest.fixture
+def editor_client_for():
+    """Sign in an editor on any app: ``editor_client_for(app)`` returns a client."""
+    return sign_in_editor

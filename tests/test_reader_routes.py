@@ -170,6 +170,17 @@ def test_canonical_article_url_shows_the_article(app, client, site):
     )
 
 
+def test_article_without_a_slug_is_reachable_by_its_id(app, client, site):
+    with app.app_context():
+        article = add_article(site["local"], title="…")  # nothing a slug can be made of
+        db.session.commit()
+        article_id, slug = article.id, article.slug
+    assert slug == ""
+    response = client.get(f"/bai-viet/{article_id}", follow_redirects=True)
+    assert response.status_code == 200
+    assert '<h2 class="probe-title">…</h2>' in text_of(response)
+
+
 def test_unknown_article_is_404(app, client, site):
     assert client.get("/bai-viet/987654").status_code == 404
     assert client.get(f"/bai-viet/987654-{SLUG}").status_code == 404

@@ -55,7 +55,7 @@ def article(article_id: int, slug: str | None = None):
     viewer = current_viewer()
     if found is None or not (found.is_public or viewer.is_editor):
         abort(404)
-    if slug != found.slug:
+    if slug != (found.slug or None):  # an article without a slug lives at /bai-viet/<id>
         return redirect(article_url(found), code=301)
     categories = category_tree()
     category = categories.get(found.category_id)

@@ -55,8 +55,15 @@ def test_names_are_unique_valid_slugs(block, contract_app):
     assert BLOCK_NAME_RE.match(block.name)
     registry = plugins_of(app)
     assert registry.blocks[block.name] is block
-    owners = [name for name, owner in registry.block_plugins.items() if name == block.name]
-    assert len(owners) == 1
+    owner = registry.plugins[registry.block_plugins[block.name]]
+    assert owner.loaded
+    assert owner.blocks.count(block.name) == 1
+
+
+def test_no_two_blocks_share_a_template(contract_app):
+    app, _ = contract_app
+    templates = [block.template for block in plugins_of(app).blocks.values()]
+    assert len(templates) == len(set(templates))
 
 
 def test_label_description_and_group_are_present(block):

@@ -1,4 +1,10 @@
-"""Recording admin actions in the audit log (who, what, when, before/after)."""
+"""Recording admin actions in the audit log (who, what, when, before/after).
+
+Actions are dotted names whose first part is the area (``page.publish``,
+``user.create``, ``auth.login``); the viewer filters on that prefix.
+Secrets never reach the log: keys that look like passwords are dropped from
+the before/after summaries, whoever passes them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,22 @@ from flask_login import current_user
 
 from portal.extensions import db
 from portal.models import AuditEntry
+
+#: Parts of key names that must never be written to the log.
+SECRET_KEY_PARTS = ("password", "secret", "token")
+
+
+def scrub(value: Any) -> Any:
+    """``value`` without any dictionary key that looks like a secret (at any depth)."""
+    if isinstance(value, dict):
+        return {
+            key: scrub(item)
+            for key, item in value.items()
+            if not any(part in str(key).lower() for part in SECRET_KEY_PARTS)
+        }
+    if isinstance(value, list | tuple):
+        return [scrub(item) for item in value]
+    return value
 
 
 def record(
@@ -31,8 +53,8 @@ def record(
         subject_type=subject_type,
         subject_id=subject_id,
         summary=summary,
-        before=before,
-        after=after,
+        before=scrub(before) if before is not None else None,
+        after=scrub(after) if after is not None else None,
         ip=(request.remote_addr or "") if has_request_context() else "",
     )
     db.session.add(entry)

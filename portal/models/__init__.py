@@ -4,7 +4,7 @@ from portal.models.audit import AuditEntry
 from portal.models.content import ARTICLE_STATUSES, Article, Category
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
 from portal.models.types import utcnow
-from portal.models.users import ROLES, User
+from portal.models.users import ROLES, LoginAttempt, User
 
 __all__ = [
     "ARTICLE_STATUSES",
@@ -13,6 +13,7 @@ __all__ = [
     "Article",
     "AuditEntry",
     "Category",
+    "LoginAttempt",
     "Page",
     "PageDraft",
     "PageRevision",

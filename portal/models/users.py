@@ -13,9 +13,14 @@ from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
 
 ROLES = ("admin", "editor", "author")
+#: How roles are called on screen.
+ROLE_LABELS = {"admin": "Quản trị viên", "editor": "Biên tập viên", "author": "Tác giả"}
 
 
 class User(UserMixin, db.Model):
+    """A person who runs the site: ``admin`` (everything), ``editor`` (content and
+    publishing) or ``author`` (own drafts). Inactive accounts cannot sign in."""
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,3 +45,19 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+
+class LoginAttempt(db.Model):
+    """A failed sign-in, kept for a while to slow down password guessing.
+
+    Stored in the database (not in memory) so the limit holds across workers
+    and restarts. ``email`` is what was typed, lower-cased, whether or not an
+    account exists for it.
+    """
+
+    __tablename__ = "login_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(300), index=True)
+    ip: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

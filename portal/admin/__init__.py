@@ -47,4 +47,10 @@ def no_store(response):
     return response
 
 
-from portal.admin import dashboard, page_editor, pages  # noqa: E402,F401  (registers views)
+from portal.admin import (  # noqa: E402,F401  (registers views)
+    audit_log,
+    dashboard,
+    page_editor,
+    pages,
+    users,
+)

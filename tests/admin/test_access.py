@@ -1,0 +1,226 @@
+"""Every admin route checks sign-in, role and CSRF — found by walking the URL map.
+
+A route added under /admin later is picked up automatically: it must send
+signed-out visitors to the sign-in page, refuse roles that may not use it with
+403 and refuse POSTs without a CSRF token with 400. Routes open to more than
+admins are listed in ``OPEN_TO``; URL arguments come from real rows
+(``ARGUMENT_VALUES``), so a route with a new kind of argument fails until a
+value for it is added here.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from admin_helpers import client_signed_in_as, csrf_of, make_user, snapshot
+from flask import Flask, url_for
+from sqlalchemy import select
+
+from portal import audit, hookimpl
+from portal.extensions import db
+from portal.models import Placement, User
+from portal.page_drafts import add_block, change_draft, edit_version, publish
+from portal.testing import make_app, sample_content
+
+ROLES = ("admin", "editor", "author")
+#: Endpoints that roles other than admin may use; every other admin route is admin-only.
+OPEN_TO = {
+    "admin.dashboard": {"admin", "editor", "author"},
+    "auth.logout": {"admin", "editor", "author"},
+}
+
+
+def guarded_rules(app: Flask):
+    """The rules to check: everything under /admin, and sign-out."""
+    return sorted(
+        (
+            rule
+            for rule in app.url_map.iter_rules()
+            if rule.rule.startswith("/admin") or rule.rule == "/dang-xuat"
+        ),
+        key=lambda rule: rule.rule,
+    )
+
+
+def make_world(app) -> dict:
+    """Real rows for URL arguments: pages, a placement, two revisions, an account, an audit entry."""
+    ids = {role: make_user(app, f"{role}-access@example.org", role) for role in ROLES}
+    with app.app_context():
+        content = sample_content()
+        page = content["article_page"]
+        placement = db.session.scalar(
+            select(Placement).where(Placement.page_id == page.id).order_by(Placement.id).limit(1)
+        )
+        admin = db.session.get(User, ids["admin"])
+        # Two published revisions (1: the state before the first change, 2: with a note block).
+        change_draft(page, edit_version(page), admin, add_block("probe_note", "main", {}))
+        db.session.commit()
+        publish(page, edit_version(page), admin)
+        entry = audit.record("test.entry", summary="Mục nhật ký để kiểm thử", user=admin)
+        db.session.commit()
+        return {
+            "user_ids": ids,
+            "values": {
+                "page_id": page.id,
+                "key": f"p{placement.id}",
+                "block_name": "probe_note",
+                "number": 1,
+                "user_id": ids["author"],
+                "entry_id": entry.id,
+            },
+        }
+
+
+def url_for_rule(app, rule, values: dict) -> str:
+    missing = sorted(set(rule.arguments) - set(values))
+    assert not missing, (
+        f"{rule.endpoint} ({rule.rule}) takes {missing}: add a real value for it to "
+        "make_world() in tests/admin/test_access.py"
+    )
+    with app.test_request_context():
+        return url_for(rule.endpoint, **{name: values[name] for name in rule.arguments})
+
+
+def token_for(client, signed_in: bool) -> str:
+    """A CSRF token for this client's session, read from a page it may open."""
+    page = client.get("/admin/" if signed_in else "/dang-nhap")
+    assert page.status_code == 200, page.status_code
+    return csrf_of(page.get_data(as_text=True))
+
+
+def access_problems(app, values: dict, user_ids: dict) -> list[str]:
+    """Check every guarded rule; return what is wrong, in words."""
+    problems: list[str] = []
+    anonymous = app.test_client()
+    anonymous_token = token_for(anonymous, signed_in=False)
+    clients = {role: client_signed_in_as(app, user_ids[role]) for role in ROLES}
+    tokens = {role: token_for(client, signed_in=True) for role, client in clients.items()}
+
+    for rule in guarded_rules(app):
+        url = url_for_rule(app, rule, values)
+        allowed = OPEN_TO.get(rule.endpoint, {"admin"})
+        for method in sorted({"GET", "POST"} & rule.methods):
+            where = f"{method} {url} ({rule.endpoint})"
+            send = anonymous.get if method == "GET" else anonymous.post
+            data = {"csrf_token": anonymous_token} if method == "POST" else None
+            response = send(url, data=data)
+            location = urlsplit(response.headers.get("Location", ""))
+            if response.status_code != 302 or location.path != "/dang-nhap":
+                problems.append(f"{where}: signed out gives {response.status_code}, not sign-in")
+            elif parse_qs(location.query).get("next") != [url]:
+                problems.append(f"{where}: sign-in link has next={location.query!r}")
+
+            for role in ROLES:
+                client = clients[role]
+                if role in allowed:
+                    # Only look: a POST by an allowed role would really change the site.
+                    if method == "GET" and client.get(url).status_code in (403, 500):
+                        problems.append(f"{where}: {role} may use it but is refused")
+                    continue
+                send = client.get if method == "GET" else client.post
+                data = {"csrf_token": tokens[role]} if method == "POST" else None
+                response = send(url, data=data)
+                if response.status_code != 403:
+                    problems.append(f"{where}: {role} gets {response.status_code}, not 403")
+
+            if method == "POST":
+                role = sorted(allowed)[0]
+                response = clients[role].post(url, data={"version": "0.0"})
+                if response.status_code != 400:
+                    problems.append(
+                        f"{where}: POST without CSRF token by {role} gives {response.status_code}"
+                    )
+    return problems
+
+
+def test_csrf_protection_is_on(app):
+    assert app.config.get("WTF_CSRF_ENABLED", True) is True
+    assert "csrf" in app.extensions
+
+
+def test_every_admin_route_checks_sign_in_role_and_csrf(app):
+    world = make_world(app)
+    endpoints = {rule.endpoint for rule in guarded_rules(app)}
+    # The walk really covers the admin (a broken filter would check nothing).
+    assert {
+        "admin.dashboard",
+        "admin.pages_list",
+        "admin.page_editor",
+        "admin.block_edit",
+        "admin.block_move",
+        "admin.page_publish",
+        "admin.page_restore",
+        "admin.users_list",
+        "admin.users_edit",
+        "admin.users_password",
+        "admin.audit_log",
+        "admin.audit_entry",
+        "auth.logout",
+    } <= endpoints
+    before = snapshot(app)
+
+    problems = access_problems(app, world["values"], world["user_ids"])
+
+    assert problems == []
+    after = snapshot(app)
+    # Refused requests changed nothing (sign-in checks for tokens leave no audit entries either).
+    assert after == before
+
+
+class UnguardedRoute:
+    """A plugin that adds admin screens and forgets the role check."""
+
+    @hookimpl
+    def portal_setup_app(self, app):
+        app.add_url_rule("/admin/quen-kiem-tra", "admin_forgotten", lambda: "ai cũng vào được")
+        app.add_url_rule(
+            "/admin/quen-kiem-tra-post",
+            "admin_forgotten_post",
+            lambda: "đã làm",
+            methods=["POST"],
+        )
+
+
+def test_the_walk_catches_a_route_without_role_check(tmp_path, probe_blocks):
+    app = make_app(
+        plugins=[("probe_blocks", probe_blocks), ("unguarded", UnguardedRoute())],
+        instance_path=str(tmp_path / "instance"),
+    )
+    world = make_world(app)
+
+    problems = access_problems(app, world["values"], world["user_ids"])
+
+    assert any("GET /admin/quen-kiem-tra (admin_forgotten): signed out" in p for p in problems)
+    assert any("(admin_forgotten): author gets 200, not 403" in p for p in problems)
+    assert any("(admin_forgotten_post): editor gets 200, not 403" in p for p in problems)
+    # Flask-WTF still guards the POST: the CSRF check does not depend on the view.
+    assert not any("admin_forgotten_post): POST without CSRF" in p for p in problems)
+
+
+def test_the_walk_needs_values_for_new_url_arguments(tmp_path, probe_blocks):
+    class NewArgument:
+        @hookimpl
+        def portal_setup_app(self, app):
+            app.add_url_rule("/admin/widgets/<int:widget_id>", "admin_widget", lambda widget_id: "")
+
+    app = make_app(
+        plugins=[("probe_blocks", probe_blocks), ("new_argument", NewArgument())],
+        instance_path=str(tmp_path / "instance"),
+    )
+    world = make_world(app)
+
+    with pytest.raises(AssertionError, match=r"admin_widget .* takes \['widget_id'\]"):
+        access_problems(app, world["values"], world["user_ids"])
+
+
+def test_author_sees_no_admin_only_menu_entries(app):
+    world = make_world(app)
+    author = client_signed_in_as(app, world["user_ids"]["author"])
+    html = author.get("/admin/").get_data(as_text=True)
+    for admin_only in ("/admin/users", "/admin/audit", "/admin/pages"):
+        assert admin_only not in html
+    admin = client_signed_in_as(app, world["user_ids"]["admin"])
+    html = admin.get("/admin/").get_data(as_text=True)
+    for admin_only in ("/admin/users", "/admin/audit", "/admin/pages"):
+        assert admin_only in html

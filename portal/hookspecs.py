@@ -69,5 +69,6 @@ def portal_content_changed(event: ContentEvent) -> None:
     :class:`portal.ContentEvent` whose ``tags`` name what changed
     (``article:42``, ``category:7``, ``page:3``); the core purges the block
     cache by those tags. The return value is ignored; an exception raised
-    here is logged and does not undo the change.
+    here is logged, does not undo the change and does not keep the other
+    plugins from being called.
     """

@@ -22,3 +22,11 @@ def block_static(block_name: str, filename: str):
     if request.args.get("v"):
         response.cache_control.immutable = True
     return response
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """Browsers and feed readers ask for /favicon.ico whatever the page says."""
+    return send_from_directory(
+        current_app.static_folder, "favicon.svg", mimetype="image/svg+xml", max_age=86400
+    )

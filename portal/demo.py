@@ -749,7 +749,7 @@ def demo_pages() -> list[DemoPage]:
     latest = {
         "title": "Tin mới nhất",
         "category": "",
-        "count": 7,
+        "count": 6,
         "show_lead": True,
         "show_image": True,
         "style": "cards",

@@ -134,7 +134,8 @@ def page_tree() -> PageTree:
 
 def article_url(article: Article, **values) -> str:
     """The canonical URL of an article: stable id plus the current slug."""
-    return url_for("reader.article", article_id=article.id, slug=article.slug, **values)
+    # An article whose title has no Latin letters has an empty slug: its URL is the id alone.
+    return url_for("reader.article", article_id=article.id, slug=article.slug or None, **values)
 
 
 def home_url(**values) -> str:

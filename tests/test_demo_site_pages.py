@@ -1,0 +1,119 @@
+"""The main pages of the demo site: pinned query counts, and every built-in plugin
+can be disabled without breaking a page (DESIGN.md §6)."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event, select
+
+from portal.demo import load_demo
+from portal.extensions import db
+from portal.models import Article, Category, Placement
+from portal.plugins import plugins_of
+
+#: Queries per page, cold cache. A change here must be a decision, not an accident:
+#: page tree, placements of the page's chain, categories, then what the blocks need.
+PINNED_QUERIES = {"home": 4, "category": 4, "article": 5}
+
+
+@contextmanager
+def count_queries(app):
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def demo_urls(app) -> dict[str, str]:
+    with app.app_context():
+        load_demo()
+        article = db.session.scalar(
+            select(Article).where(Article.public_filter()).order_by(Article.published_at.desc())
+        )
+        category = db.session.scalar(select(Category).where(Category.slug == "kinh-te"))
+        return {
+            "home": "/",
+            "category": f"/chuyen-muc/{category.slug}",
+            "article": f"/bai-viet/{article.id}-{article.slug}",
+        }
+
+
+@pytest.fixture
+def app_config():
+    return {"PORTAL_STRICT_BLOCKS": True}
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_QUERIES))
+def test_main_pages_run_a_pinned_number_of_queries(app, client, name):
+    url = demo_urls(app)[name]
+    with count_queries(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(statements) == PINNED_QUERIES[name], "\n\n".join(statements)
+
+
+def test_query_count_does_not_grow_with_blocks_of_one_kind(app, client):
+    """Ten more article lists on the home page cost no extra query."""
+    url = demo_urls(app)["home"]
+    with count_queries(app) as before:
+        client.get(url)
+    with app.app_context():
+        home_list = db.session.scalar(
+            select(Placement).where(Placement.block_name == "article_list").limit(1)
+        )
+        for position in range(10):
+            db.session.add(
+                Placement(
+                    page_id=home_list.page_id,
+                    region="main",
+                    position=100 + position,
+                    block_name="article_list",
+                    settings={**home_list.settings, "count": 3 + position},
+                )
+            )
+        db.session.commit()
+    with count_queries(app) as after:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(after) == len(before)
+
+
+def builtin_block_plugins() -> list[str]:
+    from portal.testing import make_app
+
+    app = make_app()
+    plugins = plugins_of(app)
+    return sorted({plugins.block_plugins[name] for name in plugins.blocks})
+
+
+@pytest.mark.parametrize("plugin_name", builtin_block_plugins())
+def test_disabling_any_builtin_block_plugin_leaves_every_page_rendering(app_factory, plugin_name):
+    full = app_factory()
+    urls = demo_urls(full)
+    with full.app_context():
+        kept = {p.id: (p.block_name, p.settings) for p in db.session.scalars(select(Placement))}
+
+    reduced = app_factory(config={"PORTAL_DISABLED_PLUGINS": [plugin_name]})
+    assert plugin_name not in {
+        plugins_of(reduced).block_plugins[name] for name in plugins_of(reduced).blocks
+    }
+    client = reduced.test_client()
+    for url in urls.values():
+        response = client.get(url, follow_redirects=True)
+        assert response.status_code == 200, url
+        assert "Thiếu plugin" not in response.get_data(as_text=True)  # readers see nothing of it
+
+    with reduced.app_context():  # the placements are untouched
+        assert {
+            p.id: (p.block_name, p.settings) for p in db.session.scalars(select(Placement))
+        } == kept

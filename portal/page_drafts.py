@@ -26,7 +26,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal.events import ContentEvent, content_changed
 from portal.extensions import db
@@ -124,12 +125,24 @@ def get_draft(page: Page) -> PageDraft | None:
     return db.session.get(PageDraft, page.id)
 
 
-def working_document(page: Page) -> tuple[dict[str, Any], int]:
-    """The document an editor works on (draft or live) and the draft version (0 = none)."""
+def edit_version(page: Page, draft: PageDraft | None = None) -> str:
+    """What an editor's screen was built from: ``"<latest revision>.<draft version>"``.
+
+    Every change sends it back. Both parts matter: the draft version goes up
+    with each change, and the revision number with each publish or restore,
+    so a screen opened before someone published (and the draft was gone) is
+    recognised as stale too.
+    """
+    draft = draft if draft is not None else get_draft(page)
+    return f"{latest_revision_number(page)}.{draft.version if draft is not None else 0}"
+
+
+def working_document(page: Page) -> tuple[dict[str, Any], str]:
+    """The document an editor works on (the draft, else the live state) and its :func:`edit_version`."""
     draft = get_draft(page)
     if draft is not None:
-        return copy.deepcopy(draft.document), draft.version
-    return live_document(page), 0
+        return copy.deepcopy(draft.document), edit_version(page, draft)
+    return live_document(page), edit_version(page, None)
 
 
 def latest_revision_number(page: Page) -> int:
@@ -140,7 +153,7 @@ def latest_revision_number(page: Page) -> int:
     )
 
 
-def ensure_initial_revision(page: Page, user: User | None) -> None:
+def ensure_initial_revision(page: Page) -> None:
     """Record the live state as revision 1 before the first change, so it can be restored."""
     if latest_revision_number(page) == 0:
         db.session.add(
@@ -155,56 +168,93 @@ def ensure_initial_revision(page: Page, user: User | None) -> None:
         )
 
 
-def change_draft(page: Page, expected_version: int, user: User, change) -> PageDraft:
+def change_draft(page: Page, expected_version: str, user: User, change) -> PageDraft:
     """Apply ``change(document)`` to the page's draft, creating it if needed.
 
-    ``expected_version`` is the draft version the editor's screen showed
-    (0 when there was no draft). A mismatch raises :class:`DraftConflict`
-    and changes nothing. The caller commits.
+    ``expected_version`` is the :func:`edit_version` the editor's screen
+    showed. If the page changed since, :class:`DraftConflict` is raised; if
+    the change cannot be made, :class:`DraftError`. Either way nothing is
+    written and the caller rolls back; otherwise the caller commits.
+
+    The check is repeated in the database write itself (an ``UPDATE ... WHERE
+    version = ...``; for a new draft, the primary key), so two requests racing
+    each other cannot both succeed.
     """
-    draft = db.session.get(PageDraft, page.id, with_for_update=True)
-    current_version = draft.version if draft is not None else 0
-    if current_version != expected_version:
+    draft = get_draft(page)
+    if edit_version(page, draft) != expected_version:
         raise DraftConflict(draft)
+    document = copy.deepcopy(draft.document) if draft is not None else live_document(page)
+    change(document)
+    _renumber(document)
+    stamp = {"updated_at": utcnow(), "updated_by_id": user.id, "updated_by_name": user.name}
+
     if draft is None:
-        ensure_initial_revision(page, user)
-        document = live_document(page)
+        ensure_initial_revision(page)
         draft = PageDraft(
             page_id=page.id,
             document=document,
-            version=0,
-            base_revision=latest_revision_number(page) or None,
+            version=1,
+            base_revision=latest_revision_number(page) or 1,
+            **stamp,
         )
         db.session.add(draft)
-    document = copy.deepcopy(draft.document)
-    change(document)
-    _renumber(document)
-    draft.document = document
-    draft.version = current_version + 1
-    draft.updated_at = utcnow()
-    draft.updated_by_id = user.id
-    draft.updated_by_name = user.name
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # Another request created the draft (or revision 1) a moment ago.
+            raise DraftConflict(None) from None
+        return draft
+
+    updated = db.session.execute(
+        update(PageDraft)
+        .where(PageDraft.page_id == page.id, PageDraft.version == draft.version)
+        .values(document=document, version=draft.version + 1, **stamp)
+        .execution_options(synchronize_session=False)
+    )
+    if updated.rowcount != 1:
+        raise DraftConflict(draft)
+    db.session.refresh(draft)
     return draft
 
 
-def discard_draft(page: Page, expected_version: int) -> None:
+def _take_draft(page: Page, expected_version: str) -> PageDraft:
+    """Remove the draft the editor saw, or raise :class:`DraftConflict` if it changed."""
     draft = get_draft(page)
-    if draft is None:
-        return
-    if draft.version != expected_version:
+    if draft is None or edit_version(page, draft) != expected_version:
         raise DraftConflict(draft)
-    db.session.delete(draft)
+    taken = db.session.execute(
+        delete(PageDraft)
+        .where(PageDraft.page_id == page.id, PageDraft.version == draft.version)
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise DraftConflict(draft)
+    db.session.expunge(draft)
+    return draft
+
+
+def discard_draft(page: Page, expected_version: str) -> PageDraft:
+    """Throw the draft away (the page stays as published); returns what was thrown away."""
+    return _take_draft(page, expected_version)
 
 
 # -- the changes an editor can make ------------------------------------------
 
 
-def add_block(block_name: str, region: str, settings: dict[str, Any]):
+def new_key() -> str:
+    """The key of a placement added in a draft (it gets an id when published)."""
+    return "n" + secrets.token_hex(6)
+
+
+def add_block(block_name: str, region: str, settings: dict[str, Any], key: str | None = None):
+    """Append a block at the end of ``region``."""
+    key = key or new_key()
+
     def change(document):
         position = len(items_in_region(document, region))
         document["placements"].append(
             {
-                "key": "n" + secrets.token_hex(6),
+                "key": key,
                 "id": None,
                 "region": region,
                 "position": position,
@@ -286,14 +336,13 @@ def set_inheritance(region: str, blocked: bool):
 # -- publishing ----------------------------------------------------------------
 
 
-def publish(page: Page, expected_version: int, user: User, note: str = "") -> PageRevision:
-    """Make the draft live in one transaction and record it as a new revision."""
-    draft = db.session.get(PageDraft, page.id, with_for_update=True)
-    if draft is None or draft.version != expected_version:
-        raise DraftConflict(draft)
-    revision = _apply_document(page, draft.document, user, note)
-    db.session.delete(draft)
-    return revision
+def publish(page: Page, expected_version: str, user: User, note: str = "") -> PageRevision:
+    """Make the draft live in one transaction and record it as a new revision.
+
+    The caller commits; until then readers keep seeing the previous state.
+    """
+    draft = _take_draft(page, expected_version)
+    return _apply_document(page, draft.document, user, note)
 
 
 def restore(page: Page, number: int, user: User) -> PageRevision:
@@ -364,7 +413,7 @@ def _apply_document(page: Page, document: dict[str, Any], user: User, note: str)
     return revision
 
 
-def announce_published(page: Page) -> None:
+def announce_published(page: Page, action: str = "published") -> None:
     """After commit: purge caches of the page and every page that inherits from it."""
     from portal.site import PageTree
 
@@ -373,7 +422,7 @@ def announce_published(page: Page) -> None:
     for other in tree.by_id.values():
         if any(ancestor.id == page.id for ancestor in tree.ancestors(other)):
             tags.add(f"page:{other.id}")
-    content_changed(ContentEvent("published", "page", page.id, frozenset(tags)))
+    content_changed(ContentEvent(action, "page", page.id, frozenset(tags)))
 
 
 # -- comparing -----------------------------------------------------------------

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal import audit
 from portal.admin import bp
@@ -33,6 +34,7 @@ from portal.page_drafts import (
     items_in_region,
     live_document,
     move_block,
+    new_key,
     publish,
     remove_block,
     restore,
@@ -52,12 +54,12 @@ def _page(page_id: int) -> Page:
     return db.session.get(Page, page_id) or abort(404)
 
 
-def _version() -> int:
-    """The draft version the editor's screen was built from (sent with every change)."""
-    try:
-        return int(request.form.get("version", ""))
-    except ValueError:
+def _version() -> str:
+    """The :func:`~portal.page_drafts.edit_version` the editor's screen was built from."""
+    version = request.form.get("version", "").strip()
+    if not version:
         abort(400, "Thiếu phiên bản bản nháp.")
+    return version
 
 
 def page_provides(page: Page) -> set[str]:
@@ -176,17 +178,60 @@ def page_editor(page_id: int):
     )
 
 
-def _apply(page: Page, change, action: str, summary: str):
-    """Apply a change to the draft; on conflict or bad input tell the editor and change nothing."""
+def describe_page(document: dict) -> dict:
+    """The page-wide part of a document, for the audit log."""
+    return {"layout": document["layout"], "blocked_regions": list(document["blocked_regions"])}
+
+
+def describe_block(key: str):
+    """One placement of a document, for the audit log (None when it is not there)."""
+
+    def describe(document: dict) -> dict | None:
+        item = next((i for i in document["placements"] if i["key"] == key), None)
+        if item is None:
+            return None
+        return {
+            "block": item["block_name"],
+            "region": item["region"],
+            "position": item["position"] + 1,
+            "hidden": bool(item.get("hidden")),
+            "settings": item.get("settings") or {},
+        }
+
+    return describe
+
+
+def _apply(page: Page, change, action: str, summary: str, describe=describe_page):
+    """Apply a change to the draft and record it; return the problem, or None when saved.
+
+    On a conflict or a change that cannot be made nothing is written.
+    ``describe`` picks what the audit log keeps from the document before and after.
+    """
+    before, _version_now = working_document(page)
     try:
         draft = change_draft(page, _version(), current_user, change)
     except (DraftConflict, DraftError) as exc:
         db.session.rollback()
-        flash(str(exc), "error")
-        return None
-    audit.record(action, subject_type="page", subject_id=page.id, summary=f"{summary} (bản nháp)")
+        return exc
+    audit.record(
+        action,
+        subject_type="page",
+        subject_id=page.id,
+        summary=f"{summary} (bản nháp)",
+        before=describe(before),
+        after=describe(draft.document),
+    )
     db.session.commit()
-    return draft
+    return None
+
+
+def _apply_and_tell(page: Page, change, action: str, summary: str, done: str, **kwargs) -> None:
+    """:func:`_apply` for the editor's buttons: the outcome is flashed on the editor screen."""
+    problem = _apply(page, change, action, summary, **kwargs)
+    if problem is None:
+        flash(done)
+    else:
+        flash(str(problem), "error")
 
 
 def _back(page: Page, anchor: str | None = None):
@@ -230,23 +275,36 @@ def block_add(page_id: int, block_name: str):
         abort(404)
     form = block.settings_form(request.form if request.method == "POST" else None)
     if request.method == "POST":
-        version = _version()
-        if form.validate():
-            draft = _apply(
-                page,
-                add_block(block.name, region, jsonable(form.data)),
-                "page.block.add",
-                f"Thêm khối “{block.label}” vào vùng “{region}” của trang “{page.title}”",
-            )
-            if draft is not None:
-                flash(f"Đã thêm khối “{block.label}” vào bản nháp.")
-                return _back(page, f"region-{region}")
-            return _render_block_form(page, block, form, region, version, conflict=True)
-        return _render_block_form(page, block, form, region, version, status=422)
+        if not form.validate():
+            return _render_block_form(page, block, form, region, _version(), status=422)
+        key = new_key()
+        problem = _apply(
+            page,
+            add_block(block.name, region, jsonable(form.data), key=key),
+            "page.block.add",
+            f"Thêm khối “{block.label}” vào vùng “{region}” của trang “{page.title}”",
+            describe=describe_block(key),
+        )
+        if problem is None:
+            flash(f"Đã thêm khối “{block.label}” vào bản nháp.")
+            return _back(page, f"region-{region}")
+        return _render_block_form(page, block, form, region, None, problem=problem)
     return _render_block_form(page, block, form, region, version)
 
 
-def _render_block_form(page, block, form, region, version, *, key=None, status=200, conflict=False):
+def _render_block_form(page, block, form, region, version, *, key=None, status=200, problem=None):
+    """The settings form. After a refused save it keeps what the editor typed.
+
+    On a conflict the form carries the page's *current* version, so saving
+    again (after looking at the other person's change) applies the settings
+    on top of it; the current settings of the block are shown for comparison.
+    """
+    current = None
+    if problem is not None:
+        document, version = working_document(page)
+        if key is not None:
+            current = next((i for i in document["placements"] if i["key"] == key), None)
+        status = 409 if isinstance(problem, DraftConflict) else 422
     return (
         render_template(
             "admin/pages/block_form.html",
@@ -256,9 +314,11 @@ def _render_block_form(page, block, form, region, version, *, key=None, status=2
             region=region,
             version=version,
             key=key,
-            conflict=conflict,
+            problem=problem,
+            conflict=isinstance(problem, DraftConflict),
+            current=current,
         ),
-        409 if conflict else status,
+        status,
     )
 
 
@@ -281,21 +341,21 @@ def block_edit(page_id: int, key: str):
         return _back(page)
     if request.method == "POST":
         form = block.settings_form(request.form)
-        version = _version()
-        if form.validate():
-            draft = _apply(
-                page,
-                update_settings(key, jsonable(form.data)),
-                "page.block.configure",
-                f"Sửa cấu hình khối “{block.label}” trên trang “{page.title}”",
-            )
-            if draft is not None:
-                flash(f"Đã lưu cấu hình khối “{block.label}” vào bản nháp.")
-                return _back(page, f"card-{key}")
+        if not form.validate():
             return _render_block_form(
-                page, block, form, item["region"], version, key=key, conflict=True
+                page, block, form, item["region"], _version(), key=key, status=422
             )
-        return _render_block_form(page, block, form, item["region"], version, key=key, status=422)
+        problem = _apply(
+            page,
+            update_settings(key, jsonable(form.data)),
+            "page.block.configure",
+            f"Sửa cấu hình khối “{block.label}” trên trang “{page.title}”",
+            describe=describe_block(key),
+        )
+        if problem is None:
+            flash(f"Đã lưu cấu hình khối “{block.label}” vào bản nháp.")
+            return _back(page, f"card-{key}")
+        return _render_block_form(page, block, form, item["region"], None, key=key, problem=problem)
     merged = {**block.default_settings(), **(item.get("settings") or {})}
     form = block.settings_form(formdata=settings_to_formdata(block.settings_form, merged))
     return _render_block_form(page, block, form, item["region"], version, key=key)
@@ -322,8 +382,14 @@ def block_move(page_id: int, key: str):
             abort(400, "Vị trí không hợp lệ.")
         change = move_block(key, region, position)
         summary = f"Chuyển khối sang vùng “{region}”"
-    if _apply(page, change, "page.block.move", f"{summary} trên trang “{page.title}”") is not None:
-        flash(f"{summary}.")
+    _apply_and_tell(
+        page,
+        change,
+        "page.block.move",
+        f"{summary} trên trang “{page.title}”",
+        f"{summary}.",
+        describe=describe_block(key),
+    )
     return _back(page, f"card-{key}")
 
 
@@ -333,13 +399,14 @@ def block_visibility(page_id: int, key: str):
     page = _page(page_id)
     hidden = request.form.get("hidden") == "1"
     summary = "Ẩn khối" if hidden else "Hiện khối"
-    if _apply(
+    _apply_and_tell(
         page,
         set_hidden(key, hidden),
         "page.block.visibility",
         f"{summary} trên trang “{page.title}”",
-    ):
-        flash(f"{summary}.")
+        f"{summary}.",
+        describe=describe_block(key),
+    )
     return _back(page, f"card-{key}")
 
 
@@ -347,8 +414,14 @@ def block_visibility(page_id: int, key: str):
 @roles_required(*SITE_ADMINS)
 def block_remove(page_id: int, key: str):
     page = _page(page_id)
-    if _apply(page, remove_block(key), "page.block.remove", f"Gỡ khối khỏi trang “{page.title}”"):
-        flash("Đã gỡ khối khỏi bản nháp. Hủy bản nháp nếu muốn lấy lại.")
+    _apply_and_tell(
+        page,
+        remove_block(key),
+        "page.block.remove",
+        f"Gỡ khối khỏi trang “{page.title}”",
+        "Đã gỡ khối khỏi bản nháp. Hủy bản nháp nếu muốn lấy lại.",
+        describe=describe_block(key),
+    )
     return _back(page)
 
 
@@ -363,16 +436,14 @@ def page_layout(page_id: int):
     if layout is None:
         flash("Bố cục này không tồn tại.", "error")
         return _back(page)
-    if _apply(
+    _apply_and_tell(
         page,
         set_layout(layout.name),
         "page.layout",
         f"Đổi bố cục trang “{page.title}” thành “{layout.label}”",
-    ):
-        flash(
-            f"Đã đổi bố cục thành “{layout.label}” trong bản nháp. Khối ở vùng mà bố cục mới không có "
-            "được giữ lại trong mục “Chưa đặt vào vùng”."
-        )
+        f"Đã đổi bố cục thành “{layout.label}” trong bản nháp. Khối ở vùng mà bố cục mới không "
+        "có được giữ lại trong mục “Chưa đặt vào vùng”.",
+    )
     return _back(page)
 
 
@@ -384,13 +455,13 @@ def page_inheritance(page_id: int):
     region = _region_or_400(page, request.form.get("region", ""), document)
     blocked = request.form.get("blocked") == "1"
     summary = f"{'Chặn' if blocked else 'Nhận'} khối kế thừa ở vùng “{region}”"
-    if _apply(
+    _apply_and_tell(
         page,
         set_inheritance(region, blocked),
         "page.inheritance",
         f"{summary} của trang “{page.title}”",
-    ):
-        flash(f"{summary}.")
+        f"{summary}.",
+    )
     return _back(page, f"region-{region}")
 
 
@@ -421,7 +492,7 @@ def _preview_subject(page: Page):
 def page_preview(page_id: int):
     """The page as readers would see it with the draft (no cache, no editor boxes)."""
     page = _page(page_id)
-    document, version = working_document(page)
+    document, _version_now = working_document(page)
     previewed = Page(
         id=page.id,
         parent_id=page.parent_id,
@@ -450,7 +521,7 @@ def page_preview(page_id: int):
         extra_context={
             "preview": {
                 "back": url_for("admin.page_editor", page_id=page.id),
-                "has_draft": version > 0,
+                "has_draft": get_draft(page) is not None,
             }
         },
     )
@@ -466,9 +537,10 @@ def page_publish(page_id: int):
         revision = publish(
             page, _version(), current_user, request.form.get("note", "").strip()[:500]
         )
-    except DraftConflict as exc:
+        db.session.flush()
+    except (DraftConflict, IntegrityError) as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(str(exc if isinstance(exc, DraftConflict) else DraftConflict(None)), "error")
         return _back(page)
     changes = compare(before, revision.document)
     audit.record(
@@ -491,7 +563,7 @@ def page_publish(page_id: int):
 def page_discard(page_id: int):
     page = _page(page_id)
     try:
-        discard_draft(page, _version())
+        draft = discard_draft(page, _version())
     except DraftConflict as exc:
         db.session.rollback()
         flash(str(exc), "error")
@@ -501,6 +573,8 @@ def page_discard(page_id: int):
         subject_type="page",
         subject_id=page.id,
         summary=f"Hủy bản nháp trang “{page.title}”",
+        before=_counts(draft.document),
+        after=_counts(live_document(page)),
     )
     db.session.commit()
     flash("Đã hủy bản nháp; trang trở lại như bản đang xuất bản.")
@@ -532,11 +606,11 @@ def page_compare(page_id: int):
     """Compare two revisions (``?a=1&b=3``); ``b`` may be ``draft``; default: a with the live page."""
     page = _page(page_id)
 
-    def load(number: str | None, fallback):
+    def load(number: str | None):
         if number in (None, "", "live"):
             return "Bản đang xuất bản", live_document(page)
         if number == "draft":
-            document, version = working_document(page)
+            document, _version_now = working_document(page)
             return "Bản nháp", document
         revision = (
             db.session.scalar(
@@ -544,15 +618,15 @@ def page_compare(page_id: int):
                     PageRevision.page_id == page.id, PageRevision.number == int(number)
                 )
             )
-            if number.isdigit()
+            if number.isdigit() and len(number) < 9
             else None
         )
         if revision is None:
             abort(404)
         return f"Phiên bản {revision.number}", revision.document
 
-    old_label, old = load(request.args.get("a"), None)
-    new_label, new = load(request.args.get("b"), None)
+    old_label, old = load(request.args.get("a"))
+    new_label, new = load(request.args.get("b"))
     return render_template(
         "admin/pages/compare.html",
         page=page,
@@ -569,9 +643,10 @@ def page_restore(page_id: int, number: int):
     before = live_document(page)
     try:
         revision = restore(page, number, current_user)
-    except DraftError as exc:
+        db.session.flush()
+    except (DraftError, IntegrityError) as exc:
         db.session.rollback()
-        flash(str(exc), "error")
+        flash(str(exc if isinstance(exc, DraftError) else DraftConflict(None)), "error")
         return redirect(url_for("admin.page_revisions", page_id=page.id))
     audit.record(
         "page.restore",

@@ -13,9 +13,10 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from portal import audit
 from portal.admin import bp
 from portal.admin.access import SITE_ADMINS, roles_required
+from portal.events import ContentEvent, content_changed
 from portal.extensions import db
 from portal.models import PAGE_KINDS, Page, PageDraft, PageRevision
-from portal.page_drafts import live_document
+from portal.page_drafts import announce_published, live_document
 from portal.plugins import plugins_of
 from portal.site import CategoryTree, PageTree
 
@@ -50,19 +51,30 @@ class PageForm(FlaskForm):
             Length(max=300, message="Tối đa 300 ký tự."),
         ],
     )
-    kind = SelectField("Loại trang", choices=[(k, KIND_LABELS[k]) for k in PAGE_KINDS])
+    kind = SelectField(
+        "Loại trang",
+        choices=[(k, KIND_LABELS[k]) for k in PAGE_KINDS],
+        invalid_choice_message="Hãy chọn một loại trang trong danh sách.",
+    )
     path = StringField(
         "Đường dẫn",
         description="Chỉ cho trang chủ, trang tĩnh, trang tìm kiếm. Ví dụ: /gioi-thieu",
         validators=[Length(max=300, message="Tối đa 300 ký tự.")],
     )
-    parent_id = SelectField("Trang cha", coerce=int, validate_choice=True)
+    parent_id = SelectField(
+        "Trang cha",
+        coerce=int,
+        invalid_value_message="Hãy chọn trang cha trong danh sách.",
+        invalid_choice_message="Hãy chọn trang cha trong danh sách (một trang không thể nằm dưới chính nó).",
+    )
     category_id = SelectField(
         "Chuyên mục",
         coerce=int,
         description="Cho trang chuyên mục và mẫu trang bài viết; “Mặc định” dùng cho mọi chuyên mục chưa có trang riêng.",
+        invalid_value_message="Hãy chọn chuyên mục trong danh sách.",
+        invalid_choice_message="Hãy chọn chuyên mục trong danh sách.",
     )
-    layout = SelectField("Bố cục")
+    layout = SelectField("Bố cục", invalid_choice_message="Hãy chọn bố cục trong danh sách.")
 
     def __init__(self, *args, page: Page | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -75,7 +87,8 @@ class PageForm(FlaskForm):
             for p in _tree_order(pages)
             if p.id not in excluded
         ]
-        if page is not None and page.parent_id is None:
+        if (page is not None and page.parent_id is None) or not self.parent_id.choices:
+            # The root has no parent; on an empty site the first page becomes the root.
             self.parent_id.choices = [(0, "(Trang gốc của site)")]
         self.category_id.choices = [(0, "Mặc định (mọi chuyên mục)")] + [
             (c.id, f"{'— ' * (len(categories.ancestors(c)) - 1)}{c.name}")
@@ -203,8 +216,10 @@ def page_new():
     form = PageForm()
     if request.method == "GET":
         root = PageTree.load().root
-        form.parent_id.data = int(request.args.get("parent", root.id if root else 0) or 0)
-        form.kind.data = request.args.get("kind", "static")
+        form.parent_id.data = request.args.get("parent", type=int) or (root.id if root else 0)
+        form.kind.data = (
+            request.args.get("kind") if request.args.get("kind") in PAGE_KINDS else "static"
+        )
         form.layout.data = "one_column"
     if form.validate_on_submit():
         layout = plugins_of(current_app).layout(form.layout.data)
@@ -252,6 +267,7 @@ def page_properties(page_id: int):
                 after=after,
             )
             db.session.commit()
+            announce_published(page, action="edited")
             flash("Đã lưu thuộc tính trang.")
         return redirect(url_for("admin.page_editor", page_id=page.id))
     return render_template(
@@ -283,8 +299,10 @@ def page_delete(page_id: int):
         )
         db.session.execute(delete(PageDraft).where(PageDraft.page_id == page.id))
         db.session.execute(delete(PageRevision).where(PageRevision.page_id == page.id))
+        page_id = page.id
         db.session.delete(page)
         db.session.commit()
+        content_changed(ContentEvent("deleted", "page", page_id, frozenset({f"page:{page_id}"})))
         flash(f"Đã xóa trang “{title}”.")
         return redirect(url_for("admin.pages_list"))
     status = 409 if (request.method == "POST" and problem) else 200

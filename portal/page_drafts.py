@@ -458,8 +458,7 @@ def _identity(item: dict[str, Any]) -> str:
 
 
 def _rank_among(items: dict[str, dict[str, Any]], keys: set[str]) -> dict[str, int]:
-    """Each key's place among the given keys in its region, so that a block added
-    or removed above does not make every block below it look "moved"."""
+    """Each key's place among the given keys of its region (0, 1, 2 ...)."""
     ranks: dict[str, int] = {}
     by_region: dict[str, list[tuple[int, str]]] = {}
     for key in keys:
@@ -483,15 +482,21 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> DocumentDiff:
         )
     old_items = {_identity(i): i for i in old["placements"]}
     new_items = {_identity(i): i for i in new["placements"]}
-    common = set(old_items) & set(new_items)
-    old_rank = _rank_among(old_items, common)
-    new_rank = _rank_among(new_items, common)
+    # Order is compared only among blocks that stayed in their region, so that a block
+    # moved away (or added, or removed) does not make its neighbours look moved too.
+    stayed = {
+        key
+        for key in set(old_items) & set(new_items)
+        if old_items[key]["region"] == new_items[key]["region"]
+    }
+    old_rank = _rank_among(old_items, stayed)
+    new_rank = _rank_among(new_items, stayed)
     for key, item in new_items.items():
         before = old_items.get(key)
         if before is None:
             diff.added.append(item)
             continue
-        if before["region"] != item["region"] or old_rank[key] != new_rank[key]:
+        if key not in stayed or old_rank[key] != new_rank[key]:
             diff.moved.append((before, item))
         if before.get("settings") != item.get("settings"):
             changed = sorted(

@@ -146,9 +146,8 @@ class Change:
     def changed(self) -> bool:
         return self.before != self.after
 
-    @property
-    def multiline(self) -> bool:
-        return any(value and "\n" in value for value in (self.before, self.after))
+    #: True when a side holds nested data, shown as indented JSON.
+    structured: bool = False
 
 
 def readable(value: Any) -> str:
@@ -159,11 +158,21 @@ def readable(value: Any) -> str:
         return "có"
     if value is False:
         return "không"
-    if isinstance(value, list) and all(not isinstance(item, dict | list) for item in value):
-        return ", ".join(str(item) for item in value) if value else "(trống)"
-    if isinstance(value, dict | list):
+    if isinstance(value, list) and not _nested(value):
+        if not value:
+            return "(trống)"
+        # Short names side by side; sentences one per line.
+        separator = "\n" if any(" " in str(item) for item in value) else ", "
+        return separator.join(str(item) for item in value)
+    if _nested(value):
         return json.dumps(value, ensure_ascii=False, indent=2, sort_keys=True)
     return str(value)
+
+
+def _nested(value: Any) -> bool:
+    return isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(item, dict | list) for item in value)
+    )
 
 
 def changes_of(entry: AuditEntry) -> list[Change]:
@@ -176,6 +185,7 @@ def changes_of(entry: AuditEntry) -> list[Change]:
             key=str(key),
             before=readable(before[key]) if key in before else None,
             after=readable(after[key]) if key in after else None,
+            structured=_nested(before.get(key)) or _nested(after.get(key)),
         )
         for key in keys
     ]

@@ -105,6 +105,11 @@ class AccountForm(FlaskForm):
 class UserCreateForm(AccountForm):
     password = new_password_field()
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.role.data = "author"  # the least power unless the admin chooses more
+
 
 class UserEditForm(AccountForm):
     active = BooleanField(

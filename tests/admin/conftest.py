@@ -7,7 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from admin_helpers import client_signed_in_as, make_user
+
+from .admin_helpers import client_signed_in_as, make_user
 
 HERE = Path(__file__).resolve().parent
 

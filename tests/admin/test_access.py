@@ -13,7 +13,6 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from admin_helpers import client_signed_in_as, csrf_of, make_user, snapshot
 from flask import Flask, url_for
 from sqlalchemy import select
 
@@ -22,6 +21,8 @@ from portal.extensions import db
 from portal.models import Placement, User
 from portal.page_drafts import add_block, change_draft, edit_version, publish
 from portal.testing import make_app, sample_content
+
+from .admin_helpers import client_signed_in_as, csrf_of, make_user, snapshot
 
 ROLES = ("admin", "editor", "author")
 #: Endpoints that roles other than admin may use; every other admin route is admin-only.

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
-from admin_helpers import csrf_of, make_user, text_of
-
 from portal.extensions import db
 from portal.models import AuditEntry, User
+
+from .admin_helpers import csrf_of, make_user, text_of
 
 START = datetime(2024, 5, 1, 1, 0, tzinfo=UTC)
 
@@ -197,3 +197,15 @@ def test_real_actions_reach_the_log(app, admin_client, admin_id):
     html = admin_client.get("/admin/audit").get_data(as_text=True)
     assert summaries(html)[0] == "Tạo tài khoản tacgia@example.org (Tác giả)"
     assert "Quản Trị Một &lt;quantri@example.org&gt;" in html
+
+
+def test_detail_puts_sentences_one_per_line(app, admin_client):
+    entry_id = add_entry(
+        app,
+        "page.publish",
+        minutes=1,
+        after={"changes": ["thêm site_header ở header", "gỡ probe ở main"], "blocked": ["a", "b"]},
+    )
+    html = admin_client.get(f"/admin/audit/{entry_id}").get_data(as_text=True)
+    assert '<span class="value">thêm site_header ở header\ngỡ probe ở main</span>' in html
+    assert '<span class="value">a, b</span>' in html

@@ -11,7 +11,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from admin_helpers import (
+from sqlalchemy import func, select
+
+from portal.cache import MemoryBackend
+from portal.extensions import db
+from portal.models import AuditEntry, Page, PageDraft, PageRevision, Placement
+from portal.testing import sample_content
+
+from .admin_helpers import (
     csrf_of,
     described_by,
     field_errors,
@@ -20,12 +27,6 @@ from admin_helpers import (
     text_of,
     version_of,
 )
-from sqlalchemy import func, select
-
-from portal.cache import MemoryBackend
-from portal.extensions import db
-from portal.models import AuditEntry, Page, PageDraft, PageRevision, Placement
-from portal.testing import sample_content
 
 ROOT_NOTE = "Đầu trang của trang gốc"
 

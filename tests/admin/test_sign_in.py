@@ -6,12 +6,13 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
-from admin_helpers import PASSWORD, client_signed_in_as, csrf_of, field_errors, make_user, text_of
 from sqlalchemy import func, select
 
 from portal.auth import throttle
 from portal.extensions import db
 from portal.models import AuditEntry, LoginAttempt, User
+
+from .admin_helpers import PASSWORD, client_signed_in_as, csrf_of, field_errors, make_user, text_of
 
 EMAIL = "quantri@example.org"
 WRONG = "mat-khau-sai-123"

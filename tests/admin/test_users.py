@@ -6,7 +6,12 @@ import json
 import re
 
 import pytest
-from admin_helpers import (
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import AuditEntry, LoginAttempt, User
+
+from .admin_helpers import (
     PASSWORD,
     client_signed_in_as,
     csrf_of,
@@ -17,10 +22,6 @@ from admin_helpers import (
     snapshot,
     text_of,
 )
-from sqlalchemy import select
-
-from portal.extensions import db
-from portal.models import AuditEntry, LoginAttempt, User
 
 
 def post_form(client, url, **data):
@@ -69,6 +70,12 @@ def test_list_shows_accounts_with_role_and_status(app, admin_client):
     assert "Trần Thị Biên bientap@example.org Biên tập viên Đang hoạt động" in text
     assert "Lê Văn Nghỉ nghi@example.org Tác giả Đã khóa" in text
     assert "Quản Trị Một bạn quantri@example.org Quản trị viên" in text
+
+
+def test_new_accounts_start_as_authors(admin_client):
+    html = admin_client.get("/admin/users/new").get_data(as_text=True)
+    assert re.search(r'<option selected value="author">|<option value="author" selected>', html)
+    assert not re.search(r'<option selected value="admin">|<option value="admin" selected>', html)
 
 
 def test_create_with_a_typed_password(app, admin_client):

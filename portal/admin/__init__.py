@@ -40,6 +40,16 @@ def admin_menu_items():
     return {"admin_menu": admin_menu, "block_label": block_label}
 
 
+def _register_error_pages() -> None:
+    from portal.admin.access import bad_request, forbidden
+
+    bp.register_error_handler(403, forbidden)
+    bp.register_error_handler(400, bad_request)
+
+
+_register_error_pages()
+
+
 @bp.after_request
 def no_store(response):
     """Admin screens show unpublished content: never keep them in shared caches."""

@@ -8,9 +8,12 @@ request. Signing in and out is recorded in the audit log.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import BooleanField, EmailField, PasswordField
@@ -68,6 +71,22 @@ def _spend_hashing_time(password: str) -> None:
     check_password_hash(_dummy_hash, password)
 
 
+def sign_in_redirect():
+    """Send a signed-out visitor to the sign-in page, to come back here afterwards.
+
+    For a form post "here" is the page that sent the form (a POST-only address
+    opened after signing in would only say "not found"), else the admin's start page.
+    """
+    if request.method in ("GET", "HEAD"):
+        back = request.full_path.rstrip("?")
+    elif request.referrer and is_safe_redirect(request.referrer):
+        parts = urlsplit(request.referrer)
+        back = parts.path + (f"?{parts.query}" if parts.query else "")
+    else:
+        back = url_for("admin.dashboard")
+    return redirect(url_for("auth.login", next=back))
+
+
 def _after_sign_in_url(next_url: str | None) -> str:
     return next_url if is_safe_redirect(next_url) else url_for("reader.home")
 
@@ -113,16 +132,32 @@ def login():
     return _render(form, refusal, status)
 
 
-def _render(form: LoginForm, refusal, status: int):
+def _render(form: LoginForm, refusal, status: int, *, expired: bool = False):
     return (
-        render_template("auth/login.html", form=form, refusal=refusal, title=_("Đăng nhập")),
+        render_template(
+            "auth/login.html", form=form, refusal=refusal, expired=expired, title=_("Đăng nhập")
+        ),
         status,
     )
 
 
+@bp.errorhandler(CSRFError)
+def form_expired(error):
+    """A sign-in or sign-out form without a valid token: nothing was done; say so and offer it again."""
+    if request.endpoint == "auth.login":
+        return _render(LoginForm(formdata=None), None, 400, expired=True)
+    return render_template(
+        "admin/error.html",
+        title="Không thực hiện được",
+        message="Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ, nên bạn chưa được đăng xuất. "
+        "Hãy tải lại trang và thử lần nữa.",
+    ), 400
+
+
 @bp.post("/dang-xuat")
-@login_required
 def logout():
+    if not current_user.is_authenticated:
+        return sign_in_redirect()
     audit.record(
         "auth.logout",
         subject_type="user",

@@ -98,6 +98,11 @@ def access_problems(app, values: dict, user_ids: dict) -> list[str]:
     clients = {role: client_signed_in_as(app, user_ids[role]) for role in ROLES}
     tokens = {role: token_for(client, signed_in=True) for role, client in clients.items()}
 
+    # After signing in, a form post continues on the admin's start page (a POST-only
+    # address cannot be opened); see test_sign_in_after_a_post_returns_to_the_form.
+    with app.test_request_context():
+        back = url_for("admin.dashboard")
+
     for rule in guarded_rules(app):
         url = url_for_rule(app, rule, values)
         allowed = OPEN_TO.get(rule.endpoint, {"admin"})
@@ -109,7 +114,7 @@ def access_problems(app, values: dict, user_ids: dict) -> list[str]:
             location = urlsplit(response.headers.get("Location", ""))
             if response.status_code != 302 or location.path != "/dang-nhap":
                 problems.append(f"{where}: signed out gives {response.status_code}, not sign-in")
-            elif parse_qs(location.query).get("next") != [url]:
+            elif parse_qs(location.query).get("next") != [url if method == "GET" else back]:
                 problems.append(f"{where}: sign-in link has next={location.query!r}")
 
             for role in ROLES:
@@ -124,6 +129,10 @@ def access_problems(app, values: dict, user_ids: dict) -> list[str]:
                 response = send(url, data=data)
                 if response.status_code != 403:
                     problems.append(f"{where}: {role} gets {response.status_code}, not 403")
+                elif rule.endpoint.startswith("admin.") and (
+                    "Bạn không có quyền dùng trang này" not in response.get_data(as_text=True)
+                ):
+                    problems.append(f"{where}: the 403 page does not explain itself")
 
             if method == "POST":
                 role = sorted(allowed)[0]
@@ -225,3 +234,41 @@ def test_author_sees_no_admin_only_menu_entries(app):
     html = admin.get("/admin/").get_data(as_text=True)
     for admin_only in ("/admin/users", "/admin/audit", "/admin/pages"):
         assert admin_only in html
+
+
+def test_sign_in_after_a_post_returns_to_the_form(app):
+    """A form posted after the session ended: sign in, then back to the page with the form."""
+    world = make_world(app)
+    client = app.test_client()
+    token = token_for(client, signed_in=False)
+    page_id = world["values"]["page_id"]
+
+    response = client.post(
+        f"/admin/pages/{page_id}/publish",
+        data={"csrf_token": token},
+        headers={"Referer": f"http://localhost/admin/pages/{page_id}?tab=1"},
+    )
+    elsewhere = client.post(
+        f"/admin/pages/{page_id}/publish",
+        data={"csrf_token": token},
+        headers={"Referer": "https://evil.example/admin/pages/1"},
+    )
+
+    assert parse_qs(urlsplit(response.headers["Location"]).query)["next"] == [
+        f"/admin/pages/{page_id}?tab=1"
+    ]
+    assert parse_qs(urlsplit(elsewhere.headers["Location"]).query)["next"] == ["/admin/"]
+
+
+def test_refusals_are_explained_in_vietnamese(app):
+    world = make_world(app)
+    author = client_signed_in_as(app, world["user_ids"]["author"])
+    admin = client_signed_in_as(app, world["user_ids"]["admin"])
+
+    forbidden = author.get("/admin/users").get_data(as_text=True)
+    no_token = admin.post("/admin/users/new", data={"name": "X"}).get_data(as_text=True)
+    anonymous = app.test_client().post("/admin/users/new").get_data(as_text=True)
+
+    assert "Tài khoản của bạn không có quyền mở trang quản trị này." in forbidden
+    assert "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ, nên không có gì được lưu." in no_token
+    assert "Biểu mẫu đã hết hạn" in anonymous and "Đăng xuất" not in anonymous

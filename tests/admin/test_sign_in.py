@@ -209,6 +209,9 @@ def test_limits_follow_the_configuration(app, client, admin_account):
 def test_sign_in_without_csrf_token_is_refused(app, client, admin_account):
     response = client.post("/dang-nhap", data={"email": EMAIL, "password": PASSWORD})
     assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Biểu mẫu đăng nhập đã hết hạn" in html
+    assert 'name="csrf_token"' in html  # a fresh form to try again
     assert client.get("/admin/").status_code == 302
     assert failures(app) == 0
 
@@ -248,7 +251,9 @@ def test_sign_out_needs_a_post_with_token_and_is_recorded(app, client, admin_acc
     sign_in(client, EMAIL, PASSWORD)
     # A link (GET) cannot sign anyone out, nor can a forged form without the token.
     assert client.get("/dang-xuat").status_code in (404, 405)
-    assert client.post("/dang-xuat").status_code == 400
+    forged = client.post("/dang-xuat")
+    assert forged.status_code == 400
+    assert "bạn chưa được đăng xuất" in forged.get_data(as_text=True)
     assert client.get("/admin/").status_code == 200
 
     token = csrf_of(client.get("/admin/").get_data(as_text=True))

@@ -42,6 +42,8 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_ARTICLES_PER_PAGE": 10,
     # Where uploaded and demo images live (relative to the instance folder).
     "PORTAL_MEDIA_DIR": "media",
+    # Send session cookies over HTTPS only (turn on behind HTTPS in production).
+    "PORTAL_SECURE_COOKIES": False,
 }
 
 
@@ -123,6 +125,8 @@ def build_config(instance_path: str, environ: dict[str, str] | None = None) -> d
 
     config.update(
         SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SECURE=config["PORTAL_SECURE_COOKIES"],
+        REMEMBER_COOKIE_SECURE=config["PORTAL_SECURE_COOKIES"],
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",

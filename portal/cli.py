@@ -164,8 +164,8 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
     email = email.strip().lower()
     if "@" not in email:
         raise click.ClickException(f"{email!r} is not an e-mail address; no account created.")
-    if len(password) < 8:
-        raise click.ClickException("The password needs at least 8 characters; no account created.")
+    if len(password) < 10:
+        raise click.ClickException("The password needs at least 10 characters; no account created.")
     db.create_all()
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
         raise click.ClickException(f"An account for {email} already exists; nothing changed.")

@@ -42,6 +42,14 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_ARTICLES_PER_PAGE": 10,
     # Where uploaded and demo images live (relative to the instance folder).
     "PORTAL_MEDIA_DIR": "media",
+    # Failed sign-ins allowed per e-mail and per client address within the window.
+    "PORTAL_LOGIN_MAX_FAILURES_PER_EMAIL": 5,
+    "PORTAL_LOGIN_MAX_FAILURES_PER_IP": 20,
+    "PORTAL_LOGIN_FAILURE_WINDOW_MINUTES": 15,
+    # Number of reverse proxies in front of the app whose X-Forwarded-* headers
+    # are trusted (0 = none). Without it, behind a proxy every visitor has the
+    # proxy's address and the per-address sign-in limit applies to everyone.
+    "PORTAL_PROXY_COUNT": 0,
     # Send session cookies over HTTPS only (turn on behind HTTPS in production).
     "PORTAL_SECURE_COOKIES": False,
 }

@@ -20,16 +20,9 @@ from sqlalchemy import delete, select
 from portal.extensions import db
 from portal.models import LoginAttempt, utcnow
 
-#: Defaults; each can be changed in the app's configuration.
-DEFAULT_LIMITS = {
-    "PORTAL_LOGIN_MAX_FAILURES_PER_EMAIL": 5,
-    "PORTAL_LOGIN_MAX_FAILURES_PER_IP": 20,
-    "PORTAL_LOGIN_FAILURE_WINDOW_MINUTES": 15,
-}
-
-
 def _setting(name: str) -> int:
-    return int(current_app.config.get(name, DEFAULT_LIMITS[name]))
+    """A limit from the configuration (defaults in portal/config.py)."""
+    return int(current_app.config[name])
 
 
 def window() -> timedelta:

@@ -20,6 +20,7 @@ from sqlalchemy import delete, select
 from portal.extensions import db
 from portal.models import LoginAttempt, utcnow
 
+
 def _setting(name: str) -> int:
     """A limit from the configuration (defaults in portal/config.py)."""
     return int(current_app.config[name])

@@ -55,6 +55,7 @@ __all__ = [
 ]
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
 
 
 def site_templates_dir() -> Path:
@@ -79,7 +80,7 @@ def create_app(
     from portal import admin, auth, cache, cli, i18n, reader, security
     from portal.assets import bp as assets_bp
     from portal.config import build_config, load_secret_key
-    from portal.extensions import csrf, db, login_manager
+    from portal.extensions import csrf, db, login_manager, migrate
     from portal.plugins import build_plugin_set
     from portal.templating import install_template_helpers
 
@@ -106,6 +107,7 @@ def create_app(
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     login_manager.init_app(app)
     csrf.init_app(app)
     cache.init_app(app)

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import ROLES, Page, Placement, User
 from portal.plugins import plugins_of
+from portal.schema import upgrade_database
 
 portal_cli = AppGroup("portal", help="Manage the portal: database, demo content, plugins, pages.")
 
@@ -23,8 +24,8 @@ def init_app(app: Flask) -> None:
 
 @portal_cli.command("init-db")
 def init_db_command() -> None:
-    """Create the database tables that do not exist yet (keeps existing data)."""
-    db.create_all()
+    """Create the tables or upgrade them to the newest schema (keeps existing data)."""
+    upgrade_database()
     click.echo(f"Database ready: {_database_label()}")
 
 
@@ -33,7 +34,7 @@ def setup_command() -> None:
     """Create the tables and, if the site has no pages yet, load the demo content."""
     from portal.demo import load_demo
 
-    db.create_all()
+    upgrade_database()
     if db.session.scalar(select(func.count()).select_from(Page)):
         click.echo(f"Database ready: {_database_label()} (existing content kept)")
         return
@@ -47,7 +48,7 @@ def demo_command(force: bool) -> None:
     """Load the demo site: categories, Vietnamese articles, pages and placements."""
     from portal.demo import load_demo
 
-    db.create_all()
+    upgrade_database()
     if not force and db.session.scalar(select(func.count()).select_from(Page)):
         raise click.ClickException(
             "The site already has pages; nothing was changed. Use --force to add the demo anyway."
@@ -66,7 +67,7 @@ def import_command(file: Path) -> None:
     """
     from portal.importer import ImportFileError, import_file
 
-    db.create_all()
+    upgrade_database()
     try:
         report = import_file(file)
     except ImportFileError as exc:
@@ -166,7 +167,7 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
         raise click.ClickException(f"{email!r} is not an e-mail address; no account created.")
     if len(password) < 10:
         raise click.ClickException("The password needs at least 10 characters; no account created.")
-    db.create_all()
+    upgrade_database()
     if db.session.scalar(select(User).where(func.lower(User.email) == email)):
         raise click.ClickException(f"An account for {email} already exists; nothing changed.")
     user = User(email=email, name=name.strip(), role=role)

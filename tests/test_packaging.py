@@ -53,3 +53,5 @@ def test_wheel_contains_site_templates_and_block_assets(tmp_path):
     assert "blocks/bulletin_toolbar/static/toolbar.js" in names
     assert "blocks/bulletin_view/templates/bulletin_view/view.html" in names
     assert "portal/static/site.css" in names
+    assert "portal/migrations/env.py" in names
+    assert "portal/migrations/versions/0001_initial_schema.py" in names

@@ -1,7 +1,17 @@
 """The database models, one module per concern."""
 
 from portal.models.audit import AuditEntry
-from portal.models.content import ARTICLE_STATUSES, Article, Category
+from portal.models.content import (
+    ARTICLE_STATUSES,
+    STATUS_LABELS,
+    Article,
+    ArticleNote,
+    ArticleRevision,
+    Attachment,
+    Category,
+    MediaImage,
+    Tag,
+)
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
 from portal.models.types import utcnow
 from portal.models.users import ROLES, LoginAttempt, User
@@ -10,14 +20,20 @@ __all__ = [
     "ARTICLE_STATUSES",
     "PAGE_KINDS",
     "ROLES",
+    "STATUS_LABELS",
     "Article",
+    "ArticleNote",
+    "ArticleRevision",
+    "Attachment",
     "AuditEntry",
     "Category",
     "LoginAttempt",
+    "MediaImage",
     "Page",
     "PageDraft",
     "PageRevision",
     "Placement",
+    "Tag",
     "User",
     "utcnow",
 ]

@@ -4,13 +4,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, or_
+from typing import Any
+
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
 
 ARTICLE_STATUSES = ("draft", "review", "published", "archived")
+#: How statuses are called on screen.
+STATUS_LABELS = {
+    "draft": "Bản nháp",
+    "review": "Chờ duyệt",
+    "published": "Đã xuất bản",
+    "archived": "Đã gỡ",
+}
+
+article_tags = Table(
+    "article_tags",
+    db.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+)
 
 
 class Category(db.Model):
@@ -57,13 +73,26 @@ class Article(db.Model):
     image_alt: Mapped[str] = mapped_column(String(500), default="")
     author: Mapped[str] = mapped_column(String(200), default="")
     source: Mapped[str] = mapped_column(String(300), default="")
+    # The main image from the media library; ``image`` then holds its path.
+    image_id: Mapped[int | None] = mapped_column(ForeignKey("media_images.id", ondelete="SET NULL"))
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     status: Mapped[str] = mapped_column(String(20), default="draft")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Bumped by every UPDATE; a save based on an older version is refused.
+    version: Mapped[int] = mapped_column(default=1)
+    view_count: Mapped[int] = mapped_column(default=0)
 
     category: Mapped[Category | None] = relationship()
+    image_file: Mapped[MediaImage | None] = relationship()
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by="Tag.name")
+    attachments: Mapped[list[Attachment]] = relationship(
+        back_populates="article", order_by="Attachment.position", cascade="all, delete-orphan"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
 
     @property
     def is_public(self) -> bool:
@@ -90,3 +119,84 @@ class Article(db.Model):
 
     def __repr__(self) -> str:
         return f"<Article {self.id} {self.slug}>"
+
+
+class Tag(db.Model):
+    """A keyword shared by articles ("Chỉ thị 30", "Du lịch cộng đồng")."""
+
+    __tablename__ = "tags"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class ArticleRevision(db.Model):
+    """The article as it was after one save; any revision can be compared and restored."""
+
+    __tablename__ = "article_revisions"
+    __table_args__ = (UniqueConstraint("article_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column()
+    #: The editable fields (title, slug, lead, body_html, image ..., tags) as saved.
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by_name: Mapped[str] = mapped_column(String(300), default="")
+
+
+class ArticleNote(db.Model):
+    """A workflow step with its comment: submitted, sent back, published, unpublished."""
+
+    __tablename__ = "article_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_name: Mapped[str] = mapped_column(String(300), default="")
+    action: Mapped[str] = mapped_column(String(30))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+
+class Attachment(db.Model):
+    """A document (PDF, Office) attached to an article, stored under a random name."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(200), unique=True)
+    original_name: Mapped[str] = mapped_column(String(300))
+    mime_type: Mapped[str] = mapped_column(String(150))
+    size: Mapped[int] = mapped_column()
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    article: Mapped[Article] = relationship(back_populates="attachments")
+
+
+class MediaImage(db.Model):
+    """An uploaded image, re-encoded, with resized variants for ``srcset``.
+
+    ``stored_name`` and the ``variants`` (width → file name) are paths inside
+    the media folder; the original upload is never kept as it came.
+    """
+
+    __tablename__ = "media_images"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stored_name: Mapped[str] = mapped_column(String(200), unique=True)
+    original_name: Mapped[str] = mapped_column(String(300), default="")
+    mime_type: Mapped[str] = mapped_column(String(50))
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+    size: Mapped[int] = mapped_column()
+    variants: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    alt: Mapped[str] = mapped_column(String(500), default="")
+    caption: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

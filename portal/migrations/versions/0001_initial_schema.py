@@ -1,8 +1,8 @@
 """initial schema
 
 Revision ID: 0001
-Revises:
-Create Date: 2026-11-28 18:33:32.589557
+Revises: (none)
+Create Date: 2026-11-28 18:37:47.656087
 
 """
 
@@ -29,11 +29,10 @@ def upgrade():
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["parent_id"],
-            ["categories.id"],
+            ["parent_id"], ["categories.id"], name=op.f("fk_categories_parent_id_categories")
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("slug"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_categories")),
+        sa.UniqueConstraint("slug", name=op.f("uq_categories_slug")),
     )
     with op.batch_alter_table("categories", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_categories_parent_id"), ["parent_id"], unique=False)
@@ -44,13 +43,21 @@ def upgrade():
         sa.Column("email", sa.String(length=300), nullable=False),
         sa.Column("ip", sa.String(length=64), nullable=False),
         sa.Column("at", portal.models.types.UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_login_attempts")),
     )
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_login_attempts_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_login_attempts_email"), ["email"], unique=False)
         batch_op.create_index(batch_op.f("ix_login_attempts_ip"), ["ip"], unique=False)
 
+    op.create_table(
+        "tags",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("slug", sa.String(length=120), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tags")),
+        sa.UniqueConstraint("slug", name=op.f("uq_tags_slug")),
+    )
     op.create_table(
         "users",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -60,40 +67,9 @@ def upgrade():
         sa.Column("role", sa.String(length=20), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
         sa.Column("created_at", portal.models.types.UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("email"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
+        sa.UniqueConstraint("email", name=op.f("uq_users_email")),
     )
-    op.create_table(
-        "articles",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("external_id", sa.String(length=300), nullable=True),
-        sa.Column("title", sa.String(length=500), nullable=False),
-        sa.Column("slug", sa.String(length=500), nullable=False),
-        sa.Column("lead", sa.Text(), nullable=False),
-        sa.Column("body_html", sa.Text(), nullable=False),
-        sa.Column("image", sa.String(length=1000), nullable=False),
-        sa.Column("image_caption", sa.Text(), nullable=False),
-        sa.Column("image_alt", sa.String(length=500), nullable=False),
-        sa.Column("author", sa.String(length=200), nullable=False),
-        sa.Column("source", sa.String(length=300), nullable=False),
-        sa.Column("category_id", sa.Integer(), nullable=True),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("published_at", portal.models.types.UTCDateTime(), nullable=True),
-        sa.Column("created_at", portal.models.types.UTCDateTime(), nullable=False),
-        sa.Column("updated_at", portal.models.types.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["category_id"],
-            ["categories.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("external_id"),
-    )
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_articles_listing", ["status", "category_id", "published_at"], unique=False
-        )
-        batch_op.create_index(batch_op.f("ix_articles_slug"), ["slug"], unique=False)
-
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -107,17 +83,37 @@ def upgrade():
         sa.Column("before", sa.JSON(), nullable=True),
         sa.Column("after", sa.JSON(), nullable=True),
         sa.Column("ip", sa.String(length=64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["users.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["user_id"], ["users.id"], name=op.f("fk_audit_log_user_id_users")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
     )
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_log_action"), ["action"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
         batch_op.create_index(batch_op.f("ix_audit_log_user_id"), ["user_id"], unique=False)
 
+    op.create_table(
+        "media_images",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("stored_name", sa.String(length=200), nullable=False),
+        sa.Column("original_name", sa.String(length=300), nullable=False),
+        sa.Column("mime_type", sa.String(length=50), nullable=False),
+        sa.Column("width", sa.Integer(), nullable=False),
+        sa.Column("height", sa.Integer(), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("variants", sa.JSON(), nullable=False),
+        sa.Column("alt", sa.String(length=500), nullable=False),
+        sa.Column("caption", sa.Text(), nullable=False),
+        sa.Column("created_at", portal.models.types.UTCDateTime(), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["users.id"],
+            name=op.f("fk_media_images_uploaded_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_media_images")),
+        sa.UniqueConstraint("stored_name", name=op.f("uq_media_images_stored_name")),
+    )
     op.create_table(
         "pages",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -130,18 +126,60 @@ def upgrade():
         sa.Column("blocked_regions", sa.JSON(), nullable=False),
         sa.Column("updated_at", portal.models.types.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["category_id"],
-            ["categories.id"],
+            ["category_id"], ["categories.id"], name=op.f("fk_pages_category_id_categories")
         ),
-        sa.ForeignKeyConstraint(
-            ["parent_id"],
-            ["pages.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("path"),
+        sa.ForeignKeyConstraint(["parent_id"], ["pages.id"], name=op.f("fk_pages_parent_id_pages")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pages")),
+        sa.UniqueConstraint("path", name=op.f("uq_pages_path")),
     )
     with op.batch_alter_table("pages", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_pages_parent_id"), ["parent_id"], unique=False)
+
+    op.create_table(
+        "articles",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("external_id", sa.String(length=300), nullable=True),
+        sa.Column("title", sa.String(length=500), nullable=False),
+        sa.Column("slug", sa.String(length=500), nullable=False),
+        sa.Column("lead", sa.Text(), nullable=False),
+        sa.Column("body_html", sa.Text(), nullable=False),
+        sa.Column("image", sa.String(length=1000), nullable=False),
+        sa.Column("image_caption", sa.Text(), nullable=False),
+        sa.Column("image_alt", sa.String(length=500), nullable=False),
+        sa.Column("author", sa.String(length=200), nullable=False),
+        sa.Column("source", sa.String(length=300), nullable=False),
+        sa.Column("image_id", sa.Integer(), nullable=True),
+        sa.Column("category_id", sa.Integer(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("published_at", portal.models.types.UTCDateTime(), nullable=True),
+        sa.Column("created_at", portal.models.types.UTCDateTime(), nullable=False),
+        sa.Column("updated_at", portal.models.types.UTCDateTime(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("view_count", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["category_id"], ["categories.id"], name=op.f("fk_articles_category_id_categories")
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_articles_created_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["image_id"],
+            ["media_images.id"],
+            name=op.f("fk_articles_image_id_media_images"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_articles")),
+        sa.UniqueConstraint("external_id", name=op.f("uq_articles_external_id")),
+    )
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_articles_listing", ["status", "category_id", "published_at"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_articles_slug"), ["slug"], unique=False)
 
     op.create_table(
         "page_drafts",
@@ -152,12 +190,13 @@ def upgrade():
         sa.Column("updated_at", portal.models.types.UTCDateTime(), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column("updated_by_name", sa.String(length=300), nullable=False),
-        sa.ForeignKeyConstraint(["page_id"], ["pages.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
-            ["updated_by_id"],
-            ["users.id"],
+            ["page_id"], ["pages.id"], name=op.f("fk_page_drafts_page_id_pages"), ondelete="CASCADE"
         ),
-        sa.PrimaryKeyConstraint("page_id"),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["users.id"], name=op.f("fk_page_drafts_updated_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("page_id", name=op.f("pk_page_drafts")),
     )
     op.create_table(
         "page_revisions",
@@ -169,13 +208,17 @@ def upgrade():
         sa.Column("published_at", portal.models.types.UTCDateTime(), nullable=False),
         sa.Column("published_by_id", sa.Integer(), nullable=True),
         sa.Column("published_by_name", sa.String(length=300), nullable=False),
-        sa.ForeignKeyConstraint(["page_id"], ["pages.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
-            ["published_by_id"],
-            ["users.id"],
+            ["page_id"],
+            ["pages.id"],
+            name=op.f("fk_page_revisions_page_id_pages"),
+            ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("page_id", "number"),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"], ["users.id"], name=op.f("fk_page_revisions_published_by_id_users")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_page_revisions")),
+        sa.UniqueConstraint("page_id", "number", name=op.f("uq_page_revisions_page_id")),
     )
     with op.batch_alter_table("page_revisions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_page_revisions_page_id"), ["page_id"], unique=False)
@@ -191,19 +234,126 @@ def upgrade():
         sa.Column("hidden", sa.Boolean(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["page_id"],
-            ["pages.id"],
+            ["page_id"], ["pages.id"], name=op.f("fk_placements_page_id_pages")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_placements")),
     )
     with op.batch_alter_table("placements", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_placements_page_id"), ["page_id"], unique=False)
+
+    op.create_table(
+        "article_notes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("at", portal.models.types.UTCDateTime(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("user_name", sa.String(length=300), nullable=False),
+        sa.Column("action", sa.String(length=30), nullable=False),
+        sa.Column("comment", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_article_notes_article_id_articles"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["users.id"],
+            name=op.f("fk_article_notes_user_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_article_notes")),
+    )
+    with op.batch_alter_table("article_notes", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_article_notes_article_id"), ["article_id"], unique=False
+        )
+
+    op.create_table(
+        "article_revisions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("snapshot", sa.JSON(), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.Column("created_at", portal.models.types.UTCDateTime(), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_by_name", sa.String(length=300), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_article_revisions_article_id_articles"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"],
+            ["users.id"],
+            name=op.f("fk_article_revisions_created_by_id_users"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_article_revisions")),
+        sa.UniqueConstraint("article_id", "number", name=op.f("uq_article_revisions_article_id")),
+    )
+    with op.batch_alter_table("article_revisions", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_article_revisions_article_id"), ["article_id"], unique=False
+        )
+
+    op.create_table(
+        "article_tags",
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("tag_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_article_tags_article_id_articles"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tag_id"], ["tags.id"], name=op.f("fk_article_tags_tag_id_tags"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("article_id", "tag_id", name=op.f("pk_article_tags")),
+    )
+    op.create_table(
+        "attachments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("article_id", sa.Integer(), nullable=False),
+        sa.Column("stored_name", sa.String(length=200), nullable=False),
+        sa.Column("original_name", sa.String(length=300), nullable=False),
+        sa.Column("mime_type", sa.String(length=150), nullable=False),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("created_at", portal.models.types.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["article_id"],
+            ["articles.id"],
+            name=op.f("fk_attachments_article_id_articles"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attachments")),
+        sa.UniqueConstraint("stored_name", name=op.f("uq_attachments_stored_name")),
+    )
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_attachments_article_id"), ["article_id"], unique=False)
 
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("attachments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_attachments_article_id"))
+
+    op.drop_table("attachments")
+    op.drop_table("article_tags")
+    with op.batch_alter_table("article_revisions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_article_revisions_article_id"))
+
+    op.drop_table("article_revisions")
+    with op.batch_alter_table("article_notes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_article_notes_article_id"))
+
+    op.drop_table("article_notes")
     with op.batch_alter_table("placements", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_placements_page_id"))
 
@@ -213,22 +363,24 @@ def downgrade():
 
     op.drop_table("page_revisions")
     op.drop_table("page_drafts")
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_articles_slug"))
+        batch_op.drop_index("ix_articles_listing")
+
+    op.drop_table("articles")
     with op.batch_alter_table("pages", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_pages_parent_id"))
 
     op.drop_table("pages")
+    op.drop_table("media_images")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_log_user_id"))
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))
         batch_op.drop_index(batch_op.f("ix_audit_log_action"))
 
     op.drop_table("audit_log")
-    with op.batch_alter_table("articles", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_articles_slug"))
-        batch_op.drop_index("ix_articles_listing")
-
-    op.drop_table("articles")
     op.drop_table("users")
+    op.drop_table("tags")
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_attempts_ip"))
         batch_op.drop_index(batch_op.f("ix_login_attempts_email"))

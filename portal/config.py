@@ -42,6 +42,12 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_ARTICLES_PER_PAGE": 10,
     # Where uploaded and demo images live (relative to the instance folder).
     "PORTAL_MEDIA_DIR": "media",
+    # Attachments (PDF, Office documents) are served only through a download route.
+    "PORTAL_ATTACHMENTS_DIR": "attachments",
+    "PORTAL_MAX_IMAGE_BYTES": 10 * 1024 * 1024,
+    "PORTAL_MAX_ATTACHMENT_BYTES": 25 * 1024 * 1024,
+    # Widths of the resized copies of every uploaded image (for srcset).
+    "PORTAL_IMAGE_WIDTHS": [480, 800, 1200],
     # Failed sign-ins allowed per e-mail and per client address within the window.
     "PORTAL_LOGIN_MAX_FAILURES_PER_EMAIL": 5,
     "PORTAL_LOGIN_MAX_FAILURES_PER_IP": 20,
@@ -140,5 +146,7 @@ def build_config(instance_path: str, environ: dict[str, str] | None = None) -> d
         REMEMBER_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         JSON_AS_ASCII=False,
+        # Whole request bodies larger than this are refused before any view runs.
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
     return config

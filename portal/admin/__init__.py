@@ -12,27 +12,41 @@ from flask import Blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-#: Admin screens beyond pages, shown in the menu when their module is installed.
+#: The admin menu: (endpoint, label, roles that see it). An entry shows only when
+#: its screen is installed and the signed-in user has one of its roles.
 MENU_ENTRIES = (
-    ("admin.users_list", "Người dùng"),
-    ("admin.audit_log", "Nhật ký thay đổi"),
-    ("admin.plugins_list", "Plugin"),
+    ("admin.articles_list", "Bài viết", ("admin", "editor", "author")),
+    ("admin.categories_list", "Chuyên mục", ("admin", "editor")),
+    ("admin.media_list", "Thư viện ảnh", ("admin", "editor", "author")),
+    ("admin.pages_list", "Trang & khối", ("admin",)),
+    ("admin.users_list", "Người dùng", ("admin",)),
+    ("admin.audit_log", "Nhật ký thay đổi", ("admin",)),
+    ("admin.plugins_list", "Plugin", ("admin",)),
 )
+#: Screens whose endpoints do not share the menu entry's prefix but belong to it.
+MENU_SECTIONS = {
+    "admin.pages_list": ("admin.page", "admin.block_"),
+}
 
 
 @bp.context_processor
 def admin_menu_items():
     from flask import current_app, request, url_for
+    from flask_login import current_user
 
     def admin_menu():
+        here = request.endpoint or ""
         return [
             {
                 "url": url_for(endpoint),
                 "label": label,
-                "current": (request.endpoint or "").startswith(endpoint.rsplit("_", 1)[0]),
+                "current": here.startswith(
+                    MENU_SECTIONS.get(endpoint, (endpoint.rsplit("_", 1)[0],))
+                ),
             }
-            for endpoint, label in MENU_ENTRIES
+            for endpoint, label, roles in MENU_ENTRIES
             if endpoint in current_app.view_functions
+            and getattr(current_user, "role", None) in roles
         ]
 
     from portal.page_drafts import block_label

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, or_
@@ -138,7 +137,9 @@ class ArticleRevision(db.Model):
     __table_args__ = (UniqueConstraint("article_id", "number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     number: Mapped[int] = mapped_column()
     #: The editable fields (title, slug, lead, body_html, image ..., tags) as saved.
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
@@ -154,7 +155,9 @@ class ArticleNote(db.Model):
     __tablename__ = "article_notes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     user_name: Mapped[str] = mapped_column(String(300), default="")
@@ -168,7 +171,9 @@ class Attachment(db.Model):
     __tablename__ = "attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
     stored_name: Mapped[str] = mapped_column(String(200), unique=True)
     original_name: Mapped[str] = mapped_column(String(300))
     mime_type: Mapped[str] = mapped_column(String(150))

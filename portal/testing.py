@@ -1,23 +1,39 @@
-"""Helpers for testing the portal and block plugins.
+"""Helpers for testing the portal and block plugins (see docs/plugins/testing.md).
 
-``make_app`` builds an app with a throw-away database, strict block mode and
-no cache; ``render_block`` renders one block type with given settings; and
-``sample_content`` adds a category, an article and the pages to show them.
+* ``make_app`` builds an app with a throw-away database, strict block mode
+  and no cache; ``make_app(autoload=False, plugins=[("mine", module)])``
+  loads only your plugin (and the standard layouts).
+* ``sample_content`` adds a category, an article and the pages to show them.
+* ``render_block`` renders one block type with given settings and context
+  (article, anonymous or editor, ``vi`` or ``en``) and returns its HTML.
+* ``assert_block_contract`` checks what the core relies on from a block type.
+
+The same helpers are pytest fixtures through ``portal.pytest_plugin``
+(``portal_app``, ``portal_client``, ``portal_content``, ``portal_render``).
 """
 
 from __future__ import annotations
 
 import tempfile
 from datetime import UTC, datetime
+from html.parser import HTMLParser
 from typing import Any
 
 from flask import Flask, g
+from jinja2 import TemplateNotFound
+from markupsafe import Markup
+from wtforms import Form
 
 from portal import create_app
-from portal.blocks import Block, BlockContext
+from portal.blocks import NEEDS, VARY_KEYS, Block, BlockContext, CachePolicy
 from portal.extensions import db
+from portal.hookspecs import hookimpl
 from portal.models import Article, Category, Page, Placement
-from portal.plugins import plugins_of
+from portal.plugins import BLOCK_NAME_RE, PluginStartupError, plugins_of
+
+#: Longest cache time-out a block may ask for: an edit must show within a day
+#: even if a purge is ever missed.
+MAX_CACHE_TIMEOUT = 24 * 3600
 
 
 def make_app(
@@ -155,3 +171,139 @@ def render_block(
             is_editor=is_editor,
         )
         return str(render(ctx, instance, settings))
+
+
+class _RegistersOneBlock:
+    """A throw-away plugin that registers one block class (for contract checks)."""
+
+    def __init__(self, block_class: type[Block]) -> None:
+        self.block_class = block_class
+
+    @hookimpl
+    def portal_register_blocks(self) -> list[type[Block]]:
+        return [self.block_class]
+
+
+class _BalanceChecker(HTMLParser):
+    """Checks that every element opened in a fragment is closed, in order."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+    VOID |= {"track", "wbr", "path", "circle", "rect", "line", "polyline", "polygon", "use"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        if tag in self.VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
+            if tag in self.stack:
+                del self.stack[self.stack.index(tag) :]
+            return
+        self.stack.pop()
+
+
+def assert_well_formed(html: str) -> None:
+    """Every element the fragment opens, it closes, in order."""
+    checker = _BalanceChecker()
+    checker.feed(html)
+    checker.close()
+    assert checker.problems == [], f"badly nested HTML: {checker.problems}"
+    assert checker.stack == [], f"elements left open: {checker.stack}"
+
+
+def assert_block_contract(block_class: type[Block], app: Flask | None = None) -> None:
+    """Check what the core relies on from a block type; raise AssertionError if not.
+
+    Without ``app``, the block is registered in a fresh default app (all
+    installed plugins), so a name clash with another block is caught too.
+    Checks: a valid, unique name; label, description and group; a template
+    that follows the ``<name>/...`` convention and loads; default settings
+    that validate and survive validation unchanged; declared CSS/JS files that
+    exist; a sane cache policy; and that it renders well-formed HTML with
+    sample content for readers and editors, in Vietnamese and English.
+    """
+    assert isinstance(block_class, type) and issubclass(block_class, Block), (
+        f"{block_class!r} is not a subclass of portal.Block"
+    )
+    name = block_class.name
+    assert BLOCK_NAME_RE.match(name or ""), (
+        f"{block_class.__name__}.name {name!r} must be a slug: lower-case letters, digits, _"
+    )
+    for attribute in ("label", "description", "group"):
+        value = getattr(block_class, attribute)
+        assert isinstance(value, str) and value.strip(), f"{name}.{attribute} is empty"
+
+    if app is None:
+        app = make_app()
+        installed = plugins_of(app).block(name)
+        if installed is None:
+            try:
+                app = make_app(plugins=[(f"contract_{name}", _RegistersOneBlock(block_class))])
+            except PluginStartupError as exc:
+                raise AssertionError(f"{name}: {exc}") from exc
+    registry = plugins_of(app)
+    block = registry.block(name)
+    failures = [(info.name, info.error) for info in registry.errors]
+    assert block is not None, f"{name} is not registered in the app; plugin failures: {failures}"
+    assert type(block) is block_class, (
+        f"the name {name!r} is already taken by {type(block).__module__}.{type(block).__name__} "
+        f"(plugin {registry.block_plugins[name]!r}); choose another name"
+    )
+
+    assert block.template.startswith(f"{name}/"), (
+        f"{name}.template must be '{name}/<file>.html' inside the plugin's templates/ folder"
+    )
+    try:
+        app.jinja_env.get_template(block.template)
+    except TemplateNotFound as exc:
+        raise AssertionError(
+            f"{name}: template {block.template} not found in {block.templates_dir()}"
+        ) from exc
+
+    assert isinstance(block.settings_form, type) and issubclass(block.settings_form, Form)
+    defaults = block.default_settings()
+    clean, errors = block.validate_settings(defaults)
+    assert errors == {}, f"{name}: the default settings do not validate: {errors}"
+    assert clean == defaults, (
+        f"{name}: default settings change when validated: {defaults} → {clean}"
+    )
+
+    for filename in (*block.css, *block.js):
+        path = block.static_dir() / filename
+        assert path.is_file(), f"{name} declares {filename}, but {path} does not exist"
+
+    policy = block.cache
+    assert isinstance(policy, CachePolicy), f"{name}.cache must be a portal.CachePolicy"
+    assert 0 <= policy.timeout <= MAX_CACHE_TIMEOUT, f"{name}: cache time-out out of range"
+    assert policy.vary_on <= VARY_KEYS and block.needs <= NEEDS
+    if policy.timeout:
+        assert "locale" in policy.vary_on, f"{name}: cached HTML must vary on the locale"
+        for need in block.needs:
+            assert need in policy.vary_on, f"{name} needs {need} but its cache does not vary on it"
+            assert need in policy.tags, f"{name} needs {need} but is not purged when it changes"
+
+    with app.app_context():
+        created = sample_content(blocks=[])
+        for is_editor in (False, True):
+            for locale in ("vi", "en"):
+                html = render_block(
+                    app,
+                    name,
+                    article=created["article"],
+                    category=created["category"],
+                    page=created["article_page"],
+                    is_editor=is_editor,
+                    locale=locale,
+                )
+                assert isinstance(html, str | Markup)
+                assert_well_formed(html)
+                assert "None" not in html, f"{name}: a missing value was printed as 'None'"
+        db.session.rollback()

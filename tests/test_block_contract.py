@@ -7,8 +7,6 @@ touching this file.
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
-
 import pytest
 from wtforms import Form
 
@@ -16,11 +14,14 @@ from portal.blocks import NEEDS, VARY_KEYS, Block, CachePolicy
 from portal.extensions import db
 from portal.models import Article, Category, Page
 from portal.plugins import BLOCK_NAME_RE, plugins_of
-from portal.testing import make_app, render_block, sample_content
-
-#: Longest cache time-out that still lets an editor's change through in reasonable time
-#: if an event is ever missed.
-MAX_TIMEOUT = 24 * 3600
+from portal.testing import (
+    MAX_CACHE_TIMEOUT,
+    assert_block_contract,
+    assert_well_formed,
+    make_app,
+    render_block,
+    sample_content,
+)
 
 
 def registered_block_names() -> list[str]:
@@ -103,7 +104,7 @@ def test_declared_static_files_exist(block):
 def test_cache_policy_is_sane(block):
     policy = block.cache
     assert isinstance(policy, CachePolicy)
-    assert 0 <= policy.timeout <= MAX_TIMEOUT
+    assert 0 <= policy.timeout <= MAX_CACHE_TIMEOUT
     assert policy.vary_on <= VARY_KEYS
     assert block.needs <= NEEDS
     if policy.timeout:
@@ -112,40 +113,6 @@ def test_cache_policy_is_sane(block):
             # Cached for one article, shown for another: the classic cache bug.
             assert need in policy.vary_on, f"{block.name} needs {need} but does not vary on it"
             assert need in policy.tags, f"{block.name} needs {need} but is not purged with it"
-
-
-class BalanceChecker(HTMLParser):
-    """Checks that every element opened in a fragment is closed, in order."""
-
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
-    VOID |= {"track", "wbr", "path", "circle", "rect", "line", "polyline", "polygon", "use"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[str] = []
-        self.problems: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        if tag not in self.VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag):
-        if tag in self.VOID:
-            return
-        if not self.stack or self.stack[-1] != tag:
-            self.problems.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
-            if tag in self.stack:
-                del self.stack[self.stack.index(tag) :]
-            return
-        self.stack.pop()
-
-
-def assert_well_formed(html: str) -> None:
-    checker = BalanceChecker()
-    checker.feed(html)
-    checker.close()
-    assert checker.problems == []
-    assert checker.stack == [], f"left open: {checker.stack}"
 
 
 @pytest.mark.parametrize("locale", ["vi", "en"])
@@ -173,3 +140,9 @@ def test_render_block_renders_in_the_requested_language(contract_app):
         vietnamese = render_block(app, "bulletin_toolbar", article=article)
     assert "Larger text" in english and "Tăng cỡ chữ" not in english
     assert "Tăng cỡ chữ" in vietnamese
+
+
+def test_the_harness_accepts_every_registered_block(block, contract_app):
+    """What plugin authors run on their block holds for ours."""
+    app, _ = contract_app
+    assert_block_contract(type(block), app=make_app())

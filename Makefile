@@ -4,15 +4,15 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format bench clean
+.PHONY: run test lint format bench clean vendor
 
 ## Install into .venv, create the SQLite database with demo content if empty, serve on :5000.
-run: $(VENV)/.installed
+run: $(VENV)/.installed vendor
 	$(FLASK) portal setup
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
 ## Install the dev extras and run the whole test suite.
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev vendor
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -26,6 +26,18 @@ format: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/render_pages.py
 
+## Front-end libraries (TinyMCE) from npm, exactly as package-lock.json pins them, into
+## the git-ignored node_modules/. Without npm the portal still works: the article
+## editor is then a plain HTML textarea.
+vendor:
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "npm not found: skipping the front-end libraries (the article editor will be a plain HTML textarea)"; \
+	elif [ node_modules/.package-lock.json -nt package-lock.json ]; then \
+	  echo "node_modules is up to date"; \
+	else \
+	  npm ci --no-audit --no-fund; \
+	fi
+
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 
@@ -38,4 +50,4 @@ $(VENV)/.installed-dev: pyproject.toml | $(VENV)/bin/python
 	touch $@ $(VENV)/.installed
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) node_modules build dist *.egg-info .pytest_cache .ruff_cache

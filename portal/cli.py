@@ -19,6 +19,9 @@ portal_cli = AppGroup("portal", help="Manage the portal: database, demo content,
 
 
 def init_app(app: Flask) -> None:
+    from portal.scaffold import new_block_command_factory
+
+    portal_cli.add_command(new_block_command_factory())
     app.cli.add_command(portal_cli)
 
 

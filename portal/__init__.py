@@ -21,18 +21,22 @@ from portal.hookspecs import hookimpl
 from portal.i18n import translate
 from portal.layouts import Layout, Region
 from portal.site import (
+    ArticleMedia,
     ArticleQuery,
+    article_media,
     article_url,
     category_tree,
     category_url,
     fetch_article_lists,
     home_url,
+    image_for,
     media_url,
     page_tree,
 )
 
 __all__ = [
     "NO_CACHE",
+    "ArticleMedia",
     "ArticleQuery",
     "Block",
     "BlockContext",
@@ -41,6 +45,7 @@ __all__ = [
     "Layout",
     "Region",
     "article_event",
+    "article_media",
     "article_url",
     "category_tree",
     "category_url",
@@ -49,6 +54,7 @@ __all__ = [
     "fetch_article_lists",
     "home_url",
     "hookimpl",
+    "image_for",
     "media_url",
     "page_tree",
     "translate",
@@ -77,7 +83,7 @@ def create_app(
     ``extra_plugins`` are ``(name, plugin)`` pairs registered in addition to
     the discovered ones.
     """
-    from portal import admin, auth, cache, cli, i18n, reader, security
+    from portal import admin, attachments, auth, cache, cli, i18n, reader, security
     from portal.assets import bp as assets_bp
     from portal.config import build_config, load_secret_key
     from portal.extensions import csrf, db, login_manager, migrate
@@ -128,6 +134,7 @@ def create_app(
     app.register_blueprint(auth.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(reader.bp)
+    app.register_blueprint(attachments.bp)
     security.init_app(app)
     app.after_request(i18n.remember_locale)
     cli.init_app(app)

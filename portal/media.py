@@ -2,30 +2,48 @@
 
 An upload is trusted only after Pillow has decoded it completely: the file
 name and the browser's content type are ignored. The decoded pixels are
-re-encoded (JPEG, or PNG/WebP when the image has transparency), which also
-drops any metadata (GPS position, camera serial, embedded scripts), then saved
-under a random name with resized variants for ``srcset``. If anything fails,
-every file written so far is removed and :class:`UploadError` says why.
+re-encoded (JPEG, or PNG when the image has transparency), which also drops
+any metadata (GPS position, camera serial, comments, anything appended after
+the image), then saved under a random name with resized variants for
+``srcset``. If anything fails, every file written so far is removed and
+:class:`UploadError` says why; files of an upload whose transaction is never
+committed are removed too (:mod:`portal.stored_files`).
 """
 
 from __future__ import annotations
 
 import io
 import secrets
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app, url_for
 from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import event
+from sqlalchemy.orm import object_session
 
 from portal.extensions import db
 from portal.models import MediaImage
+from portal.stored_files import remove_after_commit, remove_unless_committed
 
 #: Formats accepted on upload (what Pillow detects from the bytes, not the name).
-ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
-#: Largest side accepted; bigger images are decompression bombs or scans.
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
+ACCEPTED_HINT = "Hãy tải lên ảnh JPEG, PNG, WebP hoặc GIF."
+#: Most pixels accepted (e.g. 8000 × 5000); more is a decompression bomb or a scan.
 MAX_PIXELS = 40_000_000
+#: Smallest side accepted: anything smaller is an icon or a tracking pixel.
+MIN_SIDE = 16
+#: Formats recognised by their first bytes only to name them in the refusal.
+KNOWN_SIGNATURES = (
+    (b"%PDF-", "Tệp PDF không phải là ảnh."),
+    (b"BM", "Ảnh BMP không được nhận."),
+    (b"II*\x00", "Ảnh TIFF không được nhận."),
+    (b"MM\x00*", "Ảnh TIFF không được nhận."),
+    (b"PK\x03\x04", "Tệp nén (zip, Office) không phải là ảnh."),
+    (b"MZ", "Tệp chương trình không phải là ảnh."),
+)
 
 
 class UploadError(ValueError):
@@ -34,7 +52,7 @@ class UploadError(ValueError):
 
 @dataclass(frozen=True)
 class ImageSource:
-    """What an ``<img>`` needs: ``src``, ``srcset``/``sizes`` when variants exist, size."""
+    """What an ``<img>`` needs: ``src``, ``srcset`` when variants exist, intrinsic size."""
 
     src: str
     srcset: str = ""
@@ -46,47 +64,92 @@ def media_root() -> Path:
     return Path(current_app.instance_path) / current_app.config["PORTAL_MEDIA_DIR"]
 
 
-def _read_limited(stream: BinaryIO, limit: int) -> bytes:
+def file_size(size: int) -> str:
+    """``820 KB``, ``1,4 MB``, ``25 MB``: sizes as people read them (Vietnamese decimal comma)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{round(size / 1024)} KB"
+    value = round(size / (1024 * 1024), 1 if size < 10 * 1024 * 1024 else 0)
+    text = str(int(value)) if value == int(value) else str(value).replace(".", ",")
+    return f"{text} MB"
+
+
+def read_limited(stream: BinaryIO, limit: int, *, what: str = "Tệp") -> bytes:
+    """Read at most ``limit`` bytes; refuse empty and larger streams."""
     data = stream.read(limit + 1)
     if len(data) > limit:
         raise UploadError(
-            f"Ảnh quá lớn: tối đa {limit // (1024 * 1024)} MB. Hãy thu nhỏ ảnh rồi tải lên lại."
+            f"{what} quá lớn: tối đa {file_size(limit)}. Hãy thu nhỏ rồi tải lên lại."
         )
     if not data:
-        raise UploadError("Tệp rỗng: không có dữ liệu ảnh.")
+        raise UploadError(f"{what} rỗng: không có dữ liệu (0 byte).")
     return data
 
 
+def _not_an_image(data: bytes) -> str:
+    """Why bytes Pillow does not accept were refused, naming what they are when known."""
+    head = data[:512].lstrip().lower()
+    if head.startswith((b"<svg", b"<?xml")) or b"<svg" in head:
+        return (
+            "Ảnh SVG không được nhận vì có thể chứa mã chạy trên trình duyệt. "
+            "Hãy xuất ảnh ra PNG hoặc JPEG rồi tải lên."
+        )
+    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypavif"):
+        return f"Ảnh HEIC/AVIF (thường từ điện thoại) không được nhận. {ACCEPTED_HINT}"
+    for signature, message in KNOWN_SIGNATURES:
+        if data.startswith(signature):
+            return f"{message} {ACCEPTED_HINT}"
+    return f"Tệp này không phải là ảnh hoặc đã bị hỏng. {ACCEPTED_HINT}"
+
+
 def _decode(data: bytes) -> Image.Image:
-    """Decode fully (not just the header) so truncated or forged files are caught."""
-    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    """Decode fully (not just the header) so truncated or forged files are caught.
+
+    Only the accepted formats' decoders are tried, so no other parser (EPS,
+    which runs Ghostscript; PSD; ...) ever sees uploaded bytes. The pixel count
+    is checked from the header, before anything is decompressed.
+    """
     try:
-        with Image.open(io.BytesIO(data)) as probe:
-            kind = probe.format
-            probe.verify()
-        if kind not in ACCEPTED_FORMATS:
-            raise UploadError(
-                f"Định dạng {kind} không được nhận. Hãy tải lên ảnh JPEG, PNG, WebP hoặc GIF."
-            )
-        image = Image.open(io.BytesIO(data))
-        image.load()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
+                _check_dimensions(probe.width, probe.height)
+                probe.verify()
+            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            image.load()
     except UploadError:
         raise
     except Image.DecompressionBombError as exc:
-        raise UploadError("Ảnh có kích thước quá lớn (quá nhiều điểm ảnh).") from exc
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
-        raise UploadError("Tệp này không phải là ảnh hợp lệ hoặc đã bị hỏng.") from exc
+        raise UploadError(f"Ảnh có quá nhiều điểm ảnh. {_pixels_hint()}") from exc
+    except UnidentifiedImageError as exc:
+        raise UploadError(_not_an_image(data)) from exc
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        if "truncated" in str(exc):
+            raise UploadError(
+                "Ảnh bị cắt cụt (tệp chưa tải lên hết hoặc bị hỏng). Hãy tải lên lại tệp gốc."
+            ) from exc
+        raise UploadError(f"Ảnh bị hỏng, không đọc được. {ACCEPTED_HINT}") from exc
     image = ImageOps.exif_transpose(image)  # respect the camera's orientation
-    if image.width < 16 or image.height < 16:
-        raise UploadError("Ảnh quá nhỏ (cần ít nhất 16 × 16 điểm ảnh).")
+    _check_dimensions(image.width, image.height)
     return image
+
+
+def _pixels_hint() -> str:
+    return f"Tối đa {MAX_PIXELS // 1_000_000} triệu điểm ảnh (ví dụ 8000 × 5000)."
+
+
+def _check_dimensions(width: int, height: int) -> None:
+    if width * height > MAX_PIXELS:
+        raise UploadError(f"Ảnh quá lớn: {width} × {height} điểm ảnh. {_pixels_hint()}")
+    if width < MIN_SIDE or height < MIN_SIDE:
+        raise UploadError(f"Ảnh quá nhỏ (cần ít nhất {MIN_SIDE} × {MIN_SIDE} điểm ảnh).")
 
 
 def _encode(image: Image.Image) -> tuple[bytes, str, str]:
     """Re-encode: JPEG for photos, PNG when transparency matters."""
-    has_alpha = image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info)
     buffer = io.BytesIO()
-    if has_alpha:
+    if image.has_transparency_data:
         image.convert("RGBA").save(buffer, "PNG", optimize=True)
         return buffer.getvalue(), "png", "image/png"
     image.convert("RGB").save(buffer, "JPEG", quality=84, optimize=True, progressive=True)
@@ -97,11 +160,13 @@ def save_image(stream: BinaryIO, original_name: str = "", *, uploaded_by_id: int
                alt: str = "", caption: str = "") -> MediaImage:  # fmt: skip
     """Check, re-encode and store an uploaded image with its variants.
 
-    Adds the :class:`MediaImage` to the session (the caller commits). On any
-    problem raises :class:`UploadError` and leaves no file behind.
+    Adds the :class:`MediaImage` to the session and flushes it (so it has an
+    id); the caller commits. On any problem raises :class:`UploadError` and
+    leaves no file behind; if the caller's transaction is rolled back instead
+    of committed, the files are removed then.
     """
     limit = int(current_app.config["PORTAL_MAX_IMAGE_BYTES"])
-    image = _decode(_read_limited(stream, limit))
+    image = _decode(read_limited(stream, limit, what="Ảnh"))
     token = secrets.token_hex(12)
     folder = Path("uploads") / token[:2]
     written: list[Path] = []
@@ -113,7 +178,7 @@ def save_image(stream: BinaryIO, original_name: str = "", *, uploaded_by_id: int
         for width in sorted({int(w) for w in current_app.config["PORTAL_IMAGE_WIDTHS"]}):
             if width >= image.width:
                 continue
-            height = round(image.height * width / image.width)
+            height = max(1, round(image.height * width / image.width))
             resized = image.resize((width, height), Image.Resampling.LANCZOS)
             variant_data, _ext, _mime = _encode(resized)
             variant_name = str(folder / f"{token}-{width}w.{extension}")
@@ -121,23 +186,29 @@ def save_image(stream: BinaryIO, original_name: str = "", *, uploaded_by_id: int
             variants[str(width)] = variant_name
         media = MediaImage(
             stored_name=stored_name,
-            original_name=(original_name or "")[:300],
+            original_name=_display_name(original_name),
             mime_type=mime_type,
             width=image.width,
             height=image.height,
             size=len(data),
             variants=variants,
-            alt=alt[:500],
-            caption=caption,
+            alt=(alt or "").strip()[:500],
+            caption=(caption or "").strip(),
             uploaded_by_id=uploaded_by_id,
         )
         db.session.add(media)
         db.session.flush()
+        remove_unless_committed(db.session(), written)
         return media
     except Exception:
         for path in written:
             path.unlink(missing_ok=True)
         raise
+
+
+def _display_name(name: str) -> str:
+    """The file name as the uploader knew it, without the folders some browsers send."""
+    return (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:300]
 
 
 def _write(relative: str, data: bytes) -> Path:
@@ -149,10 +220,23 @@ def _write(relative: str, data: bytes) -> Path:
     return path
 
 
+def image_files(media: MediaImage) -> list[Path]:
+    """The full image and its variants, as paths in the media folder."""
+    return [media_root() / relative for relative in [media.stored_name, *media.variants.values()]]
+
+
 def delete_image_files(media: MediaImage) -> None:
-    """Remove an image's files (the row is the caller's business)."""
-    for relative in [media.stored_name, *media.variants.values()]:
-        (media_root() / relative).unlink(missing_ok=True)
+    """Remove an image's files now (deleting the row does it after the commit by itself)."""
+    for path in image_files(media):
+        path.unlink(missing_ok=True)
+
+
+@event.listens_for(MediaImage, "after_delete")
+def _remove_files_with_row(mapper, connection, media: MediaImage) -> None:
+    """A deleted image's files go once the deletion is committed."""
+    session = object_session(media)
+    if session is not None:
+        remove_after_commit(session, image_files(media))
 
 
 def image_source(media: MediaImage) -> ImageSource:
@@ -167,3 +251,11 @@ def image_source(media: MediaImage) -> ImageSource:
     return ImageSource(
         src=full, srcset=", ".join(candidates), width=media.width, height=media.height
     )
+
+
+def smallest_source(media: MediaImage, at_least: int) -> str:
+    """URL of the smallest copy at least ``at_least`` pixels wide (thumbnails in the admin)."""
+    for width, name in sorted(media.variants.items(), key=lambda item: int(item[0])):
+        if int(width) >= at_least:
+            return url_for("reader.media", filename=name)
+    return url_for("reader.media", filename=media.stored_name)

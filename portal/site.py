@@ -10,9 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from flask import g, has_request_context, url_for
-from sqlalchemy import literal_column, select, union_all
+from sqlalchemy import inspect, literal_column, select, union_all
+from sqlalchemy.orm import joinedload
 
+from portal.attachments import AttachmentLink, attachment_link
 from portal.extensions import db
+from portal.media import ImageSource, image_source
 from portal.models import Article, Category, Page
 
 
@@ -156,6 +159,47 @@ def media_url(image: str) -> str:
     return url_for("reader.media", filename=image)
 
 
+def image_for(article: Article) -> ImageSource | None:
+    """The article's main image for an ``<img>``, or None when it has none.
+
+    An image from the media library comes with ``srcset`` over its resized
+    copies and its intrinsic size; an older path or external URL gives only
+    ``src``. Articles from :func:`fetch_article_lists` and :func:`article_media`
+    have their image loaded already, so this costs no query.
+    """
+    if article.image_id is not None and article.image_file is not None:
+        return image_source(article.image_file)
+    if article.image:
+        return ImageSource(src=media_url(article.image))
+    return None
+
+
+@dataclass(frozen=True)
+class ArticleMedia:
+    """The pictures and documents of one article page: main image and attachments."""
+
+    image: ImageSource | None
+    attachments: list[AttachmentLink]
+
+
+def article_media(article: Article) -> ArticleMedia:
+    """The main image and the attachments of an article, loaded with one query."""
+    state = inspect(article)
+    if state.persistent and {"image_file", "attachments"} & state.unloaded:
+        # Fills in the two relationships of the article already in the session;
+        # no_autoflush: an article being previewed with unsaved changes stays unsaved.
+        with db.session.no_autoflush:
+            db.session.execute(
+                select(Article)
+                .where(Article.id == article.id)
+                .options(joinedload(Article.image_file), joinedload(Article.attachments))
+            ).unique().all()
+    return ArticleMedia(
+        image=image_for(article),
+        attachments=[attachment_link(item) for item in article.attachments],
+    )
+
+
 @dataclass(frozen=True)
 class ArticleQuery:
     """One listing of public articles, newest first.
@@ -206,6 +250,8 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
     rows = db.session.execute(
         select(listed.c.list_no, Article)
         .join(Article, Article.id == listed.c.article_id)
+        # The main image comes in the same query, so image_for() costs nothing per article.
+        .options(joinedload(Article.image_file))
         .order_by(listed.c.list_no, Article.published_at.desc(), Article.id.desc())
     )
     for list_no, article in rows:

@@ -1,0 +1,327 @@
+"""Attachments: PDF and Office documents under an article, checked by content.
+
+What a file is comes from its bytes, never from its name or the browser's
+content type: a PDF starts with ``%PDF-`` and ends with ``%%EOF``; an old
+Office file is an OLE2 compound file holding a Word, Excel or PowerPoint
+stream; a new Office file is a zip with ``[Content_Types].xml`` naming its
+main part; an OpenDocument file is a zip whose ``mimetype`` entry says what
+it is. Files with macros are refused. Accepted files are stored under a
+random name in ``<instance>/<PORTAL_ATTACHMENTS_DIR>/``, which is not served
+as static files: readers download them through :func:`download`, only for
+public articles, as attachments with the stored (not the guessed) type.
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import struct
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from flask import Blueprint, abort, current_app, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.orm import object_session
+
+from portal.extensions import db
+from portal.media import UploadError, file_size, read_limited
+from portal.models import Article, Attachment
+from portal.stored_files import remove_after_commit, remove_unless_committed
+
+bp = Blueprint("attachments", __name__)
+
+ACCEPTED_HINT = (
+    "Hãy đính kèm tệp PDF, Word, Excel, PowerPoint (doc, docx, xls, xlsx, ppt, pptx) "
+    "hoặc OpenDocument (odt, ods, odp)."
+)
+#: Largest total size of a zip's contents once unpacked; more is a zip bomb.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_ENTRIES = 20_000
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass(frozen=True)
+class DocumentKind:
+    """A kind of document we accept: how it is called, its type and file extension."""
+
+    label: str
+    mime_type: str
+    extension: str
+
+
+KINDS = {
+    "pdf": DocumentKind("PDF", "application/pdf", "pdf"),
+    "doc": DocumentKind("Word", "application/msword", "doc"),
+    "xls": DocumentKind("Excel", "application/vnd.ms-excel", "xls"),
+    "ppt": DocumentKind("PowerPoint", "application/vnd.ms-powerpoint", "ppt"),
+    "docx": DocumentKind(
+        "Word",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "docx",
+    ),
+    "xlsx": DocumentKind(
+        "Excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"
+    ),
+    "pptx": DocumentKind(
+        "PowerPoint",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "pptx",
+    ),
+    "odt": DocumentKind("OpenDocument văn bản", "application/vnd.oasis.opendocument.text", "odt"),
+    "ods": DocumentKind(
+        "OpenDocument bảng tính", "application/vnd.oasis.opendocument.spreadsheet", "ods"
+    ),
+    "odp": DocumentKind(
+        "OpenDocument trình chiếu", "application/vnd.oasis.opendocument.presentation", "odp"
+    ),
+}
+#: The main part's content type in [Content_Types].xml → kind (macro-enabled ones are refused).
+OOXML_MAIN_PARTS = {
+    "wordprocessingml.document.main+xml": "docx",
+    "spreadsheetml.sheet.main+xml": "xlsx",
+    "presentationml.presentation.main+xml": "pptx",
+}
+OOXML_MACRO_PARTS = ("macroEnabled", "vbaProject")
+#: The stream that makes an OLE2 file a Word, Excel or PowerPoint document.
+OLE2_STREAMS = (("WordDocument", "doc"), ("PowerPoint Document", "ppt"),
+                ("Workbook", "xls"), ("Book", "xls"))  # fmt: skip
+#: Storages and streams that hold VBA macros in OLE2 Office files.
+OLE2_MACRO_ENTRIES = ("Macros", "_VBA_PROJECT", "_VBA_PROJECT_CUR", "VBA")
+ODF_MIMETYPES = {KINDS[key].mime_type: key for key in ("odt", "ods", "odp")}
+#: Kinds by MIME type, for telling readers what a stored attachment is.
+LABELS_BY_MIME = {kind.mime_type: kind.label for kind in KINDS.values()}
+
+
+# -- recognising documents ---------------------------------------------------------------------
+
+
+def detect_kind(data: bytes) -> DocumentKind:
+    """What these bytes are, or :class:`UploadError` saying why they are refused."""
+    if data.startswith(b"%PDF-"):
+        if b"%%EOF" not in data[-2048:]:
+            raise UploadError(
+                "Tệp PDF bị cắt cụt hoặc hỏng (không có phần kết thúc). Hãy tải lên lại tệp gốc."
+            )
+        return KINDS["pdf"]
+    if data.startswith(OLE2_MAGIC):
+        return KINDS[_ole2_kind(data)]
+    if data.startswith(b"PK\x03\x04"):
+        return KINDS[_zip_kind(data)]
+    raise UploadError(f"{_what_it_is(data)} {ACCEPTED_HINT}")
+
+
+def _what_it_is(data: bytes) -> str:
+    head = data[:512].lstrip().lower()
+    if data.startswith(b"MZ") or data.startswith(b"\x7fELF"):
+        return "Tệp chương trình (exe) không được đính kèm."
+    if head.startswith((b"<!doctype html", b"<html", b"<script", b"<svg", b"<?xml")):
+        return "Tệp HTML/XML không được đính kèm."
+    if data.startswith((b"\xff\xd8\xff", b"\x89PNG", b"GIF8")):
+        return "Đây là ảnh: hãy tải lên ở mục ảnh, không phải tệp đính kèm."
+    return "Tệp này không phải là tài liệu được nhận."
+
+
+def _ole2_entry(name: str) -> bytes:
+    """How a stream or storage called ``name`` starts in an OLE2 directory entry:
+    the name in UTF-16, zero-padded to 64 bytes, then its length in bytes."""
+    encoded = name.encode("utf-16-le") + b"\x00\x00"
+    return encoded.ljust(64, b"\x00") + struct.pack("<H", len(encoded))
+
+
+def _ole2_kind(data: bytes) -> str:
+    if any(_ole2_entry(name) in data for name in OLE2_MACRO_ENTRIES):
+        raise UploadError(
+            "Tài liệu có macro không được đính kèm. Hãy lưu lại không có macro (ví dụ .docx, .pdf)."
+        )
+    for stream, kind in OLE2_STREAMS:
+        if _ole2_entry(stream) in data:
+            return kind
+    raise UploadError(
+        f"Tệp Office cũ này không phải văn bản Word, Excel hay PowerPoint. {ACCEPTED_HINT}"
+    )
+
+
+def _zip_kind(data: bytes) -> str:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = archive.infolist()
+            if len(entries) > MAX_ZIP_ENTRIES or (
+                sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES
+            ):
+                raise UploadError("Tệp nén quá lớn khi giải nén; không đính kèm được.")
+            names = {entry.filename for entry in entries}
+            if "[Content_Types].xml" in names:
+                return _ooxml_kind(archive.read("[Content_Types].xml")[:200_000])
+            if entries and entries[0].filename == "mimetype":
+                mimetype = archive.read("mimetype")[:200].decode("ascii", "replace").strip()
+                if mimetype in ODF_MIMETYPES and "content.xml" in names:
+                    return ODF_MIMETYPES[mimetype]
+    except UploadError:
+        raise
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise UploadError(
+            "Tệp bị hỏng hoặc bị cắt cụt (không đọc được nội dung nén). Hãy tải lên lại tệp gốc."
+        ) from exc
+    raise UploadError(f"Tệp nén này không phải tài liệu Office hay OpenDocument. {ACCEPTED_HINT}")
+
+
+def _ooxml_kind(content_types: bytes) -> str:
+    text = content_types.decode("utf-8", "replace")
+    if any(marker in text for marker in OOXML_MACRO_PARTS):
+        raise UploadError(
+            "Tài liệu có macro (docm, xlsm, pptm) không được đính kèm. "
+            "Hãy lưu lại dạng docx, xlsx, pptx hoặc PDF."
+        )
+    for part, kind in OOXML_MAIN_PARTS.items():
+        if part in text:
+            return kind
+    raise UploadError(f"Tài liệu Office này không phải Word, Excel hay PowerPoint. {ACCEPTED_HINT}")
+
+
+# -- storing -------------------------------------------------------------------------------------
+
+
+def attachments_root() -> Path:
+    return Path(current_app.instance_path) / current_app.config["PORTAL_ATTACHMENTS_DIR"]
+
+
+def clean_file_name(name: str, kind: DocumentKind) -> str:
+    """The uploader's file name, safe to show and send back: no folders, no control
+    characters, NFC-normalised, ending in the extension of what the file really is."""
+    name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem = name
+    elif extension.lower() == kind.extension:
+        return name[:300]
+    stem = stem.strip(" .") or "tai-lieu"
+    return f"{stem[: 299 - len(kind.extension)]}.{kind.extension}"
+
+
+def save_attachment(stream: BinaryIO, original_name: str, article: Article, *,
+                    position: int | None = None) -> Attachment:  # fmt: skip
+    """Check and store an uploaded document as an attachment of ``article``.
+
+    Adds the :class:`Attachment` to the article (last, unless ``position`` is
+    given); the caller commits. Refused files raise :class:`UploadError` with
+    a message for the uploader and leave nothing behind; if the transaction
+    is rolled back instead of committed, the stored file is removed then.
+    """
+    limit = int(current_app.config["PORTAL_MAX_ATTACHMENT_BYTES"])
+    data = read_limited(stream, limit, what="Tệp đính kèm")
+    kind = detect_kind(data)
+    token = secrets.token_hex(16)
+    stored_name = f"{token[:2]}/{token}.{kind.extension}"
+    path = attachments_root() / stored_name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        temporary = path.with_suffix(path.suffix + ".part")
+        temporary.write_bytes(data)
+        temporary.replace(path)
+        if position is None:
+            position = max((a.position for a in article.attachments), default=-1) + 1
+        attachment = Attachment(
+            stored_name=stored_name,
+            original_name=clean_file_name(original_name, kind),
+            mime_type=kind.mime_type,
+            size=len(data),
+            position=position,
+        )
+        article.attachments.append(attachment)
+        remove_unless_committed(db.session(), [path])
+        return attachment
+    except Exception:
+        path.unlink(missing_ok=True)
+        path.with_suffix(path.suffix + ".part").unlink(missing_ok=True)
+        raise
+
+
+def attachment_path(attachment: Attachment) -> Path:
+    return attachments_root() / attachment.stored_name
+
+
+@event.listens_for(Attachment, "after_delete")
+def _remove_file_with_row(mapper, connection, attachment: Attachment) -> None:
+    """A removed attachment's file goes once the removal is committed."""
+    session = object_session(attachment)
+    if session is not None:
+        remove_after_commit(session, [attachment_path(attachment)])
+
+
+# -- showing -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AttachmentLink:
+    """One line of the "Tài liệu đính kèm" list: name, download URL, kind, size."""
+
+    name: str
+    url: str
+    kind: str
+    size: str
+    mime_type: str
+
+
+def attachment_link(attachment: Attachment) -> AttachmentLink:
+    return AttachmentLink(
+        name=attachment.original_name,
+        url=download_url(attachment),
+        kind=LABELS_BY_MIME.get(attachment.mime_type, "Tài liệu"),
+        size=file_size(attachment.size),
+        mime_type=attachment.mime_type,
+    )
+
+
+def download_url(attachment: Attachment) -> str:
+    return url_for(
+        "attachments.download", attachment_id=attachment.id, name=attachment.original_name
+    )
+
+
+# -- downloading ---------------------------------------------------------------------------------
+
+#: The file is shown by no page of ours: if a browser renders it anyway, it runs nothing.
+DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
+
+
+def may_download(attachment: Attachment) -> bool:
+    """Readers: attachments of public articles. Staff: any article they may open in the admin."""
+    article = attachment.article
+    if article.is_public:
+        return True
+    if not getattr(current_user, "is_authenticated", False):
+        return False
+    return current_user.is_editor or article.created_by_id == current_user.id
+
+
+@bp.get("/tai-lieu/<int:attachment_id>/<name>")
+def download(attachment_id: int, name: str):
+    """Send an attachment as a download under its original name (RFC 5987 ``filename*``)."""
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or not may_download(attachment):
+        abort(404)
+    path = attachment_path(attachment)
+    if not path.is_file():
+        current_app.logger.error("Attachment %s: file %s is missing", attachment.id, path)
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=attachment.mime_type,
+        as_attachment=True,
+        download_name=attachment.original_name,
+        conditional=True,
+        etag=True,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    if attachment.article.is_public:
+        response.headers["Cache-Control"] = "public, max-age=300"
+    else:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -57,6 +57,7 @@ CATALOGS: dict[str, dict[str, str]] = {
         "Thứ Sáu": "Friday",
         "Thứ Bảy": "Saturday",
         "Chủ Nhật": "Sunday",
+        "ngày": "days",
     }
 }
 

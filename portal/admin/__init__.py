@@ -78,3 +78,5 @@ from portal.admin import (  # noqa: E402,F401  (registers views)
     pages,
     users,
 )
+
+from portal.admin import categories  # noqa: E402,F401  # isort: skip

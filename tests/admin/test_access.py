@@ -29,6 +29,11 @@ ROLES = ("admin", "editor", "author")
 OPEN_TO = {
     "admin.dashboard": {"admin", "editor", "author"},
     "auth.logout": {"admin", "editor", "author"},
+    "admin.categories_list": {"admin", "editor"},
+    "admin.category_new": {"admin", "editor"},
+    "admin.category_edit": {"admin", "editor"},
+    "admin.category_move": {"admin", "editor"},
+    "admin.category_delete": {"admin", "editor"},
 }
 
 
@@ -69,6 +74,7 @@ def make_world(app) -> dict:
                 "number": 1,
                 "user_id": ids["author"],
                 "entry_id": entry.id,
+                "category_id": content["category"].id,
             },
         }
 

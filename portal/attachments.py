@@ -325,3 +325,8 @@ def download(attachment_id: int, name: str):
     else:
         response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+def delete_attachment_file(attachment: Attachment) -> None:
+    """Remove an attachment's file now (deleting the row does it after the commit by itself)."""
+    attachment_path(attachment).unlink(missing_ok=True)

@@ -83,7 +83,7 @@ def create_app(
     ``extra_plugins`` are ``(name, plugin)`` pairs registered in addition to
     the discovered ones.
     """
-    from portal import admin, attachments, auth, cache, cli, i18n, reader, security
+    from portal import admin, attachments, auth, cache, cli, i18n, plugin_switches, reader, security
     from portal.assets import bp as assets_bp
     from portal.config import build_config, load_secret_key
     from portal.extensions import csrf, db, login_manager, migrate
@@ -140,4 +140,5 @@ def create_app(
     cli.init_app(app)
 
     plugins.call_each("portal_setup_app", app=app)
+    plugin_switches.init_app(app)
     return app

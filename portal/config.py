@@ -28,6 +28,8 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_DISABLED_PLUGINS": [],
     "PORTAL_SAFE_MODE": False,
     "PORTAL_TRACE_HOOKS": False,
+    # How often (seconds) each worker re-reads which plugins admins switched off.
+    "PORTAL_PLUGIN_SYNC_SECONDS": 10,
     # Rendering: strict mode re-raises block errors instead of isolating them.
     "PORTAL_STRICT_BLOCKS": False,
     # A folder whose templates override any block or site template.

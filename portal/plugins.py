@@ -71,11 +71,19 @@ class PluginSet:
 
     manager: pluggy.PluginManager
     plugins: dict[str, PluginInfo] = field(default_factory=dict)
+    #: The block types and layouts in use: those of loaded plugins not switched off.
     blocks: dict[str, Block] = field(default_factory=dict)
     block_plugins: dict[str, str] = field(default_factory=dict)
     layouts: dict[str, Layout] = field(default_factory=dict)
     template_dirs: list[Path] = field(default_factory=list)
     trace: bool = False
+    #: Plugins an admin switched off (persisted, see portal.plugin_switches). They stay
+    #: loaded so that switching them on again needs no restart, but their blocks,
+    #: layouts and hooks are not used.
+    switched_off: frozenset[str] = frozenset()
+    registered_blocks: dict[str, Block] = field(default_factory=dict)
+    registered_layouts: dict[str, Layout] = field(default_factory=dict)
+    layout_plugins: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[PluginInfo]:
@@ -83,6 +91,25 @@ class PluginSet:
 
     def block(self, name: str) -> Block | None:
         return self.blocks.get(name)
+
+    def apply_switches(self, switched_off: set[str] | frozenset[str]) -> None:
+        """Use only the blocks and layouts of plugins that are not switched off.
+
+        Placements of a switched-off plugin's blocks keep their rows: readers
+        see nothing of them and editors a "missing plugin" box, exactly as if
+        the plugin were uninstalled, until it is switched on again.
+        """
+        self.switched_off = frozenset(switched_off)
+        self.blocks = {
+            name: block
+            for name, block in self.registered_blocks.items()
+            if self.block_plugins[name] not in self.switched_off
+        }
+        self.layouts = {
+            name: layout
+            for name, layout in self.registered_layouts.items()
+            if self.layout_plugins[name] not in self.switched_off
+        }
 
     def layout(self, name: str) -> Layout | None:
         return self.layouts.get(name)
@@ -108,9 +135,12 @@ class PluginSet:
             self.manager.unregister(plugin, name=name)
         for block_name in info.blocks:
             self.blocks.pop(block_name, None)
+            self.registered_blocks.pop(block_name, None)
             self.block_plugins.pop(block_name, None)
         for layout_name in info.layouts:
             self.layouts.pop(layout_name, None)
+            self.registered_layouts.pop(layout_name, None)
+            self.layout_plugins.pop(layout_name, None)
         info.blocks, info.layouts = [], []
 
     def call_each(
@@ -128,6 +158,8 @@ class PluginSet:
         hook = getattr(self.manager.hook, hook_name)
         results: list[tuple[str, Any]] = []
         for impl in reversed(hook.get_hookimpls()):
+            if impl.plugin_name in self.switched_off:
+                continue
             args = {name: kwargs[name] for name in impl.argnames}
             started = time.perf_counter()
             try:
@@ -329,7 +361,7 @@ def _build_registry(plugins: PluginSet) -> None:
                     f"Block name {cls.name!r} is registered by two plugins: {owner!r} and "
                     f"{plugin_name!r}. Disable one of them (PORTAL_DISABLED_PLUGINS) or rename the block."
                 )
-            plugins.blocks[cls.name] = cls()
+            plugins.registered_blocks[cls.name] = cls()
             plugins.block_plugins[cls.name] = plugin_name
             plugins.plugins[plugin_name].blocks.append(cls.name)
             _add_template_dir(plugins, cls.templates_dir())
@@ -343,17 +375,19 @@ def _build_registry(plugins: PluginSet) -> None:
             )
             continue
         for layout in result:
-            if layout.name in plugins.layouts:
+            if layout.name in plugins.registered_layouts:
                 raise PluginStartupError(
                     f"Layout {layout.name!r} is registered twice (second time by plugin "
                     f"{plugin_name!r})."
                 )
-            plugins.layouts[layout.name] = layout
+            plugins.registered_layouts[layout.name] = layout
+            plugins.layout_plugins[layout.name] = plugin_name
             plugins.plugins[plugin_name].layouts.append(layout.name)
 
     for info in plugins.plugins.values():
         if info.loaded and info.path:
             _add_template_dir(plugins, Path(info.path) / "templates")
+    plugins.apply_switches(plugins.switched_off)
 
 
 def _add_template_dir(plugins: PluginSet, path: Path) -> None:

@@ -12,6 +12,7 @@ from portal.models.content import (
     MediaImage,
     Tag,
 )
+from portal.models.plugins import PluginState
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
 from portal.models.types import utcnow
 from portal.models.users import ROLES, LoginAttempt, User
@@ -33,6 +34,7 @@ __all__ = [
     "PageDraft",
     "PageRevision",
     "Placement",
+    "PluginState",
     "Tag",
     "User",
     "utcnow",

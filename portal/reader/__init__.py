@@ -11,6 +11,7 @@ from portal.models import Article, Page
 from portal.rendering import current_viewer, render_page
 from portal.site import article_url, category_tree, page_tree
 from portal.text import plain_text
+from portal.view_counter import count_view
 
 bp = Blueprint("reader", __name__)
 
@@ -57,6 +58,7 @@ def article(article_id: int, slug: str | None = None):
         abort(404)
     if slug != (found.slug or None):  # an article without a slug lives at /bai-viet/<id>
         return redirect(article_url(found), code=301)
+    count_view(found, viewer)
     categories = category_tree()
     category = categories.get(found.category_id)
     page = page_tree().for_category("article", category, categories)

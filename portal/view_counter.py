@@ -1,0 +1,306 @@
+"""Per-article view counts that never make readers wait for one another.
+
+Writing ``UPDATE articles SET view_count = view_count + 1`` on every page view
+would make every reader of a popular article queue for the same row lock (and,
+on SQLite, for the whole database). Instead a view is added to a buffer:
+
+* a Redis hash (``HINCRBY``) when ``PORTAL_CACHE_URL`` is a ``redis://`` URL,
+  shared by every worker and surviving their restarts;
+* otherwise a dictionary in the process, behind a lock held only for the
+  addition.
+
+The buffer is written to the database in batches, one ``UPDATE`` per article
+(not per view), when ``PORTAL_VIEW_FLUSH_SECONDS`` have passed or
+``PORTAL_VIEW_FLUSH_VIEWS`` views are waiting, and by ``flask --app wsgi
+portal flush-views``. Only one request flushes at a time (a lock in the
+process; with Redis, a key that also keeps other workers from flushing within
+the same interval); everyone else just adds and moves on.
+
+The UPDATE never touches ``Article.version`` or ``updated_at``: a view is not
+an edit, so it must not make an editor's open form look stale.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+from flask import Flask, current_app, request
+from sqlalchemy import bindparam, select, update
+
+from portal.extensions import db
+from portal.models import Article
+
+log = logging.getLogger("portal.view_counter")
+
+#: Defaults of the configuration keys this module reads.
+DEFAULT_SETTINGS = {
+    "PORTAL_VIEW_COUNTER": True,
+    "PORTAL_VIEW_FLUSH_SECONDS": 60,
+    "PORTAL_VIEW_FLUSH_VIEWS": 1000,
+}
+#: User agents that announce a program rather than a person (checked case-insensitively).
+BOT_PATTERN = re.compile(
+    r"bot|crawl|spider|slurp|archiver|fetch|scrape|preview|monitor|checker|headless"
+    r"|curl|wget|python|java/|go-http|okhttp|httpclient|libwww|facebookexternalhit|lighthouse",
+    re.IGNORECASE,
+)
+EXTENSION_KEY = "portal.view_counter"
+_create_lock = threading.Lock()
+
+
+class ViewBuffer(Protocol):
+    def add(self, article_id: int) -> int:
+        """Count one view; return how many views are waiting in the buffer in all."""
+
+    def take(self) -> dict[int, int]:
+        """Remove and return every waiting count (article id → views), atomically."""
+
+    def give_back(self, counts: dict[int, int]) -> None:
+        """Put counts back after a failed write, so no view is lost."""
+
+    def pending(self, article_ids: Iterable[int]) -> dict[int, int]:
+        """Views waiting for these articles (those with none are left out)."""
+
+    def claim_flush(self, seconds: int) -> bool:
+        """Whether this worker may flush now (no other did within ``seconds``)."""
+
+
+class MemoryBuffer:
+    """Counts in this process. Lost if the process is killed before a flush."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Counter[int] = Counter()
+        self._total = 0
+
+    def add(self, article_id: int) -> int:
+        with self._lock:
+            self._counts[article_id] += 1
+            self._total += 1
+            return self._total
+
+    def take(self) -> dict[int, int]:
+        with self._lock:
+            counts, self._counts, self._total = dict(self._counts), Counter(), 0
+        return counts
+
+    def give_back(self, counts: dict[int, int]) -> None:
+        with self._lock:
+            self._counts.update(counts)
+            self._total += sum(counts.values())
+
+    def pending(self, article_ids: Iterable[int]) -> dict[int, int]:
+        with self._lock:
+            return {i: self._counts[i] for i in article_ids if self._counts.get(i)}
+
+    def claim_flush(self, seconds: int) -> bool:
+        return True  # one process: the counter's own lock is enough
+
+
+class RedisBuffer:
+    """Counts in one Redis hash shared by all workers: field = article id, plus a total."""
+
+    TOTAL_FIELD = "total"
+
+    def __init__(self, url: str, prefix: str) -> None:
+        import redis
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self.errors = (redis.RedisError, OSError)
+        self.key = f"{prefix}views:pending"
+        self.lock_key = f"{prefix}views:flush-lock"
+
+    def add(self, article_id: int) -> int:
+        pipe = self._redis.pipeline(transaction=True)
+        pipe.hincrby(self.key, str(article_id), 1)
+        pipe.hincrby(self.key, self.TOTAL_FIELD, 1)
+        return int(pipe.execute()[1])
+
+    def take(self) -> dict[int, int]:
+        pipe = self._redis.pipeline(transaction=True)  # MULTI: read and delete as one step
+        pipe.hgetall(self.key)
+        pipe.delete(self.key)
+        raw = pipe.execute()[0]
+        return {
+            int(field): int(value)
+            for field, value in raw.items()
+            if field.decode() != self.TOTAL_FIELD and int(value) > 0
+        }
+
+    def give_back(self, counts: dict[int, int]) -> None:
+        pipe = self._redis.pipeline(transaction=True)
+        for article_id, views in counts.items():
+            pipe.hincrby(self.key, str(article_id), views)
+        pipe.hincrby(self.key, self.TOTAL_FIELD, sum(counts.values()))
+        pipe.execute()
+
+    def pending(self, article_ids: Iterable[int]) -> dict[int, int]:
+        ids = list(article_ids)
+        if not ids:
+            return {}
+        values = self._redis.hmget(self.key, [str(i) for i in ids])
+        return {i: int(v) for i, v in zip(ids, values, strict=True) if v is not None and int(v)}
+
+    def claim_flush(self, seconds: int) -> bool:
+        return bool(self._redis.set(self.lock_key, b"1", nx=True, ex=max(1, int(seconds))))
+
+
+class ViewCounter:
+    """Buffers views and writes them in batches (see the module docstring).
+
+    ``clock`` returns seconds; tests pass their own to make an interval pass
+    without waiting.
+    """
+
+    def __init__(
+        self,
+        app: Flask,
+        buffer: ViewBuffer,
+        *,
+        flush_seconds: int,
+        flush_views: int,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.app = app
+        self.buffer = buffer
+        self.flush_seconds = max(0, int(flush_seconds))
+        self.flush_views = max(1, int(flush_views))
+        self.clock = clock
+        self._next_flush = clock() + self.flush_seconds
+        self._flushing = threading.Lock()
+        self._errors = getattr(buffer, "errors", ())
+
+    def count(self, article_id: int) -> None:
+        """Add one view; flush when enough views wait or the interval has passed."""
+        try:
+            waiting = self.buffer.add(article_id)
+        except self._errors as exc:
+            log.warning("View buffer unavailable, a view of article %s was not counted: %s",
+                        article_id, exc)  # fmt: skip
+            return
+        if waiting >= self.flush_views or self.clock() >= self._next_flush:
+            self._flush_if_free(forced=waiting >= self.flush_views)
+
+    def _flush_if_free(self, *, forced: bool) -> None:
+        if not self._flushing.acquire(blocking=False):
+            return  # another thread is writing right now; this view waits for the next batch
+        try:
+            self._next_flush = self.clock() + self.flush_seconds
+            if not forced and not self.buffer.claim_flush(self.flush_seconds):
+                return  # another worker flushed within this interval
+            self._write(self.buffer.take())
+        except self._errors as exc:
+            log.warning("View buffer unavailable, views not flushed: %s", exc)
+        except Exception:
+            return  # _write logged it and kept the counts; the reader's page must not fail
+        finally:
+            self._flushing.release()
+
+    def flush(self) -> tuple[int, int]:
+        """Write every waiting view now; return (views, articles) written."""
+        with self._flushing:
+            counts = self.buffer.take()
+            self._write(counts)
+            self._next_flush = self.clock() + self.flush_seconds
+        return sum(counts.values()), len(counts)
+
+    def _write(self, counts: dict[int, int]) -> None:
+        """One UPDATE per article, in id order (concurrent flushes lock rows in one order)."""
+        if not counts:
+            return
+        table = Article.__table__
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("article_id"))
+            # Setting updated_at to itself keeps its onupdate default from firing.
+            .values(view_count=table.c.view_count + bindparam("views"),
+                    updated_at=table.c.updated_at)
+        )  # fmt: skip
+        rows = [{"article_id": i, "views": counts[i]} for i in sorted(counts)]
+        try:
+            with self.app.app_context(), db.engine.begin() as connection:
+                connection.execute(statement, rows)
+        except Exception:
+            self.buffer.give_back(counts)
+            log.exception("Writing %d view counts failed; they were kept for the next flush",
+                          len(counts))  # fmt: skip
+            raise
+
+    def pending(self, article_ids: Iterable[int]) -> dict[int, int]:
+        try:
+            return self.buffer.pending(article_ids)
+        except self._errors as exc:
+            log.warning("View buffer unavailable, pending views not read: %s", exc)
+            return {}
+
+
+def setting(app: Flask, key: str):
+    return app.config.get(key, DEFAULT_SETTINGS[key])
+
+
+def counter_for(app: Flask) -> ViewCounter:
+    """The app's view counter, created on first use from its configuration."""
+    counter = app.extensions.get(EXTENSION_KEY)
+    if counter is not None:
+        return counter
+    with _create_lock:
+        counter = app.extensions.get(EXTENSION_KEY)
+        if counter is None:
+            url = str(app.config.get("PORTAL_CACHE_URL") or "")
+            if url.startswith(("redis://", "rediss://", "unix://")):
+                buffer: ViewBuffer = RedisBuffer(url, app.config.get("PORTAL_CACHE_PREFIX", ""))
+            else:
+                buffer = MemoryBuffer()
+            counter = ViewCounter(
+                app,
+                buffer,
+                flush_seconds=setting(app, "PORTAL_VIEW_FLUSH_SECONDS"),
+                flush_views=setting(app, "PORTAL_VIEW_FLUSH_VIEWS"),
+            )
+            app.extensions[EXTENSION_KEY] = counter
+    return counter
+
+
+def looks_like_bot(user_agent: str) -> bool:
+    """A missing user agent or one naming a crawler, a preview fetcher or an HTTP library."""
+    return not user_agent.strip() or bool(BOT_PATTERN.search(user_agent))
+
+
+def count_view(article: Article, viewer) -> bool:
+    """Count a reader's view of ``article`` in the current request; return whether it counted.
+
+    Only GET requests by visitors who are not signed in (staff previewing or
+    correcting do not count), for public articles, from a browser-like agent.
+    """
+    app = current_app._get_current_object()
+    if (
+        not setting(app, "PORTAL_VIEW_COUNTER")
+        or request.method != "GET"
+        or getattr(viewer, "signed_in", False)
+        or not article.is_public
+        or looks_like_bot(request.headers.get("User-Agent", ""))
+    ):
+        return False
+    counter_for(app).count(article.id)
+    return True
+
+
+def view_counts(article_ids: Iterable[int]) -> dict[int, int]:
+    """Views per article: what the database holds plus what waits in the buffer.
+
+    For lists in the admin: one query whatever the number of articles.
+    """
+    ids = sorted(set(article_ids))
+    if not ids:
+        return {}
+    stored = dict(
+        db.session.execute(select(Article.id, Article.view_count).where(Article.id.in_(ids))).all()
+    )
+    pending = counter_for(current_app._get_current_object()).pending(ids)
+    return {i: (stored.get(i) or 0) + pending.get(i, 0) for i in ids if i in stored}

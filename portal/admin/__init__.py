@@ -82,3 +82,4 @@ from portal.admin import (  # noqa: E402,F401  (registers views)
 from portal.admin import categories  # noqa: E402,F401  # isort: skip
 from portal.admin import media  # noqa: E402,F401  # isort: skip
 from portal.admin import plugins  # noqa: E402,F401  # isort: skip
+from portal.admin import articles  # noqa: E402,F401  # isort: skip

@@ -34,6 +34,20 @@ OPEN_TO = {
     "admin.category_edit": {"admin", "editor"},
     "admin.category_move": {"admin", "editor"},
     "admin.category_delete": {"admin", "editor"},
+    # Articles: every role writes; what each may do to one article is checked per
+    # article (tests/articles/test_workflow_permissions.py); the world's article is the author's.
+    **dict.fromkeys(
+        [
+            f"admin.articles_{name}"
+            for name in ("list", "new", "edit", "preview", "revisions", "compare", "restore")
+            + ("withdraw", "image_upload", "image_list")
+        ],
+        {"admin", "editor", "author"},
+    ),
+    **dict.fromkeys(
+        [f"admin.articles_{name}" for name in ("send_back", "unpublish", "delete")],
+        {"admin", "editor"},
+    ),
 }
 
 
@@ -54,6 +68,7 @@ def make_world(app) -> dict:
     ids = {role: make_user(app, f"{role}-access@example.org", role) for role in ROLES}
     with app.app_context():
         content = sample_content()
+        content["article"].created_by_id = ids["author"]
         page = content["article_page"]
         placement = db.session.scalar(
             select(Placement).where(Placement.page_id == page.id).order_by(Placement.id).limit(1)
@@ -75,6 +90,7 @@ def make_world(app) -> dict:
                 "user_id": ids["author"],
                 "entry_id": entry.id,
                 "category_id": content["category"].id,
+                "article_id": content["article"].id,
             },
         }
 

@@ -1,0 +1,992 @@
+"""The newsroom desk: list, write, review, publish, correct and roll back articles.
+
+What each role may do is decided in :mod:`portal.articles` (one permission
+matrix); this module turns requests into those steps and back into screens.
+The article form is one ``multipart`` form: the main image, new attachments
+and the order of attachments are saved with the text, so nothing typed is
+lost to an upload and a refused save (stale version, bad file) changes
+nothing and shows the form again with what was typed. Files written for a
+save that is rolled back are removed by :mod:`portal.stored_files`; files of
+removed attachments go once their removal is committed.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, MultipleFileField
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from portal import articles as workflow
+from portal import audit
+from portal.admin import bp
+from portal.admin.access import STAFF, roles_required
+from portal.admin.pages import _category_order
+from portal.article_diff import body_text, has_changes, word_diff
+from portal.attachments import attachment_link, save_attachment
+from portal.extensions import db
+from portal.i18n import current_locale
+from portal.media import UploadError, save_image
+from portal.models import STATUS_LABELS, Article, ArticleRevision, Attachment, MediaImage, User
+from portal.models.types import utcnow
+from portal.rendering import Viewer, render_page
+from portal.security import CONTENT_SECURITY_POLICY
+from portal.site import CategoryTree, article_url, page_tree
+from portal.text import format_datetime, sanitize_html, slugify
+from portal.vendor import tinymce_url
+
+PER_PAGE = 20
+#: Images offered in the main-image picker of the form (newest first).
+LIBRARY_CHOICES = 24
+EDITORS = ("admin", "editor")
+SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+#: The article editor needs inline styles for TinyMCE's UI and blob: images while pasting.
+EDITOR_CSP = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+).replace("img-src 'self' data: https:", "img-src 'self' data: blob: https:")
+
+
+@bp.record_once
+def _serve_vendor_files(state) -> None:
+    """The editor's library (TinyMCE from npm) is served by portal.vendor, with the admin."""
+    from portal import vendor
+
+    state.app.register_blueprint(vendor.bp)
+
+
+# -- the form ------------------------------------------------------------------------------
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ArticleForm(FlaskForm):
+    title = StringField(
+        "Tiêu đề",
+        filters=[_strip],
+        validators=[
+            DataRequired("Hãy nhập tiêu đề."),
+            Length(max=500, message="Tối đa 500 ký tự."),
+        ],
+    )
+    slug = StringField(
+        "Đường dẫn (slug)",
+        filters=[_strip],
+        description="Tạo tự động từ tiêu đề khi để trống. Chỉ chữ thường không dấu, số và dấu gạch ngang.",
+        validators=[Optional(), Length(max=200, message="Tối đa 200 ký tự.")],
+    )
+    lead = TextAreaField(
+        "Sapo (đoạn dẫn)",
+        filters=[_strip],
+        description="Một hai câu tóm tắt, hiện dưới tiêu đề và trong danh sách tin.",
+        validators=[Length(max=2000, message="Tối đa 2000 ký tự.")],
+    )
+    body = TextAreaField(
+        "Nội dung",
+        description="Tiêu đề mục, chữ đậm/nghiêng, danh sách, liên kết, ảnh, bảng. "
+        "Định dạng khác (màu, cỡ chữ, kiểu dáng) được bỏ khi lưu.",
+        validators=[Length(max=500_000, message="Nội dung quá dài.")],
+    )
+    category_id = SelectField(
+        "Chuyên mục",
+        coerce=int,
+        invalid_value_message="Hãy chọn chuyên mục trong danh sách.",
+        invalid_choice_message="Hãy chọn chuyên mục trong danh sách.",
+    )
+    tags = StringField(
+        "Từ khóa",
+        filters=[_strip],
+        description="Cách nhau bằng dấu phẩy, ví dụ: Chỉ thị 30, Du lịch cộng đồng. Từ khóa mới được tạo khi lưu.",
+        validators=[Length(max=1000, message="Tối đa 1000 ký tự.")],
+    )
+    author = StringField(
+        "Tác giả",
+        filters=[_strip],
+        description="Tên hiện cuối bài (bút danh, nhóm phóng viên).",
+        validators=[Length(max=200, message="Tối đa 200 ký tự.")],
+    )
+    source = StringField(
+        "Nguồn",
+        filters=[_strip],
+        validators=[Length(max=300, message="Tối đa 300 ký tự.")],
+    )
+    publish_date = StringField(
+        "Ngày xuất bản",
+        filters=[_strip],
+        render_kw={"type": "date"},
+        description="Để trống: xuất bản ngay khi bấm “Xuất bản”. Ngày giờ trong tương lai: bài tự hiện từ lúc đó.",
+    )
+    publish_time = StringField(
+        "Giờ xuất bản", filters=[_strip], render_kw={"type": "time"}, description="Giờ Việt Nam."
+    )
+    image_file = FileField(
+        "Tải ảnh mới lên",
+        description="JPEG, PNG, WebP hoặc GIF. Ảnh được kiểm tra, nén lại và đưa vào thư viện ảnh.",
+        render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"},
+    )
+    image_alt = StringField(
+        "Mô tả ảnh cho người không xem được ảnh (alt)",
+        filters=[_strip],
+        description="Bắt buộc khi bài có ảnh chính: ảnh cho thấy gì?",
+        validators=[Length(max=500, message="Tối đa 500 ký tự.")],
+    )
+    image_caption = TextAreaField(
+        "Chú thích ảnh",
+        filters=[_strip],
+        validators=[Length(max=1000, message="Tối đa 1000 ký tự.")],
+    )
+    attachment_files = MultipleFileField(
+        "Thêm tài liệu đính kèm",
+        description="PDF, Word, Excel, PowerPoint hoặc OpenDocument.",
+        render_kw={
+            "accept": ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp",
+        },
+    )
+    version = HiddenField()
+
+    def __init__(self, *args, article: Article | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.article = article
+        categories = CategoryTree.load()
+        self.category_id.choices = [(0, "— Chọn chuyên mục —")] + [
+            (c.id, f"{'— ' * (len(categories.ancestors(c)) - 1)}{c.name}")
+            for c in _category_order(categories)
+        ]
+
+    def validate_slug(self, field) -> None:
+        slug = field.data or ""
+        if not slug:
+            return
+        if not SLUG_RE.match(slug):
+            raise ValidationError(
+                f"Đường dẫn chỉ gồm chữ thường không dấu, số và dấu gạch ngang, ví dụ: "
+                f"{slugify(slug) or 'bai-viet-moi'}"
+            )
+        article_id = self.article.id if self.article is not None else None
+        if workflow.slug_taken(slug, article_id):
+            raise ValidationError(
+                f"Một bài viết khác đã dùng đường dẫn này. Gợi ý: {workflow.free_slug(slug, article_id)}"
+            )
+
+    def validate_category_id(self, field) -> None:
+        if not field.data:
+            raise ValidationError("Hãy chọn chuyên mục cho bài viết.")
+
+    def validate_publish_date(self, field) -> None:
+        self.published_at  # noqa: B018 - raises ValidationError on a bad date
+
+    def validate_publish_time(self, field) -> None:
+        if field.data and not self.publish_date.data:
+            raise ValidationError("Hãy chọn cả ngày xuất bản.")
+        if field.data and _parse_time(field.data) is None:
+            raise ValidationError("Giờ không hợp lệ; ví dụ: 08:30.")
+
+    @property
+    def published_at(self) -> datetime | None:
+        """Date and time typed in the site's time zone, as an aware datetime (None when empty)."""
+        if not self.publish_date.data:
+            return None
+        day = _parse_date(self.publish_date.data)
+        if day is None:
+            raise ValidationError("Ngày không hợp lệ; hãy chọn ngày theo dạng dd/mm/yyyy.")
+        hour_minute = _parse_time(self.publish_time.data or "00:00") or (0, 0)
+        zone = ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
+        return datetime(day[0], day[1], day[2], *hour_minute, tzinfo=zone)
+
+
+def _parse_date(text: str) -> tuple[int, int, int] | None:
+    """``yyyy-mm-dd`` (date inputs) or ``dd/mm/yyyy`` (typed by hand)."""
+    for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", (0, 1, 2)),
+                           (r"(\d{1,2})/(\d{1,2})/(\d{4})", (2, 1, 0))):  # fmt: skip
+        found = re.fullmatch(pattern, text.strip())
+        if found:
+            parts = [int(found.group(i + 1)) for i in range(3)]
+            year, month, day = (parts[i] for i in order)
+            try:
+                datetime(year, month, day)
+            except ValueError:
+                return None
+            return year, month, day
+    return None
+
+
+def _parse_time(text: str) -> tuple[int, int] | None:
+    found = re.fullmatch(r"(\d{1,2})[:h](\d{2})(?::\d{2})?", (text or "").strip())
+    if not found:
+        return None
+    hour, minute = int(found.group(1)), int(found.group(2))
+    return (hour, minute) if hour < 24 and minute < 60 else None
+
+
+def _fill_form(form: ArticleForm, article: Article) -> None:
+    """The form's fields from a saved article (GET)."""
+    form.title.data = article.title
+    form.slug.data = article.slug
+    form.lead.data = article.lead
+    form.body.data = article.body_html
+    form.category_id.data = article.category_id or 0
+    form.tags.data = ", ".join(tag.name for tag in article.tags)
+    form.author.data = article.author
+    form.source.data = article.source
+    form.image_alt.data = article.image_alt
+    form.image_caption.data = article.image_caption
+    if article.published_at:
+        local = article.published_at.astimezone(ZoneInfo(current_app.config["PORTAL_TIMEZONE"]))
+        form.publish_date.data = local.strftime("%Y-%m-%d")
+        form.publish_time.data = local.strftime("%H:%M")
+    form.version.data = str(article.version)
+
+
+# -- the main image ---------------------------------------------------------------------------
+
+#: The image radio button for "keep the article's current image" (an external URL from an import).
+KEEP_IMAGE = "giu-nguyen"
+
+
+def _image_choice(article: Article | None) -> str:
+    """What the form chose for the main image: ``""`` none, an id, or :data:`KEEP_IMAGE`."""
+    if request.method == "POST":
+        return request.form.get("image_id", "").strip()
+    chosen = request.args.get("image_id", "").strip()  # back from the media library's picker
+    if chosen.isdigit():
+        return chosen
+    if article is None:
+        return ""
+    if article.image_id:
+        return str(article.image_id)
+    return KEEP_IMAGE if article.image else ""
+
+
+def _library_choices(chosen: str) -> list[MediaImage]:
+    images = list(
+        db.session.scalars(select(MediaImage).order_by(MediaImage.id.desc()).limit(LIBRARY_CHOICES))
+    )
+    if chosen.isdigit() and all(str(image.id) != chosen for image in images):
+        picked = db.session.get(MediaImage, int(chosen))
+        if picked is not None:
+            images.insert(0, picked)
+    return images
+
+
+def thumbnail_url(image: MediaImage) -> str:
+    """The smallest stored copy of a library image."""
+    name = image.stored_name
+    if image.variants:
+        name = min(image.variants.items(), key=lambda item: int(item[0]))[1]
+    return url_for("reader.media", filename=name)
+
+
+def media_picker_url(article: Article | None) -> str | None:
+    """The media library in picker mode, coming back to this form (saved articles only)."""
+    if (
+        article is None
+        or article.id is None
+        or "admin.media_list" not in current_app.view_functions
+    ):
+        return None
+    back = url_for("admin.articles_edit", article_id=article.id)
+    return url_for("admin.media_list", pick=back)
+
+
+# -- screens -----------------------------------------------------------------------------------
+
+
+def _article(article_id: int, action: str = "view") -> Article:
+    article = db.session.get(Article, article_id) or abort(404)
+    if not workflow.can(current_user, action, article):
+        abort(403)
+    return article
+
+
+def _status_label(article: Article) -> str:
+    if workflow.is_scheduled(article):
+        return "Hẹn giờ"
+    return STATUS_LABELS.get(article.status, article.status)
+
+
+def _editor_response(html: str, status: int = 200):
+    """The article form, with the content policy TinyMCE needs (on this response only)."""
+    response = make_response(html, status)
+    response.headers["Content-Security-Policy"] = EDITOR_CSP
+    return response
+
+
+@bp.get("/articles")
+@roles_required(*STAFF)
+def articles_list():
+    filters = ListFilters.from_request()
+    query = filters.apply(select(Article))
+    total = db.session.scalar(filters.apply(select(func.count()).select_from(Article)))
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    rows = list(
+        db.session.scalars(
+            query.order_by(Article.updated_at.desc(), Article.id.desc())
+            .offset((page - 1) * PER_PAGE)
+            .limit(PER_PAGE)
+        )
+    )
+    categories = CategoryTree.load()
+    creators = {
+        user.id: user
+        for user in db.session.scalars(
+            select(User).where(User.id.in_({a.created_by_id for a in rows if a.created_by_id}))
+        )
+    }
+    authors = []
+    if workflow.can_see_everyone(current_user):
+        authors = list(
+            db.session.scalars(
+                select(User)
+                .where(User.id.in_(select(Article.created_by_id).distinct()))
+                .order_by(User.name)
+            )
+        )
+    return render_template(
+        "admin/articles/list.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        filters=filters,
+        categories=categories,
+        category_choices=_category_order(categories),
+        creators=creators,
+        authors=authors,
+        status_choices=LIST_STATUSES,
+        status_label=_status_label,
+        is_scheduled=workflow.is_scheduled,
+        can_create=workflow.can(current_user, "create"),
+        page_url=lambda number: (
+            url_for("admin.articles_list") + "?" + filters.query_string(page=number)
+        ),
+    )
+
+
+#: The status filter of the list: the stored states plus "scheduled" (published, time to come).
+LIST_STATUSES = (
+    ("draft", "Bản nháp"),
+    ("review", "Chờ duyệt"),
+    ("scheduled", "Hẹn giờ"),
+    ("published", "Đã xuất bản (đang hiện)"),
+    ("archived", "Đã gỡ"),
+)
+
+
+class ListFilters:
+    """The list's filters, from the query string. Authors only ever see their own articles."""
+
+    def __init__(self, status: str, category: str, author: str, text: str) -> None:
+        self.status = status if status in dict(LIST_STATUSES) else ""
+        self.category = category if category.isdigit() else ""
+        self.author = author if author.isdigit() else ""
+        self.text = text
+
+    @classmethod
+    def from_request(cls) -> ListFilters:
+        return cls(
+            status=request.args.get("status", "").strip(),
+            category=request.args.get("category", "").strip(),
+            author=request.args.get("author", "").strip(),
+            text=" ".join(request.args.get("q", "").split())[:200],
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.status or self.category or self.author or self.text)
+
+    def apply(self, query):
+        if not workflow.can_see_everyone(current_user):
+            query = query.where(Article.created_by_id == current_user.id)
+        elif self.author:
+            query = query.where(Article.created_by_id == int(self.author))
+        now = utcnow()
+        if self.status == "scheduled":
+            query = query.where(Article.status == "published", Article.published_at > now)
+        elif self.status == "published":
+            query = query.where(Article.public_filter())
+        elif self.status:
+            query = query.where(Article.status == self.status)
+        if self.category:
+            categories = CategoryTree.load()
+            category = categories.get(int(self.category))
+            ids = categories.descendant_ids(category) if category else [int(self.category)]
+            query = query.where(Article.category_id.in_(ids))
+        if self.text:
+            pattern = f"%{self.text}%"
+            query = query.where(
+                or_(
+                    Article.title.ilike(pattern),
+                    Article.lead.ilike(pattern),
+                    Article.author.ilike(pattern),
+                    Article.slug.ilike(f"%{slugify(self.text)}%") if slugify(self.text) else False,
+                )
+            )
+        return query
+
+    def query_string(self, **extra) -> str:
+        values = {
+            "status": self.status,
+            "category": self.category,
+            "author": self.author,
+            "q": self.text,
+            **extra,
+        }
+        return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+
+@bp.route("/articles/new", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def articles_new():
+    if not workflow.can(current_user, "create"):
+        abort(403)
+    form = ArticleForm(article=None)
+    if request.method == "GET":
+        form.author.data = current_user.name
+        wanted = request.args.get("category", type=int)
+        if wanted in {value for value, _label in form.category_id.choices}:
+            form.category_id.data = wanted
+    if form.validate_on_submit():
+        return _save(None, form)
+    return _render_form(None, form, status=422 if form.errors else 200)
+
+
+@bp.route("/articles/<int:article_id>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def articles_edit(article_id: int):
+    article = _article(article_id, "view")
+    form = ArticleForm(article=article)
+    if request.method == "GET":
+        _fill_form(form, article)
+        return _render_form(article, form)
+    if not workflow.can(current_user, "edit", article):
+        abort(403)
+    if form.validate_on_submit():
+        return _save(article, form)
+    return _render_form(article, form, status=422)
+
+
+def _render_form(article: Article | None, form: ArticleForm, *, status: int = 200, conflict=None):
+    chosen = _image_choice(article)
+    editable = article is None or workflow.can(current_user, "edit", article)
+    actions = workflow.allowed_actions(current_user, article) if article is not None else set()
+    return _editor_response(
+        render_template(
+            "admin/articles/form.html",
+            article=article,
+            form=form,
+            editable=editable,
+            actions=actions,
+            can_publish=workflow.can(current_user, "publish", article or Article(status="draft")),
+            can_submit=workflow.can(current_user, "submit", article or Article(status="draft")),
+            status_label=_status_label(article) if article is not None else "Bài mới",
+            scheduled=article is not None and workflow.is_scheduled(article),
+            sent_back=workflow.sent_back_note(article) if article is not None else None,
+            notes=workflow.notes_of(article) if article is not None else [],
+            note_verbs=workflow.NOTE_VERBS,
+            library=_library_choices(chosen),
+            chosen_image=chosen,
+            keep_image=KEEP_IMAGE,
+            thumbnail_url=thumbnail_url,
+            picker_url=media_picker_url(article),
+            attachment_link=attachment_link,
+            conflict=conflict,
+            tinymce_url=tinymce_url(),
+            creator=workflow.creator_name(article) if article is not None else current_user.name,
+            reader_url=article_url(article) if article is not None and article.is_public else None,
+        ),
+        status,
+    )
+
+
+# -- saving ----------------------------------------------------------------------------------
+
+INTENT_LABELS = {"save": "Đã lưu", "submit": "Đã lưu và gửi duyệt", "publish": "Đã lưu và xuất bản"}
+
+
+class FormProblem(Exception):
+    """A field of the form cannot be saved as it is (a bad upload, a missing alt text)."""
+
+    def __init__(self, field, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _save(article: Article | None, form: ArticleForm):
+    """Save the form (and take the step its button asked for) in one transaction, or nothing."""
+    intent = request.form.get("intent", "save")
+    if intent not in INTENT_LABELS:
+        abort(400, "Thao tác không hợp lệ.")
+    if intent != "save" and not workflow.can(
+        current_user, intent, article or Article(status="draft")
+    ):
+        abort(403)
+    is_new = article is None
+    expected = None
+    if article is not None:
+        if not (form.version.data or "").isdigit():
+            abort(400, "Thiếu phiên bản của bài viết; hãy tải lại trang.")
+        expected = int(form.version.data)
+        if expected != article.version:
+            return _conflict(article, form, workflow.StaleArticle(article))
+
+    status_before = article.status if article is not None else "draft"
+    try:
+        values = _values_from_form(form, article)
+        if is_new:
+            article = workflow.create_article(values, current_user)
+        else:
+            workflow.save_article(article, values, current_user, expected_version=expected)
+        _update_attachments(article, form)
+        if intent == "submit":
+            workflow.submit(article, current_user, expected_version=None)
+        elif intent == "publish":
+            workflow.publish(
+                article, current_user, expected_version=None, when=values["published_at"]
+            )
+        db.session.commit()
+    except FormProblem as problem:
+        db.session.rollback()  # files uploaded for this save go with it (portal.stored_files)
+        problem.field.errors = [*problem.field.errors, problem.message]
+        return _render_form(None if is_new else article, form, status=422)
+    except (workflow.StaleArticle, StaleDataError, IntegrityError):
+        db.session.rollback()
+        if is_new:
+            raise
+        fresh = db.session.get(Article, article.id) or abort(404)
+        return _conflict(fresh, form, workflow.StaleArticle(fresh))
+    except workflow.WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return _render_form(None if is_new else article, form, status=409)
+
+    event = workflow.reader_visible_change(status_before, article)
+    if event:
+        workflow.announce(article, event)
+    flash(_saved_message(article, intent, is_new))
+    return redirect(url_for("admin.articles_edit", article_id=article.id))
+
+
+def _saved_message(article: Article, intent: str, new: bool) -> str:
+    if intent == "publish" and workflow.is_scheduled(article):
+        return f"Đã lưu và hẹn giờ xuất bản lúc {format_datetime(article.published_at)}."
+    if new and intent == "save":
+        return f"Đã tạo bản nháp “{article.title}”."
+    return f"{INTENT_LABELS[intent]} “{article.title}”."
+
+
+def _values_from_form(form: ArticleForm, article: Article | None) -> dict[str, Any]:
+    """The fields to save; an uploaded main image is stored in the library on the way."""
+    values: dict[str, Any] = {
+        "title": form.title.data,
+        "slug": form.slug.data or "",
+        "lead": form.lead.data or "",
+        "body_html": form.body.data or "",
+        "category_id": form.category_id.data or None,
+        "tags": workflow.parse_tags(form.tags.data or ""),
+        "author": form.author.data or "",
+        "source": form.source.data or "",
+        "image_alt": form.image_alt.data or "",
+        "image_caption": form.image_caption.data or "",
+        "published_at": form.published_at,
+    }
+    if values["published_at"] is None and article is not None and article.status != "draft":
+        del values["published_at"]  # once published, an article keeps a publication time
+    upload = form.image_file.data
+    choice = request.form.get("image_id", "").strip()
+    if upload and getattr(upload, "filename", ""):
+        if not values["image_alt"]:
+            raise FormProblem(form.image_alt, "Hãy mô tả ảnh (alt) cho người không xem được ảnh.")
+        try:
+            media = save_image(
+                upload.stream,
+                upload.filename,
+                uploaded_by_id=current_user.id,
+                alt=values["image_alt"],
+                caption=values["image_caption"],
+            )
+        except UploadError as exc:
+            raise FormProblem(form.image_file, str(exc)) from exc
+        values.update(image_id=media.id, image=media.stored_name)
+    elif choice.isdigit():
+        media = db.session.get(MediaImage, int(choice))
+        if media is None:
+            raise FormProblem(
+                form.image_file, "Ảnh đã chọn không còn trong thư viện; hãy chọn ảnh khác."
+            )
+        values.update(image_id=media.id, image=media.stored_name)
+    elif choice == KEEP_IMAGE and article is not None:
+        values.update(image_id=article.image_id, image=article.image)
+    else:
+        values.update(image_id=None, image="")
+    if values["image"] and not values["image_alt"]:
+        raise FormProblem(form.image_alt, "Hãy mô tả ảnh (alt) cho người không xem được ảnh.")
+    return values
+
+
+# -- attachments --------------------------------------------------------------------------------
+
+
+def _update_attachments(article: Article, form: ArticleForm) -> None:
+    """Remove the ticked attachments, order the rest as numbered, add the uploaded ones last.
+
+    A removed attachment's file goes once the removal is committed
+    (:mod:`portal.attachments`); an upload's file goes if the save is not.
+    """
+    removed_ids = {int(v) for v in request.form.getlist("attachment_remove") if v.isdigit()}
+    removed = [a for a in article.attachments if a.id in removed_ids]
+    kept = [a for a in article.attachments if a.id not in removed_ids]
+
+    def wanted_position(attachment: Attachment) -> tuple[int, int]:
+        raw = request.form.get(f"attachment_position-{attachment.id}", "").strip()
+        return (int(raw) if raw.isdigit() else attachment.position + 1, attachment.position)
+
+    kept.sort(key=wanted_position)
+    uploads = [f for f in (form.attachment_files.data or []) if getattr(f, "filename", "")]
+    added = []
+    for upload in uploads:
+        try:
+            added.append(save_attachment(upload.stream, upload.filename, article))
+        except UploadError as exc:
+            raise FormProblem(form.attachment_files, f"{upload.filename}: {exc}") from exc
+    for attachment in removed:
+        article.attachments.remove(attachment)
+    for position, attachment in enumerate([*kept, *added]):
+        attachment.position = position
+    if removed or added:
+        audit.record(
+            "article.attachments",
+            subject_type="article",
+            subject_id=article.id,
+            summary=f"Tài liệu đính kèm của bài viết “{article.title}”: "
+            f"thêm {len(added)}, gỡ {len(removed)}",
+            before={"removed": [a.original_name for a in removed]} if removed else None,
+            after={"added": [a.original_name for a in added]} if added else None,
+        )
+
+
+# -- conflicts -----------------------------------------------------------------------------------
+
+
+def _conflict(article: Article, form: ArticleForm, problem: workflow.StaleArticle):
+    """Someone saved in between: keep what was typed, show who and what changed, allow overwriting."""
+    theirs = {
+        "title": form.title.data or "",
+        "lead": form.lead.data or "",
+        "body": body_text(sanitize_html(form.body.data or "")),
+    }
+    latest = {"title": article.title, "lead": article.lead, "body": body_text(article.body_html)}
+    differences = [
+        (label, word_diff(latest[key], theirs[key]))
+        for key, label in (("title", "Tiêu đề"), ("lead", "Sapo"), ("body", "Nội dung"))
+    ]
+    form.version.data = str(article.version)  # saving again puts this text over the latest
+    return _render_form(
+        article,
+        form,
+        status=409,
+        conflict={
+            "problem": problem,
+            "differences": [
+                (label, pieces) for label, pieces in differences if has_changes(pieces)
+            ],
+            "uploads_dropped": bool(
+                request.files and any(f.filename for f in request.files.values())
+            ),
+        },
+    )
+
+
+# -- workflow steps without the form ----------------------------------------------------------------
+
+
+def _step_version() -> int:
+    raw = request.form.get("version", "").strip()
+    if not raw.isdigit():
+        abort(400, "Thiếu phiên bản của bài viết; hãy tải lại trang.")
+    return int(raw)
+
+
+def _take_step(article_id: int, action: str, step, done: str, **kwargs):
+    article = _article(article_id, "view")
+    if not workflow.can(current_user, action, article):
+        abort(403)
+    status_before = article.status
+    try:
+        step(article, current_user, expected_version=_step_version(), **kwargs)
+        db.session.commit()
+    except (workflow.WorkflowError, StaleDataError) as exc:
+        db.session.rollback()
+        problem = exc if isinstance(exc, workflow.WorkflowError) else workflow.StaleArticle(article)
+        flash(f"Chưa thực hiện được. {problem}", "error")
+        return redirect(url_for("admin.articles_edit", article_id=article_id))
+    event = workflow.reader_visible_change(status_before, article)
+    if event:
+        workflow.announce(article, event)
+    flash(done)
+    return redirect(url_for("admin.articles_edit", article_id=article.id))
+
+
+def _comment() -> str:
+    return (request.form.get("comment") or "").strip()[:2000]
+
+
+@bp.post("/articles/<int:article_id>/withdraw")
+@roles_required(*STAFF)
+def articles_withdraw(article_id: int):
+    return _take_step(
+        article_id, "withdraw", workflow.withdraw,
+        "Đã rút bài khỏi hàng chờ duyệt; bạn có thể sửa tiếp.", comment=_comment(),
+    )  # fmt: skip
+
+
+@bp.post("/articles/<int:article_id>/send-back")
+@roles_required(*EDITORS)
+def articles_send_back(article_id: int):
+    return _take_step(
+        article_id, "send_back", workflow.send_back,
+        "Đã trả bài lại cho tác giả kèm nhận xét.", comment=_comment(),
+    )  # fmt: skip
+
+
+@bp.post("/articles/<int:article_id>/unpublish")
+@roles_required(*EDITORS)
+def articles_unpublish(article_id: int):
+    return _take_step(
+        article_id, "unpublish", workflow.unpublish,
+        "Đã gỡ bài khỏi trang web. Bạn có thể xuất bản lại khi cần.", comment=_comment(),
+    )  # fmt: skip
+
+
+@bp.route("/articles/<int:article_id>/delete", methods=["GET", "POST"])
+@roles_required(*EDITORS)
+def articles_delete(article_id: int):
+    article = _article(article_id, "view")
+    allowed = workflow.can(current_user, "delete", article)
+    if request.method == "POST":
+        if not allowed:
+            abort(403)
+        title = article.title
+        try:
+            workflow.delete_article(article, current_user, expected_version=_step_version())
+            db.session.commit()
+        except (workflow.WorkflowError, StaleDataError) as exc:
+            db.session.rollback()
+            flash(f"Chưa xóa. {exc if isinstance(exc, workflow.WorkflowError) else ''}", "error")
+            return redirect(url_for("admin.articles_edit", article_id=article_id))
+        flash(f"Đã xóa bài viết “{title}”.")
+        return redirect(url_for("admin.articles_list"))
+    return render_template(
+        "admin/articles/delete.html",
+        article=article,
+        allowed=allowed,
+        status_label=_status_label(article),
+    )
+
+
+@bp.get("/articles/<int:article_id>/preview")
+@roles_required(*STAFF)
+def articles_preview(article_id: int):
+    """The saved article on its reader page, even before publication (never cached)."""
+    article = _article(article_id, "view")
+    categories = CategoryTree.load()
+    category = categories.get(article.category_id)
+    page = page_tree().for_category("article", category, categories)
+    if page is None:
+        flash("Site chưa có trang bài viết để xem trước; hãy tạo trong “Trang & khối”.", "error")
+        return redirect(url_for("admin.articles_edit", article_id=article.id))
+    viewer = Viewer(is_editor=False, signed_in=True, locale=current_locale(), preview=True)
+    return render_page(
+        page,
+        article=article,
+        category=category,
+        title=article.title,
+        viewer=viewer,
+        extra_context={
+            "preview": {
+                "back": url_for("admin.articles_edit", article_id=article.id),
+                "has_draft": not article.is_public,
+            }
+        },
+    )
+
+
+# -- revisions --------------------------------------------------------------------------------------
+
+
+@bp.get("/articles/<int:article_id>/revisions")
+@roles_required(*STAFF)
+def articles_revisions(article_id: int):
+    article = _article(article_id, "view")
+    return render_template(
+        "admin/articles/revisions.html",
+        article=article,
+        revisions=workflow.revisions_of(article),
+        can_edit=workflow.can(current_user, "edit", article),
+    )
+
+
+def _revision(article: Article, number: str | None) -> ArticleRevision | None:
+    if number is None or not number.isdigit() or len(number) > 8:
+        return None
+    return db.session.scalar(
+        select(ArticleRevision).where(
+            ArticleRevision.article_id == article.id, ArticleRevision.number == int(number)
+        )
+    )
+
+
+@bp.get("/articles/<int:article_id>/revisions/compare")
+@roles_required(*STAFF)
+def articles_compare(article_id: int):
+    """Two revisions side by side as a word diff (``?a=2&b=5``; ``b`` defaults to the latest)."""
+    article = _article(article_id, "view")
+    revisions = workflow.revisions_of(article)
+    if not revisions:
+        abort(404)
+    newer = _revision(article, request.args.get("b")) if request.args.get("b") else revisions[0]
+    older = _revision(article, request.args.get("a"))
+    if older is None and not request.args.get("a"):
+        older = next((r for r in revisions if r.number < newer.number), None) if newer else None
+    if newer is None or older is None:
+        abort(404)
+    return render_template(
+        "admin/articles/compare.html",
+        article=article,
+        older=older,
+        newer=newer,
+        revisions=revisions,
+        texts=_text_differences(older.snapshot, newer.snapshot),
+        fields=_field_differences(older.snapshot, newer.snapshot),
+        can_edit=workflow.can(current_user, "edit", article),
+    )
+
+
+def _text_differences(old: dict, new: dict):
+    pairs = (
+        ("Tiêu đề", old.get("title", ""), new.get("title", "")),
+        ("Sapo", old.get("lead", ""), new.get("lead", "")),
+        ("Nội dung", body_text(old.get("body_html", "")), body_text(new.get("body_html", ""))),
+    )
+    return [(label, word_diff(a, b)) for label, a, b in pairs]
+
+
+def _field_differences(old: dict, new: dict) -> list[tuple[str, str, str]]:
+    """The other fields that differ, as (label, before, after) text."""
+    categories = CategoryTree.load()
+    timezone = current_app.config["PORTAL_TIMEZONE"]
+
+    def shown(name: str, value) -> str:
+        if value in (None, "", []):
+            return "(trống)"
+        if name == "category_id":
+            category = categories.get(value)
+            return category.name if category else f"(chuyên mục đã xóa #{value})"
+        if name == "published_at":
+            return format_datetime(datetime.fromisoformat(value), timezone)
+        if name == "tags":
+            return ", ".join(value)
+        if name == "image_id":
+            return f"ảnh #{value} trong thư viện"
+        return str(value)
+
+    rows = []
+    for name in ("slug", "category_id", "tags", "author", "source", "image", "image_alt",
+                 "image_caption", "published_at"):  # fmt: skip
+        if old.get(name) != new.get(name):
+            rows.append(
+                (
+                    workflow.FIELD_LABELS[name],
+                    shown(name, old.get(name)),
+                    shown(name, new.get(name)),
+                )
+            )
+    return rows
+
+
+@bp.post("/articles/<int:article_id>/revisions/<int:number>/restore")
+@roles_required(*STAFF)
+def articles_restore(article_id: int, number: int):
+    article = _article(article_id, "edit")
+    status_before = article.status
+    try:
+        workflow.check_version(article, _step_version())
+        revision = workflow.restore_revision(article, number, current_user)
+        db.session.commit()
+    except (workflow.WorkflowError, StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        problem = exc if isinstance(exc, workflow.WorkflowError) else workflow.StaleArticle(article)
+        flash(f"Chưa khôi phục. {problem}", "error")
+        return redirect(url_for("admin.articles_revisions", article_id=article_id))
+    event = workflow.reader_visible_change(status_before, article)
+    if event:
+        workflow.announce(article, event)
+    flash(
+        f"Đã khôi phục phiên bản {number} (lưu thành phiên bản {revision.number}). "
+        + ("Bạn đọc thấy nội dung này ngay." if article.is_public else "Trạng thái bài không đổi.")
+    )
+    return redirect(url_for("admin.articles_edit", article_id=article.id))
+
+
+# -- images for the rich-text editor ------------------------------------------------------------------
+
+
+@bp.post("/articles/images")
+@roles_required(*STAFF)
+def articles_image_upload():
+    """TinyMCE's image upload: the image goes to the media library; answers ``{"location": url}``."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return jsonify(error="Không nhận được tệp ảnh."), 400
+    try:
+        media = save_image(
+            upload.stream,
+            upload.filename,
+            uploaded_by_id=current_user.id,
+            alt=(request.form.get("alt") or "").strip()[:500],
+        )
+        db.session.commit()
+    except UploadError as exc:
+        db.session.rollback()
+        return jsonify(error=str(exc)), 400
+    return jsonify(location=url_for("reader.media", filename=media.stored_name), id=media.id)
+
+
+@bp.get("/articles/images")
+@roles_required(*STAFF)
+def articles_image_list():
+    """The newest library images for TinyMCE's image dialog (``image_list``)."""
+    images = db.session.scalars(select(MediaImage).order_by(MediaImage.id.desc()).limit(100))
+    return jsonify(
+        [
+            {
+                "title": image.alt or image.original_name or f"Ảnh #{image.id}",
+                "value": url_for("reader.media", filename=image.stored_name),
+            }
+            for image in images
+        ]
+    )

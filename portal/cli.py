@@ -185,3 +185,114 @@ def _database_label() -> str:
     if url.get_backend_name() == "sqlite":
         return f"SQLite {url.database}"
     return f"{url.get_backend_name()} {url.host}/{url.database}"
+
+
+# -- whole-site export and import, feeds, view counts -------------------------------
+
+
+@portal_cli.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--without-history",
+    is_flag=True,
+    help="Leave out article revisions, workflow notes and page revisions.",
+)
+def export_command(file: Path, without_history: bool) -> None:
+    """Write the whole site (content and files) to FILE.zip (format: docs/export-format.md).
+
+    Accounts, sign-in attempts and the audit log are not exported. Running it
+    again replaces the file; an interrupted run leaves no half-written file.
+    """
+    from portal.exchange import ExchangeError, export_site, plan_export
+    from portal.view_counter import counter_for
+
+    upgrade_database()
+    counter_for(current_app._get_current_object()).flush()  # waiting views belong in the export
+    plan = plan_export(include_history=not without_history)
+    try:
+        with click.progressbar(length=plan[0], label="Exporting", file=sys.stderr) as bar:
+            report = export_site(
+                file, include_history=not without_history, progress=bar.update, plan=plan
+            )
+    except (ExchangeError, OSError) as exc:
+        raise click.ClickException(f"{exc}. No export file was written.") from exc
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"{file}: {report.summary()}")
+
+
+@portal_cli.command("import-site")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--merge",
+    is_flag=True,
+    help="Import into a site that has content: add only what it does not have yet.",
+)
+def import_site_command(file: Path, merge: bool) -> None:
+    """Reproduce the site exported in FILE.zip (made by `portal export`).
+
+    The database must have no content (accounts may exist) unless --merge is
+    given; with --merge, rows the site already has are kept as they are, so
+    running the same import again adds nothing. See docs/export-format.md.
+    """
+    from portal.exchange import ExchangeError, check_importable, import_site, open_archive
+
+    upgrade_database()
+    try:
+        check_importable(merge=merge)
+        archive = open_archive(file)
+    except ExchangeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        with click.progressbar(length=archive.steps, label="Importing", file=sys.stderr) as bar:
+            report = import_site(archive, merge=merge, progress=bar.update)
+    except ExchangeError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        archive.zip.close()
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for person in report.people_missing:
+        click.echo(f"no account here for {person}: authorship kept by name only", err=True)
+    click.echo(report.summary())
+
+
+@portal_cli.command("import-feed")
+@click.argument("source")
+@click.option("--category", "category_slug", required=True, help="Slug of the category to fill.")
+def import_feed_command(source: str, category_slug: str) -> None:
+    """Import the articles of an RSS or Atom feed (a file path or an http(s) URL).
+
+    Each entry becomes a published article of the category; importing the
+    feed again creates nothing new. Entries that cannot be imported are
+    reported and skipped.
+    """
+    from portal.feed_import import FeedError, import_feed, read_feed
+
+    upgrade_database()
+    try:
+        parsed = read_feed(source)
+        with click.progressbar(
+            length=len(parsed.entries), label="Importing entries", file=sys.stderr
+        ) as bar:
+            report = import_feed(source, category_slug, progress=bar.update, parsed=parsed)
+    except FeedError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for error in report.errors:
+        click.echo(f"entry {error.index} ({error.title}): {error.message}", err=True)
+    click.echo(report.summary())
+    if report.errors:
+        sys.exit(1)
+
+
+@portal_cli.command("flush-views")
+def flush_views_command() -> None:
+    """Write the article views waiting in the buffer to the database now.
+
+    With Redis (PORTAL_CACHE_URL=redis://...) this writes every worker's
+    waiting views; with the in-process buffer each worker writes its own.
+    """
+    from portal.view_counter import counter_for
+
+    views, articles = counter_for(current_app._get_current_object()).flush()
+    click.echo(f"{views} views of {articles} articles written.")

@@ -1,0 +1,170 @@
+"""A site with something in every content table, built through the portal's own APIs,
+and ways to look at a site as a whole: its rows, its files, its reader pages."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+from flask import current_app
+from PIL import Image
+from sqlalchemy import select
+
+from portal import articles as desk
+from portal.attachments import save_attachment
+from portal.demo import load_demo
+from portal.exchange import EXCLUDED_TABLES, exported_tables
+from portal.extensions import db
+from portal.media import save_image
+from portal.models import Article, Category, Page, User, utcnow
+from portal.page_drafts import add_block, change_draft, edit_version, publish
+from portal.view_counter import counter_for
+
+BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36"}
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+#: Accounts of the sample site (e-mail → role); the import target gets them in another order.
+PEOPLE = {
+    "quantri@example.org": "admin",
+    "bientap@example.org": "editor",
+    "tacgia@example.org": "author",
+}
+
+
+def make_people(order=None) -> dict[str, User]:
+    users = {}
+    for email in order or PEOPLE:
+        user = User(email=email, name=email.split("@")[0].title(), role=PEOPLE[email])
+        user.set_password("mat-khau-dai-1")
+        db.session.add(user)
+        users[email] = user
+    db.session.commit()
+    return users
+
+
+def png_bytes(color=(30, 120, 200), size=(900, 500)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, color).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def build_rich_site() -> None:
+    """The demo site, then the newsroom's work on top: call inside an app context."""
+    load_demo()
+    users = make_people()
+    author, editor, admin = (users[e] for e in ("tacgia@example.org", "bientap@example.org",
+                                                "quantri@example.org"))  # fmt: skip
+    category = db.session.scalar(select(Category).where(Category.slug == "kinh-te"))
+    image = save_image(io.BytesIO(png_bytes()), "cau.png", uploaded_by_id=author.id,
+                       alt="Cây cầu mới", caption="Cầu bắc qua sông Cầu")  # fmt: skip
+    db.session.commit()
+
+    article = desk.create_article(
+        {"title": "Khánh thành cầu mới qua sông Cầu", "slug": "", "lead": "Cây cầu nối hai bờ.",
+         "body_html": f'<p>Nội dung <strong>đậm</strong>.</p><img src="/media/{image.stored_name}" alt="cầu">',
+         "image_id": image.id, "image": image.stored_name, "image_alt": "Cây cầu mới",
+         "author": "Tác Giả", "category_id": category.id, "tags": ["Giao thông", "Hạ tầng"]},
+        author,
+    )  # fmt: skip
+    save_attachment(io.BytesIO(PDF), "Quyết định phê duyệt.pdf", article)
+    db.session.commit()
+    desk.save_article(article, {"lead": "Cây cầu nối đôi bờ sông."}, author,
+                      expected_version=article.version)  # fmt: skip
+    db.session.commit()
+    desk.submit(article, author, expected_version=article.version, comment="Nhờ duyệt")
+    db.session.commit()
+    desk.publish(article, editor, expected_version=article.version)
+    db.session.commit()
+
+    draft = desk.create_article(
+        {"title": "Bản nháp chưa xong", "slug": "", "tags": ["Hạ tầng"]}, author
+    )
+    db.session.commit()
+    scheduled = desk.create_article(
+        {"title": "Tin hẹn giờ", "slug": "", "category_id": category.id}, editor
+    )
+    db.session.commit()
+    desk.publish(scheduled, editor, expected_version=scheduled.version,
+                 when=utcnow() + timedelta(days=3))  # fmt: skip
+    db.session.commit()
+    assert draft.id and scheduled.id
+
+    # A published page change (two revisions) and a draft left open on the home page.
+    home = db.session.scalar(select(Page).where(Page.path == "/"))
+    change_draft(home, edit_version(home), admin,
+                 add_block("rich_text", "main", {"title": "Thông báo", "html": "<p>Chào</p>"}))  # fmt: skip
+    db.session.commit()
+    publish(home, edit_version(home), admin, note="Thêm thông báo")
+    db.session.commit()
+    change_draft(home, edit_version(home), admin,
+                 add_block("rich_text", "main", {"title": "Nháp", "html": "<p>Chưa đăng</p>"}))  # fmt: skip
+    db.session.commit()
+
+    # Some views, already written.
+    counter = counter_for(current_app._get_current_object())
+    for _ in range(3):
+        counter.count(article.id)
+    counter.flush()
+
+
+def user_columns(table) -> list[str]:
+    return [
+        c.name
+        for c in table.columns
+        if any(fk.column.table.name == "users" for fk in c.foreign_keys)
+    ]
+
+
+def table_rows() -> dict[str, list[dict]]:
+    """Every content table's rows in key order, with accounts named by e-mail (ids differ)."""
+    emails = dict(db.session.execute(select(User.id, User.email)).all())
+    rows = {}
+    for table in exported_tables():
+        assert table.name not in EXCLUDED_TABLES
+        accounts = user_columns(table)
+        found = []
+        for row in db.session.execute(
+            select(table).order_by(*table.primary_key.columns)
+        ).mappings():
+            item = dict(row)
+            for column in accounts:
+                item[column] = emails.get(item[column]) if item[column] is not None else None
+            found.append(item)
+        rows[table.name] = found
+    return rows
+
+
+def folder_files(folder: Path) -> dict[str, bytes]:
+    if not folder.is_dir():
+        return {}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def site_files(app) -> dict[str, dict[str, bytes]]:
+    instance = Path(app.instance_path)
+    return {
+        area: folder_files(instance / app.config[key])
+        for area, key in (("media", "PORTAL_MEDIA_DIR"), ("attachments", "PORTAL_ATTACHMENTS_DIR"))
+    }
+
+
+def reader_pages(app) -> dict[str, tuple[int, str]]:
+    """Every page a reader can reach: home, categories, public articles, pages with a path."""
+    with app.app_context():
+        urls = {"/"}
+        urls |= {f"/chuyen-muc/{c.slug}" for c in db.session.scalars(select(Category))}
+        urls |= {
+            f"/bai-viet/{a.id}-{a.slug}"
+            for a in db.session.scalars(select(Article).where(Article.public_filter()))
+        }
+        urls |= {p.path for p in db.session.scalars(select(Page).where(Page.path.is_not(None)))}
+    client = app.test_client()
+    pages = {}
+    for url in sorted(urls):
+        response = client.get(url, headers=BROWSER)
+        pages[url] = (response.status_code, response.get_data(as_text=True))
+    return pages

@@ -174,6 +174,11 @@ def _siblings(parent_id: int | None) -> list[Category]:
     return list(db.session.scalars(query.order_by(Category.position, Category.name, Category.id)))
 
 
+def _next_position(parent_id: int | None) -> int:
+    """After the last sibling (positions may have gaps, e.g. from an import)."""
+    return max((s.position for s in _siblings(parent_id)), default=-1) + 1
+
+
 def _renumber(siblings: list[Category]) -> None:
     for position, sibling in enumerate(siblings):
         if sibling.position != position:
@@ -268,7 +273,7 @@ def category_new():
             slug=form.slug.data or unique_slug(slugify(form.name.data)),
             description=form.description.data or "",
             parent_id=parent_id,
-            position=len(_siblings(parent_id)),
+            position=_next_position(parent_id),
         )
         db.session.add(category)
         db.session.flush()
@@ -306,7 +311,7 @@ def category_edit(category_id: int):
         new_parent = form.parent_id.data or None
         if new_parent != old_parent:
             category.parent_id = new_parent
-            category.position = len(_siblings(new_parent))
+            category.position = _next_position(new_parent)
         touched_pages: set[int] = set()
         if category.slug != old_slug:
             touched_pages = _rename_slug_in_blocks(old_slug, category.slug)

@@ -1,0 +1,295 @@
+"""The category tree in the admin: create, rename, move, reorder, delete (with its rules)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from admin.admin_helpers import client_signed_in_as, csrf_of, field_errors, make_user, text_of
+from sqlalchemy import select
+
+from portal.demo import load_demo
+from portal.extensions import db
+from portal.models import Article, AuditEntry, Category, Page, PageDraft, Placement, User
+from portal.page_drafts import add_block, change_draft, edit_version
+
+
+@pytest.fixture
+def app_config():
+    return {"PORTAL_CACHE_URL": "memory", "PORTAL_VIEW_COUNTER": False}
+
+
+@pytest.fixture
+def demo(app):
+    with app.app_context():
+        load_demo()
+
+
+@pytest.fixture
+def editor(app, demo):
+    return client_signed_in_as(app, make_user(app, "bientap@example.org", "editor"))
+
+
+def ids(app) -> dict[str, int]:
+    with app.app_context():
+        return dict(db.session.execute(select(Category.slug, Category.id)).all())
+
+
+def category(app, slug: str) -> Category | None:
+    with app.app_context():
+        found = db.session.scalar(select(Category).where(Category.slug == slug))
+        if found is not None:
+            db.session.expunge(found)
+        return found
+
+
+def siblings(app, parent_slug: str | None) -> list[str]:
+    with app.app_context():
+        parent = ids(app).get(parent_slug) if parent_slug else None
+        query = select(Category.slug).order_by(Category.position, Category.name)
+        query = query.where(
+            Category.parent_id.is_(None) if parent is None else Category.parent_id == parent
+        )
+        return list(db.session.scalars(query))
+
+
+def post_form(client, url: str, data: dict):
+    page = client.get(url)
+    assert page.status_code == 200, url
+    return client.post(url, data={"csrf_token": csrf_of(page.get_data(as_text=True)), **data})
+
+
+def audit_actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+
+
+def test_the_list_shows_the_tree_in_menu_order_with_article_counts(app, editor):
+    html = editor.get("/admin/categories").get_data(as_text=True)
+    names = re.findall(
+        r'<th scope="row"[^>]*>.*?<a href="/admin/categories/\d+">([^<]+)</a>', html, re.S
+    )
+    assert names[:3] == ["Thời sự", "Chính trị", "Xã hội"]  # children right under their parent
+    assert names.index("Kinh tế") == 3
+    row = re.search(rf'id="chuyen-muc-{ids(app)["chinh-tri"]}".*?</tr>', html, re.S).group(0)
+    assert "padding-left: 2.35rem" in row and "/chuyen-muc/chinh-tri" in row
+    with app.app_context():
+        count = len(
+            list(
+                db.session.scalars(
+                    select(Article.id).where(Article.category_id == ids(app)["chinh-tri"])
+                )
+            )
+        )
+    assert f'<td class="nowrap">{count}</td>' in row
+    first = re.search(rf'id="chuyen-muc-{ids(app)["thoi-su"]}".*?</tr>', html, re.S).group(0)
+    assert re.search(r'value="up">\s*<button type="submit" class="small-button" disabled', first)
+
+
+def test_create_makes_a_unique_slug_from_the_vietnamese_name(app, editor):
+    response = post_form(editor, "/admin/categories/new", {"name": "Đời sống – Xã hội", "slug": "",
+                                                           "parent_id": "0", "description": "Mô tả"})  # fmt: skip
+    assert response.status_code == 302
+    created = category(app, "doi-song-xa-hoi")
+    assert created is not None and created.parent_id is None
+    assert siblings(app, None)[-1] == "doi-song-xa-hoi"  # placed after its siblings
+
+    again = post_form(editor, "/admin/categories/new", {"name": "Đời sống - xã hội", "slug": "",
+                                                        "parent_id": str(ids(app)["thoi-su"])})  # fmt: skip
+    assert again.status_code == 302
+    assert category(app, "doi-song-xa-hoi-2").parent_id == ids(app)["thoi-su"]
+    assert audit_actions(app)[-2:] == ["category.create", "category.create"]
+
+
+@pytest.mark.parametrize(
+    ("slug", "message"),
+    [
+        ("Thể Thao", "Gợi ý: “the-thao”"),
+        ("kinh-te", "Đường dẫn này đã thuộc chuyên mục “Kinh tế”. Gợi ý: “kinh-te-2”"),
+    ],
+)
+def test_a_bad_or_taken_slug_is_refused_with_a_suggestion(app, editor, slug, message):
+    before = ids(app)
+    response = post_form(
+        editor, "/admin/categories/new", {"name": "Thể thao", "slug": slug, "parent_id": "0"}
+    )
+    assert response.status_code == 422
+    assert any(message in error for error in field_errors(response.get_data(as_text=True), "slug"))
+    assert ids(app) == before
+
+
+def test_rename_shows_at_once_on_reader_pages(app, editor):
+    reader = app.test_client()
+    assert "Kinh tế" in text_of(reader.get("/").get_data(as_text=True))  # menu now cached
+    category_id = ids(app)["kinh-te"]
+    response = post_form(editor, f"/admin/categories/{category_id}",
+                         {"name": "Kinh tế – Đầu tư", "slug": "kinh-te", "parent_id": "0",
+                          "description": "Mới"})  # fmt: skip
+    assert response.status_code == 302
+    home = text_of(reader.get("/").get_data(as_text=True))
+    assert "Kinh tế – Đầu tư" in home
+    assert "Kinh tế – Đầu tư" in text_of(reader.get("/chuyen-muc/kinh-te").get_data(as_text=True))
+
+
+def test_move_under_another_parent_but_never_under_itself(app, editor):
+    tree = ids(app)
+    url = f"/admin/categories/{tree['thoi-su']}"
+    for parent in ("thoi-su", "chinh-tri"):  # itself, its own child
+        refused = post_form(
+            editor, url, {"name": "Thời sự", "slug": "thoi-su", "parent_id": str(tree[parent])}
+        )
+        assert refused.status_code == 422
+        assert "không thể nằm dưới chính nó" in " ".join(
+            field_errors(refused.get_data(as_text=True), "parent_id")
+        )
+    assert category(app, "thoi-su").parent_id is None
+
+    moved = post_form(editor, f"/admin/categories/{tree['xa-hoi']}",
+                      {"name": "Xã hội", "slug": "xa-hoi", "parent_id": str(tree["kinh-te"])})  # fmt: skip
+    assert moved.status_code == 302
+    assert siblings(app, "kinh-te") == ["xa-hoi"]
+    assert siblings(app, "thoi-su") == ["chinh-tri"]
+    with app.app_context():
+        positions = [
+            c.position
+            for c in db.session.scalars(
+                select(Category).where(Category.parent_id == tree["thoi-su"])
+            )
+        ]
+    assert positions == [0]  # the old siblings closed the gap
+
+
+def test_changing_a_slug_updates_the_blocks_that_name_it(app, editor):
+    tree = ids(app)
+    with app.app_context():
+        admin = db.session.get(User, make_user(app, "quantri@example.org", "admin"))
+        home = db.session.scalar(select(Page).where(Page.path == "/"))
+        change_draft(home, edit_version(home), admin,
+                     add_block("article_list", "main", {"title": "Thể thao", "category": "giao-duc"}))  # fmt: skip
+        db.session.commit()
+        home_id = home.id
+        live_before = [
+            p.id
+            for p in db.session.scalars(select(Placement))
+            if p.settings.get("category") == "giao-duc"
+        ]
+    assert live_before  # the demo home page lists Giáo dục
+
+    response = post_form(editor, f"/admin/categories/{tree['giao-duc']}",
+                         {"name": "Giáo dục", "slug": "giao-duc-dao-tao", "parent_id": "0"})  # fmt: skip
+    assert response.status_code == 302
+    with app.app_context():
+        for placement_id in live_before:
+            assert (
+                db.session.get(Placement, placement_id).settings["category"] == "giao-duc-dao-tao"
+            )
+        draft = db.session.get(PageDraft, home_id)
+        named = [i["settings"].get("category") for i in draft.document["placements"]]
+        assert "giao-duc" not in named and named.count("giao-duc-dao-tao") >= 2
+    reader = app.test_client()
+    assert reader.get("/chuyen-muc/giao-duc").status_code == 404
+    assert reader.get("/chuyen-muc/giao-duc-dao-tao").status_code == 200
+
+
+def test_reorder_with_up_and_down(app, editor):
+    tree = ids(app)
+    order = siblings(app, None)
+    token = csrf_of(editor.get("/admin/categories").get_data(as_text=True))
+
+    editor.post(
+        f"/admin/categories/{tree['kinh-te']}/move", data={"csrf_token": token, "direction": "up"}
+    )
+    assert siblings(app, None) == ["kinh-te", "thoi-su", *order[2:]]
+    editor.post(
+        f"/admin/categories/{tree['kinh-te']}/move", data={"csrf_token": token, "direction": "up"}
+    )
+    assert siblings(app, None)[0] == "kinh-te"  # already first: nothing moves
+    editor.post(
+        f"/admin/categories/{tree['quoc-phong-an-ninh']}/move",
+        data={"csrf_token": token, "direction": "down"},
+    )
+    editor.post(
+        f"/admin/categories/{tree['chinh-tri']}/move",
+        data={"csrf_token": token, "direction": "down"},
+    )
+    assert siblings(app, "thoi-su") == ["xa-hoi", "chinh-tri"]
+    bad = editor.post(
+        f"/admin/categories/{tree['chinh-tri']}/move",
+        data={"csrf_token": token, "direction": "sideways"},
+    )
+    assert bad.status_code == 400
+    with app.app_context():
+        positions = list(
+            db.session.scalars(
+                select(Category.position)
+                .where(Category.parent_id.is_(None))
+                .order_by(Category.position)
+            )
+        )
+    assert positions == list(range(len(order)))
+
+
+def test_delete_is_refused_while_subcategories_or_pages_depend_on_it(app, editor):
+    tree = ids(app)
+    before = ids(app)
+    for slug, reason in (
+        ("thoi-su", "có 2 chuyên mục con"),
+        ("van-hoa-du-lich", "đang gắn với chuyên mục này"),
+    ):
+        url = f"/admin/categories/{tree[slug]}/delete"
+        page = editor.get(url).get_data(as_text=True)
+        assert (
+            reason in text_of(page)
+            and "<button" not in page.split("<main", 1)[1].split("</form>")[-1]
+        )
+        refused = editor.post(
+            url, data={"csrf_token": csrf_of(page), "move_to": str(tree["kinh-te"])}
+        )
+        assert refused.status_code == 409
+        assert reason in text_of(refused.get_data(as_text=True))
+    assert ids(app) == before
+
+
+def test_delete_moves_the_articles_in_the_same_step(app, editor):
+    tree = ids(app)
+    with app.app_context():
+        moving = {
+            a.id: a.version
+            for a in db.session.scalars(
+                select(Article).where(Article.category_id == tree["chinh-tri"])
+            )
+        }
+    assert moving
+    url = f"/admin/categories/{tree['chinh-tri']}/delete"
+    page = editor.get(url).get_data(as_text=True)
+    assert f"Chuyên mục này có {len(moving)} bài viết" in text_of(page)
+
+    unchosen = editor.post(url, data={"csrf_token": csrf_of(page), "move_to": "0"})
+    assert unchosen.status_code == 422
+    assert field_errors(unchosen.get_data(as_text=True), "move_to") == [
+        "Hãy chọn chuyên mục nhận bài viết."
+    ]
+    assert category(app, "chinh-tri") is not None
+
+    done = editor.post(url, data={"csrf_token": csrf_of(page), "move_to": str(tree["xa-hoi"])})
+    assert done.status_code == 302
+    assert category(app, "chinh-tri") is None
+    with app.app_context():
+        for article_id, version in moving.items():
+            article = db.session.get(Article, article_id)
+            assert article.category_id == tree["xa-hoi"]
+            assert article.version == version + 1  # an open edit form of it is now stale
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "category.delete"))
+        assert sorted(entry.before["moved_articles"]) == sorted(moving)
+    assert app.test_client().get("/chuyen-muc/chinh-tri").status_code == 404
+    assert siblings(app, "thoi-su") == ["xa-hoi"]
+
+
+def test_an_empty_category_is_deleted_without_a_target(app, editor):
+    created = post_form(editor, "/admin/categories/new", {"name": "Tạm thời", "parent_id": "0"})
+    assert created.status_code == 302
+    url = f"/admin/categories/{ids(app)['tam-thoi']}/delete"
+    page = editor.get(url).get_data(as_text=True)
+    assert "không có bài viết nào" in text_of(page) and 'name="move_to"' not in page
+    assert editor.post(url, data={"csrf_token": csrf_of(page)}).status_code == 302
+    assert category(app, "tam-thoi") is None

@@ -4,11 +4,14 @@
 :func:`load_demo`. Everything here is invented for demonstration: the
 articles are generic provincial news written for this project, the contact
 details are placeholders, and the "photos" are landscapes drawn with Pillow
-from a seeded random generator, so the same files come out on every run.
+from a seeded random generator, so the same pictures come out on every run.
+They go into the media library through :func:`portal.media.save_image`, like
+any upload, so demo pages get resized copies and ``srcset``.
 
 Loading adds only what is missing (categories by slug, articles by their
-``demo:`` external id, pages by path or by kind and category), in one
-transaction, so loading twice never duplicates anything.
+``demo:`` external id, library photos by their ``demo-NN.jpg`` name, pages by
+path or by kind and category), in one transaction, so loading twice never
+duplicates anything.
 """
 
 from __future__ import annotations
@@ -16,12 +19,9 @@ from __future__ import annotations
 import functools
 import io
 import math
-import os
 import random
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,12 +31,12 @@ from sqlalchemy import select
 
 from portal.events import article_event, content_changed
 from portal.extensions import db
-from portal.models import Article, Category, Page, Placement
+from portal.media import PreparedImage, prepare_image, store_image
+from portal.models import Article, Category, MediaImage, Page, Placement
 from portal.plugins import plugins_of
 from portal.text import sanitize_html, slugify
 
 DEMO_ID_PREFIX = "demo:"
-MEDIA_SUBDIR = "demo"
 
 # ---------------------------------------------------------------------------
 # Categories: (slug, name, parent slug, description)
@@ -900,12 +900,11 @@ class DemoCounts:
 def load_demo() -> str:
     """Add the demo site to the current app's database and return a short summary.
 
-    Adds only what is missing, all in one transaction; the photos are written
-    to ``<instance>/<PORTAL_MEDIA_DIR>/demo/`` first (rewritten only when their
-    content differs). A block that is not installed gets its placement with
+    Adds only what is missing, all in one transaction; the photos of new
+    articles go into the media library (their files are removed again if the
+    transaction fails). A block that is not installed gets its placement with
     the settings as written here, so reinstalling the plugin shows it.
     """
-    write_demo_images()
     counts = DemoCounts()
     try:
         categories = _ensure_categories(counts)
@@ -964,9 +963,33 @@ def publication_time(item: DemoArticle, today: datetime) -> datetime | None:
     return datetime.combine(day, time(hour, minute), tzinfo=tz).astimezone(UTC)
 
 
-def demo_image_path(number: int) -> str:
-    """The media path of demo photo ``number`` (as stored in ``Article.image``)."""
-    return f"{MEDIA_SUBDIR}/{number}.jpg"
+def demo_image_name(number: int) -> str:
+    """The file name demo photo ``number`` has in the media library."""
+    return f"demo-{number:02d}.jpg"
+
+
+def _library_photo(number: int, item: DemoArticle, existing: dict[str, MediaImage]) -> MediaImage:
+    """Demo photo ``number`` from the media library, uploaded there if it is missing.
+
+    It goes the way of every upload (portal.media: checked, re-encoded, resized,
+    stored under a random name); only the re-encoding is remembered between
+    loads, since the same drawing always gives the same result.
+    """
+    name = demo_image_name(number)
+    if name not in existing:
+        widths = tuple(int(w) for w in current_app.config["PORTAL_IMAGE_WIDTHS"])
+        existing[name] = store_image(
+            _prepared_photo(number, item.scene, widths),
+            name,
+            alt=image_description(number, item.scene),
+            caption=item.caption,
+        )
+    return existing[name]
+
+
+@functools.lru_cache(maxsize=64)
+def _prepared_photo(number: int, scene: str, widths: tuple[int, ...]) -> PreparedImage:
+    return prepare_image(draw_landscape(number, scene), widths)
 
 
 def _ensure_articles(categories: dict[str, Category], counts: DemoCounts) -> list[Article]:
@@ -976,19 +999,32 @@ def _ensure_articles(categories: dict[str, Category], counts: DemoCounts) -> lis
             select(Article.external_id).where(Article.external_id.like(f"{DEMO_ID_PREFIX}%"))
         )
     )
+    photos = {
+        media.original_name: media
+        for media in db.session.scalars(
+            select(MediaImage).where(
+                MediaImage.original_name.in_(
+                    [demo_image_name(n) for n in range(1, len(ARTICLES) + 1)]
+                ),
+                MediaImage.uploaded_by_id.is_(None),
+            )
+        )
+    }
     created = []
     for number, item in enumerate(ARTICLES, start=1):
         slug = slugify(item.title)
         external_id = DEMO_ID_PREFIX + slug
         if external_id in existing_ids:
             continue
+        photo = _library_photo(number, item, photos)
         article = Article(
             external_id=external_id,
             title=item.title,
             slug=slug,
             lead=item.lead,
             body_html=sanitize_html(item.body.strip()),
-            image=demo_image_path(number),
+            image=photo.stored_name,
+            image_id=photo.id,
             image_caption=item.caption,
             image_alt=image_description(number, item.scene),
             author=item.author,
@@ -1105,27 +1141,6 @@ def _time_of_day(number: int) -> str:
 def image_description(number: int, scene: str) -> str:
     """Alt text that says what demo photo ``number`` really shows."""
     return f"Tranh phong cảnh minh họa: {SCENE_WORDS[scene]}, {SKY_WORDS[_time_of_day(number)]}."
-
-
-def write_demo_images() -> Path:
-    """Write every demo photo into the media folder; return the folder.
-
-    A file whose bytes are already right is left alone; others are written to
-    a temporary file and moved into place, so a reader never sees half a file.
-    """
-    folder = Path(current_app.instance_path) / current_app.config["PORTAL_MEDIA_DIR"] / MEDIA_SUBDIR
-    folder.mkdir(parents=True, exist_ok=True)
-    for number, item in enumerate(ARTICLES, start=1):
-        data = draw_landscape(number, item.scene)
-        target = folder / f"{number}.jpg"
-        if target.exists() and target.read_bytes() == data:
-            continue
-        fd, temp_name = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(temp_name, 0o644)  # mkstemp makes it owner-only; media are public
-        os.replace(temp_name, target)
-    return folder
 
 
 @functools.lru_cache(maxsize=64)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from flask import g, has_request_context, url_for
 from sqlalchemy import inspect, literal_column, select, union_all
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, load_only
 
 from portal.attachments import AttachmentLink, attachment_link
 from portal.extensions import db
@@ -192,7 +192,11 @@ def article_media(article: Article) -> ArticleMedia:
             db.session.execute(
                 select(Article)
                 .where(Article.id == article.id)
-                .options(joinedload(Article.image_file), joinedload(Article.attachments))
+                .options(
+                    load_only(Article.id),
+                    joinedload(Article.image_file),
+                    joinedload(Article.attachments),
+                )
             ).unique().all()
     return ArticleMedia(
         image=image_for(article),

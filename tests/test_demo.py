@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from portal.demo import ARTICLES, CATEGORIES, FOOTER_SETTINGS, demo_pages, load_demo
 from portal.extensions import db
-from portal.models import Article, Category, Page, Placement
+from portal.models import Article, Category, MediaImage, Page, Placement
 from portal.plugins import plugins_of
 from portal.site import article_url
 from portal.testing import make_app
@@ -129,7 +129,9 @@ def test_articles_are_complete_and_their_bodies_sanitized(app, demo):
             assert 3 <= article.body_html.count("<p>") <= 7, article.title
             assert article.slug == slugify(article.title)
             assert article.lead and article.author and article.category_id
-            assert article.image == f"demo/{article.image.split('/')[-1]}"
+            # The photo comes from the media library (uploaded through save_image).
+            assert article.image_file is not None
+            assert article.image == article.image_file.stored_name
             assert article.image_caption and article.image_alt
         sources = db.session.scalars(select(Article.source).where(Article.source != "")).all()
         assert sources, "some demo articles name their source"
@@ -168,38 +170,53 @@ def test_draft_and_scheduled_articles_are_hidden(app, client, demo):
 def test_images_are_valid_jpegs_in_the_media_folder(app, demo):
     folder = media_folder(app)
     with app.app_context():
-        images = db.session.scalars(select(Article.image)).all()
+        photos = db.session.scalars(
+            select(MediaImage).join(Article, Article.image_id == MediaImage.id)
+        ).all()
+        images = [(photo.stored_name, dict(photo.variants)) for photo in photos]
+        assert len(images) == len(ARTICLES)
     digests = set()
-    for image in images:
+    for image, variants in images:
         path = folder / image
         with Image.open(path) as picture:
             assert picture.format == "JPEG"
             assert picture.size == (1200, 675)
             picture.verify()
+        # Resized copies for srcset: every configured width below the photo's own.
+        assert sorted(int(width) for width in variants) == [480, 800]
+        for width, name in variants.items():
+            with Image.open(folder / name) as copy:
+                assert copy.width == int(width)
         digests.add(hashlib.sha256(path.read_bytes()).hexdigest())
     assert len(digests) == len(images), "every article has its own picture"
 
 
 def test_media_route_serves_a_demo_image(app, client, demo):
-    response = client.get("/media/demo/1.jpg")
+    with app.app_context():
+        image = db.session.scalar(select(Article.image).order_by(Article.id).limit(1))
+    response = client.get(f"/media/{image}")
     assert response.status_code == 200
     assert response.mimetype == "image/jpeg"
     assert response.data[:3] == b"\xff\xd8\xff"
 
 
-def test_image_files_are_rewritten_only_when_wrong(app, demo):
-    from portal.demo import write_demo_images
-
-    folder = media_folder(app) / "demo"
-    first, second = folder / "1.jpg", folder / "2.jpg"
-    good = first.read_bytes()
-    untouched = second.stat().st_mtime_ns
-    first.write_bytes(b"not a picture")
+def test_demo_photos_are_uploaded_to_the_library_once(app, demo):
     with app.app_context():
-        write_demo_images()
-    assert first.read_bytes() == good
-    assert second.stat().st_mtime_ns == untouched
-    assert not list(folder.glob("*.tmp"))
+        first = {m.original_name: m.stored_name for m in db.session.scalars(select(MediaImage))}
+        assert sorted(first) == [f"demo-{n:02d}.jpg" for n in range(1, len(ARTICLES) + 1)]
+        article = db.session.scalar(select(Article).where(Article.title == REFERENCE_TITLE))
+        photo_id = article.image_id
+        db.session.delete(article)
+        db.session.commit()
+
+        assert load_demo().startswith("0 chuyên mục, 1 bài viết")
+
+        again = {m.original_name: m.stored_name for m in db.session.scalars(select(MediaImage))}
+        assert again == first  # the article came back with the photo already in the library
+        article = db.session.scalar(select(Article).where(Article.title == REFERENCE_TITLE))
+        assert article.image_id == photo_id
+    files = [p for p in (media_folder(app) / "uploads").rglob("*") if p.is_file()]
+    assert len(files) == 3 * len(ARTICLES)  # each photo and its two copies, nothing else
 
 
 def test_setup_twice_does_not_duplicate(app, runner):

@@ -23,6 +23,7 @@ from portal import (
     category_url,
     fetch_article_lists,
     hookimpl,
+    image_for,
 )
 from portal.models import Category
 
@@ -31,6 +32,13 @@ PAGE_PARAMETER = "trang"
 #: Deeper pages than this are served as the last reachable one; keeps OFFSET bounded.
 MAX_PAGE = 1000
 MAX_COUNT = 50
+#: How wide each style draws its images (article_list.css), for the browser to pick
+#: the smallest sharp enough copy from ``srcset``.
+IMAGE_SIZES = {
+    "list": "(min-width: 40rem) 13rem, 7.5rem",
+    "cards": "(min-width: 60rem) 20rem, (min-width: 40rem) 50vw, calc(100vw - 2rem)",
+    "compact": "4.5rem",
+}
 STYLES = {
     "list": "Danh sách: ảnh nhỏ bên trái, tiêu đề, ngày, sapo",
     "cards": "Lưới thẻ: ảnh trên, tiêu đề dưới",
@@ -213,8 +221,13 @@ class ArticleList(Block):
         style = settings.get("style") if settings.get("style") in STYLES else "list"
         number = listing.page_number
         has_next = len(fetched) > listing.count
+        articles = fetched[: listing.count]
+        show_images = bool(settings.get("show_image"))
         return {
-            "articles": fetched[: listing.count],
+            "articles": articles,
+            # Loaded with the list (fetch_article_lists): no query per article.
+            "images": {a.id: image_for(a) for a in articles} if show_images else {},
+            "image_sizes": IMAGE_SIZES[style],
             "style": style,
             "heading": heading,
             "heading_level": level,

@@ -1,10 +1,21 @@
-"""Bulletin view: the article itself — title, lead, photo with caption, body, author."""
+"""Bulletin view: the article itself — title, lead, photo with caption, body, author,
+and the documents attached to it."""
 
 from __future__ import annotations
 
 from wtforms import BooleanField, Form
 
-from portal import Block, BlockContext, CachePolicy, hookimpl
+from portal import Block, BlockContext, CachePolicy, article_media, hookimpl
+
+#: How wide the photo is drawn in each layout's main column (see site.css), so the
+#: browser can pick the smallest copy from ``srcset`` that still looks sharp.
+PHOTO_SIZES = {
+    "one_column": "(min-width: 56rem) 54rem, calc(100vw - 2rem)",
+    "main_sidebar": (
+        "(min-width: 72rem) 48rem, (min-width: 60rem) calc(100vw - 24rem), calc(100vw - 2rem)"
+    ),
+}
+OTHER_LAYOUT_SIZES = "(min-width: 72rem) 70rem, calc(100vw - 2rem)"
 
 
 class BulletinViewSettings(Form):
@@ -26,7 +37,18 @@ class BulletinView(Block):
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         article = ctx.article
-        return {"article": article, "is_draft": not article.is_public}
+        media = article_media(article)  # one query for the photo and the attachments
+        if ctx.region == "sidebar":
+            sizes = "20rem"
+        else:
+            sizes = PHOTO_SIZES.get(ctx.page.layout, OTHER_LAYOUT_SIZES)
+        return {
+            "article": article,
+            "is_draft": not article.is_public,
+            "image": media.image,
+            "image_sizes": sizes,
+            "attachments": media.attachments,
+        }
 
 
 @hookimpl

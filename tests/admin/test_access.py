@@ -18,7 +18,7 @@ from sqlalchemy import select
 
 from portal import audit, hookimpl
 from portal.extensions import db
-from portal.models import Placement, User
+from portal.models import MediaImage, Placement, User
 from portal.page_drafts import add_block, change_draft, edit_version, publish
 from portal.testing import make_app, sample_content
 
@@ -48,6 +48,11 @@ OPEN_TO = {
         [f"admin.articles_{name}" for name in ("send_back", "unpublish", "delete")],
         {"admin", "editor"},
     ),
+    # Media library: every role uploads, browses and picks; authors change and delete
+    # only the images they uploaded (tests/media/test_media_admin.py); the world's is the admin's.
+    "admin.media_list": {"admin", "editor", "author"},
+    "admin.media_edit": {"admin", "editor", "author"},
+    "admin.media_delete": {"admin", "editor"},
 }
 
 
@@ -79,6 +84,9 @@ def make_world(app) -> dict:
         db.session.commit()
         publish(page, edit_version(page), admin)
         entry = audit.record("test.entry", summary="Mục nhật ký để kiểm thử", user=admin)
+        image = MediaImage(stored_name="uploads/te/test.jpg", mime_type="image/jpeg", width=800,
+                           height=450, size=1000, variants={}, uploaded_by_id=admin.id)  # fmt: skip
+        db.session.add(image)
         db.session.commit()
         return {
             "user_ids": ids,
@@ -91,6 +99,7 @@ def make_world(app) -> dict:
                 "entry_id": entry.id,
                 "category_id": content["category"].id,
                 "article_id": content["article"].id,
+                "image_id": image.id,
             },
         }
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -101,6 +101,64 @@ def blocks_command() -> None:
             click.echo(
                 f"plugin {info.name}: {info.status}{': ' + info.error if info.error else ''}"
             )
+
+
+@portal_cli.group("plugins", invoke_without_command=True)
+@click.pass_context
+@with_appcontext
+def plugins_group(context: click.Context) -> None:
+    """List every plugin: source, version, status, hooks, blocks, layouts, load errors."""
+    if context.invoked_subcommand is not None:
+        return
+    plugins = plugins_of(current_app)
+    for info in sorted(plugins.plugins.values(), key=lambda i: i.name):
+        status = "switched off" if info.name in plugins.switched_off else info.status
+        origin = info.distribution or info.path or info.module
+        version = f" {info.version}" if info.version else ""
+        click.echo(f"{info.name}{version} — {status} ({info.source}: {origin})")
+        if info.hooks:
+            click.echo(f"    hooks:   {', '.join(info.hooks)}")
+        if info.blocks:
+            click.echo(f"    blocks:  {', '.join(sorted(info.blocks))}")
+        if info.layouts:
+            click.echo(f"    layouts: {', '.join(sorted(info.layouts))}")
+        if info.error:
+            click.echo(f"    error:   {info.error}")
+
+
+def _switch_plugin(name: str, enabled: bool) -> None:
+    from portal import audit
+    from portal.plugin_switches import SwitchError, switch
+
+    upgrade_database()
+    try:
+        switch(name, enabled, by="(dòng lệnh)")
+    except SwitchError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    audit.record(
+        "plugin.switch",
+        subject_type="plugin",
+        summary=f"{'Bật' if enabled else 'Tắt'} plugin “{name}” (dòng lệnh)",
+        after={"name": name, "enabled": enabled},
+    )
+    db.session.commit()
+
+
+@plugins_group.command("disable")
+@click.argument("name")
+def plugin_disable_command(name: str) -> None:
+    """Switch a plugin off (placements are kept; workers follow within seconds)."""
+    _switch_plugin(name, False)
+    click.echo(f"Plugin {name} switched off; its placements are kept.")
+
+
+@plugins_group.command("enable")
+@click.argument("name")
+def plugin_enable_command(name: str) -> None:
+    """Switch a plugin that an admin switched off back on."""
+    _switch_plugin(name, True)
+    click.echo(f"Plugin {name} switched on.")
 
 
 @portal_cli.command("pages")

@@ -79,3 +79,24 @@ def test_init_db_keeps_existing_rows(app, runner):
     assert result.exit_code == 0 and "Database ready" in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Page)) == 2
+
+
+def test_plugins_lists_source_hooks_blocks_and_switches(app, runner):
+    listing = runner.invoke(args=["portal", "plugins"])
+    assert listing.exit_code == 0
+    assert "bulletin_view 0.1.0 — loaded (built-in: blockportal)" in listing.output
+    assert "    blocks:  bulletin_view" in listing.output
+    assert "    hooks:   portal_register_blocks" in listing.output
+
+    off = runner.invoke(args=["portal", "plugins", "disable", "rich_text"])
+    assert off.exit_code == 0 and "placements are kept" in off.output
+    assert "rich_text 0.1.0 — switched off" in runner.invoke(args=["portal", "plugins"]).output
+    on = runner.invoke(args=["portal", "plugins", "enable", "rich_text"])
+    assert on.exit_code == 0
+    assert "rich_text 0.1.0 — loaded" in runner.invoke(args=["portal", "plugins"]).output
+
+
+def test_plugins_refuses_what_cannot_be_switched(app, runner):
+    for name, message in [("standard_layouts", "cannot run without it"), ("nope", "not loaded")]:
+        result = runner.invoke(args=["portal", "plugins", "disable", name])
+        assert result.exit_code != 0 and message in result.output

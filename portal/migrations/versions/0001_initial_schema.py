@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: (none)
-Create Date: 2026-11-28 18:37:47.656087
+Create Date: 2026-11-28 19:05:18.042729
 
 """
 
@@ -50,6 +50,14 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_login_attempts_email"), ["email"], unique=False)
         batch_op.create_index(batch_op.f("ix_login_attempts_ip"), ["ip"], unique=False)
 
+    op.create_table(
+        "plugin_states",
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", portal.models.types.UTCDateTime(), nullable=False),
+        sa.Column("updated_by_name", sa.String(length=300), nullable=False),
+        sa.PrimaryKeyConstraint("name", name=op.f("pk_plugin_states")),
+    )
     op.create_table(
         "tags",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -381,6 +389,7 @@ def downgrade():
     op.drop_table("audit_log")
     op.drop_table("users")
     op.drop_table("tags")
+    op.drop_table("plugin_states")
     with op.batch_alter_table("login_attempts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_login_attempts_ip"))
         batch_op.drop_index(batch_op.f("ix_login_attempts_email"))

@@ -111,18 +111,19 @@ def detect_kind(data: bytes) -> DocumentKind:
         return KINDS[_ole2_kind(data)]
     if data.startswith(b"PK\x03\x04"):
         return KINDS[_zip_kind(data)]
-    raise UploadError(f"{_what_it_is(data)} {ACCEPTED_HINT}")
+    raise UploadError(_what_it_is(data))
 
 
 def _what_it_is(data: bytes) -> str:
+    """Why bytes that are no accepted document were refused, naming what they are when known."""
     head = data[:512].lstrip().lower()
-    if data.startswith(b"MZ") or data.startswith(b"\x7fELF"):
-        return "Tệp chương trình (exe) không được đính kèm."
+    if data.startswith((b"\xff\xd8\xff", b"\x89PNG", b"GIF8", b"RIFF")):
+        return "Đây là ảnh: hãy thêm ảnh vào bài bằng mục ảnh, không phải tệp đính kèm."
+    if data.startswith((b"MZ", b"\x7fELF")):
+        return f"Tệp chương trình không được đính kèm. {ACCEPTED_HINT}"
     if head.startswith((b"<!doctype html", b"<html", b"<script", b"<svg", b"<?xml")):
-        return "Tệp HTML/XML không được đính kèm."
-    if data.startswith((b"\xff\xd8\xff", b"\x89PNG", b"GIF8")):
-        return "Đây là ảnh: hãy tải lên ở mục ảnh, không phải tệp đính kèm."
-    return "Tệp này không phải là tài liệu được nhận."
+        return f"Tệp HTML/XML không được đính kèm. {ACCEPTED_HINT}"
+    return f"Tệp này không phải là tài liệu được nhận. {ACCEPTED_HINT}"
 
 
 def _ole2_entry(name: str) -> bytes:
@@ -140,9 +141,7 @@ def _ole2_kind(data: bytes) -> str:
     for stream, kind in OLE2_STREAMS:
         if _ole2_entry(stream) in data:
             return kind
-    raise UploadError(
-        f"Tệp Office cũ này không phải văn bản Word, Excel hay PowerPoint. {ACCEPTED_HINT}"
-    )
+    raise UploadError(f"Tệp này không phải văn bản Word, Excel hay PowerPoint. {ACCEPTED_HINT}")
 
 
 def _zip_kind(data: bytes) -> str:
@@ -193,14 +192,15 @@ def clean_file_name(name: str, kind: DocumentKind) -> str:
     """The uploader's file name, safe to show and send back: no folders, no control
     characters, NFC-normalised, ending in the extension of what the file really is."""
     name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip()
     stem, dot, extension = name.rpartition(".")
-    if not dot:
-        stem = name
-    elif extension.lower() == kind.extension:
-        return name[:300]
+    looks_like_one = extension.isascii() and extension.isalnum() and not extension.isdigit()
+    if not dot or not looks_like_one or len(extension) > 5:
+        stem, extension = name, ""  # "Quyết định 12.2024" has no extension
     stem = stem.strip(" .") or "tai-lieu"
-    return f"{stem[: 299 - len(kind.extension)]}.{kind.extension}"
+    if extension.lower() != kind.extension:
+        extension = kind.extension  # a PDF named .docx is sent as .pdf
+    return f"{stem[: 299 - len(extension)]}.{extension}"
 
 
 def save_attachment(stream: BinaryIO, original_name: str, article: Article, *,

@@ -148,9 +148,16 @@ def _check_dimensions(width: int, height: int) -> None:
 
 
 def _flatten(image: Image.Image) -> Image.Image:
-    """RGBA when transparency matters, RGB otherwise: the two modes we store."""
+    """RGBA when transparency matters, RGB otherwise: the two modes we store.
+
+    Everything Pillow read besides the pixels (EXIF, comments, text chunks,
+    XMP) is dropped here; only the colour profile is kept, so colours stay right.
+    """
     mode = "RGBA" if image.has_transparency_data else "RGB"
-    return image if image.mode == mode else image.convert(mode)
+    profile = image.info.get("icc_profile")
+    flat = image if image.mode == mode else image.convert(mode)
+    flat.info = {"icc_profile": profile} if profile else {}
+    return flat
 
 
 def _encode(image: Image.Image, *, progressive: bool = True) -> tuple[bytes, str, str]:
@@ -158,12 +165,14 @@ def _encode(image: Image.Image, *, progressive: bool = True) -> tuple[bytes, str
 
     The full image is a progressive JPEG (it shows early on slow connections);
     the small copies are baseline, which is as small for them and quicker to make.
+    Nothing but the pixels and the colour profile is written.
     """
     buffer = io.BytesIO()
+    profile = {"icc_profile": image.info["icc_profile"]} if image.info.get("icc_profile") else {}
     if image.mode == "RGBA":
-        image.save(buffer, "PNG", optimize=True)
+        image.save(buffer, "PNG", optimize=True, **profile)
         return buffer.getvalue(), "png", "image/png"
-    image.save(buffer, "JPEG", quality=84, optimize=True, progressive=progressive)
+    image.save(buffer, "JPEG", quality=84, optimize=True, progressive=progressive, **profile)
     return buffer.getvalue(), "jpg", "image/jpeg"
 
 

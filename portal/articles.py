@@ -282,7 +282,7 @@ def snapshot_of(article: Article) -> dict[str, Any]:
     """The editable fields as plain JSON values."""
     data: dict[str, Any] = {name: getattr(article, name) for name in SNAPSHOT_FIELDS}
     data["published_at"] = article.published_at.isoformat() if article.published_at else None
-    data["tags"] = [tag.name for tag in article.tags]
+    data["tags"] = sorted(tag.name for tag in article.tags)
     return data
 
 

@@ -566,7 +566,7 @@ def _save(article: Article | None, form: ArticleForm):
             workflow.submit(article, current_user, expected_version=None)
         elif intent == "publish":
             workflow.publish(
-                article, current_user, expected_version=None, when=values["published_at"]
+                article, current_user, expected_version=None, when=values.get("published_at")
             )
         db.session.commit()
     except FormProblem as problem:

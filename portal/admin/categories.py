@@ -448,6 +448,8 @@ def category_delete(category_id: int):
         category=category,
         form=form,
         problems=problems,
+        children=children,
+        pages=pages,
         article_count=article_count,
         pages_using=pages_naming(category.slug),
     ), status

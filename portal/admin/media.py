@@ -70,10 +70,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-ALT_HINT = (
-    "Nói ảnh cho thấy gì, cho người không nhìn được ảnh (trình đọc màn hình). "
-    "Được gợi ý khi chọn ảnh cho bài viết; bài viết đã dùng ảnh giữ mô tả riêng của nó."
-)
+ALT_HINT = "Ảnh cho thấy gì, cho người không nhìn được ảnh. Được gợi ý khi chọn ảnh cho bài viết."
 
 
 class ImageDetailsForm(FlaskForm):
@@ -88,7 +85,7 @@ class ImageDetailsForm(FlaskForm):
     )
     caption = TextAreaField(
         "Chú thích",
-        description="Hiện dưới ảnh, ví dụ “Ảnh: Thu Trang”. Có thể để trống.",
+        description="Hiện dưới ảnh, ví dụ “Ảnh: Thu Trang”. Có thể bỏ trống.",
         filters=[_strip],
         validators=[Length(max=2000, message="Tối đa 2000 ký tự.")],
     )

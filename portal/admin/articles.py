@@ -136,11 +136,14 @@ class ArticleForm(FlaskForm):
     publish_date = StringField(
         "Ngày xuất bản",
         filters=[_strip],
-        render_kw={"type": "date"},
-        description="Để trống: xuất bản ngay khi bấm “Xuất bản”. Ngày giờ trong tương lai: bài tự hiện từ lúc đó.",
+        render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+        description="dd/mm/yyyy",
     )
     publish_time = StringField(
-        "Giờ xuất bản", filters=[_strip], render_kw={"type": "time"}, description="Giờ Việt Nam."
+        "Giờ xuất bản",
+        filters=[_strip],
+        render_kw={"placeholder": "HH:MM", "inputmode": "numeric", "autocomplete": "off"},
+        description="24 giờ",
     )
     image_file = FileField(
         "Tải ảnh mới lên",
@@ -218,7 +221,7 @@ class ArticleForm(FlaskForm):
 
 
 def _parse_date(text: str) -> tuple[int, int, int] | None:
-    """``yyyy-mm-dd`` (date inputs) or ``dd/mm/yyyy`` (typed by hand)."""
+    """``dd/mm/yyyy`` as shown in the form (``yyyy-mm-dd`` is understood too)."""
     for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", (0, 1, 2)),
                            (r"(\d{1,2})/(\d{1,2})/(\d{4})", (2, 1, 0))):  # fmt: skip
         found = re.fullmatch(pattern, text.strip())
@@ -255,7 +258,7 @@ def _fill_form(form: ArticleForm, article: Article) -> None:
     form.image_caption.data = article.image_caption
     if article.published_at:
         local = article.published_at.astimezone(ZoneInfo(current_app.config["PORTAL_TIMEZONE"]))
-        form.publish_date.data = local.strftime("%Y-%m-%d")
+        form.publish_date.data = local.strftime("%d/%m/%Y")
         form.publish_time.data = local.strftime("%H:%M")
     form.version.data = str(article.version)
 

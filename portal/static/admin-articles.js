@@ -1,8 +1,57 @@
-/* Article form: turns the body's textarea into a TinyMCE editor when the library
- * is installed (node_modules, served under /_vendor/tinymce). Without it, or
- * without JavaScript, the textarea stays and takes HTML; either way the server
- * sanitizes the body when it is saved (portal.text.sanitize_html), so the
- * editor's own filtering below only keeps what the reader will really see. */
+/* Article form.
+ * 1. The media library's picker opens in a window; the image chosen there is
+ *    added to the form's image choices in place, so nothing typed is lost.
+ *    Without JavaScript the link opens the library in this window instead.
+ * 2. The body's textarea becomes a TinyMCE editor when the library is installed
+ *    (node_modules, served under /_vendor/tinymce). Without it, or without
+ *    JavaScript, the textarea stays and takes HTML; either way the server
+ *    sanitizes the body when it is saved (portal.text.sanitize_html), so the
+ *    editor's own filtering below only keeps what the reader will really see. */
+(function () {
+  "use strict";
+  var link = document.querySelector("a[data-media-picker]");
+  if (!link) return;
+  document.querySelectorAll(".no-js-only").forEach(function (el) { el.hidden = true; });
+
+  function choose(image) {
+    var grid = document.querySelector(".image-grid");
+    var radio = grid.querySelector('input[name="image_id"][value="' + image.id + '"]');
+    if (!radio) {
+      var item = document.createElement("li");
+      var label = document.createElement("label");
+      label.className = "image-grid__item";
+      radio = document.createElement("input");
+      radio.type = "radio";
+      radio.name = "image_id";
+      radio.value = String(image.id);
+      var picture = document.createElement("img");
+      picture.src = image.src;
+      picture.alt = "";
+      var caption = document.createElement("span");
+      caption.textContent = image.alt || ("Ảnh #" + image.id);
+      label.append(radio, " ", picture, " ", caption);
+      item.appendChild(label);
+      grid.insertBefore(item, grid.children[1] || null);
+    }
+    radio.checked = true;
+    var alt = document.getElementById("image_alt");
+    if (alt && !alt.value && image.alt) alt.value = image.alt;
+    var captionField = document.getElementById("image_caption");
+    if (captionField && !captionField.value && image.caption) captionField.value = image.caption;
+    radio.focus();
+  }
+
+  link.addEventListener("click", function (event) {
+    var popup = window.open(link.href, "thu-vien-anh", "width=1100,height=800");
+    if (popup) event.preventDefault();  // blocked: follow the link in this window
+  });
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.origin !== window.location.origin || !data || data.type !== "portal:media-picked") return;
+    if (data.field === "image_id" && data.image) choose(data.image);
+  });
+})();
+
 (function () {
   "use strict";
   var textarea = document.querySelector('textarea[data-editor="tinymce"]');
@@ -50,21 +99,102 @@
     "Row properties": "Thuộc tính hàng", "Cell properties": "Thuộc tính ô",
     "Words": "Số từ", "Characters": "Số ký tự",
     "Rich Text Area": "Vùng soạn thảo", "Rich Text Area. Press ALT-0 for help.": "Vùng soạn thảo nội dung bài viết.",
-    "Formats": "Định dạng", "Format": "Định dạng", "Search": "Tìm kiếm"
+    "Formats": "Định dạng", "Format": "Định dạng", "Search": "Tìm kiếm",
+    "{0} words": "{0} từ", "{0} characters": "{0} ký tự"
   };
 
-  /* Word and LibreOffice put conditional comments, Office namespaces, styles
-   * and classes into the clipboard; TinyMCE's filter handles most of it, this
-   * removes what is left before the content reaches the editor. */
+  /* Word and LibreOffice put conditional comments, Office namespaces, styles,
+   * classes and "fake" lists (paragraphs with a typed bullet) into the
+   * clipboard. This turns such HTML into plain structure before TinyMCE sees
+   * it: real <ul>/<ol> lists, no styles or classes, nothing the writer could
+   * not see (hidden text). It works on a parsed copy (DOMParser runs no script). */
+  var BULLET_ONLY = /^[\s\u00a0·•▪◦o§\-–*]*$/;
+  var NUMBERED = /^\s*(\d+|[a-z]|[ivxlc]+)[.)]/i;
+
+  function removeHidden(root) {
+    root.querySelectorAll("[style]").forEach(function (el) {
+      var style = el.getAttribute("style").replace(/\s+/g, "").toLowerCase();
+      if (/display:none|visibility:hidden|mso-hide:all/.test(style)) el.remove();
+    });
+  }
+
+  function isWordListItem(el) {
+    return el.tagName === "P" && (/mso-list/i.test(el.getAttribute("style") || "") ||
+      /^MsoListParagraph/.test(el.getAttribute("class") || ""));
+  }
+
+  /* The bullet or number Word typed: between <![if !supportLists]> and <![endif]>. */
+  function takeListMarker(paragraph) {
+    var marker = "";
+    var inside = false;
+    Array.prototype.slice.call(paragraph.childNodes).forEach(function (node) {
+      var comment = node.nodeType === 8 ? node.data.replace(/\s+/g, "") : "";
+      if (comment.indexOf("[if!supportLists]") === 0) { inside = true; node.remove(); return; }
+      if (comment.indexOf("[endif]") === 0 && inside) { inside = false; node.remove(); return; }
+      if (inside) { marker += node.textContent; node.remove(); }
+    });
+    if (!marker) {  // no markers: a leading span with only a bullet in it
+      var first = paragraph.firstElementChild;
+      if (first && first.tagName === "SPAN" && (BULLET_ONLY.test(first.textContent) ||
+          /mso-list:\s*ignore/i.test(first.getAttribute("style") || ""))) {
+        marker = first.textContent;
+        first.remove();
+      }
+    }
+    return marker;
+  }
+
+  function convertFakeLists(root) {
+    var list = null;
+    Array.prototype.slice.call(root.querySelectorAll("p")).forEach(function (paragraph) {
+      if (!isWordListItem(paragraph)) { list = null; return; }
+      var marker = takeListMarker(paragraph);
+      var kind = NUMBERED.test(marker) && !BULLET_ONLY.test(marker) ? "OL" : "UL";
+      var previous = paragraph.previousElementSibling;
+      if (!list || previous !== list || list.tagName !== kind) {
+        list = root.ownerDocument.createElement(kind);
+        paragraph.parentNode.insertBefore(list, paragraph);
+      }
+      var item = root.ownerDocument.createElement("li");
+      while (paragraph.firstChild) item.appendChild(paragraph.firstChild);
+      list.appendChild(item);
+      paragraph.remove();
+    });
+  }
+
   function cleanPastedHtml(html) {
-    return html
-      .replace(/<!--\[if[\s\S]*?<!\[endif\]-->/gi, "")
-      .replace(/<!--[\s\S]*?-->/g, "")
-      .replace(/<style[\s\S]*?<\/style>/gi, "")
-      .replace(/<\/?(?:o|w|m|v):[^>]*>/gi, "")
-      .replace(/\s(?:class|style|lang|align)=("[^"]*"|'[^']*'|[^\s>]+)/gi, "")
-      .replace(/<span>\s*<\/span>/gi, "")
-      .replace(/&nbsp;/g, " ");
+    if (!/class=["']?Mso|mso-|urn:schemas-microsoft-com|<o:p|<w:|OpenOffice|LibreOffice|<style/i.test(html)) {
+      return html;  // not from a word processor: TinyMCE's own filtering is enough
+    }
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var root = doc.body;
+    removeHidden(root);
+    convertFakeLists(root);
+    root.querySelectorAll("style, meta, link, title, xml, script").forEach(function (el) { el.remove(); });
+    var walker = doc.createTreeWalker(root, NodeFilter.SHOW_COMMENT);
+    var comments = [];
+    while (walker.nextNode()) comments.push(walker.currentNode);
+    comments.forEach(function (node) { node.remove(); });
+    root.querySelectorAll("*").forEach(function (el) {
+      if (el.tagName.indexOf(":") > 0) {  // o:p, w:sdt …: keep the text, drop the tag
+        while (el.firstChild) el.parentNode.insertBefore(el.firstChild, el);
+        el.remove();
+        return;
+      }
+      ["class", "style", "lang", "align", "face", "size", "color"].forEach(function (name) {
+        el.removeAttribute(name);
+      });
+    });
+    root.querySelectorAll("span, font").forEach(function (el) {  // bare wrappers carry nothing now
+      if (!el.attributes.length) {
+        while (el.firstChild) el.parentNode.insertBefore(el.firstChild, el);
+        el.remove();
+      }
+    });
+    root.querySelectorAll("p, li").forEach(function (el) {
+      if (!el.textContent.replace(/\u00a0/g, " ").trim() && !el.querySelector("img")) el.remove();
+    });
+    return root.innerHTML.replace(/\u00a0/g, " ").replace(/ {2,}/g, " ");
   }
 
   function uploadImage(blobInfo, progress) {
@@ -105,6 +235,7 @@
     promotion: false,
     branding: false,
     menubar: false,
+    elementpath: false,
     height: 560,
     min_height: 320,
     resize: true,
@@ -122,6 +253,7 @@
     paste_webkit_styles: "none",
     paste_remove_styles_if_webkit: true,
     paste_preprocess: function (editor, args) { args.content = cleanPastedHtml(args.content); },
+    entity_encoding: "raw",
     relative_urls: false,
     remove_script_host: true,
     convert_urls: true,

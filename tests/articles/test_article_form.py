@@ -137,7 +137,7 @@ def test_publication_time_is_read_in_vietnam_time(app, site, clients):
     article = load(app, created_id(response))
     assert article.published_at == datetime(2030, 2, 1, 0, 30, tzinfo=UTC)
     html = clients["editor"].get(f"/admin/articles/{article.id}").get_data(as_text=True)
-    assert 'value="2030-02-01"' in html and 'value="07:30"' in html
+    assert 'value="01/02/2030"' in html and 'value="07:30"' in html
 
 
 def test_publication_time_typed_by_hand_and_bad_values(app, site, clients):

@@ -203,7 +203,7 @@ class ArticleForm(FlaskForm):
 
     def validate_publish_time(self, field) -> None:
         if field.data and not self.publish_date.data:
-            raise ValidationError("Hãy chọn cả ngày xuất bản.")
+            raise ValidationError("Giờ cần đi kèm ngày. Để xuất bản ngay, hãy xóa cả ngày và giờ.")
         if field.data and _parse_time(field.data) is None:
             raise ValidationError("Giờ không hợp lệ; ví dụ: 08:30.")
 
@@ -559,7 +559,7 @@ def _save(article: Article | None, form: ArticleForm):
 
     status_before = article.status if article is not None else "draft"
     try:
-        values = _values_from_form(form, article)
+        values = _values_from_form(form, article, intent)
         if is_new:
             article = workflow.create_article(values, current_user)
         else:
@@ -602,8 +602,12 @@ def _saved_message(article: Article, intent: str, new: bool) -> str:
     return f"{INTENT_LABELS[intent]} “{article.title}”."
 
 
-def _values_from_form(form: ArticleForm, article: Article | None) -> dict[str, Any]:
-    """The fields to save; an uploaded main image is stored in the library on the way."""
+def _values_from_form(form: ArticleForm, article: Article | None, intent: str) -> dict[str, Any]:
+    """The fields to save; an uploaded main image is stored in the library on the way.
+
+    An empty publication time means "now" when publishing; when only saving an
+    article that was already published, it keeps its time (it cannot lose it).
+    """
     values: dict[str, Any] = {
         "title": form.title.data,
         "slug": form.slug.data or "",
@@ -617,8 +621,9 @@ def _values_from_form(form: ArticleForm, article: Article | None) -> dict[str, A
         "image_caption": form.image_caption.data or "",
         "published_at": form.published_at,
     }
-    if values["published_at"] is None and article is not None and article.status != "draft":
-        del values["published_at"]  # once published, an article keeps a publication time
+    was_published = article is not None and article.status in ("published", "archived")
+    if values["published_at"] is None and was_published and intent != "publish":
+        del values["published_at"]
     upload = form.image_file.data
     choice = request.form.get("image_id", "").strip()
     if upload and getattr(upload, "filename", ""):

@@ -100,7 +100,7 @@
     "Words": "Số từ", "Characters": "Số ký tự",
     "Rich Text Area": "Vùng soạn thảo", "Rich Text Area. Press ALT-0 for help.": "Vùng soạn thảo nội dung bài viết.",
     "Formats": "Định dạng", "Format": "Định dạng", "Search": "Tìm kiếm",
-    "{0} words": "{0} từ", "{0} characters": "{0} ký tự"
+    "{0} words": "{0} từ", "{0} characters": "{0} ký tự", "None": "(không chọn)"
   };
 
   /* Word and LibreOffice put conditional comments, Office namespaces, styles,

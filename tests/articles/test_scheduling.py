@@ -4,6 +4,7 @@ moved into the past to stand for the moment arriving."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
@@ -79,9 +80,23 @@ def test_unpublished_articles_disappear_and_can_come_back(app, site, clients):
     assert load(app, article_id).status == "archived"
     assert reader.get(f"/bai-viet/{article_id}-{article.slug}").status_code == 404
 
+    # The form shows the old publication time; publishing again keeps it.
+    page = clients["editor"].get(f"/admin/articles/{article_id}").get_data(as_text=True)
+    shown_date = re.search(r'name="publish_date"[^>]*value="([^"]+)"', page).group(1)
+    shown_time = re.search(r'name="publish_time"[^>]*value="([^"]+)"', page).group(1)
     post_article(clients["editor"], f"/admin/articles/{article_id}",
                  article_fields(site["category"], title=article.title, intent="publish",
-                                publish_date="", publish_time=""))  # fmt: skip
+                                publish_date=shown_date, publish_time=shown_time))  # fmt: skip
     again = load(app, article_id)
     assert (again.status, again.published_at) == ("published", article.published_at)
     assert reader.get(f"/bai-viet/{article_id}-{again.slug}").status_code == 200
+
+
+def test_publishing_with_the_time_cleared_means_now(app, site, users, clients):
+    article_id = make_article(app, created_by=users["author"], status="archived",
+                              published_at=utcnow() + timedelta(days=30))  # fmt: skip
+    post_article(clients["editor"], f"/admin/articles/{article_id}",
+                 article_fields(site["category"], intent="publish"))  # fmt: skip
+    article = load(app, article_id)
+    assert article.is_public
+    assert utcnow() - article.published_at < timedelta(minutes=5)

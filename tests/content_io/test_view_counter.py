@@ -248,3 +248,12 @@ def test_redis_buffer_is_shared_by_workers_and_flushed_once(app_factory, redis_p
     with first.app_context():
         assert db.session.get(Article, article_id).view_count == 7
         assert view_counts([article_id]) == {article_id: 7}
+
+
+def test_the_counter_can_be_switched_off(app, client, article_url):
+    app.config["PORTAL_VIEW_COUNTER"] = False
+    for _ in range(3):
+        assert client.get(article_url, headers=BROWSER).status_code == 200
+    with app.app_context():
+        assert counter_for(app).flush() == (0, 0)
+    assert stored(app).view_count == 0

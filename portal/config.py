@@ -28,6 +28,10 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_DISABLED_PLUGINS": [],
     "PORTAL_SAFE_MODE": False,
     "PORTAL_TRACE_HOOKS": False,
+    # Article view counts: buffered, then written per article at most this often.
+    "PORTAL_VIEW_COUNTER": True,
+    "PORTAL_VIEW_FLUSH_SECONDS": 60,
+    "PORTAL_VIEW_FLUSH_VIEWS": 1000,
     # How often (seconds) each worker re-reads which plugins admins switched off.
     "PORTAL_PLUGIN_SYNC_SECONDS": 10,
     # Rendering: strict mode re-raises block errors instead of isolating them.

@@ -38,12 +38,6 @@ from portal.models import Article
 
 log = logging.getLogger("portal.view_counter")
 
-#: Defaults of the configuration keys this module reads.
-DEFAULT_SETTINGS = {
-    "PORTAL_VIEW_COUNTER": True,
-    "PORTAL_VIEW_FLUSH_SECONDS": 60,
-    "PORTAL_VIEW_FLUSH_VIEWS": 1000,
-}
 #: User agents that announce a program rather than a person (checked case-insensitively).
 BOT_PATTERN = re.compile(
     r"bot|crawl|spider|slurp|archiver|fetch|scrape|preview|monitor|checker|headless"
@@ -241,7 +235,8 @@ class ViewCounter:
 
 
 def setting(app: Flask, key: str):
-    return app.config.get(key, DEFAULT_SETTINGS[key])
+    """A view-counter setting (defaults and environment in portal/config.py)."""
+    return app.config[key]
 
 
 def counter_for(app: Flask) -> ViewCounter:

@@ -12,8 +12,8 @@ from portal.models.content import (
     MediaImage,
     Tag,
 )
-from portal.models.plugins import PluginState
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
+from portal.models.plugins import PluginState
 from portal.models.types import utcnow
 from portal.models.users import ROLES, LoginAttempt, User
 

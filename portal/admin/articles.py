@@ -2,6 +2,8 @@
 
 What each role may do is decided in :mod:`portal.articles` (one permission
 matrix); this module turns requests into those steps and back into screens.
+The form's fields live in :mod:`portal.admin.article_form`, the revision
+screens in :mod:`portal.admin.article_history`.
 The article form is one ``multipart`` form: the main image, new attachments
 and the order of attachments are saved with the text, so nothing typed is
 lost to an upload and a refused save (stale version, bad file) changes
@@ -13,15 +15,11 @@ removed attachments go once their removal is committed.
 from __future__ import annotations
 
 import math
-import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from flask import (
     abort,
-    current_app,
     flash,
     jsonify,
     make_response,
@@ -31,25 +29,30 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, MultipleFileField
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal import articles as workflow
 from portal import audit
 from portal.admin import bp
 from portal.admin.access import STAFF, roles_required
+from portal.admin.article_form import (
+    KEEP_IMAGE,
+    ArticleForm,
+    fill_form,
+    image_choice,
+    library_choices,
+    media_picker_url,
+    thumbnail_url,
+)
 from portal.admin.pages import _category_order
 from portal.article_diff import body_text, has_changes, word_diff
 from portal.attachments import attachment_link, save_attachment
 from portal.extensions import db
 from portal.i18n import current_locale
 from portal.media import UploadError, save_image
-from portal.models import STATUS_LABELS, Article, ArticleRevision, Attachment, MediaImage, User
+from portal.models import STATUS_LABELS, Article, Attachment, MediaImage, User
 from portal.models.types import utcnow
 from portal.rendering import Viewer, render_page
 from portal.security import CONTENT_SECURITY_POLICY
@@ -58,10 +61,7 @@ from portal.text import format_datetime, sanitize_html, slugify
 from portal.vendor import tinymce_url
 
 PER_PAGE = 20
-#: Images offered in the main-image picker of the form (newest first).
-LIBRARY_CHOICES = 24
 EDITORS = ("admin", "editor")
-SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 #: The article editor needs inline styles for TinyMCE's UI and blob: images while pasting.
 EDITOR_CSP = CONTENT_SECURITY_POLICY.replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'"
@@ -79,245 +79,10 @@ def _serve_vendor_files(state) -> None:
 # -- the form ------------------------------------------------------------------------------
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class ArticleForm(FlaskForm):
-    title = StringField(
-        "Tiêu đề",
-        filters=[_strip],
-        validators=[
-            DataRequired("Hãy nhập tiêu đề."),
-            Length(max=500, message="Tối đa 500 ký tự."),
-        ],
-    )
-    slug = StringField(
-        "Đường dẫn (slug)",
-        filters=[_strip],
-        description="Tạo tự động từ tiêu đề khi để trống. Chỉ chữ thường không dấu, số và dấu gạch ngang.",
-        validators=[Optional(), Length(max=200, message="Tối đa 200 ký tự.")],
-    )
-    lead = TextAreaField(
-        "Sapo (đoạn dẫn)",
-        filters=[_strip],
-        description="Một hai câu tóm tắt, hiện dưới tiêu đề và trong danh sách tin.",
-        validators=[Length(max=2000, message="Tối đa 2000 ký tự.")],
-    )
-    body = TextAreaField(
-        "Nội dung",
-        description="Tiêu đề mục, chữ đậm/nghiêng, danh sách, liên kết, ảnh, bảng. "
-        "Định dạng khác (màu, cỡ chữ, kiểu dáng) được bỏ khi lưu.",
-        validators=[Length(max=500_000, message="Nội dung quá dài.")],
-    )
-    category_id = SelectField(
-        "Chuyên mục",
-        coerce=int,
-        invalid_value_message="Hãy chọn chuyên mục trong danh sách.",
-        invalid_choice_message="Hãy chọn chuyên mục trong danh sách.",
-    )
-    tags = StringField(
-        "Từ khóa",
-        filters=[_strip],
-        description="Cách nhau bằng dấu phẩy, ví dụ: Chỉ thị 30, Du lịch cộng đồng. Từ khóa mới được tạo khi lưu.",
-        validators=[Length(max=1000, message="Tối đa 1000 ký tự.")],
-    )
-    author = StringField(
-        "Tác giả",
-        filters=[_strip],
-        description="Tên hiện cuối bài (bút danh, nhóm phóng viên).",
-        validators=[Length(max=200, message="Tối đa 200 ký tự.")],
-    )
-    source = StringField(
-        "Nguồn",
-        filters=[_strip],
-        validators=[Length(max=300, message="Tối đa 300 ký tự.")],
-    )
-    publish_date = StringField(
-        "Ngày xuất bản",
-        filters=[_strip],
-        render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
-        description="dd/mm/yyyy",
-    )
-    publish_time = StringField(
-        "Giờ xuất bản",
-        filters=[_strip],
-        render_kw={"placeholder": "HH:MM", "inputmode": "numeric", "autocomplete": "off"},
-        description="24 giờ",
-    )
-    image_file = FileField(
-        "Tải ảnh mới lên",
-        description="JPEG, PNG, WebP hoặc GIF. Ảnh được kiểm tra, nén lại và đưa vào thư viện ảnh.",
-        render_kw={"accept": "image/jpeg,image/png,image/webp,image/gif"},
-    )
-    image_alt = StringField(
-        "Mô tả ảnh cho người không xem được ảnh (alt)",
-        filters=[_strip],
-        description="Bắt buộc khi bài có ảnh chính: ảnh cho thấy gì?",
-        validators=[Length(max=500, message="Tối đa 500 ký tự.")],
-    )
-    image_caption = TextAreaField(
-        "Chú thích ảnh",
-        filters=[_strip],
-        validators=[Length(max=1000, message="Tối đa 1000 ký tự.")],
-    )
-    attachment_files = MultipleFileField(
-        "Thêm tài liệu đính kèm",
-        description="PDF, Word, Excel, PowerPoint hoặc OpenDocument.",
-        render_kw={
-            "accept": ".pdf,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp",
-        },
-    )
-    version = HiddenField()
-
-    def __init__(self, *args, article: Article | None = None, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.article = article
-        categories = CategoryTree.load()
-        self.category_id.choices = [(0, "— Chọn chuyên mục —")] + [
-            (c.id, f"{'— ' * (len(categories.ancestors(c)) - 1)}{c.name}")
-            for c in _category_order(categories)
-        ]
-
-    def validate_slug(self, field) -> None:
-        slug = field.data or ""
-        if not slug:
-            return
-        if not SLUG_RE.match(slug):
-            raise ValidationError(
-                f"Đường dẫn chỉ gồm chữ thường không dấu, số và dấu gạch ngang, ví dụ: "
-                f"{slugify(slug) or 'bai-viet-moi'}"
-            )
-        article_id = self.article.id if self.article is not None else None
-        if workflow.slug_taken(slug, article_id):
-            raise ValidationError(
-                f"Một bài viết khác đã dùng đường dẫn này. Gợi ý: {workflow.free_slug(slug, article_id)}"
-            )
-
-    def validate_category_id(self, field) -> None:
-        if not field.data:
-            raise ValidationError("Hãy chọn chuyên mục cho bài viết.")
-
-    def validate_publish_date(self, field) -> None:
-        self.published_at  # noqa: B018 - raises ValidationError on a bad date
-
-    def validate_publish_time(self, field) -> None:
-        if field.data and not self.publish_date.data:
-            raise ValidationError("Giờ cần đi kèm ngày. Để xuất bản ngay, hãy xóa cả ngày và giờ.")
-        if field.data and _parse_time(field.data) is None:
-            raise ValidationError("Giờ không hợp lệ; ví dụ: 08:30.")
-
-    @property
-    def published_at(self) -> datetime | None:
-        """Date and time typed in the site's time zone, as an aware datetime (None when empty)."""
-        if not self.publish_date.data:
-            return None
-        day = _parse_date(self.publish_date.data)
-        if day is None:
-            raise ValidationError("Ngày không hợp lệ; hãy chọn ngày theo dạng dd/mm/yyyy.")
-        hour_minute = _parse_time(self.publish_time.data or "00:00") or (0, 0)
-        zone = ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
-        return datetime(day[0], day[1], day[2], *hour_minute, tzinfo=zone)
-
-
-def _parse_date(text: str) -> tuple[int, int, int] | None:
-    """``dd/mm/yyyy`` as shown in the form (``yyyy-mm-dd`` is understood too)."""
-    for pattern, order in ((r"(\d{4})-(\d{1,2})-(\d{1,2})", (0, 1, 2)),
-                           (r"(\d{1,2})/(\d{1,2})/(\d{4})", (2, 1, 0))):  # fmt: skip
-        found = re.fullmatch(pattern, text.strip())
-        if found:
-            parts = [int(found.group(i + 1)) for i in range(3)]
-            year, month, day = (parts[i] for i in order)
-            try:
-                datetime(year, month, day)
-            except ValueError:
-                return None
-            return year, month, day
-    return None
-
-
-def _parse_time(text: str) -> tuple[int, int] | None:
-    found = re.fullmatch(r"(\d{1,2})[:h](\d{2})(?::\d{2})?", (text or "").strip())
-    if not found:
-        return None
-    hour, minute = int(found.group(1)), int(found.group(2))
-    return (hour, minute) if hour < 24 and minute < 60 else None
-
-
-def _fill_form(form: ArticleForm, article: Article) -> None:
-    """The form's fields from a saved article (GET)."""
-    form.title.data = article.title
-    form.slug.data = article.slug
-    form.lead.data = article.lead
-    form.body.data = article.body_html
-    form.category_id.data = article.category_id or 0
-    form.tags.data = ", ".join(tag.name for tag in article.tags)
-    form.author.data = article.author
-    form.source.data = article.source
-    form.image_alt.data = article.image_alt
-    form.image_caption.data = article.image_caption
-    if article.published_at:
-        local = article.published_at.astimezone(ZoneInfo(current_app.config["PORTAL_TIMEZONE"]))
-        form.publish_date.data = local.strftime("%d/%m/%Y")
-        form.publish_time.data = local.strftime("%H:%M")
-    form.version.data = str(article.version)
-
-
-# -- the main image ---------------------------------------------------------------------------
-
-#: The image radio button for "keep the article's current image" (an external URL from an import).
-KEEP_IMAGE = "giu-nguyen"
-
-
-def _image_choice(article: Article | None) -> str:
-    """What the form chose for the main image: ``""`` none, an id, or :data:`KEEP_IMAGE`."""
-    if request.method == "POST":
-        return request.form.get("image_id", "").strip()
-    chosen = request.args.get("image_id", "").strip()  # back from the media library's picker
-    if chosen.isdigit():
-        return chosen
-    if article is None:
-        return ""
-    if article.image_id:
-        return str(article.image_id)
-    return KEEP_IMAGE if article.image else ""
-
-
-def _library_choices(chosen: str) -> list[MediaImage]:
-    images = list(
-        db.session.scalars(select(MediaImage).order_by(MediaImage.id.desc()).limit(LIBRARY_CHOICES))
-    )
-    if chosen.isdigit() and all(str(image.id) != chosen for image in images):
-        picked = db.session.get(MediaImage, int(chosen))
-        if picked is not None:
-            images.insert(0, picked)
-    return images
-
-
-def thumbnail_url(image: MediaImage) -> str:
-    """The smallest stored copy of a library image."""
-    name = image.stored_name
-    if image.variants:
-        name = min(image.variants.items(), key=lambda item: int(item[0]))[1]
-    return url_for("reader.media", filename=name)
-
-
-def media_picker_url(article: Article | None) -> str | None:
-    """The media library in picker mode, coming back to this form (saved articles only)."""
-    if (
-        article is None
-        or article.id is None
-        or "admin.media_list" not in current_app.view_functions
-    ):
-        return None
-    back = url_for("admin.articles_edit", article_id=article.id)
-    return url_for("admin.media_list", pick=back)
-
-
 # -- screens -----------------------------------------------------------------------------------
 
 
-def _article(article_id: int, action: str = "view") -> Article:
+def article_or_abort(article_id: int, action: str = "view") -> Article:
     article = db.session.get(Article, article_id) or abort(404)
     if not workflow.can(current_user, action, article):
         abort(403)
@@ -480,10 +245,10 @@ def articles_new():
 @bp.route("/articles/<int:article_id>", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def articles_edit(article_id: int):
-    article = _article(article_id, "view")
+    article = article_or_abort(article_id, "view")
     form = ArticleForm(article=article)
     if request.method == "GET":
-        _fill_form(form, article)
+        fill_form(form, article)
         return _render_form(article, form)
     if not workflow.can(current_user, "edit", article):
         abort(403)
@@ -493,7 +258,7 @@ def articles_edit(article_id: int):
 
 
 def _render_form(article: Article | None, form: ArticleForm, *, status: int = 200, conflict=None):
-    chosen = _image_choice(article)
+    chosen = image_choice(article)
     editable = article is None or workflow.can(current_user, "edit", article)
     actions = workflow.allowed_actions(current_user, article) if article is not None else set()
     return _editor_response(
@@ -510,7 +275,7 @@ def _render_form(article: Article | None, form: ArticleForm, *, status: int = 20
             sent_back=workflow.sent_back_note(article) if article is not None else None,
             notes=workflow.notes_of(article) if article is not None else [],
             note_verbs=workflow.NOTE_VERBS,
-            library=_library_choices(chosen),
+            library=library_choices(chosen),
             chosen_image=chosen,
             keep_image=KEEP_IMAGE,
             thumbnail_url=thumbnail_url,
@@ -732,7 +497,7 @@ def _conflict(article: Article, form: ArticleForm, problem: workflow.StaleArticl
 # -- workflow steps without the form ----------------------------------------------------------------
 
 
-def _step_version() -> int:
+def step_version() -> int:
     raw = request.form.get("version", "").strip()
     if not raw.isdigit():
         abort(400, "Thiếu phiên bản của bài viết; hãy tải lại trang.")
@@ -740,12 +505,12 @@ def _step_version() -> int:
 
 
 def _take_step(article_id: int, action: str, step, done: str, **kwargs):
-    article = _article(article_id, "view")
+    article = article_or_abort(article_id, "view")
     if not workflow.can(current_user, action, article):
         abort(403)
     status_before = article.status
     try:
-        step(article, current_user, expected_version=_step_version(), **kwargs)
+        step(article, current_user, expected_version=step_version(), **kwargs)
         db.session.commit()
     except (workflow.WorkflowError, StaleDataError) as exc:
         db.session.rollback()
@@ -793,14 +558,14 @@ def articles_unpublish(article_id: int):
 @bp.route("/articles/<int:article_id>/delete", methods=["GET", "POST"])
 @roles_required(*EDITORS)
 def articles_delete(article_id: int):
-    article = _article(article_id, "view")
+    article = article_or_abort(article_id, "view")
     allowed = workflow.can(current_user, "delete", article)
     if request.method == "POST":
         if not allowed:
             abort(403)
         title = article.title
         try:
-            workflow.delete_article(article, current_user, expected_version=_step_version())
+            workflow.delete_article(article, current_user, expected_version=step_version())
             db.session.commit()
         except (workflow.WorkflowError, StaleDataError) as exc:
             db.session.rollback()
@@ -820,7 +585,7 @@ def articles_delete(article_id: int):
 @roles_required(*STAFF)
 def articles_preview(article_id: int):
     """The saved article on its reader page, even before publication (never cached)."""
-    article = _article(article_id, "view")
+    article = article_or_abort(article_id, "view")
     categories = CategoryTree.load()
     category = categories.get(article.category_id)
     page = page_tree().for_category("article", category, categories)
@@ -841,123 +606,6 @@ def articles_preview(article_id: int):
             }
         },
     )
-
-
-# -- revisions --------------------------------------------------------------------------------------
-
-
-@bp.get("/articles/<int:article_id>/revisions")
-@roles_required(*STAFF)
-def articles_revisions(article_id: int):
-    article = _article(article_id, "view")
-    return render_template(
-        "admin/articles/revisions.html",
-        article=article,
-        revisions=workflow.revisions_of(article),
-        can_edit=workflow.can(current_user, "edit", article),
-    )
-
-
-def _revision(article: Article, number: str | None) -> ArticleRevision | None:
-    if number is None or not number.isdigit() or len(number) > 8:
-        return None
-    return db.session.scalar(
-        select(ArticleRevision).where(
-            ArticleRevision.article_id == article.id, ArticleRevision.number == int(number)
-        )
-    )
-
-
-@bp.get("/articles/<int:article_id>/revisions/compare")
-@roles_required(*STAFF)
-def articles_compare(article_id: int):
-    """Two revisions side by side as a word diff (``?a=2&b=5``; ``b`` defaults to the latest)."""
-    article = _article(article_id, "view")
-    revisions = workflow.revisions_of(article)
-    if not revisions:
-        abort(404)
-    newer = _revision(article, request.args.get("b")) if request.args.get("b") else revisions[0]
-    older = _revision(article, request.args.get("a"))
-    if older is None and not request.args.get("a"):
-        older = next((r for r in revisions if r.number < newer.number), None) if newer else None
-    if newer is None or older is None:
-        abort(404)
-    return render_template(
-        "admin/articles/compare.html",
-        article=article,
-        older=older,
-        newer=newer,
-        revisions=revisions,
-        texts=_text_differences(older.snapshot, newer.snapshot),
-        fields=_field_differences(older.snapshot, newer.snapshot),
-        can_edit=workflow.can(current_user, "edit", article),
-    )
-
-
-def _text_differences(old: dict, new: dict):
-    pairs = (
-        ("Tiêu đề", old.get("title", ""), new.get("title", "")),
-        ("Sapo", old.get("lead", ""), new.get("lead", "")),
-        ("Nội dung", body_text(old.get("body_html", "")), body_text(new.get("body_html", ""))),
-    )
-    return [(label, word_diff(a, b)) for label, a, b in pairs]
-
-
-def _field_differences(old: dict, new: dict) -> list[tuple[str, str, str]]:
-    """The other fields that differ, as (label, before, after) text."""
-    categories = CategoryTree.load()
-    timezone = current_app.config["PORTAL_TIMEZONE"]
-
-    def shown(name: str, value) -> str:
-        if value in (None, "", []):
-            return "(trống)"
-        if name == "category_id":
-            category = categories.get(value)
-            return category.name if category else f"(chuyên mục đã xóa #{value})"
-        if name == "published_at":
-            return format_datetime(datetime.fromisoformat(value), timezone)
-        if name == "tags":
-            return ", ".join(value)
-        if name == "image_id":
-            return f"ảnh #{value} trong thư viện"
-        return str(value)
-
-    rows = []
-    for name in ("slug", "category_id", "tags", "author", "source", "image", "image_alt",
-                 "image_caption", "published_at"):  # fmt: skip
-        if old.get(name) != new.get(name):
-            rows.append(
-                (
-                    workflow.FIELD_LABELS[name],
-                    shown(name, old.get(name)),
-                    shown(name, new.get(name)),
-                )
-            )
-    return rows
-
-
-@bp.post("/articles/<int:article_id>/revisions/<int:number>/restore")
-@roles_required(*STAFF)
-def articles_restore(article_id: int, number: int):
-    article = _article(article_id, "edit")
-    status_before = article.status
-    try:
-        workflow.check_version(article, _step_version())
-        revision = workflow.restore_revision(article, number, current_user)
-        db.session.commit()
-    except (workflow.WorkflowError, StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
-        problem = exc if isinstance(exc, workflow.WorkflowError) else workflow.StaleArticle(article)
-        flash(f"Chưa khôi phục. {problem}", "error")
-        return redirect(url_for("admin.articles_revisions", article_id=article_id))
-    event = workflow.reader_visible_change(status_before, article)
-    if event:
-        workflow.announce(article, event)
-    flash(
-        f"Đã khôi phục phiên bản {number} (lưu thành phiên bản {revision.number}). "
-        + ("Bạn đọc thấy nội dung này ngay." if article.is_public else "Trạng thái bài không đổi.")
-    )
-    return redirect(url_for("admin.articles_edit", article_id=article.id))
 
 
 # -- images for the rich-text editor ------------------------------------------------------------------
@@ -998,3 +646,6 @@ def articles_image_list():
             for image in images
         ]
     )
+
+
+from portal.admin import article_history  # noqa: E402,F401  (registers the revision screens)

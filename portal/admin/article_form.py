@@ -256,12 +256,15 @@ def thumbnail_url(image: MediaImage) -> str:
 
 
 def media_picker_url(article: Article | None) -> str | None:
-    """The media library in picker mode, coming back to this form (saved articles only)."""
-    if (
-        article is None
-        or article.id is None
-        or "admin.media_list" not in current_app.view_functions
-    ):
+    """The media library in picker mode, coming back to this form with ``?image_id=``.
+
+    With JavaScript the library opens in a window and the choice is added to
+    the form in place (see admin-articles.js), so nothing typed is lost.
+    """
+    if "admin.media_list" not in current_app.view_functions:
         return None
-    back = url_for("admin.articles_edit", article_id=article.id)
-    return url_for("admin.media_list", pick=back)
+    if article is None or article.id is None:
+        back = url_for("admin.articles_new")
+    else:
+        back = url_for("admin.articles_edit", article_id=article.id)
+    return url_for("admin.media_list", pick=back, field="image_id")

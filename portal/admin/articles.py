@@ -59,6 +59,7 @@ from portal.security import CONTENT_SECURITY_POLICY
 from portal.site import CategoryTree, article_url, page_tree
 from portal.text import format_datetime, sanitize_html, slugify
 from portal.vendor import tinymce_url
+from portal.view_counter import view_counts
 
 PER_PAGE = 20
 EDITORS = ("admin", "editor")
@@ -136,6 +137,7 @@ def articles_list():
     return render_template(
         "admin/articles/list.html",
         rows=rows,
+        views=view_counts(a.id for a in rows),
         total=total,
         page=page,
         pages=pages,

@@ -231,6 +231,23 @@ def test_choose_a_library_image_then_remove_it(app, site, clients):
     assert (article.image_id, article.image) == (None, "")
 
 
+def test_back_from_the_media_library_the_picked_image_is_chosen(app, site, clients):
+    """The library's picker links back with ?image_id=; the form offers and checks it."""
+    with app.app_context():
+        from portal.media import save_image
+
+        ids = [save_image(io.BytesIO(png_bytes()), f"anh-{n}.png", alt=f"Ảnh {n}").id
+               for n in range(30)]  # fmt: skip
+        db.session.commit()
+    oldest = ids[0]  # not among the newest offered by default
+    article_id = make_article(app, created_by=None)
+    plain = clients["editor"].get(f"/admin/articles/{article_id}").get_data(as_text=True)
+    assert f'name="image_id" value="{oldest}"' not in plain
+    assert f'href="/admin/media?pick=/admin/articles/{article_id}&amp;field=image_id"' in plain
+    html = clients["editor"].get(f"/admin/articles/{article_id}?image_id={oldest}")
+    assert f'name="image_id" value="{oldest}" checked' in html.get_data(as_text=True)
+
+
 def test_an_imported_external_image_is_kept(app, site, clients):
     article_id = make_article(
         app, created_by=None, image="https://example.org/anh.jpg", image_alt="Ảnh nguồn"

@@ -112,3 +112,20 @@ def test_dashboard_for_an_author(app, site, users, clients):
     assert "Bị trả lại, cần sửa (1) Bài gửi đi Biên Tập Viên trả lại lúc" in text
     assert "Cần thêm ảnh." in text
     assert "Bản nháp của tôi (1) Nháp đang viết" in text  # a sent-back one is listed once
+
+
+def test_views_include_those_not_yet_written(app, site, clients):
+    """The list counts views still waiting in the view counter's buffer."""
+    from portal.view_counter import counter_for
+
+    article_id = site["article"]
+    with app.app_context():
+        from portal.models import Article
+
+        db.session.get(Article, article_id).view_count = 7
+        db.session.commit()
+        for _ in range(3):
+            counter_for(app).count(article_id)
+    html = clients["editor"].get("/admin/articles").get_data(as_text=True)
+    row = html.split(f'href="/admin/articles/{article_id}"')[1].split("</tr>")[0]
+    assert '<td class="numeric" data-label="Lượt xem">10</td>' in row

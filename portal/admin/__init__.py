@@ -72,14 +72,13 @@ def no_store(response):
 
 
 from portal.admin import (  # noqa: E402,F401  (registers views)
+    articles,
     audit_log,
+    categories,
     dashboard,
+    media,
     page_editor,
     pages,
+    plugins,
     users,
 )
-
-from portal.admin import categories  # noqa: E402,F401  # isort: skip
-from portal.admin import media  # noqa: E402,F401  # isort: skip
-from portal.admin import plugins  # noqa: E402,F401  # isort: skip
-from portal.admin import articles  # noqa: E402,F401  # isort: skip

@@ -100,6 +100,7 @@ def make_world(app) -> dict:
                 "category_id": content["category"].id,
                 "article_id": content["article"].id,
                 "image_id": image.id,
+                "name": "rich_text",  # a plugin
             },
         }
 

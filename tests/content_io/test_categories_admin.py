@@ -72,7 +72,7 @@ def test_the_list_shows_the_tree_in_menu_order_with_article_counts(app, editor):
     assert names[:3] == ["Thời sự", "Chính trị", "Xã hội"]  # children right under their parent
     assert names.index("Kinh tế") == 3
     row = re.search(rf'id="chuyen-muc-{ids(app)["chinh-tri"]}".*?</tr>', html, re.S).group(0)
-    assert "category-row--depth-1" in row and "/chuyen-muc/chinh-tri" in row
+    assert "tree-row--depth-1" in row and "/chuyen-muc/chinh-tri" in row
     with app.app_context():
         count = len(
             list(

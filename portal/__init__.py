@@ -83,7 +83,18 @@ def create_app(
     ``extra_plugins`` are ``(name, plugin)`` pairs registered in addition to
     the discovered ones.
     """
-    from portal import admin, attachments, auth, cache, cli, i18n, plugin_switches, reader, security
+    from portal import (
+        admin,
+        attachments,
+        auth,
+        cache,
+        cli,
+        i18n,
+        plugin_switches,
+        reader,
+        security,
+        vendor,
+    )
     from portal.assets import bp as assets_bp
     from portal.config import build_config, load_secret_key
     from portal.extensions import csrf, db, login_manager, migrate
@@ -135,6 +146,7 @@ def create_app(
     app.register_blueprint(admin.bp)
     app.register_blueprint(reader.bp)
     app.register_blueprint(attachments.bp)
+    app.register_blueprint(vendor.bp)
     security.init_app(app)
     app.after_request(i18n.remember_locale)
     cli.init_app(app)

@@ -337,7 +337,9 @@ def create_article(values: dict[str, Any], user) -> Article:
     """A new draft by ``user`` with its first revision."""
     if not can(user, "create"):
         raise NotAllowed("Bạn không thể tạo bài viết.")
-    article = Article(status="draft", created_by_id=user.id, title="")
+    # Empty title and slug until the fields are applied: a query made while applying them
+    # (tags) flushes the new row, and both columns are NOT NULL.
+    article = Article(status="draft", created_by_id=user.id, title="", slug="")
     db.session.add(article)
     apply_fields(article, values)
     db.session.flush()

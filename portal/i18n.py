@@ -58,6 +58,7 @@ CATALOGS: dict[str, dict[str, str]] = {
         "Thứ Bảy": "Saturday",
         "Chủ Nhật": "Sunday",
         "ngày": "days",
+        "Tài liệu đính kèm": "Attachments",
     }
 }
 

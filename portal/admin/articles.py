@@ -69,14 +69,6 @@ EDITOR_CSP = CONTENT_SECURITY_POLICY.replace(
 ).replace("img-src 'self' data: https:", "img-src 'self' data: blob: https:")
 
 
-@bp.record_once
-def _serve_vendor_files(state) -> None:
-    """The editor's library (TinyMCE from npm) is served by portal.vendor, with the admin."""
-    from portal import vendor
-
-    state.app.register_blueprint(vendor.bp)
-
-
 # -- the form ------------------------------------------------------------------------------
 
 

@@ -40,6 +40,9 @@ RESERVED_PREFIXES = (
     "/_blocks",
     "/dang-nhap",
     "/dang-xuat",
+    "/tai-lieu",
+    "/_vendor",
+    "/favicon.ico",
 )
 
 

@@ -114,7 +114,7 @@ def test_category_deleted_after_saving_shows_nothing(app, site):
 
 def test_heading_and_more_link(app, site):
     html = render(app, {"title": "Kinh tế", "category": "kinh-te"})
-    assert '<h2 class="article-list__title">Kinh tế</h2>' in html
+    assert '<h2 class="section-heading__title article-list__title">Kinh tế</h2>' in html
     assert re.search(r'class="article-list__more" href="/chuyen-muc/kinh-te">Xem thêm', html)
     assert '<h3 class="teaser__title">' in html
     untitled = render(app, {"title": "", "category": "kinh-te"})
@@ -162,7 +162,7 @@ def page_html(client, url):
 
 def test_category_page_is_paged_with_trang(app, client, site):
     first = page_html(client, "/chuyen-muc/thoi-su")
-    assert '<h1 class="article-list__title">Thời sự</h1>' in first
+    assert '<h1 class="section-heading__title article-list__title">Thời sự</h1>' in first
     assert titles(first) == [f"Thời sự {n:02d}" for n in range(1, 6)]
     assert 'rel="prev"' not in first
     assert re.search(r'href="\?trang=2" rel="next"', first)

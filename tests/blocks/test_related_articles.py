@@ -49,7 +49,7 @@ def related(app, article_id, settings=None):
 
 def test_same_category_newest_first_without_the_current_article(app, rows):
     html = related(app, rows["reading"])
-    assert '<h2 class="related-articles__title">Tin liên quan</h2>' in html
+    assert '<h2 class="section-heading__title">Tin liên quan</h2>' in html
     assert titles(html) == [f"Cùng chuyên mục {n}" for n in range(1, 6)]
     assert "Bài đang đọc" not in titles(html)
     for other in ("Bài ở chuyên mục con", "Bài kinh tế", "Bản nháp", "Hẹn giờ"):

@@ -39,7 +39,7 @@ def test_saving_through_the_form_sanitizes(app):
 def test_rendering_sanitizes_settings_that_bypassed_the_form(app):
     html = render_block(app, "rich_text", {"title": "Thông báo", "html": DIRTY})
     assert_clean(html)
-    assert '<h2 class="rich-text__title">Thông báo</h2>' in html
+    assert '<h2 class="section-heading__title">Thông báo</h2>' in html
     assert "Lịch tiếp công dân <strong>thứ Năm</strong>" in html
     assert 'href="https://backan.gov.vn/"' in html
 

@@ -15,6 +15,8 @@ The same helpers are pytest fixtures through ``portal.pytest_plugin``
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from typing import Any
@@ -22,6 +24,7 @@ from typing import Any
 from flask import Flask, g
 from jinja2 import TemplateNotFound
 from markupsafe import Markup
+from sqlalchemy import event
 from wtforms import Form
 
 from portal import create_app
@@ -79,6 +82,27 @@ def make_app(
             db.drop_all()
         db.create_all()
     return app
+
+
+@contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    """``with count_queries(app) as statements:`` lists every SQL statement run inside.
+
+    For pinning how many queries a page or a block costs (the count must not
+    grow with the number of blocks of one kind).
+    """
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
 
 
 def sample_content(

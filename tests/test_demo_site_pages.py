@@ -3,15 +3,14 @@ can be disabled without breaking a page (DESIGN.md §6)."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.demo import load_demo
 from portal.extensions import db
 from portal.models import Article, Category, Placement
 from portal.plugins import plugins_of
+from portal.testing import count_queries
 
 #: Queries per page, cold cache. A change here must be a decision, not an accident:
 #: page tree, placements of the page's chain, categories, then what the blocks need.
@@ -19,22 +18,6 @@ from portal.plugins import plugins_of
 #: article page adds one query for the article's photo and attachments (bulletin_view,
 #: portal.article_media), whatever the number of attachments.
 PINNED_QUERIES = {"home": 4, "category": 4, "article": 6}
-
-
-@contextmanager
-def count_queries(app):
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def demo_urls(app) -> dict[str, str]:

@@ -7,15 +7,13 @@ package called ``tests/blocks`` would only invite confusion with the real
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from portal.extensions import db
 from portal.models import Article, Category, Page, Placement
+from portal.testing import count_queries as count_queries_of
 from portal.text import slugify
 
 #: A fixed moment in the past that listings count back from (never the wall clock).
@@ -118,19 +116,4 @@ def make():
 def count_queries(app):
     """``with count_queries() as statements:`` records every SQL statement run inside."""
 
-    @contextmanager
-    def counting() -> Iterator[list[str]]:
-        statements: list[str] = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", record)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
-
-    return counting
+    return lambda: count_queries_of(app)

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import io
 import re
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
 
 from portal.attachments import save_attachment
 from portal.extensions import db
 from portal.media import save_image
 from portal.models import Article, Placement
 from portal.site import article_url
+from portal.testing import count_queries
 
 from . import samples
 from .conftest import signed_in
@@ -146,22 +145,6 @@ def put_lists_on_home(app, site) -> None:
                 )
             )
         db.session.commit()
-
-
-@contextmanager
-def count_queries(app):
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_list_images_have_srcset_size_and_lazy_loading(app, client, site):

@@ -11,6 +11,7 @@ import importlib.util
 import os
 import shutil
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -50,6 +51,21 @@ def database_url_for(kind: str) -> str | None:
 def database_url(request):
     """The database URL of the current run (None = in-memory SQLite)."""
     return database_url_for(request.param)
+
+
+@pytest.fixture
+def redis_prefix():
+    """A Redis key prefix no other test uses; every key under it is deleted afterwards."""
+    prefix = f"portal-test:{uuid.uuid4().hex}:"
+    yield prefix
+    if REDIS_URL:
+        import redis
+
+        client = redis.Redis.from_url(REDIS_URL)
+        keys = list(client.scan_iter(match=prefix + "*"))
+        if keys:
+            client.delete(*keys)
+        client.close()
 
 
 @pytest.fixture

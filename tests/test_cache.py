@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 
 import pytest
 
@@ -25,21 +24,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def redis_prefix():
-    """A prefix no other test uses; every key under it is deleted afterwards."""
-    prefix = f"portal-test:{uuid.uuid4().hex}:"
-    yield prefix
-    if REDIS_URL:
-        import redis
-
-        client = redis.Redis.from_url(REDIS_URL)
-        keys = list(client.scan_iter(match=prefix + "*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
 
 
 @pytest.fixture(params=["memory", pytest.param("redis", marks=requires_redis)])

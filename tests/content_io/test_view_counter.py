@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import threading
-import uuid
 
 import pytest
 from sqlalchemy import event, select
@@ -33,21 +32,6 @@ BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/53
 )
 def buffer_kind(request):
     return request.param
-
-
-@pytest.fixture
-def redis_prefix():
-    """A prefix of our own; every key under it is deleted afterwards."""
-    prefix = f"content-io-test:{uuid.uuid4().hex}:"
-    yield prefix
-    if REDIS_URL:
-        import redis
-
-        client = redis.Redis.from_url(REDIS_URL)
-        keys = list(client.scan_iter(match=prefix + "*"))
-        if keys:
-            client.delete(*keys)
-        client.close()
 
 
 @pytest.fixture

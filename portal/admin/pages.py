@@ -56,7 +56,7 @@ class PageForm(FlaskForm):
     )
     kind = SelectField(
         "Loại trang",
-        choices=[(k, KIND_LABELS[k]) for k in PAGE_KINDS],
+        choices={k: KIND_LABELS[k] for k in PAGE_KINDS},
         invalid_choice_message="Hãy chọn một loại trang trong danh sách.",
     )
     path = StringField(

@@ -84,7 +84,7 @@ class AccountForm(FlaskForm):
     )
     role = SelectField(
         "Vai trò",
-        choices=[(role, ROLE_LABELS[role]) for role in ROLES],
+        choices={role: ROLE_LABELS[role] for role in ROLES},
         invalid_choice_message="Hãy chọn một vai trò trong danh sách.",
         description=(
             "Quản trị viên: mọi việc. Biên tập viên: nội dung và xuất bản. "

@@ -7,6 +7,7 @@ with its settings. The class is the definition, the row is the value.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import sys
@@ -29,6 +30,11 @@ if TYPE_CHECKING:
 VARY_KEYS = frozenset({"locale", "page", "article", "category", "query", "viewer"})
 #: What a block may need from the page it is placed on.
 NEEDS = frozenset({"article", "category"})
+
+
+#: Default settings per settings form class (see Block.default_settings). Classes are
+#: immutable definitions, so this cache is shared safely by every app in the process.
+_DEFAULTS: dict[type[Form], dict[str, Any]] = {}
 
 
 class EmptySettingsForm(Form):
@@ -167,8 +173,18 @@ class Block:
 
     @classmethod
     def default_settings(cls) -> dict[str, Any]:
-        """The settings a new placement starts with: the form's defaults."""
-        return jsonable(cls.settings_form().data)
+        """The settings a new placement starts with: the form's defaults.
+
+        Computed once per form class (every placement renders with them), unless
+        a field's default is a callable, which must run each time.
+        """
+        cached = _DEFAULTS.get(cls.settings_form)
+        if cached is None:
+            form = cls.settings_form()
+            cached = jsonable(form.data)
+            if not any(callable(field.default) for field in form):
+                _DEFAULTS[cls.settings_form] = cached
+        return copy.deepcopy(cached)
 
     @classmethod
     def validate_settings(

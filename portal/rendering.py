@@ -69,8 +69,12 @@ class PageAssets:
 
     css: list[str] = field(default_factory=list)
     js: list[str] = field(default_factory=list)
+    _seen: set[str] = field(default_factory=set)
 
     def add_block(self, block: Block) -> None:
+        if block.name in self._seen:  # ten lists on a page: their files are linked once
+            return
+        self._seen.add(block.name)
         for filename in block.css:
             url = static_url(block, filename)
             if url not in self.css:

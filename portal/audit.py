@@ -33,6 +33,19 @@ def scrub(value: Any) -> Any:
     return value
 
 
+#: What an admin is told when a form was saved without changing anything.
+NOTHING_CHANGED = "Không có gì thay đổi."
+
+
+def record_change(
+    action: str, *, before: dict[str, Any], after: dict[str, Any], **details: Any
+) -> AuditEntry | None:
+    """Record an edit only if it changed something; None (and no entry) when it did not."""
+    if before == after:
+        return None
+    return record(action, before=before, after=after, **details)
+
+
 def record(
     action: str,
     *,

@@ -317,7 +317,7 @@ def category_edit(category_id: int):
             touched_pages = _rename_slug_in_blocks(old_slug, category.slug)
         after = category_summary(category)
         if before == after:
-            flash("Không có thay đổi nào.")
+            flash(audit.NOTHING_CHANGED)
             return redirect(url_for("admin.categories_list"))
         db.session.flush()
         if new_parent != old_parent:

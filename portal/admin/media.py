@@ -309,20 +309,18 @@ def media_edit(image_id: int):
             before = image_summary(image)
             image.alt = form.alt.data
             image.caption = form.caption.data
-            after = image_summary(image)
-            if before != after:
-                audit.record(
-                    "media.update",
-                    subject_type="media",
-                    subject_id=image.id,
-                    summary=f"Sửa mô tả ảnh {describe(image)}",
-                    before=before,
-                    after=after,
-                )
+            if audit.record_change(
+                "media.update",
+                subject_type="media",
+                subject_id=image.id,
+                summary=f"Sửa mô tả ảnh {describe(image)}",
+                before=before,
+                after=image_summary(image),
+            ):
                 db.session.commit()
                 flash(f"Đã lưu ảnh {describe(image)}.")
             else:
-                flash("Không có gì thay đổi.")
+                flash(audit.NOTHING_CHANGED)
             return redirect(url_for("admin.media_edit", image_id=image.id))
     uploader = db.session.get(User, image.uploaded_by_id) if image.uploaded_by_id else None
     return render_template(

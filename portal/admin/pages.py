@@ -259,19 +259,19 @@ def page_properties(page_id: int):
     if form.validate_on_submit():
         before = page_summary(page)
         _apply_form(page, form)
-        after = page_summary(page)
-        if before != after:
-            audit.record(
-                "page.update",
-                subject_type="page",
-                subject_id=page.id,
-                summary=f"Sửa thuộc tính trang “{page.title}”",
-                before=before,
-                after=after,
-            )
+        if audit.record_change(
+            "page.update",
+            subject_type="page",
+            subject_id=page.id,
+            summary=f"Sửa thuộc tính trang “{page.title}”",
+            before=before,
+            after=page_summary(page),
+        ):
             db.session.commit()
             announce_published(page, action="edited")
             flash("Đã lưu thuộc tính trang.")
+        else:
+            flash(audit.NOTHING_CHANGED)
         return redirect(url_for("admin.page_editor", page_id=page.id))
     return render_template(
         "admin/pages/form.html", form=form, page=page

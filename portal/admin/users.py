@@ -203,20 +203,18 @@ def users_edit(user_id: int):
         user.email = form.email.data
         user.role = form.role.data
         user.active = form.active.data
-        after = account_summary(user)
-        if before != after:
-            audit.record(
-                "user.update",
-                subject_type="user",
-                subject_id=user.id,
-                summary=f"Sửa tài khoản {user.email}",
-                before=before,
-                after=after,
-            )
+        if audit.record_change(
+            "user.update",
+            subject_type="user",
+            subject_id=user.id,
+            summary=f"Sửa tài khoản {user.email}",
+            before=before,
+            after=account_summary(user),
+        ):
             db.session.commit()
             flash(f"Đã lưu tài khoản {user.email}.")
         else:
-            flash("Không có gì thay đổi.")
+            flash(audit.NOTHING_CHANGED)
         return redirect(url_for("admin.users_list"))
     return _render_form("admin/users/form.html", form=form, account=user)
 

@@ -65,7 +65,9 @@ def switch(name: str, enabled: bool, by: str) -> None:
             + "."
         )
     if not enabled and name in REQUIRED_PLUGINS:
-        raise SwitchError(f"Plugin “{name}” provides the page layouts; the site cannot run without it.")
+        raise SwitchError(
+            f"Plugin “{name}” provides the page layouts; the site cannot run without it."
+        )
     state = db.session.get(PluginState, name) or PluginState(name=name)
     state.enabled = enabled
     state.updated_by_name = by

@@ -13,6 +13,11 @@ import nh3
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 
 
+def strip_text(value):
+    """WTForms filter: surrounding white space off typed text (other values pass through)."""
+    return value.strip() if isinstance(value, str) else value
+
+
 def slugify(text: str, max_length: int = 200) -> str:
     """ASCII slug of a (Vietnamese) title: diacritics dropped, ``đ`` → ``d``.
 

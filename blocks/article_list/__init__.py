@@ -26,6 +26,7 @@ from portal import (
     image_for,
 )
 from portal.models import Category
+from portal.text import strip_text
 
 #: The query-string parameter that pages through a paginated list (?trang=2).
 PAGE_PARAMETER = "trang"
@@ -46,10 +47,6 @@ STYLES = {
 }
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
@@ -67,7 +64,7 @@ class ArticleListSettings(Form):
     title = StringField(
         "Tiêu đề khối",
         description="Để trống nếu không cần tiêu đề.",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=200, message="Tiêu đề không được dài quá %(max)d ký tự.")],
         default="Tin mới nhất",
     )
@@ -77,7 +74,7 @@ class ArticleListSettings(Form):
             "Để trống: chuyên mục của trang đang xem; trang không thuộc chuyên mục nào "
             "thì lấy bài của mọi chuyên mục."
         ),
-        filters=[_strip, _lower],
+        filters=[strip_text, _lower],
         validators=[existing_category],
         default="",
     )

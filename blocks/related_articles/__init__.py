@@ -8,18 +8,15 @@ from wtforms import Form, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from portal import ArticleQuery, Block, BlockContext, CachePolicy, fetch_article_lists, hookimpl
+from portal.text import strip_text
 
 MAX_COUNT = 20
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class RelatedArticlesSettings(Form):
     title = StringField(
         "Tiêu đề khối",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=200, message="Tiêu đề không được dài quá %(max)d ký tự.")],
         default="Tin liên quan",
     )

@@ -6,13 +6,9 @@ from wtforms import Form, StringField, TextAreaField
 from wtforms.validators import Length
 
 from portal import Block, BlockContext, CachePolicy, hookimpl
-from portal.text import sanitize_html
+from portal.text import sanitize_html, strip_text
 
 MAX_HTML_LENGTH = 50_000
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _sanitize(value):
@@ -23,7 +19,7 @@ def _sanitize(value):
 class RichTextSettings(Form):
     title = StringField(
         "Tiêu đề (không bắt buộc)",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=200, message="Tiêu đề không được dài quá %(max)d ký tự.")],
         default="",
     )

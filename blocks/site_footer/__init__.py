@@ -9,14 +9,10 @@ from wtforms.validators import Length, Optional, Regexp
 
 from portal import Block, BlockContext, CachePolicy, hookimpl
 from portal.models import utcnow
-from portal.text import to_local
+from portal.text import strip_text, to_local
 
 PHONE_PATTERN = r"^[0-9+().\s/-]+$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def _too_long(what: str) -> str:
@@ -26,19 +22,19 @@ def _too_long(what: str) -> str:
 class SiteFooterSettings(Form):
     organisation = StringField(
         "Cơ quan chủ quản",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=300, message=_too_long("Tên cơ quan"))],
         default="Ủy ban nhân dân tỉnh Bắc Kạn",
     )
     address = StringField(
         "Địa chỉ",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=300, message=_too_long("Địa chỉ"))],
         default="",
     )
     phone = StringField(
         "Điện thoại",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             Optional(),
             Length(max=50, message=_too_long("Số điện thoại")),
@@ -51,7 +47,7 @@ class SiteFooterSettings(Form):
     )
     email = StringField(
         "Thư điện tử",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             Optional(),
             Length(max=200, message=_too_long("Địa chỉ thư")),
@@ -71,7 +67,7 @@ class SiteFooterSettings(Form):
     copyright = StringField(
         "Dòng bản quyền",
         description="Để trống để dùng “© <năm> <tên cổng thông tin>”.",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=300, message=_too_long("Dòng bản quyền"))],
         default="",
     )

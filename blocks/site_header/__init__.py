@@ -9,7 +9,7 @@ from wtforms.validators import Length
 
 from portal import Block, BlockContext, CachePolicy, hookimpl, translate
 from portal.models import utcnow
-from portal.text import to_local
+from portal.text import strip_text, to_local
 
 #: Vietnamese weekday names, Monday first (``datetime.weekday()`` order).
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
@@ -23,22 +23,18 @@ def vietnamese_date(value: datetime, locale: str = "vi") -> str:
     return f"{translate(WEEKDAYS[value.weekday()], locale)}, {value:%d/%m/%Y}"
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class SiteHeaderSettings(Form):
     title = StringField(
         "Tên cổng thông tin",
         description="Để trống để dùng tên trong cấu hình (PORTAL_SITE_NAME).",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=200, message="Tên không được dài quá %(max)d ký tự.")],
         default="",
     )
     tagline = StringField(
         "Khẩu hiệu",
         description="Dòng chữ nhỏ dưới tên; để trống để dùng PORTAL_SITE_TAGLINE.",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=300, message="Khẩu hiệu không được dài quá %(max)d ký tự.")],
         default="",
     )

@@ -25,21 +25,17 @@ from portal.admin.pages import _category_order
 from portal.extensions import db
 from portal.models import Article, MediaImage
 from portal.site import CategoryTree
-from portal.text import slugify
+from portal.text import slugify, strip_text
 
 #: Images offered in the main-image choices of the form (newest first).
 LIBRARY_CHOICES = 24
 SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class ArticleForm(FlaskForm):
     title = StringField(
         "Tiêu đề",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             DataRequired("Hãy nhập tiêu đề."),
             Length(max=500, message="Tối đa 500 ký tự."),
@@ -47,13 +43,13 @@ class ArticleForm(FlaskForm):
     )
     slug = StringField(
         "Đường dẫn (slug)",
-        filters=[_strip],
+        filters=[strip_text],
         description="Tạo tự động từ tiêu đề khi để trống. Chỉ chữ thường không dấu, số và dấu gạch ngang.",
         validators=[Optional(), Length(max=200, message="Tối đa 200 ký tự.")],
     )
     lead = TextAreaField(
         "Sapo (đoạn dẫn)",
-        filters=[_strip],
+        filters=[strip_text],
         description="Một hai câu tóm tắt, hiện dưới tiêu đề và trong danh sách tin.",
         validators=[Length(max=2000, message="Tối đa 2000 ký tự.")],
     )
@@ -71,30 +67,30 @@ class ArticleForm(FlaskForm):
     )
     tags = StringField(
         "Từ khóa",
-        filters=[_strip],
+        filters=[strip_text],
         description="Cách nhau bằng dấu phẩy, ví dụ: Chỉ thị 30, Du lịch cộng đồng. Từ khóa mới được tạo khi lưu.",
         validators=[Length(max=1000, message="Tối đa 1000 ký tự.")],
     )
     author = StringField(
         "Tác giả",
-        filters=[_strip],
+        filters=[strip_text],
         description="Tên hiện cuối bài (bút danh, nhóm phóng viên).",
         validators=[Length(max=200, message="Tối đa 200 ký tự.")],
     )
     source = StringField(
         "Nguồn",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=300, message="Tối đa 300 ký tự.")],
     )
     publish_date = StringField(
         "Ngày xuất bản",
-        filters=[_strip],
+        filters=[strip_text],
         render_kw={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
         description="dd/mm/yyyy",
     )
     publish_time = StringField(
         "Giờ xuất bản",
-        filters=[_strip],
+        filters=[strip_text],
         render_kw={"placeholder": "HH:MM", "inputmode": "numeric", "autocomplete": "off"},
         description="24 giờ",
     )
@@ -105,13 +101,13 @@ class ArticleForm(FlaskForm):
     )
     image_alt = StringField(
         "Mô tả ảnh cho người không xem được ảnh (alt)",
-        filters=[_strip],
+        filters=[strip_text],
         description="Bắt buộc khi bài có ảnh chính: ảnh cho thấy gì?",
         validators=[Length(max=500, message="Tối đa 500 ký tự.")],
     )
     image_caption = TextAreaField(
         "Chú thích ảnh",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=1000, message="Tối đa 1000 ký tự.")],
     )
     attachment_files = MultipleFileField(

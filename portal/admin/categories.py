@@ -31,7 +31,7 @@ from portal.events import ContentEvent, content_changed
 from portal.extensions import db
 from portal.models import Article, Category, Page, PageDraft, Placement, utcnow
 from portal.site import CategoryTree
-from portal.text import slugify
+from portal.text import slugify, strip_text
 
 #: Who may change the category tree.
 CATEGORY_EDITORS = ("admin", "editor")
@@ -39,14 +39,10 @@ CATEGORY_EDITORS = ("admin", "editor")
 CATEGORY_SETTING = "category"
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
 class CategoryForm(FlaskForm):
     name = StringField(
         "Tên chuyên mục",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             DataRequired("Hãy nhập tên chuyên mục."),
             Length(max=200, message="Tối đa 200 ký tự."),
@@ -59,7 +55,7 @@ class CategoryForm(FlaskForm):
             "Để trống để tạo từ tên. Đổi đường dẫn làm các liên kết cũ tới chuyên mục "
             "không còn dùng được; các khối đang chọn chuyên mục này được cập nhật theo."
         ),
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=200, message="Tối đa 200 ký tự.")],
     )
     parent_id = SelectField(
@@ -74,7 +70,7 @@ class CategoryForm(FlaskForm):
     description = TextAreaField(
         "Mô tả",
         description="Hiện dưới tiêu đề trang chuyên mục.",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=2000, message="Tối đa 2000 ký tự.")],
     )
 

@@ -59,15 +59,12 @@ from portal.extensions import db
 from portal.media import MAX_PIXELS, UploadError, file_size, image_source, save_image
 from portal.models import Article, MediaImage, User
 from portal.security import is_safe_redirect
+from portal.text import strip_text
 
 PER_PAGE = 30
 DEFAULT_FIELD = "image_id"
 FIELD_RE = re.compile(r"^[A-Za-z0-9_]{1,40}$")
 ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 ALT_HINT = "Ảnh cho thấy gì, cho người không nhìn được ảnh. Được gợi ý khi chọn ảnh cho bài viết."
@@ -77,7 +74,7 @@ class ImageDetailsForm(FlaskForm):
     alt = StringField(
         "Mô tả ảnh (văn bản thay thế)",
         description=ALT_HINT,
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             DataRequired("Hãy mô tả ảnh: người không nhìn được ảnh cần nó."),
             Length(max=500, message="Tối đa 500 ký tự."),
@@ -86,7 +83,7 @@ class ImageDetailsForm(FlaskForm):
     caption = TextAreaField(
         "Chú thích",
         description="Hiện dưới ảnh, ví dụ “Ảnh: Thu Trang”. Có thể bỏ trống.",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[Length(max=2000, message="Tối đa 2000 ký tự.")],
     )
 

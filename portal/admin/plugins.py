@@ -39,7 +39,9 @@ def plugins_list():
         rows.append(
             {
                 "info": info,
-                "status": "Đã tắt trong trang quản trị" if switched_off else STATUS_LABELS.get(info.status, info.status),
+                "status": "Đã tắt trong trang quản trị"
+                if switched_off
+                else STATUS_LABELS.get(info.status, info.status),
                 "switched_off": switched_off,
                 "can_switch": info.status == "loaded" and info.name not in REQUIRED_PLUGINS,
                 "placements": sum(in_use[name] for name in info.blocks),

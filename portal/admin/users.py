@@ -24,6 +24,7 @@ from portal.auth import throttle
 from portal.extensions import db
 from portal.models import ROLES, AuditEntry, User
 from portal.models.users import ROLE_LABELS
+from portal.text import strip_text
 
 MIN_PASSWORD_LENGTH = 10
 #: Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.
@@ -37,10 +38,6 @@ def generate_password() -> str:
 
 def _normalise_email(value):
     return value.strip().lower() if isinstance(value, str) else value
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 def new_password_field(label: str = "Mật khẩu") -> PasswordField:
@@ -66,7 +63,7 @@ class AccountForm(FlaskForm):
 
     name = StringField(
         "Họ và tên",
-        filters=[_strip],
+        filters=[strip_text],
         validators=[
             DataRequired("Hãy nhập họ và tên."),
             Length(max=200, message="Tối đa 200 ký tự."),

@@ -23,6 +23,7 @@ from portal.layouts import Layout, Region
 from portal.site import (
     ArticleMedia,
     ArticleQuery,
+    absolute_url,
     article_media,
     article_url,
     category_tree,
@@ -44,6 +45,7 @@ __all__ = [
     "ContentEvent",
     "Layout",
     "Region",
+    "absolute_url",
     "article_event",
     "article_media",
     "article_url",
@@ -89,7 +91,9 @@ def create_app(
         auth,
         cache,
         cli,
+        hosts,
         i18n,
+        owner_only,
         plugin_switches,
         reader,
         security,
@@ -113,15 +117,11 @@ def create_app(
     app.config.update(build_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    hosts.init_app(app)  # base URL and trusted hosts first: a bad value stops start-up here
+    security.configure(app)
+    owner_only.init_app(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
-
-    if app.config["PORTAL_PROXY_COUNT"]:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
-        hops = app.config["PORTAL_PROXY_COUNT"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     migrate.init_app(

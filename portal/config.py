@@ -62,8 +62,22 @@ DEFAULTS: dict[str, Any] = {
     # are trusted (0 = none). Without it, behind a proxy every visitor has the
     # proxy's address and the per-address sign-in limit applies to everyone.
     "PORTAL_PROXY_COUNT": 0,
-    # Send session cookies over HTTPS only (turn on behind HTTPS in production).
-    "PORTAL_SECURE_COOKIES": False,
+    # HTTPS, hosts and headers (docs/operations.md, "HTTPS, hosts and headers").
+    # The site's public address: every absolute URL (share links, canonical and
+    # Open Graph links, feeds, e-mails) starts with it, never with the request's Host.
+    "PORTAL_BASE_URL": "http://127.0.0.1:5000",
+    # Host names requests may name (Host, or X-Forwarded-Host behind trusted proxies);
+    # others get 400. Empty: the base URL's host, localhost and 127.0.0.1.
+    # ".example.org" also trusts its subdomains; "*" trusts any host (not recommended).
+    "PORTAL_TRUSTED_HOSTS": [],
+    # Strict-Transport-Security max-age (seconds) over HTTPS; 0 sends none.
+    "PORTAL_HSTS_SECONDS": 365 * 86400,
+    "PORTAL_HSTS_INCLUDE_SUBDOMAINS": False,
+    # Cookies only over HTTPS (the Secure flag): "auto" = when the base URL is
+    # https, "on" or "off" (1/0, true/false, yes/no are understood too).
+    "PORTAL_SECURE_COOKIES": "auto",
+    # How long a form's protection token (CSRF) is valid; 0 = for ever.
+    "PORTAL_CSRF_TIME_LIMIT_SECONDS": 8 * 3600,
 }
 
 
@@ -103,9 +117,11 @@ def load_secret_key(instance_path: str) -> str:
     temporary file and linked into place, so a second worker starting at the
     same moment reads a complete key, never an empty file.
     """
+    from portal.owner_only import make_folder
+
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_folder(path.parent)
         fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")
         try:
             os.fchmod(fd, 0o600)
@@ -145,12 +161,9 @@ def build_config(instance_path: str, environ: dict[str, str] | None = None) -> d
 
     config.update(
         SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SECURE=config["PORTAL_SECURE_COOKIES"],
-        REMEMBER_COOKIE_SECURE=config["PORTAL_SECURE_COOKIES"],
         SESSION_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
-        WTF_CSRF_TIME_LIMIT=None,
         JSON_AS_ASCII=False,
         # Whole request bodies larger than this are refused before any view runs.
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,

@@ -88,5 +88,12 @@ def remember_locale(response):
     """After-request: keep the reader's ``?lang=`` choice in a cookie."""
     chosen = request.args.get("lang")
     if chosen and chosen in current_app.config.get("PORTAL_LOCALES", ["vi"]):
-        response.set_cookie("lang", chosen, max_age=365 * 86400, samesite="Lax", httponly=True)
+        response.set_cookie(
+            "lang",
+            chosen,
+            max_age=365 * 86400,
+            samesite="Lax",
+            httponly=True,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
     return response

@@ -8,13 +8,15 @@ instead of walking relationships row by row (no N+1 queries).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
-from flask import g, has_request_context, url_for
+from flask import current_app, g, has_request_context, url_for
 from sqlalchemy import inspect, literal_column, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 
 from portal.attachments import AttachmentLink, attachment_link
 from portal.extensions import db
+from portal.hosts import base_url
 from portal.media import ImageSource, image_source
 from portal.models import Article, Category, Page
 
@@ -157,6 +159,37 @@ def media_url(image: str) -> str:
     if image.startswith(("https://", "http://")):
         return image
     return url_for("reader.media", filename=image)
+
+
+#: Characters left as they are in an ``_anchor`` (as Flask's ``url_for`` does).
+ANCHOR_SAFE = "%!#$&'()*+,/:;=?@"
+
+
+def absolute_url(target: str, **values) -> str:
+    """The absolute public URL of a page of this site, always on ``PORTAL_BASE_URL``.
+
+    ``target`` is a path of this site starting with ``/`` (what
+    :func:`article_url`, :func:`category_url` and :func:`media_url` return)
+    or an endpoint name with its values, as for ``url_for`` (which also works
+    outside a request: feeds, e-mails, commands). An absolute ``http(s)``
+    URL (an external image from :func:`media_url`) is returned unchanged.
+    The host of the request is never used: a hostile ``Host`` header must not
+    end up in a link that is cached or shown to someone else.
+    """
+    base = base_url(current_app)
+    if target.startswith(("https://", "http://")) and not values:
+        return target
+    if target.startswith("/"):
+        if target.startswith("//") or "\\" in target or values:
+            raise ValueError(f"not a path of this site: {target!r}")
+        return base.origin + target
+    app = current_app._get_current_object()
+    adapter = app.url_map.bind(base.netloc, url_scheme=base.scheme)
+    values = dict(values)
+    app.inject_url_defaults(target, values)
+    anchor = values.pop("_anchor", None)
+    url = adapter.build(target, values, force_external=True)
+    return f"{url}#{quote(anchor, safe=ANCHOR_SAFE)}" if anchor else url
 
 
 def image_for(article: Article) -> ImageSource | None:

@@ -6,7 +6,14 @@ from flask import Flask
 
 from portal import text
 from portal.i18n import current_locale, translate
-from portal.site import article_url, category_tree, category_url, home_url, media_url
+from portal.site import (
+    absolute_url,
+    article_url,
+    category_tree,
+    category_url,
+    home_url,
+    media_url,
+)
 
 
 def install_template_helpers(app: Flask) -> None:
@@ -18,6 +25,7 @@ def install_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["plain_text"] = text.plain_text
     app.jinja_env.globals.update(
         _=translate,
+        absolute_url=absolute_url,
         current_locale=current_locale,
         article_url=article_url,
         category_url=category_url,

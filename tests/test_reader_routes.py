@@ -166,7 +166,8 @@ def test_canonical_article_url_shows_the_article(app, client, site):
     html = text_of(response)
     assert f'<h2 class="probe-title">{TITLE}</h2>' in html
     assert (
-        f'<link rel="canonical" href="http://localhost/bai-viet/{site["article"]}-{SLUG}">' in html
+        f'<link rel="canonical" href="http://127.0.0.1:5000/bai-viet/{site["article"]}-{SLUG}">'
+        in html
     )
 
 

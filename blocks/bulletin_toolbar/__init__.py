@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from wtforms import BooleanField, Form
 
-from portal import Block, BlockContext, CachePolicy, article_url, hookimpl
+from portal import Block, BlockContext, CachePolicy, absolute_url, article_url, hookimpl
 
 
 class BulletinToolbarSettings(Form):
@@ -29,7 +29,8 @@ class BulletinToolbar(Block):
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         article = ctx.article
-        url = article_url(article, _external=True)
+        # From PORTAL_BASE_URL, never the request's Host: this HTML is cached for everyone.
+        url = absolute_url(article_url(article))
         encoded_url = quote(url, safe="")
         encoded_title = quote(article.title, safe="")
         share_links = [

@@ -63,12 +63,8 @@ def _register_error_pages() -> None:
 
 _register_error_pages()
 
-
-@bp.after_request
-def no_store(response):
-    """Admin screens show unpublished content: never keep them in shared caches."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+# Admin screens show unpublished content: portal.security marks every response
+# under /admin "private, no-store".
 
 
 from portal.admin import (  # noqa: E402,F401  (registers views)

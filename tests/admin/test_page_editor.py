@@ -471,7 +471,7 @@ def test_preview_shows_the_draft_to_the_admin_only_and_skips_the_cache(app, admi
     assert "Bạn đang xem trước bản nháp của trang" in text_of(html)
     assert ROOT_NOTE in html  # inherited blocks are part of the preview
     assert cache.writes == []
-    assert preview.headers["Cache-Control"] == "no-store"
+    assert preview.headers["Cache-Control"] == "private, no-store"
     assert public_html(app, site) == public_before
 
 

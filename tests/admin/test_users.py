@@ -118,7 +118,7 @@ def test_create_with_a_generated_password_shows_it_once(app, admin_client):
     password = generated_password(html)
     assert len(password) >= 10
     assert "chỉ hiện một lần" in text_of(html).lower()
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
     user = user_by_email(app, "tacgia@example.org")
     assert user.check_password(password)
     # Nowhere else: not in the list, not in the session (flash messages), not in the log.

@@ -30,6 +30,7 @@ from sqlalchemy.orm import object_session
 from portal.extensions import db
 from portal.media import UploadError, file_size, read_limited
 from portal.models import Article, Attachment
+from portal.owner_only import write_file
 from portal.stored_files import remove_after_commit, remove_unless_committed
 
 bp = Blueprint("attachments", __name__)
@@ -218,11 +219,8 @@ def save_attachment(stream: BinaryIO, original_name: str, article: Article, *,
     token = secrets.token_hex(16)
     stored_name = f"{token[:2]}/{token}.{kind.extension}"
     path = attachments_root() / stored_name
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        temporary = path.with_suffix(path.suffix + ".part")
-        temporary.write_bytes(data)
-        temporary.replace(path)
+        write_file(path, data)  # owner-only: attachments of drafts are not public
         if position is None:
             position = max((a.position for a in article.attachments), default=-1) + 1
         attachment = Attachment(
@@ -237,7 +235,6 @@ def save_attachment(stream: BinaryIO, original_name: str, article: Article, *,
         return attachment
     except Exception:
         path.unlink(missing_ok=True)
-        path.with_suffix(path.suffix + ".part").unlink(missing_ok=True)
         raise
 
 

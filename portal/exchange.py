@@ -42,6 +42,7 @@ from portal.cache import cache_for
 from portal.events import ContentEvent, article_event, content_changed
 from portal.extensions import db
 from portal.models import Article, User, utcnow
+from portal.owner_only import FILE_MODE, make_folder
 
 FORMAT_NAME = "blockportal-site-export"
 FORMAT_VERSION = 1
@@ -571,7 +572,7 @@ def _stage_files(
                     report.files_kept += 1
                     report.warnings.append(f"{entry['path']}: the site's own file was kept")
                     continue
-            target.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(target.parent)
             temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
             staged.append((temporary, target))
             if _unpack(archive, entry, temporary) != entry["sha256"]:
@@ -594,7 +595,7 @@ def _unpack(archive: SiteArchive, entry: dict[str, Any], temporary: Path) -> str
         while chunk := source.read(COPY_BUFFER):
             digest.update(chunk)
             sink.write(chunk)
-    os.chmod(temporary, 0o644)  # media files are public; like every file the portal writes
+    os.chmod(temporary, FILE_MODE)  # owner-only, like every file the portal writes
     return digest.hexdigest()
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import object_session
 
 from portal.extensions import db
 from portal.models import MediaImage
+from portal.owner_only import write_file
 from portal.stored_files import remove_after_commit, remove_unless_committed
 
 #: Formats accepted on upload (what Pillow detects from the bytes, not the name).
@@ -289,12 +290,8 @@ def _display_name(name: str) -> str:
 
 
 def _write(relative: str, data: bytes) -> Path:
-    path = media_root() / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(path.suffix + ".part")
-    temporary.write_bytes(data)
-    temporary.replace(path)
-    return path
+    """Store a media file, owner-only (folders 0700, files 0600; see portal.owner_only)."""
+    return write_file(media_root() / relative, data)
 
 
 def image_files(media: MediaImage) -> list[Path]:

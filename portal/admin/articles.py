@@ -36,7 +36,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from portal import articles as workflow
 from portal import audit
 from portal.admin import bp
-from portal.admin.access import STAFF, roles_required
+from portal.admin.access import STAFF, form_expired, keeps_typing_when_expired, roles_required
 from portal.admin.article_form import (
     KEEP_IMAGE,
     ArticleForm,
@@ -222,10 +222,13 @@ class ListFilters:
 
 @bp.route("/articles/new", methods=["GET", "POST"])
 @roles_required(*STAFF)
+@keeps_typing_when_expired
 def articles_new():
     if not workflow.can(current_user, "create"):
         abort(403)
     form = ArticleForm(article=None)
+    if form_expired():
+        return _render_form(None, form, status=400, expired=True)
     if request.method == "GET":
         form.author.data = current_user.name
         wanted = request.args.get("category", type=int)
@@ -238,6 +241,7 @@ def articles_new():
 
 @bp.route("/articles/<int:article_id>", methods=["GET", "POST"])
 @roles_required(*STAFF)
+@keeps_typing_when_expired
 def articles_edit(article_id: int):
     article = article_or_abort(article_id, "view")
     form = ArticleForm(article=article)
@@ -246,12 +250,21 @@ def articles_edit(article_id: int):
         return _render_form(article, form)
     if not workflow.can(current_user, "edit", article):
         abort(403)
+    if form_expired():
+        return _render_form(article, form, status=400, expired=True)
     if form.validate_on_submit():
         return _save(article, form)
     return _render_form(article, form, status=422)
 
 
-def _render_form(article: Article | None, form: ArticleForm, *, status: int = 200, conflict=None):
+def _render_form(
+    article: Article | None,
+    form: ArticleForm,
+    *,
+    status: int = 200,
+    conflict=None,
+    expired: bool = False,
+):
     chosen = image_choice(article)
     editable = article is None or workflow.can(current_user, "edit", article)
     actions = workflow.allowed_actions(current_user, article) if article is not None else set()
@@ -276,6 +289,7 @@ def _render_form(article: Article | None, form: ArticleForm, *, status: int = 20
             picker_url=media_picker_url(article),
             attachment_link=attachment_link,
             conflict=conflict,
+            expired={"uploads_dropped": _uploads_dropped()} if expired else None,
             tinymce_url=tinymce_url(),
             creator=workflow.creator_name(article) if article is not None else current_user.name,
             reader_url=article_url(article) if article is not None and article.is_public else None,
@@ -351,6 +365,11 @@ def _save(article: Article | None, form: ArticleForm):
         workflow.announce(article, event)
     flash(_saved_message(article, intent, is_new))
     return redirect(url_for("admin.articles_edit", article_id=article.id))
+
+
+def _uploads_dropped() -> bool:
+    """Whether the refused post carried files (a browser cannot keep them in the re-shown form)."""
+    return bool(request.files and any(f.filename for f in request.files.values()))
 
 
 def _saved_message(article: Article, intent: str, new: bool) -> str:
@@ -481,9 +500,7 @@ def _conflict(article: Article, form: ArticleForm, problem: workflow.StaleArticl
             "differences": [
                 (label, pieces) for label, pieces in differences if has_changes(pieces)
             ],
-            "uploads_dropped": bool(
-                request.files and any(f.filename for f in request.files.values())
-            ),
+            "uploads_dropped": _uploads_dropped(),
         },
     )
 

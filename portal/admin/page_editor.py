@@ -16,7 +16,12 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import audit
 from portal.admin import bp
-from portal.admin.access import SITE_ADMINS, roles_required
+from portal.admin.access import (
+    SITE_ADMINS,
+    form_expired,
+    keeps_typing_when_expired,
+    roles_required,
+)
 from portal.blocks import Block, jsonable, settings_to_formdata
 from portal.extensions import db
 from portal.i18n import current_locale
@@ -266,6 +271,7 @@ def block_picker(page_id: int):
 
 @bp.route("/pages/<int:page_id>/add/<block_name>", methods=["GET", "POST"])
 @roles_required(*SITE_ADMINS)
+@keeps_typing_when_expired
 def block_add(page_id: int, block_name: str):
     page = _page(page_id)
     document, version = working_document(page)
@@ -274,6 +280,8 @@ def block_add(page_id: int, block_name: str):
     if block is None or block not in blocks_offered(page):
         abort(404)
     form = block.settings_form(request.form if request.method == "POST" else None)
+    if form_expired():
+        return _render_block_form(page, block, form, region, _version(), expired=True)
     if request.method == "POST":
         if not form.validate():
             return _render_block_form(page, block, form, region, _version(), status=422)
@@ -292,7 +300,9 @@ def block_add(page_id: int, block_name: str):
     return _render_block_form(page, block, form, region, version)
 
 
-def _render_block_form(page, block, form, region, version, *, key=None, status=200, problem=None):
+def _render_block_form(
+    page, block, form, region, version, *, key=None, status=200, problem=None, expired=False
+):
     """The settings form. After a refused save it keeps what the editor typed.
 
     On a conflict the form carries the page's *current* version, so saving
@@ -300,6 +310,8 @@ def _render_block_form(page, block, form, region, version, *, key=None, status=2
     on top of it; the current settings of the block are shown for comparison.
     """
     current = None
+    if expired:
+        status = 400
     if problem is not None:
         document, version = working_document(page)
         if key is not None:
@@ -317,6 +329,7 @@ def _render_block_form(page, block, form, region, version, *, key=None, status=2
             problem=problem,
             conflict=isinstance(problem, DraftConflict),
             current=current,
+            expired=expired,
         ),
         status,
     )
@@ -324,6 +337,7 @@ def _render_block_form(page, block, form, region, version, *, key=None, status=2
 
 @bp.route("/pages/<int:page_id>/blocks/<key>", methods=["GET", "POST"])
 @roles_required(*SITE_ADMINS)
+@keeps_typing_when_expired
 def block_edit(page_id: int, key: str):
     page = _page(page_id)
     document, version = working_document(page)
@@ -341,6 +355,10 @@ def block_edit(page_id: int, key: str):
         return _back(page)
     if request.method == "POST":
         form = block.settings_form(request.form)
+        if form_expired():
+            return _render_block_form(
+                page, block, form, item["region"], _version(), key=key, expired=True
+            )
         if not form.validate():
             return _render_block_form(
                 page, block, form, item["region"], _version(), key=key, status=422

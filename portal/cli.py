@@ -82,6 +82,40 @@ def import_command(file: Path) -> None:
         sys.exit(1)
 
 
+@portal_cli.command("check")
+@click.option(
+    "--deploy",
+    is_flag=True,
+    help="Check the settings a public production site needs (HTTPS, hosts, secrets, files).",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes the server runs (default: WEB_CONCURRENCY, else 1).",
+)
+def check_command(deploy: bool, workers: int | None) -> None:
+    """Check the configuration; with --deploy, list what a production site still gets wrong.
+
+    Each problem is one line with its fix; the exit status is 1 when there is any.
+    """
+    from portal.deploy_check import deploy_problems, workers_from_environment
+
+    if not deploy:
+        click.echo("The configuration is valid. Use --deploy to check it for production.")
+        return
+    problems = deploy_problems(
+        current_app._get_current_object(), workers=workers or workers_from_environment()
+    )
+    for problem in problems:
+        click.echo(str(problem))
+    if not problems:
+        click.echo("No problems found.")
+        return
+    click.echo(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found.")
+    sys.exit(1)
+
+
 @portal_cli.command("blocks")
 def blocks_command() -> None:
     """List the registered block types and the plugin each comes from."""

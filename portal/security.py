@@ -87,7 +87,7 @@ def is_personal() -> bool:
     """Whether this response shows unpublished content or is meant for one person only."""
     if (request.endpoint or "") in FILE_ENDPOINTS:
         return False
-    if request.blueprint in PRIVATE_BLUEPRINTS or request.path.startswith("/admin"):
+    if request.blueprint in PRIVATE_BLUEPRINTS or request.path.split("/", 2)[1] == "admin":
         return True
     if request_ctx.flashes:  # a flashed message was shown: it is someone's own
         return True

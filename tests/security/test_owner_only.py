@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 import pytest
-from content_io.site_builder import build_rich_site
+from content_io.site_builder import build_rich_site, png_bytes
 from sqlalchemy import text
 
 from portal import create_app
@@ -56,14 +56,6 @@ def clean_environment(monkeypatch):
     for name in list(os.environ):
         if name.startswith("PORTAL_") or name == "DATABASE_URL":
             monkeypatch.delenv(name)
-
-
-def png_bytes() -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (900, 500), (30, 120, 200)).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 def test_setup_creates_everything_owner_only(clean_environment, tmp_path):

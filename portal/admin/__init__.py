@@ -72,6 +72,7 @@ def no_store(response):
 
 
 from portal.admin import (  # noqa: E402,F401  (registers views)
+    account,
     articles,
     audit_log,
     categories,

@@ -59,8 +59,10 @@ class LoginForm(FlaskForm):
     remember = BooleanField("Ghi nhớ đăng nhập")
 
 
-#: Flask session key: this browser's session was found ended or expired.
+#: Flask session keys: this browser's session was found ended or expired; a form it
+#: sent was not saved (why: "ended" or "signed_out").
 SESSION_ENDED = "portal_session_ended"
+NOT_SAVED = "portal_not_saved"
 SESSION_ENDED_MESSAGE = (
     "Phiên đăng nhập của bạn đã kết thúc (quá thời hạn, hoặc đã được đăng xuất từ nơi khác). "
     "Hãy đăng nhập lại."
@@ -94,13 +96,20 @@ def _drop_session_token() -> None:
     session[SESSION_ENDED] = True
 
 
+#: Endpoints of plain files: they never need the signed-in account.
+FILE_ENDPOINTS = frozenset(
+    {"static", "core.block_static", "core.favicon", "reader.media", "vendor.tinymce"}
+)
+
+
 @bp.before_app_request
 def check_session() -> None:
     """Look the session up before the view runs, and save "last seen" at once, so the
     view's own transaction never carries it (and reading pages stays read-only)."""
     cookies = request.cookies
-    if current_app.config["SESSION_COOKIE_NAME"] not in cookies and (
-        _remember_cookie_name() not in cookies
+    if request.endpoint in FILE_ENDPOINTS or (
+        current_app.config["SESSION_COOKIE_NAME"] not in cookies
+        and _remember_cookie_name() not in cookies
     ):
         return
     if current_user.is_authenticated and sessions.touched():
@@ -171,9 +180,9 @@ def sign_in_redirect():
     else:
         back = url_for("admin.dashboard")
     if request.method not in ("GET", "HEAD"):
-        # Whatever was typed is lost with this request: say so plainly.
+        # Whatever was typed is lost with this request: the sign-in page says so plainly.
         session.pop(SESSION_ENDED, None)
-        flash(POST_NOT_SAVED if ended else POST_NOT_SIGNED_IN, "error")
+        session[NOT_SAVED] = "ended" if ended else "signed_out"
     return redirect(url_for("auth.login", next=back))
 
 
@@ -188,6 +197,9 @@ def login():
     if current_user.is_authenticated and request.method == "GET":
         return redirect(_after_sign_in_url(next_url))
     notice = SESSION_ENDED_MESSAGE if session.pop(SESSION_ENDED, False) else None
+    not_saved = {"ended": POST_NOT_SAVED, "signed_out": POST_NOT_SIGNED_IN}.get(
+        session.pop(NOT_SAVED, None)
+    )
     refusal = None
     status = 200
     if form.validate_on_submit():
@@ -224,10 +236,10 @@ def login():
             form.password.errors.append(WRONG_CREDENTIALS)
     if form.errors:
         status = 422
-    return _render(form, refusal, status, notice=notice)
+    return _render(form, refusal, status, notice=notice, not_saved=not_saved)
 
 
-def _render(form: LoginForm, refusal, status: int, *, expired: bool = False, notice=None):
+def _render(form: LoginForm, refusal, status: int, *, expired=False, notice=None, not_saved=None):
     return (
         render_template(
             "auth/login.html",
@@ -235,6 +247,7 @@ def _render(form: LoginForm, refusal, status: int, *, expired: bool = False, not
             refusal=refusal,
             expired=expired,
             notice=notice,
+            not_saved=not_saved,
             title=_("Đăng nhập"),
         ),
         status,

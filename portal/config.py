@@ -54,10 +54,25 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_MAX_ATTACHMENT_BYTES": 25 * 1024 * 1024,
     # Widths of the resized copies of every uploaded image (for srcset).
     "PORTAL_IMAGE_WIDTHS": [480, 800, 1200],
-    # Failed sign-ins allowed per e-mail and per client address within the window.
-    "PORTAL_LOGIN_MAX_FAILURES_PER_EMAIL": 5,
+    # Sign-in sessions (portal/auth/sessions.py): a session ends after this long
+    # without a request, or this long after signing in, whichever comes first;
+    # "remember me" keeps one for this many days instead.
+    "PORTAL_SESSION_IDLE_MINUTES": 120,
+    "PORTAL_SESSION_MAX_HOURS": 12,
+    "PORTAL_SESSION_REMEMBER_DAYS": 14,
+    # Sign-in throttle (portal/auth/throttle.py). One account from one client:
+    # this many free failures, then waits that double from 1 minute up to the
+    # cap; its failures count until it signs in, or for this many hours. Clients
+    # not known for the account: at most this many failures per account (from all
+    # addresses) and per address (for all accounts) within the window. A browser
+    # that signed in to an account before stays "known" for it this many days.
+    "PORTAL_LOGIN_FREE_FAILURES": 3,
+    "PORTAL_LOGIN_MAX_DELAY_MINUTES": 30,
+    "PORTAL_LOGIN_DELAY_MEMORY_HOURS": 24,
+    "PORTAL_LOGIN_FAILURE_WINDOW_MINUTES": 60,
+    "PORTAL_LOGIN_MAX_FAILURES_PER_EMAIL": 10,
     "PORTAL_LOGIN_MAX_FAILURES_PER_IP": 20,
-    "PORTAL_LOGIN_FAILURE_WINDOW_MINUTES": 15,
+    "PORTAL_KNOWN_CLIENT_DAYS": 180,
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers
     # are trusted (0 = none). Without it, behind a proxy every visitor has the
     # proxy's address and the per-address sign-in limit applies to everyone.

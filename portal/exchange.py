@@ -52,6 +52,7 @@ FILES_PREFIX = "files/"
 EXCLUDED_TABLES = {
     "users": "accounts stay with their installation (no password hash is ever exported)",
     "login_attempts": "failed sign-ins protect one installation",
+    "user_sessions": "signed-in browsers belong to one installation (and their users)",
     "audit_log": "who changed what on this installation",
     "plugin_states": "which plugins are switched on depends on what this installation has",
 }

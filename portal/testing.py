@@ -7,6 +7,8 @@
 * ``render_block`` renders one block type with given settings and context
   (article, anonymous or editor, ``vi`` or ``en``) and returns its HTML.
 * ``assert_block_contract`` checks what the core relies on from a block type.
+* ``signed_in_client`` gives a test client signed in as an account, without
+  the sign-in form (for admin screens a plugin adds).
 
 The same helpers are pytest fixtures through ``portal.pytest_plugin``
 (``portal_app``, ``portal_client``, ``portal_content``, ``portal_render``).
@@ -82,6 +84,32 @@ def make_app(
             db.drop_all()
         db.create_all()
     return app
+
+
+def signed_in_client(app: Flask, user_id: int, *, remember: bool = False):
+    """A test client of ``app`` signed in as the account ``user_id`` (which must exist).
+
+    The sign-in is a real session record, made the way the sign-in form makes
+    one (portal/auth/sessions.py), whose token goes into the client's session
+    cookie: ending that session, or every session of the account, signs the
+    client out, as it would a browser.
+    """
+    from portal.auth import sessions
+    from portal.models import User
+
+    with app.test_request_context(
+        environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": "portal.testing"}
+    ):
+        user = db.session.get(User, user_id)
+        if user is None:
+            raise LookupError(f"there is no account with id {user_id}")
+        token = sessions.start(user, remembered=remember)
+        db.session.commit()
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True
+    return client
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import User
-from portal.testing import make_app, sample_content
+from portal.testing import make_app, sample_content, signed_in_client
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "")
@@ -224,8 +224,8 @@ def login(client, email: str, password: str = "mat-khau-dai-1"):
 def sign_in_editor(app):
     """A new client of ``app`` signed in as an editor (the account is created if needed).
 
-    The session is set up the way Flask-Login stores a sign-in, so rendering
-    tests do not depend on the sign-in form (which ``login`` exercises).
+    The session record is made directly (``portal.testing.signed_in_client``),
+    so rendering tests do not depend on the sign-in form (which ``login`` exercises).
     """
     email = "bientap@example.org"
     with app.app_context():
@@ -233,11 +233,7 @@ def sign_in_editor(app):
         user_id = user.id if user is not None else None
     if user_id is None:
         user_id = create_user(app, email=email, role="editor")
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-    return client
+    return signed_in_client(app, user_id)
 
 
 @pytest.fixture

@@ -126,7 +126,7 @@ PICKER_CHECK = """
     from portal.extensions import db
     from portal.models import Page, User
     from portal.plugins import plugins_of
-    from portal.testing import make_app
+    from portal.testing import make_app, signed_in_client
 
     app = make_app()
     assert plugins_of(app).plugins["countdown"].source == "entry point"
@@ -138,9 +138,7 @@ PICKER_CHECK = """
         db.session.add_all([page, admin])
         db.session.commit()
         page_id, user_id = page.id, admin.id
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
+    client = signed_in_client(app, user_id)
     html = client.get(f"/admin/pages/{page_id}/add?region=main").get_data(as_text=True)
     if "/add/countdown" in html:
         print("offered: Countdown")

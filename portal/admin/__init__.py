@@ -68,6 +68,7 @@ _register_error_pages()
 
 
 from portal.admin import (  # noqa: E402,F401  (registers views)
+    account,
     articles,
     audit_log,
     categories,

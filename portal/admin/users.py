@@ -1,9 +1,12 @@
-"""Accounts, for admins: list, create, edit (name, e-mail, role, active), reset password.
+"""Accounts, for admins: list, create, edit (name, e-mail, role, active), reset password,
+see and end an account's sign-in sessions.
 
 Passwords are shown once, in the response to the request that set them, and
 never written anywhere but as a hash (not in the session, not in the audit
 log). The last active admin cannot demote or deactivate themselves, so the
-site is never left without anyone who can manage it.
+site is never left without anyone who can manage it. A password reset, a role
+change and deactivation end every session of the account (an admin changing
+their own account stays signed in in this browser only).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional, Validation
 from portal import audit
 from portal.admin import bp
 from portal.admin.access import SITE_ADMINS, roles_required
-from portal.auth import throttle
+from portal.admin.session_list import end_sessions, session_list_context
+from portal.auth import end_sessions_after_change, throttle
 from portal.extensions import db
 from portal.models import ROLES, AuditEntry, User
 from portal.models.users import ROLE_LABELS
@@ -194,7 +198,7 @@ def users_edit(user_id: int):
                 "Đây là quản trị viên đang hoạt động duy nhất. Hãy cho một tài khoản khác quyền "
                 "quản trị trước, nếu không sẽ không còn ai quản lý được site."
             )
-            return _render_form("admin/users/form.html", form=form, account=user)
+            return _render_account(form, user)
         before = account_summary(user)
         user.name = form.name.data
         user.email = form.email.data
@@ -208,12 +212,33 @@ def users_edit(user_id: int):
             before=before,
             after=account_summary(user),
         ):
+            if user.role != before["role"] or user.active != before["active"]:
+                end_sessions_after_change(user)
             db.session.commit()
             flash(f"Đã lưu tài khoản {user.email}.")
         else:
             flash(audit.NOTHING_CHANGED)
         return redirect(url_for("admin.users_list"))
-    return _render_form("admin/users/form.html", form=form, account=user)
+    return _render_account(form, user)
+
+
+def _render_account(form: UserEditForm, user: User):
+    """The account's page: its form, and its sign-in sessions with buttons to end them."""
+    return _render_form(
+        "admin/users/form.html",
+        form=form,
+        account=user,
+        **session_list_context(user, url_for("admin.users_sessions_end", user_id=user.id)),
+    )
+
+
+@bp.post("/users/<int:user_id>/sessions/end")
+@roles_required(*SITE_ADMINS)
+def users_sessions_end(user_id: int):
+    """End one session of the account, or all of them (an admin's own: all but this one)."""
+    user = _account(user_id)
+    end_sessions(user)
+    return redirect(url_for("admin.users_edit", user_id=user.id, _anchor="phien-dang-nhap"))
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
@@ -224,8 +249,10 @@ def users_password(user_id: int):
     if form.validate_on_submit():
         password = form.password.data or generate_password()
         user.set_password(password)
-        # A reset also lifts a sign-in lock caused by failed attempts.
+        # A reset also lifts a sign-in lock caused by failed attempts, and signs
+        # out every browser that used the old password.
         throttle.clear(user.email)
+        end_sessions_after_change(user)
         audit.record(
             "user.password_reset",
             subject_type="user",

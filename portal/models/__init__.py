@@ -15,7 +15,7 @@ from portal.models.content import (
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
 from portal.models.plugins import PluginState
 from portal.models.types import utcnow
-from portal.models.users import ROLES, LoginAttempt, User
+from portal.models.users import ROLES, LoginAttempt, User, UserSession
 
 __all__ = [
     "ARTICLE_STATUSES",
@@ -37,5 +37,6 @@ __all__ = [
     "PluginState",
     "Tag",
     "User",
+    "UserSession",
     "utcnow",
 ]

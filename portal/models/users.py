@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
@@ -31,9 +31,34 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    #: Set for the signed-in account of a request by :mod:`portal.auth.sessions`:
+    #: the session token of this request and its record (never stored on the row).
+    session_token = None
+    session_record = None
+
     @property
     def is_active(self) -> bool:  # flask-login: inactive users cannot sign in
         return self.active
+
+    def get_id(self) -> str:
+        """Flask-Login's "alternative token": the session token, not the account id,
+        goes into the session and remember-me cookies, so ending the session record
+        ends both (portal/auth/sessions.py)."""
+        if not self.session_token:
+            raise RuntimeError("sign in through portal.auth.sessions, which issues a token")
+        return self.session_token
+
+    # The same account is the same account; get_id() is a per-sign-in token.
+    def __eq__(self, other) -> bool:
+        if isinstance(other, User):
+            return self is other or (self.id is not None and self.id == other.id)
+        return NotImplemented
+
+    def __ne__(self, other) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
+
+    __hash__ = object.__hash__
 
     @property
     def is_editor(self) -> bool:
@@ -47,12 +72,40 @@ class User(UserMixin, db.Model):
         return check_password_hash(self.password_hash, password)
 
 
+class UserSession(db.Model):
+    """One signed-in browser of an account; deleting the row signs that browser out.
+
+    The browser holds a random token (in the session cookie and, with
+    "remember me", the remember-me cookie); the row keeps only its SHA-256, so
+    a copy of the database signs nobody in. Sessions belong to one
+    installation and are never exported.
+    """
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: The client address it was last used from.
+    ip: Mapped[str] = mapped_column(String(64), default="")
+    #: A short label of the browser, e.g. "Chrome 126 · Windows".
+    user_agent: Mapped[str] = mapped_column(String(120), default="")
+    #: Signed in with "remember me": lasts days, not hours.
+    remembered: Mapped[bool] = mapped_column(default=False)
+
+    user: Mapped[User] = relationship()
+
+
 class LoginAttempt(db.Model):
     """A failed sign-in, kept for a while to slow down password guessing.
 
     Stored in the database (not in memory) so the limit holds across workers
     and restarts. ``email`` is what was typed, lower-cased, whether or not an
-    account exists for it.
+    account exists for it. ``client`` names a client known for the account
+    (a browser that signed in to it before) and is empty for everyone else, so
+    that failures of strangers never slow down the owner's own browser.
     """
 
     __tablename__ = "login_attempts"
@@ -60,4 +113,5 @@ class LoginAttempt(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(300), index=True)
     ip: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str] = mapped_column(String(40), default="", server_default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)

@@ -1,7 +1,7 @@
 """Helpers for the admin tests: accounts, signed-in clients, reading pages, database snapshots.
 
-Clients sign in the way Flask-Login stores a sign-in (the sign-in form itself
-is tested in test_sign_in.py); CSRF tokens are read from the pages, as a
+Clients get a session record directly (``portal.testing.signed_in_client``;
+the sign-in form itself is tested in test_sign_in.py); CSRF tokens are read from the pages, as a
 browser would.
 """
 
@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from html import unescape
+from urllib.parse import quote
 
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, Page, PageDraft, PageRevision, Placement, User
+from portal.testing import signed_in_client
 
 PASSWORD = "mat-khau-dai-1"
 
@@ -28,11 +30,17 @@ def make_user(app, email: str, role: str, *, active: bool = True, name: str | No
 
 
 def client_signed_in_as(app, user_id: int):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-    return client
+    return signed_in_client(app, user_id)
+
+
+def sign_in(client, email, password, *, next_url=None, ip="192.0.2.1", remember=False):
+    """Post the real sign-in form (with its CSRF token) from address ``ip``."""
+    url = "/dang-nhap" + (f"?next={quote(next_url, safe='')}" if next_url is not None else "")
+    token = csrf_of(client.get(url, environ_base={"REMOTE_ADDR": ip}).get_data(as_text=True))
+    data = {"email": email, "password": password, "csrf_token": token}
+    if remember:
+        data["remember"] = "y"
+    return client.post(url, data=data, environ_base={"REMOTE_ADDR": ip})
 
 
 # -- reading pages ---------------------------------------------------------------

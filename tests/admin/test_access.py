@@ -28,6 +28,10 @@ ROLES = ("admin", "editor", "author")
 #: Endpoints that roles other than admin may use; every other admin route is admin-only.
 OPEN_TO = {
     "admin.dashboard": {"admin", "editor", "author"},
+    # Everyone's own account: password and sign-in sessions.
+    "admin.account": {"admin", "editor", "author"},
+    "admin.account_password": {"admin", "editor", "author"},
+    "admin.account_sessions_end": {"admin", "editor", "author"},
     "auth.logout": {"admin", "editor", "author"},
     "admin.categories_list": {"admin", "editor"},
     "admin.category_new": {"admin", "editor"},
@@ -196,6 +200,8 @@ def test_every_admin_route_checks_sign_in_role_and_csrf(app):
         "admin.users_list",
         "admin.users_edit",
         "admin.users_password",
+        "admin.users_sessions_end",
+        "admin.account",
         "admin.audit_log",
         "admin.audit_entry",
         "auth.logout",

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Attachment, MediaImage, User
-from portal.testing import sample_content
+from portal.testing import sample_content, signed_in_client
 
 PASSWORD = "mat-khau-dai-1"
 
@@ -74,11 +74,7 @@ def make_user(app, email: str, role: str, name: str | None = None) -> int:
 
 
 def signed_in(app, user_id: int):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user_id)
-        session["_fresh"] = True
-    return client
+    return signed_in_client(app, user_id)
 
 
 @pytest.fixture

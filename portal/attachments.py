@@ -5,7 +5,13 @@ content type: a PDF starts with ``%PDF-`` and ends with ``%%EOF``; an old
 Office file is an OLE2 compound file holding a Word, Excel or PowerPoint
 stream; a new Office file is a zip with ``[Content_Types].xml`` naming its
 main part; an OpenDocument file is a zip whose ``mimetype`` entry says what
-it is. Files with macros are refused. Accepted files are stored under a
+it is. Files with macros are refused, and so are files that are more than
+one thing (polyglots: HTML in the bytes, a zip a zip reader finds behind a
+PDF, a PDF header inside an Office file, bytes after a PDF's ``%%EOF`` or
+after a zip's end), truncated compound files, zip bombs (too large or too
+compressed once unpacked) and Office XML with a DTD (entity bombs, XXE);
+and a file whose name's extension says another type than its content.
+Accepted files are stored under a
 random name in ``<instance>/<PORTAL_ATTACHMENTS_DIR>/``, which is not served
 as static files: readers download them through :func:`download`, only for
 public articles, as attachments with the stored (not the guessed) type.
@@ -28,7 +34,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import object_session
 
 from portal.extensions import db
-from portal.media import UploadError, file_size, read_limited
+from portal.media import UploadError, file_size, name_extension, read_limited, refuse_polyglot
 from portal.models import Article, Attachment
 from portal.owner_only import write_file
 from portal.stored_files import remove_after_commit, remove_unless_committed
@@ -42,6 +48,12 @@ ACCEPTED_HINT = (
 #: Largest total size of a zip's contents once unpacked; more is a zip bomb.
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 MAX_ZIP_ENTRIES = 20_000
+#: Unpacked size over packed size beyond which a large zip is a bomb (Office files: 2–20).
+MAX_ZIP_RATIO = 100
+#: Below this unpacked size, any compression ratio is harmless.
+ZIP_RATIO_FLOOR = 10 * 1024 * 1024
+#: How much of each XML part is read to look for a DTD (it comes before the root element).
+XML_PROLOG_BYTES = 4096
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
@@ -103,16 +115,59 @@ LABELS_BY_MIME = {kind.mime_type: kind.label for kind in KINDS.values()}
 def detect_kind(data: bytes) -> DocumentKind:
     """What these bytes are, or :class:`UploadError` saying why they are refused."""
     if data.startswith(b"%PDF-"):
-        if b"%%EOF" not in data[-2048:]:
-            raise UploadError(
-                "Tệp PDF bị cắt cụt hoặc hỏng (không có phần kết thúc). Hãy tải lên lại tệp gốc."
-            )
+        _check_pdf_end(data)
+        _check_single_format(data, "PDF")
         return KINDS["pdf"]
     if data.startswith(OLE2_MAGIC):
-        return KINDS[_ole2_kind(data)]
+        kind = _ole2_kind(data)
+        _check_ole2_complete(data)
+        _check_single_format(data, "")
+        return KINDS[kind]
     if data.startswith(b"PK\x03\x04"):
-        return KINDS[_zip_kind(data)]
+        kind = _zip_kind(data)
+        _check_zip_end(data)
+        _check_single_format(data, "ZIP")
+        return KINDS[kind]
     raise UploadError(_what_it_is(data))
+
+
+RESAVE_HINT = "Hãy mở tệp bằng chương trình đã tạo ra nó, lưu lại rồi đính kèm."
+
+
+def _check_single_format(data: bytes, own: str) -> None:
+    """Refuse a document that is also another kind of file (a polyglot)."""
+    refuse_polyglot(data, subject="Tệp", kind="tài liệu", hint=RESAVE_HINT, own=own)
+
+
+def _check_pdf_end(data: bytes) -> None:
+    """A PDF ends with ``%%EOF`` (and perhaps a line break): anything after it is foreign."""
+    end = data.rfind(b"%%EOF")
+    if end < 0:
+        raise UploadError(
+            "Tệp PDF bị cắt cụt hoặc hỏng (không có phần kết thúc). Hãy tải lên lại tệp gốc."
+        )
+    if data[end + 5 :].strip(b"\x00\t\n\r\x0c "):
+        raise UploadError(
+            f"Tệp PDF có thêm {file_size(len(data) - end - 5)} dữ liệu lạ sau phần kết thúc "
+            f"(có thể là mã hoặc một tệp khác giấu trong tài liệu) nên không được nhận. "
+            f"{RESAVE_HINT}"
+        )
+
+
+def _check_zip_end(data: bytes) -> None:
+    """A zip document ends with its end-of-directory record (and its comment): nothing after."""
+    record = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_536 - 22))
+    if record < 0 or record + 22 > len(data):
+        raise UploadError(TRUNCATED)
+    comment = int.from_bytes(data[record + 20 : record + 22], "little")
+    if record + 22 + comment != len(data):
+        raise UploadError(
+            "Tệp có dữ liệu lạ sau phần kết thúc của tệp nén (có thể là mã hoặc một tệp khác "
+            f"giấu trong tài liệu) nên không được nhận. {RESAVE_HINT}"
+        )
+
+
+TRUNCATED = "Tệp bị hỏng hoặc bị cắt cụt (không đọc được nội dung nén). Hãy tải lên lại tệp gốc."
 
 
 def _what_it_is(data: bytes) -> str:
@@ -145,28 +200,96 @@ def _ole2_kind(data: bytes) -> str:
     raise UploadError(f"Tệp này không phải văn bản Word, Excel hay PowerPoint. {ACCEPTED_HINT}")
 
 
+def _check_ole2_complete(data: bytes) -> None:
+    """Every sector the compound file's allocation table marks in use must be in the file.
+
+    The header (and the DIFAT sectors it chains to) lists the sectors of the
+    allocation table (FAT), which marks each sector of the file free or in
+    use. A file cut short has lost sectors still marked in use.
+    """
+    shift = int.from_bytes(data[30:32], "little")
+    if shift not in (9, 12) or len(data) < 512:
+        raise UploadError(OLE2_DAMAGED)
+    sector_size = 1 << shift  # the header fills sector -1 (4096 bytes in version 4)
+    # Sectors after the header; some writers leave the last one short, so it counts.
+    present = -(-len(data) // sector_size) - 1
+
+    def sector(number: int) -> tuple[int, ...]:
+        start = (number + 1) * sector_size
+        if number >= present or start + sector_size > len(data):
+            raise UploadError(OLE2_DAMAGED)
+        return struct.unpack(f"<{sector_size // 4}I", data[start : start + sector_size])
+
+    fat_sectors = list(struct.unpack("<109I", data[76:512]))
+    next_difat = int.from_bytes(data[68:72], "little")
+    for _ in range(min(int.from_bytes(data[72:76], "little"), present)):
+        if next_difat >= OLE2_SPECIAL:
+            break
+        *listed, next_difat = sector(next_difat)
+        fat_sectors += listed
+    per_fat_sector = sector_size // 4
+    for position, fat_sector in enumerate(s for s in fat_sectors if s < OLE2_SPECIAL):
+        for index, entry in enumerate(sector(fat_sector)):
+            if entry != OLE2_FREE and position * per_fat_sector + index >= present:
+                raise UploadError(OLE2_DAMAGED)
+
+
+#: Sector numbers from here up mean "none" (free, end of chain, a FAT or DIFAT sector).
+OLE2_SPECIAL = 0xFFFFFFFA
+OLE2_FREE = 0xFFFFFFFF
+OLE2_DAMAGED = "Tệp Office bị hỏng hoặc bị cắt cụt (thiếu phần cuối). Hãy tải lên lại tệp gốc."
+
+
 def _zip_kind(data: bytes) -> str:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             entries = archive.infolist()
-            if len(entries) > MAX_ZIP_ENTRIES or (
-                sum(entry.file_size for entry in entries) > MAX_UNPACKED_BYTES
-            ):
+            unpacked = sum(entry.file_size for entry in entries)
+            if len(entries) > MAX_ZIP_ENTRIES or unpacked > MAX_UNPACKED_BYTES:
                 raise UploadError("Tệp nén quá lớn khi giải nén; không đính kèm được.")
+            if unpacked > ZIP_RATIO_FLOOR and unpacked > MAX_ZIP_RATIO * len(data):
+                raise UploadError(
+                    f"Tệp nén {file_size(len(data))} bung ra tới {file_size(unpacked)} "
+                    "(dấu hiệu của bom giải nén); không đính kèm được."
+                )
+            _check_no_dtd(archive, entries)
             names = {entry.filename for entry in entries}
             if "[Content_Types].xml" in names:
-                return _ooxml_kind(archive.read("[Content_Types].xml")[:200_000])
+                with archive.open("[Content_Types].xml") as part:
+                    return _ooxml_kind(part.read(200_000))
             if entries and entries[0].filename == "mimetype":
-                mimetype = archive.read("mimetype")[:200].decode("ascii", "replace").strip()
+                with archive.open("mimetype") as part:
+                    mimetype = part.read(200).decode("ascii", "replace").strip()
                 if mimetype in ODF_MIMETYPES and "content.xml" in names:
                     return ODF_MIMETYPES[mimetype]
     except UploadError:
         raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise UploadError(
-            "Tệp bị hỏng hoặc bị cắt cụt (không đọc được nội dung nén). Hãy tải lên lại tệp gốc."
-        ) from exc
+        raise UploadError(TRUNCATED) from exc
     raise UploadError(f"Tệp nén này không phải tài liệu Office hay OpenDocument. {ACCEPTED_HINT}")
+
+
+#: A DTD in XML parts, written in UTF-8 or UTF-16 (the two encodings Office XML may use).
+DTD_MARKERS = tuple(
+    marker.encode(encoding)
+    for marker in ("<!DOCTYPE", "<!ENTITY")
+    for encoding in ("utf-8", "utf-16-le", "utf-16-be")
+)
+
+
+def _check_no_dtd(archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo]) -> None:
+    """Office and OpenDocument XML never has a DTD; one that does is built to attack
+    (entities that expand without end, or read files and addresses: XXE)."""
+    for entry in entries:
+        if not entry.filename.endswith((".xml", ".rels")) or entry.is_dir():
+            continue
+        with archive.open(entry) as part:
+            prolog = part.read(XML_PROLOG_BYTES)
+        if any(marker in prolog for marker in DTD_MARKERS):
+            raise UploadError(
+                f"Tài liệu có khai báo DTD/ENTITY trong {entry.filename} (không tài liệu Office "
+                f"nào có; đó là dấu hiệu của tệp phá hoại). {RESAVE_HINT}"
+            )
 
 
 def _ooxml_kind(content_types: bytes) -> str:
@@ -216,6 +339,12 @@ def save_attachment(stream: BinaryIO, original_name: str, article: Article, *,
     limit = int(current_app.config["PORTAL_MAX_ATTACHMENT_BYTES"])
     data = read_limited(stream, limit, what="Tệp đính kèm")
     kind = detect_kind(data)
+    extension = name_extension(original_name)
+    if extension and extension != kind.extension:
+        raise UploadError(
+            f"Tên tệp có đuôi .{extension} nhưng nội dung là tài liệu {kind.label} "
+            f"(.{kind.extension}). Hãy đổi tên tệp cho đúng loại rồi đính kèm lại."
+        )
     token = secrets.token_hex(16)
     stored_name = f"{token[:2]}/{token}.{kind.extension}"
     path = attachments_root() / stored_name

@@ -54,6 +54,10 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_MAX_ATTACHMENT_BYTES": 25 * 1024 * 1024,
     # Widths of the resized copies of every uploaded image (for srcset).
     "PORTAL_IMAGE_WIDTHS": [480, 800, 1200],
+    # Largest file `portal import` (JSON) and `portal import-feed` read; a larger
+    # one is refused whole before it is parsed (docs/import-format.md, feed-import.md).
+    "PORTAL_MAX_IMPORT_BYTES": 50 * 1024 * 1024,
+    "PORTAL_MAX_FEED_BYTES": 20 * 1024 * 1024,
     # Sign-in sessions (portal/auth/sessions.py): a session ends after this long
     # without a request, or this long after signing in, whichever comes first;
     # "remember me" keeps one for this many days instead.

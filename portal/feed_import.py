@@ -7,31 +7,44 @@ same rules as imported ones: bodies sanitized with the editor's allow-list,
 published at the entry's time, identified by an ``external_id`` so that
 importing the feed again creates nothing new (an entry that changed in the
 feed updates its article). Entries without a title or without any identity
-are reported and skipped; the others are kept. See docs/import-format.md.
+are reported and skipped; the others are kept. See docs/feed-import.md.
+
+A feed that is damaged or hostile is refused whole before anything is
+written: larger than ``PORTAL_MAX_FEED_BYTES``, not in its encoding, not
+well-formed or truncated, nested too deeply, declaring entities (XXE,
+"billion laughs"), or holding text that cannot be stored
+(:func:`portal.untrusted.check_xml` runs before feedparser sees a byte, and
+anything feedparser itself finds wrong — its ``bozo`` flag — refuses the feed).
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import io
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import feedparser
+from flask import current_app
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.importer import ImportReport, import_records
 from portal.models import Category
 from portal.text import plain_text
+from portal.untrusted import (
+    UntrustedInputError,
+    check_document,
+    check_xml,
+    read_file,
+    too_large,
+)
 
-#: Largest feed read (a news feed is a few hundred kilobytes).
-MAX_FEED_BYTES = 20 * 1024 * 1024
 FETCH_TIMEOUT_SECONDS = 30
 #: Entries handed to the importer at a time (the progress bar moves after each batch).
 BATCH = 25
@@ -74,42 +87,73 @@ class FeedReport:
 
 
 def read_feed(source: str) -> Any:
-    """Parse a feed from an http(s) URL or a file path; raise :class:`FeedError` if it is none."""
+    """Parse a feed from an http(s) URL or a file path; raise :class:`FeedError` unless
+    the whole of it is a sound RSS or Atom feed."""
     scheme = urlsplit(source).scheme.lower()
-    if scheme in {"http", "https"}:
-        data, headers = _fetch(source)
-    elif len(scheme) > 1:  # one letter is a Windows drive, not a scheme
-        raise FeedError(f"{source}: only http:// and https:// addresses or a file path are read.")
-    else:
-        data, headers = _read_file(Path(source)), {}
-    parsed = feedparser.parse(data, response_headers=headers)
+    limit = int(current_app.config["PORTAL_MAX_FEED_BYTES"])
+    try:
+        if scheme in {"http", "https"}:
+            data, headers = _fetch(source, limit)
+        elif len(scheme) > 1:  # one letter is a Windows drive, not a scheme
+            raise FeedError(
+                f"{source}: only http:// and https:// addresses or a file path are read."
+            )
+        else:
+            data = read_file(source, limit=limit, setting="PORTAL_MAX_FEED_BYTES")
+            headers = {}
+        encoding = check_xml(data, what=source, encoding=_charset(headers))
+    except UntrustedInputError as exc:
+        raise FeedError(f"{exc}. Nothing was imported.") from None
+    # The encoding check_xml read the bytes in, so feedparser reads them the same way
+    # (and never takes the bytes for a file name or an address: hence BytesIO).
+    headers["content-type"] = f"application/xml; charset={encoding}"
+    parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
     if not parsed.get("version") and not parsed.entries:
-        reason = parsed.get("bozo_exception")
+        raise FeedError(f"{source} is not an RSS or Atom feed. Nothing was imported.")
+    if parsed.get("bozo"):
         raise FeedError(
-            f"{source} is not an RSS or Atom feed" + (f" ({reason})" if reason else "") + "."
+            f"{source} is not a well-formed feed ({_reason(parsed.get('bozo_exception'))}). "
+            "Nothing was imported."
         )
+    try:
+        check_document({"feed": parsed.feed, "entries": parsed.entries}, what=source)
+    except UntrustedInputError as exc:
+        raise FeedError(f"{exc}. Nothing was imported.") from None
     return parsed
 
 
-def _fetch(url: str) -> tuple[bytes, dict[str, str]]:
+def _reason(exception: Any) -> str:
+    """What feedparser found wrong, in one line (where, for a parse error)."""
+    if hasattr(exception, "getMessage"):  # xml.sax.SAXParseException
+        text = (
+            f"{exception.getMessage()} at line {exception.getLineNumber()}, "
+            f"column {exception.getColumnNumber()}"
+        )
+    else:
+        text = str(exception or "feedparser could not read it")
+    return " ".join(text.split())[:300]
+
+
+def _charset(headers: dict[str, str]) -> str | None:
+    """The charset of an HTTP Content-Type header, if it names one."""
+    for parameter in headers.get("content-type", "").split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset" and value.strip(' "'):
+            return value.strip(' "')
+    return None
+
+
+def _fetch(url: str, limit: int) -> tuple[bytes, dict[str, str]]:
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
         with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT_SECONDS) as response:  # noqa: S310
-            data = response.read(MAX_FEED_BYTES + 1)
+            data = response.read(limit + 1)
             headers = {k.lower(): v for k, v in response.headers.items()}
     except OSError as exc:  # URLError, HTTPError, timeouts
         raise FeedError(f"{url} could not be fetched: {exc}. Nothing was imported.") from exc
-    if len(data) > MAX_FEED_BYTES:
-        raise FeedError(f"{url} is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB.")
+    if len(data) > limit:
+        raise UntrustedInputError(too_large(url, limit, "PORTAL_MAX_FEED_BYTES"))
     return data, headers
-
-
-def _read_file(path: Path) -> bytes:
-    if not path.is_file():
-        raise FeedError(f"No such file: {path}. Nothing was imported.")
-    if path.stat().st_size > MAX_FEED_BYTES:
-        raise FeedError(f"{path} is larger than {MAX_FEED_BYTES // (1024 * 1024)} MB.")
-    return path.read_bytes()
 
 
 # -- entries to article records ------------------------------------------------------

@@ -9,9 +9,12 @@ import FILE.json`` calls :func:`import_file`. Three promises:
 * **Bad records don't spoil good ones.** Every record is checked in full
   before anything is written; a bad one is reported (section, index, field,
   message) and skipped, and each good one is committed on its own.
-* **A bad file changes nothing.** A missing file, bytes that are not UTF-8,
-  text that is not JSON, or a top level of the wrong shape raise
-  :class:`ImportFileError` before the database is touched.
+* **A bad file changes nothing.** A missing or too large file, bytes that
+  are not UTF-8, text that is not JSON, nesting deeper than any real file,
+  text either database could not store (NUL, lone surrogates) or HTML nested
+  deeper than any article, anywhere in the file, or a top level of the wrong
+  shape raise :class:`ImportFileError` before the database is touched
+  (:mod:`portal.untrusted` does the first checks).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from portal.events import ContentEvent, article_event, content_changed
 from portal.extensions import db
 from portal.models import ARTICLE_STATUSES, Article, Category, utcnow
 from portal.text import sanitize_html, slugify
+from portal.untrusted import UntrustedInputError, check_document, load_json, read_file
 
 FORMAT_VERSION = 1
 TOP_LEVEL_KEYS = {"version", "categories", "articles"}
@@ -127,51 +131,25 @@ class ImportReport:
 
 def import_file(path: str | Path) -> ImportReport:
     """Import a JSON file; raise :class:`ImportFileError` if it cannot be read as one."""
-    path = Path(path)
-    if not path.exists():
-        raise ImportFileError(f"No such file: {path}. Nothing was imported.")
-    if path.is_dir():
-        raise ImportFileError(f"{path} is a folder, not a file.")
+    limit = int(current_app.config["PORTAL_MAX_IMPORT_BYTES"])
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileError(f"{path} could not be read: {exc.strerror or exc}.") from exc
+        raw = read_file(path, limit=limit, setting="PORTAL_MAX_IMPORT_BYTES")
+    except UntrustedInputError as exc:
+        raise ImportFileError(f"{exc}. Nothing was imported.") from None
     return import_records(parse_json(raw, str(path)))
 
 
 def parse_json(raw: bytes, name: str = "the file") -> Any:
-    """UTF-8 bytes (a leading byte-order mark is allowed) to JSON data, or ImportFileError."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
+    """JSON data from untrusted bytes, checked whole (:func:`portal.untrusted.load_json`).
+
+    Raises :class:`ImportFileError` for bytes that are not UTF-8 JSON (a
+    leading byte-order mark is allowed), are nested too deeply, or hold text
+    that cannot be stored.
+    """
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"{name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at position {exc.start}); "
-            "save it as UTF-8 and try again. Nothing was imported."
-        ) from exc
-    try:
-        return json.loads(text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants)
-    except json.JSONDecodeError as exc:
-        raise ImportFileError(
-            f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}. "
-            "Nothing was imported."
-        ) from exc
-    except ValueError as exc:
-        raise ImportFileError(f"{name} is not valid JSON: {exc}. Nothing was imported.") from exc
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in data:
-            raise ValueError(f"the key {key!r} appears twice in one object")
-        data[key] = value
-    return data
-
-
-def _no_constants(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")
+        return load_json(raw, what=name)
+    except UntrustedInputError as exc:
+        raise ImportFileError(f"{exc}. Nothing was imported.") from None
 
 
 # ---------------------------------------------------------------------------
@@ -180,8 +158,17 @@ def _no_constants(name: str) -> None:
 
 
 def import_records(data: Any) -> ImportReport:
-    """Import already-parsed JSON data (the top-level object of the format)."""
+    """Import already-parsed JSON data (the top-level object of the format).
+
+    The whole of ``data`` is checked first, as a file would be: text that
+    either database cannot store refuses it all, so SQLite and PostgreSQL
+    import the same records.
+    """
     categories, articles = _check_top_level(data)
+    try:
+        check_document(data, what="the data")
+    except UntrustedInputError as exc:
+        raise ImportFileError(f"{exc}. Nothing was imported.") from None
     report = ImportReport()
     known = {
         slug: category_id

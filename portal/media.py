@@ -1,7 +1,13 @@
 """Image uploads: checked by content, re-encoded, stored under random names, resized.
 
-An upload is trusted only after Pillow has decoded it completely: the file
-name and the browser's content type are ignored. The decoded pixels are
+An upload is trusted only after Pillow has decoded it completely; the
+browser's content type is ignored, and a file name whose extension says
+another type than the content is refused. Before the pixels are decoded, the
+file's structure is walked to its end: bytes after the image (HTML, a zip
+— a "GIFAR" —, anything else), markup or a PDF header anywhere in it (a
+polyglot: an image that is also a page, an archive or a document), and a JPEG
+with more scans than any encoder writes (a decompression bomb for the
+processor) are refused. The decoded pixels are
 re-encoded (JPEG, or PNG when the image has transparency), which also drops
 any metadata (GPS position, camera serial, comments, anything appended after
 the image), then saved under a random name with resized variants for
@@ -29,6 +35,7 @@ from portal.extensions import db
 from portal.models import MediaImage
 from portal.owner_only import write_file
 from portal.stored_files import remove_after_commit, remove_unless_committed
+from portal.untrusted import foreign_format
 
 #: Formats accepted on upload (what Pillow detects from the bytes, not the name).
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
@@ -37,6 +44,27 @@ ACCEPTED_HINT = "Hãy tải lên ảnh JPEG, PNG, WebP hoặc GIF."
 MAX_PIXELS = 40_000_000
 #: Smallest side accepted: anything smaller is an icon or a tracking pixel.
 MIN_SIDE = 16
+#: Most scans a JPEG may have: encoders write a few dozen at most, and each scan
+#: is decoded over the whole picture (thousands of scans take minutes).
+MAX_JPEG_SCANS = 100
+#: File-name extensions each accepted format may have, the usual one first.
+EXTENSIONS = {
+    "JPEG": ("jpg", "jpeg", "jpe", "jfif", "pjpeg", "pjp"),
+    "PNG": ("png",),
+    "WEBP": ("webp",),
+    "GIF": ("gif",),
+}
+#: Extensions that name a file type: a name ending in one says what the file is.
+#: (Anything else after a dot, "Hội nghị 12.2024", is part of the name.)
+KNOWN_EXTENSIONS = frozenset({
+    *(extension for names in EXTENSIONS.values() for extension in names),
+    "bmp", "tif", "tiff", "svg", "svgz", "heic", "heif", "avif", "ico", "psd", "raw",
+    "html", "htm", "xhtml", "shtml", "xml", "js", "mjs", "css", "php", "asp", "aspx", "jsp",
+    "pdf", "doc", "docx", "docm", "dot", "dotx", "xls", "xlsx", "xlsm", "ppt", "pptx", "pptm",
+    "odt", "ods", "odp", "rtf", "txt", "csv", "json", "zip", "jar", "rar", "7z", "gz", "tgz",
+    "tar", "exe", "dll", "bat", "cmd", "com", "msi", "sh", "ps1", "apk", "scr", "swf",
+    "mp3", "mp4", "mov", "avi", "wav",
+})  # fmt: skip
 #: Formats recognised by their first bytes only to name them in the refusal.
 KNOWN_SIGNATURES = (
     (b"%PDF-", "Tệp PDF không phải là ảnh."),
@@ -105,19 +133,23 @@ def _not_an_image(data: bytes) -> str:
     return f"Tệp này không phải là ảnh hoặc đã bị hỏng. {ACCEPTED_HINT}"
 
 
-def _decode(data: bytes) -> Image.Image:
+def _decode(data: bytes) -> tuple[Image.Image, str]:
     """Decode fully (not just the header) so truncated or forged files are caught.
 
     Only the accepted formats' decoders are tried, so no other parser (EPS,
     which runs Ghostscript; PSD; ...) ever sees uploaded bytes. The pixel count
-    is checked from the header, before anything is decompressed.
+    is checked from the header and the file's structure is walked
+    (:func:`_check_structure`) before anything is decompressed. Returns the
+    image and its format ("JPEG", "PNG", ...).
     """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
                 _check_dimensions(probe.width, probe.height)
+                source_format = probe.format
                 probe.verify()
+            _check_structure(data, source_format)
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
             image.load()
     except UploadError:
@@ -127,14 +159,176 @@ def _decode(data: bytes) -> Image.Image:
     except UnidentifiedImageError as exc:
         raise UploadError(_not_an_image(data)) from exc
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
-        if "truncated" in str(exc):
-            raise UploadError(
-                "Ảnh bị cắt cụt (tệp chưa tải lên hết hoặc bị hỏng). Hãy tải lên lại tệp gốc."
-            ) from exc
+        if "truncated" in str(exc).lower():
+            raise UploadError(TRUNCATED) from exc
         raise UploadError(f"Ảnh bị hỏng, không đọc được. {ACCEPTED_HINT}") from exc
     ImageOps.exif_transpose(image, in_place=True)  # respect the camera's orientation
     _check_dimensions(image.width, image.height)
-    return image
+    return image, source_format
+
+
+TRUNCATED = "Ảnh bị cắt cụt (tệp chưa tải lên hết hoặc bị hỏng). Hãy tải lên lại tệp gốc."
+RESAVE_HINT = "Hãy mở ảnh bằng một trình sửa ảnh, lưu lại rồi tải lên."
+#: What else an upload is (see :func:`portal.untrusted.foreign_format`), as the uploader reads it.
+POLYGLOT_REASONS = {
+    "HTML": "có chứa mã HTML/JavaScript (vừa là {kind} vừa là trang web)",
+    "ZIP": "có một tệp nén (zip, jar) giấu bên trong",
+    "PDF": "đồng thời là một tệp PDF",
+}
+
+
+def refuse_polyglot(data: bytes, *, subject: str, kind: str, hint: str, own: str = "") -> None:
+    """Refuse an upload that is also another kind of file, naming it ("Tệp ảnh ... ")."""
+    found = foreign_format(data, own=own)
+    if found:
+        reason = POLYGLOT_REASONS[found].format(kind=kind)
+        raise UploadError(f"{subject} {reason} nên không được nhận. {hint}")
+
+
+def _check_structure(data: bytes, image_format: str) -> None:
+    """Refuse a polyglot, bytes after the image's end, and a JPEG with too many scans."""
+    refuse_polyglot(data, subject="Tệp ảnh", kind="ảnh", hint=RESAVE_HINT)
+    if image_format == "GIF" and data[6:8] in (b"/*", b"//"):
+        raise UploadError(
+            "Đầu tệp GIF đồng thời là mã JavaScript (tệp vừa là ảnh vừa là mã) "
+            f"nên không được nhận. {RESAVE_HINT}"
+        )
+    end, scans = _image_end(data, image_format)
+    if scans > MAX_JPEG_SCANS:
+        raise UploadError(
+            f"Ảnh JPEG có {scans} lượt quét (tối đa {MAX_JPEG_SCANS}): giải mã sẽ rất lâu, "
+            f"dấu hiệu của tệp phá hoại. {RESAVE_HINT}"
+        )
+    if image_format == "JPEG":  # pictures stored after the main one (MPF, HDR gain maps)
+        while data.startswith(b"\xff\xd8\xff", end):
+            end += _image_end(data[end:], "JPEG")[0]
+    if data[end:].strip(b"\x00"):
+        raise UploadError(
+            f"Tệp ảnh có thêm {file_size(len(data) - end)} dữ liệu lạ nối sau phần ảnh "
+            f"(có thể là mã hoặc một tệp khác giấu trong ảnh) nên không được nhận. {RESAVE_HINT}"
+        )
+
+
+class _Truncated(Exception):
+    """The image's structure runs past the end of the bytes."""
+
+
+def _image_end(data: bytes, image_format: str) -> tuple[int, int]:
+    """Where the image's own bytes end, and how many scans it has (JPEG; 1 otherwise).
+
+    Walks the format's structure: JPEG markers and entropy-coded scans to the
+    end-of-image marker, PNG chunks to ``IEND``, GIF blocks to the trailer,
+    the RIFF size of a WebP.
+    """
+    walkers = {"JPEG": _jpeg_end, "PNG": _png_end, "GIF": _gif_end, "WEBP": _webp_end}
+    try:
+        return walkers[image_format](data)
+    except (_Truncated, IndexError):
+        raise UploadError(TRUNCATED) from None
+    except ValueError:
+        raise UploadError(f"Ảnh bị hỏng, không đọc được. {ACCEPTED_HINT}") from None
+
+
+def _jpeg_end(data: bytes) -> tuple[int, int]:
+    size, position, scans = len(data), 2, 0
+    while position < size:
+        if data[position] != 0xFF:
+            raise ValueError("no marker where one must be")
+        while position < size and data[position] == 0xFF:  # fill bytes
+            position += 1
+        if position >= size:
+            raise _Truncated
+        marker = data[position]
+        position += 1
+        if marker == 0xD9:  # end of image
+            return position, scans
+        if marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            continue
+        if position + 2 > size:
+            raise _Truncated
+        length = int.from_bytes(data[position : position + 2], "big")
+        if length < 2:
+            raise ValueError("a segment shorter than its length field")
+        position += length
+        if marker != 0xDA:
+            continue
+        scans += 1  # start of scan: entropy-coded data up to the next real marker
+        while True:
+            position = data.find(b"\xff", position)
+            if position < 0 or position + 1 >= size:
+                raise _Truncated
+            following = data[position + 1]
+            if following == 0x00 or 0xD0 <= following <= 0xD7:  # stuffed byte, restart
+                position += 2
+            elif following == 0xFF:
+                position += 1
+            else:
+                break
+    raise _Truncated
+
+
+def _png_end(data: bytes) -> tuple[int, int]:
+    position = 8
+    while position + 8 <= len(data):
+        length = int.from_bytes(data[position : position + 4], "big")
+        kind = data[position + 4 : position + 8]
+        position += 12 + length
+        if position > len(data):
+            raise _Truncated
+        if kind == b"IEND":
+            return position, 1
+    raise _Truncated
+
+
+def _gif_end(data: bytes) -> tuple[int, int]:
+    def table_size(flags: int) -> int:
+        return 3 << ((flags & 0x07) + 1) if flags & 0x80 else 0
+
+    def skip_sub_blocks(position: int) -> int:
+        while data[position]:
+            position += data[position] + 1
+        return position + 1
+
+    position = 13 + table_size(data[10])
+    while position < len(data):
+        introducer = data[position]
+        if introducer == 0x3B:  # trailer
+            return position + 1, 1
+        if introducer == 0x21:  # extension: label, then sub-blocks
+            position = skip_sub_blocks(position + 2)
+        elif introducer == 0x2C:  # image: descriptor, colour table, LZW code size, data
+            position = skip_sub_blocks(position + 10 + table_size(data[position + 9]) + 1)
+        else:
+            raise ValueError("an unknown GIF block")
+    if position == len(data):  # some encoders leave out the trailer
+        return position, 1
+    raise _Truncated
+
+
+def _webp_end(data: bytes) -> tuple[int, int]:
+    end = 8 + int.from_bytes(data[4:8], "little")
+    if end > len(data):
+        raise _Truncated
+    return end, 1
+
+
+def name_extension(name: str) -> str:
+    """The file-type extension a file name ends in (``.JPG`` → ``jpg``), or "" if none."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    stem, dot, extension = base.rpartition(".")
+    extension = extension.strip().lower()
+    return extension if dot and stem.strip() and extension in KNOWN_EXTENSIONS else ""
+
+
+def _check_name(name: str, image_format: str) -> None:
+    """Refuse a file whose name says another type than its content."""
+    extension = name_extension(name)
+    if extension and extension not in EXTENSIONS[image_format]:
+        usual = EXTENSIONS[image_format][0]
+        raise UploadError(
+            f"Tên tệp có đuôi .{extension} nhưng nội dung là ảnh {image_format} (.{usual}). "
+            f"Hãy đổi tên tệp cho đúng loại rồi tải lên lại."
+        )
 
 
 def _pixels_hint() -> str:
@@ -201,6 +395,8 @@ class PreparedImage:
     height: int
     #: ``(width, encoded bytes)`` of each resized copy, smallest first.
     variants: tuple[tuple[int, bytes], ...]
+    #: What the uploaded bytes were ("JPEG", "PNG", "WEBP", "GIF").
+    source_format: str = ""
 
 
 def prepare_image(data: bytes, widths: Iterable[int]) -> PreparedImage:
@@ -210,7 +406,8 @@ def prepare_image(data: bytes, widths: Iterable[int]) -> PreparedImage:
     same picture again and again (the demo site) may keep the result.
     Raises :class:`UploadError` when the bytes are not an acceptable image.
     """
-    image = _flatten(_decode(data))
+    decoded, source_format = _decode(data)
+    image = _flatten(decoded)
     encoded, extension, mime_type = _encode(image)
     copies = [
         (width, _encode(resized, progressive=False)[0])
@@ -223,12 +420,16 @@ def prepare_image(data: bytes, widths: Iterable[int]) -> PreparedImage:
         width=image.width,
         height=image.height,
         variants=tuple(sorted(copies)),
+        source_format=source_format,
     )
 
 
 def save_image(stream: BinaryIO, original_name: str = "", *, uploaded_by_id: int | None = None,
                alt: str = "", caption: str = "") -> MediaImage:  # fmt: skip
     """Check, re-encode and store an uploaded image with its variants.
+
+    The extension of ``original_name``, if it names a file type, must be one
+    of the image's format.
 
     Adds the :class:`MediaImage` to the session and flushes it (so it has an
     id); the caller commits. On any problem raises :class:`UploadError` and
@@ -238,6 +439,7 @@ def save_image(stream: BinaryIO, original_name: str = "", *, uploaded_by_id: int
     limit = int(current_app.config["PORTAL_MAX_IMAGE_BYTES"])
     data = read_limited(stream, limit, what="Ảnh")
     prepared = prepare_image(data, current_app.config["PORTAL_IMAGE_WIDTHS"])
+    _check_name(original_name, prepared.source_format)
     return store_image(
         prepared, original_name, uploaded_by_id=uploaded_by_id, alt=alt, caption=caption
     )

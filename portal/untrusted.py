@@ -1,30 +1,80 @@
-"""Reading files that come from outside: JSON to import, site archives, feeds.
+"""Reading files that come from outside: JSON to import, site archives, feeds, uploads.
 
 Whatever an import reads is hostile until checked. A bad file is refused
 whole, with one clear line, before anything is written: these helpers raise
-:class:`UntrustedInputError` for bytes that are not UTF-8, text that is not
-JSON, nesting deeper than any real document, and text that one of our two
-databases cannot store the same way as the other (NUL characters are kept by
-SQLite but refused by PostgreSQL; a lone surrogate such as ``"\\ud800"``
-cannot be encoded at all). Checking the whole document first keeps SQLite
-and PostgreSQL alike: the same file is refused on both.
+:class:`UntrustedInputError` for files larger than the portal reads, bytes
+that are not in their encoding, text that is not JSON or not well-formed XML,
+nesting deeper than any real document (JSON, XML, or HTML inside a text
+field), XML that declares entities (XXE, "billion laughs"), and text that one
+of our two databases cannot store the same way as the other (NUL characters
+are kept by SQLite but refused by PostgreSQL; a lone surrogate such as
+``"\\ud800"`` cannot be encoded at all). Checking the whole document first
+keeps SQLite and PostgreSQL alike: the same file is refused on both.
+
+:func:`foreign_format` finds, in an uploaded file, another format that a
+browser or another program would read out of the same bytes (a polyglot).
 """
 
 from __future__ import annotations
 
+import codecs
+import io
 import json
 import re
+import xml.sax
+import zipfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
+
+from defusedxml.common import DefusedXmlException, EntitiesForbidden
+from defusedxml.expatreader import DefusedExpatParser
 
 #: Deeper than any document the portal writes or reads (a site export is about 6 levels).
 MAX_JSON_DEPTH = 64
+#: Deeper than any feed (rss > channel > item > media:group > ..., or Atom XHTML content).
+MAX_XML_DEPTH = 100
+#: Block elements nested inside one another in a text field; an article needs a dozen.
+#: The limit matters: the HTML sanitizer's time grows with the square of this depth.
+MAX_HTML_DEPTH = 100
 #: Characters no stored text may hold: NUL and UTF-16 surrogates without their pair.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 
 class UntrustedInputError(ValueError):
     """A file (or a part of it) cannot be used; the message says why, in one line."""
+
+
+def read_file(path: str | Path, *, limit: int, what: str = "", setting: str = "") -> bytes:
+    """The bytes of a file, or a clear refusal: missing, a folder, unreadable, or too large.
+
+    Reads at most ``limit`` + 1 bytes, whatever the file system says about its
+    size (a device or a file that is still growing cannot fill the memory).
+    ``setting`` names the configuration key of the limit, for the message.
+    """
+    path = Path(path)
+    what = what or str(path)
+    if path.is_dir():
+        raise UntrustedInputError(f"{what} is a folder, not a file")
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(limit + 1)
+    except FileNotFoundError:
+        raise UntrustedInputError(f"No such file: {what}") from None
+    except OSError as exc:
+        raise UntrustedInputError(f"{what} could not be read: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise UntrustedInputError(too_large(what, limit, setting))
+    return data
+
+
+def too_large(what: str, limit: int, setting: str = "") -> str:
+    """The refusal of a file larger than ``limit`` bytes."""
+    megabytes = limit / (1024 * 1024)
+    size = f"{megabytes:g} MB" if megabytes >= 1 else f"{limit // 1024} KB"
+    return f"{what} is larger than {size}, the most this portal reads" + (
+        f" (setting {setting})" if setting else ""
+    )
 
 
 def decode_utf8(raw: bytes, *, what: str) -> str:
@@ -39,17 +89,23 @@ def decode_utf8(raw: bytes, *, what: str) -> str:
     return text
 
 
+# -- JSON -------------------------------------------------------------------------------
+
+
 def load_json(raw: bytes, *, what: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
     """Parse untrusted JSON bytes and check every value in them.
 
     Refused with :class:`UntrustedInputError`: bytes that are not UTF-8,
-    text that is not JSON (with line and column), nesting deeper than
-    ``max_depth``, and text holding NUL or a lone surrogate (see
-    :func:`check_storable`).
+    text that is not JSON (with line and column; ``NaN``, ``Infinity`` and an
+    object with the same key twice are not JSON either), nesting deeper than
+    ``max_depth``, and text holding NUL, a lone surrogate or deeply nested
+    HTML (see :func:`check_document`).
     """
     text = decode_utf8(raw, what=what)
     try:
-        document = json.loads(text)
+        document = json.loads(
+            text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants
+        )
     except json.JSONDecodeError as exc:
         raise UntrustedInputError(
             f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
@@ -58,17 +114,38 @@ def load_json(raw: bytes, *, what: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
         raise UntrustedInputError(
             f"{what} is nested too deeply (more than {max_depth} levels)"
         ) from None
+    except ValueError as exc:  # a repeated key, NaN, or a number too long to read
+        reason = str(exc)
+        if "integer string conversion" in reason:
+            reason = "a number has more digits than any real value"
+        raise UntrustedInputError(f"{what} is not valid JSON: {reason}") from None
     check_document(document, what=what, max_depth=max_depth)
     return document
 
 
+def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"the key {_printable(key)!r} appears twice in one object")
+        data[key] = value
+    return data
+
+
+def _no_constants(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
 def check_document(document: Any, *, what: str, max_depth: int = MAX_JSON_DEPTH) -> None:
-    """Refuse a parsed document nested deeper than ``max_depth`` or holding unstorable text."""
+    """Refuse a parsed document nested deeper than ``max_depth`` or holding text that
+    cannot be stored (NUL, lone surrogates) or HTML nested deeper than any article."""
     for path, depth, value in _walk(document):
         if depth > max_depth:
             raise UntrustedInputError(f"{what} is nested too deeply (more than {max_depth} levels)")
         if isinstance(value, str):
-            check_storable(value, what=f"{what}, {path}" if path else what)
+            where = f"{what}, {path}" if path else what
+            check_storable(value, what=where)
+            check_html_nesting(value, what=where)
 
 
 def check_storable(value: str, *, what: str) -> None:
@@ -111,3 +188,207 @@ def _printable(key: Any) -> str:
     """A key as it can be shown in a message (control characters and surrogates escaped)."""
     text = str(key)
     return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
+# -- HTML inside text fields --------------------------------------------------------------
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)")
+#: Elements that nest in one another (inline ones and those a parser closes by itself,
+#: such as ``<p>``, cost the sanitizer nothing however deep they go).
+_NESTING = frozenset({
+    "address", "article", "aside", "blockquote", "caption", "center", "dd", "details",
+    "dialog", "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form",
+    "header", "hgroup", "li", "main", "menu", "nav", "ol", "section", "summary", "table",
+    "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+})  # fmt: skip
+#: Open elements an element closes when it starts: ``<li>`` after ``<li>``, ``<tr>`` after
+#: a cell of the row before.
+_CLOSES_OPEN = {
+    "li": {"li"}, "dd": {"dd", "dt"}, "dt": {"dd", "dt"}, "td": {"td", "th"},
+    "th": {"td", "th"}, "tr": {"td", "th", "tr"},
+    **dict.fromkeys(("thead", "tbody", "tfoot"), {"td", "th", "tr", "thead", "tbody", "tfoot"}),
+}  # fmt: skip
+
+
+def html_depth_exceeds(value: str, limit: int = MAX_HTML_DEPTH) -> bool:
+    """Whether HTML in ``value`` nests block elements deeper than ``limit``.
+
+    A quick count over the tags (linear in the length of the text), generous
+    where HTML is loose: a parser may close elements this count keeps open,
+    never the other way round.
+    """
+    if "<" not in value:
+        return False
+    stack: list[str] = []
+    open_count: dict[str, int] = {}
+    for match in _TAG.finditer(value):
+        name = match.group(2).lower()
+        if name not in _NESTING:
+            continue
+        if match.group(1):  # an end tag closes its element and whatever is open inside it
+            if open_count.get(name):
+                while True:
+                    closed = stack.pop()
+                    open_count[closed] -= 1
+                    if closed == name:
+                        break
+            continue
+        while stack and stack[-1] in _CLOSES_OPEN.get(name, ()):
+            open_count[stack.pop()] -= 1
+        stack.append(name)
+        open_count[name] = open_count.get(name, 0) + 1
+        if len(stack) > limit:
+            return True
+    return False
+
+
+def check_html_nesting(value: str, *, what: str, limit: int = MAX_HTML_DEPTH) -> None:
+    """Refuse text whose HTML nests block elements deeper than ``limit``."""
+    if html_depth_exceeds(value, limit):
+        raise UntrustedInputError(f"{what} holds HTML nested more than {limit} levels deep")
+
+
+# -- XML ------------------------------------------------------------------------------------
+
+_XML_DECLARATION = re.compile(
+    rb"""^\s*<\?xml\s[^>]*?\bencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._:-]{0,39})["']"""
+)
+
+
+def check_xml(
+    raw: bytes, *, what: str, encoding: str | None = None, max_depth: int = MAX_XML_DEPTH
+) -> str:
+    """Check untrusted XML before any other parser sees it; return its encoding.
+
+    The encoding is ``encoding`` (an HTTP charset) if given, else the one the
+    byte-order mark or the XML declaration names, else UTF-8; every byte must
+    be valid in it. The document must be well-formed, nested at most
+    ``max_depth`` elements deep, free of NUL, and must declare no entities
+    (``<!ENTITY ...>``: external ones read files or fetch addresses, nested
+    ones expand to gigabytes). A ``<!DOCTYPE>`` that only names a DTD is
+    allowed, and the DTD is never fetched.
+    """
+    encoding, named_by = _xml_encoding(raw, encoding, what=what)
+    try:
+        text = raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise UntrustedInputError(
+            f"{what} is not valid {encoding} text (byte {exc.start}: "
+            f"{raw[exc.start : exc.start + 1]!r}){named_by}"
+        ) from None
+    text = text.removeprefix("\ufeff")
+    check_storable(text, what=what)
+    parser = DefusedExpatParser(forbid_dtd=False, forbid_entities=True, forbid_external=False)
+    parser.setFeature(xml.sax.handler.feature_external_ges, False)
+    parser.setContentHandler(_DepthLimit(what, max_depth))
+    source = xml.sax.xmlreader.InputSource()
+    source.setCharacterStream(io.StringIO(text))
+    try:
+        parser.parse(source)
+    except xml.sax.SAXParseException as exc:
+        reason = exc.getMessage()
+        hint = "; the file ends before the document does (truncated?)" if reason in _AT_END else ""
+        raise UntrustedInputError(
+            f"{what} is not well-formed XML: {reason} at line {exc.getLineNumber()}, "
+            f"column {exc.getColumnNumber()}{hint}"
+        ) from None
+    except EntitiesForbidden as exc:
+        raise UntrustedInputError(
+            f"{what} declares the entity {exc.name!r} in its DOCTYPE; entity declarations "
+            "are refused (they can read files, fetch addresses or expand without end)"
+        ) from None
+    except DefusedXmlException as exc:
+        raise UntrustedInputError(f"{what} uses a refused XML feature ({exc})") from None
+    return encoding
+
+
+#: Errors expat reports only when the text ends in the middle of the document.
+_AT_END = {"no element found", "unclosed token", "unclosed CDATA section", "partial character"}
+
+
+def _xml_encoding(raw: bytes, given: str | None, *, what: str) -> tuple[str, str]:
+    """The Python codec for ``raw`` and who named it: the server, a byte-order mark,
+    the XML declaration, or XML's default (UTF-8)."""
+    declared = _XML_DECLARATION.match(raw[:1024])
+    if given:
+        name, named_by = given, ", the encoding the server named"
+    elif raw.startswith(codecs.BOM_UTF8):
+        name, named_by = "utf-8-sig", ", the encoding its byte-order mark names"
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        name, named_by = "utf-16", ", the encoding its byte-order mark names"
+    elif raw.startswith((b"<\x00?\x00", b"\x00<\x00?")):
+        name = "utf-16-le" if raw[0] == ord("<") else "utf-16-be"
+        named_by = ", the encoding its first bytes show"
+    elif declared:
+        name, named_by = declared.group(1).decode("ascii"), ", the encoding it declares"
+    else:
+        name, named_by = "utf-8", "; XML that declares no encoding must be UTF-8"
+    try:
+        codec = codecs.lookup(name)
+    except LookupError:
+        verb = "is sent in" if given else "declares"
+        raise UntrustedInputError(f"{what} {verb} an unknown encoding {name!r}") from None
+    if codec.name == "utf-8" and raw.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", named_by
+    return codec.name, named_by
+
+
+class _DepthLimit(xml.sax.handler.ContentHandler):
+    """Refuses a document as soon as its elements nest deeper than the limit."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__()
+        self.what, self.limit, self.depth = what, limit, 0
+
+    def startElement(self, name, attrs):  # noqa: N802 (the SAX interface)
+        self.depth += 1
+        if self.depth > self.limit:
+            raise UntrustedInputError(
+                f"{self.what} is nested too deeply (more than {self.limit} levels)"
+            )
+
+    def endElement(self, name):  # noqa: N802
+        self.depth -= 1
+
+
+# -- polyglots ------------------------------------------------------------------------------
+
+#: Tags a browser acts on wherever they appear in a page, with the rest of the tag
+#: in plain text: a file holding one is an HTML page too, if served as one.
+_MARKUP = re.compile(
+    rb"<(?:script|html|body|iframe|svg|img|object|embed|meta|base)"
+    rb"(?:[\s/][\x09\x0a\x0d\x20-\x7e]{0,500})?>|<!doctype\s+html",
+    re.IGNORECASE,
+)
+#: How far into a file PDF readers look for its header.
+PDF_HEADER_WINDOW = 1024
+
+
+def foreign_format(data: bytes, *, own: str = "") -> str:
+    """Another format in ``data`` that a browser or program would read: "HTML", "ZIP", "PDF".
+
+    Empty when there is none. ``own`` ("ZIP", "PDF") is the file's own format,
+    which is not looked for. HTML is a tag a browser acts on anywhere in the
+    bytes (once in many thousand megabytes of random data); a zip is an
+    archive a zip reader opens from the end of the file (a JAR behind a GIF is
+    a "GIFAR"); a PDF is a ``%PDF-`` header in the first kilobyte, where PDF
+    readers look for it.
+    """
+    if _MARKUP.search(data):
+        return "HTML"
+    if own != "ZIP" and opens_as_zip(data):
+        return "ZIP"
+    if own != "PDF" and b"%PDF-" in data[:PDF_HEADER_WINDOW]:
+        return "PDF"
+    return ""
+
+
+def opens_as_zip(data: bytes) -> bool:
+    """Whether a zip reader finds an archive with at least one member in ``data``."""
+    if b"PK\x05\x06" not in data[-(65_536 + 22) :]:
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return bool(archive.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        return False

@@ -122,7 +122,7 @@ def test_atom_entries_titles_bodies_images_and_plain_text(app, runner, site, cli
         (str(RSS), "khong-co", "There is no category 'khong-co'"),
         (str(DATA / "khong-co.rss"), "du-lich", "No such file"),
         ("ftp://example.org/feed.xml", "du-lich", "only http:// and https:// addresses"),
-        (__file__, "du-lich", "is not an RSS or Atom feed"),
+        (__file__, "du-lich", "is not well-formed XML"),
     ],
 )
 def test_a_feed_that_cannot_be_read_imports_nothing(app, runner, site, source, category, message):

@@ -76,6 +76,8 @@ REFUSED = {
     "an empty file": (b"", "trong.pdf", "rỗng"),
     "too many bytes": (samples.pdf() + b"%" * 70_000 + b"\n%%EOF\n", "lon.pdf", "tối đa 64 KB"),
     "plain text": (b"Chi la van ban thuong.\n", "ghi-chu.pdf", "không phải là tài liệu"),
+    "an Excel file named .html": (samples.ooxml("excel"), "so-lieu.html", "đuôi .html"),
+    "a PDF named .docx": (samples.pdf(), "ke-hoach.docx", "nội dung là tài liệu PDF"),
 }  # fmt: skip
 
 
@@ -180,11 +182,14 @@ def test_download_sends_the_file_with_safe_headers(app, site, client):
 
 
 def test_the_stored_type_is_sent_not_a_guess_from_the_name(app, site, client):
-    attachment = attach(app, site["article"], samples.ooxml("excel"), "so-lieu.html")
+    attachment = attach(app, site["article"], samples.ooxml("excel"), "so-lieu.xlsx")
+    with app.app_context():  # a name an older upload may have kept
+        db.session.get(Attachment, attachment.id).original_name = "so-lieu.html"
+        db.session.commit()
 
-    response = client.get(download_url(app, attachment))
+    response = client.get(f"/tai-lieu/{attachment.id}/so-lieu.html")
 
-    assert attachment.original_name == "so-lieu.xlsx"
+    assert response.status_code == 200
     assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 

@@ -38,7 +38,7 @@ from portal.extensions import db
 from portal.media import save_image
 from portal.models import Article, User
 from portal.schema import upgrade_database
-from portal.testing import sample_content
+from portal.testing import sample_content, signed_in_client
 
 from .state import site_state
 
@@ -474,11 +474,7 @@ IMAGE_TABLE = [
 
 
 def admin_client(app, site: Site):
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(site.admin)
-        session["_fresh"] = True
-    return client
+    return signed_in_client(app, site.admin)
 
 
 @functools.cache

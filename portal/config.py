@@ -54,6 +54,13 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_MAX_ATTACHMENT_BYTES": 25 * 1024 * 1024,
     # Widths of the resized copies of every uploaded image (for srcset).
     "PORTAL_IMAGE_WIDTHS": [480, 800, 1200],
+    # Site archives (`portal import-site`, docs/export-format.md): most members, bytes once
+    # unpacked, unpacked/packed ratio of one member (over 1 MB), and bytes of content.json.
+    # Counted on the bytes actually read; each image or attachment also has the upload limit.
+    "PORTAL_IMPORT_MAX_MEMBERS": 200_000,
+    "PORTAL_IMPORT_MAX_UNPACKED_BYTES": 20 * 1024 * 1024 * 1024,
+    "PORTAL_IMPORT_MAX_RATIO": 100,
+    "PORTAL_IMPORT_MAX_CONTENT_BYTES": 256 * 1024 * 1024,
     # Failed sign-ins allowed per e-mail and per client address within the window.
     "PORTAL_LOGIN_MAX_FAILURES_PER_EMAIL": 5,
     "PORTAL_LOGIN_MAX_FAILURES_PER_IP": 20,

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
@@ -196,7 +197,7 @@ class MemberReader:
                     chunks.append(chunk)
         except UntrustedInputError:
             raise
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
             raise UntrustedInputError(
                 f"{info.filename} in the archive cannot be unpacked ({exc})"
             ) from None

@@ -227,11 +227,8 @@ def _value_problem(column, value: Any) -> str | None:
             return f"is out of range ({value})"
         return None
     if isinstance(kind, Float | Numeric):
-        return (
-            None
-            if isinstance(value, int | float) and not isinstance(value, bool)
-            else ("must be a number")
-        )
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if is_number else "must be a number"
     if isinstance(kind, DateTime):
         return _datetime_problem(value)
     if isinstance(kind, String):
@@ -310,19 +307,27 @@ def _check_references(table: Table, tables: dict[str, list], people: set[int]) -
 
 
 def _check_tree(table: Table, rows: list[dict[str, Any]]) -> None:
-    """A row's chain of parents (categories, pages) ends at a root instead of looping."""
+    """A row's chain of parents (categories, pages) ends at a root instead of looping.
+
+    Each row is walked up once at most (rows already known to reach a root
+    stop the walk), so a long crafted chain costs linear time.
+    """
     for fk in table.foreign_keys:
         if fk.column.table is not table:
             continue
         parents = {row.get("id"): row.get(fk.parent.name) for row in rows}
+        rooted: set[Any] = set()
         for index, row in enumerate(rows):
-            seen = {row.get("id")}
-            parent = parents.get(row.get("id"))
-            while parent is not None:
-                if parent in seen:
+            path: list[Any] = []
+            on_path: set[Any] = set()
+            current = row.get("id")
+            while current is not None and current not in rooted:
+                if current in on_path:
                     raise _refusal(table.name, index, row, f"its chain of {fk.parent.name} loops")
-                seen.add(parent)
-                parent = parents.get(parent)
+                path.append(current)
+                on_path.add(current)
+                current = parents.get(current)
+            rooted.update(path)
 
 
 # ---------------------------------------------------------------------------
@@ -581,10 +586,8 @@ def _settings_form_problem(
     block = registry.registered_blocks[block_name]
     clean, errors = block.validate_settings(settings)
     if errors:
-        return (
-            f"{where} of block {block_name!r} do not pass its settings form "
-            f"(field {', '.join(sorted(errors))})"
-        )
+        fields = ", ".join(f"{name} {_short(settings.get(name))}" for name in sorted(errors))
+        return f"{where} of block {block_name!r} do not pass its settings form (field {fields})"
     changed = sorted(name for name in settings if clean.get(name) != settings[name])
     if changed:
         return (
@@ -620,7 +623,17 @@ def check_settings(table: str, index: int, row: dict[str, Any], registry: Plugin
             item["block_name"], item.get("settings") or {}, registry, where
         )
         if problem is not None:
+            if table == "page_revisions":
+                problem += (
+                    " — an earlier published state of the page; export with --without-history "
+                    "to leave the history out"
+                )
             raise _refusal(table, index, row, problem)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _page_draft(row: dict[str, Any], registry: PluginSet) -> str | None:

@@ -90,16 +90,8 @@ def build_rich_site() -> None:
     db.session.commit()
     assert draft.id and scheduled.id
 
-    # A published page change (two revisions) and a draft left open on the home page.
     home = db.session.scalar(select(Page).where(Page.path == "/"))
-    change_draft(home, edit_version(home), admin,
-                 add_block("rich_text", "main", {"title": "Thông báo", "html": "<p>Chào</p>"}))  # fmt: skip
-    db.session.commit()
-    publish(home, edit_version(home), admin, note="Thêm thông báo")
-    db.session.commit()
-    change_draft(home, edit_version(home), admin,
-                 add_block("rich_text", "main", {"title": "Nháp", "html": "<p>Chưa đăng</p>"}))  # fmt: skip
-    db.session.commit()
+    change_home_page(home, admin, [("rich_text", {"title": "Thông báo", "html": "<p>Chào</p>"})])
 
     # Some views, already written.
     counter = counter_for(current_app._get_current_object())
@@ -133,12 +125,21 @@ def build_small_site() -> None:
     db.session.commit()
     desk.submit(article, author, expected_version=article.version, comment="Nhờ duyệt")
     db.session.commit()
-    home = db.session.get(Page, created["root"].id)
-    change_draft(home, edit_version(home), admin,
-                 add_block("article_list", "main", {"title": "Thời sự", "category": "thoi-su",
-                                                    "count": 4}))  # fmt: skip
-    change_draft(home, edit_version(home), admin,
-                 add_block("rich_text", "main", {"title": "Thông báo", "html": "<p>Chào</p>"}))  # fmt: skip
+    change_home_page(
+        db.session.get(Page, created["root"].id),
+        admin,
+        [
+            ("article_list", {"title": "Thời sự", "category": "thoi-su", "count": 4}),
+            ("rich_text", {"title": "Thông báo", "html": "<p>Chào</p>"}),
+        ],
+    )
+
+
+def change_home_page(home: Page, admin: User, blocks: list[tuple[str, dict]]) -> None:
+    """A published change of the home page (two revisions: before and after ``blocks`` were
+    added), then a draft left open with one more block."""
+    for name, settings in blocks:
+        change_draft(home, edit_version(home), admin, add_block(name, "main", settings))
     db.session.commit()
     publish(home, edit_version(home), admin, note="Thêm khối")
     db.session.commit()

@@ -165,6 +165,21 @@ def declare_size(member: str, size: int) -> Callable[[bytes], bytes]:
     return patch
 
 
+def corrupt(member: str) -> Callable[[bytes], bytes]:
+    """A patch that garbles the packed bytes of ``member`` (its CRC no longer matters)."""
+    name = member.encode()
+
+    def patch(data: bytes) -> bytes:
+        start = data.find(b"PK\x03\x04")  # the first local header
+        while data[start + 30 : start + 30 + len(name)] != name:
+            start = data.find(b"PK\x03\x04", start + 4)
+        (extra,) = struct.unpack_from("<H", data, start + 28)
+        body = start + 30 + len(name) + extra
+        return data[:body] + b"\xff" * 8 + data[body + 8 :]
+
+    return patch
+
+
 def listed_size(archive: Archive, path: str, size: int) -> None:
     next(e for e in archive.document["files"] if e["path"] == path)["size"] = size
 
@@ -217,6 +232,12 @@ def draft_settings(archive: Archive) -> None:
         i for i in archive.rows("page_drafts")[0]["document"]["placements"] if i["id"] is None
     )
     item["settings"]["html"] = f"<p>Nháp</p>{SCRIPT}"
+
+
+def revision_settings(archive: Archive) -> None:
+    revision = archive.rows("page_revisions")[-1]
+    item = next(i for i in revision["document"]["placements"] if i["block_name"] == "rich_text")
+    item["settings"]["html"] += '<a href="javascript:alert(1)">x</a>'
 
 
 def image_name(name: str) -> Change:
@@ -332,6 +353,10 @@ CASES = {
         edit("placements", {"block_name": "rich_text"}, settings={"title": "", "html": SCRIPT}),
         "settings of block 'rich_text' are not as its settings form saves them (field html",
     ),
+    "javascript-in-page-revision": (
+        revision_settings,
+        "(field html: the page editor would change the value) — an earlier published state",
+    ),
     "script-in-page-draft": (
         draft_settings,
         "page_drafts page_id 1: document.placements[2].settings of block 'rich_text' are not as",
@@ -381,6 +406,10 @@ CASES = {
     "too-large-unpacked": (too_large_unpacked, "(PORTAL_IMPORT_MAX_UNPACKED_BYTES)"),
     "too-large-content": (too_large_content, "(PORTAL_IMPORT_MAX_CONTENT_BYTES)"),
     "declared-size-lies": (declared_size_lies, "cannot be unpacked"),
+    "garbled-member": (
+        lambda a: setattr(a, "patch", corrupt(f"files/{attachment_path(a)}")),
+        "cannot be unpacked (Error -3 while decompressing data",
+    ),
     "not-a-zip": (lambda a: setattr(a, "patch", lambda data: b"PK\x03\x04" + data[:100]), "is not a .zip file"),
     # content.json that no database could store the same way.
     "deep-json": (deep_json, "content.json is nested too deeply"),
@@ -413,11 +442,11 @@ CASES = {
     ),
     "invalid-block-settings": (
         edit("placements", {"block_name": "article_list"}, settings={"count": 100000}),
-        "settings of block 'article_list' do not pass its settings form (field count)",
+        "settings of block 'article_list' do not pass its settings form (field count 100000)",
     ),
     "unknown-category-in-settings": (
         edit("placements", {"block_name": "article_list"}, settings={"category": "khong-co"}),
-        "do not pass its settings form (field category)",
+        "do not pass its settings form (field category 'khong-co')",
     ),
     "unknown-block": (edit("placements", {"block_name": "rich_text"}, block_name="evil_block"), "block 'evil_block' is not installed here"),
     "unknown-layout": (edit("pages", {"path": "/"}, layout="evil_layout"), "layout 'evil_layout' is not a layout installed here"),

@@ -9,6 +9,7 @@ the media and attachments folders, and the media folder serves images only.
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,26 @@ def test_the_names_the_portal_gives_its_files_are_those_it_accepts(app, content)
     assert not is_media_name("uploads/ab/../../secret_key.jpg")
     assert not is_media_name("uploads/ab/abababababababababababab.svg")
     assert not is_attachment_name("ab/abababababababababababababababab.html")
+
+
+def test_an_export_leaves_out_what_its_rows_name_outside_their_folders(
+    app, content, canary, tmp_path
+):
+    """An old or damaged site exports neither its secret key nor files an import would refuse."""
+    add_attachment(app, content["article"], "../secret_key")
+    add_image(app, "../secret_key", {"480": "uploads/ab/../../../secret_key"})
+    (folder(app, "PORTAL_MEDIA_DIR") / "evil.js").write_bytes(b"alert(1)")
+    target = tmp_path / "site.zip"
+
+    result = app.test_cli_runner().invoke(args=["portal", "export", str(target)])
+
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+        assert not any(SECRET in archive.read(name) for name in names)
+    assert names == ["content.json"]
+    assert "media file with a name the portal does not give, not exported: '../secret_key'" in (
+        result.output
+    )
+    assert "media/evil.js belongs to no media image, not exported" in result.output
+    assert "attachments file with a name the portal does not give" in result.output

@@ -265,6 +265,8 @@ def plan_export(include_history: bool = True) -> tuple[int, list[_FileToExport],
         root = area_root(area)
         for row in db.session.execute(select(table).order_by(table.c.id)):
             for name in names_of(row):
+                if f"{area}/{name}" in named:
+                    continue
                 path = inside_folder(root, name) if _generated_name(area, name) else None
                 if path is None:
                     warnings.append(
@@ -563,7 +565,7 @@ def import_site(
 def _stage_files(
     archive: SiteArchive, staging: Path, report: ImportReport, *, merge: bool, progress: Progress
 ) -> tuple[list[tuple[Path, Path]], dict[str, int]]:
-    """Check every file and write those that are missing (or, without merge, different) to ``staging``.
+    """Check every file; write those missing here (or, without merge, different) to ``staging``.
 
     Returns (staged file, target) pairs and the size of each image as it will
     be stored (re-encoding changes it); raises :class:`UntrustedInputError`

@@ -20,6 +20,7 @@ public articles, as attachments with the stored (not the guessed) type.
 from __future__ import annotations
 
 import io
+import re
 import secrets
 import struct
 import unicodedata
@@ -37,7 +38,12 @@ from portal.extensions import db
 from portal.media import UploadError, file_size, name_extension, read_limited, refuse_polyglot
 from portal.models import Article, Attachment
 from portal.owner_only import write_file
-from portal.stored_files import remove_after_commit, remove_unless_committed
+from portal.stored_files import (
+    files_inside,
+    inside_folder,
+    remove_after_commit,
+    remove_unless_committed,
+)
 
 bp = Blueprint("attachments", __name__)
 
@@ -107,6 +113,12 @@ OLE2_MACRO_ENTRIES = ("Macros", "_VBA_PROJECT", "_VBA_PROJECT_CUR", "VBA")
 ODF_MIMETYPES = {KINDS[key].mime_type: key for key in ("odt", "ods", "odp")}
 #: Kinds by MIME type, for telling readers what a stored attachment is.
 LABELS_BY_MIME = {kind.mime_type: kind.label for kind in KINDS.values()}
+#: The names :func:`save_attachment` gives: ``<2 hex>/<32 hex>.<extension of the kind>``.
+STORED_NAME_RE = re.compile(
+    r"(?P<folder>[0-9a-f]{2})/(?P<token>[0-9a-f]{32})\.(?P<extension>"
+    + "|".join(sorted(KINDS))
+    + ")"
+)
 
 
 # -- recognising documents ---------------------------------------------------------------------
@@ -367,8 +379,27 @@ def save_attachment(stream: BinaryIO, original_name: str, article: Article, *,
         raise
 
 
-def attachment_path(attachment: Attachment) -> Path:
-    return attachments_root() / attachment.stored_name
+def is_stored_name(name: str) -> bool:
+    """Whether ``name`` is one :func:`save_attachment` gives."""
+    return isinstance(name, str) and STORED_NAME_RE.fullmatch(name) is not None
+
+
+def stored_kind(name: str) -> DocumentKind | None:
+    """The kind a stored name says its file is (by the extension the portal gave it)."""
+    found = STORED_NAME_RE.fullmatch(name) if isinstance(name, str) else None
+    return KINDS[found["extension"]] if found else None
+
+
+def attachment_path(attachment: Attachment) -> Path | None:
+    """The attachment's file, or None when its stored name leads out of the folder
+    (a damaged or crafted row): such a name is never served nor deleted."""
+    return inside_folder(attachments_root(), attachment.stored_name)
+
+
+def _attachment_files(attachment: Attachment) -> list[Path]:
+    return files_inside(
+        attachments_root(), [attachment.stored_name], what=f"Attachment {attachment.id}"
+    )
 
 
 @event.listens_for(Attachment, "after_delete")
@@ -376,7 +407,7 @@ def _remove_file_with_row(mapper, connection, attachment: Attachment) -> None:
     """A removed attachment's file goes once the removal is committed."""
     session = object_session(attachment)
     if session is not None:
-        remove_after_commit(session, [attachment_path(attachment)])
+        remove_after_commit(session, _attachment_files(attachment))
 
 
 # -- showing -------------------------------------------------------------------------------------
@@ -432,6 +463,13 @@ def download(attachment_id: int, name: str):
     if attachment is None or not may_download(attachment):
         abort(404)
     path = attachment_path(attachment)
+    if path is None:
+        current_app.logger.error(
+            "Attachment %s: refusing the file name %r, which leads outside the attachments folder",
+            attachment.id,
+            attachment.stored_name,
+        )
+        abort(404)
     if not path.is_file():
         current_app.logger.error("Attachment %s: file %s is missing", attachment.id, path)
         abort(404)
@@ -455,4 +493,5 @@ def download(attachment_id: int, name: str):
 
 def delete_attachment_file(attachment: Attachment) -> None:
     """Remove an attachment's file now (deleting the row does it after the commit by itself)."""
-    attachment_path(attachment).unlink(missing_ok=True)
+    for path in _attachment_files(attachment):
+        path.unlink(missing_ok=True)

@@ -58,6 +58,13 @@ DEFAULTS: dict[str, Any] = {
     # one is refused whole before it is parsed (docs/import-format.md, feed-import.md).
     "PORTAL_MAX_IMPORT_BYTES": 50 * 1024 * 1024,
     "PORTAL_MAX_FEED_BYTES": 20 * 1024 * 1024,
+    # Site archives (`portal import-site`, docs/export-format.md): most members, bytes once
+    # unpacked, unpacked/packed ratio of one member (over 1 MB), and bytes of content.json.
+    # Counted on the bytes actually read; each image or attachment also has the upload limit.
+    "PORTAL_IMPORT_MAX_MEMBERS": 200_000,
+    "PORTAL_IMPORT_MAX_UNPACKED_BYTES": 20 * 1024 * 1024 * 1024,
+    "PORTAL_IMPORT_MAX_RATIO": 100,
+    "PORTAL_IMPORT_MAX_CONTENT_BYTES": 256 * 1024 * 1024,
     # Sign-in sessions (portal/auth/sessions.py): a session ends after this long
     # without a request, or this long after signing in, whichever comes first;
     # "remember me" keeps one for this many days instead.

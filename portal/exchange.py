@@ -27,27 +27,47 @@ import hashlib
 import json
 import os
 import secrets
+import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import DateTime, Table, func, insert, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
+from portal import exchange_archive as archive_checks
+from portal.attachments import is_stored_name as is_attachment_name
 from portal.cache import cache_for
 from portal.events import ContentEvent, article_event, content_changed
+from portal.exchange_archive import (
+    CONTENT_FILE,
+    FILES_PREFIX,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    ArchiveLimits,
+    MemberReader,
+)
+from portal.exchange_checks import (
+    FileOwner,
+    check_file_names,
+    check_rows,
+    check_settings,
+    check_tables,
+    checked_file,
+)
 from portal.extensions import db
+from portal.media import is_stored_name as is_media_name
 from portal.models import Article, User, utcnow
 from portal.owner_only import FILE_MODE, make_folder
+from portal.plugins import plugins_of
+from portal.stored_files import inside_folder, remove_unless_committed
+from portal.untrusted import UntrustedInputError
 
-FORMAT_NAME = "blockportal-site-export"
-FORMAT_VERSION = 1
-CONTENT_FILE = "content.json"
-FILES_PREFIX = "files/"
 #: Tables that describe one installation rather than the site's content.
 EXCLUDED_TABLES = {
     "users": "accounts stay with their installation (no password hash is ever exported)",
@@ -228,36 +248,57 @@ class _FileToExport:
 def plan_export(include_history: bool = True) -> tuple[int, list[_FileToExport], list[str]]:
     """What an export will write: the number of steps, the files, and warnings.
 
-    The media folder is exported whole (it is public: everything in it may be
-    shown on a page, including pictures placed in texts); attachments are
-    exported when an attachment row names them.
+    The files exported are those rows name: each media image with its resized
+    copies, each attachment. Only names the portal gives to the files it
+    stores are exported, since an import refuses any other (see
+    docs/export-format.md); anything else found in the media folder is
+    reported, not exported.
     """
     warnings: list[str] = []
     files: list[_FileToExport] = []
+    named: set[str] = set()
+    for area, table_name, names_of in (
+        ("media", "media_images", lambda row: [row.stored_name, *(row.variants or {}).values()]),
+        ("attachments", "attachments", lambda row: [row.stored_name]),
+    ):
+        if table_name not in db.metadata.tables:
+            continue
+        table = db.metadata.tables[table_name]
+        root = area_root(area)
+        for row in db.session.execute(select(table).order_by(table.c.id)):
+            for name in names_of(row):
+                if f"{area}/{name}" in named:
+                    continue
+                path = inside_folder(root, name) if _generated_name(area, name) else None
+                if path is None:
+                    warnings.append(
+                        f"{area} file with a name the portal does not give, not exported: {name!r}"
+                    )
+                elif path.is_file():
+                    files.append(_FileToExport(f"{area}/{name}", path))
+                    named.add(f"{area}/{name}")
+                else:
+                    warnings.append(f"{area} file missing, not exported: {name}")
     media = area_root("media")
     if media.is_dir():
         for path in sorted(media.rglob("*")):
+            relative = f"media/{path.relative_to(media).as_posix()}"
             if (
                 path.is_file()
+                and relative not in named
                 and not path.name.startswith(".")
                 and not path.name.endswith(TEMPORARY_SUFFIXES)
             ):
-                relative = path.relative_to(media).as_posix()
-                files.append(_FileToExport(f"media/{relative}", path))
-    attachments = area_root("attachments")
-    if "attachments" in db.metadata.tables:
-        table = db.metadata.tables["attachments"]
-        for (stored_name,) in db.session.execute(select(table.c.stored_name).order_by(table.c.id)):
-            path = attachments / stored_name
-            if path.is_file():
-                files.append(_FileToExport(f"attachments/{stored_name}", path))
-            else:
-                warnings.append(f"attachment file missing, not exported: {stored_name}")
+                warnings.append(f"{relative} belongs to no media image, not exported")
     rows = sum(
         db.session.scalar(select(func.count()).select_from(table))
         for table in exported_tables(include_history)
     )
     return rows + len(files), files, warnings
+
+
+def _generated_name(area: str, name: str) -> bool:
+    return is_media_name(name) if area == "media" else is_attachment_name(name)
 
 
 def export_site(
@@ -392,6 +433,12 @@ class SiteArchive:
     path: Path
     zip: zipfile.ZipFile
     document: dict[str, Any]
+    #: Archive member name → its entry in the zip's directory (checked by check_members).
+    members: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
+    #: Archive file path (``media/uploads/...``) → the row that names it.
+    owners: dict[str, FileOwner] = field(default_factory=dict)
+    limits: ArchiveLimits | None = None
+    reader: MemberReader | None = None
 
     @property
     def steps(self) -> int:
@@ -400,96 +447,44 @@ class SiteArchive:
 
 
 def open_archive(path: str | Path) -> SiteArchive:
-    """Open and check an export file completely; raise :class:`ExchangeError` if it is unusable."""
+    """Open and check an export file completely; raise :class:`ExchangeError` if it is unusable.
+
+    Everything that can be checked without writing is checked here: the
+    archive's size and members (:mod:`portal.exchange_archive`), content.json
+    as untrusted JSON, the format, and every row (:mod:`portal.exchange_checks`).
+    The files' contents are checked by :func:`import_site` as it unpacks them.
+    """
     path = Path(path)
     if not path.is_file():
         raise ExchangeError(f"No such file: {path}. Nothing was imported.")
+    limits = ArchiveLimits.from_config(current_app.config)
     try:
+        with path.open("rb") as handle:
+            archive_checks.check_member_count(archive_checks.declared_member_count(handle), limits)
         archive = zipfile.ZipFile(path)
+    except UntrustedInputError as exc:
+        raise _refused(path, exc) from None
     except (zipfile.BadZipFile, OSError) as exc:
         raise ExchangeError(f"{path} is not a .zip file ({exc}). Nothing was imported.") from exc
     try:
-        document = _read_document(archive, path)
-        _check_tables(document)
-        _check_files(archive, document)
+        members = archive_checks.check_members(archive, limits)
+        reader = MemberReader(archive, limits)
+        document = archive_checks.read_document(members, reader, limits)
+        check_tables(document, EXCLUDED_TABLES)
+        archive_checks.check_manifest(document["files"], members, limits)
+        owners = check_rows(document, plugins_of(current_app))
+        check_file_names([entry["path"] for entry in document["files"]], owners)
+    except UntrustedInputError as exc:
+        archive.close()
+        raise _refused(path, exc) from None
     except Exception:
         archive.close()
         raise
-    return SiteArchive(path, archive, document)
+    return SiteArchive(path, archive, document, members, owners, limits, reader)
 
 
-def _read_document(archive: zipfile.ZipFile, path: Path) -> dict[str, Any]:
-    try:
-        raw = archive.read(CONTENT_FILE)
-    except KeyError:
-        raise ExchangeError(
-            f"{path} has no {CONTENT_FILE}: it is not a site export. Nothing was imported."
-        ) from None
-    try:
-        document = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ExchangeError(f"{CONTENT_FILE} in {path} is not valid JSON: {exc}.") from exc
-    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
-        raise ExchangeError(f"{path} is not a blockportal site export. Nothing was imported.")
-    if document.get("version") != FORMAT_VERSION:
-        raise ExchangeError(
-            f"{path} is export format version {document.get('version')!r}; this portal reads "
-            f"version {FORMAT_VERSION}. Nothing was imported."
-        )
-    for key, kind in (("tables", dict), ("files", list), ("people", list)):
-        if not isinstance(document.get(key), kind):
-            raise ExchangeError(f"{CONTENT_FILE}: {key!r} is missing or malformed.")
-    return document
-
-
-def _check_tables(document: dict[str, Any]) -> None:
-    known = db.metadata.tables
-    for name, data in document["tables"].items():
-        if name in EXCLUDED_TABLES:
-            raise ExchangeError(f"The export contains the table {name!r}, which is never imported.")
-        if name not in known:
-            raise ExchangeError(
-                f"The export has a table this portal does not know: {name!r}. It was made by a "
-                "newer version or with a plugin that is not installed here. Nothing was imported."
-            )
-        if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
-            raise ExchangeError(f"{CONTENT_FILE}: table {name!r} is malformed.")
-        columns = set(known[name].columns.keys())
-        for row in data["rows"]:
-            if not isinstance(row, dict):
-                raise ExchangeError(f"{CONTENT_FILE}: a row of {name!r} is not an object.")
-            unknown = sorted(set(row) - columns)
-            if unknown:
-                raise ExchangeError(
-                    f"The export's table {name!r} has columns this portal does not know: "
-                    f"{', '.join(unknown)}. Upgrade this portal first. Nothing was imported."
-                )
-
-
-def _check_files(archive: zipfile.ZipFile, document: dict[str, Any]) -> None:
-    members = {info.filename: info for info in archive.infolist()}
-    for entry in document["files"]:
-        name = entry.get("path") if isinstance(entry, dict) else None
-        if not isinstance(name, str) or not _safe_archive_path(name):
-            raise ExchangeError(f"The export lists an unsafe or malformed file name: {name!r}.")
-        info = members.get(FILES_PREFIX + name)
-        if info is None:
-            raise ExchangeError(f"The export lists {name} but the archive does not contain it.")
-        if info.file_size != entry.get("size"):
-            raise ExchangeError(f"{name} in the archive does not have its listed size.")
-
-
-def _safe_archive_path(name: str) -> bool:
-    """``media/...`` or ``attachments/...``, relative, without ``..`` or empty parts."""
-    parts = PurePosixPath(name).parts
-    return (
-        len(parts) >= 2
-        and parts[0] in FILE_AREAS
-        and "\\" not in name
-        and not name.startswith("/")
-        and all(part not in {"", ".", ".."} for part in parts)
-        and name == "/".join(parts)
-    )
+def _refused(path: Path, problem: UntrustedInputError) -> ExchangeError:
+    return ExchangeError(f"{path.name}: {problem}. Nothing was imported.")
 
 
 # ---------------------------------------------------------------------------
@@ -524,80 +519,94 @@ def import_site(
     """Reproduce the exported site here; see docs/export-format.md.
 
     Without ``merge`` the site must have no content (accounts may exist).
-    Every file is first unpacked under a temporary name and checked against
-    its checksum, then every row is inserted in one transaction; only when
-    all of that worked are the files moved into place and the rows
-    committed. If anything fails, nothing is changed and running the import
-    again starts from the same point.
+    Every file is first read from the archive, checked against its checksum
+    and by its content (images re-encoded, documents recognised), and written
+    to a staging folder in the instance folder; then every row is inserted
+    in one transaction; only when all of that worked are the files moved into
+    place and the rows committed. If anything fails, nothing is changed (the
+    staging folder goes) and running the import again starts from the same point.
     """
     check_importable(merge=merge)
     report = ImportReport()
-    staged: list[tuple[Path, Path]] = []
+    instance = Path(current_app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".import-", dir=instance))
     try:
-        staged = _stage_files(archive, report, merge=merge, progress=progress)
+        staged, image_sizes = _stage_files(archive, staging, report, merge=merge, progress=progress)
         people = _link_people(archive.document["people"], report)
-        writer = _RowWriter(archive.document, people, merge=merge, report=report)
+        writer = _RowWriter(
+            archive.document, people, merge=merge, report=report, image_sizes=image_sizes
+        )
         writer.write_all(progress)
+        placed = []
         for temporary, target in staged:
-            os.replace(temporary, target)
+            make_folder(target.parent)
+            if not target.exists():
+                placed.append(target)
+            shutil.move(temporary, target)
+        remove_unless_committed(db.session(), placed)  # removed again if the commit fails
         db.session.commit()
-    except Exception:
+    except UntrustedInputError as exc:
+        db.session.rollback()
+        raise _refused(archive.path, exc) from None
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise ExchangeError(
+            f"{archive.path.name}: the database refused a row ({detail}). Nothing was imported."
+        ) from None
+    except BaseException:
         db.session.rollback()
         raise
     finally:
-        for temporary, _target in staged:
-            temporary.unlink(missing_ok=True)
+        shutil.rmtree(staging, ignore_errors=True)
     _announce(writer.added_ids)
     return report
 
 
 def _stage_files(
-    archive: SiteArchive, report: ImportReport, *, merge: bool, progress: Progress
-) -> list[tuple[Path, Path]]:
-    """Unpack the files that are missing (or, without merge, different) beside their targets.
+    archive: SiteArchive, staging: Path, report: ImportReport, *, merge: bool, progress: Progress
+) -> tuple[list[tuple[Path, Path]], dict[str, int]]:
+    """Check every file; write those missing here (or, without merge, different) to ``staging``.
 
-    Returns (temporary, target) pairs; raises ExchangeError for a damaged file,
-    after removing what it unpacked.
+    Returns (staged file, target) pairs and the size of each image as it will
+    be stored (re-encoding changes it); raises :class:`UntrustedInputError`
+    for a damaged or refused file.
     """
     staged: list[tuple[Path, Path]] = []
-    try:
-        for entry in archive.document["files"]:
-            progress(1)
-            area, relative = entry["path"].split("/", 1)
-            target = area_root(area) / relative
-            if target.is_file():
-                if target.stat().st_size == entry["size"] and _sha256(target) == entry["sha256"]:
-                    report.files_unchanged += 1
-                    continue
-                if merge:
-                    report.files_kept += 1
-                    report.warnings.append(f"{entry['path']}: the site's own file was kept")
-                    continue
-            make_folder(target.parent)
-            temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-            staged.append((temporary, target))
-            if _unpack(archive, entry, temporary) != entry["sha256"]:
-                raise ExchangeError(
-                    f"{entry['path']} in the archive is damaged (its checksum does not match). "
-                    "Nothing was imported."
-                )
-            report.files_written += 1
-    except BaseException:
-        for temporary, _target in staged:
-            temporary.unlink(missing_ok=True)
-        raise
-    return staged
-
-
-def _unpack(archive: SiteArchive, entry: dict[str, Any], temporary: Path) -> str:
-    """Copy one archive member to ``temporary``; return the SHA-256 of what was copied."""
-    digest = hashlib.sha256()
-    with archive.zip.open(FILES_PREFIX + entry["path"]) as source, temporary.open("wb") as sink:
-        while chunk := source.read(COPY_BUFFER):
-            digest.update(chunk)
-            sink.write(chunk)
-    os.chmod(temporary, FILE_MODE)  # owner-only, like every file the portal writes
-    return digest.hexdigest()
+    image_sizes: dict[str, int] = {}
+    for entry in archive.document["files"]:
+        progress(1)
+        area, relative = entry["path"].split("/", 1)
+        owner = archive.owners[entry["path"]]
+        info = archive.members[FILES_PREFIX + entry["path"]]
+        setting = "PORTAL_MAX_IMAGE_BYTES" if area == "media" else "PORTAL_MAX_ATTACHMENT_BYTES"
+        data = archive.reader.read(info, archive.limits.file_bytes[area], setting=setting)
+        if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+            raise UntrustedInputError(
+                f"{entry['path']} in the archive is damaged (its checksum does not match)"
+            )
+        data = checked_file(entry["path"], data, owner)
+        if area == "media" and owner.width is None:
+            image_sizes[relative] = len(data)
+        target = inside_folder(area_root(area), relative)
+        if target is None:  # the site's own folder links elsewhere
+            raise UntrustedInputError(f"files/{entry['path']} would be written outside its folder")
+        if target.is_file():
+            if _sha256(target) == hashlib.sha256(data).hexdigest():
+                report.files_unchanged += 1
+                continue
+            if merge:
+                report.files_kept += 1
+                report.warnings.append(f"{entry['path']}: the site's own file was kept")
+                continue
+        temporary = staging / entry["path"]
+        make_folder(temporary.parent)
+        temporary.write_bytes(data)
+        os.chmod(temporary, FILE_MODE)  # owner-only, like every file the portal writes
+        staged.append((temporary, target))
+        report.files_written += 1
+    return staged, image_sizes
 
 
 def _link_people(people: list[dict[str, Any]], report: ImportReport) -> dict[int, int | None]:
@@ -619,11 +628,16 @@ def _link_people(people: list[dict[str, Any]], report: ImportReport) -> dict[int
 class _RowWriter:
     """Inserts the exported rows table by table, translating the ids they point at."""
 
-    def __init__(self, document, people, *, merge: bool, report: ImportReport) -> None:
+    def __init__(
+        self, document, people, *, merge: bool, report: ImportReport, image_sizes: dict[str, int]
+    ) -> None:
         self.document = document
         self.people = people
         self.merge = merge
         self.report = report
+        #: stored name → size of the image as stored here (re-encoded on import)
+        self.image_sizes = image_sizes
+        self.registry = plugins_of(current_app)
         #: table → exported id → id on this site
         self.ids: dict[str, dict[Any, Any]] = {}
         #: table → exported ids of rows that were already on the site (kept, not imported)
@@ -647,11 +661,15 @@ class _RowWriter:
         id_map = self.ids.setdefault(table.name, {})
         kept = self.kept.setdefault(table.name, set())
         existing_keys, taken_ids = self._existing(table, spec) if self.merge else ({}, set())
+        taken_values = self._unique_values(table) if self.merge else {}
         added: list[Any] = []
         kept_count = 0
         batch: list[dict[str, Any]] = []
+        position = {id(row): index for index, row in enumerate(rows)}
         for exported in _parents_first(table, rows):
             progress(1)
+            # Every row, also one the site already has: a refused archive is refused whole.
+            check_settings(table.name, position[id(exported)], exported, self.registry)
             owner_table = references.get(spec.owner or "", "")
             if spec.owner and exported.get(spec.owner) in self.kept.get(owner_table, ()):
                 kept_count += 1  # belongs to a row the site already had: the site's own stays
@@ -663,6 +681,15 @@ class _RowWriter:
                 kept.add(exported["id"])
                 kept_count += 1
                 continue
+            for column, values in taken_values.items():
+                if row.get(column) is not None and row[column] in values:
+                    raise UntrustedInputError(
+                        f"{table.name} {exported.get('id', '')}: {column} {row[column]!r} is "
+                        "already used by another row of this site"
+                    )
+                values.add(row.get(column))
+            if table.name == "media_images" and row["stored_name"] in self.image_sizes:
+                row["size"] = self.image_sizes[row["stored_name"]]
             if own_id:
                 if row["id"] in taken_ids:  # the number is used here: take the next free one
                     row["id"] = max(taken_ids) + 1
@@ -711,6 +738,15 @@ class _RowWriter:
             if key is not None and own_id:
                 keys[key] = row["id"]
         return keys, taken
+
+    @staticmethod
+    def _unique_values(table: Table) -> dict[str, set[Any]]:
+        """Values the site already has in the table's unique columns (other than its id)."""
+        columns = [c for c in table.columns if c.unique and not c.primary_key]
+        return {
+            column.name: set(db.session.scalars(select(column).where(column.is_not(None))))
+            for column in columns
+        }
 
     def _fix_documents(self, table_name: str, row: dict[str, Any]) -> None:
         """Ids inside JSON documents (page drafts and revisions, article snapshots)."""

@@ -35,7 +35,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.events import ContentEvent, article_event, content_changed
 from portal.extensions import db
 from portal.models import ARTICLE_STATUSES, Article, Category, utcnow
-from portal.text import sanitize_html, slugify
+from portal.text import is_clean_slug, sanitize_html, slugify
 from portal.untrusted import UntrustedInputError, check_document, load_json, read_file
 
 FORMAT_VERSION = 1
@@ -567,33 +567,51 @@ def _slug(record: dict[str, Any], name: str, errors: _Errors, *, fallback: str) 
         return ""
     if not given:
         return slugify(fallback)
-    clean = slugify(given)
-    if clean != given:
-        hint = f"; did you mean {clean!r}?" if clean else ""
-        errors.add(name, f"{given!r} is not a clean slug (a-z, 0-9 and hyphens){hint}")
+    problem = slug_problem(given)
+    if problem is not None:
+        errors.add(name, problem)
         return ""
     return given
+
+
+def slug_problem(given: str) -> str | None:
+    """Why ``given`` is not a slug (with the slug it probably meant), or None."""
+    if is_clean_slug(given):
+        return None
+    clean = slugify(given) if isinstance(given, str) else ""
+    hint = f"; did you mean {clean!r}?" if clean else ""
+    return f"{given!r} is not a clean slug (a-z, 0-9 and hyphens){hint}"
 
 
 def _image(record: dict[str, Any], errors: _Errors) -> str:
     value = _text(record, "image", errors)
     if not value:
         return ""
+    problem = image_problem(value)
+    if problem is not None:
+        errors.add("image", problem)
+        return ""
+    return value
+
+
+def image_problem(value: str) -> str | None:
+    """Why an article's ``image`` cannot be used, or None: an http(s) URL or a media path.
+
+    The rule for every way an article arrives from elsewhere (this importer,
+    site archives); the editor only ever sets library images.
+    """
     parts = urlsplit(value)
     if parts.scheme:
         if parts.scheme.lower() in {"http", "https"} and parts.netloc:
-            return value
-        errors.add("image", "must be an http(s) URL or a path inside the media folder")
-        return ""
+            return None
+        return "must be an http(s) URL or a path inside the media folder"
     segments = value.split("/")
     if value.startswith("/") or "\\" in value or any(s in {"", ".", ".."} for s in segments):
-        errors.add(
-            "image",
+        return (
             "a media path must be relative to the media folder, like demo/1.jpg "
-            "(no leading /, no . or .. parts)",
+            "(no leading /, no . or .. parts)"
         )
-        return ""
-    return value
+    return None
 
 
 def _category(

@@ -19,6 +19,7 @@ committed are removed too (:mod:`portal.stored_files`).
 from __future__ import annotations
 
 import io
+import re
 import secrets
 import warnings
 from collections.abc import Iterable
@@ -34,7 +35,12 @@ from sqlalchemy.orm import object_session
 from portal.extensions import db
 from portal.models import MediaImage
 from portal.owner_only import write_file
-from portal.stored_files import remove_after_commit, remove_unless_committed
+from portal.stored_files import (
+    files_inside,
+    inside_folder,
+    remove_after_commit,
+    remove_unless_committed,
+)
 from portal.untrusted import foreign_format
 
 #: Formats accepted on upload (what Pillow detects from the bytes, not the name).
@@ -74,6 +80,25 @@ KNOWN_SIGNATURES = (
     (b"PK\x03\x04", "Tệp nén (zip, Office) không phải là ảnh."),
     (b"MZ", "Tệp chương trình không phải là ảnh."),
 )
+
+
+#: The names :func:`store_image` gives: ``uploads/<2 hex>/<24 hex>.jpg`` for the image,
+#: ``...-<width>w.jpg`` for a resized copy (``.png`` when the image has transparency).
+STORED_NAME_RE = re.compile(
+    r"uploads/(?P<folder>[0-9a-f]{2})/(?P<token>[0-9a-f]{24})(?:-(?P<width>[1-9][0-9]{0,4})w)?"
+    r"\.(?P<extension>jpg|png)"
+)
+#: What the media folder serves, by extension: images only. Anything else put there
+#: (``.js``, ``.svg``, ``.html`` ...) is never served, whatever put it there.
+SERVED_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".webp": "image/webp",
+    ".gif": "image/gif",
+}
+#: The formats of stored files: what :func:`_encode` writes.
+STORED_FORMATS = {"jpg": ("JPEG", "image/jpeg"), "png": ("PNG", "image/png")}
 
 
 class UploadError(ValueError):
@@ -133,7 +158,7 @@ def _not_an_image(data: bytes) -> str:
     return f"Tệp này không phải là ảnh hoặc đã bị hỏng. {ACCEPTED_HINT}"
 
 
-def _decode(data: bytes) -> tuple[Image.Image, str]:
+def _decode(data: bytes, formats: tuple[str, ...] = ACCEPTED_FORMATS) -> tuple[Image.Image, str]:
     """Decode fully (not just the header) so truncated or forged files are caught.
 
     Only the accepted formats' decoders are tried, so no other parser (EPS,
@@ -145,12 +170,12 @@ def _decode(data: bytes) -> tuple[Image.Image, str]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS) as probe:
+            with Image.open(io.BytesIO(data), formats=formats) as probe:
                 _check_dimensions(probe.width, probe.height)
                 source_format = probe.format
                 probe.verify()
             _check_structure(data, source_format)
-            image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
+            image = Image.open(io.BytesIO(data), formats=formats)
             image.load()
     except UploadError:
         raise
@@ -424,6 +449,23 @@ def prepare_image(data: bytes, widths: Iterable[int]) -> PreparedImage:
     )
 
 
+def reencode(
+    data: bytes, *, formats: tuple[str, ...], progressive: bool
+) -> tuple[bytes, str, int, int]:
+    """Check and re-encode image bytes that come from elsewhere than an upload (a site import).
+
+    The same pipeline as an upload: decoded completely by the decoders of
+    ``formats`` only, pixel limits, flattened, re-encoded (nothing but the
+    pixels and the colour profile is kept). Returns the new bytes, their
+    extension (``jpg`` or ``png``), width and height. Raises :class:`UploadError`, whose
+    ``__cause__`` is what Pillow raised (none for a size refused by our limits).
+    """
+    decoded, _source_format = _decode(data, formats=formats)
+    image = _flatten(decoded)
+    encoded, extension, _mime_type = _encode(image, progressive=progressive)
+    return encoded, extension, image.width, image.height
+
+
 def save_image(stream: BinaryIO, original_name: str = "", *, uploaded_by_id: int | None = None,
                alt: str = "", caption: str = "") -> MediaImage:  # fmt: skip
     """Check, re-encode and store an uploaded image with its variants.
@@ -496,9 +538,41 @@ def _write(relative: str, data: bytes) -> Path:
     return write_file(media_root() / relative, data)
 
 
+def is_stored_name(name: str) -> bool:
+    """Whether ``name`` is one :func:`store_image` gives (the image or a resized copy)."""
+    return isinstance(name, str) and STORED_NAME_RE.fullmatch(name) is not None
+
+
+def variant_name(stored_name: str, width: int) -> str:
+    """The name of the resized copy ``width`` pixels wide of the image ``stored_name``."""
+    stem, dot, extension = stored_name.rpartition(".")
+    return f"{stem}-{width}w{dot}{extension}"
+
+
 def image_files(media: MediaImage) -> list[Path]:
-    """The full image and its variants, as paths in the media folder."""
-    return [media_root() / relative for relative in [media.stored_name, *media.variants.values()]]
+    """The full image and its variants, as paths in the media folder.
+
+    A name that leads out of the media folder (a damaged or crafted row) is
+    left out and logged, so deleting the row never deletes anything else.
+    """
+    names = [media.stored_name, *(media.variants or {}).values()]
+    return files_inside(media_root(), names, what=f"Media image {media.id}")
+
+
+def served_media_file(filename: str) -> tuple[Path, str] | None:
+    """The file of ``/media/<filename>`` and its type, or None when it must not be served.
+
+    Only images (by extension, :data:`SERVED_TYPES`) inside the media folder,
+    symbolic links resolved, are served.
+    """
+    suffix = Path(filename).suffix.lower()
+    mime_type = SERVED_TYPES.get(suffix)
+    if mime_type is None:
+        return None
+    path = inside_folder(media_root(), filename)
+    if path is None or not path.is_file():
+        return None
+    return path, mime_type
 
 
 def delete_image_files(media: MediaImage) -> None:

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import nh3
 
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
+#: A clean slug: lower-case ASCII words of letters and digits joined by single hyphens.
+_CLEAN_SLUG = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 
 
 def strip_text(value):
@@ -31,6 +33,15 @@ def slugify(text: str, max_length: int = 200) -> str:
     if len(slug) > max_length:
         slug = slug[:max_length].rsplit("-", 1)[0] or slug[:max_length]
     return slug
+
+
+def is_clean_slug(text: str) -> bool:
+    """Whether ``text`` is already a slug as :func:`slugify` makes them.
+
+    The one rule for slugs typed by editors, given in imported files and
+    carried by site archives (``"bac-kan"`` yes; ``"Bắc Kạn"``, ``"a--b"``, ``""`` no).
+    """
+    return isinstance(text, str) and _CLEAN_SLUG.fullmatch(text) is not None
 
 
 # What editors may produce in rich text. Anything else is removed on save.

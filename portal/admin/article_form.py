@@ -25,11 +25,10 @@ from portal.admin.pages import _category_order
 from portal.extensions import db
 from portal.models import Article, MediaImage
 from portal.site import CategoryTree
-from portal.text import slugify, strip_text
+from portal.text import is_clean_slug, slugify, strip_text
 
 #: Images offered in the main-image choices of the form (newest first).
 LIBRARY_CHOICES = 24
-SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class ArticleForm(FlaskForm):
@@ -132,7 +131,7 @@ class ArticleForm(FlaskForm):
         slug = field.data or ""
         if not slug:
             return
-        if not SLUG_RE.match(slug):
+        if not is_clean_slug(slug):
             raise ValidationError(
                 f"Đường dẫn chỉ gồm chữ thường không dấu, số và dấu gạch ngang, ví dụ: "
                 f"{slugify(slug) or 'bai-viet-moi'}"

@@ -31,7 +31,7 @@ from portal.events import ContentEvent, content_changed
 from portal.extensions import db
 from portal.models import Article, Category, Page, PageDraft, Placement, utcnow
 from portal.site import CategoryTree
-from portal.text import slugify, strip_text
+from portal.text import is_clean_slug, slugify, strip_text
 
 #: Who may change the category tree.
 CATEGORY_EDITORS = ("admin", "editor")
@@ -88,8 +88,8 @@ class CategoryForm(FlaskForm):
     def validate_slug(self, field) -> None:
         if not field.data:
             return
-        clean = slugify(field.data)
-        if clean != field.data:
+        if not is_clean_slug(field.data):
+            clean = slugify(field.data)
             hint = f" Gợi ý: “{clean}”." if clean else ""
             raise ValidationError(
                 "Đường dẫn chỉ gồm chữ thường không dấu, số và dấu gạch ngang." + hint

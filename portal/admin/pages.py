@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import delete, select
@@ -17,6 +15,7 @@ from portal.events import ContentEvent, content_changed
 from portal.extensions import db
 from portal.models import PAGE_KINDS, Page, PageDraft, PageRevision
 from portal.page_drafts import announce_published, live_document
+from portal.page_paths import CATEGORY_KINDS, PATH_KINDS, is_reserved, is_well_formed
 from portal.plugins import plugins_of
 from portal.site import CategoryTree, PageTree
 
@@ -27,23 +26,6 @@ KIND_LABELS = {
     "search": "Trang tìm kiếm",
     "static": "Trang tĩnh",
 }
-#: Kinds reached by their own path; the others are chosen by category.
-PATH_KINDS = ("home", "static", "search")
-PATH_RE = re.compile(r"^/([a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*)?$")
-#: Paths the reader blueprint serves itself; a page there would never be reached.
-RESERVED_PREFIXES = (
-    "/admin",
-    "/bai-viet",
-    "/chuyen-muc",
-    "/media",
-    "/static",
-    "/_blocks",
-    "/dang-nhap",
-    "/dang-xuat",
-    "/tai-lieu",
-    "/_vendor",
-    "/favicon.ico",
-)
 
 
 class PageForm(FlaskForm):
@@ -107,18 +89,18 @@ class PageForm(FlaskForm):
         path = (field.data or "").strip()
         if not path:
             raise ValidationError("Loại trang này cần một đường dẫn, ví dụ /gioi-thieu.")
-        if not PATH_RE.match(path):
+        if not is_well_formed(path):
             raise ValidationError(
                 "Đường dẫn bắt đầu bằng “/”, chỉ gồm chữ thường không dấu, số và dấu gạch ngang."
             )
-        if path != "/" and any(path == p or path.startswith(p + "/") for p in RESERVED_PREFIXES):
+        if is_reserved(path):
             raise ValidationError("Đường dẫn này đã được hệ thống dùng; hãy chọn đường dẫn khác.")
         other = db.session.scalar(select(Page).where(Page.path == path))
         if other is not None and (self.page is None or other.id != self.page.id):
             raise ValidationError(f"Đường dẫn này đã thuộc trang “{other.title}”.")
 
     def validate_category_id(self, field) -> None:
-        if self.kind.data not in ("category", "article"):
+        if self.kind.data not in CATEGORY_KINDS:
             return
         category_id = field.data or None
         query = select(Page).where(Page.kind == self.kind.data)
@@ -174,9 +156,7 @@ def _apply_form(page: Page, form: PageForm) -> None:
     page.title = form.title.data.strip()
     page.kind = form.kind.data
     page.path = form.path.data.strip() if form.kind.data in PATH_KINDS else None
-    page.category_id = (
-        (form.category_id.data or None) if form.kind.data in ("category", "article") else None
-    )
+    page.category_id = (form.category_id.data or None) if form.kind.data in CATEGORY_KINDS else None
     if form.parent_id.data:
         page.parent_id = form.parent_id.data
 

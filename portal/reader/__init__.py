@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import Blueprint, abort, current_app, redirect, render_template, send_from_directory
+from flask import Blueprint, abort, current_app, redirect, render_template, send_file
 
 from portal.extensions import db
+from portal.media import served_media_file
 from portal.models import Article, Page
 from portal.rendering import current_viewer, render_page
 from portal.site import article_url, category_tree, page_tree
@@ -72,11 +71,25 @@ def article(article_id: int, slug: str | None = None):
     )
 
 
+#: A file of the media folder opened on its own runs nothing, whatever it holds.
+MEDIA_CSP = "sandbox; default-src 'none'"
+
+
 @bp.get("/media/<path:filename>")
 def media(filename: str):
-    """Uploaded and demo images from the instance folder."""
-    folder = Path(current_app.instance_path) / current_app.config["PORTAL_MEDIA_DIR"]
-    return send_from_directory(folder, filename, max_age=7 * 24 * 3600)
+    """Uploaded and demo images from the instance folder: images only.
+
+    A file of any other type (``.js``, ``.svg``, ``.html`` ...) is never
+    served from the site's own origin, nor one outside the media folder.
+    """
+    found = served_media_file(filename)
+    if found is None:
+        abort(404)
+    path, mime_type = found
+    response = send_file(path, mimetype=mime_type, max_age=7 * 24 * 3600, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = MEDIA_CSP
+    return response
 
 
 @bp.get("/<path:path>")

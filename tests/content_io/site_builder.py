@@ -19,6 +19,7 @@ from portal.extensions import db
 from portal.media import save_image
 from portal.models import Article, Category, Page, User, utcnow
 from portal.page_drafts import add_block, change_draft, edit_version, publish
+from portal.testing import sample_content
 from portal.view_counter import counter_for
 
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36"}
@@ -89,22 +90,62 @@ def build_rich_site() -> None:
     db.session.commit()
     assert draft.id and scheduled.id
 
-    # A published page change (two revisions) and a draft left open on the home page.
     home = db.session.scalar(select(Page).where(Page.path == "/"))
-    change_draft(home, edit_version(home), admin,
-                 add_block("rich_text", "main", {"title": "Thông báo", "html": "<p>Chào</p>"}))  # fmt: skip
-    db.session.commit()
-    publish(home, edit_version(home), admin, note="Thêm thông báo")
-    db.session.commit()
-    change_draft(home, edit_version(home), admin,
-                 add_block("rich_text", "main", {"title": "Nháp", "html": "<p>Chưa đăng</p>"}))  # fmt: skip
-    db.session.commit()
+    change_home_page(home, admin, [("rich_text", {"title": "Thông báo", "html": "<p>Chào</p>"})])
 
     # Some views, already written.
     counter = counter_for(current_app._get_current_object())
     for _ in range(3):
         counter.count(article.id)
     counter.flush()
+
+
+#: Configuration for :func:`build_small_site`: its image gets one resized copy, 32 pixels wide.
+SMALL_SITE_CONFIG = {"PORTAL_VIEW_COUNTER": False, "PORTAL_IMAGE_WIDTHS": [32]}
+
+
+def build_small_site() -> None:
+    """One row or two in every content table, and a file of each kind: call inside an app
+    context made with :data:`SMALL_SITE_CONFIG`. Quick to export and to craft archives from."""
+    users = make_people()
+    author, admin = users["tacgia@example.org"], users["quantri@example.org"]
+    created = sample_content()  # thoi-su, a published article, the home page, an article page
+    db.session.add(Category(name="Kinh tế", slug="kinh-te", parent_id=created["category"].id))
+    image = save_image(io.BytesIO(png_bytes(size=(64, 48))), "anh.png", uploaded_by_id=author.id,
+                       alt="Cây cầu", caption="Ảnh: Tác Giả")  # fmt: skip
+    db.session.commit()
+    article = desk.create_article(
+        {"title": "Khánh thành cầu mới", "slug": "", "lead": "Cây cầu nối hai bờ.",
+         "body_html": '<p>Nội dung <a href="https://example.org/">liên kết</a>.</p>',
+         "image_id": image.id, "image": image.stored_name, "image_alt": "Cây cầu",
+         "author": "Tác Giả", "category_id": created["category"].id, "tags": ["Giao thông"]},
+        author,
+    )  # fmt: skip
+    save_attachment(io.BytesIO(PDF), "Quyết định.pdf", article)
+    db.session.commit()
+    desk.submit(article, author, expected_version=article.version, comment="Nhờ duyệt")
+    db.session.commit()
+    change_home_page(
+        db.session.get(Page, created["root"].id),
+        admin,
+        [
+            ("article_list", {"title": "Thời sự", "category": "thoi-su", "count": 4}),
+            ("rich_text", {"title": "Thông báo", "html": "<p>Chào</p>"}),
+        ],
+    )
+
+
+def change_home_page(home: Page, admin: User, blocks: list[tuple[str, dict]]) -> None:
+    """A published change of the home page (two revisions: before and after ``blocks`` were
+    added), then a draft left open with one more block."""
+    for name, settings in blocks:
+        change_draft(home, edit_version(home), admin, add_block(name, "main", settings))
+    db.session.commit()
+    publish(home, edit_version(home), admin, note="Thêm khối")
+    db.session.commit()
+    change_draft(home, edit_version(home), admin,
+                 add_block("rich_text", "main", {"title": "Nháp", "html": "<p>Chưa đăng</p>"}))  # fmt: skip
+    db.session.commit()
 
 
 def user_columns(table) -> list[str]:

@@ -1,0 +1,277 @@
+"""Reading a site archive nobody here made: its size, its members, then their bytes.
+
+``portal import-site`` reads a .zip from elsewhere (docs/export-format.md). A
+zip says how many members it has and how large each one is once unpacked,
+and may lie. So, before a single member is unpacked, :func:`check_members`
+refuses archives with too many members, more bytes than allowed once
+unpacked, a member that unpacks far larger than it is packed (a zip bomb),
+encrypted members or unusual compression, and any member name other than
+``content.json`` and ``files/media/...`` or ``files/attachments/...``
+(absolute names and ``..`` are how files escape their folder: zip slip).
+Then :class:`MemberReader` reads members counting the bytes that really come
+out, and stops at the limits whatever the archive declared.
+
+The limits are settings (``PORTAL_IMPORT_*`` in portal/config.py), and each
+image or attachment is held to the same size limit as an upload. Every
+refusal is one :class:`~portal.untrusted.UntrustedInputError` line.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from portal.untrusted import UntrustedInputError, load_json
+
+FORMAT_NAME = "blockportal-site-export"
+FORMAT_VERSION = 1
+CONTENT_FILE = "content.json"
+FILES_PREFIX = "files/"
+#: The folders files go to, by the first part of their path in the archive.
+FILE_AREAS = ("media", "attachments")
+#: Members smaller than this once unpacked are not held to the ratio limit: a small file of
+#: repeated bytes packs very well and harms nobody.
+RATIO_FLOOR = 1024 * 1024
+READ_CHUNK = 1024 * 1024
+SHA256_RE = re.compile(r"[0-9a-f]{64}")
+#: The compressions ``portal export`` uses.
+COMPRESSIONS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
+
+
+@dataclass(frozen=True)
+class ArchiveLimits:
+    """How much of an archive is read at most (see ``PORTAL_IMPORT_*`` in portal/config.py)."""
+
+    members: int
+    unpacked_bytes: int
+    ratio: int
+    content_bytes: int
+    #: Largest file per area: the upload limits of images and attachments.
+    file_bytes: dict[str, int]
+
+    @classmethod
+    def from_config(cls, config: Any) -> ArchiveLimits:
+        return cls(
+            members=int(config["PORTAL_IMPORT_MAX_MEMBERS"]),
+            unpacked_bytes=int(config["PORTAL_IMPORT_MAX_UNPACKED_BYTES"]),
+            ratio=int(config["PORTAL_IMPORT_MAX_RATIO"]),
+            content_bytes=int(config["PORTAL_IMPORT_MAX_CONTENT_BYTES"]),
+            file_bytes={
+                "media": int(config["PORTAL_MAX_IMAGE_BYTES"]),
+                "attachments": int(config["PORTAL_MAX_ATTACHMENT_BYTES"]),
+            },
+        )
+
+
+def _bytes(count: int) -> str:
+    return f"{count:,} bytes"
+
+
+def is_safe_file_path(name: str) -> bool:
+    """``media/...`` or ``attachments/...``, relative, without ``..``, empty parts or backslashes."""
+    if not isinstance(name, str) or "\\" in name or name.startswith("/"):
+        return False
+    parts = PurePosixPath(name).parts
+    return (
+        len(parts) >= 2
+        and parts[0] in FILE_AREAS
+        and all(part not in {"", ".", ".."} for part in parts)
+        and name == "/".join(parts)
+    )
+
+
+def declared_member_count(handle) -> int | None:
+    """How many members the archive's end record announces, read before anything else.
+
+    Parsing the central directory builds an object per member, so an archive
+    announcing millions of them is refused before it is parsed. None when the
+    end record cannot be read (the zip module then says what is wrong).
+    """
+    end_record = getattr(zipfile, "_EndRecData", None)
+    if end_record is None:  # a Python without it: the count is checked after parsing
+        return None
+    try:
+        record = end_record(handle)
+    except OSError:
+        return None
+    return None if not record else int(record[zipfile._ECD_ENTRIES_TOTAL])
+
+
+def check_member_count(count: int | None, limits: ArchiveLimits) -> None:
+    if count is not None and count > limits.members:
+        raise UntrustedInputError(
+            f"the archive has {count:,} members; at most {limits.members:,} are read "
+            "(PORTAL_IMPORT_MAX_MEMBERS)"
+        )
+
+
+def check_members(archive: zipfile.ZipFile, limits: ArchiveLimits) -> dict[str, zipfile.ZipInfo]:
+    """Every member by name, once none of them breaks a rule (see the module's docstring)."""
+    infos = archive.infolist()
+    check_member_count(len(infos), limits)
+    members: dict[str, zipfile.ZipInfo] = {}
+    total = 0
+    for info in infos:
+        name = info.filename
+        if name != CONTENT_FILE and not (
+            name.startswith(FILES_PREFIX) and is_safe_file_path(name[len(FILES_PREFIX) :])
+        ):
+            raise UntrustedInputError(
+                f"the archive holds a member with an unsafe or unexpected name: {name!r} "
+                f"(only {CONTENT_FILE} and files/media/... or files/attachments/... are read)"
+            )
+        if name in members:
+            raise UntrustedInputError(f"the archive holds two members named {name!r}")
+        if info.flag_bits & 0x1:
+            raise UntrustedInputError(f"{name} in the archive is encrypted")
+        if info.compress_type not in COMPRESSIONS:
+            raise UntrustedInputError(
+                f"{name} in the archive uses a compression this portal does not read "
+                f"(method {info.compress_type}; stored or deflated only)"
+            )
+        check_ratio(name, info.file_size, info.compress_size, limits)
+        total += info.file_size
+        members[name] = info
+    if total > limits.unpacked_bytes:
+        raise UntrustedInputError(
+            f"the archive unpacks to {_bytes(total)}; at most "
+            f"{_bytes(limits.unpacked_bytes)} are read (PORTAL_IMPORT_MAX_UNPACKED_BYTES)"
+        )
+    content = members.get(CONTENT_FILE)
+    if content is not None and content.file_size > limits.content_bytes:
+        raise UntrustedInputError(
+            f"{CONTENT_FILE} is {_bytes(content.file_size)}; at most "
+            f"{_bytes(limits.content_bytes)} are read (PORTAL_IMPORT_MAX_CONTENT_BYTES)"
+        )
+    return members
+
+
+def check_ratio(name: str, unpacked: int, packed: int, limits: ArchiveLimits) -> None:
+    """Refuse a member that unpacks to more than ``limits.ratio`` times its packed size."""
+    if unpacked > RATIO_FLOOR and unpacked > limits.ratio * max(packed, 1):
+        raise UntrustedInputError(
+            f"{name} in the archive unpacks to {unpacked // max(packed, 1):,} times its packed "
+            f"size; at most {limits.ratio} times is read (PORTAL_IMPORT_MAX_RATIO): "
+            "the archive looks like a zip bomb"
+        )
+
+
+class MemberReader:
+    """Reads members of one archive, counting what really comes out of them.
+
+    The zip module trusts the sizes in the archive's directory; this reader
+    does not: it stops reading a member at its own limit and stops the whole
+    import when the bytes read so far pass ``limits.unpacked_bytes``, or when
+    a member unpacks to more than the ratio allows, whatever was declared.
+    """
+
+    def __init__(self, archive: zipfile.ZipFile, limits: ArchiveLimits) -> None:
+        self.archive = archive
+        self.limits = limits
+        self.total = 0
+
+    def read(self, info: zipfile.ZipInfo, limit: int, *, setting: str) -> bytes:
+        """The member's bytes; refused when more than ``limit`` come out (``setting`` names it)."""
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            with self.archive.open(info) as source:
+                while chunk := source.read(READ_CHUNK):
+                    size += len(chunk)
+                    self.total += len(chunk)
+                    if size > limit:
+                        raise UntrustedInputError(
+                            f"{info.filename} in the archive is larger than "
+                            f"{_bytes(limit)} ({setting})"
+                        )
+                    if self.total > self.limits.unpacked_bytes:
+                        raise UntrustedInputError(
+                            f"the archive unpacks to more than {_bytes(self.limits.unpacked_bytes)} "
+                            "(PORTAL_IMPORT_MAX_UNPACKED_BYTES)"
+                        )
+                    check_ratio(info.filename, size, info.compress_size, self.limits)
+                    chunks.append(chunk)
+        except UntrustedInputError:
+            raise
+        except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
+            raise UntrustedInputError(
+                f"{info.filename} in the archive cannot be unpacked ({exc})"
+            ) from None
+        if size != info.file_size:
+            raise UntrustedInputError(
+                f"{info.filename} in the archive does not have the size the archive declares"
+            )
+        return b"".join(chunks)
+
+
+def check_manifest(
+    entries: list[Any], members: dict[str, zipfile.ZipInfo], limits: ArchiveLimits
+) -> None:
+    """The export's list of files and the archive's members agree, one for one.
+
+    Each listed file has a safe path, a size and a SHA-256, is in the archive
+    with that size and within its area's size limit; no member is left unlisted.
+    """
+    listed: set[str] = set()
+    for entry in entries:
+        name = entry.get("path") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not is_safe_file_path(name):
+            raise UntrustedInputError(
+                f"the export lists an unsafe or malformed file name: {name!r}"
+            )
+        if name in listed:
+            raise UntrustedInputError(f"the export lists {name} twice")
+        listed.add(name)
+        info = members.get(FILES_PREFIX + name)
+        if info is None:
+            raise UntrustedInputError(
+                f"the export lists {name} but the archive does not contain it"
+            )
+        size, digest = entry.get("size"), entry.get("sha256")
+        if isinstance(size, bool) or size != info.file_size:
+            raise UntrustedInputError(f"{name} in the archive does not have its listed size")
+        if not (isinstance(digest, str) and SHA256_RE.fullmatch(digest)):
+            raise UntrustedInputError(f"the export lists {name} without a valid SHA-256 checksum")
+        area = name.split("/", 1)[0]
+        if info.file_size > limits.file_bytes[area]:
+            setting = "PORTAL_MAX_IMAGE_BYTES" if area == "media" else "PORTAL_MAX_ATTACHMENT_BYTES"
+            raise UntrustedInputError(
+                f"{name} in the archive is larger than {_bytes(limits.file_bytes[area])} ({setting})"
+            )
+    for member in members:
+        if member.startswith(FILES_PREFIX) and member[len(FILES_PREFIX) :] not in listed:
+            raise UntrustedInputError(f"the archive holds {member}, which the export does not list")
+
+
+def read_document(
+    members: dict[str, zipfile.ZipInfo], reader: MemberReader, limits: ArchiveLimits
+) -> dict[str, Any]:
+    """content.json, read within its limit, checked as untrusted JSON and as this format.
+
+    :func:`portal.untrusted.load_json` refuses bytes that are not UTF-8,
+    nesting deeper than any export, NUL characters and lone surrogates, the
+    same way whichever database the site runs on.
+    """
+    info = members.get(CONTENT_FILE)
+    if info is None:
+        raise UntrustedInputError(f"the archive has no {CONTENT_FILE}: it is not a site export")
+    raw = reader.read(info, limits.content_bytes, setting="PORTAL_IMPORT_MAX_CONTENT_BYTES")
+    document = load_json(raw, what=CONTENT_FILE)
+    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
+        raise UntrustedInputError(
+            f"the archive is not a blockportal site export ({CONTENT_FILE} has no "
+            f'"format": "{FORMAT_NAME}")'
+        )
+    if document.get("version") != FORMAT_VERSION:
+        raise UntrustedInputError(
+            f"the archive is export format version {document.get('version')!r}; this portal "
+            f"reads version {FORMAT_VERSION}"
+        )
+    for key, kind in (("tables", dict), ("files", list), ("people", list)):
+        if not isinstance(document.get(key), kind):
+            raise UntrustedInputError(f"{CONTENT_FILE}: {key!r} is missing or malformed")
+    return document

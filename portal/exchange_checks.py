@@ -63,6 +63,7 @@ from portal.media import (
     MIN_SIDE,
     STORED_FORMATS,
     STORED_NAME_RE,
+    HiddenDataError,
     UploadError,
     reencode,
     variant_name,
@@ -786,6 +787,11 @@ def checked_file(path: str, data: bytes, owner: FileOwner) -> bytes:
 def _image_problem(error: UploadError, pillow_format: str) -> str:
     """Why Pillow refused the bytes, in the command line's words."""
     cause = error.__cause__
+    if isinstance(error, HiddenDataError):
+        return (
+            f"holds more than a {pillow_format} image (another format inside, or bytes after "
+            "its end: a file made to be read as something else too); the portal never stores such files"
+        )
     if isinstance(cause, UnidentifiedImageError):
         return f"is not a {pillow_format} image"
     if isinstance(cause, Image.DecompressionBombError) or cause is None:

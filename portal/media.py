@@ -60,6 +60,7 @@ EXTENSIONS = {
     "WEBP": ("webp",),
     "GIF": ("gif",),
 }
+IMAGE_EXTENSIONS = frozenset(extension for names in EXTENSIONS.values() for extension in names)
 #: Extensions that name a file type: a name ending in one says what the file is.
 #: (Anything else after a dot, "Hội nghị 12.2024", is part of the name.)
 KNOWN_EXTENSIONS = frozenset({
@@ -103,6 +104,14 @@ STORED_FORMATS = {"jpg": ("JPEG", "image/jpeg"), "png": ("PNG", "image/png")}
 
 class UploadError(ValueError):
     """An upload was refused; the message is for the person who uploaded it."""
+
+
+class HiddenDataError(UploadError):
+    """The file holds more than its picture or document: another format, or bytes after its end.
+
+    A separate class so that callers other than the upload form (the site
+    import) can name the problem in their own words.
+    """
 
 
 @dataclass(frozen=True)
@@ -207,14 +216,14 @@ def refuse_polyglot(data: bytes, *, subject: str, kind: str, hint: str, own: str
     found = foreign_format(data, own=own)
     if found:
         reason = POLYGLOT_REASONS[found].format(kind=kind)
-        raise UploadError(f"{subject} {reason} nên không được nhận. {hint}")
+        raise HiddenDataError(f"{subject} {reason} nên không được nhận. {hint}")
 
 
 def _check_structure(data: bytes, image_format: str) -> None:
     """Refuse a polyglot, bytes after the image's end, and a JPEG with too many scans."""
     refuse_polyglot(data, subject="Tệp ảnh", kind="ảnh", hint=RESAVE_HINT)
     if image_format == "GIF" and data[6:8] in (b"/*", b"//"):
-        raise UploadError(
+        raise HiddenDataError(
             "Đầu tệp GIF đồng thời là mã JavaScript (tệp vừa là ảnh vừa là mã) "
             f"nên không được nhận. {RESAVE_HINT}"
         )
@@ -227,11 +236,27 @@ def _check_structure(data: bytes, image_format: str) -> None:
     if image_format == "JPEG":  # pictures stored after the main one (MPF, HDR gain maps)
         while data.startswith(b"\xff\xd8\xff", end):
             end += _image_end(data[end:], "JPEG")[0]
-    if data[end:].strip(b"\x00"):
-        raise UploadError(
+    if data[end:].strip(b"\x00") and not _is_motion_photo_video(data[end:]):
+        raise HiddenDataError(
             f"Tệp ảnh có thêm {file_size(len(data) - end)} dữ liệu lạ nối sau phần ảnh "
             f"(có thể là mã hoặc một tệp khác giấu trong ảnh) nên không được nhận. {RESAVE_HINT}"
         )
+
+
+#: What phones put after the photo of a "motion photo": a short video (ISO BMFF, an MP4),
+#: directly (Google) or behind Samsung's marker. Dropped by re-encoding, like the rest.
+SAMSUNG_MOTION_MARKER = b"MotionPhoto_Data"
+
+
+def _is_motion_photo_video(trailer: bytes) -> bool:
+    """Whether the bytes after a photo are a motion photo's video, not another kind of file.
+
+    :func:`refuse_polyglot` has already looked through the whole file for
+    HTML, zip and PDF, so a video here hides nothing a browser would run.
+    """
+    if trailer.startswith(SAMSUNG_MOTION_MARKER):
+        trailer = trailer[len(SAMSUNG_MOTION_MARKER) :]
+    return trailer[4:8] == b"ftyp"
 
 
 class _Truncated(Exception):
@@ -346,9 +371,13 @@ def name_extension(name: str) -> str:
 
 
 def _check_name(name: str, image_format: str) -> None:
-    """Refuse a file whose name says another type than its content."""
+    """Refuse a picture whose name says it is something other than a picture (``.html``, ``.svg``).
+
+    Another picture type is fine (browsers save WebP as ``.jpg``): the picture
+    is re-encoded and stored under a name the portal gives it anyway.
+    """
     extension = name_extension(name)
-    if extension and extension not in EXTENSIONS[image_format]:
+    if extension and extension not in IMAGE_EXTENSIONS:
         usual = EXTENSIONS[image_format][0]
         raise UploadError(
             f"Tên tệp có đuôi .{extension} nhưng nội dung là ảnh {image_format} (.{usual}). "

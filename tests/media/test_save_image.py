@@ -178,16 +178,42 @@ def test_a_payload_after_a_real_image_is_refused(app):
     assert left_behind(app) == NOTHING
 
 
+#: The video of a phone's "motion photo": an MP4 whose first box is ``ftyp``.
+MOTION_VIDEO = b"\x00\x00\x00\x1cftypisom\x00\x00\x02\x00isomiso2mp41" + b"\x00\x00\x00\x08free"
+
+
 @pytest.mark.parametrize(
     "after",
-    [b"\x00" * 300, samples.jpeg(320, 240)],
-    ids=["zero padding", "a second picture (a phone's depth map or HDR gain map)"],
+    [b"\x00" * 300, samples.jpeg(320, 240), MOTION_VIDEO, b"MotionPhoto_Data" + MOTION_VIDEO],
+    ids=[
+        "zero padding",
+        "a second picture (a phone's depth map or HDR gain map)",
+        "the video of a motion photo",
+        "the video of a Samsung motion photo",
+    ],
 )
 def test_what_cameras_put_after_a_photo_is_accepted(app, after):
     media = save(app, samples.jpeg(640, 480) + after, "anh.jpg")
 
     data = (media_folder(app) / media.stored_name).read_bytes()
     assert data.endswith(b"\xff\xd9") and data.count(b"\xff\xd8") == 1  # one picture kept
+
+
+def test_a_video_with_a_web_page_inside_is_still_refused(app):
+    trailer = MOTION_VIDEO + b"<html><script>alert(1)</script></html>"
+    with app.test_request_context(), pytest.raises(UploadError, match="HTML/JavaScript"):
+        save_image(io.BytesIO(samples.jpeg(640, 480) + trailer), "anh.jpg")
+
+    assert left_behind(app) == NOTHING
+
+
+@pytest.mark.parametrize("name", ["anh.png", "anh.webp", "ảnh tải về.jpeg"])
+def test_a_name_of_another_picture_type_is_fine(app, name):
+    """Browsers save WebP as .jpg: the picture is re-encoded under the portal's own name anyway."""
+    media = save(app, samples.jpeg(320, 240), name)
+
+    assert media.stored_name.endswith(".jpg")
+    assert media.original_name == name
 
 
 def test_the_name_keeps_no_folders(app):

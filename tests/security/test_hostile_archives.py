@@ -381,7 +381,7 @@ CASES = {
     # Files that are not what their names say.
     "polyglot-image": (
         image_bytes(lambda a: jpeg() + b"<html><script>alert(1)</script></html>"),
-        "there are bytes after the end of the JPEG image",
+        "holds more than a JPEG image",
     ),
     "not-an-image": (image_bytes(lambda a: b"<script>alert(1)</script>\xff\xd9"), "is not a JPEG image"),
     "png-as-jpg": (image_bytes(lambda a: png_with_transparency()), "is not a JPEG image"),

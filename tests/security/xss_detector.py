@@ -447,6 +447,15 @@ class XssProbe:
         self.visits.extend(visits)
         return visits
 
+    def look_again(self, expect: Iterable[int] = ()) -> Visit:
+        """Check the first tab's page as it is now (after the test clicked something)."""
+        tab = self.tabs[0]
+        tab.page.evaluate(SETTLE_JS)
+        visit = tab.inspect(tab.page.url, tab.page.frames, expect)
+        self.visits.append(visit)
+        self._file_pending(tab, self.visits)
+        return visit
+
     def visit(self, path: str, **options) -> Visit:
         return self.visit_all([PageRequest(path, **options)])[0]
 

@@ -79,6 +79,10 @@ class Plan:
     reader: list[PageRequest] = field(default_factory=list)
     admin: list[PageRequest] = field(default_factory=list)
     filters: list[PageRequest] = field(default_factory=list)
+    #: An article's editor, where the rich-text editor's dialogs are opened.
+    editor: str = ""
+    #: A category's form, saved from the browser (the message after it names the category).
+    category: str = ""
     admin_email: str = ADMIN_EMAIL
     password: str = PASSWORD
 
@@ -236,6 +240,7 @@ class Planter:
             self.reader(f"/chuyen-muc/{category.slug}", shown)
             if index < len(descriptions):
                 self.admin(f"/admin/categories/{category.id}", shown)
+                self.plan.category = f"/admin/categories/{category.id}"
         self.admin("/admin/categories", ALL_NUMBERS)
         self.refusal(
             "/admin/categories/new",
@@ -337,6 +342,7 @@ class Planter:
                 self.admin(f"/admin/audit/{entry.id}", both)
             if index == 0:
                 self.carrier = article_id
+                self.plan.editor = f"/admin/articles/{article_id}"
                 self.admin(f"/admin/articles/{article_id}", numbers_in_text(now), editor=True)
                 self.admin(f"/admin/articles/{article_id}/revisions", ())
                 self.admin(f"/admin/articles/{article_id}/preview", numbers_in_text(now))
@@ -402,11 +408,13 @@ class Planter:
             self.add_block(page_id, "rich_text", title=title, html=vector.payload)
             shown.append(title)
         for index, (page_id, path, shown) in enumerate(pages):
-            self.publish(page_id, note=piece(500, index))
+            note = piece(500, index)
+            self.publish(page_id, note=note)
             self.reader(path, numbers_in_text(" ".join(shown)))
             self.admin(f"/admin/pages/{page_id}", numbers_in_text(" ".join(shown)))
+            if note:  # the publish notes, in the page's revisions
+                self.admin(f"/admin/pages/{page_id}/revisions", numbers_in_text(note))
         first_page = pages[0][0]
-        self.admin(f"/admin/pages/{first_page}/revisions", numbers_in_text(piece(500, 0)))
         self.admin(f"/admin/pages/{first_page}/preview", numbers_in_text(" ".join(pages[0][2])))
         self.admin("/admin/pages", numbers_in_text(" ".join(titles)))
         with self.app.app_context():

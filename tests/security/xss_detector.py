@@ -57,6 +57,7 @@ DETECTOR_JS = r"""
     "animate", "set", "animatemotion", "animatetransform", "handler", "listener", "discard"]);
   const CSS_SCRIPT = /expression\(|javascript:|vbscript:|behavior:|-moz-binding|@import/;
   const MARKER = /(?:xss|alert|confirm|prompt)\W{0,3}\d|xss\d/i;
+  const LOADS = /stylesheet|preload|prefetch|prerender|import|icon|manifest/i;
   // What the URL parser does before looking at the scheme: leading controls and spaces go,
   // tabs and new lines anywhere go.
   const urlText = (value) => value.replace(/^[\u0000-\u0020]+/, "").replace(/[\t\n\r]/g, "").toLowerCase();
@@ -93,8 +94,11 @@ DETECTOR_JS = r"""
       report("element", shown());
     else if (tag === "script" && (source ? foreign(source) : element.textContent.trim()))
       report("element", shown());
-    else if ((tag === "iframe" || tag === "link") && foreign(source)) report("element", shown());
-    else if (tag === "link" && /import/i.test(element.getAttribute("rel") || "")) report("element", shown());
+    else if (tag === "iframe" && foreign(source)) report("element", shown());
+    // A link that loads something (a style sheet, a preloaded script); a canonical address
+    // on the site's public host is only an address.
+    else if (tag === "link" && LOADS.test(element.getAttribute("rel") || "") &&
+             (foreign(source) || /import/i.test(element.getAttribute("rel")))) report("element", shown());
     else if (tag === "form" && foreign(element.getAttribute("action") || "")) report("element", shown());
     else if (element.hasAttribute("formaction") && foreign(element.getAttribute("formaction")))
       report("element", shown());

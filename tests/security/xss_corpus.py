@@ -2,14 +2,14 @@
 
 Each vector calls the marker ``xss(N)`` (or ``alert(N)``, ``confirm(N)``,
 ``prompt(N)``) with its own number when it executes, or names itself in a host
-or an id (``//xss216.invalid/``, ``id=xss41``) where it cannot call anything
+or an id (``//xss165.invalid/``, ``id=xss26``) where it cannot call anything
 (a ``<base>``, a style sheet, a ``javascript:`` URL that only runs when followed).
 The browser test (tests/browser/test_xss_everywhere.py) plants every vector in
 every field a user can write and reports, per page, any marker call, dialog,
 event-handler attribute, ``javascript:``/``data:`` URL in a live attribute, or
 injected ``<script>``/``<base>``/``<meta http-equiv>`` element, with the number
 found in it (:func:`numbers_in`). Template probes carry a ``tripwire``: text that
-appears only if a template engine evaluated the probe (``xss177:49``).
+appears only if a template engine evaluated the probe (``xss133:49``).
 
 Each vector also records where it is *meant* to run (``context``) and what an
 application would have to do to its text first (``decode``: an HTML-unescape,

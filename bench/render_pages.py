@@ -17,7 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import event, select
 
-from portal.demo import load_demo
+from portal.content.demo import load_demo
 from portal.extensions import db
 from portal.models import Article, Category
 from portal.testing import make_app

@@ -22,11 +22,11 @@ from flask import request
 from sqlalchemy import event, select, update
 
 from portal.cache import cache_for
-from portal.demo import load_demo
+from portal.content.demo import load_demo
+from portal.content.view_counter import counter_for
 from portal.extensions import db
 from portal.models import Article
 from portal.testing import make_app
-from portal.view_counter import counter_for
 
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36"}
 MODES = {

@@ -1,22 +1,15 @@
 """blockportal: a Flask publishing portal whose pages are assembled from blocks.
 
-``create_app()`` builds an app; the names re-exported here are the public
-plugin API (see docs/plugins/): ``hookimpl``, ``Block``, ``BlockContext``,
-``CachePolicy``, ``Layout``, ``Region``, ``ContentEvent`` and the helpers
-blocks use to read the site.
+This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
+``Block``, ``BlockContext``, ``CachePolicy``, ``Layout``, ``Region``,
+``ContentEvent`` and the helpers blocks use to read the site. The app itself is
+built by :func:`portal.app.create_app`.
 """
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Any
-
-from flask import Flask
-from jinja2 import ChoiceLoader, FileSystemLoader
-
 from portal.blocks import NO_CACHE, Block, BlockContext, CachePolicy
-from portal.events import ContentEvent, article_event, content_changed
+from portal.content.events import ContentEvent, article_event, content_changed
 from portal.hookspecs import hookimpl
 from portal.i18n import translate
 from portal.layouts import Layout, Region
@@ -52,7 +45,6 @@ __all__ = [
     "category_tree",
     "category_url",
     "content_changed",
-    "create_app",
     "fetch_article_lists",
     "home_url",
     "hookimpl",
@@ -61,96 +53,3 @@ __all__ = [
     "page_tree",
     "translate",
 ]
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-MIGRATIONS_DIR = PACKAGE_DIR / "migrations"
-
-
-def site_templates_dir() -> Path:
-    """The site templates: ``templates/`` of a checkout, or the copy shipped in a wheel."""
-    checkout = PACKAGE_DIR.parent / "templates"
-    if checkout.is_dir():
-        return checkout
-    return PACKAGE_DIR / "site_templates"
-
-
-def create_app(
-    test_config: dict[str, Any] | None = None,
-    *,
-    extra_plugins: list[tuple[str, Any]] = (),
-) -> Flask:
-    """Create a portal app.
-
-    ``test_config`` overrides the configuration (tests, the harness);
-    ``extra_plugins`` are ``(name, plugin)`` pairs registered in addition to
-    the discovered ones.
-    """
-    from portal import (
-        admin,
-        attachments,
-        auth,
-        cache,
-        cli,
-        hosts,
-        i18n,
-        owner_only,
-        plugin_switches,
-        reader,
-        security,
-        vendor,
-    )
-    from portal.assets import bp as assets_bp
-    from portal.config import build_config, load_secret_key
-    from portal.extensions import csrf, db, login_manager, migrate
-    from portal.plugins import build_plugin_set
-    from portal.templating import install_template_helpers
-
-    instance_path = os.environ.get("PORTAL_INSTANCE_PATH") or None
-    app = Flask(
-        __name__,
-        instance_path=instance_path,
-        instance_relative_config=True,
-        template_folder=str(site_templates_dir()),
-    )
-    if test_config and test_config.get("INSTANCE_PATH"):
-        app.instance_path = test_config["INSTANCE_PATH"]
-    app.config.update(build_config(app.instance_path))
-    if test_config:
-        app.config.update(test_config)
-    hosts.init_app(app)  # base URL and trusted hosts first: a bad value stops start-up here
-    security.configure(app)
-    owner_only.init_app(app)
-    if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
-
-    db.init_app(app)
-    migrate.init_app(
-        app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
-    )
-    login_manager.init_app(app)
-    csrf.init_app(app)
-    cache.init_app(app)
-
-    plugins = build_plugin_set(app.config, list(extra_plugins))
-    app.extensions["portal.plugins"] = plugins
-    loaders = []
-    if app.config.get("PORTAL_THEME_DIR"):
-        loaders.append(FileSystemLoader(app.config["PORTAL_THEME_DIR"]))
-    loaders.append(FileSystemLoader(str(site_templates_dir())))
-    loaders.extend(FileSystemLoader(str(path)) for path in plugins.template_dirs)
-    app.jinja_loader = ChoiceLoader(loaders)
-    install_template_helpers(app)
-
-    app.register_blueprint(assets_bp)
-    app.register_blueprint(auth.bp)
-    app.register_blueprint(admin.bp)
-    app.register_blueprint(reader.bp)
-    app.register_blueprint(attachments.bp)
-    app.register_blueprint(vendor.bp)
-    security.init_app(app)
-    app.after_request(i18n.remember_locale)
-    cli.init_app(app)
-
-    plugins.call_each("portal_setup_app", app=app)
-    plugin_switches.init_app(app)
-    return app

@@ -35,7 +35,7 @@ def init_db_command() -> None:
 @portal_cli.command("setup")
 def setup_command() -> None:
     """Create the tables and, if the site has no pages yet, load the demo content."""
-    from portal.demo import load_demo
+    from portal.content.demo import load_demo
 
     upgrade_database()
     if db.session.scalar(select(func.count()).select_from(Page)):
@@ -49,7 +49,7 @@ def setup_command() -> None:
 @click.option("--force", is_flag=True, help="Load even if the site already has pages.")
 def demo_command(force: bool) -> None:
     """Load the demo site: categories, Vietnamese articles, pages and placements."""
-    from portal.demo import load_demo
+    from portal.content.demo import load_demo
 
     upgrade_database()
     if not force and db.session.scalar(select(func.count()).select_from(Page)):
@@ -68,7 +68,7 @@ def import_command(file: Path) -> None:
     Re-importing the same file changes nothing; each bad record is reported
     with its index and field and skipped, the good ones are kept.
     """
-    from portal.importer import ImportFileError, import_file
+    from portal.content.importer import ImportFileError, import_file
 
     upgrade_database()
     try:
@@ -161,7 +161,7 @@ def plugins_group(context: click.Context) -> None:
 
 
 def _switch_plugin(name: str, enabled: bool) -> None:
-    from portal import audit
+    from portal.content import audit
     from portal.plugin_switches import SwitchError, switch
 
     upgrade_database()
@@ -295,8 +295,8 @@ def export_command(file: Path, without_history: bool) -> None:
     Accounts, sign-in attempts and the audit log are not exported. Running it
     again replaces the file; an interrupted run leaves no half-written file.
     """
-    from portal.exchange import ExchangeError, export_site, plan_export
-    from portal.view_counter import counter_for
+    from portal.content.exchange import ExchangeError, export_site, plan_export
+    from portal.content.view_counter import counter_for
 
     upgrade_database()
     counter_for(current_app._get_current_object()).flush()  # waiting views belong in the export
@@ -327,7 +327,7 @@ def import_site_command(file: Path, merge: bool) -> None:
     given; with --merge, rows the site already has are kept as they are, so
     running the same import again adds nothing. See docs/export-format.md.
     """
-    from portal.exchange import ExchangeError, check_importable, import_site, open_archive
+    from portal.content.exchange import ExchangeError, check_importable, import_site, open_archive
 
     upgrade_database()
     try:
@@ -359,7 +359,7 @@ def import_feed_command(source: str, category_slug: str) -> None:
     feed again creates nothing new. Entries that cannot be imported are
     reported and skipped.
     """
-    from portal.feed_import import FeedError, import_feed, read_feed
+    from portal.content.feed_import import FeedError, import_feed, read_feed
 
     upgrade_database()
     try:
@@ -384,7 +384,7 @@ def flush_views_command() -> None:
     With Redis (PORTAL_CACHE_URL=redis://...) this writes every worker's
     waiting views; with the in-process buffer each worker writes its own.
     """
-    from portal.view_counter import counter_for
+    from portal.content.view_counter import counter_for
 
     views, articles = counter_for(current_app._get_current_object()).flush()
     click.echo(f"{views} views of {articles} articles written.")

@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from portal.config import DEFAULTS
 from portal.hosts import base_url, trusted_hosts
 from portal.owner_only import open_paths
-from portal.security import hsts_header
+from portal.web.security import hsts_header
 
 #: A secret key shorter than this, or with fewer different characters, is guessable.
 MIN_SECRET_LENGTH = 32

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from portal.blocks import Block
-    from portal.events import ContentEvent
+    from portal.content.events import ContentEvent
     from portal.layouts import Layout
 
 PROJECT_NAME = "portal"

@@ -14,10 +14,10 @@ from flask import current_app, g, has_request_context, url_for
 from sqlalchemy import inspect, literal_column, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 
-from portal.attachments import AttachmentLink, attachment_link
+from portal.content.attachments import AttachmentLink, attachment_link
+from portal.content.media import ImageSource, image_source
 from portal.extensions import db
 from portal.hosts import base_url
-from portal.media import ImageSource, image_source
 from portal.models import Article, Category, Page
 
 

@@ -29,7 +29,7 @@ from markupsafe import Markup
 from sqlalchemy import event
 from wtforms import Form
 
-from portal import create_app
+from portal.app import create_app
 from portal.blocks import NEEDS, VARY_KEYS, Block, BlockContext, CachePolicy
 from portal.extensions import db
 from portal.hookspecs import hookimpl
@@ -94,8 +94,8 @@ def signed_in_client(app: Flask, user_id: int, *, remember: bool = False):
     cookie: ending that session, or every session of the account, signs the
     client out, as it would a browser.
     """
-    from portal.auth import sessions
     from portal.models import User
+    from portal.web.auth import sessions
 
     with app.test_request_context(
         environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={"User-Agent": "portal.testing"}

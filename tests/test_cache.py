@@ -214,7 +214,7 @@ def test_an_unknown_cache_url_is_refused_with_a_clear_error(url):
 
 
 def test_an_unknown_cache_url_from_the_environment_is_refused(monkeypatch, tmp_path):
-    from portal import create_app
+    from portal.app import create_app
 
     monkeypatch.setenv("PORTAL_CACHE_URL", "memcache")
     with pytest.raises(RuntimeError, match="PORTAL_CACHE_URL='memcache' is not understood"):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from portal import create_app
+from portal.app import create_app
 from portal.config import DEFAULTS, build_config, database_uri, load_secret_key
 
 

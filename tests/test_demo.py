@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from portal.demo import ARTICLES, CATEGORIES, FOOTER_SETTINGS, demo_pages, load_demo
+from portal.content.demo import ARTICLES, CATEGORIES, FOOTER_SETTINGS, demo_pages, load_demo
 from portal.extensions import db
 from portal.models import Article, Category, MediaImage, Page, Placement
 from portal.plugins import plugins_of

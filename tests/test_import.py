@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal import hookimpl
+from portal.content.importer import ImportFileError, import_file, import_records
 from portal.extensions import db
-from portal.importer import ImportFileError, import_file, import_records
 from portal.models import Article, Category
 from portal.testing import make_app
 

@@ -8,9 +8,7 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from portal.extensions import db
-from portal.models import PageDraft, PageRevision, Placement, User
-from portal.page_drafts import (
+from portal.content.page_drafts import (
     DraftConflict,
     DraftError,
     add_block,
@@ -30,6 +28,8 @@ from portal.page_drafts import (
     shift_block,
     update_settings,
 )
+from portal.extensions import db
+from portal.models import PageDraft, PageRevision, Placement, User
 from portal.testing import sample_content
 
 

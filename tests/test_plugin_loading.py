@@ -17,7 +17,8 @@ import pytest
 from flask import render_template_string
 from sqlalchemy import select
 
-from portal import article_event, content_changed, create_app, hookimpl
+from portal import article_event, content_changed, hookimpl
+from portal.app import create_app
 from portal.cache import cache_for
 from portal.extensions import db
 from portal.models import Article, Placement

@@ -82,7 +82,7 @@ class PageDraft(db.Model):
     """Unpublished changes to a page's arrangement, shared by everyone editing it.
 
     ``document`` holds the layout, blocked regions and placements as they will
-    be after publishing (see :mod:`portal.page_drafts`). ``version`` goes up on
+    be after publishing (see :mod:`portal.content.page_drafts`). ``version`` goes up on
     every change; a change made against an older version is refused, so two
     admins never overwrite each other silently.
     """

@@ -31,7 +31,7 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    #: Set for the signed-in account of a request by :mod:`portal.auth.sessions`:
+    #: Set for the signed-in account of a request by :mod:`portal.web.auth.sessions`:
     #: the session token of this request and its record (never stored on the row).
     session_token = None
     session_record = None

@@ -16,10 +16,11 @@ import pytest
 from flask import Flask, url_for
 from sqlalchemy import select
 
-from portal import audit, hookimpl
+from portal import hookimpl
+from portal.content import audit
+from portal.content.page_drafts import add_block, change_draft, edit_version, publish
 from portal.extensions import db
 from portal.models import MediaImage, Placement, User
-from portal.page_drafts import add_block, change_draft, edit_version, publish
 from portal.testing import make_app, sample_content
 
 from .admin_helpers import client_signed_in_as, csrf_of, make_user, snapshot

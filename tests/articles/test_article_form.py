@@ -212,7 +212,7 @@ def test_a_broken_image_is_refused_and_nothing_is_saved(app, site, clients):
 
 def test_choose_a_library_image_then_remove_it(app, site, clients):
     with app.app_context():
-        from portal.media import save_image
+        from portal.content.media import save_image
 
         image = save_image(io.BytesIO(png_bytes()), "thu-vien.png", alt="Ảnh thư viện")
         db.session.commit()
@@ -234,7 +234,7 @@ def test_choose_a_library_image_then_remove_it(app, site, clients):
 def test_back_from_the_media_library_the_picked_image_is_chosen(app, site, clients):
     """The library's picker links back with ?image_id=; the form offers and checks it."""
     with app.app_context():
-        from portal.media import save_image
+        from portal.content.media import save_image
 
         ids = [save_image(io.BytesIO(png_bytes()), f"anh-{n}.png", alt=f"Ảnh {n}").id
                for n in range(30)]  # fmt: skip

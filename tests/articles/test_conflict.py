@@ -94,7 +94,7 @@ def test_a_conflict_stores_no_upload(app, site, clients):
 
 def test_a_race_between_check_and_write_is_still_caught(app, site, clients, monkeypatch):
     """Both saves pass the version check; the database's versioned UPDATE refuses the second."""
-    from portal import articles as workflow
+    from portal.content import articles as workflow
 
     article_id = make_article(app, created_by=None)
     url = f"/admin/articles/{article_id}"

@@ -122,7 +122,7 @@ def test_the_editor_script_sets_up_what_the_server_allows():
     # Entries may carry attributes ("a[href|title]") or aliases ("strong/b").
     tags |= {"b", "i"}
     assert tags == ALLOWED_TAGS
-    from portal.vendor import TINYMCE_PLUGINS
+    from portal.web.vendor import TINYMCE_PLUGINS
 
     plugins = re.search(r'plugins: "([^"]+)"', script).group(1).split()
     assert sorted(plugins) == sorted(TINYMCE_PLUGINS)

@@ -116,7 +116,7 @@ def test_dashboard_for_an_author(app, site, users, clients):
 
 def test_views_include_those_not_yet_written(app, site, clients):
     """The list counts views still waiting in the view counter's buffer."""
-    from portal.view_counter import counter_for
+    from portal.content.view_counter import counter_for
 
     article_id = site["article"]
     with app.app_context():

@@ -7,7 +7,7 @@ import re
 
 from admin.admin_helpers import csrf_of, text_of
 
-from portal.article_diff import Piece, body_text, word_diff
+from portal.content.article_diff import Piece, body_text, word_diff
 
 from .conftest import article_fields, load, make_article, notes, post_article, revisions
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from admin.admin_helpers import csrf_of
 
-from portal import articles as workflow
+from portal.content import articles as workflow
 from portal.models import ARTICLE_STATUSES
 
 from .conftest import article_fields, load, make_article, notes

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from portal.demo import load_demo
+from portal.content.demo import load_demo
 from portal.extensions import db
 from portal.models import Article
 

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from portal.demo import load_demo
+from portal.content.demo import load_demo
 from portal.extensions import db
 from portal.models import Article, User
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.demo import load_demo
+from portal.content.demo import load_demo
 from portal.extensions import db
 from portal.models import Article, Page, User
 

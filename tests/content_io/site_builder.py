@@ -11,16 +11,16 @@ from flask import current_app
 from PIL import Image
 from sqlalchemy import select
 
-from portal import articles as desk
-from portal.attachments import save_attachment
-from portal.demo import load_demo
-from portal.exchange import EXCLUDED_TABLES, exported_tables
+from portal.content import articles as desk
+from portal.content.attachments import save_attachment
+from portal.content.demo import load_demo
+from portal.content.exchange import EXCLUDED_TABLES, exported_tables
+from portal.content.media import save_image
+from portal.content.page_drafts import add_block, change_draft, edit_version, publish
+from portal.content.view_counter import counter_for
 from portal.extensions import db
-from portal.media import save_image
 from portal.models import Article, Category, Page, User, utcnow
-from portal.page_drafts import add_block, change_draft, edit_version, publish
 from portal.testing import sample_content
-from portal.view_counter import counter_for
 
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36"}
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"

@@ -8,10 +8,10 @@ import pytest
 from admin.admin_helpers import client_signed_in_as, csrf_of, field_errors, make_user, text_of
 from sqlalchemy import select
 
-from portal.demo import load_demo
+from portal.content.demo import load_demo
+from portal.content.page_drafts import add_block, change_draft, edit_version
 from portal.extensions import db
 from portal.models import Article, AuditEntry, Category, Page, PageDraft, Placement, User
-from portal.page_drafts import add_block, change_draft, edit_version
 
 
 @pytest.fixture

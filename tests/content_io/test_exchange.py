@@ -17,7 +17,7 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 from sqlalchemy import func, select
 
-from portal.exchange import EXCLUDED_TABLES, TABLE_SPECS, content_counts
+from portal.content.exchange import EXCLUDED_TABLES, TABLE_SPECS, content_counts
 from portal.extensions import db
 from portal.models import Article, Category, Page, PageDraft, PageRevision, Placement, User
 from portal.testing import make_app, sample_content

@@ -12,10 +12,10 @@ import threading
 import pytest
 from sqlalchemy import event, select
 
+from portal.content.view_counter import ViewCounter, counter_for, looks_like_bot, view_counts
 from portal.extensions import db
 from portal.models import Article
 from portal.testing import sample_content
-from portal.view_counter import ViewCounter, counter_for, looks_like_bot, view_counts
 
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "")
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36"}

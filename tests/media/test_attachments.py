@@ -10,8 +10,8 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
-from portal import attachments
-from portal.attachments import UploadError, clean_file_name, save_attachment
+from portal.content import attachments
+from portal.content.attachments import UploadError, clean_file_name, save_attachment
 from portal.extensions import db
 from portal.models import Article, Attachment, utcnow
 

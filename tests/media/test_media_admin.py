@@ -168,7 +168,7 @@ def test_the_library_is_searchable_and_paged(app, clients):
     assert "le-hoi.jpg" in found and "hoi-nghi-0.jpg" not in found
     assert "1 ảnh khớp “lồng”" in found
 
-    from portal.admin import media as media_admin
+    from portal.web.admin import media as media_admin
 
     media_admin.PER_PAGE, before = 3, media_admin.PER_PAGE
     try:

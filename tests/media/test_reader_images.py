@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from portal.attachments import save_attachment
+from portal.content.attachments import save_attachment
+from portal.content.media import save_image
 from portal.extensions import db
-from portal.media import save_image
 from portal.models import Article, Placement
 from portal.site import article_url
 from portal.testing import count_queries

@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from portal.content.media import UploadError, image_source, save_image
 from portal.extensions import db
-from portal.media import UploadError, image_source, save_image
 from portal.models import MediaImage
 
 from . import samples

@@ -14,8 +14,8 @@ from flask import url_for
 
 from portal import absolute_url
 from portal.hosts import parse_base_url, trusted_hosts
-from portal.security import is_safe_redirect
 from portal.testing import make_app
+from portal.web.security import is_safe_redirect
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from portal import create_app
+from portal.app import create_app
 from portal.deploy_check import deploy_problems, workers_from_environment
 
 PRODUCTION = {

@@ -33,9 +33,9 @@ from media import samples
 from PIL import Image
 from PIL.PngImagePlugin import PngInfo
 
-from portal.attachments import save_attachment
+from portal.content.attachments import save_attachment
+from portal.content.media import save_image
 from portal.extensions import db
-from portal.media import save_image
 from portal.models import Article, User
 from portal.schema import upgrade_database
 from portal.testing import sample_content, signed_in_client

@@ -107,7 +107,7 @@ def test_every_cookie_is_secure_when_the_settings_say_so(app, secure):
      ("0", "off"), ("false", "off"), ("off", "off")],
 )  # fmt: skip
 def test_secure_cookies_from_the_environment(tmp_path, raw, mode):
-    from portal.security import secure_cookies_setting
+    from portal.web.security import secure_cookies_setting
 
     config = build_config(str(tmp_path), environ={"PORTAL_SECURE_COOKIES": raw})
     assert secure_cookies_setting(config["PORTAL_SECURE_COOKIES"]) == mode

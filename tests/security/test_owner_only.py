@@ -17,10 +17,10 @@ import pytest
 from content_io.site_builder import build_rich_site, png_bytes
 from sqlalchemy import text
 
-from portal import create_app
-from portal.attachments import save_attachment
+from portal.app import create_app
+from portal.content.attachments import save_attachment
+from portal.content.media import save_image
 from portal.extensions import db
-from portal.media import save_image
 from portal.models import Article
 from portal.owner_only import open_paths
 from portal.testing import make_app, sample_content

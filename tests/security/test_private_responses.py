@@ -16,7 +16,7 @@ import pytest
 from admin.admin_helpers import client_signed_in_as, csrf_of, make_user
 from admin.conftest import _probe_blocks
 
-from portal.attachments import download_url, save_attachment
+from portal.content.attachments import download_url, save_attachment
 from portal.extensions import db
 from portal.models import Article
 from portal.testing import sample_content

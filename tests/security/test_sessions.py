@@ -10,11 +10,11 @@ import pytest
 from admin.admin_helpers import PASSWORD, csrf_of, make_user, sign_in, text_of
 from flask_login.utils import decode_cookie
 
-from portal.auth import SESSION_ENDED_MESSAGE
-from portal.auth.sessions import browser_label
 from portal.extensions import db
 from portal.models import AuditEntry, UserSession
 from portal.testing import count_queries, signed_in_client
+from portal.web.auth import SESSION_ENDED_MESSAGE
+from portal.web.auth.sessions import browser_label
 
 from .sign_in_helpers import START, Clock, cookie, is_signed_in, replay, rows, session_token
 from .state import site_state

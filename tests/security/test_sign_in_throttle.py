@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 from admin.admin_helpers import PASSWORD, csrf_of, make_user, sign_in, text_of
 
-from portal.auth import known_clients, throttle
 from portal.extensions import db
 from portal.models import LoginAttempt, User
+from portal.web.auth import known_clients, throttle
 
 from .sign_in_helpers import START, Clock, cookie, replay, rows
 

@@ -16,11 +16,11 @@ import pytest
 from PIL import Image
 from sqlalchemy import insert, select
 
-from portal.attachments import delete_attachment_file, save_attachment
-from portal.attachments import is_stored_name as is_attachment_name
+from portal.content.attachments import delete_attachment_file, save_attachment
+from portal.content.attachments import is_stored_name as is_attachment_name
+from portal.content.media import delete_image_files, save_image, variant_name
+from portal.content.media import is_stored_name as is_media_name
 from portal.extensions import db
-from portal.media import delete_image_files, save_image, variant_name
-from portal.media import is_stored_name as is_media_name
 from portal.models import Article, Attachment, MediaImage
 
 SECRET = b"the-secret-key-of-this-instance"

@@ -30,9 +30,9 @@ from admin.admin_helpers import PASSWORD, client_signed_in_as, csrf_of, make_use
 from media.samples import jpeg, pdf
 from sqlalchemy import select
 
+from portal.content.page_drafts import working_document
 from portal.extensions import db
 from portal.models import Article, AuditEntry, Category, MediaImage, Page, User
-from portal.page_drafts import working_document
 from security.xss_corpus import VECTORS, pack, stored_form
 from security.xss_detector import PageRequest
 

@@ -1,0 +1,609 @@
+"""The newsroom's rules for articles: who may do what in which state, saving, revisions.
+
+The workflow::
+
+    draft ──submit──▶ review ──publish──▶ published ──unpublish──▶ archived
+      ▲  ◀─withdraw───┘ │                    ▲                       │
+      └────send back────┘                    └────────publish────────┘
+
+:data:`PERMISSIONS` is the one place that says who may do what; the admin
+screens ask :func:`can` and never decide on their own. Every save writes an
+:class:`ArticleRevision` (a snapshot of the editable fields) and every
+workflow step an :class:`ArticleNote` with its comment. Saves and steps take
+the version the editor's screen was built from: if the article changed in
+between, :class:`StaleArticle` says who changed it and when, and nothing is
+written. The functions add to the session; the caller commits, then calls
+:func:`announce` for changes readers can see.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from portal.content import audit
+from portal.content.events import article_event, content_changed
+from portal.extensions import db
+from portal.models import (
+    ARTICLE_STATUSES,
+    STATUS_LABELS,
+    Article,
+    ArticleNote,
+    ArticleRevision,
+    Category,
+    MediaImage,
+    Tag,
+    User,
+    utcnow,
+)
+from portal.text import format_datetime, sanitize_html, slugify
+
+# -- who may do what ---------------------------------------------------------------------
+
+#: Workflow actions besides creating; "view" opens the edit screen (read-only when "edit" is not allowed).
+ACTIONS = ("view", "edit", "submit", "withdraw", "publish", "send_back", "unpublish", "delete")
+ACTION_LABELS = {
+    "view": "Xem",
+    "edit": "Sửa",
+    "submit": "Gửi duyệt",
+    "withdraw": "Rút lại để sửa",
+    "publish": "Xuất bản",
+    "send_back": "Trả lại cho tác giả",
+    "unpublish": "Gỡ bài",
+    "delete": "Xóa",
+}
+#: How each step reads in the history of an article ("<name> đã … lúc …").
+NOTE_VERBS = {
+    "created": "tạo bài",
+    "saved": "lưu",
+    "submit": "gửi duyệt",
+    "withdraw": "rút lại để sửa",
+    "publish": "xuất bản",
+    "schedule": "hẹn giờ xuất bản",
+    "send_back": "trả lại",
+    "unpublish": "gỡ bài",
+    "restore": "khôi phục một phiên bản cũ",
+}
+ROLES_WHO_CREATE = ("admin", "editor", "author")
+
+ANY_STATE = frozenset(ARTICLE_STATUSES)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """An action is allowed in ``states``; ``own_only``: only on articles the user created."""
+
+    states: frozenset[str]
+    own_only: bool = False
+
+
+_EDITOR_RULES = {
+    "view": Rule(ANY_STATE),
+    "edit": Rule(ANY_STATE),
+    "submit": Rule(frozenset({"draft"})),
+    "withdraw": Rule(frozenset({"review"}), own_only=True),
+    "publish": Rule(frozenset({"draft", "review", "archived"})),
+    "send_back": Rule(frozenset({"review"})),
+    "unpublish": Rule(frozenset({"published"})),
+    "delete": Rule(frozenset({"draft", "archived"})),
+}
+#: role → action → rule. An action missing for a role is never allowed.
+PERMISSIONS: dict[str, dict[str, Rule]] = {
+    "author": {
+        "view": Rule(ANY_STATE, own_only=True),
+        "edit": Rule(frozenset({"draft"}), own_only=True),
+        "submit": Rule(frozenset({"draft"}), own_only=True),
+        "withdraw": Rule(frozenset({"review"}), own_only=True),
+    },
+    "editor": _EDITOR_RULES,
+    "admin": _EDITOR_RULES,
+}
+
+
+def can(user, action: str, article: Article | None = None) -> bool:
+    """May ``user`` do ``action`` to ``article`` (``"create"`` needs no article)?"""
+    role = getattr(user, "role", None)
+    if not getattr(user, "is_authenticated", False) or role not in PERMISSIONS:
+        return False
+    if action == "create":
+        return role in ROLES_WHO_CREATE
+    rule = PERMISSIONS[role].get(action)
+    if rule is None or article is None or article.status not in rule.states:
+        return False
+    return not rule.own_only or (article.id is None or article.created_by_id == user.id)
+
+
+def allowed_actions(user, article: Article) -> set[str]:
+    return {action for action in ACTIONS if can(user, action, article)}
+
+
+def can_see_everyone(user) -> bool:
+    """Editors and admins work on everybody's articles; authors on their own."""
+    return getattr(user, "role", None) in ("admin", "editor")
+
+
+# -- problems ------------------------------------------------------------------------------
+
+
+class WorkflowError(Exception):
+    """A step that cannot be taken; the message is for the person who tried."""
+
+
+class NotAllowed(WorkflowError):
+    pass
+
+
+class StaleArticle(WorkflowError):
+    """The article changed since the editor's screen was built; ``changed_by``/``changed_at`` say how."""
+
+    def __init__(self, article: Article) -> None:
+        last = last_change(article)
+        self.changed_by = last.user_name if last else ""
+        self.changed_at = last.at if last else article.updated_at
+        self.what = last.verb if last else "lưu"
+        who = self.changed_by or "Một người khác"
+        super().__init__(
+            f"{who} đã {self.what} bài viết này lúc {format_datetime(self.changed_at)}, "
+            "sau khi bạn mở nó."
+        )
+
+
+@dataclass(frozen=True)
+class Change:
+    """The latest thing that happened to an article: a save or a workflow step."""
+
+    user_name: str
+    at: datetime
+    verb: str
+
+
+def last_change(article: Article) -> Change | None:
+    revision = db.session.scalar(
+        select(ArticleRevision)
+        .where(ArticleRevision.article_id == article.id)
+        .order_by(ArticleRevision.number.desc())
+        .limit(1)
+    )
+    note = db.session.scalar(
+        select(ArticleNote)
+        .where(ArticleNote.article_id == article.id)
+        .order_by(ArticleNote.at.desc(), ArticleNote.id.desc())
+        .limit(1)
+    )
+    changes = []
+    if revision is not None:
+        changes.append(Change(revision.created_by_name, revision.created_at, "lưu"))
+    if note is not None and note.action in NOTE_VERBS:
+        changes.append(Change(note.user_name, note.at, NOTE_VERBS[note.action]))
+    return max(changes, key=lambda c: c.at) if changes else None
+
+
+def check_version(article: Article, expected_version: int | None) -> None:
+    """Refuse a change made from an outdated screen (``None``: the caller already checked)."""
+    stale = expected_version is not None and expected_version != article.version
+    if stale and article.id is not None:
+        raise StaleArticle(article)
+
+
+def _require(user, action: str, article: Article) -> None:
+    if not can(user, action, article):
+        raise NotAllowed(
+            f"Bạn không thể “{ACTION_LABELS[action].lower()}” bài viết đang ở trạng thái "
+            f"“{STATUS_LABELS.get(article.status, article.status)}”."
+        )
+
+
+# -- slugs and tags --------------------------------------------------------------------------
+
+
+def slug_taken(slug: str, article_id: int | None = None) -> bool:
+    query = select(Article.id).where(Article.slug == slug)
+    if article_id is not None:
+        query = query.where(Article.id != article_id)
+    return db.session.scalar(query.limit(1)) is not None
+
+
+def free_slug(base: str, article_id: int | None = None) -> str:
+    """``base`` if no other article has it, else ``base-2``, ``base-3`` …"""
+    if not base or not slug_taken(base, article_id):
+        return base
+    number = 2
+    while slug_taken(f"{base}-{number}", article_id):
+        number += 1
+    return f"{base}-{number}"
+
+
+def parse_tags(text: str) -> list[str]:
+    """Comma-separated tag names, trimmed, without repeats (by slug), in the order typed."""
+    names: dict[str, str] = {}
+    for raw in (text or "").split(","):
+        name = " ".join(raw.split())[:100]
+        slug = slugify(name, max_length=120)
+        if slug and slug not in names:
+            names[slug] = name
+    return list(names.values())
+
+
+def tags_for(names: list[str]) -> list[Tag]:
+    """The tags with these names; missing ones are created (their slug is the key)."""
+    wanted = {slugify(name, max_length=120): name for name in names}
+    wanted.pop("", None)
+    existing = {
+        tag.slug: tag for tag in db.session.scalars(select(Tag).where(Tag.slug.in_(wanted)))
+    }
+    tags = []
+    for slug, name in wanted.items():
+        tag = existing.get(slug)
+        if tag is None:
+            tag = Tag(name=name, slug=slug)
+            db.session.add(tag)
+        tags.append(tag)
+    return tags
+
+
+# -- saving and revisions --------------------------------------------------------------------
+
+#: The editable fields of an article, as saved in a revision.
+SNAPSHOT_FIELDS = (
+    "title",
+    "slug",
+    "lead",
+    "body_html",
+    "image",
+    "image_id",
+    "image_alt",
+    "image_caption",
+    "author",
+    "source",
+    "category_id",
+)
+#: How fields are called on screen (revision comparisons, the audit log).
+FIELD_LABELS = {
+    "title": "Tiêu đề",
+    "slug": "Đường dẫn",
+    "lead": "Sapo",
+    "body_html": "Nội dung",
+    "image": "Ảnh chính",
+    "image_id": "Ảnh chính",
+    "image_alt": "Mô tả ảnh",
+    "image_caption": "Chú thích ảnh",
+    "author": "Tác giả",
+    "source": "Nguồn",
+    "category_id": "Chuyên mục",
+    "published_at": "Thời điểm xuất bản",
+    "tags": "Từ khóa",
+}
+
+
+def snapshot_of(article: Article) -> dict[str, Any]:
+    """The editable fields as plain JSON values."""
+    data: dict[str, Any] = {name: getattr(article, name) for name in SNAPSHOT_FIELDS}
+    data["published_at"] = article.published_at.isoformat() if article.published_at else None
+    data["tags"] = sorted(tag.name for tag in article.tags)
+    return data
+
+
+def apply_fields(article: Article, values: dict[str, Any]) -> None:
+    """Set the editable fields from ``values`` (keys of :func:`snapshot_of`; missing ones stay).
+
+    The body is sanitized here, whoever calls; the slug is generated from the
+    title when empty and made unique among articles.
+    """
+    for name in SNAPSHOT_FIELDS:
+        if name in values:
+            setattr(article, name, values[name])
+    if "body_html" in values:
+        article.body_html = sanitize_html(values["body_html"] or "")
+    for name in ("title", "lead", "image_alt", "image_caption", "author", "source"):
+        if name in values:
+            setattr(article, name, (values[name] or "").strip())
+    if "published_at" in values:
+        published_at = values["published_at"]
+        if isinstance(published_at, str):
+            published_at = datetime.fromisoformat(published_at)
+        article.published_at = published_at
+    if "tags" in values:
+        article.tags = tags_for(values["tags"])
+    if "slug" in values or not article.slug:
+        base = slugify(values.get("slug") or "") or slugify(article.title)
+        article.slug = free_slug(base, article.id)
+
+
+def next_revision_number(article: Article) -> int:
+    highest = db.session.scalar(
+        select(func.max(ArticleRevision.number)).where(ArticleRevision.article_id == article.id)
+    )
+    return (highest or 0) + 1
+
+
+def add_revision(article: Article, user, note: str = "") -> ArticleRevision:
+    db.session.flush()  # the article needs its id
+    revision = ArticleRevision(
+        article_id=article.id,
+        number=next_revision_number(article),
+        snapshot=snapshot_of(article),
+        note=note,
+        created_by_id=getattr(user, "id", None),
+        created_by_name=getattr(user, "name", "") or "",
+    )
+    db.session.add(revision)
+    return revision
+
+
+def create_article(values: dict[str, Any], user) -> Article:
+    """A new draft by ``user`` with its first revision."""
+    if not can(user, "create"):
+        raise NotAllowed("Bạn không thể tạo bài viết.")
+    # Empty title and slug until the fields are applied: a query made while applying them
+    # (tags) flushes the new row, and both columns are NOT NULL.
+    article = Article(status="draft", created_by_id=user.id, title="", slug="")
+    db.session.add(article)
+    apply_fields(article, values)
+    db.session.flush()
+    add_revision(article, user, "Tạo bài")
+    audit.record(
+        "article.create",
+        subject_type="article",
+        subject_id=article.id,
+        summary=f"Tạo bài viết “{article.title}”",
+        after=_audit_summary(snapshot_of(article)),
+    )
+    return article
+
+
+def save_article(
+    article: Article, values: dict[str, Any], user, *, expected_version: int | None, note: str = ""
+) -> ArticleRevision | None:
+    """Save the editor's fields; ``None`` when nothing changed (no revision then)."""
+    _require(user, "edit", article)
+    check_version(article, expected_version)
+    before = snapshot_of(article)
+    apply_fields(article, values)
+    after = snapshot_of(article)
+    if before == after:
+        return None
+    revision = add_revision(article, user, note)
+    changed = [name for name in after if before.get(name) != after.get(name)]
+    audit.record(
+        "article.update",
+        subject_type="article",
+        subject_id=article.id,
+        summary=f"Sửa bài viết “{article.title}” ({', '.join(_labels(changed))})",
+        before=_audit_summary({name: before[name] for name in changed}),
+        after=_audit_summary({name: after[name] for name in changed}),
+    )
+    return revision
+
+
+def restore_revision(article: Article, number: int, user) -> ArticleRevision:
+    """Make the article's fields those of revision ``number``, as a new revision.
+
+    The workflow state and the publication time do not change: restoring
+    never publishes by itself (a published article shows the restored text at
+    once, as any correction would). An image or category removed since falls
+    back to none.
+    """
+    _require(user, "edit", article)
+    old = db.session.scalar(
+        select(ArticleRevision).where(
+            ArticleRevision.article_id == article.id, ArticleRevision.number == number
+        )
+    )
+    if old is None:
+        raise WorkflowError(f"Không có phiên bản {number} của bài viết này.")
+    # The content comes back; the publication time and state stay as they are.
+    values = {name: old.snapshot[name] for name in SNAPSHOT_FIELDS if name in old.snapshot}
+    values["tags"] = old.snapshot.get("tags") or []
+    if values.get("image_id") and db.session.get(MediaImage, values["image_id"]) is None:
+        values.update(image_id=None, image="")
+    if values.get("category_id") and db.session.get(Category, values["category_id"]) is None:
+        values["category_id"] = None
+    before = snapshot_of(article)
+    apply_fields(article, values)
+    revision = add_revision(article, user, f"Khôi phục phiên bản {number}")
+    _note(article, user, "restore", f"Khôi phục phiên bản {number}")
+    changed = [name for name in before if before[name] != snapshot_of(article).get(name)]
+    audit.record(
+        "article.restore",
+        subject_type="article",
+        subject_id=article.id,
+        summary=f"Khôi phục phiên bản {number} của bài viết “{article.title}” "
+        f"(thành phiên bản {revision.number})",
+        before=_audit_summary({name: before[name] for name in changed}),
+        after=_audit_summary({name: snapshot_of(article)[name] for name in changed}),
+    )
+    return revision
+
+
+def _labels(names: list[str]) -> list[str]:
+    return list(dict.fromkeys(FIELD_LABELS.get(name, name) for name in names))
+
+
+def _audit_summary(values: dict[str, Any]) -> dict[str, Any]:
+    """What the audit log keeps: values shortened (a body can be long; revisions keep it whole)."""
+    summary = {}
+    for name, value in values.items():
+        if isinstance(value, str) and len(value) > 300:
+            value = value[:297] + "…"
+        summary[name] = value
+    return summary
+
+
+# -- workflow steps ----------------------------------------------------------------------------
+
+
+def _note(article: Article, user, action: str, comment: str = "") -> ArticleNote:
+    note = ArticleNote(
+        article_id=article.id,
+        user_id=getattr(user, "id", None),
+        user_name=getattr(user, "name", "") or "",
+        action=action,
+        comment=comment,
+    )
+    db.session.add(note)
+    return note
+
+
+def _step(article: Article, user, action: str, new_status: str, comment: str, summary: str):
+    old_status = article.status
+    article.status = new_status
+    note_action = action
+    if action == "publish" and article.published_at and article.published_at > utcnow():
+        note_action = "schedule"
+    _note(article, user, note_action, comment)
+    audit.record(
+        f"article.{action}",
+        subject_type="article",
+        subject_id=article.id,
+        summary=summary,
+        before={"status": old_status},
+        after={"status": new_status, "published_at": _iso(article.published_at)}
+        | ({"comment": comment} if comment else {}),
+    )
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def submit(article: Article, user, *, expected_version: int | None, comment: str = "") -> None:
+    """Author (or editor) asks for review."""
+    _require(user, "submit", article)
+    check_version(article, expected_version)
+    _step(article, user, "submit", "review", comment, f"Gửi duyệt bài viết “{article.title}”")
+
+
+def withdraw(article: Article, user, *, expected_version: int | None, comment: str = "") -> None:
+    """The author takes an article back from review to change it."""
+    _require(user, "withdraw", article)
+    check_version(article, expected_version)
+    _step(article, user, "withdraw", "draft", comment, f"Rút lại bài viết “{article.title}”")
+
+
+def publish(
+    article: Article,
+    user,
+    *,
+    expected_version: int | None,
+    when: datetime | None = None,
+    comment: str = "",
+) -> None:
+    """Publish now, or from ``when`` (a future time keeps the article hidden until then).
+
+    Without ``when`` the article keeps a publication time it already has
+    (a scheduled draft, an unpublished article coming back), else gets now.
+    """
+    _require(user, "publish", article)
+    check_version(article, expected_version)
+    article.published_at = when or article.published_at or utcnow()
+    scheduled = article.published_at > utcnow()
+    summary = (
+        f"Hẹn giờ xuất bản bài viết “{article.title}” lúc {format_datetime(article.published_at)}"
+        if scheduled
+        else f"Xuất bản bài viết “{article.title}”"
+    )
+    _step(article, user, "publish", "published", comment, summary)
+
+
+def send_back(article: Article, user, *, expected_version: int | None, comment: str) -> None:
+    """The editor returns an article to its author, saying why (required)."""
+    _require(user, "send_back", article)
+    check_version(article, expected_version)
+    if not (comment or "").strip():
+        raise WorkflowError("Hãy ghi nhận xét cho tác giả: cần sửa gì trước khi gửi lại.")
+    _step(
+        article, user, "send_back", "draft", comment.strip(),
+        f"Trả lại bài viết “{article.title}” cho tác giả",
+    )  # fmt: skip
+
+
+def unpublish(article: Article, user, *, expected_version: int | None, comment: str = "") -> None:
+    """Take a published article off the site (it stays, as "Đã gỡ", and can be published again)."""
+    _require(user, "unpublish", article)
+    check_version(article, expected_version)
+    _step(article, user, "unpublish", "archived", comment, f"Gỡ bài viết “{article.title}”")
+
+
+def delete_article(article: Article, user, *, expected_version: int | None) -> None:
+    """Delete a draft or an unpublished article with its revisions, notes and attachments.
+
+    The attachment files are the caller's to remove after the commit.
+    """
+    _require(user, "delete", article)
+    check_version(article, expected_version)
+    audit.record(
+        "article.delete",
+        subject_type="article",
+        subject_id=article.id,
+        summary=f"Xóa bài viết “{article.title}”",
+        before=_audit_summary(snapshot_of(article) | {"status": article.status}),
+    )
+    db.session.delete(article)
+
+
+def announce(article: Article, action: str) -> None:
+    """Tell the cache and plugins, after the commit, about a change readers may see."""
+    content_changed(article_event(action, article))
+
+
+def reader_visible_change(status_before: str, article: Article) -> str | None:
+    """The content event for a step, or ``None`` when readers see no difference."""
+    if article.status == "published" and status_before != "published":
+        return "published"
+    if status_before == "published" and article.status != "published":
+        return "unpublished"
+    if article.status == "published":
+        return "edited"
+    return None
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def is_scheduled(article: Article) -> bool:
+    """Published with a publication time still to come ("Hẹn giờ")."""
+    return (
+        article.status == "published"
+        and article.published_at is not None
+        and article.published_at > utcnow()
+    )
+
+
+def notes_of(article: Article) -> list[ArticleNote]:
+    return list(
+        db.session.scalars(
+            select(ArticleNote)
+            .where(ArticleNote.article_id == article.id)
+            .order_by(ArticleNote.at.desc(), ArticleNote.id.desc())
+        )
+    )
+
+
+def sent_back_note(article: Article) -> ArticleNote | None:
+    """The editor's comment when the latest step returned the article to its author."""
+    if article.status != "draft":
+        return None
+    notes = notes_of(article)
+    steps = [n for n in notes if n.action in ("submit", "withdraw", "send_back", "publish",
+                                                "schedule", "unpublish")]  # fmt: skip
+    return steps[0] if steps and steps[0].action == "send_back" else None
+
+
+def revisions_of(article: Article) -> list[ArticleRevision]:
+    return list(
+        db.session.scalars(
+            select(ArticleRevision)
+            .where(ArticleRevision.article_id == article.id)
+            .order_by(ArticleRevision.number.desc())
+        )
+    )
+
+
+def creator_name(article: Article) -> str:
+    if article.created_by_id is None:
+        return ""
+    user = db.session.get(User, article.created_by_id)
+    return user.name if user else ""

@@ -1,0 +1,847 @@
+"""Export the whole site to one .zip file, and import such a file (docs/export-format.md).
+
+``flask --app wsgi portal export FILE.zip`` writes every content table
+(categories, tags, media images, articles with their tags, attachments,
+revisions and workflow notes, pages with their placements, drafts and
+revisions) as ``content.json`` and the files they need under ``files/``.
+``portal import-site FILE.zip`` reproduces the site in an empty database:
+rows keep their ids, so every address (``/bai-viet/42-...``) stays the same.
+
+What is *not* exported belongs to one installation: accounts (no password
+hash ever leaves the site), failed sign-ins and the audit log. References to
+accounts are exported as the person's name and e-mail and linked again, on
+import, to the account with the same e-mail if the site has one (else left
+empty; the names stored beside them, such as a revision's author, remain).
+
+Both directions are safe to re-run: the export file is written under a
+temporary name and moved into place at the end; the import checks the whole
+file before it writes anything, writes the database in one transaction, and
+with ``--merge`` keeps whatever the site already has, so importing the same
+file again adds nothing.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import secrets
+import shutil
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import DateTime, Table, func, insert, inspect, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.cache import cache_for
+from portal.content import exchange_archive as archive_checks
+from portal.content.attachments import is_stored_name as is_attachment_name
+from portal.content.events import ContentEvent, article_event, content_changed
+from portal.content.exchange_archive import (
+    CONTENT_FILE,
+    FILES_PREFIX,
+    FORMAT_NAME,
+    FORMAT_VERSION,
+    ArchiveLimits,
+    MemberReader,
+)
+from portal.content.exchange_checks import (
+    FileOwner,
+    check_file_names,
+    check_rows,
+    check_settings,
+    check_tables,
+    checked_file,
+)
+from portal.content.media import is_stored_name as is_media_name
+from portal.content.stored_files import inside_folder, remove_unless_committed
+from portal.extensions import db
+from portal.models import Article, User, utcnow
+from portal.owner_only import FILE_MODE, make_folder
+from portal.plugins import plugins_of
+from portal.untrusted import UntrustedInputError
+
+#: Tables that describe one installation rather than the site's content.
+EXCLUDED_TABLES = {
+    "users": "accounts stay with their installation (no password hash is ever exported)",
+    "login_attempts": "failed sign-ins protect one installation",
+    "user_sessions": "signed-in browsers belong to one installation (and their users)",
+    "audit_log": "who changed what on this installation",
+    "plugin_states": "which plugins are switched on depends on what this installation has",
+}
+#: File kinds in the archive and the configuration key naming their folder.
+FILE_AREAS = {"media": "PORTAL_MEDIA_DIR", "attachments": "PORTAL_ATTACHMENTS_DIR"}
+#: Leftovers of interrupted writes that are never exported.
+TEMPORARY_SUFFIXES = (".part", ".tmp")
+#: Already-compressed files are stored in the archive as they are.
+STORED_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".zip", ".docx", ".xlsx", ".pptx",
+                   ".odt", ".ods", ".odp")  # fmt: skip
+INSERT_CHUNK = 500
+COPY_BUFFER = 1024 * 1024
+
+Progress = Callable[[int], None]
+
+
+def _no_progress(_steps: int) -> None:
+    return None
+
+
+class ExchangeError(Exception):
+    """The export or import cannot be done; nothing was changed."""
+
+
+# ---------------------------------------------------------------------------
+# Which tables, in which order, and how rows are recognised on another site
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    """How one table takes part in export and import.
+
+    ``identity`` names the columns that recognise "the same row" on another
+    site (for ``--merge``); ``owner`` is the column pointing at the row this
+    one belongs to (a placement belongs to its page): when the owner is
+    already on the site, its rows are left as the site has them. ``history``
+    tables are left out by ``--without-history``.
+    """
+
+    name: str
+    identity: tuple[str, ...] = ()
+    owner: str | None = None
+    history: bool = False
+
+
+TABLE_SPECS = {
+    spec.name: spec
+    for spec in (
+        TableSpec("categories", identity=("slug",)),
+        TableSpec("tags", identity=("slug",)),
+        TableSpec("media_images", identity=("stored_name",)),
+        # external_id when the article has one, else its slug and creation time.
+        TableSpec("articles", identity=("external_id",)),
+        TableSpec("article_tags", owner="article_id"),
+        TableSpec("attachments", owner="article_id"),
+        TableSpec("article_revisions", owner="article_id", history=True),
+        TableSpec("article_notes", owner="article_id", history=True),
+        # path when the page has one, else its kind and category.
+        TableSpec("pages", identity=("path",)),
+        TableSpec("placements", owner="page_id"),
+        TableSpec("page_drafts", owner="page_id"),
+        TableSpec("page_revisions", owner="page_id", history=True),
+    )
+}
+
+
+def spec_for(table: Table) -> TableSpec:
+    return TABLE_SPECS.get(table.name, TableSpec(table.name))
+
+
+def exported_tables(include_history: bool = True) -> list[Table]:
+    """Every table of the site's content, parents before the tables that point at them.
+
+    Tables added later (by a plugin, say) are included without being listed
+    here; only :data:`EXCLUDED_TABLES` are left out.
+    """
+    return [
+        table
+        for table in db.metadata.sorted_tables
+        if table.name not in EXCLUDED_TABLES and (include_history or not spec_for(table).history)
+    ]
+
+
+def _user_columns(table: Table) -> list[str]:
+    return [
+        column.name
+        for column in table.columns
+        if any(fk.column.table.name == "users" for fk in column.foreign_keys)
+    ]
+
+
+def _reference_columns(table: Table) -> dict[str, str]:
+    """Column → the exported table it points at (users and self-references included)."""
+    return {
+        column.name: fk.column.table.name
+        for column in table.columns
+        for fk in column.foreign_keys
+        if fk.column.table.name != "users"
+    }
+
+
+def _has_own_id(table: Table) -> bool:
+    """A single integer primary key called ``id`` that the database numbers."""
+    keys = list(table.primary_key.columns)
+    return len(keys) == 1 and keys[0].name == "id" and not keys[0].foreign_keys
+
+
+# ---------------------------------------------------------------------------
+# Values: database ↔ JSON
+# ---------------------------------------------------------------------------
+
+
+def _encode(column, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _decode(column, value: Any) -> Any:
+    if value is None:
+        return None
+    if isinstance(column.type, DateTime) or isinstance(
+        getattr(column.type, "impl", None), DateTime
+    ):
+        return datetime.fromisoformat(value)
+    return value
+
+
+def _encoded_rows(table: Table) -> Iterator[dict[str, Any]]:
+    order = list(table.primary_key.columns)
+    for row in db.session.execute(select(table).order_by(*order)).mappings():
+        yield {column.name: _encode(column, row[column.name]) for column in table.columns}
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(COPY_BUFFER), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def area_root(area: str) -> Path:
+    return Path(current_app.instance_path) / current_app.config[FILE_AREAS[area]]
+
+
+# ---------------------------------------------------------------------------
+# Export
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class ExportReport:
+    rows: dict[str, int] = field(default_factory=dict)
+    files: int = 0
+    bytes: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        counts = ", ".join(f"{count} {name}" for name, count in self.rows.items() if count)
+        return f"exported {counts or 'no rows'}; {self.files} files ({self.bytes:,} bytes)"
+
+
+@dataclass(frozen=True)
+class _FileToExport:
+    archive_path: str  # "media/demo/1.jpg"
+    source: Path
+
+
+def plan_export(include_history: bool = True) -> tuple[int, list[_FileToExport], list[str]]:
+    """What an export will write: the number of steps, the files, and warnings.
+
+    The files exported are those rows name: each media image with its resized
+    copies, each attachment. Only names the portal gives to the files it
+    stores are exported, since an import refuses any other (see
+    docs/export-format.md); anything else found in the media folder is
+    reported, not exported.
+    """
+    warnings: list[str] = []
+    files: list[_FileToExport] = []
+    named: set[str] = set()
+    for area, table_name, names_of in (
+        ("media", "media_images", lambda row: [row.stored_name, *(row.variants or {}).values()]),
+        ("attachments", "attachments", lambda row: [row.stored_name]),
+    ):
+        if table_name not in db.metadata.tables:
+            continue
+        table = db.metadata.tables[table_name]
+        root = area_root(area)
+        for row in db.session.execute(select(table).order_by(table.c.id)):
+            for name in names_of(row):
+                if f"{area}/{name}" in named:
+                    continue
+                path = inside_folder(root, name) if _generated_name(area, name) else None
+                if path is None:
+                    warnings.append(
+                        f"{area} file with a name the portal does not give, not exported: {name!r}"
+                    )
+                elif path.is_file():
+                    files.append(_FileToExport(f"{area}/{name}", path))
+                    named.add(f"{area}/{name}")
+                else:
+                    warnings.append(f"{area} file missing, not exported: {name}")
+    media = area_root("media")
+    if media.is_dir():
+        for path in sorted(media.rglob("*")):
+            relative = f"media/{path.relative_to(media).as_posix()}"
+            if (
+                path.is_file()
+                and relative not in named
+                and not path.name.startswith(".")
+                and not path.name.endswith(TEMPORARY_SUFFIXES)
+            ):
+                warnings.append(f"{relative} belongs to no media image, not exported")
+    rows = sum(
+        db.session.scalar(select(func.count()).select_from(table))
+        for table in exported_tables(include_history)
+    )
+    return rows + len(files), files, warnings
+
+
+def _generated_name(area: str, name: str) -> bool:
+    return is_media_name(name) if area == "media" else is_attachment_name(name)
+
+
+def export_site(
+    target: str | Path,
+    *,
+    include_history: bool = True,
+    progress: Progress = _no_progress,
+    plan: tuple[int, list[_FileToExport], list[str]] | None = None,
+) -> ExportReport:
+    """Write the site to ``target`` (a .zip); see docs/export-format.md.
+
+    ``plan`` is what :func:`plan_export` returned (to size a progress bar
+    first). The archive is built under a temporary name beside ``target`` and moved
+    into place when complete, so an interrupted export never leaves a file
+    that looks finished, and running it again simply replaces the file.
+    """
+    target = Path(target)
+    if target.is_dir():
+        raise ExchangeError(f"{target} is a folder; give the name of the .zip file to write.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _steps, files, warnings = plan or plan_export(include_history)
+    report = ExportReport(warnings=warnings)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            manifest = []
+            for item in files:
+                manifest.append(_add_file(archive, item))
+                report.files += 1
+                report.bytes += manifest[-1]["size"]
+                progress(1)
+            tables, people = {}, set()
+            for table in exported_tables(include_history):
+                rows = []
+                user_columns = _user_columns(table)
+                for row in _encoded_rows(table):
+                    rows.append(row)
+                    people.update(row[c] for c in user_columns if row[c] is not None)
+                    progress(1)
+                tables[table.name] = {"columns": [c.name for c in table.columns], "rows": rows}
+                report.rows[table.name] = len(rows)
+            document = {
+                "format": FORMAT_NAME,
+                "version": FORMAT_VERSION,
+                "exported_at": utcnow().isoformat(),
+                "site_name": current_app.config.get("PORTAL_SITE_NAME", ""),
+                "schema_revision": _schema_revision(),
+                "includes_history": include_history,
+                "people": _people(people),
+                "tables": tables,
+                "files": manifest,
+            }
+            archive.writestr(
+                CONTENT_FILE, json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False)
+            )
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+    return report
+
+
+def _add_file(archive: zipfile.ZipFile, item: _FileToExport) -> dict[str, Any]:
+    digest = hashlib.sha256()
+    size = 0
+    compress = (
+        zipfile.ZIP_STORED
+        if item.source.suffix.lower() in STORED_SUFFIXES
+        else zipfile.ZIP_DEFLATED
+    )
+    info = zipfile.ZipInfo(FILES_PREFIX + item.archive_path, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = compress
+    with item.source.open("rb") as source, archive.open(info, "w", force_zip64=True) as sink:
+        for chunk in iter(lambda: source.read(COPY_BUFFER), b""):
+            digest.update(chunk)
+            size += len(chunk)
+            sink.write(chunk)
+    return {"path": item.archive_path, "size": size, "sha256": digest.hexdigest()}
+
+
+def _people(user_ids: set[int]) -> list[dict[str, Any]]:
+    if not user_ids:
+        return []
+    users = db.session.scalars(select(User).where(User.id.in_(user_ids)).order_by(User.id))
+    return [{"id": u.id, "name": u.name, "email": u.email} for u in users]
+
+
+def _schema_revision() -> str | None:
+    if "alembic_version" not in inspect(db.engine).get_table_names():
+        return None
+    return db.session.scalar(text("SELECT version_num FROM alembic_version"))
+
+
+# ---------------------------------------------------------------------------
+# Import: reading and checking the file
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    added: dict[str, int] = field(default_factory=dict)
+    kept: dict[str, int] = field(default_factory=dict)
+    files_written: int = 0
+    files_unchanged: int = 0
+    files_kept: int = 0
+    people_linked: int = 0
+    people_missing: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        added = ", ".join(f"{n} {name}" for name, n in self.added.items() if n) or "nothing"
+        text_ = f"added {added}"
+        kept = ", ".join(f"{n} {name}" for name, n in self.kept.items() if n)
+        if kept:
+            text_ += f"; already on the site (kept as they are): {kept}"
+        text_ += f"; files: {self.files_written} written, {self.files_unchanged} already there" + (
+            f", {self.files_kept} kept as the site has them" if self.files_kept else ""
+        )
+        if self.people_linked or self.people_missing:
+            text_ += (
+                f"; authors linked to {self.people_linked} accounts, "
+                f"{len(self.people_missing)} without an account here"
+            )
+        return text_
+
+
+@dataclass
+class SiteArchive:
+    """A checked export file, open for reading."""
+
+    path: Path
+    zip: zipfile.ZipFile
+    document: dict[str, Any]
+    #: Archive member name → its entry in the zip's directory (checked by check_members).
+    members: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
+    #: Archive file path (``media/uploads/...``) → the row that names it.
+    owners: dict[str, FileOwner] = field(default_factory=dict)
+    limits: ArchiveLimits | None = None
+    reader: MemberReader | None = None
+
+    @property
+    def steps(self) -> int:
+        rows = sum(len(t["rows"]) for t in self.document["tables"].values())
+        return rows + len(self.document["files"])
+
+
+def open_archive(path: str | Path) -> SiteArchive:
+    """Open and check an export file completely; raise :class:`ExchangeError` if it is unusable.
+
+    Everything that can be checked without writing is checked here: the
+    archive's size and members (:mod:`portal.content.exchange_archive`), content.json
+    as untrusted JSON, the format, and every row (:mod:`portal.content.exchange_checks`).
+    The files' contents are checked by :func:`import_site` as it unpacks them.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ExchangeError(f"No such file: {path}. Nothing was imported.")
+    limits = ArchiveLimits.from_config(current_app.config)
+    try:
+        with path.open("rb") as handle:
+            archive_checks.check_member_count(archive_checks.declared_member_count(handle), limits)
+        archive = zipfile.ZipFile(path)
+    except UntrustedInputError as exc:
+        raise _refused(path, exc) from None
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ExchangeError(f"{path} is not a .zip file ({exc}). Nothing was imported.") from exc
+    try:
+        members = archive_checks.check_members(archive, limits)
+        reader = MemberReader(archive, limits)
+        document = archive_checks.read_document(members, reader, limits)
+        check_tables(document, EXCLUDED_TABLES)
+        archive_checks.check_manifest(document["files"], members, limits)
+        owners = check_rows(document, plugins_of(current_app))
+        check_file_names([entry["path"] for entry in document["files"]], owners)
+    except UntrustedInputError as exc:
+        archive.close()
+        raise _refused(path, exc) from None
+    except Exception:
+        archive.close()
+        raise
+    return SiteArchive(path, archive, document, members, owners, limits, reader)
+
+
+def _refused(path: Path, problem: UntrustedInputError) -> ExchangeError:
+    return ExchangeError(f"{path.name}: {problem}. Nothing was imported.")
+
+
+# ---------------------------------------------------------------------------
+# Import: writing
+# ---------------------------------------------------------------------------
+
+
+def content_counts() -> dict[str, int]:
+    """Rows per content table on this site (the tables an import would fill)."""
+    counts = {}
+    for table in exported_tables():
+        count = db.session.scalar(select(func.count()).select_from(table))
+        if count:
+            counts[table.name] = count
+    return counts
+
+
+def check_importable(*, merge: bool) -> None:
+    """Refuse (ExchangeError) to import into a site with content, unless merging."""
+    existing = content_counts()
+    if existing and not merge:
+        described = ", ".join(f"{n} {name}" for name, n in existing.items())
+        raise ExchangeError(
+            f"The site already has content ({described}). Import into an empty database, or "
+            "use --merge to add what the site does not have yet. Nothing was imported."
+        )
+
+
+def import_site(
+    archive: SiteArchive, *, merge: bool = False, progress: Progress = _no_progress
+) -> ImportReport:
+    """Reproduce the exported site here; see docs/export-format.md.
+
+    Without ``merge`` the site must have no content (accounts may exist).
+    Every file is first read from the archive, checked against its checksum
+    and by its content (images re-encoded, documents recognised), and written
+    to a staging folder in the instance folder; then every row is inserted
+    in one transaction; only when all of that worked are the files moved into
+    place and the rows committed. If anything fails, nothing is changed (the
+    staging folder goes) and running the import again starts from the same point.
+    """
+    check_importable(merge=merge)
+    report = ImportReport()
+    instance = Path(current_app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".import-", dir=instance))
+    try:
+        staged, image_sizes = _stage_files(archive, staging, report, merge=merge, progress=progress)
+        people = _link_people(archive.document["people"], report)
+        writer = _RowWriter(
+            archive.document, people, merge=merge, report=report, image_sizes=image_sizes
+        )
+        writer.write_all(progress)
+        placed = []
+        for temporary, target in staged:
+            make_folder(target.parent)
+            if not target.exists():
+                placed.append(target)
+            shutil.move(temporary, target)
+        remove_unless_committed(db.session(), placed)  # removed again if the commit fails
+        db.session.commit()
+    except UntrustedInputError as exc:
+        db.session.rollback()
+        raise _refused(archive.path, exc) from None
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise ExchangeError(
+            f"{archive.path.name}: the database refused a row ({detail}). Nothing was imported."
+        ) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    _announce(writer.added_ids)
+    return report
+
+
+def _stage_files(
+    archive: SiteArchive, staging: Path, report: ImportReport, *, merge: bool, progress: Progress
+) -> tuple[list[tuple[Path, Path]], dict[str, int]]:
+    """Check every file; write those missing here (or, without merge, different) to ``staging``.
+
+    Returns (staged file, target) pairs and the size of each image as it will
+    be stored (re-encoding changes it); raises :class:`UntrustedInputError`
+    for a damaged or refused file.
+    """
+    staged: list[tuple[Path, Path]] = []
+    image_sizes: dict[str, int] = {}
+    for entry in archive.document["files"]:
+        progress(1)
+        area, relative = entry["path"].split("/", 1)
+        owner = archive.owners[entry["path"]]
+        info = archive.members[FILES_PREFIX + entry["path"]]
+        setting = "PORTAL_MAX_IMAGE_BYTES" if area == "media" else "PORTAL_MAX_ATTACHMENT_BYTES"
+        data = archive.reader.read(info, archive.limits.file_bytes[area], setting=setting)
+        if hashlib.sha256(data).hexdigest() != entry["sha256"]:
+            raise UntrustedInputError(
+                f"{entry['path']} in the archive is damaged (its checksum does not match)"
+            )
+        data = checked_file(entry["path"], data, owner)
+        if area == "media" and owner.width is None:
+            image_sizes[relative] = len(data)
+        target = inside_folder(area_root(area), relative)
+        if target is None:  # the site's own folder links elsewhere
+            raise UntrustedInputError(f"files/{entry['path']} would be written outside its folder")
+        if target.is_file():
+            if _sha256(target) == hashlib.sha256(data).hexdigest():
+                report.files_unchanged += 1
+                continue
+            if merge:
+                report.files_kept += 1
+                report.warnings.append(f"{entry['path']}: the site's own file was kept")
+                continue
+        temporary = staging / entry["path"]
+        make_folder(temporary.parent)
+        temporary.write_bytes(data)
+        os.chmod(temporary, FILE_MODE)  # owner-only, like every file the portal writes
+        staged.append((temporary, target))
+        report.files_written += 1
+    return staged, image_sizes
+
+
+def _link_people(people: list[dict[str, Any]], report: ImportReport) -> dict[int, int | None]:
+    """Exported account id → the account here with the same e-mail (or None)."""
+    accounts = {
+        email.lower(): user_id for user_id, email in db.session.execute(select(User.id, User.email))
+    }
+    linked: dict[int, int | None] = {}
+    for person in people:
+        local = accounts.get(str(person.get("email", "")).lower())
+        linked[person["id"]] = local
+        if local is None:
+            report.people_missing.append(f"{person.get('name', '')} <{person.get('email', '')}>")
+        else:
+            report.people_linked += 1
+    return linked
+
+
+class _RowWriter:
+    """Inserts the exported rows table by table, translating the ids they point at."""
+
+    def __init__(
+        self, document, people, *, merge: bool, report: ImportReport, image_sizes: dict[str, int]
+    ) -> None:
+        self.document = document
+        self.people = people
+        self.merge = merge
+        self.report = report
+        #: stored name → size of the image as stored here (re-encoded on import)
+        self.image_sizes = image_sizes
+        self.registry = plugins_of(current_app)
+        #: table → exported id → id on this site
+        self.ids: dict[str, dict[Any, Any]] = {}
+        #: table → exported ids of rows that were already on the site (kept, not imported)
+        self.kept: dict[str, set[Any]] = {}
+        #: table → ids (here) of the rows added
+        self.added_ids: dict[str, list[Any]] = {}
+
+    def write_all(self, progress: Progress) -> None:
+        exported = self.document["tables"]
+        for table in db.metadata.sorted_tables:
+            if table.name in exported:
+                self._write_table(table, exported[table.name]["rows"], progress)
+        if db.engine.dialect.name == "postgresql":
+            self._advance_sequences()
+
+    def _write_table(self, table: Table, rows: list[dict[str, Any]], progress: Progress) -> None:
+        spec = spec_for(table)
+        own_id = _has_own_id(table)
+        references = _reference_columns(table)
+        user_columns = _user_columns(table)
+        id_map = self.ids.setdefault(table.name, {})
+        kept = self.kept.setdefault(table.name, set())
+        existing_keys, taken_ids = self._existing(table, spec) if self.merge else ({}, set())
+        taken_values = self._unique_values(table) if self.merge else {}
+        added: list[Any] = []
+        kept_count = 0
+        batch: list[dict[str, Any]] = []
+        position = {id(row): index for index, row in enumerate(rows)}
+        for exported in _parents_first(table, rows):
+            progress(1)
+            # Every row, also one the site already has: a refused archive is refused whole.
+            check_settings(table.name, position[id(exported)], exported, self.registry)
+            owner_table = references.get(spec.owner or "", "")
+            if spec.owner and exported.get(spec.owner) in self.kept.get(owner_table, ()):
+                kept_count += 1  # belongs to a row the site already had: the site's own stays
+                continue
+            row = self._translated(table, exported, references, user_columns)
+            key = _identity(table.name, spec, row) if self.merge else None
+            if key is not None and key in existing_keys:
+                id_map[exported["id"]] = existing_keys[key]
+                kept.add(exported["id"])
+                kept_count += 1
+                continue
+            for column, values in taken_values.items():
+                if row.get(column) is not None and row[column] in values:
+                    raise UntrustedInputError(
+                        f"{table.name} {exported.get('id', '')}: {column} {row[column]!r} is "
+                        "already used by another row of this site"
+                    )
+                values.add(row.get(column))
+            if table.name == "media_images" and row["stored_name"] in self.image_sizes:
+                row["size"] = self.image_sizes[row["stored_name"]]
+            if own_id:
+                if row["id"] in taken_ids:  # the number is used here: take the next free one
+                    row["id"] = max(taken_ids) + 1
+                taken_ids.add(row["id"])
+                id_map[exported["id"]] = row["id"]
+                added.append(row["id"])
+                if key is not None:
+                    existing_keys[key] = row["id"]
+            else:
+                added.append(None)
+            batch.append({name: _decode(table.columns[name], value) for name, value in row.items()})
+            if len(batch) >= INSERT_CHUNK:
+                self._flush(table, batch)
+        self._flush(table, batch)
+        self.added_ids[table.name] = added
+        self.report.added[table.name] = len(added)
+        self.report.kept[table.name] = kept_count
+
+    def _translated(self, table, exported, references, user_columns) -> dict[str, Any]:
+        """The row with the ids it points at translated to this site's."""
+        row = dict(exported)
+        for column in user_columns:
+            if row.get(column) is not None:
+                row[column] = self.people.get(row[column])
+        for column, target in references.items():
+            if column in row and row[column] is not None and column not in user_columns:
+                row[column] = self.ids.get(target, {}).get(row[column])
+        self._fix_documents(table.name, row)
+        return row
+
+    @staticmethod
+    def _flush(table: Table, batch: list[dict[str, Any]]) -> None:
+        if batch:
+            db.session.execute(insert(table), batch)
+            batch.clear()
+
+    def _existing(self, table: Table, spec: TableSpec) -> tuple[dict[tuple, Any], set[Any]]:
+        """Identity key → id of the rows already on the site, and the ids taken."""
+        keys: dict[tuple, Any] = {}
+        taken: set[Any] = set()
+        own_id = _has_own_id(table)
+        for row in _encoded_rows(table):
+            if own_id:
+                taken.add(row["id"])
+            key = _identity(table.name, spec, row)
+            if key is not None and own_id:
+                keys[key] = row["id"]
+        return keys, taken
+
+    @staticmethod
+    def _unique_values(table: Table) -> dict[str, set[Any]]:
+        """Values the site already has in the table's unique columns (other than its id)."""
+        columns = [c for c in table.columns if c.unique and not c.primary_key]
+        return {
+            column.name: set(db.session.scalars(select(column).where(column.is_not(None))))
+            for column in columns
+        }
+
+    def _fix_documents(self, table_name: str, row: dict[str, Any]) -> None:
+        """Ids inside JSON documents (page drafts and revisions, article snapshots)."""
+        if not self.merge:
+            return  # ids are kept as they were: nothing to translate
+        if table_name in {"page_drafts", "page_revisions"} and isinstance(
+            row.get("document"), dict
+        ):
+            row["document"] = self._fix_page_document(row["document"])
+        if table_name == "article_revisions" and isinstance(row.get("snapshot"), dict):
+            snapshot = dict(row["snapshot"])
+            for key, target in (("category_id", "categories"), ("image_id", "media_images")):
+                if isinstance(snapshot.get(key), int):
+                    snapshot[key] = self.ids.get(target, {}).get(snapshot[key])
+            row["snapshot"] = snapshot
+
+    def _fix_page_document(self, document: dict[str, Any]) -> dict[str, Any]:
+        document = copy.deepcopy(document)
+        placements = self.ids.get("placements", {})
+        for item in document.get("placements", []):
+            old = item.get("id")
+            if old is None:
+                continue
+            if old in placements:
+                item["id"] = placements[old]
+                item["key"] = f"p{placements[old]}"
+            else:  # a placement that no longer exists: it would be added again on restore
+                item["id"] = None
+                item["key"] = "n" + secrets.token_hex(6)
+        return document
+
+    def _advance_sequences(self) -> None:
+        """Rows inserted with their ids: move each id sequence past the highest one."""
+        for name in self.document["tables"]:
+            table = db.metadata.tables[name]
+            if not _has_own_id(table):
+                continue
+            db.session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                    f"COALESCE((SELECT MAX(id) FROM {name}), 1), "
+                    f"(SELECT MAX(id) FROM {name}) IS NOT NULL)"
+                )
+            )
+
+
+def _identity(table_name: str, spec: TableSpec, row: dict[str, Any]) -> tuple | None:
+    """What recognises this row on another site, or None (then it is always added)."""
+    if table_name == "articles":
+        if row.get("external_id"):
+            return ("external_id", row["external_id"])
+        return ("slug+created_at", row.get("slug"), row.get("created_at"))
+    if table_name == "pages":
+        if row.get("path"):
+            return ("path", row["path"])
+        return ("kind+category", row.get("kind"), row.get("category_id"))
+    if not spec.identity:
+        return None
+    return tuple(row.get(column) for column in spec.identity)
+
+
+def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows of a tree (categories, pages) ordered so that a parent comes before its children."""
+    self_columns = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+    if not self_columns or "id" not in table.c:
+        return rows
+    column = self_columns[0]
+    by_id = {row["id"]: row for row in rows}
+    ordered, placed = [], set()
+
+    def place(row, trail=()):
+        if row["id"] in placed:
+            return
+        parent = by_id.get(row.get(column))
+        if parent is not None and parent["id"] not in trail:
+            place(parent, (*trail, row["id"]))
+        placed.add(row["id"])
+        ordered.append(row)
+
+    for row in rows:
+        place(row)
+    return ordered
+
+
+def _announce(added_ids: dict[str, list[Any]]) -> None:
+    """Drop every cached block, then tell plugins what readers can now see."""
+    cache_for(current_app._get_current_object()).clear()
+    for category_id in added_ids.get("categories", []):
+        tags = frozenset({"categories", f"category:{category_id}"})
+        content_changed(ContentEvent("created", "category", category_id, tags))
+    for page_id in added_ids.get("pages", []):
+        content_changed(ContentEvent("created", "page", page_id, frozenset({f"page:{page_id}"})))
+    article_ids = added_ids.get("articles", [])
+    for start in range(0, len(article_ids), INSERT_CHUNK):
+        chunk = article_ids[start : start + INSERT_CHUNK]
+        public = select(Article).where(Article.id.in_(chunk), Article.public_filter())
+        for article in db.session.scalars(public):
+            content_changed(article_event("published", article))

@@ -1,0 +1,663 @@
+"""Import articles (and the categories they need) from a JSON file.
+
+The format is documented in docs/import-format.md; ``flask --app wsgi portal
+import FILE.json`` calls :func:`import_file`. Three promises:
+
+* **Idempotent.** An article is identified by its ``external_id``; importing
+  the same file again creates and changes nothing, and a changed record
+  updates just that article.
+* **Bad records don't spoil good ones.** Every record is checked in full
+  before anything is written; a bad one is reported (section, index, field,
+  message) and skipped, and each good one is committed on its own.
+* **A bad file changes nothing.** A missing or too large file, bytes that
+  are not UTF-8, text that is not JSON, nesting deeper than any real file,
+  text either database could not store (NUL, lone surrogates) or HTML nested
+  deeper than any article, anywhere in the file, or a top level of the wrong
+  shape raise :class:`ImportFileError` before the database is touched
+  (:mod:`portal.untrusted` does the first checks).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.content.events import ContentEvent, article_event, content_changed
+from portal.extensions import db
+from portal.models import ARTICLE_STATUSES, Article, Category, utcnow
+from portal.text import is_clean_slug, sanitize_html, slugify
+from portal.untrusted import UntrustedInputError, check_document, load_json, read_file
+
+FORMAT_VERSION = 1
+TOP_LEVEL_KEYS = {"version", "categories", "articles"}
+CATEGORY_KEYS = {"slug", "name", "parent", "description"}
+ARTICLE_KEYS = {
+    "external_id",
+    "title",
+    "slug",
+    "lead",
+    "body_html",
+    "image",
+    "image_caption",
+    "image_alt",
+    "author",
+    "source",
+    "category",
+    "status",
+    "published_at",
+}
+# Longest text each field may hold (the column sizes of the models).
+MAX_LENGTHS = {
+    "external_id": 300,
+    "title": 500,
+    "slug": 200,
+    "image": 1000,
+    "image_alt": 500,
+    "author": 200,
+    "source": 300,
+    "name": 200,
+}
+DEFAULT_STATUS = "published"
+# Statuses for which an article without ``published_at`` gets one (see the docs).
+DATED_STATUSES = {"published", "archived"}
+# How many external ids one lookup query asks for.
+LOOKUP_CHUNK = 500
+_CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be imported; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class RecordError:
+    """What is wrong with one record: where it is, which field, and why."""
+
+    section: str  # "articles" or "categories"
+    position: int  # 0-based index in that list
+    field: str
+    message: str
+
+    @property
+    def index(self) -> str:
+        """Where the record is in the file, as ``articles[3]``."""
+        return f"{self.section}[{self.position}]"
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts per outcome and the errors of skipped records."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    categories_created: int = 0
+    categories_existing: int = 0
+    errors: list[RecordError] = field(default_factory=list)
+
+    def skipped(self, section: str = "articles") -> int:
+        """How many records of ``section`` were skipped because of errors."""
+        return len({e.position for e in self.errors if e.section == section})
+
+    def summary(self) -> str:
+        text = (
+            f"articles: {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {self.skipped('articles')} skipped"
+        )
+        categories = self.categories_created + self.categories_existing
+        if categories or self.skipped("categories"):
+            text += (
+                f"; categories: {self.categories_created} created, "
+                f"{self.categories_existing} already on the site, "
+                f"{self.skipped('categories')} skipped"
+            )
+        return text
+
+
+# ---------------------------------------------------------------------------
+# Reading the file
+# ---------------------------------------------------------------------------
+
+
+def import_file(path: str | Path) -> ImportReport:
+    """Import a JSON file; raise :class:`ImportFileError` if it cannot be read as one."""
+    limit = int(current_app.config["PORTAL_MAX_IMPORT_BYTES"])
+    try:
+        raw = read_file(path, limit=limit, setting="PORTAL_MAX_IMPORT_BYTES")
+    except UntrustedInputError as exc:
+        raise ImportFileError(f"{exc}. Nothing was imported.") from None
+    return import_records(parse_json(raw, str(path)))
+
+
+def parse_json(raw: bytes, name: str = "the file") -> Any:
+    """JSON data from untrusted bytes, checked whole (:func:`portal.untrusted.load_json`).
+
+    Raises :class:`ImportFileError` for bytes that are not UTF-8 JSON (a
+    leading byte-order mark is allowed), are nested too deeply, or hold text
+    that cannot be stored.
+    """
+    try:
+        return load_json(raw, what=name)
+    except UntrustedInputError as exc:
+        raise ImportFileError(f"{exc}. Nothing was imported.") from None
+
+
+# ---------------------------------------------------------------------------
+# Importing the data
+# ---------------------------------------------------------------------------
+
+
+def import_records(data: Any) -> ImportReport:
+    """Import already-parsed JSON data (the top-level object of the format).
+
+    The whole of ``data`` is checked first, as a file would be: text that
+    either database cannot store refuses it all, so SQLite and PostgreSQL
+    import the same records.
+    """
+    categories, articles = _check_top_level(data)
+    try:
+        check_document(data, what="the data")
+    except UntrustedInputError as exc:
+        raise ImportFileError(f"{exc}. Nothing was imported.") from None
+    report = ImportReport()
+    known = {
+        slug: category_id
+        for category_id, slug in db.session.execute(select(Category.id, Category.slug))
+    }
+    failed_categories = _import_categories(categories, known, report)
+    _import_articles(articles, known, failed_categories, report)
+    return report
+
+
+def _check_top_level(data: Any) -> tuple[list[Any], list[Any]]:
+    shape = (
+        'The top level must be an object like {"version": 1, "categories": [...], '
+        '"articles": [...]}'
+    )
+    if not isinstance(data, dict):
+        raise ImportFileError(f"{shape}; this file has {_json_type(data)}. Nothing was imported.")
+    unknown = sorted(set(data) - TOP_LEVEL_KEYS)
+    if unknown:
+        raise ImportFileError(
+            f"{shape}; unknown key(s) {', '.join(map(repr, unknown))}. Nothing was imported."
+        )
+    version = data.get("version")
+    if isinstance(version, bool) or version != FORMAT_VERSION:
+        found = "no version" if "version" not in data else f"version {json.dumps(version)}"
+        raise ImportFileError(
+            f'This portal reads import format version {FORMAT_VERSION} ("version": 1); '
+            f"the file has {found}. Nothing was imported."
+        )
+    lists = []
+    for key in ("categories", "articles"):
+        value = data.get(key)
+        if value is None:
+            value = []
+        if not isinstance(value, list):
+            raise ImportFileError(
+                f'"{key}" must be a list; this file has {_json_type(value)}. Nothing was imported.'
+            )
+        lists.append(value)
+    return lists[0], lists[1]
+
+
+# -- categories -------------------------------------------------------------
+
+
+@dataclass
+class _CategoryRecord:
+    position: int
+    slug: str
+    name: str
+    parent: str
+    description: str
+
+
+def _import_categories(records: list[Any], known: dict[str, int], report: ImportReport) -> set[str]:
+    """Create the file's categories that the site lacks; return the slugs that failed.
+
+    A category whose slug the site already has is used as it is (its name,
+    parent and description in the file are not applied). New categories are
+    created parents first, whatever their order in the file.
+    """
+    failed: set[str] = set()
+    pending: list[_CategoryRecord] = []
+    seen: dict[str, int] = {}
+    for position, record in enumerate(records):
+        errors = _Errors("categories", position, report)
+        parsed = _read_category(record, errors)
+        if parsed is None:
+            failed.add(_intended_slug(record))
+            continue
+        if parsed.slug in seen:
+            errors.add("slug", f"duplicate of categories[{seen[parsed.slug]}]; skipped")
+            continue
+        seen[parsed.slug] = position
+        if parsed.slug in known:
+            report.categories_existing += 1
+        else:
+            pending.append(parsed)
+
+    # Parents first: keep creating whatever has its parent in place.
+    while ready := [c for c in pending if not c.parent or c.parent in known]:
+        for category in ready:
+            pending.remove(category)
+            if not _create_category(category, known, report):
+                failed.add(category.slug)
+
+    # What is left waits for a parent that never came.
+    waiting = {c.slug: c for c in pending}
+    for category in pending:
+        errors = _Errors("categories", category.position, report)
+        if category.parent in waiting and _parents_loop(category, waiting):
+            errors.add("parent", "the chain of parents loops back to this category")
+        elif category.parent in waiting or category.parent in failed:
+            errors.add("parent", f"parent category {category.parent!r} was not imported")
+        else:
+            errors.add(
+                "parent",
+                f"unknown category {category.parent!r}: not on the site and not in this file",
+            )
+        failed.add(category.slug)
+    return failed
+
+
+def _intended_slug(record: Any) -> str:
+    """The slug a rejected category record meant to have (to explain its articles' errors)."""
+    if not isinstance(record, dict):
+        return ""
+    slug, name = record.get("slug"), record.get("name")
+    if isinstance(slug, str):
+        return slug.strip()
+    return slugify(name) if isinstance(name, str) else ""
+
+
+def _parents_loop(category: _CategoryRecord, waiting: dict[str, _CategoryRecord]) -> bool:
+    """Whether following parents from ``category`` comes back to it."""
+    visited: set[str] = set()
+    current = waiting.get(category.parent)
+    while current is not None and current.slug not in visited:
+        if current.slug == category.slug:
+            return True
+        visited.add(current.slug)
+        current = waiting.get(current.parent)
+    return False
+
+
+def _read_category(record: Any, errors: _Errors) -> _CategoryRecord | None:
+    if not isinstance(record, dict):
+        errors.add("record", f"must be an object, not {_json_type(record)}")
+        return None
+    for key in sorted(set(record) - CATEGORY_KEYS):
+        errors.add(key, f"unknown field (allowed: {', '.join(sorted(CATEGORY_KEYS))})")
+    name = _text(record, "name", errors, required=True)
+    slug = _slug(record, "slug", errors, fallback=name)
+    if name and not slug and "slug" not in errors.fields:
+        errors.add("slug", "cannot be made from the name; give the category a slug")
+    parent = _text(record, "parent", errors)
+    if parent and parent == slug:
+        errors.add("parent", "a category cannot be its own parent")
+    description = _text(record, "description", errors)
+    if errors:
+        return None
+    return _CategoryRecord(errors.position, slug, name, parent, description)
+
+
+def _create_category(category: _CategoryRecord, known: dict[str, int], report) -> bool:
+    parent_id = known.get(category.parent) if category.parent else None
+    last = db.session.scalar(
+        select(func.max(Category.position)).where(
+            Category.parent_id.is_(None) if parent_id is None else Category.parent_id == parent_id
+        )
+    )
+    row = Category(
+        slug=category.slug,
+        name=category.name,
+        parent_id=parent_id,
+        description=category.description,
+        position=(last or 0) + 1,
+    )
+    db.session.add(row)
+    try:
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        _Errors("categories", category.position, report).add(
+            "record", f"could not be saved ({type(exc).__name__})"
+        )
+        return False
+    known[category.slug] = row.id
+    report.categories_created += 1
+    content_changed(
+        ContentEvent(
+            action="created",
+            subject="category",
+            subject_id=row.id,
+            tags=frozenset({"categories", f"category:{row.id}"}),
+        )
+    )
+    return True
+
+
+# -- articles ---------------------------------------------------------------
+
+
+@dataclass
+class _ArticleRecord:
+    position: int
+    external_id: str
+    values: dict[str, Any]
+    # False when the record has no published_at: the rules in the docs apply.
+    has_time: bool
+
+
+def _import_articles(
+    records: list[Any], known: dict[str, int], failed_categories: set[str], report: ImportReport
+) -> None:
+    tz = ZoneInfo(current_app.config.get("PORTAL_TIMEZONE") or "Asia/Ho_Chi_Minh")
+    good: list[_ArticleRecord] = []
+    seen: dict[str, int] = {}
+    for position, record in enumerate(records):
+        errors = _Errors("articles", position, report)
+        parsed = _read_article(record, errors, known, failed_categories, tz, seen)
+        if parsed is not None:
+            good.append(parsed)
+    existing = _articles_by_external_id([r.external_id for r in good])
+    for record in good:
+        _save_article(record, existing, report)
+
+
+def _read_article(
+    record: Any,
+    errors: _Errors,
+    known: dict[str, int],
+    failed_categories: set[str],
+    tz: ZoneInfo,
+    seen: dict[str, int],
+) -> _ArticleRecord | None:
+    if not isinstance(record, dict):
+        errors.add("record", f"must be an object, not {_json_type(record)}")
+        return None
+    external_id = _external_id(record, errors)
+    if external_id is not None:
+        if external_id in seen:
+            errors.add(
+                "external_id",
+                f"duplicate of articles[{seen[external_id]}]; only the first record "
+                "with this id is imported",
+            )
+            return None
+        seen[external_id] = errors.position
+    for key in sorted(set(record) - ARTICLE_KEYS):
+        errors.add(key, "unknown field (see docs/import-format.md for the fields)")
+
+    title = _text(record, "title", errors, required=True)
+    values: dict[str, Any] = {
+        "title": title,
+        "slug": _slug(record, "slug", errors, fallback=title) or "bai-viet",
+        "lead": _text(record, "lead", errors, multiline=True),
+        "body_html": sanitize_html(_text(record, "body_html", errors, multiline=True)),
+        "image": _image(record, errors),
+        "image_caption": _text(record, "image_caption", errors, multiline=True),
+        "image_alt": _text(record, "image_alt", errors),
+        "author": _text(record, "author", errors),
+        "source": _text(record, "source", errors),
+        "category_id": _category(record, errors, known, failed_categories),
+        "status": _status(record, errors),
+    }
+    if values["image"] and not values["image_alt"] and "image_alt" not in errors.fields:
+        errors.add("image_alt", "is required when an image is given (describe the picture)")
+    published_at = _published_at(record, errors, tz)
+    if errors or external_id is None:
+        return None
+    has_time = published_at is not None
+    if has_time or values["status"] not in DATED_STATUSES:
+        values["published_at"] = published_at
+    return _ArticleRecord(errors.position, external_id, values, has_time)
+
+
+def _articles_by_external_id(external_ids: list[str]) -> dict[str, Article]:
+    found: dict[str, Article] = {}
+    for start in range(0, len(external_ids), LOOKUP_CHUNK):
+        chunk = external_ids[start : start + LOOKUP_CHUNK]
+        for article in db.session.scalars(select(Article).where(Article.external_id.in_(chunk))):
+            found[article.external_id] = article
+    return found
+
+
+def _save_article(
+    record: _ArticleRecord, existing: dict[str, Article], report: ImportReport
+) -> None:
+    """Create or update one article and commit it; report what happened."""
+    values = dict(record.values)
+    article = existing.get(record.external_id)
+    if article is None:
+        was_public = False
+        if not record.has_time and values["status"] in DATED_STATUSES:
+            values["published_at"] = utcnow()
+        article = Article(external_id=record.external_id, **values)
+        db.session.add(article)
+    else:
+        was_public = article.is_public
+        if not record.has_time and values["status"] in DATED_STATUSES:
+            values["published_at"] = article.published_at or utcnow()
+        changes = {key: value for key, value in values.items() if getattr(article, key) != value}
+        if not changes:
+            report.unchanged += 1
+            return
+        for key, value in changes.items():
+            setattr(article, key, value)
+    created = article.id is None
+    try:
+        db.session.commit()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        _Errors("articles", record.position, report).add(
+            "record", f"could not be saved ({type(exc).__name__})"
+        )
+        return
+    existing[record.external_id] = article
+    if created:
+        report.created += 1
+    else:
+        report.updated += 1
+    _announce(article, was_public)
+
+
+def _announce(article: Article, was_public: bool) -> None:
+    """Tell the cache and plugins about a change readers can see."""
+    if article.is_public:
+        content_changed(article_event("edited" if was_public else "published", article))
+    elif was_public:
+        content_changed(article_event("unpublished", article))
+
+
+# -- field readers ----------------------------------------------------------
+
+
+class _Errors:
+    """Collects the errors of one record into the report."""
+
+    def __init__(self, section: str, position: int, report: ImportReport) -> None:
+        self.section = section
+        self.position = position
+        self.report = report
+        self.fields: set[str] = set()
+
+    def add(self, field_name: str, message: str) -> None:
+        self.fields.add(field_name)
+        self.report.errors.append(RecordError(self.section, self.position, field_name, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _text(
+    record: dict[str, Any],
+    name: str,
+    errors: _Errors,
+    *,
+    required: bool = False,
+    multiline: bool = False,
+) -> str:
+    """A text field, stripped; "" when absent or null. Errors are recorded, "" returned."""
+    value = record.get(name)
+    if value is None:
+        if required:
+            errors.add(name, "is required")
+        return ""
+    if not isinstance(value, str):
+        errors.add(name, f"must be text, not {_json_type(value)}")
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors.add(name, "must not be empty")
+        return ""
+    if not multiline and _CONTROL_CHARS.search(value):
+        errors.add(name, "must be a single line (no line breaks or control characters)")
+        return ""
+    limit = MAX_LENGTHS.get(name)
+    if limit is not None and len(value) > limit:
+        errors.add(name, f"is too long: {len(value)} characters, at most {limit} allowed")
+        return ""
+    return value
+
+
+def _external_id(record: dict[str, Any], errors: _Errors) -> str | None:
+    value = record.get("external_id")
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if value is not None and not isinstance(value, str):
+        errors.add("external_id", f"must be text or a whole number, not {_json_type(value)}")
+        return None
+    text = _text({"external_id": value}, "external_id", errors, required=True)
+    return text or None
+
+
+def _slug(record: dict[str, Any], name: str, errors: _Errors, *, fallback: str) -> str:
+    """A given slug must already be clean; without one it is made from ``fallback``."""
+    given = _text(record, name, errors)
+    if name in errors.fields:
+        return ""
+    if not given:
+        return slugify(fallback)
+    problem = slug_problem(given)
+    if problem is not None:
+        errors.add(name, problem)
+        return ""
+    return given
+
+
+def slug_problem(given: str) -> str | None:
+    """Why ``given`` is not a slug (with the slug it probably meant), or None."""
+    if is_clean_slug(given):
+        return None
+    clean = slugify(given) if isinstance(given, str) else ""
+    hint = f"; did you mean {clean!r}?" if clean else ""
+    return f"{given!r} is not a clean slug (a-z, 0-9 and hyphens){hint}"
+
+
+def _image(record: dict[str, Any], errors: _Errors) -> str:
+    value = _text(record, "image", errors)
+    if not value:
+        return ""
+    problem = image_problem(value)
+    if problem is not None:
+        errors.add("image", problem)
+        return ""
+    return value
+
+
+def image_problem(value: str) -> str | None:
+    """Why an article's ``image`` cannot be used, or None: an http(s) URL or a media path.
+
+    The rule for every way an article arrives from elsewhere (this importer,
+    site archives); the editor only ever sets library images.
+    """
+    parts = urlsplit(value)
+    if parts.scheme:
+        if parts.scheme.lower() in {"http", "https"} and parts.netloc:
+            return None
+        return "must be an http(s) URL or a path inside the media folder"
+    segments = value.split("/")
+    if value.startswith("/") or "\\" in value or any(s in {"", ".", ".."} for s in segments):
+        return (
+            "a media path must be relative to the media folder, like demo/1.jpg "
+            "(no leading /, no . or .. parts)"
+        )
+    return None
+
+
+def _category(
+    record: dict[str, Any], errors: _Errors, known: dict[str, int], failed: set[str]
+) -> int | None:
+    slug = _text(record, "category", errors)
+    if not slug:
+        return None
+    if slug in known:
+        return known[slug]
+    if slug in failed:
+        errors.add("category", f"category {slug!r} was not imported (its record has errors)")
+    else:
+        errors.add(
+            "category",
+            f"unknown category {slug!r}: not on the site and not in this file's categories",
+        )
+    return None
+
+
+def _status(record: dict[str, Any], errors: _Errors) -> str:
+    value = _text(record, "status", errors)
+    if "status" in errors.fields:
+        return DEFAULT_STATUS
+    if not value:
+        return DEFAULT_STATUS
+    if value not in ARTICLE_STATUSES:
+        errors.add("status", f"{value!r} is not one of {', '.join(ARTICLE_STATUSES)}")
+        return DEFAULT_STATUS
+    return value
+
+
+def _published_at(record: dict[str, Any], errors: _Errors, tz: ZoneInfo) -> datetime | None:
+    """ISO 8601 date and time; without an offset it is read in the site's time zone."""
+    value = record.get("published_at")
+    if value is None:
+        return None
+    example = "e.g. 2023-11-29T08:30:00+07:00"
+    if not isinstance(value, str):
+        errors.add("published_at", f"must be an ISO 8601 date and time as text ({example})")
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=tz)
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
+        errors.add("published_at", f"{value!r} is not an ISO 8601 date and time ({example})")
+        return None

@@ -1,0 +1,81 @@
+"""The admin: dashboard, pages and their blocks, users, audit log.
+
+Every view is guarded by :func:`portal.web.admin.access.roles_required`; every
+state-changing request is a POST protected by CSRF (Flask-WTF's CSRFProtect
+covers the whole app).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+#: The admin menu: (endpoint, label, roles that see it). An entry shows only when
+#: its screen is installed and the signed-in user has one of its roles.
+MENU_ENTRIES = (
+    ("admin.articles_list", "Bài viết", ("admin", "editor", "author")),
+    ("admin.categories_list", "Chuyên mục", ("admin", "editor")),
+    ("admin.media_list", "Thư viện ảnh", ("admin", "editor", "author")),
+    ("admin.pages_list", "Trang & khối", ("admin",)),
+    ("admin.users_list", "Người dùng", ("admin",)),
+    ("admin.audit_log", "Nhật ký thay đổi", ("admin",)),
+    ("admin.plugins_list", "Plugin", ("admin",)),
+)
+#: Screens whose endpoints do not share the menu entry's prefix but belong to it.
+MENU_SECTIONS = {
+    "admin.pages_list": ("admin.page", "admin.block_"),
+}
+
+
+@bp.context_processor
+def admin_menu_items():
+    from flask import current_app, request, url_for
+    from flask_login import current_user
+
+    def admin_menu():
+        here = request.endpoint or ""
+        return [
+            {
+                "url": url_for(endpoint),
+                "label": label,
+                "current": here.startswith(
+                    MENU_SECTIONS.get(endpoint, (endpoint.rsplit("_", 1)[0],))
+                ),
+            }
+            for endpoint, label, roles in MENU_ENTRIES
+            if endpoint in current_app.view_functions
+            and getattr(current_user, "role", None) in roles
+        ]
+
+    from portal.content.page_drafts import block_label
+
+    return {"admin_menu": admin_menu, "block_label": block_label}
+
+
+def _register_error_pages() -> None:
+    from portal.web.admin.access import bad_request, forbidden
+
+    bp.register_error_handler(403, forbidden)
+    bp.register_error_handler(400, bad_request)
+
+
+_register_error_pages()
+
+# Admin screens show unpublished content: portal.security marks every response
+# under /admin "private, no-store".
+
+
+from portal.web.admin import (  # noqa: E402,F401  (registers views)
+    account,
+    articles,
+    audit_log,
+    categories,
+    dashboard,
+    media,
+    page_editor,
+    pages,
+    plugins,
+    users,
+)

@@ -1,0 +1,139 @@
+"""Revisions of an article: the list, a word-level comparison of two, restoring one.
+
+Every save writes a revision (:mod:`portal.content.articles`); restoring one makes a
+new revision with its fields and leaves the workflow state alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from portal.content import articles as workflow
+from portal.content.article_diff import body_text, word_diff
+from portal.extensions import db
+from portal.models import Article, ArticleRevision
+from portal.site import CategoryTree
+from portal.text import format_datetime
+from portal.web.admin import bp
+from portal.web.admin.access import STAFF, roles_required
+from portal.web.admin.articles import article_or_abort, step_version
+
+
+@bp.get("/articles/<int:article_id>/revisions")
+@roles_required(*STAFF)
+def articles_revisions(article_id: int):
+    article = article_or_abort(article_id, "view")
+    return render_template(
+        "admin/articles/revisions.html",
+        article=article,
+        revisions=workflow.revisions_of(article),
+        can_edit=workflow.can(current_user, "edit", article),
+    )
+
+
+def _revision(article: Article, number: str | None) -> ArticleRevision | None:
+    if number is None or not number.isdigit() or len(number) > 8:
+        return None
+    return db.session.scalar(
+        select(ArticleRevision).where(
+            ArticleRevision.article_id == article.id, ArticleRevision.number == int(number)
+        )
+    )
+
+
+@bp.get("/articles/<int:article_id>/revisions/compare")
+@roles_required(*STAFF)
+def articles_compare(article_id: int):
+    """Two revisions side by side as a word diff (``?a=2&b=5``; ``b`` defaults to the latest)."""
+    article = article_or_abort(article_id, "view")
+    revisions = workflow.revisions_of(article)
+    if not revisions:
+        abort(404)
+    newer = _revision(article, request.args.get("b")) if request.args.get("b") else revisions[0]
+    older = _revision(article, request.args.get("a"))
+    if older is None and not request.args.get("a"):
+        older = next((r for r in revisions if r.number < newer.number), None) if newer else None
+    if newer is None or older is None:
+        abort(404)
+    return render_template(
+        "admin/articles/compare.html",
+        article=article,
+        older=older,
+        newer=newer,
+        revisions=revisions,
+        texts=_text_differences(older.snapshot, newer.snapshot),
+        fields=_field_differences(older.snapshot, newer.snapshot),
+        can_edit=workflow.can(current_user, "edit", article),
+    )
+
+
+def _text_differences(old: dict, new: dict):
+    pairs = (
+        ("Tiêu đề", old.get("title", ""), new.get("title", "")),
+        ("Sapo", old.get("lead", ""), new.get("lead", "")),
+        ("Nội dung", body_text(old.get("body_html", "")), body_text(new.get("body_html", ""))),
+    )
+    return [(label, word_diff(a, b)) for label, a, b in pairs]
+
+
+def _field_differences(old: dict, new: dict) -> list[tuple[str, str, str]]:
+    """The other fields that differ, as (label, before, after) text."""
+    categories = CategoryTree.load()
+    timezone = current_app.config["PORTAL_TIMEZONE"]
+
+    def shown(name: str, value) -> str:
+        if value in (None, "", []):
+            return "(trống)"
+        if name == "category_id":
+            category = categories.get(value)
+            return category.name if category else f"(chuyên mục đã xóa #{value})"
+        if name == "published_at":
+            return format_datetime(datetime.fromisoformat(value), timezone)
+        if name == "tags":
+            return ", ".join(value)
+        if name == "image_id":
+            return f"ảnh #{value} trong thư viện"
+        return str(value)
+
+    rows = []
+    for name in ("slug", "category_id", "tags", "author", "source", "image", "image_alt",
+                 "image_caption", "published_at"):  # fmt: skip
+        if old.get(name) != new.get(name):
+            rows.append(
+                (
+                    workflow.FIELD_LABELS[name],
+                    shown(name, old.get(name)),
+                    shown(name, new.get(name)),
+                )
+            )
+    return rows
+
+
+@bp.post("/articles/<int:article_id>/revisions/<int:number>/restore")
+@roles_required(*STAFF)
+def articles_restore(article_id: int, number: int):
+    article = article_or_abort(article_id, "edit")
+    status_before = article.status
+    try:
+        workflow.check_version(article, step_version())
+        revision = workflow.restore_revision(article, number, current_user)
+        db.session.commit()
+    except (workflow.WorkflowError, StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        problem = exc if isinstance(exc, workflow.WorkflowError) else workflow.StaleArticle(article)
+        flash(f"Chưa khôi phục. {problem}", "error")
+        return redirect(url_for("admin.articles_revisions", article_id=article_id))
+    event = workflow.reader_visible_change(status_before, article)
+    if event:
+        workflow.announce(article, event)
+    flash(
+        f"Đã khôi phục phiên bản {number} (lưu thành phiên bản {revision.number}). "
+        + ("Bạn đọc thấy nội dung này ngay." if article.is_public else "Trạng thái bài không đổi.")
+    )
+    return redirect(url_for("admin.articles_edit", article_id=article.id))

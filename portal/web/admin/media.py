@@ -1,0 +1,385 @@
+"""The media library: upload, browse, describe and delete images; a picker for other screens.
+
+Picker contract — how another screen (the article form, a block) lets the user choose an image
+----------------------------------------------------------------------------------------------
+Open:    ``GET /admin/media?pick=<return URL>[&field=<name>]``
+         (``url_for("admin.media_list", pick=back, field="image_id")``)
+
+         * ``pick`` — where to come back to: a path on this site, e.g.
+           ``/admin/articles/12``. Anything else (another host, ``javascript:``)
+           is ignored and the library opens as usual.
+         * ``field`` — the query parameter that carries the chosen id back;
+           ``image_id`` when absent. Letters, digits and ``_``, at most 40.
+
+Back:    "Chọn ảnh này" is a plain link to ``<return URL>`` with
+         ``<field>=<MediaImage id>`` added to its query string (a parameter of
+         that name already there is replaced): ``/admin/articles/12?image_id=7``.
+         "Hủy" goes back to ``<return URL>`` unchanged. Works without JavaScript;
+         the form behind the return URL must not lose typed text (save first, or
+         open the picker in a new window as below).
+
+Popup:   When the library was opened with ``window.open()`` (or in a same-origin
+         iframe), ``static/admin-media.js`` posts a message to the opener (or
+         parent) instead of following the link, then closes the popup::
+
+             {type: "portal:media-picked", field: "image_id",
+              image: {id, src, srcset, width, height, alt, caption}}
+
+         sent to this site's own origin only; check ``event.origin`` when listening.
+
+Upload:  In picker mode the upload form stays in picker mode: after an upload the
+         library shows the new image first, marked, ready to be chosen.
+
+Rights:  Everyone who writes articles (admin, editor, author) may open the library,
+         upload and pick. Authors change and delete only images they uploaded.
+         An image is deleted only when no article uses it, as main image or
+         inside its body.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from sqlalchemy import func, or_, select
+from werkzeug.exceptions import RequestEntityTooLarge
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from portal.content import audit
+from portal.content.media import MAX_PIXELS, UploadError, file_size, image_source, save_image
+from portal.extensions import db
+from portal.models import Article, MediaImage, User
+from portal.text import strip_text
+from portal.web.admin import bp
+from portal.web.admin.access import STAFF, roles_required
+from portal.web.security import is_safe_redirect
+
+PER_PAGE = 30
+DEFAULT_FIELD = "image_id"
+FIELD_RE = re.compile(r"^[A-Za-z0-9_]{1,40}$")
+ACCEPT = "image/jpeg,image/png,image/webp,image/gif"
+
+
+ALT_HINT = "Ảnh cho thấy gì, cho người không nhìn được ảnh. Được gợi ý khi chọn ảnh cho bài viết."
+
+
+class ImageDetailsForm(FlaskForm):
+    alt = StringField(
+        "Mô tả ảnh (văn bản thay thế)",
+        description=ALT_HINT,
+        filters=[strip_text],
+        validators=[
+            DataRequired("Hãy mô tả ảnh: người không nhìn được ảnh cần nó."),
+            Length(max=500, message="Tối đa 500 ký tự."),
+        ],
+    )
+    caption = TextAreaField(
+        "Chú thích",
+        description="Hiện dưới ảnh, ví dụ “Ảnh: Thu Trang”. Có thể bỏ trống.",
+        filters=[strip_text],
+        validators=[Length(max=2000, message="Tối đa 2000 ký tự.")],
+    )
+
+
+class UploadForm(ImageDetailsForm):
+    file = FileField(
+        "Tệp ảnh",
+        validators=[FileRequired("Hãy chọn một tệp ảnh.")],
+        render_kw={"accept": ACCEPT},
+    )
+
+
+# -- the picker ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Picker:
+    """Picker mode, read from ``?pick=`` and ``?field=``; ``None`` outside it."""
+
+    back: str
+    field: str
+
+    @classmethod
+    def from_request(cls) -> Picker | None:
+        back = (request.args.get("pick") or "").strip()
+        if not back or not back.startswith("/") or not is_safe_redirect(back):
+            return None
+        field = (request.args.get("field") or "").strip()
+        return cls(back=back, field=field if FIELD_RE.match(field) else DEFAULT_FIELD)
+
+    def params(self) -> dict[str, str]:
+        """The query parameters that keep the library in picker mode."""
+        values = {"pick": self.back}
+        if self.field != DEFAULT_FIELD:
+            values["field"] = self.field
+        return values
+
+    def choose_url(self, image: MediaImage) -> str:
+        """The return URL with ``<field>=<id>`` set."""
+        parts = urlsplit(self.back)
+        query = [
+            (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != self.field
+        ]
+        query.append((self.field, str(image.id)))
+        return urlunsplit(("", "", parts.path, urlencode(query), parts.fragment))
+
+
+# -- who uses what ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Use:
+    """An article that shows an image: as its main image, or inside its body."""
+
+    article_id: int
+    title: str
+    as_main_image: bool
+    url: str
+
+
+def _stem(image: MediaImage) -> str:
+    """``uploads/ab/<token>``: in the URL of the image and of each of its variants."""
+    return image.stored_name.rsplit(".", 1)[0]
+
+
+def image_uses(images: list[MediaImage]) -> dict[int, list[Use]]:
+    """For each image, the articles using it; one query for all of them."""
+    uses: dict[int, list[Use]] = {image.id: [] for image in images}
+    if not images:
+        return uses
+    rows = db.session.execute(
+        select(Article.id, Article.title, Article.image_id, Article.body_html)
+        .where(
+            or_(
+                Article.image_id.in_([image.id for image in images]),
+                *[Article.body_html.contains(_stem(image), autoescape=True) for image in images],
+            )
+        )
+        .order_by(Article.id.desc())
+    )
+    edit = "admin.articles_edit" if "admin.articles_edit" in current_app.view_functions else None
+    for article_id, title, image_id, body in rows:
+        url = url_for(edit, article_id=article_id) if edit else ""
+        for image in images:
+            main = image_id == image.id
+            if main or _stem(image) in (body or ""):
+                uses[image.id].append(Use(article_id, title, main, url))
+    return uses
+
+
+def may_change(image: MediaImage) -> bool:
+    """Editors and admins change any image; authors the ones they uploaded."""
+    return current_user.is_editor or image.uploaded_by_id == current_user.id
+
+
+def _image_or_404(image_id: int) -> MediaImage:
+    return db.session.get(MediaImage, image_id) or abort(404)
+
+
+def image_summary(image: MediaImage) -> dict:
+    """What the audit log keeps of an image."""
+    return {
+        "original_name": image.original_name,
+        "stored_name": image.stored_name,
+        "size": f"{image.width} × {image.height}, {file_size(image.size)}",
+        "alt": image.alt,
+        "caption": image.caption,
+    }
+
+
+def describe(image: MediaImage) -> str:
+    return f"“{image.original_name or image.stored_name}”"
+
+
+# -- screens ------------------------------------------------------------------------------------
+
+
+@bp.route("/media", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def media_list():
+    """The library (newest first, searchable) with the upload form above it."""
+    picker = Picker.from_request()
+    form = UploadForm()
+    form.file.description = (
+        "JPEG, PNG, WebP hoặc GIF, tối đa "
+        f"{file_size(int(current_app.config['PORTAL_MAX_IMAGE_BYTES']))}, "
+        f"không quá {MAX_PIXELS // 1_000_000} triệu điểm ảnh."
+    )
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            image = save_image(
+                upload.stream,
+                upload.filename or "",
+                uploaded_by_id=current_user.id,
+                alt=form.alt.data,
+                caption=form.caption.data,
+            )
+        except UploadError as exc:
+            db.session.rollback()
+            form.file.errors = [*form.file.errors, str(exc)]
+        else:
+            audit.record(
+                "media.upload",
+                subject_type="media",
+                subject_id=image.id,
+                summary=f"Tải lên ảnh {describe(image)}",
+                after=image_summary(image),
+            )
+            db.session.commit()
+            flash(
+                f"Đã tải lên ảnh {describe(image)} ({image.width} × {image.height}, "
+                f"{file_size(image.size)})."
+                + (" Bấm “Chọn ảnh này” để dùng ảnh." if picker else "")
+            )
+            params = picker.params() if picker else {}
+            return redirect(url_for("admin.media_list", new=image.id, **params))
+
+    text = (request.args.get("q") or "").strip()[:100]
+    query = select(MediaImage)
+    if text:
+        pattern = f"%{text}%"
+        query = query.where(
+            or_(
+                MediaImage.original_name.ilike(pattern),
+                MediaImage.alt.ilike(pattern),
+                MediaImage.caption.ilike(pattern),
+            )
+        )
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
+    images = list(
+        db.session.scalars(
+            query.order_by(MediaImage.created_at.desc(), MediaImage.id.desc())
+            .offset((page - 1) * PER_PAGE)
+            .limit(PER_PAGE)
+        )
+    )
+    new_id = request.args.get("new", type=int)
+    if new_id and page == 1 and all(image.id != new_id for image in images):
+        just_uploaded = db.session.get(MediaImage, new_id)
+        if just_uploaded is not None:
+            images.insert(0, just_uploaded)
+
+    def page_url(number: int) -> str:
+        params = {**(picker.params() if picker else {}), "q": text or None}
+        params["page"] = number if number > 1 else None
+        return url_for("admin.media_list", **{k: v for k, v in params.items() if v})
+
+    return render_template(
+        "admin/media/list.html",
+        form=form,
+        images=images,
+        uses=image_uses(images),
+        sources={image.id: image_source(image) for image in images},
+        picker=picker,
+        text=text,
+        total=total,
+        page=page,
+        pages=pages,
+        page_url=page_url,
+        new_id=new_id,
+        file_size=file_size,
+        upload_action=url_for("admin.media_list", **(picker.params() if picker else {})),
+        clear_url=url_for("admin.media_list", **(picker.params() if picker else {})),
+    ), 422 if form.errors else 200
+
+
+@bp.route("/media/<int:image_id>", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def media_edit(image_id: int):
+    """One image: its copies, where it is used, its description and caption."""
+    image = _image_or_404(image_id)
+    form = ImageDetailsForm(obj=image)
+    if request.method == "POST":
+        if not may_change(image):
+            abort(403)
+        if form.validate_on_submit():
+            before = image_summary(image)
+            image.alt = form.alt.data
+            image.caption = form.caption.data
+            if audit.record_change(
+                "media.update",
+                subject_type="media",
+                subject_id=image.id,
+                summary=f"Sửa mô tả ảnh {describe(image)}",
+                before=before,
+                after=image_summary(image),
+            ):
+                db.session.commit()
+                flash(f"Đã lưu ảnh {describe(image)}.")
+            else:
+                flash(audit.NOTHING_CHANGED)
+            return redirect(url_for("admin.media_edit", image_id=image.id))
+    uploader = db.session.get(User, image.uploaded_by_id) if image.uploaded_by_id else None
+    return render_template(
+        "admin/media/edit.html",
+        form=form,
+        image=image,
+        source=image_source(image),
+        uses=image_uses([image])[image.id],
+        uploader=uploader,
+        may_change=may_change(image),
+        file_size=file_size,
+    ), 422 if form.errors else 200
+
+
+@bp.route("/media/<int:image_id>/delete", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def media_delete(image_id: int):
+    """Delete an image nobody uses; its files go once the deletion is committed."""
+    image = _image_or_404(image_id)
+    if not may_change(image):
+        abort(403)
+    uses = image_uses([image])[image.id]
+    problem = None
+    if uses:
+        problem = (
+            f"Ảnh đang được dùng trong {len(uses)} bài viết nên không xóa được. "
+            "Hãy bỏ ảnh khỏi các bài đó trước."
+        )
+    if request.method == "POST" and problem is None:
+        name = describe(image)
+        audit.record(
+            "media.delete",
+            subject_type="media",
+            subject_id=image.id,
+            summary=f"Xóa ảnh {name}",
+            before=image_summary(image),
+        )
+        db.session.delete(image)
+        db.session.commit()
+        flash(f"Đã xóa ảnh {name}.")
+        return redirect(url_for("admin.media_list"))
+    status = 409 if (request.method == "POST" and problem) else 200
+    return render_template(
+        "admin/media/delete.html",
+        image=image,
+        source=image_source(image),
+        uses=uses,
+        problem=problem,
+    ), status
+
+
+def too_large(error: RequestEntityTooLarge):
+    """A request bigger than MAX_CONTENT_LENGTH: say so in Vietnamese, in the admin's frame."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return render_template(
+        "admin/error.html",
+        title="Tệp tải lên quá lớn",
+        message=(
+            f"Tổng dung lượng gửi lên vượt quá {file_size(limit)}, nên không có gì được lưu. "
+            "Hãy thu nhỏ tệp rồi thử lại."
+        ),
+    ), 413
+
+
+bp.register_error_handler(RequestEntityTooLarge, too_large)

@@ -1,0 +1,85 @@
+"""The plugins screen: what the portal loaded, from where, what it provides; switch off/on."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.content import audit
+from portal.extensions import db
+from portal.models import Placement
+from portal.plugin_switches import REQUIRED_PLUGINS, SwitchError, switch
+from portal.plugins import plugins_of
+from portal.web.admin import bp
+from portal.web.admin.access import SITE_ADMINS, roles_required
+
+STATUS_LABELS = {
+    "loaded": "Đang chạy",
+    "disabled": "Tắt bằng cấu hình (PORTAL_DISABLED_PLUGINS)",
+    "failed": "Lỗi khi nạp",
+    "skipped": "Bỏ qua (chế độ an toàn)",
+}
+
+
+def placements_per_block() -> Counter:
+    return Counter(db.session.scalars(select(Placement.block_name)))
+
+
+@bp.get("/plugins")
+@roles_required(*SITE_ADMINS)
+def plugins_list():
+    plugins = plugins_of(current_app)
+    in_use = placements_per_block()
+    rows = []
+    for info in sorted(plugins.plugins.values(), key=lambda i: (i.status != "failed", i.name)):
+        switched_off = info.name in plugins.switched_off
+        rows.append(
+            {
+                "info": info,
+                "status": "Đã tắt trong trang quản trị"
+                if switched_off
+                else STATUS_LABELS.get(info.status, info.status),
+                "switched_off": switched_off,
+                "can_switch": info.status == "loaded" and info.name not in REQUIRED_PLUGINS,
+                "placements": sum(in_use[name] for name in info.blocks),
+            }
+        )
+    return render_template(
+        "admin/plugins/list.html",
+        rows=rows,
+        trace=current_app.config["PORTAL_TRACE_HOOKS"],
+        safe_mode=current_app.config["PORTAL_SAFE_MODE"],
+    )
+
+
+@bp.post("/plugins/<name>/switch")
+@roles_required(*SITE_ADMINS)
+def plugin_switch(name: str):
+    enabled = request.form.get("enabled") == "1"
+    plugins = plugins_of(current_app)
+    was_enabled = name not in plugins.switched_off
+    try:
+        switch(name, enabled, by=f"{current_user.name} <{current_user.email}>")
+    except SwitchError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("admin.plugins_list"))
+    audit.record(
+        "plugin.switch",
+        subject_type="plugin",
+        summary=f"{'Bật' if enabled else 'Tắt'} plugin “{name}”",
+        before={"name": name, "enabled": was_enabled},
+        after={"name": name, "enabled": enabled},
+    )
+    db.session.commit()
+    if enabled:
+        flash(f"Đã bật plugin “{name}”: các khối của nó hiển thị trở lại.")
+    else:
+        flash(
+            f"Đã tắt plugin “{name}”. Các vị trí đặt khối của nó được giữ nguyên cùng cấu hình; "
+            "bạn đọc không thấy chúng cho đến khi bật lại."
+        )
+    return redirect(url_for("admin.plugins_list"))

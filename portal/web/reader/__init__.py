@@ -1,0 +1,118 @@
+"""Public pages: home, categories, articles, static pages, media, 404."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, send_file
+
+from portal.content.media import served_media_file
+from portal.content.view_counter import count_view
+from portal.extensions import db
+from portal.models import Article, Page
+from portal.rendering import current_viewer, render_page
+from portal.site import article_url, category_tree, page_tree
+from portal.text import plain_text
+
+bp = Blueprint("reader", __name__)
+
+
+def _page_or_404(page: Page | None) -> Page:
+    if page is None:
+        abort(404)
+    return page
+
+
+@bp.get("/")
+def home():
+    tree = page_tree()
+    page = tree.by_path("/") or tree.root
+    return render_page(_page_or_404(page), title=current_app.config["PORTAL_SITE_NAME"])
+
+
+@bp.get("/chuyen-muc/<slug>")
+def category(slug: str):
+    categories = category_tree()
+    found = categories.by_slug(slug)
+    if found is None:
+        abort(404)
+    page = page_tree().for_category("category", found, categories)
+    return render_page(
+        _page_or_404(page),
+        category=found,
+        title=found.name,
+        description=found.description,
+    )
+
+
+@bp.get("/bai-viet/<int:article_id>")
+@bp.get("/bai-viet/<int:article_id>-<slug>")
+def article(article_id: int, slug: str | None = None):
+    """An article on the nearest article-template page of its category.
+
+    The id makes the URL stable; a missing or outdated slug redirects to the
+    canonical URL. Unpublished articles exist only for editors.
+    """
+    found = db.session.get(Article, article_id)
+    viewer = current_viewer()
+    if found is None or not (found.is_public or viewer.is_editor):
+        abort(404)
+    if slug != (found.slug or None):  # an article without a slug lives at /bai-viet/<id>
+        return redirect(article_url(found), code=301)
+    count_view(found, viewer)
+    categories = category_tree()
+    category = categories.get(found.category_id)
+    page = page_tree().for_category("article", category, categories)
+    return render_page(
+        _page_or_404(page),
+        article=found,
+        category=category,
+        title=found.title,
+        description=plain_text(found.lead)[:300],
+        viewer=viewer,
+    )
+
+
+#: A file of the media folder opened on its own runs nothing, whatever it holds.
+MEDIA_CSP = "sandbox; default-src 'none'"
+
+
+@bp.get("/media/<path:filename>")
+def media(filename: str):
+    """Uploaded and demo images from the instance folder: images only.
+
+    A file of any other type (``.js``, ``.svg``, ``.html`` ...) is never
+    served from the site's own origin, nor one outside the media folder.
+    """
+    found = served_media_file(filename)
+    if found is None:
+        abort(404)
+    path, mime_type = found
+    response = send_file(path, mimetype=mime_type, max_age=7 * 24 * 3600, conditional=True)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = MEDIA_CSP
+    return response
+
+
+@bp.get("/<path:path>")
+def static_page(path: str):
+    page = page_tree().by_path("/" + path.strip("/"))
+    return render_page(_page_or_404(page))
+
+
+@bp.app_errorhandler(404)
+def not_found(error):
+    return render_template("errors/404.html", categories=_safe_categories()), 404
+
+
+@bp.app_errorhandler(500)
+def server_error(error):
+    return render_template("errors/500.html"), 500
+
+
+def _safe_categories():
+    """Top categories for the 404 page; nothing if the database is unreachable."""
+    try:
+        return category_tree().roots
+    except Exception:
+        current_app.logger.exception("Could not load categories for the 404 page")
+        db.session.rollback()
+        return []

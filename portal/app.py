@@ -20,7 +20,7 @@ from portal.config import build_config, load_secret_key
 from portal.extensions import csrf, db, login_manager, migrate
 from portal.plugins import build_plugin_set
 from portal.templating import install_template_helpers
-from portal.web import admin, auth, downloads, reader, security, vendor
+from portal.web import admin, auth, content_events, downloads, reader, security, vendor
 from portal.web.assets import bp as assets_bp
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -89,6 +89,7 @@ def create_app(
     app.register_blueprint(downloads.bp)
     app.register_blueprint(vendor.bp)
     security.init_app(app)
+    content_events.init_app(app)
     app.after_request(i18n.remember_locale)
     cli.init_app(app)
 

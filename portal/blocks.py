@@ -21,6 +21,8 @@ from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 from wtforms import Form
 
+from portal.content import tags as tag_names
+
 if TYPE_CHECKING:
     from flask import Flask
 
@@ -145,14 +147,14 @@ class Block:
 
     def cache_tags(self, ctx: BlockContext, settings: dict[str, Any]) -> set[str]:
         """Tags for the cache entry; the default expands ``cache.tags``."""
-        tags = {f"page:{ctx.page.id}"}
+        tags = {tag_names.page(ctx.page.id)}
         for tag in self.cache.tags:
             if tag == "article":
                 if ctx.article is not None:
-                    tags.add(f"article:{ctx.article.id}")
+                    tags.add(tag_names.article(ctx.article.id))
             elif tag == "category":
                 if ctx.category is not None:
-                    tags.add(f"category:{ctx.category.id}")
+                    tags.add(tag_names.category(ctx.category.id))
             else:
                 tags.add(tag)
         return tags

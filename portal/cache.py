@@ -19,6 +19,10 @@ from typing import Protocol
 log = logging.getLogger("portal.cache")
 
 
+class CacheUnavailable(Exception):
+    """The cache could not be purged (Redis away); the purge must be tried again."""
+
+
 class CacheBackend(Protocol):
     def get(self, key: str) -> str | None: ...
 
@@ -154,6 +158,11 @@ class RedisBackend:
             log.warning("Block cache unavailable, %s not stored: %s", key, exc)
 
     def purge_tags(self, tags) -> int:
+        """Delete every entry carrying one of ``tags``; :class:`CacheUnavailable` if Redis is away.
+
+        Unlike reads and writes, a purge that did not happen must be known:
+        the content event that asked for it stays pending and is tried again.
+        """
         purged = 0
         try:
             for tag in tags:
@@ -163,7 +172,7 @@ class RedisBackend:
                     purged += self._redis.delete(*keys)
                 self._redis.delete(tag_key)
         except self._errors as exc:
-            log.error("Block cache unavailable, tags %s not purged: %s", sorted(tags), exc)
+            raise CacheUnavailable(f"tags {sorted(tags)} not purged: {exc}") from exc
         return purged
 
     def clear(self) -> None:

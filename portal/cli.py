@@ -388,3 +388,49 @@ def flush_views_command() -> None:
 
     views, articles = counter_for(current_app._get_current_object()).flush()
     click.echo(f"{views} views of {articles} articles written.")
+
+
+@portal_cli.group("events", invoke_without_command=True)
+@click.pass_context
+@with_appcontext
+def events_group(context: click.Context) -> None:
+    """Content events not yet delivered to every consumer (pending or failed)."""
+    if context.invoked_subcommand is not None:
+        return
+    from portal.content.outbox import undelivered
+
+    rows = undelivered()
+    if not rows:
+        click.echo("Every content event has been delivered.")
+        return
+    for row in rows:
+        due = (
+            f", next try {row.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC" if row.next_attempt_at else ""
+        )
+        click.echo(
+            f"#{row.id} {row.status}: {row.action} {row.subject} {row.subject_id or ''} "
+            f"— waiting for {', '.join(row.pending)}; {row.attempts} attempts{due}"
+        )
+        if row.last_error:
+            click.echo(f"    last error: {row.last_error}")
+
+
+@events_group.command("deliver")
+@with_appcontext
+def events_deliver_command() -> None:
+    """Deliver every pending event that is due now (for cron, or after fixing a consumer)."""
+    from portal.content.outbox import deliver
+
+    click.echo(deliver().summary())
+
+
+@events_group.command("retry")
+@click.argument("event_ids", nargs=-1, type=int)
+@with_appcontext
+def events_retry_command(event_ids: tuple[int, ...]) -> None:
+    """Make failed events (these ids, or all) pending again and deliver them now."""
+    from portal.content.outbox import deliver, retry
+
+    count = retry(event_ids or None)
+    click.echo(f"{count} failed event{'s' if count != 1 else ''} pending again.")
+    click.echo(deliver().summary())

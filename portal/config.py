@@ -65,6 +65,14 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_IMPORT_MAX_UNPACKED_BYTES": 20 * 1024 * 1024 * 1024,
     "PORTAL_IMPORT_MAX_RATIO": 100,
     "PORTAL_IMPORT_MAX_CONTENT_BYTES": 256 * 1024 * 1024,
+    # Content events (portal/content/outbox.py): a consumer that failed (Redis away, a
+    # plugin raising) is tried again after this many seconds, doubling up to the cap;
+    # after this many attempts the event is "failed" and shown to admins until retried.
+    # Web workers look for events due again at most this often.
+    "PORTAL_EVENT_RETRY_SECONDS": 2,
+    "PORTAL_EVENT_RETRY_MAX_SECONDS": 60,
+    "PORTAL_EVENT_MAX_ATTEMPTS": 20,
+    "PORTAL_EVENT_SWEEP_SECONDS": 5,
     # Sign-in sessions (portal/auth/sessions.py): a session ends after this long
     # without a request, or this long after signing in, whichever comes first;
     # "remember me" keeps one for this many days instead.

@@ -143,6 +143,27 @@ class PluginSet:
             self.layout_plugins.pop(layout_name, None)
         info.blocks, info.layouts = [], []
 
+    def call_one(self, plugin_name: str, hook_name: str, **kwargs: Any) -> bool:
+        """Call one plugin's implementation of a hook; False if it has none (or is switched off).
+
+        Exceptions propagate: the caller (the outbox) keeps what it was
+        delivering and tries again later. Traced like :meth:`call_each`.
+        """
+        if plugin_name in self.switched_off:
+            return False
+        for impl in getattr(self.manager.hook, hook_name).get_hookimpls():
+            if impl.plugin_name != plugin_name:
+                continue
+            started = time.perf_counter()
+            try:
+                impl.function(**{name: kwargs[name] for name in impl.argnames})
+            finally:
+                if self.trace:
+                    elapsed = (time.perf_counter() - started) * 1000
+                    log.info("hook %s: plugin %s took %.2f ms", hook_name, plugin_name, elapsed)
+            return True
+        return False
+
     def call_each(
         self, hook_name: str, *, disable_on_error: bool = True, **kwargs: Any
     ) -> list[tuple[str, Any]]:

@@ -25,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.blocks import Block, BlockContext, settings_digest
 from portal.cache import cache_for
+from portal.content import tags as tag_names
 from portal.extensions import db
 from portal.models import Article, Category, Page, Placement
 from portal.plugins import plugins_of
@@ -365,7 +366,7 @@ class PlacementRenderer:
             html = wrap_block(block, placement, inner, inherited=item.inherited_from is not None)
             # The page the placement lives on, too: an inherited header is purged
             # by an event about the root page, not only about the page showing it.
-            tags = frozenset(block.cache_tags(ctx, settings) | {f"page:{placement.page_id}"})
+            tags = frozenset(block.cache_tags(ctx, settings) | {tag_names.page(placement.page_id)})
         except Exception as exc:
             if self.app.config.get("PORTAL_STRICT_BLOCKS"):
                 raise

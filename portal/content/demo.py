@@ -29,8 +29,9 @@ from flask import current_app
 from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select
 
-from portal.content.events import article_event, content_changed
+from portal.content.events import article_event
 from portal.content.media import PreparedImage, prepare_image, store_image
+from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
 from portal.models import Article, Category, MediaImage, Page, Placement
 from portal.plugins import plugins_of
@@ -906,17 +907,14 @@ def load_demo() -> str:
     the settings as written here, so reinstalling the plugin shows it.
     """
     counts = DemoCounts()
-    try:
+    with unit_of_work(Actor.system("Nội dung mẫu")) as unit:
         categories = _ensure_categories(counts)
         new_articles = _ensure_articles(categories, counts)
         _ensure_pages(categories, counts)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    for article in new_articles:
-        if article.is_public:
-            content_changed(article_event("published", article))
+        db.session.flush()
+        for article in new_articles:
+            if article.is_public:
+                unit.announce(article_event("published", article))
     return counts.summary()
 
 

@@ -1,23 +1,31 @@
-"""Content events: what changed, announced to the cache and to plugins."""
+"""Content events: what changed, for the cache, plugins and (later) the search index.
+
+Each content kind has its event factory here, built with the tag names of
+:mod:`portal.content.tags`, so no writer spells a tag by hand. Events are
+announced to the current unit of work (:mod:`portal.content.unit_of_work`),
+which writes them to the outbox with the change and delivers them after the
+commit, retrying consumers that fail (:mod:`portal.content.outbox`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from flask import current_app
-
-from portal.cache import cache_for
+from portal.content import tags as tag_names
+from portal.content.unit_of_work import Actor, current_unit, unit_of_work
 
 EVENT_ACTIONS = ("published", "unpublished", "edited", "deleted", "created")
 
 
 @dataclass(frozen=True)
 class ContentEvent:
-    """Something editorial changed.
+    """Something readers may see changed.
 
-    ``subject`` is ``"article"``, ``"category"`` or ``"page"``; ``tags`` are
-    the cache tags the change invalidates (``article:42``, ``category:7``,
-    ``articles`` for any article listing, ``page:3``).
+    ``subject`` is ``"article"``, ``"category"`` or ``"page"`` (plugins add
+    their own); ``tags`` are the cache tags the change invalidates
+    (``article:42``, ``category:7``, ``articles`` for any article listing,
+    ``page:3``; see :mod:`portal.content.tags`).
     """
 
     action: str
@@ -27,22 +35,35 @@ class ContentEvent:
 
 
 def article_event(action: str, article) -> ContentEvent:
-    """The event for an article change: it touches the article and its listings."""
-    tags = {f"article:{article.id}", "articles"}
+    """An article changed: its own HTML, every article list, and its category's pages."""
+    tags = {tag_names.article(article.id), tag_names.ARTICLE_LISTS}
     if article.category_id is not None:
-        tags.add(f"category:{article.category_id}")
-    return ContentEvent(
-        action=action, subject="article", subject_id=article.id, tags=frozenset(tags)
-    )
+        tags.add(tag_names.category(article.category_id))
+    return ContentEvent(action, "article", article.id, frozenset(tags))
+
+
+def category_event(action: str, category_id: int, *, also: Iterable[str] = ()) -> ContentEvent:
+    """A category changed: the category tree, the category's pages, and ``also`` (more tags)."""
+    tags = {tag_names.CATEGORY_TREE, tag_names.category(category_id), *also}
+    return ContentEvent(action, "category", category_id, frozenset(tags))
+
+
+def page_event(action: str, page_id: int, *, also_pages: Iterable[int] = ()) -> ContentEvent:
+    """A page's blocks changed, and with them pages that inherit from it (``also_pages``)."""
+    tags = {tag_names.page(page_id), *(tag_names.page(other) for other in also_pages)}
+    return ContentEvent(action, "page", page_id, frozenset(tags))
 
 
 def content_changed(event: ContentEvent) -> None:
-    """Purge the block cache by the event's tags, then tell every plugin.
+    """Announce ``event``: delivered (cache purge, plugins) once the change is committed.
 
-    Call after the change is committed. Each plugin is called on its own: one
-    that raises is logged and the others are still told; the change stands.
+    Inside a unit of work the event waits for that unit's commit. Outside of
+    one (a plugin whose data changed elsewhere) it is written to the outbox
+    and delivered at once, with the same retries.
     """
-    app = current_app._get_current_object()
-    cache_for(app).purge_tags(event.tags)
-    plugins = app.extensions["portal.plugins"]
-    plugins.call_each("portal_content_changed", disable_on_error=False, event=event)
+    unit = current_unit()
+    if unit is not None:
+        unit.announce(event)
+        return
+    with unit_of_work(Actor.system()) as own:
+        own.announce(event)

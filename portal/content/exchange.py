@@ -43,7 +43,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from portal.cache import cache_for
 from portal.content import exchange_archive as archive_checks
 from portal.content.attachments import is_stored_name as is_attachment_name
-from portal.content.events import ContentEvent, article_event, content_changed
+from portal.content.events import article_event, category_event, page_event
 from portal.content.exchange_archive import (
     CONTENT_FILE,
     FILES_PREFIX,
@@ -62,6 +62,7 @@ from portal.content.exchange_checks import (
 )
 from portal.content.media import is_stored_name as is_media_name
 from portal.content.stored_files import inside_folder, remove_unless_committed
+from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
 from portal.models import Article, User, utcnow
 from portal.owner_only import FILE_MODE, make_folder
@@ -73,6 +74,7 @@ EXCLUDED_TABLES = {
     "users": "accounts stay with their installation (no password hash is ever exported)",
     "login_attempts": "failed sign-ins protect one installation",
     "user_sessions": "signed-in browsers belong to one installation (and their users)",
+    "outbox_events": "content events were delivered (or are due) on this installation",
     "audit_log": "who changed what on this installation",
     "plugin_states": "which plugins are switched on depends on what this installation has",
 }
@@ -834,14 +836,14 @@ def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, A
 def _announce(added_ids: dict[str, list[Any]]) -> None:
     """Drop every cached block, then tell plugins what readers can now see."""
     cache_for(current_app._get_current_object()).clear()
-    for category_id in added_ids.get("categories", []):
-        tags = frozenset({"categories", f"category:{category_id}"})
-        content_changed(ContentEvent("created", "category", category_id, tags))
-    for page_id in added_ids.get("pages", []):
-        content_changed(ContentEvent("created", "page", page_id, frozenset({f"page:{page_id}"})))
-    article_ids = added_ids.get("articles", [])
-    for start in range(0, len(article_ids), INSERT_CHUNK):
-        chunk = article_ids[start : start + INSERT_CHUNK]
-        public = select(Article).where(Article.id.in_(chunk), Article.public_filter())
-        for article in db.session.scalars(public):
-            content_changed(article_event("published", article))
+    with unit_of_work(Actor.system("Nhập toàn bộ site")) as unit:
+        for category_id in added_ids.get("categories", []):
+            unit.announce(category_event("created", category_id))
+        for page_id in added_ids.get("pages", []):
+            unit.announce(page_event("created", page_id))
+        article_ids = added_ids.get("articles", [])
+        for start in range(0, len(article_ids), INSERT_CHUNK):
+            chunk = article_ids[start : start + INSERT_CHUNK]
+            public = select(Article).where(Article.id.in_(chunk), Article.public_filter())
+            for article in db.session.scalars(public):
+                unit.announce(article_event("published", article))

@@ -12,6 +12,7 @@ from portal.models.content import (
     MediaImage,
     Tag,
 )
+from portal.models.events import OutboxEvent
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
 from portal.models.plugins import PluginState
 from portal.models.types import utcnow
@@ -30,6 +31,7 @@ __all__ = [
     "Category",
     "LoginAttempt",
     "MediaImage",
+    "OutboxEvent",
     "Page",
     "PageDraft",
     "PageRevision",

@@ -1,0 +1,104 @@
+"""Every process sees every change on its next request, even with the in-process cache.
+
+With Redis, a purge by one process empties the one shared cache. With the
+embedded default (each process has its own cache in memory), a change made
+by another worker or by a command such as ``portal import`` must reach this
+process's cache too. After each commit that announced events, the writer
+writes the newest outbox id to a stamp file in the instance folder
+(:func:`bump`). Before each request every process looks at the stamp
+(:func:`catch_up`, one ``stat`` call when nothing changed): when it has
+moved, the process reads the outbox rows it has not seen yet and purges
+their tags from its own cache.
+
+This works for the processes of one machine sharing one instance folder,
+which is what the in-process cache is for; several machines share Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from portal.cache import MemoryBackend, cache_for
+from portal.extensions import db
+from portal.models.events import OutboxEvent
+from portal.owner_only import write_file
+
+log = logging.getLogger("portal.coherence")
+
+STAMP_FILE = "content-events.stamp"
+EXTENSION_KEY = "portal.coherence"
+
+
+@dataclass
+class Watcher:
+    """What this process has seen of the stamp: the file's identity and the newest event id."""
+
+    path: Path
+    seen_file: tuple[int, int, int] | None = None
+    seen_id: int | None = None
+
+
+def stamp_path(app) -> Path:
+    return Path(app.instance_path) / STAMP_FILE
+
+
+def watcher_of(app) -> Watcher:
+    watcher = app.extensions.get(EXTENSION_KEY)
+    if watcher is None:
+        watcher = app.extensions[EXTENSION_KEY] = Watcher(stamp_path(app))
+    return watcher
+
+
+def bump(app, newest_id: int) -> None:
+    """Tell the other processes that events up to ``newest_id`` are committed."""
+    try:
+        write_file(stamp_path(app), str(newest_id).encode("ascii"))
+    except OSError as exc:  # the change stands; other processes catch up at the next bump
+        log.error("Could not write %s: %s", stamp_path(app), exc)
+
+
+def catch_up(app) -> int:
+    """Purge from this process's cache what other processes changed; how many events were new.
+
+    Costs one ``stat`` when the stamp has not moved. Only the in-process
+    cache needs it: a shared cache was purged by the writer itself.
+    """
+    cache = cache_for(app)
+    if not isinstance(cache, MemoryBackend):
+        return 0
+    watcher = watcher_of(app)
+    try:
+        status = os.stat(watcher.path)
+    except FileNotFoundError:
+        return 0
+    identity = (status.st_ino, status.st_mtime_ns, status.st_size)
+    if identity == watcher.seen_file:
+        return 0
+    watcher.seen_file = identity
+    try:
+        newest = int(watcher.path.read_text(encoding="ascii").strip() or 0)
+    except (OSError, ValueError):
+        return 0
+    if watcher.seen_id is None:  # a new process: its cache is empty, nothing to purge
+        watcher.seen_id = newest
+        return 0
+    if newest <= watcher.seen_id:
+        return 0
+    rows = db.session.execute(
+        select(OutboxEvent.id, OutboxEvent.tags).where(
+            OutboxEvent.id > watcher.seen_id, OutboxEvent.id <= newest
+        )
+    ).all()
+    oldest = db.session.scalar(select(func.min(OutboxEvent.id)))
+    if oldest is None or oldest > watcher.seen_id + 1:
+        # Rows this process never saw were cleaned away (it slept for days): start afresh.
+        cache.clear()
+    else:
+        cache.purge_tags(frozenset(tag for _id, tags in rows for tag in tags or ()))
+    watcher.seen_id = newest
+    return len(rows)

@@ -1,0 +1,317 @@
+"""Delivering content events: the outbox, retried until every consumer has been told.
+
+A unit of work writes its events as :class:`~portal.models.events.OutboxEvent`
+rows in its own transaction. Once committed they are delivered at once to
+each consumer: ``cache`` (purge by tag) and ``plugin:<name>`` for every plugin
+implementing ``portal_content_changed``. A consumer that fails (Redis away, a
+plugin raising) stays in the row's ``pending`` list and is tried again later,
+with growing waits (``PORTAL_EVENT_RETRY_SECONDS`` doubling up to
+``PORTAL_EVENT_RETRY_MAX_SECONDS``), by whichever process gets there first:
+a web worker between requests, or ``portal events deliver``. After
+``PORTAL_EVENT_MAX_ATTEMPTS`` the row is ``failed`` and listed for admins
+(``portal events list``, the admin's content events screen) until retried.
+Nothing is ever dropped silently.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import delete, func, select, update
+
+from portal.cache import cache_for
+from portal.content import coherence
+from portal.content.events import ContentEvent
+from portal.extensions import db
+from portal.models.events import DELIVERED, FAILED, PENDING, OutboxEvent
+from portal.models.types import utcnow
+from portal.owner_only import write_file
+from portal.plugins import plugins_of
+
+log = logging.getLogger("portal.outbox")
+
+CACHE_CONSUMER = "cache"
+PLUGIN_PREFIX = "plugin:"
+HOOK = "portal_content_changed"
+#: How long a process may hold a row it is delivering before another may take it over.
+CLAIM_SECONDS = 60
+#: Delivered rows are kept this long (processes catching up read them), then removed.
+KEEP_DELIVERED = timedelta(days=2)
+#: Most rows one delivery pass handles.
+BATCH = 200
+#: In the instance folder: when the next retry is due (seconds since the epoch), while any is.
+RETRY_FILE = "content-events.retry"
+SWEEP_KEY = "portal.outbox.last_sweep"
+
+
+def consumer_names(app) -> list[str]:
+    """Who must be told of an event now: the cache and every plugin listening for events."""
+    plugins = plugins_of(app)
+    hook = getattr(plugins.manager.hook, HOOK)
+    listeners = [
+        PLUGIN_PREFIX + impl.plugin_name
+        for impl in reversed(hook.get_hookimpls())
+        if impl.plugin_name not in plugins.switched_off
+    ]
+    return [CACHE_CONSUMER, *listeners]
+
+
+def write(events: Iterable[ContentEvent], *, actor) -> list[int]:
+    """Add outbox rows for ``events`` to the current transaction; their ids once flushed."""
+    events = list(events)
+    if not events:
+        return []
+    consumers = consumer_names(current_app._get_current_object())
+    rows = [
+        OutboxEvent(
+            action=event.action,
+            subject=event.subject,
+            subject_id=event.subject_id,
+            tags=sorted(event.tags),
+            actor=actor.name[:300],
+            status=PENDING,
+            pending=list(consumers),
+            attempts=0,
+            next_attempt_at=utcnow(),
+        )
+        for event in events
+    ]
+    db.session.add_all(rows)
+    db.session.flush()
+    return [row.id for row in rows]
+
+
+def committed(ids: list[int]) -> None:
+    """After a commit: tell other processes, then deliver the new events now."""
+    if not ids:
+        return
+    app = current_app._get_current_object()
+    coherence.bump(app, max(ids))
+    deliver(ids=ids)
+
+
+# -- delivering --------------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery pass did."""
+
+    delivered: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.delivered)} delivered, {len(self.retrying)} to be retried, "
+            f"{len(self.failed)} failed"
+        )
+
+
+def deliver(*, ids: list[int] | None = None, now: datetime | None = None) -> DeliveryReport:
+    """Deliver the given rows, or every pending row that is due; never raises for a consumer.
+
+    Each row is claimed first (a short transaction), so two processes never
+    tell a consumer twice at the same moment.
+    """
+    app = current_app._get_current_object()
+    now = now or utcnow()
+    report = DeliveryReport()
+    claimed = _claim(ids, now)
+    if not claimed:
+        return report
+    rows = list(
+        db.session.scalars(
+            select(OutboxEvent).where(OutboxEvent.id.in_(claimed)).order_by(OutboxEvent.id)
+        )
+    )
+    cache_error = _purge_cache(app, rows)
+    for row in rows:
+        _deliver_row(app, row, now, report, cache_error)
+    db.session.commit()
+    if report.delivered:
+        _forget_old(now)
+    if report.retrying or report.failed or ids is None:
+        note_next_retry(app)
+    return report
+
+
+def note_next_retry(app) -> None:
+    """Write when the next pending event is due (or remove the note when none is pending).
+
+    Every web worker of the machine looks at this note between requests
+    (:func:`retry_due`), so an event a worker or a command could not deliver
+    is retried by whichever process serves a request once it is due.
+    """
+    due = db.session.scalar(
+        select(func.min(OutboxEvent.next_attempt_at)).where(OutboxEvent.status == PENDING)
+    )
+    path = Path(app.instance_path) / RETRY_FILE
+    try:
+        if due is None:
+            path.unlink(missing_ok=True)
+        else:
+            write_file(path, f"{due.timestamp():.3f}".encode("ascii"))
+    except OSError as exc:
+        log.error("Could not write %s: %s", path, exc)
+
+
+def retry_due(app) -> bool:
+    """Whether this process should deliver due events now (at most every few seconds).
+
+    Costs nothing between sweeps and one small file read at a sweep: no query
+    unless an event is actually waiting.
+    """
+    interval = float(app.config["PORTAL_EVENT_SWEEP_SECONDS"])
+    if interval <= 0:
+        return False
+    clock = time.monotonic()
+    if clock - app.extensions.get(SWEEP_KEY, float("-inf")) < interval:
+        return False
+    app.extensions[SWEEP_KEY] = clock
+    try:
+        due = float((Path(app.instance_path) / RETRY_FILE).read_text(encoding="ascii"))
+    except (OSError, ValueError):
+        return False
+    return time.time() >= due
+
+
+def _purge_cache(app, rows: list[OutboxEvent]) -> str | None:
+    """Purge the tags of every row still owing the cache, in one go; the error, if any.
+
+    One purge of the union is as good as one per event, and an import of a
+    thousand articles then costs one round of Redis calls, not a thousand.
+    """
+    tags = {tag for row in rows if CACHE_CONSUMER in row.pending for tag in row.tags or ()}
+    if not tags:
+        return None
+    try:
+        cache_for(app).purge_tags(frozenset(tags))
+    except Exception as exc:
+        log.warning("Content events: the cache purge failed: %s", exc)
+        return f"{CACHE_CONSUMER}: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _claim(ids: list[int] | None, now: datetime) -> list[int]:
+    """Ids of the rows this process may deliver now, claimed in one committed transaction."""
+    query = select(OutboxEvent.id).where(OutboxEvent.status == PENDING).order_by(OutboxEvent.id)
+    if ids is not None:
+        query = query.where(OutboxEvent.id.in_(ids))
+    else:
+        query = query.where(OutboxEvent.next_attempt_at <= now).limit(BATCH)
+    claimed = []
+    for row_id in db.session.scalars(query).all():
+        result = db.session.execute(
+            update(OutboxEvent)
+            .where(
+                OutboxEvent.id == row_id,
+                OutboxEvent.status == PENDING,
+                (OutboxEvent.claimed_until.is_(None)) | (OutboxEvent.claimed_until < now),
+            )
+            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+        )
+        if result.rowcount == 1:
+            claimed.append(row_id)
+    db.session.commit()
+    return claimed
+
+
+def _deliver_row(
+    app, row: OutboxEvent, now: datetime, report: DeliveryReport, cache_error: str | None
+) -> None:
+    event = event_of(row)
+    remaining, errors = [], []
+    for consumer in row.pending:
+        if consumer == CACHE_CONSUMER:
+            if cache_error:
+                remaining.append(consumer)
+                errors.append(cache_error)
+            continue
+        try:
+            _tell(app, consumer, event)
+        except Exception as exc:  # a consumer's failure must not stop the others
+            log.error(
+                "Content event %s: %s failed (tried again later): %s",
+                row.id,
+                consumer,
+                exc,
+                exc_info=True,
+            )
+            remaining.append(consumer)
+            errors.append(f"{consumer}: {type(exc).__name__}: {exc}")
+    row.claimed_until = None
+    row.pending = remaining
+    if not remaining:
+        row.status, row.delivered_at, row.last_error = DELIVERED, now, ""
+        report.delivered.append(row.id)
+        return
+    row.attempts += 1
+    row.last_error = "; ".join(errors)[:4000]
+    if row.attempts >= int(app.config["PORTAL_EVENT_MAX_ATTEMPTS"]):
+        row.status, row.next_attempt_at = FAILED, None
+        log.error("Content event %s failed for good after %s attempts", row.id, row.attempts)
+        report.failed.append(row.id)
+    else:
+        row.next_attempt_at = now + retry_delay(app, row.attempts)
+        report.retrying.append(row.id)
+
+
+def retry_delay(app, attempts: int) -> timedelta:
+    """Wait before attempt ``attempts + 1``: doubling from the first wait, up to the cap."""
+    first = float(app.config["PORTAL_EVENT_RETRY_SECONDS"])
+    cap = float(app.config["PORTAL_EVENT_RETRY_MAX_SECONDS"])
+    return timedelta(seconds=min(cap, first * 2 ** max(0, attempts - 1)))
+
+
+def _tell(app, consumer: str, event: ContentEvent) -> None:
+    """Call one plugin's ``portal_content_changed`` with ``event``."""
+    # A plugin switched off or gone since the event was written no longer listens.
+    plugins_of(app).call_one(consumer.removeprefix(PLUGIN_PREFIX), HOOK, event=event)
+
+
+def event_of(row: OutboxEvent) -> ContentEvent:
+    """The :class:`ContentEvent` an outbox row holds."""
+    return ContentEvent(row.action, row.subject, row.subject_id, frozenset(row.tags or ()))
+
+
+def _forget_old(now: datetime) -> None:
+    db.session.execute(
+        delete(OutboxEvent).where(
+            OutboxEvent.status == DELIVERED, OutboxEvent.delivered_at < now - KEEP_DELIVERED
+        )
+    )
+    db.session.commit()
+
+
+# -- looking and retrying ------------------------------------------------------------------
+
+
+def undelivered(*, limit: int = 200) -> list[OutboxEvent]:
+    """Rows still pending or failed, failed first, oldest first."""
+    return list(
+        db.session.scalars(
+            select(OutboxEvent)
+            .where(OutboxEvent.status.in_((PENDING, FAILED)))
+            .order_by((OutboxEvent.status == PENDING), OutboxEvent.id)
+            .limit(limit)
+        )
+    )
+
+
+def retry(ids: Iterable[int] | None = None) -> int:
+    """Make failed rows (these, or all) pending again, due now; how many."""
+    query = update(OutboxEvent).where(OutboxEvent.status == FAILED)
+    if ids is not None:
+        query = query.where(OutboxEvent.id.in_(list(ids)))
+    result = db.session.execute(
+        query.values(status=PENDING, attempts=0, next_attempt_at=utcnow(), claimed_until=None)
+    )
+    db.session.commit()
+    return result.rowcount

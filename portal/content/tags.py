@@ -1,0 +1,31 @@
+"""Cache-tag names: the one place that spells them.
+
+A cached block (and later a cached page) carries tags naming what its HTML
+was made from; a content event carries the tags of what changed, and
+delivering it purges every entry with one of them. Both sides build the
+names here, so a typo cannot make a purge miss.
+"""
+
+from __future__ import annotations
+
+#: Every list of articles (home, categories, related articles): any article change may reorder one.
+ARTICLE_LISTS = "articles"
+#: Anything drawn from the category tree (menus, breadcrumbs, list headings).
+CATEGORY_TREE = "categories"
+#: Anything drawn from the page tree (menus of pages, inheritance of blocks).
+PAGE_TREE = "pages"
+
+
+def article(article_id: int) -> str:
+    """HTML made from one article (its page, the toolbar, a card in a list)."""
+    return f"article:{article_id}"
+
+
+def category(category_id: int) -> str:
+    """HTML made from one category (its page, its lists)."""
+    return f"category:{category_id}"
+
+
+def page(page_id: int) -> str:
+    """HTML of one page's blocks (its placements and their settings)."""
+    return f"page:{page_id}"

@@ -2,7 +2,8 @@
 
 Chromium comes from Debian's ``chromium`` package; nothing is ever downloaded.
 Without it these tests skip with a reason, unless ``PORTAL_REQUIRE_BROWSER=1``
-(CI) turns the skip into a failure.
+(CI) turns the skip into a failure. Every test here is marked ``slow``:
+``make test`` runs them, ``make test QUICK=1`` leaves them out.
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+
+BROWSER_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark every test of this folder ``slow`` (the hook sees the whole session's items)."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.slow)
 
 
 def chromium_path() -> str | None:

@@ -101,11 +101,17 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_app(tmp_path):
+def live_config() -> dict:
+    """Settings of the live app over its defaults; a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def live_app(tmp_path, live_config):
     """An app on an SQLite file (shared by the server threads), caching on as in production."""
     app = make_app(
         database_url=f"sqlite:///{tmp_path / 'portal.db'}",
-        config={"PORTAL_CACHE_URL": "memory", "PORTAL_STRICT_BLOCKS": False},
+        config={"PORTAL_CACHE_URL": "memory", "PORTAL_STRICT_BLOCKS": False, **live_config},
     )
     yield app
     with app.app_context():

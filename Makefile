@@ -20,10 +20,12 @@ test: $(VENV)/.installed-dev vendor
 	$(BIN)/lint-imports --no-logo --no-cache
 	$(BIN)/pytest $(if $(filter 1,$(QUICK)),-m "not slow")
 
+## The checks of `make test` without the tests, plus dead code (vulture, see pyproject.toml).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-logo --no-cache
+	$(BIN)/vulture
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

@@ -11,14 +11,21 @@ run: $(VENV)/.installed vendor
 	$(FLASK) portal setup
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-## Install the dev extras and run the whole test suite.
+## Install the dev extras, check style, formatting and the layers' import contracts
+## (pyproject.toml), then run the whole test suite. `make test QUICK=1` leaves out
+## the tests marked slow (browser tests, XSS corpus runs, builds of distributions).
 test: $(VENV)/.installed-dev vendor
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
+	$(BIN)/pytest $(if $(filter 1,$(QUICK)),-m "not slow")
 
+## The checks of `make test` without the tests, plus dead code (vulture, see pyproject.toml).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-logo --no-cache
+	$(BIN)/vulture
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

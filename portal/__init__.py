@@ -2,8 +2,9 @@
 
 This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``Block``, ``BlockContext``, ``CachePolicy``, ``Layout``, ``Region``,
-``ContentEvent`` and the helpers blocks use to read the site. The app itself is
-built by :func:`portal.app.create_app`.
+``ContentEvent``, the helpers blocks use to read the site and the types of what
+they read. Blocks import nothing else of the core (an import-linter contract in
+pyproject.toml keeps it so). The app itself is built by :func:`portal.app.create_app`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from portal.content.events import ContentEvent, article_event, content_changed
 from portal.hookspecs import hookimpl
 from portal.i18n import translate
 from portal.layouts import Layout, Region
+from portal.models import Article, Category, Page
 from portal.site import (
     ArticleMedia,
     ArticleQuery,
@@ -26,17 +28,22 @@ from portal.site import (
     image_for,
     media_url,
     page_tree,
+    site_now,
 )
+from portal.text import sanitize_html, strip_text
 
 __all__ = [
     "NO_CACHE",
+    "Article",
     "ArticleMedia",
     "ArticleQuery",
     "Block",
     "BlockContext",
     "CachePolicy",
+    "Category",
     "ContentEvent",
     "Layout",
+    "Page",
     "Region",
     "absolute_url",
     "article_event",
@@ -51,5 +58,8 @@ __all__ = [
     "image_for",
     "media_url",
     "page_tree",
+    "sanitize_html",
+    "site_now",
+    "strip_text",
     "translate",
 ]

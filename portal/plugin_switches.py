@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from portal.extensions import db
 from portal.models import PluginState
-from portal.plugins import SOURCE_BUILTIN, plugins_of
+from portal.plugins import plugins_of
 
 #: Plugins the site cannot run without: every page needs a layout.
 REQUIRED_PLUGINS = frozenset({"standard_layouts"})
@@ -78,11 +78,6 @@ def switch(name: str, enabled: bool, by: str) -> None:
     else:
         switched_off.add(name)
     plugins.apply_switches(switched_off)
-
-
-def is_builtin(name: str) -> bool:
-    info = plugins_of(current_app).plugins.get(name)
-    return info is not None and info.source == SOURCE_BUILTIN
 
 
 def init_app(app: Flask) -> None:

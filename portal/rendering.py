@@ -58,13 +58,6 @@ class Viewer:
 
 
 @dataclass
-class RenderedRegion:
-    name: str
-    html: Markup
-    count: int
-
-
-@dataclass
 class PageAssets:
     """CSS and JS files of the blocks on a page, each listed once, in order."""
 

@@ -8,6 +8,7 @@ instead of walking relationships row by row (no N+1 queries).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import quote
 
 from flask import current_app, g, has_request_context, url_for
@@ -18,7 +19,8 @@ from portal.content.attachments import AttachmentLink, attachment_link
 from portal.content.media import ImageSource, image_source
 from portal.extensions import db
 from portal.hosts import base_url
-from portal.models import Article, Category, Page
+from portal.models import Article, Category, Page, utcnow
+from portal.text import to_local
 
 
 @dataclass
@@ -135,6 +137,11 @@ def page_tree() -> PageTree:
     if "portal_page_tree" not in g:
         g.portal_page_tree = PageTree.load()
     return g.portal_page_tree
+
+
+def site_now() -> datetime:
+    """The current time in the site's time zone (``PORTAL_TIMEZONE``): today's date, the year."""
+    return to_local(utcnow(), current_app.config["PORTAL_TIMEZONE"])
 
 
 def article_url(article: Article, **values) -> str:

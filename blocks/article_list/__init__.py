@@ -19,14 +19,14 @@ from portal import (
     Block,
     BlockContext,
     CachePolicy,
+    Category,
     category_tree,
     category_url,
     fetch_article_lists,
     hookimpl,
     image_for,
+    strip_text,
 )
-from portal.models import Category
-from portal.text import strip_text
 
 #: The query-string parameter that pages through a paginated list (?trang=2).
 PAGE_PARAMETER = "trang"

@@ -6,8 +6,15 @@ from dataclasses import dataclass, field
 
 from wtforms import BooleanField, Form, SelectField
 
-from portal import Block, BlockContext, CachePolicy, category_tree, category_url, hookimpl
-from portal.models import Category
+from portal import (
+    Block,
+    BlockContext,
+    CachePolicy,
+    Category,
+    category_tree,
+    category_url,
+    hookimpl,
+)
 
 
 class CategoryMenuSettings(Form):

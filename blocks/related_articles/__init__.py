@@ -7,8 +7,15 @@ from typing import Any
 from wtforms import Form, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from portal import ArticleQuery, Block, BlockContext, CachePolicy, fetch_article_lists, hookimpl
-from portal.text import strip_text
+from portal import (
+    ArticleQuery,
+    Block,
+    BlockContext,
+    CachePolicy,
+    fetch_article_lists,
+    hookimpl,
+    strip_text,
+)
 
 MAX_COUNT = 20
 

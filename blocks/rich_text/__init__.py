@@ -5,8 +5,7 @@ from __future__ import annotations
 from wtforms import Form, StringField, TextAreaField
 from wtforms.validators import Length
 
-from portal import Block, BlockContext, CachePolicy, hookimpl
-from portal.text import sanitize_html, strip_text
+from portal import Block, BlockContext, CachePolicy, hookimpl, sanitize_html, strip_text
 
 MAX_HTML_LENGTH = 50_000
 

@@ -7,9 +7,7 @@ import re
 from wtforms import Form, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
-from portal import Block, BlockContext, CachePolicy, hookimpl
-from portal.models import utcnow
-from portal.text import strip_text, to_local
+from portal import Block, BlockContext, CachePolicy, hookimpl, site_now, strip_text
 
 PHONE_PATTERN = r"^[0-9+().\s/-]+$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -86,7 +84,7 @@ class SiteFooter(Block):
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         config = ctx.app.config
-        year = to_local(utcnow(), config["PORTAL_TIMEZONE"]).year
+        year = site_now().year
         phone = settings.get("phone") or ""
         return {
             "phone_href": "tel:" + re.sub(r"[^0-9+]", "", phone) if phone else "",

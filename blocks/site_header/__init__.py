@@ -7,9 +7,7 @@ from datetime import datetime
 from wtforms import BooleanField, Form, StringField
 from wtforms.validators import Length
 
-from portal import Block, BlockContext, CachePolicy, hookimpl, translate
-from portal.models import utcnow
-from portal.text import strip_text, to_local
+from portal import Block, BlockContext, CachePolicy, hookimpl, site_now, strip_text, translate
 
 #: Vietnamese weekday names, Monday first (``datetime.weekday()`` order).
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
@@ -56,7 +54,7 @@ class SiteHeader(Block):
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         config = ctx.app.config
-        now = to_local(utcnow(), config["PORTAL_TIMEZONE"])
+        now = site_now()
         return {
             "site_title": settings.get("title") or config["PORTAL_SITE_NAME"],
             "tagline": settings.get("tagline") or config["PORTAL_SITE_TAGLINE"],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint, or_
+from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -110,11 +110,6 @@ class Article(db.Model):
             & (cls.published_at.is_not(None))
             & (cls.published_at <= utcnow())
         )
-
-    @classmethod
-    def text_filter(cls, text: str):
-        pattern = f"%{text}%"
-        return or_(cls.title.ilike(pattern), cls.lead.ilike(pattern))
 
     def __repr__(self) -> str:
         return f"<Article {self.id} {self.slug}>"

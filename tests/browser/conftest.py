@@ -2,7 +2,8 @@
 
 Chromium comes from Debian's ``chromium`` package; nothing is ever downloaded.
 Without it these tests skip with a reason, unless ``PORTAL_REQUIRE_BROWSER=1``
-(CI) turns the skip into a failure.
+(CI) turns the skip into a failure. Every test here is marked ``slow``:
+``make test`` runs them, ``make test QUICK=1`` leaves them out.
 """
 
 from __future__ import annotations
@@ -29,6 +30,16 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
+
+
+BROWSER_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """Mark every test of this folder ``slow`` (the hook sees the whole session's items)."""
+    for item in items:
+        if BROWSER_TESTS in item.path.parents:
+            item.add_marker(pytest.mark.slow)
 
 
 def chromium_path() -> str | None:
@@ -90,11 +101,17 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_app(tmp_path):
+def live_config() -> dict:
+    """Settings of the live app over its defaults; a test module overrides this fixture."""
+    return {}
+
+
+@pytest.fixture
+def live_app(tmp_path, live_config):
     """An app on an SQLite file (shared by the server threads), caching on as in production."""
     app = make_app(
         database_url=f"sqlite:///{tmp_path / 'portal.db'}",
-        config={"PORTAL_CACHE_URL": "memory", "PORTAL_STRICT_BLOCKS": False},
+        config={"PORTAL_CACHE_URL": "memory", "PORTAL_STRICT_BLOCKS": False, **live_config},
     )
     yield app
     with app.app_context():

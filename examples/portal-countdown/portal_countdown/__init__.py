@@ -7,9 +7,7 @@ from datetime import date
 from wtforms import DateField, Form, StringField
 from wtforms.validators import InputRequired, Length
 
-from portal import Block, BlockContext, CachePolicy, hookimpl, translate
-from portal.models import utcnow
-from portal.text import to_local
+from portal import Block, BlockContext, CachePolicy, hookimpl, site_now, translate
 
 
 class CountdownSettings(Form):
@@ -50,7 +48,7 @@ class Countdown(Block):
     cache = CachePolicy(timeout=3600, vary_on={"locale", "page"})
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
-        today = to_local(utcnow(), ctx.app.config["PORTAL_TIMEZONE"]).date()
+        today = site_now().date()
         day = date.fromisoformat(settings["day"])
         return {
             "event": settings["event"],

@@ -7,6 +7,9 @@
 * ``render_block`` renders one block type with given settings and context
   (article, anonymous or editor, ``vi`` or ``en``) and returns its HTML.
 * ``assert_block_contract`` checks what the core relies on from a block type.
+* ``events_written`` lists the content events a change wrote to the outbox
+  (``("published", "article", 7)``), to check a writer announces exactly
+  what it should.
 * ``signed_in_client`` gives a test client signed in as an account, without
   the sign-in form (for admin screens a plugin adds).
 
@@ -110,6 +113,26 @@ def signed_in_client(app: Flask, user_id: int, *, remember: bool = False):
         session["_user_id"] = token
         session["_fresh"] = True
     return client
+
+
+@contextmanager
+def events_written(app: Flask) -> Iterator[list[tuple[str, str, int | None]]]:
+    """``with events_written(app) as events:`` lists the content events written inside.
+
+    Each is ``(action, subject, subject_id)`` in the order written, read from
+    the outbox once the block ends (so only committed changes count).
+    """
+    from portal.models.events import OutboxEvent
+
+    with app.app_context():
+        before = db.session.scalar(db.select(db.func.max(OutboxEvent.id))) or 0
+    events: list[tuple[str, str, int | None]] = []
+    yield events
+    with app.app_context():
+        rows = db.session.scalars(
+            db.select(OutboxEvent).where(OutboxEvent.id > before).order_by(OutboxEvent.id)
+        )
+        events.extend((row.action, row.subject, row.subject_id) for row in rows)
 
 
 @contextmanager

@@ -13,6 +13,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_login import current_user
 
+from portal.content.unit_of_work import Actor, current_unit
 from portal.extensions import db
 from portal.models import AuditEntry
 
@@ -56,19 +57,35 @@ def record(
     after: dict[str, Any] | None = None,
     user=None,
 ) -> AuditEntry:
-    """Add an audit entry to the session; it is committed with the change it describes."""
-    user = user if user is not None else (current_user if has_request_context() else None)
-    signed_in = user is not None and getattr(user, "is_authenticated", False)
+    """Add an audit entry to the session; it is committed with the change it describes.
+
+    Who made the change is ``user`` when given, else the actor of the current
+    unit of work (an account, or an import with its file name), else the
+    signed-in account of the request, else the system.
+    """
+    actor = _actor_for(user)
     entry = AuditEntry(
-        user_id=user.id if signed_in else None,
-        user_name=f"{user.name} <{user.email}>" if signed_in else "(hệ thống)",
+        user_id=actor.user_id,
+        user_name=actor.name,
         action=action,
         subject_type=subject_type,
         subject_id=subject_id,
         summary=summary,
         before=scrub(before) if before is not None else None,
         after=scrub(after) if after is not None else None,
-        ip=(request.remote_addr or "") if has_request_context() else "",
+        ip=actor.ip or ((request.remote_addr or "") if has_request_context() else ""),
     )
     db.session.add(entry)
     return entry
+
+
+def _actor_for(user) -> Actor:
+    """The actor an entry names: the given account, the unit's actor, the request's account."""
+    if user is None:
+        unit = current_unit()
+        if unit is not None:
+            return unit.actor
+        user = current_user if has_request_context() else None
+    if user is not None and getattr(user, "is_authenticated", False):
+        return Actor.of_user(user)
+    return Actor.system()

@@ -90,6 +90,11 @@ class LastAdmin(AccountError):
     )
 
 
+class UnknownAccount(AccountError):
+    field = "email"
+    message = "Không có tài khoản nào dùng thư điện tử này."
+
+
 class SessionAlreadyEnded(AccountError):
     message = "Phiên đăng nhập này đã kết thúc từ trước; không có gì thay đổi."
 
@@ -124,6 +129,14 @@ def email_in_use(email: str, *, other_than: User | None = None) -> bool:
     """Whether another account already signs in with ``email`` (any case)."""
     found = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
     return found is not None and (other_than is None or found.id != other_than.id)
+
+
+def account_for_email(email: str) -> User:
+    """The account that signs in with ``email`` (any case); :class:`UnknownAccount` if none."""
+    found = db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+    if found is None:
+        raise UnknownAccount()
+    return found
 
 
 def generate_password() -> str:
@@ -183,14 +196,21 @@ class NewPassword:
     generated: bool
 
 
+def _new_password(password: str | None) -> NewPassword:
+    """The password chosen (checked), or a generated one when none was (None)."""
+    if password is None:
+        return NewPassword(generate_password(), True)
+    _check_password(password)
+    return NewPassword(password, False)
+
+
 def create_user(
     *, name: str, email: str, role: str, password: str | None = None
 ) -> tuple[User, NewPassword]:
-    """Create an active account; without ``password`` one is generated (and returned)."""
+    """Create an active account; with ``password`` None one is generated (and returned)."""
     require_unit("Creating an account")
     name, email = _checked_details(name, email, role, account=None)
-    chosen = NewPassword(password, False) if password else NewPassword(generate_password(), True)
-    _check_password(chosen.password)
+    chosen = _new_password(password)
     user = User(name=name, email=email, role=role, active=True)
     user.set_password(chosen.password)
     db.session.add(user)
@@ -259,15 +279,14 @@ def update_account(
 def reset_password(
     user: User, password: str | None = None, *, keep: UserSession | None = None
 ) -> tuple[NewPassword, int]:
-    """An admin sets a new password (generated without ``password``) for ``user``.
+    """An admin sets a new password (generated when ``password`` is None) for ``user``.
 
     Every session of the account but ``keep`` ends, and failed sign-ins stop
     counting against its e-mail. Returns the new password and how many
     sessions ended.
     """
     require_unit("Resetting a password")
-    chosen = NewPassword(password, False) if password else NewPassword(generate_password(), True)
-    _check_password(chosen.password)
+    chosen = _new_password(password)
     user.set_password(chosen.password)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email.lower()))
     ended = _end_every_session(user, keep=keep)

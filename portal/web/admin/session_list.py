@@ -17,8 +17,6 @@ from portal.models import User, UserSession
 from portal.web.actor import change
 from portal.web.auth import sessions
 
-ALREADY_ENDED = accounts.SessionAlreadyEnded.message
-IS_CURRENT = accounts.SessionIsCurrent.message
 NOTHING_TO_END = "Không còn phiên đăng nhập nào khác để kết thúc."
 
 

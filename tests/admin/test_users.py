@@ -481,3 +481,14 @@ def test_the_account_form_and_the_sign_in_form_refuse_the_same_addresses(
     assert signed_in.status_code == 422
     assert field_errors(signed_in.get_data(as_text=True), "email") == ["Thư điện tử không hợp lệ."]
     assert snapshot(app) == before
+
+
+def test_the_content_layer_refuses_to_change_an_account_outside_a_unit_of_work(app):
+    from portal.content import users as accounts
+
+    before = snapshot(app)
+    with app.app_context(), pytest.raises(RuntimeError, match="unit_of_work"):
+        accounts.create_user(
+            name="Người Mới", email="moi@example.org", role="author", password="mot-mat-khau-dai"
+        )
+    assert snapshot(app) == before

@@ -10,10 +10,14 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
+from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
-from portal.models import ROLES, Page, Placement, User
+from portal.models import ROLES, Page, Placement
 from portal.plugins import plugins_of
 from portal.schema import upgrade_database
+
+#: Who the audit log names for a change made from the command line.
+CLI_ACTOR = "Dòng lệnh"
 
 portal_cli = AppGroup("portal", help="Manage the portal: database, demo content, plugins, pages.")
 
@@ -166,17 +170,16 @@ def _switch_plugin(name: str, enabled: bool) -> None:
 
     upgrade_database()
     try:
-        switch(name, enabled, by="(dòng lệnh)")
+        with unit_of_work(Actor.system(CLI_ACTOR)):
+            switch(name, enabled, by="(dòng lệnh)")
+            audit.record(
+                "plugin.switch",
+                subject_type="plugin",
+                summary=f"{'Bật' if enabled else 'Tắt'} plugin “{name}” (dòng lệnh)",
+                after={"name": name, "enabled": enabled},
+            )
     except SwitchError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    audit.record(
-        "plugin.switch",
-        subject_type="plugin",
-        summary=f"{'Bật' if enabled else 'Tắt'} plugin “{name}” (dòng lệnh)",
-        after={"name": name, "enabled": enabled},
-    )
-    db.session.commit()
 
 
 @plugins_group.command("disable")
@@ -256,20 +259,39 @@ def pages_command() -> None:
 @click.option("--role", type=click.Choice(ROLES), default="admin", show_default=True)
 @click.password_option()
 def create_user_command(email: str, name: str, role: str, password: str) -> None:
-    """Create an account (the first admin, typically)."""
-    email = email.strip().lower()
-    if "@" not in email:
-        raise click.ClickException(f"{email!r} is not an e-mail address; no account created.")
-    if len(password) < 10:
-        raise click.ClickException("The password needs at least 10 characters; no account created.")
+    """Create an account (the first admin, typically).
+
+    The e-mail address must pass the same check as on the sign-in form.
+    """
+    from portal.content import users as accounts
+
     upgrade_database()
-    if db.session.scalar(select(User).where(func.lower(User.email) == email)):
-        raise click.ClickException(f"An account for {email} already exists; nothing changed.")
-    user = User(email=email, name=name.strip(), role=role)
-    user.set_password(password)
-    db.session.add(user)
-    db.session.commit()
-    click.echo(f"Created {role} {email}.")
+    try:
+        with unit_of_work(Actor.system(CLI_ACTOR)):
+            user, _ = accounts.create_user(name=name, email=email, role=role, password=password)
+    except accounts.AccountError as exc:
+        raise click.ClickException(f"{exc} No account created.") from exc
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@portal_cli.command("set-password")
+@click.option("--email", prompt=True)
+@click.password_option()
+def set_password_command(email: str, password: str) -> None:
+    """Give an account a new password (e.g. the only admin forgot theirs).
+
+    Every session of the account ends and its failed sign-ins are forgotten.
+    """
+    from portal.content import users as accounts
+
+    upgrade_database()
+    try:
+        with unit_of_work(Actor.system(CLI_ACTOR)):
+            user = accounts.account_for_email(email)
+            _, ended = accounts.reset_password(user, password)
+    except accounts.AccountError as exc:
+        raise click.ClickException(f"{exc} Nothing changed.") from exc
+    click.echo(f"New password set for {user.email}; {ended} sign-in sessions ended.")
 
 
 def _database_label() -> str:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Page, User
-from portal.testing import sample_content
+from portal.models import AuditEntry, LoginAttempt, Page, User, UserSession
+from portal.testing import events_written, sample_content, signed_in_client
+
+CLI_ACTOR = "Dòng lệnh"
 
 
 def user_count(app) -> int:
@@ -31,11 +36,11 @@ def test_create_user_makes_a_working_account(app, runner):
 def test_create_user_refuses_bad_input_and_creates_nothing(app, runner):
     base = ["portal", "create-user", "--name", "A", "--role", "editor"]
     short = runner.invoke(args=[*base, "--email", "a@example.org"], input="ngan\nngan\n")
-    assert short.exit_code != 0 and "at least 10 characters" in short.output
+    assert short.exit_code != 0 and "Mật khẩu cần từ 10 đến 500 ký tự." in short.output
     bad_email = runner.invoke(
         args=[*base, "--email", "khong-phai-email"], input="x" * 12 + "\n" + "x" * 12 + "\n"
     )
-    assert bad_email.exit_code != 0 and "not an e-mail address" in bad_email.output
+    assert bad_email.exit_code != 0 and "Thư điện tử không hợp lệ." in bad_email.output
     assert user_count(app) == 0
 
     ok = runner.invoke(
@@ -45,8 +50,103 @@ def test_create_user_refuses_bad_input_and_creates_nothing(app, runner):
     again = runner.invoke(
         args=[*base, "--email", "A@example.org"], input="y" * 12 + "\n" + "y" * 12 + "\n"
     )
-    assert again.exit_code != 0 and "already exists" in again.output
+    assert again.exit_code != 0 and "Đã có tài khoản dùng thư điện tử này." in again.output
     assert user_count(app) == 1
+
+
+def audit_entries(app) -> list[tuple[str, int | None, str, int | None]]:
+    with app.app_context():
+        return [
+            (e.action, e.user_id, e.user_name, e.subject_id)
+            for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        ]
+
+
+def create_user(runner, email, password="mat-khau-quan-tri", role="admin"):
+    return runner.invoke(
+        args=["portal", "create-user", "--email", email, "--name", "Quản Trị", "--role", role],
+        input=f"{password}\n{password}\n",
+    )
+
+
+def test_create_user_is_audited_as_the_command_line_and_announces_nothing(app, runner):
+    with events_written(app) as events:
+        result = create_user(runner, "admin@example.org")
+
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id))
+    assert audit_entries(app) == [("user.create", None, CLI_ACTOR, user_id)]
+    assert events == []  # accounts are not reader content
+    assert "mat-khau-quan-tri" not in repr(audit_entries(app))
+
+
+@pytest.mark.parametrize(
+    "address", ["admin@localhost", "admin@example", "quan tri@example.org", "a@@example.org"]
+)
+def test_create_user_refuses_what_the_sign_in_form_refuses(app, runner, client, address):
+    with events_written(app) as events:
+        result = create_user(runner, address)
+
+    assert result.exit_code != 0
+    assert "Thư điện tử không hợp lệ." in result.output and "No account created." in result.output
+    assert user_count(app) == 0 and audit_entries(app) == [] and events == []
+    # The sign-in form says the same of that address.
+    page = client.get("/dang-nhap").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/dang-nhap", data={"csrf_token": token, "email": address, "password": "x" * 12}
+    )
+    assert response.status_code == 422
+    assert "Thư điện tử không hợp lệ." in response.get_data(as_text=True)
+
+
+def test_set_password_ends_sessions_and_lifts_the_lock(app, runner):
+    assert create_user(runner, "admin@example.org").exit_code == 0
+    with app.app_context():
+        user_id = db.session.scalar(select(User.id))
+        db.session.add(LoginAttempt(email="admin@example.org", ip="192.0.2.1"))
+        db.session.commit()
+    browser = signed_in_client(app, user_id)
+    assert browser.get("/admin/").status_code == 200
+
+    with events_written(app) as events:
+        result = runner.invoke(
+            args=["portal", "set-password", "--email", "Admin@Example.org"],
+            input="mat-khau-moi-dai\nmat-khau-moi-dai\n",
+        )
+
+    assert result.exit_code == 0, result.output
+    assert "1 sign-in sessions ended" in result.output
+    with app.app_context():
+        assert db.session.get(User, user_id).check_password("mat-khau-moi-dai")
+        assert db.session.scalar(select(func.count()).select_from(LoginAttempt)) == 0
+        assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0
+    assert audit_entries(app)[-1] == ("user.password_reset", None, CLI_ACTOR, user_id)
+    assert events == []
+    assert browser.get("/admin/").status_code == 302
+
+
+def test_set_password_refuses_an_unknown_account_or_a_short_password(app, runner):
+    assert create_user(runner, "admin@example.org").exit_code == 0
+    with app.app_context():
+        hash_before = db.session.scalar(select(User.password_hash))
+    entries_before = audit_entries(app)
+
+    unknown = runner.invoke(
+        args=["portal", "set-password", "--email", "khong-co@example.org"],
+        input="mat-khau-moi-dai\nmat-khau-moi-dai\n",
+    )
+    short = runner.invoke(
+        args=["portal", "set-password", "--email", "admin@example.org"], input="ngan\nngan\n"
+    )
+
+    assert unknown.exit_code != 0 and "Không có tài khoản nào" in unknown.output
+    assert short.exit_code != 0 and "Mật khẩu cần từ 10" in short.output
+    assert "Nothing changed." in short.output
+    with app.app_context():
+        assert db.session.scalar(select(User.password_hash)) == hash_before
+    assert audit_entries(app) == entries_before
 
 
 def test_blocks_lists_every_block_with_its_plugin(app, runner):
@@ -93,6 +193,8 @@ def test_plugins_lists_source_hooks_blocks_and_switches(app, runner):
     assert "rich_text 0.1.0 — switched off" in runner.invoke(args=["portal", "plugins"]).output
     on = runner.invoke(args=["portal", "plugins", "enable", "rich_text"])
     assert on.exit_code == 0
+    switches = [entry for entry in audit_entries(app) if entry[0] == "plugin.switch"]
+    assert [entry[2] for entry in switches] == [CLI_ACTOR, CLI_ACTOR]
     assert "rich_text 0.1.0 — loaded" in runner.invoke(args=["portal", "plugins"]).output
 
 
@@ -100,3 +202,4 @@ def test_plugins_refuses_what_cannot_be_switched(app, runner):
     for name, message in [("standard_layouts", "cannot run without it"), ("nope", "not loaded")]:
         result = runner.invoke(args=["portal", "plugins", "disable", name])
         assert result.exit_code != 0 and message in result.output
+    assert audit_entries(app) == []

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, LoginAttempt, User, UserSession
+from portal.testing import events_written
 
 from .admin_helpers import (
     PASSWORD,
@@ -175,3 +176,63 @@ def test_nobody_ends_someone_elses_session_from_their_own_page(app, author_id):
     assert response.status_code == 302
     assert "Phiên đăng nhập này đã kết thúc từ trước; không có gì thay đổi." in flashes(here)
     assert victim.get("/admin/").status_code == 200
+
+
+def test_changing_the_password_names_its_owner_and_announces_no_content_event(app, author_id):
+    here = client_signed_in_as(app, author_id)
+
+    with events_written(app) as events:
+        assert change_password(here, PASSWORD, NEW_PASSWORD).status_code == 302
+
+    with app.app_context():
+        (entry,) = db.session.scalars(select(AuditEntry).filter_by(action="user.password_change"))
+        assert (entry.user_id, entry.user_name) == (author_id, "Tác Giả <tacgia@example.org>")
+    assert events == []  # accounts are not reader content
+
+
+def test_a_wrong_current_password_is_counted_and_records_nothing_else(app, author_id):
+    here = client_signed_in_as(app, author_id)
+    hash_before = password_hash(app, author_id)
+
+    with events_written(app) as events:
+        assert change_password(here, "sai-mat-khau-1", NEW_PASSWORD).status_code == 422
+
+    assert events == []
+    assert password_hash(app, author_id) == hash_before
+    with app.app_context():
+        assert db.session.scalars(select(AuditEntry.action)).all() == []
+        assert len(db.session.scalars(select(LoginAttempt)).all()) == 1  # committed at once
+
+
+def test_ending_my_other_sessions_names_me_and_announces_nothing(app, author_id):
+    here = client_signed_in_as(app, author_id)
+    client_signed_in_as(app, author_id)
+    page = here.get("/admin/account").get_data(as_text=True)
+
+    with events_written(app) as events:
+        here.post("/admin/account/sessions/end", data={"csrf_token": csrf_of(page)})
+
+    assert events == []
+    with app.app_context():
+        (entry,) = db.session.scalars(select(AuditEntry).filter_by(action="user.sessions_end"))
+        assert entry.user_name == "Tác Giả <tacgia@example.org>"
+
+
+def test_ending_my_current_session_from_the_list_is_refused_and_changes_nothing(app, author_id):
+    here = client_signed_in_as(app, author_id)
+    with here.session_transaction() as session:
+        digest = hashlib.sha256(session["_user_id"].encode()).hexdigest()
+    with app.app_context():
+        mine = db.session.scalar(select(UserSession.id).filter_by(token_hash=digest))
+    page = here.get("/admin/account").get_data(as_text=True)
+    before = snapshot(app)
+
+    with events_written(app) as events:
+        here.post(
+            "/admin/account/sessions/end",
+            data={"csrf_token": csrf_of(page), "session_id": str(mine)},
+        )
+
+    assert "Đây là phiên bạn đang dùng." in flashes(here)[0]
+    assert snapshot(app) == before and events == []
+    assert here.get("/admin/").status_code == 200

@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import AuditEntry, LoginAttempt, User
+from portal.models import AuditEntry, LoginAttempt, User, UserSession
+from portal.testing import events_written
 
 from .admin_helpers import (
     PASSWORD,
@@ -177,3 +178,44 @@ def test_signed_in_visit_to_sign_in_page_moves_on(client, admin_account):
     assert response.headers["Location"] == "/admin/users"
     response = client.get("/dang-nhap?next=//evil.example")
     assert response.headers["Location"] == "/"
+
+
+def entries(app) -> list[tuple[str, int | None, str, str]]:
+    with app.app_context():
+        return [
+            (e.action, e.user_id, e.user_name, e.ip)
+            for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        ]
+
+
+def test_signing_in_and_out_name_the_account_and_announce_no_content_event(
+    app, client, admin_account
+):
+    with app.app_context():
+        name = db.session.get(User, admin_account).name
+    actor = f"{name} <{EMAIL}>"
+
+    with events_written(app) as events:
+        sign_in(client, EMAIL, PASSWORD, ip="192.0.2.7")
+        token = csrf_of(client.get("/admin/").get_data(as_text=True))
+        client.post("/dang-xuat", data={"csrf_token": token})
+
+    assert events == []  # sign-ins are not reader content
+    assert [entry[:3] for entry in entries(app)] == [
+        ("auth.login", admin_account, actor),
+        ("auth.logout", admin_account, actor),
+    ]
+    assert entries(app)[0][3] == "192.0.2.7"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0
+
+
+def test_a_failed_sign_in_is_counted_at_once_and_records_nothing_else(app, client, admin_account):
+    with events_written(app) as events:
+        sign_in(client, EMAIL, WRONG)
+
+    assert events == []
+    assert failures(app, email=EMAIL) == 1
+    assert entries(app) == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(UserSession)) == 0

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import AuditEntry, LoginAttempt, User
+from portal.testing import events_written
 
 from .admin_helpers import (
     PASSWORD,
@@ -333,3 +334,161 @@ def test_reset_password_too_short_changes_nothing(app, admin_client):
 def test_unknown_account_is_404(admin_client):
     assert admin_client.get("/admin/users/9999").status_code == 404
     assert admin_client.get("/admin/users/9999/password").status_code == 404
+
+
+# -- every account change goes through portal.content.users ------------------------------
+
+ADMIN_ACTOR = "Quản Trị Một <quantri@example.org>"
+
+
+def only_entry(app, action) -> AuditEntry:
+    (entry,) = audit_entries(app, action)
+    return entry
+
+
+def test_creating_names_the_admin_and_announces_no_content_event(app, admin_client, admin_id):
+    with events_written(app) as events:
+        response = post_form(
+            admin_client,
+            "/admin/users/new",
+            name="Tác Giả",
+            email="tacgia@example.org",
+            role="author",
+            password="mot-mat-khau-dai",
+        )
+
+    assert response.status_code == 302
+    entry = only_entry(app, "user.create")
+    assert (entry.user_id, entry.user_name) == (admin_id, ADMIN_ACTOR)
+    assert events == []  # accounts are not reader content
+
+
+def test_editing_names_the_admin_and_announces_no_content_event(app, admin_client, admin_id):
+    user_id = make_user(app, "bientap@example.org", "editor", name="Biên")
+    their_client = client_signed_in_as(app, user_id)
+
+    with events_written(app) as events:
+        response = post_form(
+            admin_client,
+            f"/admin/users/{user_id}",
+            name="Biên",
+            email="bientap@example.org",
+            role="author",
+            active="y",
+        )
+
+    assert response.status_code == 302
+    entry = only_entry(app, "user.update")
+    assert (entry.user_id, entry.user_name) == (admin_id, ADMIN_ACTOR)
+    assert entry.after["role"] == "author"
+    assert events == []
+    assert their_client.get("/admin/").status_code == 302  # a new role ends their sessions
+
+
+def test_resetting_names_the_admin_ends_sessions_and_announces_nothing(app, admin_client, admin_id):
+    user_id = make_user(app, "bientap@example.org", "editor")
+    their_client = client_signed_in_as(app, user_id)
+
+    with events_written(app) as events:
+        response = post_form(
+            admin_client, f"/admin/users/{user_id}/password", password="mat-khau-moi-dai"
+        )
+
+    assert response.status_code == 302
+    entry = only_entry(app, "user.password_reset")
+    assert (entry.user_id, entry.user_name) == (admin_id, ADMIN_ACTOR)
+    assert events == []
+    assert their_client.get("/admin/").status_code == 302
+
+
+def test_an_admin_resetting_their_own_password_stays_signed_in_here_only(
+    app, admin_client, admin_id
+):
+    elsewhere = client_signed_in_as(app, admin_id)
+
+    response = post_form(
+        admin_client, f"/admin/users/{admin_id}/password", password="mat-khau-moi-dai"
+    )
+
+    assert response.status_code == 302
+    assert admin_client.get("/admin/users").status_code == 200
+    assert elsewhere.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [({"role": "editor", "active": "y"}, "role"), ({"role": "admin"}, "active")],
+    ids=["demote", "deactivate"],
+)
+def test_a_refused_change_of_the_last_admin_writes_no_entry_and_no_event(
+    app, admin_client, admin_id, change, field
+):
+    elsewhere = client_signed_in_as(app, admin_id)
+    before = snapshot(app)
+
+    with events_written(app) as events:
+        response = post_form(
+            admin_client,
+            f"/admin/users/{admin_id}",
+            name="Quản Trị Hai",  # changed too: nothing of the refused change is kept
+            email="quantri@example.org",
+            **change,
+        )
+
+    assert response.status_code == 422
+    assert field_errors(response.get_data(as_text=True), field)[0].startswith(LAST_ADMIN)
+    assert snapshot(app) == before
+    assert events == []
+    assert elsewhere.get("/admin/").status_code == 200  # no session was ended
+
+
+def test_ending_a_session_names_the_admin_and_announces_nothing(app, admin_client, admin_id):
+    user_id = make_user(app, "bientap@example.org", "editor")
+    their_client = client_signed_in_as(app, user_id)
+    url = f"/admin/users/{user_id}"
+    token = csrf_of(admin_client.get(url).get_data(as_text=True))
+
+    with events_written(app) as events:
+        response = admin_client.post(f"{url}/sessions/end", data={"csrf_token": token})
+
+    assert response.status_code == 302
+    entry = only_entry(app, "user.sessions_end")
+    assert (entry.user_id, entry.user_name) == (admin_id, ADMIN_ACTOR)
+    assert events == []
+    assert their_client.get("/admin/").status_code == 302
+
+
+@pytest.mark.parametrize(
+    "address", ["bien@localhost", "bien tap@example.org", "bien@@example.org", "bien@example"]
+)
+def test_the_account_form_and_the_sign_in_form_refuse_the_same_addresses(
+    app, admin_client, client, address
+):
+    before = snapshot(app)
+
+    created = post_form(
+        admin_client,
+        "/admin/users/new",
+        name="Người Mới",
+        email=address,
+        role="author",
+        password="mot-mat-khau-dai",
+    )
+    signed_in = post_form(client, "/dang-nhap", email=address, password="mot-mat-khau-dai")
+
+    assert created.status_code == 422
+    assert field_errors(created.get_data(as_text=True), "email") == ["Thư điện tử không hợp lệ."]
+    assert signed_in.status_code == 422
+    assert field_errors(signed_in.get_data(as_text=True), "email") == ["Thư điện tử không hợp lệ."]
+    assert snapshot(app) == before
+
+
+def test_the_content_layer_refuses_to_change_an_account_outside_a_unit_of_work(app):
+    from portal.content import users as accounts
+
+    before = snapshot(app)
+    with app.app_context(), pytest.raises(RuntimeError, match="unit_of_work"):
+        accounts.create_user(
+            name="Người Mới", email="moi@example.org", role="author", password="mot-mat-khau-dai"
+        )
+    assert snapshot(app) == before

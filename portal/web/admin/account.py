@@ -16,14 +16,14 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from portal.content import audit
-from portal.extensions import db
+from portal.content import users as accounts
+from portal.content.users import MIN_PASSWORD_LENGTH
 from portal.models.users import ROLE_LABELS
+from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import STAFF, roles_required
 from portal.web.admin.session_list import end_sessions, session_list_context
-from portal.web.admin.users import MIN_PASSWORD_LENGTH
-from portal.web.auth import end_sessions_after_change, known_clients, throttle
+from portal.web.auth import known_clients, renew_session, this_browser_session, throttle
 
 WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."
 
@@ -91,20 +91,14 @@ def account_password():
     if refusal is not None:
         return _render(form, refusal, 429)
     if not user.check_password(form.current_password.data):
-        throttle.record_failure(attempt)
-        db.session.commit()
+        throttle.count_failure(attempt)
         form.current_password.errors.append(WRONG_CURRENT_PASSWORD)
         return _render(form, status=422)
-    throttle.forget(attempt)
-    user.set_password(form.new_password.data)
-    ended = end_sessions_after_change(user)
-    audit.record(
-        "user.password_change",
-        subject_type="user",
-        subject_id=user.id,
-        summary=f"Tự đổi mật khẩu: {user.email}",
-    )
-    db.session.commit()
+    here = this_browser_session(user)
+    with change():
+        throttle.forget(attempt)
+        ended = accounts.change_own_password(user, form.new_password.data, keep=here)
+        renew_session(user, here)
     flash(
         "Đã đổi mật khẩu."
         + (f" {ended} phiên đăng nhập khác của bạn đã kết thúc." if ended else "")

@@ -2,8 +2,9 @@
 
 Shared by an account's page (admins, any account) and "Tài khoản của tôi"
 (everyone, their own). The browser you are using is marked and never ended
-from here (signing out does that); every ending is audit-logged, and the
-browser ended is signed out on its next request.
+from here (signing out does that); every ending is audit-logged
+(:mod:`portal.content.users`), and the browser ended is signed out on its
+next request.
 """
 
 from __future__ import annotations
@@ -11,13 +12,11 @@ from __future__ import annotations
 from flask import flash, request
 from flask_login import current_user
 
-from portal.content import audit
-from portal.extensions import db
+from portal.content import users as accounts
 from portal.models import User, UserSession
-from portal.web.auth import clock, sessions
+from portal.web.actor import change
+from portal.web.auth import sessions
 
-ALREADY_ENDED = "Phiên đăng nhập này đã kết thúc từ trước; không có gì thay đổi."
-IS_CURRENT = "Đây là phiên bạn đang dùng. Muốn kết thúc nó, hãy bấm “Đăng xuất”."
 NOTHING_TO_END = "Không còn phiên đăng nhập nào khác để kết thúc."
 
 
@@ -36,66 +35,30 @@ def session_list_context(user: User, end_url: str) -> dict:
     }
 
 
-def describe(record: UserSession) -> dict:
-    """What the audit log keeps of an ended session (never its token or hash)."""
-    return {
-        "browser": record.user_agent,
-        "ip": record.ip,
-        "started": record.created_at.isoformat(timespec="seconds"),
-    }
-
-
 def end_sessions(user: User) -> None:
     """End the session named in the form (``session_id``), or all others when none is."""
     current = _current_session(user)
     chosen = request.form.get("session_id", "").strip()
     if chosen:
-        valid_id = chosen.isdigit() and len(chosen) <= 9
-        record = db.session.get(UserSession, int(chosen)) if valid_id else None
-        if (
-            record is None
-            or record.user_id != user.id
-            or sessions.expires_at(record) <= clock.now()
-        ):
-            flash(ALREADY_ENDED, "error")
+        try:
+            with change():
+                accounts.end_session(user, sessions.find_active(user, chosen), current=current)
+        except accounts.AccountError as refusal:
+            flash(str(refusal), "error")
             return
-        if current is not None and record.id == current.id:
-            flash(IS_CURRENT, "error")
-            return
-        audit.record(
-            "user.session_end",
-            subject_type="user",
-            subject_id=user.id,
-            summary=f"Kết thúc một phiên đăng nhập của {user.email} "
-            f"({record.user_agent}, {record.ip or 'không rõ địa chỉ'})",
-            before=describe(record),
-        )
-        sessions.end(record)
-        db.session.commit()
         flash(
             "Đã kết thúc phiên đăng nhập đó: trình duyệt ấy bị đăng xuất "
             "từ lần tải trang tiếp theo."
         )
         return
-    ending = [
-        record
-        for record in sessions.active_sessions(user.id)
-        if current is None or record.id != current.id
-    ]
-    if not ending:
+    with change():
+        ended = accounts.end_other_sessions(
+            user, sessions.active_sessions(user.id), current=current
+        )
+    if not ended:
         flash(NOTHING_TO_END)
         return
-    audit.record(
-        "user.sessions_end",
-        subject_type="user",
-        subject_id=user.id,
-        summary=f"Kết thúc {len(ending)} phiên đăng nhập của {user.email}"
-        + (" (trừ phiên đang dùng)" if current is not None else ""),
-        before={"sessions": [describe(record) for record in ending]},
-    )
-    sessions.end_all(user.id, keep=current)
-    db.session.commit()
     flash(
-        f"Đã kết thúc {len(ending)} phiên đăng nhập: các trình duyệt ấy bị đăng xuất "
+        f"Đã kết thúc {ended} phiên đăng nhập: các trình duyệt ấy bị đăng xuất "
         "từ lần tải trang tiếp theo."
     )

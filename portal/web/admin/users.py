@@ -11,37 +11,29 @@ their own account stays signed in in this browser only).
 
 from __future__ import annotations
 
-import secrets
-
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from portal.content import audit
+from portal.content import users as accounts
+from portal.content.users import MIN_PASSWORD_LENGTH
 from portal.extensions import db
 from portal.models import ROLES, AuditEntry, User
 from portal.models.users import ROLE_LABELS
 from portal.text import strip_text
+from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import SITE_ADMINS, roles_required
 from portal.web.admin.session_list import end_sessions, session_list_context
-from portal.web.auth import end_sessions_after_change, throttle
-
-MIN_PASSWORD_LENGTH = 10
-#: Letters and digits that cannot be mistaken for one another when read aloud or copied by hand.
-PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-
-
-def generate_password() -> str:
-    """A random password in three groups, e.g. ``k7Qm-x2Rt-9WbH`` (about 70 bits)."""
-    return "-".join("".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(4)) for _ in range(3))
+from portal.web.auth import email_address, renew_session, this_browser_session
 
 
 def _normalise_email(value):
-    return value.strip().lower() if isinstance(value, str) else value
+    return accounts.normalise_email(value) if isinstance(value, str) else value
 
 
 def new_password_field(label: str = "Mật khẩu") -> PasswordField:
@@ -79,7 +71,7 @@ class AccountForm(FlaskForm):
         filters=[_normalise_email],
         validators=[
             DataRequired("Hãy nhập thư điện tử."),
-            Email("Thư điện tử không hợp lệ."),
+            email_address,
             Length(max=300, message="Tối đa 300 ký tự."),
         ],
     )
@@ -98,9 +90,8 @@ class AccountForm(FlaskForm):
         self.account = account
 
     def validate_email(self, field) -> None:
-        other = db.session.scalar(select(User).where(func.lower(User.email) == field.data))
-        if other is not None and (self.account is None or other.id != self.account.id):
-            raise ValidationError("Đã có tài khoản dùng thư điện tử này.")
+        if field.data and accounts.email_in_use(field.data, other_than=self.account):
+            raise ValidationError(accounts.EmailTaken.message)
 
 
 class UserCreateForm(AccountForm):
@@ -121,19 +112,6 @@ class UserEditForm(AccountForm):
 
 class PasswordResetForm(FlaskForm):
     password = new_password_field("Mật khẩu mới")
-
-
-def account_summary(user: User) -> dict:
-    """What the audit log keeps of an account (never the password or its hash)."""
-    return {"name": user.name, "email": user.email, "role": user.role, "active": user.active}
-
-
-def _other_active_admins(user: User) -> int:
-    return db.session.scalar(
-        select(func.count())
-        .select_from(User)
-        .where(User.role == "admin", User.active.is_(True), User.id != user.id)
-    )
 
 
 def _account(user_id: int) -> User:
@@ -161,23 +139,21 @@ def users_list():
 def users_new():
     form = UserCreateForm()
     if form.validate_on_submit():
-        password = form.password.data or generate_password()
-        user = User(name=form.name.data, email=form.email.data, role=form.role.data, active=True)
-        user.set_password(password)
-        db.session.add(user)
-        db.session.flush()
-        audit.record(
-            "user.create",
-            subject_type="user",
-            subject_id=user.id,
-            summary=f"Tạo tài khoản {user.email} ({ROLE_LABELS[user.role]})",
-            after=account_summary(user) | {"initial_credential": _how_set(form)},
-        )
-        db.session.commit()
-        if form.password.data:
+        try:
+            with change():
+                user, chosen = accounts.create_user(
+                    name=form.name.data,
+                    email=form.email.data,
+                    role=form.role.data,
+                    password=form.password.data or None,
+                )
+        except accounts.AccountError as refusal:
+            form[refusal.field].errors.append(str(refusal))
+            return _render_form("admin/users/form.html", form=form, account=None)
+        if not chosen.generated:
             flash(f"Đã tạo tài khoản {user.email}.")
             return redirect(url_for("admin.users_list"))
-        return _show_password_once(user, password, created=True)
+        return _show_password_once(user, chosen.password, created=True)
     return _render_form("admin/users/form.html", form=form, account=None)
 
 
@@ -187,37 +163,23 @@ def users_edit(user_id: int):
     user = _account(user_id)
     form = UserEditForm(obj=user, account=user)
     if form.validate_on_submit():
-        loses_admin = (
-            user.role == "admin"
-            and user.active
-            and (form.role.data != "admin" or not form.active.data)
-        )
-        if loses_admin and _other_active_admins(user) == 0:
-            field = form.role if form.role.data != "admin" else form.active
-            field.errors.append(
-                "Đây là quản trị viên đang hoạt động duy nhất. Hãy cho một tài khoản khác quyền "
-                "quản trị trước, nếu không sẽ không còn ai quản lý được site."
-            )
-            return _render_account(form, user)
-        before = account_summary(user)
-        user.name = form.name.data
-        user.email = form.email.data
-        user.role = form.role.data
-        user.active = form.active.data
-        if audit.record_change(
-            "user.update",
-            subject_type="user",
-            subject_id=user.id,
-            summary=f"Sửa tài khoản {user.email}",
-            before=before,
-            after=account_summary(user),
-        ):
-            if user.role != before["role"] or user.active != before["active"]:
-                end_sessions_after_change(user)
-            db.session.commit()
-            flash(f"Đã lưu tài khoản {user.email}.")
-        else:
-            flash(audit.NOTHING_CHANGED)
+        here = this_browser_session(user)
+        try:
+            with change():
+                done = accounts.update_account(
+                    user,
+                    name=form.name.data,
+                    email=form.email.data,
+                    role=form.role.data,
+                    active=form.active.data,
+                    keep=here,
+                )
+                if done.sessions_ended is not None:
+                    renew_session(user, here)
+        except accounts.AccountError as refusal:
+            form[refusal.field].errors.append(str(refusal))
+            return _render_account(form, _account(user_id))
+        flash(f"Đã lưu tài khoản {user.email}." if done.changed else audit.NOTHING_CHANGED)
         return redirect(url_for("admin.users_list"))
     return _render_account(form, user)
 
@@ -247,30 +209,21 @@ def users_password(user_id: int):
     user = _account(user_id)
     form = PasswordResetForm()
     if form.validate_on_submit():
-        password = form.password.data or generate_password()
-        user.set_password(password)
-        # A reset also lifts a sign-in lock caused by failed attempts, and signs
-        # out every browser that used the old password.
-        throttle.clear(user.email)
-        end_sessions_after_change(user)
-        audit.record(
-            "user.password_reset",
-            subject_type="user",
-            subject_id=user.id,
-            summary=f"Đặt lại mật khẩu của {user.email}",
-            after={"new_credential": _how_set(form)},
-        )
-        db.session.commit()
-        if form.password.data:
+        here = this_browser_session(user)
+        try:
+            with change():
+                # Also lifts a sign-in lock caused by failed attempts, and signs out
+                # every browser that used the old password.
+                chosen, _ = accounts.reset_password(user, form.password.data or None, keep=here)
+                renew_session(user, here)
+        except accounts.AccountError as refusal:
+            form.password.errors.append(str(refusal))
+            return _render_form("admin/users/password.html", form=form, account=user)
+        if not chosen.generated:
             flash(f"Đã đặt mật khẩu mới cho {user.email}.")
             return redirect(url_for("admin.users_list"))
-        return _show_password_once(user, password, created=False)
+        return _show_password_once(user, chosen.password, created=False)
     return _render_form("admin/users/password.html", form=form, account=user)
-
-
-def _how_set(form) -> str:
-    """How a password was chosen, for the audit log (which never holds the password)."""
-    return "do quản trị viên nhập" if form.password.data else "tạo ngẫu nhiên"
 
 
 def _render_form(template: str, **context):

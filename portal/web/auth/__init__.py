@@ -29,12 +29,14 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import BooleanField, EmailField, PasswordField
-from wtforms.validators import DataRequired, Email, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from portal.content import audit
+from portal.content import users
+from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db, login_manager
 from portal.i18n import translate as _
-from portal.models import User
+from portal.models import User, UserSession
+from portal.web.actor import change
 from portal.web.auth import known_clients, sessions, throttle
 from portal.web.security import is_safe_redirect
 
@@ -44,12 +46,20 @@ WRONG_CREDENTIALS = "Thư điện tử hoặc mật khẩu không đúng."
 ACCOUNT_DISABLED = "Tài khoản này đã bị khóa. Hãy liên hệ quản trị viên của site."
 
 
+def email_address(form, field) -> None:
+    """Form validator: the e-mail rule of :func:`portal.content.users.check_email`."""
+    try:
+        users.check_email(field.data)
+    except users.InvalidEmail as exc:
+        raise ValidationError(str(exc)) from exc
+
+
 class LoginForm(FlaskForm):
     email = EmailField(
         "Thư điện tử",
         validators=[
             DataRequired("Hãy nhập thư điện tử."),
-            Email("Thư điện tử không hợp lệ."),
+            email_address,
             Length(max=300, message="Thư điện tử quá dài."),
         ],
     )
@@ -112,12 +122,12 @@ def check_session() -> None:
         and _remember_cookie_name() not in cookies
     ):
         return
-    if current_user.is_authenticated and sessions.touched():
-        db.session.commit()
+    if current_user.is_authenticated:
+        sessions.save_seen()
 
 
 def sign_in(user: User, *, remember: bool) -> None:
-    """Start a new session for ``user`` in this browser (the caller commits).
+    """Start a new session for ``user`` in this browser (inside the caller's unit of work).
 
     Whatever the browser had is dropped first: its session record, the Flask
     session with its CSRF token, an older remember-me cookie; the new token is
@@ -132,22 +142,23 @@ def sign_in(user: User, *, remember: bool) -> None:
     login_user(user, remember=remember, duration=sessions.remember_duration() if remember else None)
 
 
-def end_sessions_after_change(user: User) -> int:
-    """End every session of ``user`` after a change of password, role or status.
+def this_browser_session(user: User) -> UserSession | None:
+    """The session of this browser when ``user`` is the one signed in here, else None.
 
-    When the change is the signed-in person's own (and they may still sign in),
-    this browser gets a new session, so they stay signed in here and only here.
-    Returns how many sessions ended (the caller commits).
+    A change that ends every session of an account keeps this one
+    (:mod:`portal.content.users`), and :func:`renew_session` then replaces it.
     """
-    own = current_user.is_authenticated and current_user.id == user.id
-    remembered = bool(
-        own and current_user.session_record and current_user.session_record.remembered
-    )
-    ended = sessions.end_all(user.id)
-    if own and user.active:
-        sign_in(user, remember=remembered)
-        ended -= 1
-    return ended
+    if current_user.is_authenticated and current_user.id == user.id:
+        return current_user.session_record
+    return None
+
+
+def renew_session(user: User, kept: UserSession | None) -> None:
+    """After a change of password, role or status that ended every other session of
+    ``user``: this browser, whose session was ``kept``, gets a new one (the token
+    rotates), so the person stays signed in here and only here."""
+    if kept is not None and user.active:
+        sign_in(user, remember=kept.remembered)
 
 
 login_manager.login_view = "auth.login"
@@ -216,23 +227,16 @@ def login():
                 _spend_hashing_time(form.password.data)
             elif user.check_password(form.password.data):
                 if user.active:
-                    throttle.forget(attempt)
-                    sign_in(user, remember=form.remember.data)
-                    audit.record(
-                        "auth.login",
-                        subject_type="user",
-                        subject_id=user.id,
-                        summary=f"Đăng nhập: {user.email}",
-                        user=user,
-                    )
-                    db.session.commit()
+                    with unit_of_work(Actor.of_user(user, ip=request.remote_addr or "")):
+                        throttle.forget(attempt)
+                        sign_in(user, remember=form.remember.data)
+                        users.record_sign_in(user)
                     response = redirect(_after_sign_in_url(next_url))
                     known_clients.remember(response, user)
                     return response
                 form.email.errors.append(ACCOUNT_DISABLED)
                 return _render(form, None, 403)
-            throttle.record_failure(attempt)
-            db.session.commit()
+            throttle.count_failure(attempt)
             form.password.errors.append(WRONG_CREDENTIALS)
     if form.errors:
         status = 422
@@ -271,15 +275,10 @@ def form_expired(error):
 def logout():
     if not current_user.is_authenticated:
         return sign_in_redirect()
-    audit.record(
-        "auth.logout",
-        subject_type="user",
-        subject_id=current_user.id,
-        summary=f"Đăng xuất: {current_user.email}",
-    )
-    if current_user.session_record is not None:
-        sessions.end(current_user.session_record)
-    db.session.commit()
+    with change():
+        users.record_sign_out(current_user._get_current_object())
+        if current_user.session_record is not None:
+            sessions.end(current_user.session_record)
     logout_user()
     flash("Bạn đã đăng xuất.")
     return redirect(url_for("reader.home"))

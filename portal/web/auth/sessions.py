@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import and_, delete, or_, select
 
+from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
 from portal.models import User, UserSession
 from portal.web.auth import clock
@@ -71,7 +72,7 @@ def _client_address() -> str:
 def start(user: User, *, remembered: bool) -> str:
     """Record a sign-in of ``user`` from this request's browser; return its token.
 
-    The caller commits. Sessions past their lifetime (anyone's) are deleted
+    Inside the caller's unit of work. Sessions past their lifetime (anyone's) are deleted
     on the way, so the table stays small without a scheduled job.
     """
     now = clock.now()
@@ -96,8 +97,7 @@ def start(user: User, *, remembered: bool) -> str:
 def resolve(token: str) -> User | None:
     """The active account this token signs in, or None (unknown, ended or expired).
 
-    Marks the row as seen (at most once a minute); ``touched()`` then says a
-    commit is due.
+    Marks the row as seen (at most once a minute); :func:`save_seen` commits that.
     """
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
@@ -122,22 +122,32 @@ def resolve(token: str) -> User | None:
     return user
 
 
-def touched() -> bool:
-    """Whether this request marked its session as seen (and has that to commit)."""
-    return bool(g.pop("portal_session_touched", False))
+def save_seen() -> None:
+    """Commit the "last seen" mark of this request's session, if it made one.
+
+    Before the view runs, in a unit of work of its own (no audit entry, no
+    content event), so the view's own change never carries it.
+    """
+    if not g.pop("portal_session_touched", False):
+        return
+    with unit_of_work(Actor.system("Phiên đăng nhập")):
+        pass  # the mark is already in the database session; leaving the unit commits it
 
 
 def end(record: UserSession) -> None:
-    """Sign one browser out (the caller commits); ending it twice is harmless."""
+    """Sign one browser out (inside the caller's unit of work); ending it twice is harmless."""
     db.session.execute(delete(UserSession).where(UserSession.id == record.id))
 
 
-def end_all(user_id: int, *, keep: UserSession | None = None) -> int:
-    """Sign every browser of an account out, except ``keep``; how many were ended."""
-    query = delete(UserSession).where(UserSession.user_id == user_id)
-    if keep is not None:
-        query = query.where(UserSession.id != keep.id)
-    return db.session.execute(query).rowcount or 0
+def find_active(user: User, session_id: str) -> UserSession | None:
+    """The unexpired session of ``user`` whose id a form sent, or None."""
+    session_id = session_id.strip()
+    if not (session_id.isdigit() and len(session_id) <= 9):
+        return None
+    record = db.session.get(UserSession, int(session_id))
+    if record is None or record.user_id != user.id or expires_at(record) <= clock.now():
+        return None
+    return record
 
 
 def active_sessions(user_id: int) -> list[UserSession]:
@@ -152,7 +162,7 @@ def active_sessions(user_id: int) -> list[UserSession]:
 
 
 def purge_expired(now: datetime | None = None) -> None:
-    """Delete every session past its lifetime (the caller commits)."""
+    """Delete every session past its lifetime (inside the caller's unit of work)."""
     now = now or clock.now()
     db.session.execute(
         delete(UserSession).where(

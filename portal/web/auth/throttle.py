@@ -33,6 +33,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, select
 
+from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
 from portal.models import LoginAttempt
 from portal.web.auth import clock
@@ -144,13 +145,23 @@ def check(attempt: Attempt, now: datetime | None = None) -> Refusal | None:
 
 
 def record_failure(attempt: Attempt, now: datetime | None = None) -> None:
-    """Count a failed sign-in (the caller commits); forget failures that no longer count."""
+    """Count a failed sign-in (in the caller's unit of work); forget failures that no longer count."""
     now = now or clock.now()
     oldest = now - max(window(), delay_memory())
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.at <= oldest))
     db.session.add(
         LoginAttempt(email=attempt.email, ip=attempt.ip[:64], client=attempt.client, at=now)
     )
+
+
+def count_failure(attempt: Attempt) -> None:
+    """Count a failed sign-in and commit it at once, whatever the request does next.
+
+    Its own unit of work: throttle state is no content, so it has no event and
+    no audit entry.
+    """
+    with unit_of_work(Actor(ip=attempt.ip)):
+        record_failure(attempt)
 
 
 def forget(attempt: Attempt) -> None:
@@ -160,8 +171,3 @@ def forget(attempt: Attempt) -> None:
     owner signed in.
     """
     db.session.execute(delete(LoginAttempt).where(*_own_failures(attempt)))
-
-
-def clear(email: str) -> None:
-    """Forget every failure for an e-mail (after an admin reset its password)."""
-    db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == email))

@@ -88,12 +88,23 @@ def write(events: Iterable[ContentEvent], *, actor) -> list[int]:
 
 
 def committed(ids: list[int]) -> None:
-    """After a commit: tell other processes, then deliver the new events now."""
+    """After a commit: tell other processes, then deliver the new events now.
+
+    Never raises: the change is committed and its events are in the outbox.
+    The retry note is written before delivering, so that if this process
+    dies (or delivery breaks) now, another process delivers them once the
+    claim has run out.
+    """
     if not ids:
         return
     app = current_app._get_current_object()
     coherence.bump(app, max(ids))
-    deliver(ids=ids)
+    _note_due(app, utcnow() + timedelta(seconds=CLAIM_SECONDS))
+    try:
+        deliver(ids=ids)
+    except Exception:
+        log.exception("Content events %s: delivery broke off; they stay pending", ids)
+        db.session.rollback()
 
 
 # -- delivering --------------------------------------------------------------------------
@@ -125,6 +136,8 @@ def deliver(*, ids: list[int] | None = None, now: datetime | None = None) -> Del
     report = DeliveryReport()
     claimed = _claim(ids, now)
     if not claimed:
+        if ids is None:  # a sweep found nothing due: the note is out of date
+            note_next_retry(app)
         return report
     rows = list(
         db.session.scalars(
@@ -137,8 +150,7 @@ def deliver(*, ids: list[int] | None = None, now: datetime | None = None) -> Del
     db.session.commit()
     if report.delivered:
         _forget_old(now)
-    if report.retrying or report.failed or ids is None:
-        note_next_retry(app)
+    note_next_retry(app)
     return report
 
 
@@ -158,6 +170,20 @@ def note_next_retry(app) -> None:
             path.unlink(missing_ok=True)
         else:
             write_file(path, f"{due.timestamp():.3f}".encode("ascii"))
+    except OSError as exc:
+        log.error("Could not write %s: %s", path, exc)
+
+
+def _note_due(app, due: datetime) -> None:
+    """Make the retry note say ``due`` unless it already names an earlier time."""
+    path = Path(app.instance_path) / RETRY_FILE
+    try:
+        if float(path.read_text(encoding="ascii")) <= due.timestamp():
+            return
+    except (OSError, ValueError):
+        pass
+    try:
+        write_file(path, f"{due.timestamp():.3f}".encode("ascii"))
     except OSError as exc:
         log.error("Could not write %s: %s", path, exc)
 
@@ -234,9 +260,14 @@ def _deliver_row(
                 remaining.append(consumer)
                 errors.append(cache_error)
             continue
+        # A savepoint: a handler whose query fails cannot break this transaction.
+        savepoint = db.session.begin_nested()
         try:
             _tell(app, consumer, event)
+            savepoint.commit()
         except Exception as exc:  # a consumer's failure must not stop the others
+            if savepoint.is_active:
+                savepoint.rollback()
             log.error(
                 "Content event %s: %s failed (tried again later): %s",
                 row.id,

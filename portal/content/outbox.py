@@ -26,8 +26,9 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from portal.cache import cache_for
-from portal.content import coherence
+from portal.content import audit, coherence
 from portal.content.events import ContentEvent
+from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models.events import DELIVERED, FAILED, PENDING, OutboxEvent
 from portal.models.types import utcnow
@@ -336,13 +337,34 @@ def undelivered(*, limit: int = 200) -> list[OutboxEvent]:
     )
 
 
-def retry(ids: Iterable[int] | None = None) -> int:
-    """Make failed rows (these, or all) pending again, due now; how many."""
-    query = update(OutboxEvent).where(OutboxEvent.status == FAILED)
+def retry(ids: Iterable[int] | None = None) -> list[int]:
+    """Make failed rows (these, or all) pending again and due now; their ids.
+
+    Runs inside a unit of work (an admin's request, a command), which
+    commits it with its audit entry; deliver them afterwards
+    (:func:`deliver` with these ids).
+    """
+    require_unit("Retrying content events")
+    query = select(OutboxEvent.id).where(OutboxEvent.status == FAILED).order_by(OutboxEvent.id)
     if ids is not None:
         query = query.where(OutboxEvent.id.in_(list(ids)))
-    result = db.session.execute(
-        query.values(status=PENDING, attempts=0, next_attempt_at=utcnow(), claimed_until=None)
+    retried = list(db.session.scalars(query))
+    if not retried:
+        return []
+    db.session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id.in_(retried))
+        .values(status=PENDING, attempts=0, next_attempt_at=utcnow(), claimed_until=None)
     )
-    db.session.commit()
-    return result.rowcount
+    audit.record(
+        "content_event.retry",
+        subject_type="content_event",
+        subject_id=retried[0] if len(retried) == 1 else None,
+        summary=(
+            f"Gửi lại sự kiện nội dung #{retried[0]}"
+            if len(retried) == 1
+            else f"Gửi lại {len(retried)} sự kiện nội dung"
+        ),
+        after={"events": retried},
+    )
+    return retried

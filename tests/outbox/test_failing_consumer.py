@@ -15,7 +15,7 @@ from portal.content import outbox
 from portal.content.events import article_event, content_changed
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
-from portal.models import Article
+from portal.models import Article, AuditEntry
 from portal.models.events import DELIVERED, FAILED, PENDING, OutboxEvent
 from portal.models.types import utcnow
 from portal.testing import events_written, sample_content
@@ -136,13 +136,25 @@ def test_a_raising_handler_is_retried_with_growing_waits_then_failed(
         assert outbox.deliver(now=utcnow() + timedelta(days=1)).delivered == []
 
     listener.broken = False
-    result = runner.invoke(args=["portal", "events", "retry"])
+    with events_written(app) as written:
+        result = runner.invoke(args=["portal", "events", "retry"])
+    assert written == []  # sending again announces nothing new
     assert result.exit_code == 0, result.output
     assert "1 failed event pending again" in result.output
     assert "1 delivered" in result.output
     assert [e.action for e in listener.received] == ["edited"]
     assert len(recorder.received) == 1
     assert row_of(app, row_id).status == DELIVERED
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()))
+        assert (entry.action, entry.user_name, entry.after) == (
+            "content_event.retry", "Lệnh portal events retry", {"events": [row_id]}
+        )  # fmt: skip
+    # Nothing failed any more: a second retry changes nothing and records nothing.
+    again = runner.invoke(args=["portal", "events", "retry"])
+    assert "0 failed events pending again" in again.output
+    with app.app_context():
+        assert len(list(db.session.scalars(select(AuditEntry)))) == 1
     assert (
         "Every content event has been delivered." in runner.invoke(args=["portal", "events"]).output
     )

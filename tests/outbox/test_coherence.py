@@ -17,7 +17,6 @@ from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
 from portal.models import Article
 from portal.models.events import DELIVERED, OutboxEvent
-from portal.testing import make_app
 
 from .conftest import cached_home
 
@@ -88,9 +87,7 @@ def test_a_command_in_another_process_is_seen(pair, database_url, tmp_path):
             content_changed(article_event("edited", article))
         """
     )
-    subprocess.run(
-        [sys.executable, "-c", script], check=True, timeout=120, cwd=tmp_path
-    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120, cwd=tmp_path)
     assert "Tiêu đề do lệnh đặt" in home(client)
 
 

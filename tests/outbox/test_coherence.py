@@ -62,6 +62,7 @@ def test_a_change_by_another_process_shows_on_the_next_request(pair):
     assert "Tiêu đề mới sau khi nhập" in html and FIRST not in html
 
 
+@pytest.mark.slow  # a Python process of its own
 def test_a_command_in_another_process_is_seen(pair, database_url, tmp_path):
     reader, _writer = pair
     site = cached_home(reader)

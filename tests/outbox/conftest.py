@@ -12,9 +12,21 @@ from pathlib import Path
 
 import pytest
 
+from portal import hookimpl
 from portal.extensions import db
 from portal.models import Placement
 from portal.testing import sample_content
+
+
+class Recorder:
+    """A plugin that keeps every content event it is told about."""
+
+    def __init__(self) -> None:
+        self.received = []
+
+    @hookimpl
+    def portal_content_changed(self, event):
+        self.received.append(event)
 
 
 def free_port() -> int:

@@ -20,6 +20,8 @@ from portal.models.events import DELIVERED, FAILED, PENDING, OutboxEvent
 from portal.models.types import utcnow
 from portal.testing import events_written, sample_content
 
+from .conftest import Recorder
+
 MAX_ATTEMPTS = 3
 FIRST_WAIT = 10
 
@@ -38,15 +40,6 @@ class Listener:
             db.session.execute(text("SELECT * FROM no_such_table"))
         if self.broken:
             raise RuntimeError("chỉ mục tìm kiếm không phản hồi")
-        self.received.append(event)
-
-
-class Recorder:
-    def __init__(self) -> None:
-        self.received = []
-
-    @hookimpl
-    def portal_content_changed(self, event):
         self.received.append(event)
 
 

@@ -409,6 +409,7 @@ def events_group(context: click.Context) -> None:
         )
         click.echo(
             f"#{row.id} {row.status}: {row.action} {row.subject} {row.subject_id or ''} "
+            f"({row.actor or 'unknown'}, {row.created_at:%Y-%m-%d %H:%M:%S} UTC) "
             f"— waiting for {', '.join(row.pending)}; {row.attempts} attempts{due}"
         )
         if row.last_error:

@@ -123,6 +123,7 @@ def test_a_raising_handler_is_retried_with_growing_waits_then_failed(
     listed = runner.invoke(args=["portal", "events"])
     assert f"#{row_id} failed" in listed.output
     assert "plugin:flaky_index" in listed.output
+    assert "(Kiểm thử, " in listed.output  # who made the change
 
     # A failed event is not tried again by itself.
     with app.app_context():

@@ -337,6 +337,18 @@ def undelivered(*, limit: int = 200) -> list[OutboxEvent]:
     )
 
 
+def undelivered_counts() -> dict[str, int]:
+    """How many rows are pending and how many failed (all of them, not only those listed)."""
+    counts = dict(
+        db.session.execute(
+            select(OutboxEvent.status, func.count())
+            .where(OutboxEvent.status.in_((PENDING, FAILED)))
+            .group_by(OutboxEvent.status)
+        ).all()
+    )
+    return {PENDING: counts.get(PENDING, 0), FAILED: counts.get(FAILED, 0)}
+
+
 def retry(ids: Iterable[int] | None = None) -> list[int]:
     """Make failed rows (these, or all) pending again and due now; their ids.
 

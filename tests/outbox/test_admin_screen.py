@@ -156,3 +156,13 @@ def test_retrying_when_nothing_failed_changes_nothing(app, accounts, index):
     assert audit_rows(app) == []
     bad = admin.post(f"{URL}/retry", data={"csrf_token": token, "event_id": "mot"})
     assert bad.status_code == 400
+
+
+def test_the_counts_cover_events_beyond_the_list(app, accounts, failed_events, monkeypatch):
+    from portal.web.admin import content_events
+
+    monkeypatch.setattr(content_events, "LIMIT", 2)
+    html = client_signed_in_as(app, accounts["admin"]).get(URL).get_data(as_text=True)
+    assert "3 sự kiện lỗi" in html
+    assert "hiển thị 2 sự kiện đầu" in html
+    assert html.count(">Thử lại<span") == 2

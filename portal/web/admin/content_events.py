@@ -23,6 +23,8 @@ ACTION_LABELS = {
     "deleted": "Xóa",
     "created": "Tạo",
 }
+#: Most events listed (failed first, oldest first); "Thử lại tất cả" covers every failed one.
+LIMIT = 200
 SUBJECT_LABELS = {"article": "bài viết", "category": "chuyên mục", "page": "trang"}
 
 
@@ -46,12 +48,13 @@ def what_label(row) -> str:
 @bp.get("/content-events")
 @roles_required(*SITE_ADMINS)
 def content_events():
-    rows = outbox.undelivered()
+    rows = outbox.undelivered(limit=LIMIT)
+    counts = outbox.undelivered_counts()
     return render_template(
         "admin/content_events/list.html",
         rows=rows,
-        failed=sum(1 for row in rows if row.status == FAILED),
-        pending=sum(1 for row in rows if row.status == PENDING),
+        failed=counts[FAILED],
+        pending=counts[PENDING],
         failed_status=FAILED,
         consumer_label=consumer_label,
         what_label=what_label,

@@ -135,6 +135,13 @@ def deliver(*, ids: list[int] | None = None, now: datetime | None = None) -> Del
     app = current_app._get_current_object()
     now = now or utcnow()
     report = DeliveryReport()
+    if ids is not None and len(ids) > BATCH:  # a big import: a batch at a time
+        for start in range(0, len(ids), BATCH):
+            part = deliver(ids=ids[start : start + BATCH], now=now)
+            report.delivered += part.delivered
+            report.retrying += part.retrying
+            report.failed += part.failed
+        return report
     claimed = _claim(ids, now)
     if not claimed:
         if ids is None:  # a sweep found nothing due: the note is out of date
@@ -233,19 +240,30 @@ def _claim(ids: list[int] | None, now: datetime) -> list[int]:
         query = query.where(OutboxEvent.id.in_(ids))
     else:
         query = query.where(OutboxEvent.next_attempt_at <= now).limit(BATCH)
-    claimed = []
-    for row_id in db.session.scalars(query).all():
-        result = db.session.execute(
-            update(OutboxEvent)
-            .where(
-                OutboxEvent.id == row_id,
-                OutboxEvent.status == PENDING,
-                (OutboxEvent.claimed_until.is_(None)) | (OutboxEvent.claimed_until < now),
-            )
-            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    candidates = db.session.scalars(query).all()
+    if not candidates:
+        db.session.commit()
+        return []
+    claim = (
+        update(OutboxEvent)
+        .where(
+            OutboxEvent.status == PENDING,
+            (OutboxEvent.claimed_until.is_(None)) | (OutboxEvent.claimed_until < now),
         )
-        if result.rowcount == 1:
-            claimed.append(row_id)
+        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    )
+    if db.engine.dialect.update_returning:  # PostgreSQL, SQLite 3.35 and later: one statement
+        claimed = sorted(
+            db.session.scalars(
+                claim.where(OutboxEvent.id.in_(candidates)).returning(OutboxEvent.id)
+            )
+        )
+    else:
+        claimed = [
+            row_id
+            for row_id in candidates
+            if db.session.execute(claim.where(OutboxEvent.id == row_id)).rowcount == 1
+        ]
     db.session.commit()
     return claimed
 

@@ -13,7 +13,7 @@ from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
 from portal.models import AuditEntry
 from portal.models.events import DELIVERED, FAILED, OutboxEvent
-from portal.testing import events_written, sample_content
+from portal.testing import assert_well_formed, events_written, sample_content
 
 URL = "/admin/content-events"
 
@@ -84,6 +84,7 @@ def audit_rows(app) -> list[tuple[str, str, dict]]:
 def test_admins_see_failed_events_with_what_who_and_why(app, accounts, failed_events):
     admin = client_signed_in_as(app, accounts["admin"])
     html = admin.get(URL).get_data(as_text=True)
+    assert_well_formed(html)
     assert "3 sự kiện lỗi" in html
     assert "Sửa bài viết #1" in html and "Xuất bản bài viết #1" in html
     assert "Nhập từ tệp bai-viet.json" in html

@@ -30,8 +30,11 @@ lint: $(VENV)/.installed-dev
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
+## The benchmarks of bench/: rendering the main pages, and the per-request cost of the
+## content-events checks (docs/performance.md).
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/render_pages.py
+	$(BIN)/python bench/coherence.py
 
 ## Front-end libraries (TinyMCE) from npm, exactly as package-lock.json pins them, into
 ## the git-ignored node_modules/. Without npm the portal still works: the article

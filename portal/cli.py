@@ -431,6 +431,7 @@ def events_group(context: click.Context) -> None:
         )
         click.echo(
             f"#{row.id} {row.status}: {row.action} {row.subject} {row.subject_id or ''} "
+            f"({row.actor or 'unknown'}, {row.created_at:%Y-%m-%d %H:%M:%S} UTC) "
             f"— waiting for {', '.join(row.pending)}; {row.attempts} attempts{due}"
         )
         if row.last_error:
@@ -452,7 +453,9 @@ def events_deliver_command() -> None:
 def events_retry_command(event_ids: tuple[int, ...]) -> None:
     """Make failed events (these ids, or all) pending again and deliver them now."""
     from portal.content.outbox import deliver, retry
+    from portal.content.unit_of_work import Actor, unit_of_work
 
-    count = retry(event_ids or None)
+    with unit_of_work(Actor.system("Lệnh portal events retry")):
+        count = len(retry(event_ids or None))
     click.echo(f"{count} failed event{'s' if count != 1 else ''} pending again.")
     click.echo(deliver().summary())

@@ -8,7 +8,9 @@ writes the newest outbox id to a stamp file in the instance folder
 (:func:`bump`). Before each request every process looks at the stamp
 (:func:`catch_up`, one ``stat`` call when nothing changed): when it has
 moved, the process reads the outbox rows it has not seen yet and purges
-their tags from its own cache.
+their tags from its own cache. Ids are taken before commit, so a row may
+appear after a newer one was already read (two writers at once): ids
+missing below the newest seen are looked for again for a while.
 
 This works for the processes of one machine sharing one instance folder,
 which is what the in-process cache is for; several machines share Redis.
@@ -18,7 +20,8 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -34,13 +37,28 @@ STAMP_FILE = "content-events.stamp"
 EXTENSION_KEY = "portal.coherence"
 
 
+#: How long an id missing below the newest seen one is looked for again: an event row
+#: is written just before its commit, so a row that has not shown up by then never will
+#: (its transaction was rolled back).
+GAP_SECONDS = 300.0
+#: Most missing ids remembered at once.
+MAX_GAPS = 1000
+
+
 @dataclass
 class Watcher:
-    """What this process has seen of the stamp: the file's identity and the newest event id."""
+    """What this process has seen of the stamp: the file's identity and the newest event id.
+
+    ``gaps`` are ids below ``seen_id`` that were not in the outbox when this
+    process read it (id -> when noticed): a transaction that took its id
+    before another's but committed after it. They are looked for again at
+    each catch-up until they show up or :data:`GAP_SECONDS` have passed.
+    """
 
     path: Path
     seen_file: tuple[int, int, int] | None = None
     seen_id: int | None = None
+    gaps: dict[int, float] = field(default_factory=dict)
 
 
 def stamp_path(app) -> Path:
@@ -87,18 +105,33 @@ def catch_up(app) -> int:
     if watcher.seen_id is None:  # a new process: its cache is empty, nothing to purge
         watcher.seen_id = newest
         return 0
-    if newest <= watcher.seen_id:
+    clock = time.monotonic()
+    for gap, noticed in list(watcher.gaps.items()):
+        if clock - noticed > GAP_SECONDS:
+            del watcher.gaps[gap]
+    if newest <= watcher.seen_id and not watcher.gaps:
         return 0
-    rows = db.session.execute(
-        select(OutboxEvent.id, OutboxEvent.tags).where(
-            OutboxEvent.id > watcher.seen_id, OutboxEvent.id <= newest
+    query = select(OutboxEvent.id, OutboxEvent.tags).where(
+        OutboxEvent.id > watcher.seen_id, OutboxEvent.id <= newest
+    )
+    if watcher.gaps:
+        query = query.union_all(
+            select(OutboxEvent.id, OutboxEvent.tags).where(OutboxEvent.id.in_(list(watcher.gaps)))
         )
-    ).all()
+    rows = db.session.execute(query).all()
     oldest = db.session.scalar(select(func.min(OutboxEvent.id)))
     if oldest is None or oldest > watcher.seen_id + 1:
         # Rows this process never saw were cleaned away (it slept for days): start afresh.
         cache.clear()
     else:
         cache.purge_tags(frozenset(tag for _id, tags in rows for tag in tags or ()))
-    watcher.seen_id = newest
+    found = {row_id for row_id, _tags in rows}
+    for gap in found & watcher.gaps.keys():
+        del watcher.gaps[gap]
+    if newest > watcher.seen_id:
+        # Below the oldest row nothing can still appear; and a flood of gaps is not a race.
+        start = max(watcher.seen_id + 1, oldest or 0)
+        missing = [i for i in range(start, newest) if i not in found][:MAX_GAPS]
+        watcher.gaps.update(dict.fromkeys(missing, clock))
+        watcher.seen_id = newest
     return len(rows)

@@ -26,8 +26,9 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from portal.cache import cache_for
-from portal.content import coherence
+from portal.content import audit, coherence
 from portal.content.events import ContentEvent
+from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models.events import DELIVERED, FAILED, PENDING, OutboxEvent
 from portal.models.types import utcnow
@@ -88,12 +89,23 @@ def write(events: Iterable[ContentEvent], *, actor) -> list[int]:
 
 
 def committed(ids: list[int]) -> None:
-    """After a commit: tell other processes, then deliver the new events now."""
+    """After a commit: tell other processes, then deliver the new events now.
+
+    Never raises: the change is committed and its events are in the outbox.
+    The retry note is written before delivering, so that if this process
+    dies (or delivery breaks) now, another process delivers them once the
+    claim has run out.
+    """
     if not ids:
         return
     app = current_app._get_current_object()
     coherence.bump(app, max(ids))
-    deliver(ids=ids)
+    _note_due(app, utcnow() + timedelta(seconds=CLAIM_SECONDS))
+    try:
+        deliver(ids=ids)
+    except Exception:
+        log.exception("Content events %s: delivery broke off; they stay pending", ids)
+        db.session.rollback()
 
 
 # -- delivering --------------------------------------------------------------------------
@@ -123,8 +135,17 @@ def deliver(*, ids: list[int] | None = None, now: datetime | None = None) -> Del
     app = current_app._get_current_object()
     now = now or utcnow()
     report = DeliveryReport()
+    if ids is not None and len(ids) > BATCH:  # a big import: a batch at a time
+        for start in range(0, len(ids), BATCH):
+            part = deliver(ids=ids[start : start + BATCH], now=now)
+            report.delivered += part.delivered
+            report.retrying += part.retrying
+            report.failed += part.failed
+        return report
     claimed = _claim(ids, now)
     if not claimed:
+        if ids is None:  # a sweep found nothing due: the note is out of date
+            note_next_retry(app)
         return report
     rows = list(
         db.session.scalars(
@@ -137,8 +158,7 @@ def deliver(*, ids: list[int] | None = None, now: datetime | None = None) -> Del
     db.session.commit()
     if report.delivered:
         _forget_old(now)
-    if report.retrying or report.failed or ids is None:
-        note_next_retry(app)
+    note_next_retry(app)
     return report
 
 
@@ -158,6 +178,20 @@ def note_next_retry(app) -> None:
             path.unlink(missing_ok=True)
         else:
             write_file(path, f"{due.timestamp():.3f}".encode("ascii"))
+    except OSError as exc:
+        log.error("Could not write %s: %s", path, exc)
+
+
+def _note_due(app, due: datetime) -> None:
+    """Make the retry note say ``due`` unless it already names an earlier time."""
+    path = Path(app.instance_path) / RETRY_FILE
+    try:
+        if float(path.read_text(encoding="ascii")) <= due.timestamp():
+            return
+    except (OSError, ValueError):
+        pass
+    try:
+        write_file(path, f"{due.timestamp():.3f}".encode("ascii"))
     except OSError as exc:
         log.error("Could not write %s: %s", path, exc)
 
@@ -206,19 +240,30 @@ def _claim(ids: list[int] | None, now: datetime) -> list[int]:
         query = query.where(OutboxEvent.id.in_(ids))
     else:
         query = query.where(OutboxEvent.next_attempt_at <= now).limit(BATCH)
-    claimed = []
-    for row_id in db.session.scalars(query).all():
-        result = db.session.execute(
-            update(OutboxEvent)
-            .where(
-                OutboxEvent.id == row_id,
-                OutboxEvent.status == PENDING,
-                (OutboxEvent.claimed_until.is_(None)) | (OutboxEvent.claimed_until < now),
-            )
-            .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    candidates = db.session.scalars(query).all()
+    if not candidates:
+        db.session.commit()
+        return []
+    claim = (
+        update(OutboxEvent)
+        .where(
+            OutboxEvent.status == PENDING,
+            (OutboxEvent.claimed_until.is_(None)) | (OutboxEvent.claimed_until < now),
         )
-        if result.rowcount == 1:
-            claimed.append(row_id)
+        .values(claimed_until=now + timedelta(seconds=CLAIM_SECONDS))
+    )
+    if db.engine.dialect.update_returning:  # PostgreSQL, SQLite 3.35 and later: one statement
+        claimed = sorted(
+            db.session.scalars(
+                claim.where(OutboxEvent.id.in_(candidates)).returning(OutboxEvent.id)
+            )
+        )
+    else:
+        claimed = [
+            row_id
+            for row_id in candidates
+            if db.session.execute(claim.where(OutboxEvent.id == row_id)).rowcount == 1
+        ]
     db.session.commit()
     return claimed
 
@@ -234,9 +279,14 @@ def _deliver_row(
                 remaining.append(consumer)
                 errors.append(cache_error)
             continue
+        # A savepoint: a handler whose query fails cannot break this transaction.
+        savepoint = db.session.begin_nested()
         try:
             _tell(app, consumer, event)
+            savepoint.commit()
         except Exception as exc:  # a consumer's failure must not stop the others
+            if savepoint.is_active:
+                savepoint.rollback()
             log.error(
                 "Content event %s: %s failed (tried again later): %s",
                 row.id,
@@ -305,13 +355,46 @@ def undelivered(*, limit: int = 200) -> list[OutboxEvent]:
     )
 
 
-def retry(ids: Iterable[int] | None = None) -> int:
-    """Make failed rows (these, or all) pending again, due now; how many."""
-    query = update(OutboxEvent).where(OutboxEvent.status == FAILED)
+def undelivered_counts() -> dict[str, int]:
+    """How many rows are pending and how many failed (all of them, not only those listed)."""
+    counts = dict(
+        db.session.execute(
+            select(OutboxEvent.status, func.count())
+            .where(OutboxEvent.status.in_((PENDING, FAILED)))
+            .group_by(OutboxEvent.status)
+        ).all()
+    )
+    return {PENDING: counts.get(PENDING, 0), FAILED: counts.get(FAILED, 0)}
+
+
+def retry(ids: Iterable[int] | None = None) -> list[int]:
+    """Make failed rows (these, or all) pending again and due now; their ids.
+
+    Runs inside a unit of work (an admin's request, a command), which
+    commits it with its audit entry; deliver them afterwards
+    (:func:`deliver` with these ids).
+    """
+    require_unit("Retrying content events")
+    query = select(OutboxEvent.id).where(OutboxEvent.status == FAILED).order_by(OutboxEvent.id)
     if ids is not None:
         query = query.where(OutboxEvent.id.in_(list(ids)))
-    result = db.session.execute(
-        query.values(status=PENDING, attempts=0, next_attempt_at=utcnow(), claimed_until=None)
+    retried = list(db.session.scalars(query))
+    if not retried:
+        return []
+    db.session.execute(
+        update(OutboxEvent)
+        .where(OutboxEvent.id.in_(retried))
+        .values(status=PENDING, attempts=0, next_attempt_at=utcnow(), claimed_until=None)
     )
-    db.session.commit()
-    return result.rowcount
+    audit.record(
+        "content_event.retry",
+        subject_type="content_event",
+        subject_id=retried[0] if len(retried) == 1 else None,
+        summary=(
+            f"Gửi lại sự kiện nội dung #{retried[0]}"
+            if len(retried) == 1
+            else f"Gửi lại {len(retried)} sự kiện nội dung"
+        ),
+        after={"events": retried},
+    )
+    return retried

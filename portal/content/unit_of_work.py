@@ -115,6 +115,8 @@ def unit_of_work(actor: Actor | None = None) -> Iterator[UnitOfWork]:
         raise
     finally:
         _current.reset(token)
-    for callback in unit.after_commit:
-        callback()
-    outbox.committed(ids)
+    try:
+        for callback in unit.after_commit:
+            callback()
+    finally:  # a callback that fails must not keep the committed events from delivery
+        outbox.committed(ids)

@@ -9,9 +9,13 @@ been sent, so no reader waits for a slow consumer.
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, after_this_request
 
 from portal.content import coherence, outbox
+
+log = logging.getLogger("portal.outbox")
 
 
 def init_app(app: Flask) -> None:
@@ -27,6 +31,13 @@ def init_app(app: Flask) -> None:
 
 
 def _sweep(app: Flask) -> None:
-    """Deliver the due events, in an app context of its own (the request is over)."""
+    """Deliver the due events, in an app context of its own (the request is over).
+
+    Never raises: the response is sent, and what could not be delivered now
+    (the database away, say) is tried again at a later sweep.
+    """
     with app.app_context():
-        outbox.deliver()
+        try:
+            outbox.deliver()
+        except Exception:
+            log.exception("Content events: the sweep after a response failed")

@@ -1,4 +1,4 @@
-"""The admin: dashboard, pages and their blocks, users, audit log.
+"""The admin: dashboard, pages and their blocks, users, audit log, content events.
 
 Every view is guarded by :func:`portal.web.admin.access.roles_required`; every
 state-changing request is a POST protected by CSRF (Flask-WTF's CSRFProtect
@@ -21,6 +21,7 @@ MENU_ENTRIES = (
     ("admin.pages_list", "Trang & khối", ("admin",)),
     ("admin.users_list", "Người dùng", ("admin",)),
     ("admin.audit_log", "Nhật ký thay đổi", ("admin",)),
+    ("admin.content_events", "Sự kiện nội dung", ("admin",)),
     ("admin.plugins_list", "Plugin", ("admin",)),
 )
 #: Screens whose endpoints do not share the menu entry's prefix but belong to it.
@@ -72,6 +73,7 @@ from portal.web.admin import (  # noqa: E402,F401  (registers views)
     articles,
     audit_log,
     categories,
+    content_events,
     dashboard,
     media,
     page_editor,

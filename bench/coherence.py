@@ -4,7 +4,7 @@ Run with ``make bench`` (or ``.venv/bin/python bench/coherence.py``). Every requ
 of a web worker runs :func:`portal.content.coherence.catch_up` (is there a change by
 another process to purge from this process's cache?) and
 :func:`portal.content.outbox.retry_due` (is a content event due to be delivered
-again?); when one is due, the worker delivers after the response (the sweep). This
+again?); when one is due, the worker delivers before answering (the sweep). This
 measures each of them, in microseconds per call, against a request to a Flask
 hello-world app through the WSGI test client in the same run, and prints a table.
 This is a measurement, never a test: nothing here asserts on time.
@@ -128,7 +128,7 @@ def main() -> None:
         )
         rows.append(
             (
-                "sweep after response: deliver(), nothing due",
+                "sweep before a request: deliver(), nothing due",
                 *per_call_us(outbox.deliver, max(1, calls // 4)),
             )
         )

@@ -2,7 +2,7 @@
 
 This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``Block``, ``BlockContext``, ``CachePolicy``, ``Layout``, ``Region``,
-``ContentEvent``, the helpers blocks use to read the site and the types of what
+``ContentEvent``, ``unit_of_work`` and ``Actor`` (how a plugin changes content), the helpers blocks use to read the site and the types of what
 they read. Blocks import nothing else of the core (an import-linter contract in
 pyproject.toml keeps it so). The app itself is built by :func:`portal.app.create_app`.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from portal.blocks import NO_CACHE, Block, BlockContext, CachePolicy
 from portal.content.events import ContentEvent, article_event, content_changed
+from portal.content.unit_of_work import Actor, unit_of_work
 from portal.hookspecs import hookimpl
 from portal.i18n import translate
 from portal.layouts import Layout, Region
@@ -33,6 +34,7 @@ from portal.site import (
 from portal.text import sanitize_html, strip_text
 
 __all__ = [
+    "Actor",
     "NO_CACHE",
     "Article",
     "ArticleMedia",
@@ -62,4 +64,5 @@ __all__ = [
     "site_now",
     "strip_text",
     "translate",
+    "unit_of_work",
 ]

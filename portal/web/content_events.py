@@ -3,15 +3,18 @@
 Before each request a worker purges from its own in-process cache what other
 processes changed (:func:`portal.content.coherence.catch_up`, one ``stat``
 when nothing did). Every few seconds it also checks whether a content event
-is due to be delivered again; if so it delivers it after the response has
-been sent, so no reader waits for a slow consumer.
+is due to be delivered again (a purge that failed while Redis was away, a
+plugin that raised); if so it delivers it before answering, so the reader
+whose request notices it already gets the purged page and no reader sees
+stale content for longer than the retry interval. That costs one reader a
+delivery pass, only while an event is waiting.
 """
 
 from __future__ import annotations
 
 import logging
 
-from flask import Flask, after_this_request
+from flask import Flask
 
 from portal.content import coherence, outbox
 
@@ -23,21 +26,16 @@ def init_app(app: Flask) -> None:
     def _content_events() -> None:
         coherence.catch_up(app)
         if outbox.retry_due(app):
-
-            @after_this_request
-            def _deliver_later(response):
-                response.call_on_close(lambda: _sweep(app))
-                return response
+            _sweep()
 
 
-def _sweep(app: Flask) -> None:
-    """Deliver the due events, in an app context of its own (the request is over).
+def _sweep() -> None:
+    """Deliver the due events; never raises.
 
-    Never raises: the response is sent, and what could not be delivered now
-    (the database away, say) is tried again at a later sweep.
+    What could not be delivered now (the database or Redis still away) is
+    tried again at a later sweep, and the reader still gets the page.
     """
-    with app.app_context():
-        try:
-            outbox.deliver()
-        except Exception:
-            log.exception("Content events: the sweep after a response failed")
+    try:
+        outbox.deliver()
+    except Exception:
+        log.exception("Content events: the sweep before a request failed")

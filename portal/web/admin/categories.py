@@ -23,6 +23,7 @@ from portal.text import slugify, strip_text
 from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import roles_required
+from portal.web.admin.pages import show_on_form
 
 #: Who may change the category tree.
 CATEGORY_EDITORS = ("admin", "editor")
@@ -113,15 +114,6 @@ def tree_order(tree: CategoryTree) -> list[tuple[Category, int]]:
     return ordered
 
 
-def _show_on_form(form: FlaskForm, error: CategoryError) -> None:
-    """Show a rule the change broke beside the field it is about (else above the form)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is None:
-        flash(str(error), "error")
-        field = next(iter(form))
-    field.errors = [*field.errors, str(error)]
-
-
 # -- views --------------------------------------------------------------------
 @bp.get("/categories")
 @roles_required(*CATEGORY_EDITORS)
@@ -166,7 +158,7 @@ def category_new():
                     parent_id=form.parent_id.data or None,
                 )
         except CategoryError as exc:
-            _show_on_form(form, exc)
+            show_on_form(form, exc)
         else:
             flash(f"Đã tạo chuyên mục “{category.name}” (/chuyen-muc/{category.slug}).")
             return redirect(url_for("admin.categories_list"))
@@ -193,7 +185,7 @@ def category_edit(category_id: int):
                     parent_id=form.parent_id.data or None,
                 )
         except CategoryError as exc:
-            _show_on_form(form, exc)
+            show_on_form(form, exc)
         else:
             flash(
                 audit.NOTHING_CHANGED if edited is None else f"Đã lưu chuyên mục “{category.name}”."
@@ -249,7 +241,7 @@ def category_delete(category_id: int):
             except CategoryInUse as exc:
                 problems = exc.problems
             except CategoryError as exc:
-                _show_on_form(form, exc)
+                show_on_form(form, exc)
             else:
                 target = deleted.target
                 flash(

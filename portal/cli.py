@@ -161,22 +161,15 @@ def plugins_group(context: click.Context) -> None:
 
 
 def _switch_plugin(name: str, enabled: bool) -> None:
-    from portal.content import audit
-    from portal.plugin_switches import SwitchError, switch
+    from portal.content.unit_of_work import Actor, unit_of_work
+    from portal.plugin_switches import SwitchError, set_enabled
 
     upgrade_database()
     try:
-        switch(name, enabled, by="(dòng lệnh)")
+        with unit_of_work(Actor.system("(dòng lệnh)")):
+            set_enabled(name, enabled)
     except SwitchError as exc:
-        db.session.rollback()
         raise click.ClickException(str(exc)) from exc
-    audit.record(
-        "plugin.switch",
-        subject_type="plugin",
-        summary=f"{'Bật' if enabled else 'Tắt'} plugin “{name}” (dòng lệnh)",
-        after={"name": name, "enabled": enabled},
-    )
-    db.session.commit()
 
 
 @plugins_group.command("disable")

@@ -8,9 +8,10 @@ every ``PORTAL_PLUGIN_SYNC_SECONDS``, so all workers agree within that time.
 ``PORTAL_DISABLED_PLUGINS`` (environment) is different: those plugins are not
 even imported.
 
-An admin's switch goes through :func:`set_enabled`, inside a unit of work: the
-stored switch and its audit entry are committed together, and this worker
-applies it once the commit succeeded.
+A switch (the admin's plugins screen, ``flask portal plugins disable``) goes
+through :func:`set_enabled`, inside a unit of work: the stored switch and its
+audit entry are committed together, and this worker applies it once the
+commit succeeded.
 """
 
 from __future__ import annotations
@@ -91,13 +92,6 @@ def _apply(app: Flask, name: str, enabled: bool) -> None:
     else:
         switched_off.add(name)
     plugins.apply_switches(switched_off)
-
-
-def switch(name: str, enabled: bool, by: str) -> None:
-    """Switch a loaded plugin on or off, store it, and apply it in this worker. The caller commits."""
-    _check(name, enabled)
-    _store(name, enabled, by)
-    _apply(current_app, name, enabled)
 
 
 def set_enabled(name: str, enabled: bool) -> bool:

@@ -138,3 +138,21 @@ def test_a_switch_rolled_back_is_not_applied_to_the_worker(app):
     with app.app_context():
         assert db.session.get(PluginState, "rich_text") is None
         assert db.session.scalar(select(AuditEntry)) is None
+
+
+def test_the_command_line_switch_is_audited_under_the_command_line(app):
+    runner = app.test_cli_runner()
+    with events_written(app) as events:
+        result = runner.invoke(args=["portal", "plugins", "disable", "rich_text"])
+    assert result.exit_code == 0, result.output
+    assert events == []
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "plugin.switch"))
+        assert (entry.user_name, entry.user_id) == ("(dòng lệnh)", None)
+        assert entry.after == {"name": "rich_text", "enabled": False}
+        assert db.session.get(PluginState, "rich_text").updated_by_name == "(dòng lệnh)"
+
+    refused = runner.invoke(args=["portal", "plugins", "disable", "standard_layouts"])
+    assert refused.exit_code != 0 and "cannot run without it" in refused.output
+    with app.app_context():
+        assert db.session.get(PluginState, "standard_layouts") is None

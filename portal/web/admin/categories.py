@@ -115,6 +115,8 @@ def tree_order(tree: CategoryTree) -> list[tuple[Category, int]]:
 
 
 # -- views --------------------------------------------------------------------
+
+
 @bp.get("/categories")
 @roles_required(*CATEGORY_EDITORS)
 def categories_list():

@@ -1089,3 +1089,25 @@ def test_the_content_functions_refuse_to_run_outside_a_unit_of_work(app, site):
         page = db.session.get(Page, site["page"])
         with pytest.raises(RuntimeError, match="unit_of_work"):
             pages.delete(page)
+
+
+def test_the_content_layer_refuses_a_page_under_its_own_subtree_or_a_taken_path(app, site):
+    """The form hides such choices; a stale form or another writer meets the same rules."""
+    from portal.content import pages
+    from portal.content.pages import PageError, PageFields
+    from portal.content.unit_of_work import Actor, unit_of_work
+
+    before = snapshot(app)
+    with events_written(app) as events, app.app_context():
+        root = db.session.get(Page, site["root"])
+        under_child = PageFields(title="Gốc", kind="home", path="/", parent_id=site["page"])
+        taken = PageFields(title="Khác", kind="static", path="/", parent_id=site["root"])
+        for attempt, field in (
+            (lambda: pages.update_properties(root, under_child), "parent_id"),
+            (lambda: pages.create(taken, layout_name="one_column"), "path"),
+        ):
+            with pytest.raises(PageError) as raised, unit_of_work(Actor.system("thử")):
+                attempt()
+            assert raised.value.field == field
+    assert events == []
+    assert snapshot(app) == before

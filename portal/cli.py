@@ -165,19 +165,12 @@ def plugins_group(context: click.Context) -> None:
 
 
 def _switch_plugin(name: str, enabled: bool) -> None:
-    from portal.content import audit
-    from portal.plugin_switches import SwitchError, switch
+    from portal.plugin_switches import SwitchError, set_enabled
 
     upgrade_database()
     try:
         with unit_of_work(Actor.system(CLI_ACTOR)):
-            switch(name, enabled, by="(dòng lệnh)")
-            audit.record(
-                "plugin.switch",
-                subject_type="plugin",
-                summary=f"{'Bật' if enabled else 'Tắt'} plugin “{name}” (dòng lệnh)",
-                after={"name": name, "enabled": enabled},
-            )
+            set_enabled(name, enabled)
     except SwitchError as exc:
         raise click.ClickException(str(exc)) from exc
 

@@ -7,6 +7,11 @@ The switches are stored in the database; every worker re-reads them at most
 every ``PORTAL_PLUGIN_SYNC_SECONDS``, so all workers agree within that time.
 ``PORTAL_DISABLED_PLUGINS`` (environment) is different: those plugins are not
 even imported.
+
+A switch (the admin's plugins screen, ``flask portal plugins disable``) goes
+through :func:`set_enabled`, inside a unit of work: the stored switch and its
+audit entry are committed together, and this worker applies it once the
+commit succeeded.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from portal.content import audit
+from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models import PluginState
 from portal.plugins import plugins_of
@@ -54,10 +61,9 @@ def sync(app: Flask, *, force: bool = False) -> None:
         plugins.apply_switches(switched_off)
 
 
-def switch(name: str, enabled: bool, by: str) -> None:
-    """Switch a loaded plugin on or off, store it, and apply it in this worker. The caller commits."""
-    plugins = plugins_of(current_app)
-    info = plugins.plugins.get(name)
+def _check(name: str, enabled: bool) -> None:
+    """Raise :class:`SwitchError` unless plugin ``name`` can be switched that way."""
+    info = plugins_of(current_app).plugins.get(name)
     if info is None or info.status != "loaded":
         raise SwitchError(
             f"Plugin “{name}” is not loaded here, so it cannot be switched"
@@ -68,16 +74,48 @@ def switch(name: str, enabled: bool, by: str) -> None:
         raise SwitchError(
             f"Plugin “{name}” provides the page layouts; the site cannot run without it."
         )
+
+
+def _store(name: str, enabled: bool, by: str) -> None:
     state = db.session.get(PluginState, name) or PluginState(name=name)
     state.enabled = enabled
     state.updated_by_name = by
     db.session.add(state)
+
+
+def _apply(app: Flask, name: str, enabled: bool) -> None:
+    """Use (or stop using) plugin ``name`` in this worker."""
+    plugins = plugins_of(app)
     switched_off = set(plugins.switched_off)
     if enabled:
         switched_off.discard(name)
     else:
         switched_off.add(name)
     plugins.apply_switches(switched_off)
+
+
+def set_enabled(name: str, enabled: bool) -> bool:
+    """Switch plugin ``name`` on or off in the current unit of work, with an audit entry.
+
+    The switch is stored under the unit's actor and applied to this worker
+    once the unit has committed (other workers follow, see :func:`sync`).
+    Returns whether the plugin was enabled before. Raises :class:`SwitchError`
+    (nothing written) for a plugin that is not loaded or that the site needs.
+    """
+    unit = require_unit("Switching a plugin")
+    _check(name, enabled)
+    app = current_app._get_current_object()
+    was_enabled = name not in plugins_of(app).switched_off
+    _store(name, enabled, unit.actor.name)
+    audit.record(
+        "plugin.switch",
+        subject_type="plugin",
+        summary=f"{'Bật' if enabled else 'Tắt'} plugin “{name}”",
+        before={"name": name, "enabled": was_enabled},
+        after={"name": name, "enabled": enabled},
+    )
+    unit.on_commit(lambda: _apply(app, name, enabled))
+    return was_enabled
 
 
 def init_app(app: Flask) -> None:

@@ -14,23 +14,29 @@ from portal.content.page_drafts import (
     add_block,
     change_draft,
     compare,
+    discard,
     discard_draft,
+    edit_draft,
     edit_version,
     get_draft,
     live_document,
     move_block,
     publish,
+    publish_draft,
     remove_block,
     restore,
+    restore_revision,
     set_hidden,
     set_inheritance,
     set_layout,
     shift_block,
     update_settings,
 )
+from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
-from portal.models import PageDraft, PageRevision, Placement, User
-from portal.testing import sample_content
+from portal.models import AuditEntry, PageDraft, PageRevision, Placement, User
+from portal.models.events import OutboxEvent
+from portal.testing import events_written, sample_content
 
 
 def item(key, region, position, name="probe", settings=None, hidden=False, id=None):
@@ -419,3 +425,91 @@ def test_two_first_drafts_at_the_same_moment_conflict(app_factory):
         db.session.rollback()
         db.session.expire_all()
         assert get_draft(page).document["layout"] == "one_column"
+
+
+# -- in a unit of work: audit entries and events ------------------------------------------
+
+
+def written_tags(app) -> list[set[str]]:
+    with app.app_context():
+        return [set(row.tags) for row in db.session.scalars(select(OutboxEvent))]
+
+
+def test_editor_actions_refuse_to_run_outside_a_unit_of_work(app, world):
+    with app.app_context():
+        page, admin = objects(world)
+        for action in (
+            lambda: edit_draft(
+                page, "0.0", admin, set_layout("main_sidebar"), action="a", summary="s"
+            ),
+            lambda: publish_draft(page, "0.0", admin),
+            lambda: discard(page, "0.0"),
+            lambda: restore_revision(page, 1, admin),
+        ):
+            with pytest.raises(RuntimeError, match="unit_of_work"):
+                action()
+        assert get_draft(page) is None
+
+
+def test_publishing_the_root_announces_every_page_that_inherits_from_it(app, world):
+    from portal.models import Page
+
+    with app.app_context():
+        grandchild = Page(kind="static", title="Cháu", path="/chau", parent_id=world["page"])
+        other_root_child = Page(kind="static", title="Khác", path="/khac", parent_id=world["root"])
+        db.session.add_all([grandchild, other_root_child])
+        db.session.commit()
+        heirs = {world["page"], grandchild.id, other_root_child.id}
+    with events_written(app) as drafted, app.app_context():
+        admin = db.session.get(User, world["admin"])
+        root = db.session.get(Page, world["root"])
+        with unit_of_work(Actor.of_user(admin)):
+            edit_draft(
+                root,
+                "0.0",
+                admin,
+                set_layout("main_sidebar"),
+                action="page.layout",
+                summary="Bố cục",
+            )
+    assert drafted == []  # a draft is not seen by readers
+
+    with events_written(app) as events, app.app_context():
+        root = db.session.get(Page, world["root"])
+        admin = db.session.get(User, world["admin"])
+        with unit_of_work(Actor.of_user(admin)):
+            revision = publish_draft(root, edit_version(root), admin, "Bố cục mới")
+        number = revision.number
+    assert events == [("published", "page", world["root"])]
+    assert written_tags(app)[-1] == {f"page:{i}" for i in {world["root"], *heirs}}
+    with app.app_context():
+        actions = [a.action for a in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+        assert actions == ["page.layout", "page.publish"]
+        assert db.session.get(Page, world["root"]).layout == "main_sidebar"
+        assert number == 2
+
+
+def test_a_stale_publish_in_a_unit_writes_nothing(app, world):
+    from portal.models import Page
+
+    with app.app_context():
+        page, admin = objects(world)
+        with unit_of_work(Actor.of_user(admin)):
+            edit_draft(
+                page, "0.0", admin, set_layout("main_sidebar"), action="page.layout", summary="s"
+            )
+    with events_written(app) as events, app.app_context():
+        page, admin = objects(world)
+        with pytest.raises(DraftConflict), unit_of_work(Actor.of_user(admin)):
+            publish_draft(page, "1.0", admin)  # the screen saw no draft
+    assert events == []
+    with app.app_context():
+        page = db.session.get(Page, world["page"])
+        assert get_draft(page) is not None and page.layout == "one_column"
+        assert (
+            db.session.scalar(
+                select(PageRevision.number).order_by(PageRevision.number.desc()).limit(1)
+            )
+            == 1
+        )
+        assert [a.action for a in db.session.scalars(select(AuditEntry))] == ["page.layout"]

@@ -15,6 +15,13 @@ A *document* is the plain-JSON shape shared by drafts and revisions::
 
 ``key`` identifies a placement inside drafts: ``p<id>`` for a live row,
 ``n<random>`` for one added in the draft and not yet published.
+
+What an editor does goes through :func:`edit_draft`, :func:`publish_draft`,
+:func:`discard` and :func:`restore_revision`: each runs inside a unit of work,
+records the action in the audit log and (for what readers see: publishing and
+restoring) announces a page event. :func:`change_draft`, :func:`publish`,
+:func:`discard_draft` and :func:`restore` are their building blocks; they
+neither audit nor announce.
 """
 
 from __future__ import annotations
@@ -29,7 +36,9 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.content.events import ContentEvent, content_changed
+from portal.content import audit
+from portal.content.events import content_changed, page_event
+from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models import Page, PageDraft, PageRevision, Placement, User, utcnow
 from portal.plugins import plugins_of
@@ -414,15 +423,162 @@ def _apply_document(page: Page, document: dict[str, Any], user: User, note: str)
 
 
 def announce_published(page: Page, action: str = "published") -> None:
-    """After commit: purge caches of the page and every page that inherits from it."""
+    """Announce that readers see ``page`` changed, and with it every page that inherits from it."""
     from portal.site import PageTree
 
     tree = PageTree.load()
-    tags = {f"page:{page.id}"}
-    for other in tree.by_id.values():
-        if any(ancestor.id == page.id for ancestor in tree.ancestors(other)):
-            tags.add(f"page:{other.id}")
-    content_changed(ContentEvent(action, "page", page.id, frozenset(tags)))
+    heirs = [
+        other.id
+        for other in tree.by_id.values()
+        if other.id != page.id and any(ancestor.id == page.id for ancestor in tree.ancestors(other))
+    ]
+    content_changed(page_event(action, page.id, also_pages=heirs))
+
+
+# -- what an editor does (in a unit of work, audited) ---------------------------
+
+
+def describe_page(document: dict[str, Any]) -> dict[str, Any]:
+    """The page-wide part of a document, for the audit log."""
+    return {"layout": document["layout"], "blocked_regions": list(document["blocked_regions"])}
+
+
+def describe_block(key: str):
+    """One placement of a document, for the audit log (None when it is not there)."""
+
+    def describe(document: dict[str, Any]) -> dict[str, Any] | None:
+        item = next((i for i in document["placements"] if i["key"] == key), None)
+        if item is None:
+            return None
+        return {
+            "block": item["block_name"],
+            "region": item["region"],
+            "position": item["position"] + 1,
+            "hidden": bool(item.get("hidden")),
+            "settings": item.get("settings") or {},
+        }
+
+    return describe
+
+
+def edit_draft(
+    page: Page,
+    expected_version: str,
+    user: User,
+    change,
+    *,
+    action: str,
+    summary: str,
+    describe=describe_page,
+) -> PageDraft:
+    """Apply ``change`` to the page's draft (see :func:`change_draft`) and audit it as ``action``.
+
+    ``describe`` picks what the audit log keeps from the document before and
+    after. Readers see nothing until the draft is published, so nothing is
+    announced. Raises :class:`DraftConflict` or :class:`DraftError` (nothing
+    written, the unit rolls back).
+    """
+    require_unit("Editing a page's draft")
+    before, _version_now = working_document(page)
+    draft = change_draft(page, expected_version, user, change)
+    audit.record(
+        action,
+        subject_type="page",
+        subject_id=page.id,
+        summary=f"{summary} (bản nháp)",
+        before=describe(before),
+        after=describe(draft.document),
+    )
+    return draft
+
+
+def publish_draft(page: Page, expected_version: str, user: User, note: str = "") -> PageRevision:
+    """Publish the draft the editor saw (:func:`publish`), audit it and announce the page."""
+    require_unit("Publishing a page")
+    before = live_document(page)
+    try:
+        revision = publish(page, expected_version, user, note)
+        db.session.flush()
+    except IntegrityError:
+        # Another request published (and numbered its revision) a moment ago.
+        raise DraftConflict(None) from None
+    changes = compare(before, revision.document)
+    audit.record(
+        "page.publish",
+        subject_type="page",
+        subject_id=page.id,
+        summary=f"Xuất bản trang “{page.title}”, phiên bản {revision.number}",
+        before=_counts(before),
+        after=_counts(revision.document)
+        | {"revision": revision.number, "changes": _change_text(changes)},
+    )
+    announce_published(page)
+    return revision
+
+
+def discard(page: Page, expected_version: str) -> PageDraft:
+    """Throw away the draft the editor saw and audit it; readers see no change."""
+    require_unit("Discarding a page's draft")
+    draft = discard_draft(page, expected_version)
+    audit.record(
+        "page.discard",
+        subject_type="page",
+        subject_id=page.id,
+        summary=f"Hủy bản nháp trang “{page.title}”",
+        before=_counts(draft.document),
+        after=_counts(live_document(page)),
+    )
+    return draft
+
+
+def restore_revision(page: Page, number: int, user: User) -> PageRevision:
+    """Publish revision ``number`` again (:func:`restore`), audit it and announce the page."""
+    require_unit("Restoring a page's revision")
+    before = live_document(page)
+    try:
+        revision = restore(page, number, user)
+        db.session.flush()
+    except IntegrityError:
+        raise DraftConflict(None) from None
+    audit.record(
+        "page.restore",
+        subject_type="page",
+        subject_id=page.id,
+        summary=f"Khôi phục phiên bản {number} của trang “{page.title}” "
+        f"(thành phiên bản {revision.number})",
+        before=_counts(before),
+        after=_counts(revision.document) | {"revision": revision.number},
+    )
+    announce_published(page)
+    return revision
+
+
+def _counts(document: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "layout": document["layout"],
+        "blocked_regions": document["blocked_regions"],
+        "blocks": [
+            f"{i['region']}:{i['block_name']}"
+            for i in sorted(document["placements"], key=lambda i: (i["region"], i["position"]))
+        ],
+    }
+
+
+def _change_text(changes: DocumentDiff) -> list[str]:
+    lines = []
+    if changes.layout:
+        lines.append(f"bố cục {changes.layout[0]} → {changes.layout[1]}")
+    lines += [f"thêm {i['block_name']} ở {i['region']}" for i in changes.added]
+    lines += [f"gỡ {i['block_name']} ở {i['region']}" for i in changes.removed]
+    lines += [
+        f"chuyển {new['block_name']} {old['region']} → {new['region']}"
+        for old, new in changes.moved
+    ]
+    lines += [
+        f"cấu hình {i['block_name']}: {', '.join(names)}" for i, names in changes.reconfigured
+    ]
+    lines += changes.inheritance
+    return lines
 
 
 # -- comparing -----------------------------------------------------------------

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 from portal.cache import MemoryBackend
 from portal.extensions import db
 from portal.models import AuditEntry, Page, PageDraft, PageRevision, Placement
-from portal.testing import sample_content
+from portal.models.events import OutboxEvent
+from portal.testing import events_written, sample_content
 
 from .admin_helpers import (
     csrf_of,
@@ -884,3 +885,229 @@ def test_deleting_a_page_removes_its_placements_draft_and_revisions(app, admin_c
             assert count == 0, model.__name__
         # Other pages are untouched.
         assert db.session.get(Placement, site["root_note"]) is not None
+
+
+# -- what each action writes: audit entries, revisions and exactly its events --------------
+
+
+def audit_actions(app) -> list[tuple[str, int | None]]:
+    with app.app_context():
+        return [
+            (a.action, a.subject_id)
+            for a in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))
+        ]
+
+
+def last_event_tags(app) -> set[str]:
+    with app.app_context():
+        row = db.session.scalar(select(OutboxEvent).order_by(OutboxEvent.id.desc()).limit(1))
+        return set(row.tags)
+
+
+@pytest.mark.parametrize(
+    ("path", "data", "action"),
+    [
+        ("/add/probe_note?region=main", {"text": "Mới", "count": "1"}, "page.block.add"),
+        ("/blocks/{note}", {"text": "Bản sửa", "count": "3"}, "page.block.configure"),
+        ("/blocks/{view}/move", {"direction": "up"}, "page.block.move"),
+        ("/blocks/{view}/visibility", {"hidden": "1"}, "page.block.visibility"),
+        ("/blocks/{view}/remove", {}, "page.block.remove"),
+        ("/layout", {"layout": "main_sidebar"}, "page.layout"),
+        ("/inheritance", {"region": "header", "blocked": "1"}, "page.inheritance"),
+    ],
+)
+def test_a_draft_change_is_audited_and_announces_nothing(
+    app, admin_client, site, path, data, action
+):
+    """Readers see nothing of a draft, so no cache is purged and no event is written."""
+    editor = Editor(admin_client, site["page"])
+    add_note(editor, "Bản đầu")
+    note = key_of(app, site["page"], "probe_note")
+    before = audit_actions(app)
+
+    with events_written(app) as events:
+        editor.change(path.format(view=site["view"], note=note), **data)
+
+    assert events == []
+    assert audit_actions(app) == [*before, (action, site["page"])]
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+        assert entry.user_name == "Quản Trị Một <quantri@example.org>"
+        assert entry.summary.endswith("(bản nháp)")
+
+
+def test_publishing_writes_a_revision_an_audit_entry_and_one_page_event(app, admin_client, site):
+    editor = Editor(admin_client, site["root"])
+    add_note(editor, "Đầu trang mới", region="header")
+
+    with events_written(app) as events:
+        editor.change("/publish", note="Đầu trang")
+
+    assert events == [("published", "page", site["root"])]
+    # The article page inherits the root's header: its cached blocks go too.
+    assert last_event_tags(app) == {f"page:{site['root']}", f"page:{site['page']}"}
+    assert audit_actions(app)[-1] == ("page.publish", site["root"])
+    with app.app_context():
+        notes = db.session.scalars(
+            select(PageRevision.note).where(PageRevision.page_id == site["root"])
+        ).all()
+    assert "Đầu trang" in notes
+    assert "Đầu trang mới" in public_html(app, site)
+
+
+def test_discarding_is_audited_and_announces_nothing(app, admin_client, site):
+    editor = Editor(admin_client, site["page"])
+    add_note(editor, "Bỏ đi")
+
+    with events_written(app) as events:
+        editor.change("/discard")
+
+    assert events == []
+    assert audit_actions(app)[-1] == ("page.discard", site["page"])
+
+
+def test_restoring_writes_a_revision_and_one_page_event(app, admin_client, site):
+    editor = Editor(admin_client, site["page"])
+    add_note(editor, "Sẽ bị thu hồi")
+    editor.change("/publish")
+
+    with events_written(app) as events:
+        response = admin_client.post(
+            f"/admin/pages/{site['page']}/revisions/1/restore", data={"csrf_token": editor.csrf}
+        )
+
+    assert response.status_code == 302
+    assert events == [("published", "page", site["page"])]
+    assert last_event_tags(app) == {f"page:{site['page']}"}
+    assert audit_actions(app)[-1] == ("page.restore", site["page"])
+    assert "Sẽ bị thu hồi" not in public_html(app, site)
+
+
+@pytest.mark.parametrize("path", ["/publish", "/discard", "/blocks/{view}/remove"])
+def test_a_stale_draft_writes_no_event(app, admin_client, second_admin_client, site, path):
+    mine = Editor(admin_client, site["page"])
+    add_note(mine, "Bản nháp của tôi")
+    Editor(second_admin_client, site["page"]).change(
+        f"/blocks/{site['toolbar']}/move", direction="down"
+    )
+    before = snapshot(app)
+
+    with events_written(app) as events:
+        mine.post(path.format(view=site["view"]))
+
+    assert events == []
+    assert snapshot(app) == before
+
+
+def test_a_refused_restore_writes_no_event(app, admin_client, site):
+    editor = Editor(admin_client, site["page"])
+    add_note(editor, "Bản nháp")
+    before = snapshot(app)
+
+    with events_written(app) as events:
+        for number in (1, 99):  # a draft exists; no such revision
+            admin_client.post(
+                f"/admin/pages/{site['page']}/revisions/{number}/restore",
+                data={"csrf_token": editor.csrf},
+            )
+
+    assert events == []
+    assert snapshot(app) == before
+
+
+def test_creating_a_page_is_audited_and_announced(app, admin_client, site):
+    with events_written(app) as events:
+        response = admin_client.post(
+            "/admin/pages/new",
+            data={
+                "csrf_token": page_form(admin_client),
+                "title": "Giới thiệu",
+                "kind": "static",
+                "path": "/gioi-thieu",
+                "parent_id": str(site["root"]),
+                "category_id": "0",
+                "layout": "one_column",
+            },
+        )
+
+    assert response.status_code == 302
+    with app.app_context():
+        page_id = db.session.scalar(select(Page.id).where(Page.path == "/gioi-thieu"))
+    assert events == [("created", "page", page_id)]
+    assert audit_actions(app)[-1] == ("page.create", page_id)
+
+
+def test_changing_properties_announces_the_page_and_its_heirs(app, admin_client, site):
+    url = f"/admin/pages/{site['root']}/properties"
+    values = {"title": "Gốc mới", "kind": "home", "path": "/", "parent_id": "0", "category_id": "0"}
+
+    with events_written(app) as events:
+        response = admin_client.post(
+            url, data={"csrf_token": page_form(admin_client, url), **values}
+        )
+
+    assert response.status_code == 302
+    assert events == [("edited", "page", site["root"])]
+    assert last_event_tags(app) == {f"page:{site['root']}", f"page:{site['page']}"}
+    assert audit_actions(app)[-1] == ("page.update", site["root"])
+
+    with events_written(app) as unchanged:  # the same values again: nothing to say
+        admin_client.post(url, data={"csrf_token": page_form(admin_client, url), **values})
+    assert unchanged == []
+    assert audit_actions(app)[-1] == ("page.update", site["root"])
+    assert len([a for a in audit_actions(app) if a[0] == "page.update"]) == 1
+
+
+def test_deleting_a_page_is_audited_and_announced_and_a_refused_delete_is_not(
+    app, admin_client, site
+):
+    with app.app_context():
+        child = Page(kind="static", title="Con", path="/con", parent_id=site["page"])
+        db.session.add(child)
+        db.session.commit()
+        child_id = child.id
+    token = page_form(admin_client, f"/admin/pages/{child_id}/delete")
+    before = snapshot(app)
+
+    with events_written(app) as refused:
+        admin_client.post(f"/admin/pages/{site['root']}/delete", data={"csrf_token": token})
+        admin_client.post(f"/admin/pages/{site['page']}/delete", data={"csrf_token": token})
+    assert refused == []
+    assert snapshot(app) == before
+
+    with events_written(app) as events:
+        admin_client.post(f"/admin/pages/{child_id}/delete", data={"csrf_token": token})
+    assert events == [("deleted", "page", child_id)]
+    assert last_event_tags(app) == {f"page:{child_id}"}
+    assert audit_actions(app)[-1] == ("page.delete", child_id)
+
+
+def test_the_content_functions_refuse_to_run_outside_a_unit_of_work(app, site):
+    from portal.content import pages
+
+    with app.app_context():
+        page = db.session.get(Page, site["page"])
+        with pytest.raises(RuntimeError, match="unit_of_work"):
+            pages.delete(page)
+
+
+def test_the_content_layer_refuses_a_page_under_its_own_subtree_or_a_taken_path(app, site):
+    """The form hides such choices; a stale form or another writer meets the same rules."""
+    from portal.content import pages
+    from portal.content.pages import PageError, PageFields
+    from portal.content.unit_of_work import Actor, unit_of_work
+
+    before = snapshot(app)
+    with events_written(app) as events, app.app_context():
+        root = db.session.get(Page, site["root"])
+        under_child = PageFields(title="Gốc", kind="home", path="/", parent_id=site["page"])
+        taken = PageFields(title="Khác", kind="static", path="/", parent_id=site["root"])
+        for attempt, field in (
+            (lambda: pages.update_properties(root, under_child), "parent_id"),
+            (lambda: pages.create(taken, layout_name="one_column"), "path"),
+        ):
+            with pytest.raises(PageError) as raised, unit_of_work(Actor.system("thử")):
+                attempt()
+            assert raised.value.field == field
+    assert events == []
+    assert snapshot(app) == before

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.extensions import db
 from portal.models import AuditEntry, Placement, PluginState
 from portal.plugins import plugins_of
-from portal.testing import sample_content
+from portal.testing import events_written, sample_content
 
 from .admin_helpers import client_signed_in_as, csrf_of, make_user
 
@@ -97,7 +97,62 @@ def test_the_switch_is_stored_and_read_by_another_worker(app_factory):
     ],
 )
 def test_switches_that_cannot_be_made_are_refused(app, admin_client, name, message):
-    page = post_switch(admin_client, name, enabled=False)
+    with events_written(app) as events:
+        page = post_switch(admin_client, name, enabled=False)
     assert message in page.get_data(as_text=True)
+    assert events == []
     with app.app_context():
         assert db.session.scalar(select(PluginState)) is None
+        assert db.session.scalar(select(AuditEntry)) is None
+    assert plugins_of(app).switched_off == frozenset()
+
+
+def test_a_switch_is_stored_with_its_audit_entry_under_the_admin(app, admin_client):
+    with events_written(app) as events:
+        post_switch(admin_client, "rich_text", enabled=False)
+    assert events == []  # placements and content are untouched
+    with app.app_context():
+        state = db.session.get(PluginState, "rich_text")
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "plugin.switch"))
+        assert state.updated_by_name == entry.user_name == "Quản Trị Một <quantri@example.org>"
+        assert (entry.before, entry.after) == (
+            {"name": "rich_text", "enabled": True},
+            {"name": "rich_text", "enabled": False},
+        )
+    assert "rich_text" in plugins_of(app).switched_off
+
+
+def test_a_switch_rolled_back_is_not_applied_to_the_worker(app):
+    """The worker follows the switch only once it is committed with its audit entry."""
+    from portal.content.unit_of_work import Actor, unit_of_work
+    from portal.plugin_switches import set_enabled
+
+    with (
+        app.test_request_context(),
+        pytest.raises(RuntimeError, match="later"),
+        unit_of_work(Actor.system("thử")),
+    ):
+        set_enabled("rich_text", False)
+        raise RuntimeError("something failed later in the same change")
+    assert "rich_text" not in plugins_of(app).switched_off
+    with app.app_context():
+        assert db.session.get(PluginState, "rich_text") is None
+        assert db.session.scalar(select(AuditEntry)) is None
+
+
+def test_the_command_line_switch_is_audited_under_the_command_line(app):
+    runner = app.test_cli_runner()
+    with events_written(app) as events:
+        result = runner.invoke(args=["portal", "plugins", "disable", "rich_text"])
+    assert result.exit_code == 0, result.output
+    assert events == []
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "plugin.switch"))
+        assert (entry.user_name, entry.user_id) == ("Dòng lệnh", None)
+        assert entry.after == {"name": "rich_text", "enabled": False}
+        assert db.session.get(PluginState, "rich_text").updated_by_name == "Dòng lệnh"
+
+    refused = runner.invoke(args=["portal", "plugins", "disable", "standard_layouts"])
+    assert refused.exit_code != 0 and "cannot run without it" in refused.output
+    with app.app_context():
+        assert db.session.get(PluginState, "standard_layouts") is None

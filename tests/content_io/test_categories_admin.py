@@ -12,6 +12,8 @@ from portal.content.demo import load_demo
 from portal.content.page_drafts import add_block, change_draft, edit_version
 from portal.extensions import db
 from portal.models import Article, AuditEntry, Category, Page, PageDraft, Placement, User
+from portal.models.events import OutboxEvent
+from portal.testing import events_written
 
 
 @pytest.fixture
@@ -293,3 +295,170 @@ def test_an_empty_category_is_deleted_without_a_target(app, editor):
     assert "không có bài viết nào" in text_of(page) and 'name="move_to"' not in page
     assert editor.post(url, data={"csrf_token": csrf_of(page)}).status_code == 302
     assert category(app, "tam-thoi") is None
+
+
+# -- what each change writes: audit entries and exactly its events ------------------------
+
+
+def last_event_tags(app) -> set[str]:
+    with app.app_context():
+        row = db.session.scalar(select(OutboxEvent).order_by(OutboxEvent.id.desc()).limit(1))
+        return set(row.tags)
+
+
+def tree_state(app) -> list[tuple]:
+    """Every category and where every article is: what a refused change must leave alone."""
+    with app.app_context():
+        db.session.expire_all()
+        return [
+            *db.session.execute(
+                select(Category.id, Category.slug, Category.parent_id, Category.position).order_by(
+                    Category.id
+                )
+            ).all(),
+            *db.session.execute(
+                select(Article.id, Article.category_id, Article.version).order_by(Article.id)
+            ).all(),
+        ]
+
+
+def test_creating_is_audited_and_announced(app, editor):
+    with events_written(app) as events:
+        response = post_form(
+            editor, "/admin/categories/new", {"name": "Thể thao", "parent_id": "0"}
+        )
+    assert response.status_code == 302
+    created = ids(app)["the-thao"]
+    assert events == [("created", "category", created)]
+    assert last_event_tags(app) == {"categories", f"category:{created}"}
+    assert audit_actions(app)[-1] == "category.create"
+
+
+def test_editing_announces_the_category_its_parents_and_the_pages_it_touched(app, editor):
+    tree = ids(app)
+    with events_written(app) as events:
+        response = post_form(editor, f"/admin/categories/{tree['xa-hoi']}",
+                             {"name": "Xã hội", "slug": "xa-hoi", "parent_id": str(tree["kinh-te"])})  # fmt: skip
+    assert response.status_code == 302
+    assert events == [("edited", "category", tree["xa-hoi"])]
+    assert last_event_tags(app) == {
+        "categories",
+        "articles",
+        f"category:{tree['xa-hoi']}",
+        f"category:{tree['thoi-su']}",  # the old parent
+        f"category:{tree['kinh-te']}",  # the new one
+    }
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
+        assert entry.action == "category.update"
+        assert (entry.before["parent_id"], entry.after["parent_id"]) == (
+            tree["thoi-su"],
+            tree["kinh-te"],
+        )
+        assert entry.user_name.endswith("<bientap@example.org>")  # the unit's actor
+
+    with app.app_context():
+        home = db.session.scalar(select(Page.id).where(Page.path == "/"))
+    with events_written(app) as renamed:
+        post_form(editor, f"/admin/categories/{tree['giao-duc']}",
+                  {"name": "Giáo dục", "slug": "giao-duc-moi", "parent_id": "0"})  # fmt: skip
+    assert renamed == [("edited", "category", tree["giao-duc"])]
+    assert f"page:{home}" in last_event_tags(app)  # its blocks now name the new slug
+
+    with events_written(app) as unchanged:
+        post_form(editor, f"/admin/categories/{tree['giao-duc']}",
+                  {"name": "Giáo dục", "slug": "giao-duc-moi", "parent_id": "0"})  # fmt: skip
+    assert unchanged == []
+
+
+def test_moving_under_its_own_child_changes_nothing_and_writes_no_event(app, editor):
+    """The form hides such parents; the content layer refuses them too (a stale form)."""
+    from portal.content import categories
+    from portal.content.categories import CategoryError
+    from portal.content.unit_of_work import unit_of_work
+
+    tree = ids(app)
+    before, audit_before = tree_state(app), audit_actions(app)
+    with events_written(app) as events, app.app_context():
+        thoi_su = db.session.get(Category, tree["thoi-su"])
+        for parent in ("thoi-su", "chinh-tri"):
+            with (
+                pytest.raises(CategoryError, match="không thể nằm dưới chính nó"),
+                unit_of_work(),
+            ):
+                categories.edit(thoi_su, name="Thời sự", slug="thoi-su", parent_id=tree[parent])
+    assert events == []
+    assert tree_state(app) == before and audit_actions(app) == audit_before
+
+
+def test_reordering_is_audited_and_announced(app, editor):
+    tree = ids(app)
+    token = csrf_of(editor.get("/admin/categories").get_data(as_text=True))
+    with events_written(app) as events:
+        editor.post(
+            f"/admin/categories/{tree['kinh-te']}/move",
+            data={"csrf_token": token, "direction": "up"},
+        )
+    assert events == [("edited", "category", tree["kinh-te"])]
+    assert audit_actions(app)[-1] == "category.reorder"
+
+    first = siblings(app, None)[0]
+    before = tree_state(app)
+    with events_written(app) as nothing:
+        editor.post(
+            f"/admin/categories/{tree[first]}/move", data={"csrf_token": token, "direction": "up"}
+        )
+        editor.post(
+            f"/admin/categories/{tree[first]}/move", data={"csrf_token": token, "direction": "left"}
+        )
+    assert nothing == []
+    assert tree_state(app) == before
+
+
+def test_deleting_with_articles_is_refused_without_a_target_and_announced_with_one(app, editor):
+    tree = ids(app)
+    url = f"/admin/categories/{tree['chinh-tri']}/delete"
+    token = csrf_of(editor.get(url).get_data(as_text=True))
+    before, audit_before = tree_state(app), audit_actions(app)
+
+    with events_written(app) as refused:
+        assert editor.post(url, data={"csrf_token": token, "move_to": "0"}).status_code == 422
+        parent = f"/admin/categories/{tree['thoi-su']}/delete"
+        assert editor.post(parent, data={"csrf_token": token}).status_code == 409
+    assert refused == []
+    assert tree_state(app) == before and audit_actions(app) == audit_before
+
+    with app.app_context():
+        moved = set(
+            db.session.scalars(select(Article.id).where(Article.category_id == tree["chinh-tri"]))
+        )
+    with events_written(app) as events:
+        response = editor.post(url, data={"csrf_token": token, "move_to": str(tree["kinh-te"])})
+    assert response.status_code == 302
+    assert events == [("deleted", "category", tree["chinh-tri"])]
+    assert last_event_tags(app) == {
+        "categories",
+        "articles",
+        f"category:{tree['chinh-tri']}",
+        f"category:{tree['kinh-te']}",
+        *(f"article:{i}" for i in moved),
+    }
+    assert audit_actions(app)[-1] == "category.delete"
+
+
+def test_the_content_layer_refuses_a_delete_with_articles_and_no_target(app, demo):
+    from portal.content import categories
+    from portal.content.categories import CategoryError
+    from portal.content.unit_of_work import Actor, unit_of_work
+
+    before = tree_state(app)
+    with events_written(app) as events, app.app_context():
+        chinh_tri = db.session.get(Category, ids(app)["chinh-tri"])
+        for target in (None, chinh_tri.id):  # no target; itself
+            with (
+                pytest.raises(CategoryError, match="Hãy chọn chuyên mục nhận bài viết."),
+                unit_of_work(Actor.system("thử")),
+            ):
+                categories.delete(chinh_tri, move_articles_to=target)
+    assert events == []
+    assert tree_state(app) == before

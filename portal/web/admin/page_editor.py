@@ -12,27 +12,26 @@ from dataclasses import dataclass
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from portal.blocks import Block, jsonable, settings_to_formdata
-from portal.content import audit
 from portal.content.page_drafts import (
     DraftConflict,
     DraftError,
     add_block,
-    announce_published,
-    change_draft,
     compare,
-    discard_draft,
+    describe_block,
+    describe_page,
+    discard,
     draft_placements,
+    edit_draft,
     get_draft,
     items_in_region,
     live_document,
     move_block,
     new_key,
-    publish,
+    publish_draft,
     remove_block,
-    restore,
+    restore_revision,
     set_hidden,
     set_inheritance,
     set_layout,
@@ -46,6 +45,7 @@ from portal.models import Article, Page, PageRevision
 from portal.plugins import plugins_of
 from portal.rendering import Viewer, load_placements, render_page
 from portal.site import CategoryTree, PageTree
+from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import (
     SITE_ADMINS,
@@ -183,56 +183,33 @@ def page_editor(page_id: int):
     )
 
 
-def describe_page(document: dict) -> dict:
-    """The page-wide part of a document, for the audit log."""
-    return {"layout": document["layout"], "blocked_regions": list(document["blocked_regions"])}
-
-
-def describe_block(key: str):
-    """One placement of a document, for the audit log (None when it is not there)."""
-
-    def describe(document: dict) -> dict | None:
-        item = next((i for i in document["placements"] if i["key"] == key), None)
-        if item is None:
-            return None
-        return {
-            "block": item["block_name"],
-            "region": item["region"],
-            "position": item["position"] + 1,
-            "hidden": bool(item.get("hidden")),
-            "settings": item.get("settings") or {},
-        }
-
-    return describe
-
-
-def _apply(page: Page, change, action: str, summary: str, describe=describe_page):
+def _apply(page: Page, change_document, action: str, summary: str, describe=describe_page):
     """Apply a change to the draft and record it; return the problem, or None when saved.
 
     On a conflict or a change that cannot be made nothing is written.
     ``describe`` picks what the audit log keeps from the document before and after.
     """
-    before, _version_now = working_document(page)
     try:
-        draft = change_draft(page, _version(), current_user, change)
+        with change():
+            edit_draft(
+                page,
+                _version(),
+                current_user,
+                change_document,
+                action=action,
+                summary=summary,
+                describe=describe,
+            )
     except (DraftConflict, DraftError) as exc:
-        db.session.rollback()
         return exc
-    audit.record(
-        action,
-        subject_type="page",
-        subject_id=page.id,
-        summary=f"{summary} (bản nháp)",
-        before=describe(before),
-        after=describe(draft.document),
-    )
-    db.session.commit()
     return None
 
 
-def _apply_and_tell(page: Page, change, action: str, summary: str, done: str, **kwargs) -> None:
+def _apply_and_tell(
+    page: Page, change_document, action: str, summary: str, done: str, **kwargs
+) -> None:
     """:func:`_apply` for the editor's buttons: the outcome is flashed on the editor screen."""
-    problem = _apply(page, change, action, summary, **kwargs)
+    problem = _apply(page, change_document, action, summary, **kwargs)
     if problem is None:
         flash(done)
     else:
@@ -390,7 +367,7 @@ def block_move(page_id: int, key: str):
     document, _version_now = working_document(page)
     direction = request.form.get("direction")
     if direction in ("up", "down"):
-        change = shift_block(key, -1 if direction == "up" else 1)
+        change_document = shift_block(key, -1 if direction == "up" else 1)
         summary = "Chuyển khối lên" if direction == "up" else "Chuyển khối xuống"
     else:
         region = _region_or_400(page, request.form.get("region", ""), document)
@@ -398,11 +375,11 @@ def block_move(page_id: int, key: str):
             position = int(request.form.get("position", "10000"))
         except ValueError:
             abort(400, "Vị trí không hợp lệ.")
-        change = move_block(key, region, position)
+        change_document = move_block(key, region, position)
         summary = f"Chuyển khối sang vùng “{region}”"
     _apply_and_tell(
         page,
-        change,
+        change_document,
         "page.block.move",
         f"{summary} trên trang “{page.title}”",
         f"{summary}.",
@@ -550,28 +527,14 @@ def page_preview(page_id: int):
 @roles_required(*SITE_ADMINS)
 def page_publish(page_id: int):
     page = _page(page_id)
-    before = live_document(page)
     try:
-        revision = publish(
-            page, _version(), current_user, request.form.get("note", "").strip()[:500]
-        )
-        db.session.flush()
-    except (DraftConflict, IntegrityError) as exc:
-        db.session.rollback()
-        flash(str(exc if isinstance(exc, DraftConflict) else DraftConflict(None)), "error")
+        with change():
+            revision = publish_draft(
+                page, _version(), current_user, request.form.get("note", "").strip()[:500]
+            )
+    except DraftConflict as exc:
+        flash(str(exc), "error")
         return _back(page)
-    changes = compare(before, revision.document)
-    audit.record(
-        "page.publish",
-        subject_type="page",
-        subject_id=page.id,
-        summary=f"Xuất bản trang “{page.title}”, phiên bản {revision.number}",
-        before=_counts(before),
-        after=_counts(revision.document)
-        | {"revision": revision.number, "changes": _change_text(changes)},
-    )
-    db.session.commit()
-    announce_published(page)
     flash(f"Đã xuất bản trang “{page.title}” (phiên bản {revision.number}).")
     return _back(page)
 
@@ -581,20 +544,11 @@ def page_publish(page_id: int):
 def page_discard(page_id: int):
     page = _page(page_id)
     try:
-        draft = discard_draft(page, _version())
+        with change():
+            discard(page, _version())
     except DraftConflict as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return _back(page)
-    audit.record(
-        "page.discard",
-        subject_type="page",
-        subject_id=page.id,
-        summary=f"Hủy bản nháp trang “{page.title}”",
-        before=_counts(draft.document),
-        after=_counts(live_document(page)),
-    )
-    db.session.commit()
     flash("Đã hủy bản nháp; trang trở lại như bản đang xuất bản.")
     return _back(page)
 
@@ -658,51 +612,11 @@ def page_compare(page_id: int):
 @roles_required(*SITE_ADMINS)
 def page_restore(page_id: int, number: int):
     page = _page(page_id)
-    before = live_document(page)
     try:
-        revision = restore(page, number, current_user)
-        db.session.flush()
-    except (DraftError, IntegrityError) as exc:
-        db.session.rollback()
-        flash(str(exc if isinstance(exc, DraftError) else DraftConflict(None)), "error")
+        with change():
+            restore_revision(page, number, current_user)
+    except (DraftError, DraftConflict) as exc:
+        flash(str(exc), "error")
         return redirect(url_for("admin.page_revisions", page_id=page.id))
-    audit.record(
-        "page.restore",
-        subject_type="page",
-        subject_id=page.id,
-        summary=f"Khôi phục phiên bản {number} của trang “{page.title}” (thành phiên bản {revision.number})",
-        before=_counts(before),
-        after=_counts(revision.document) | {"revision": revision.number},
-    )
-    db.session.commit()
-    announce_published(page)
     flash(f"Đã khôi phục phiên bản {number}; trang đang xuất bản giống phiên bản đó.")
     return redirect(url_for("admin.page_revisions", page_id=page.id))
-
-
-def _counts(document: dict) -> dict:
-    return {
-        "layout": document["layout"],
-        "blocked_regions": document["blocked_regions"],
-        "blocks": [
-            f"{i['region']}:{i['block_name']}"
-            for i in sorted(document["placements"], key=lambda i: (i["region"], i["position"]))
-        ],
-    }
-
-
-def _change_text(changes) -> list[str]:
-    lines = []
-    if changes.layout:
-        lines.append(f"bố cục {changes.layout[0]} → {changes.layout[1]}")
-    lines += [f"thêm {i['block_name']} ở {i['region']}" for i in changes.added]
-    lines += [f"gỡ {i['block_name']} ở {i['region']}" for i in changes.removed]
-    lines += [
-        f"chuyển {new['block_name']} {old['region']} → {new['region']}"
-        for old, new in changes.moved
-    ]
-    lines += [
-        f"cấu hình {i['block_name']}: {', '.join(names)}" for i, names in changes.reconfigured
-    ]
-    lines += changes.inheritance
-    return lines

@@ -1,21 +1,26 @@
-"""The list of pages (a tree) and their properties: create, rename, move, delete."""
+"""The list of pages (a tree) and their properties: create, rename, move, delete.
+
+The rules (paths, one page per category and kind, no page under its own
+subtree, the delete guard, audit entries and events) live in
+:mod:`portal.content.pages`; these views parse the forms and run the change in
+a unit of work (:func:`portal.web.actor.change`).
+"""
 
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from portal.content import audit
-from portal.content.events import ContentEvent, content_changed
-from portal.content.page_drafts import announce_published, live_document
-from portal.content.page_paths import CATEGORY_KINDS, PATH_KINDS, is_reserved, is_well_formed
+from portal.content import audit, pages
+from portal.content.pages import PageError, PageFields, PageInUse, subtree_ids
 from portal.extensions import db
-from portal.models import PAGE_KINDS, Page, PageDraft, PageRevision
+from portal.models import PAGE_KINDS, Page, PageDraft
 from portal.plugins import plugins_of
 from portal.site import CategoryTree, PageTree
+from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import SITE_ADMINS, roles_required
 
@@ -64,12 +69,12 @@ class PageForm(FlaskForm):
     def __init__(self, *args, page: Page | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.page = page
-        pages = PageTree.load()
+        tree = PageTree.load()
         categories = CategoryTree.load()
-        excluded = _subtree_ids(pages, page) if page is not None else set()
+        excluded = subtree_ids(tree, page) if page is not None else set()
         self.parent_id.choices = [
-            (p.id, f"{'— ' * len(pages.ancestors(p))}{p.title}")
-            for p in _tree_order(pages)
+            (p.id, f"{'— ' * len(tree.ancestors(p))}{p.title}")
+            for p in _tree_order(tree)
             if p.id not in excluded
         ]
         if (page is not None and page.parent_id is None) or not self.parent_id.choices:
@@ -84,38 +89,20 @@ class PageForm(FlaskForm):
         ]
 
     def validate_path(self, field) -> None:
-        if self.kind.data not in PATH_KINDS:
-            return
-        path = (field.data or "").strip()
-        if not path:
-            raise ValidationError("Loại trang này cần một đường dẫn, ví dụ /gioi-thieu.")
-        if not is_well_formed(path):
-            raise ValidationError(
-                "Đường dẫn bắt đầu bằng “/”, chỉ gồm chữ thường không dấu, số và dấu gạch ngang."
-            )
-        if is_reserved(path):
-            raise ValidationError("Đường dẫn này đã được hệ thống dùng; hãy chọn đường dẫn khác.")
-        other = db.session.scalar(select(Page).where(Page.path == path))
-        if other is not None and (self.page is None or other.id != self.page.id):
-            raise ValidationError(f"Đường dẫn này đã thuộc trang “{other.title}”.")
+        problem = pages.path_problem(self.kind.data, field.data, self.page)
+        if problem is not None:
+            raise ValidationError(problem)
 
     def validate_category_id(self, field) -> None:
-        if self.kind.data not in CATEGORY_KINDS:
-            return
-        category_id = field.data or None
-        query = select(Page).where(Page.kind == self.kind.data)
-        query = query.where(
-            Page.category_id.is_(None) if category_id is None else Page.category_id == category_id
-        )
-        other = db.session.scalar(query)
-        if other is not None and (self.page is None or other.id != self.page.id):
-            raise ValidationError(f"Chuyên mục này đã có trang cùng loại: “{other.title}”.")
+        problem = pages.category_problem(self.kind.data, field.data or None, self.page)
+        if problem is not None:
+            raise ValidationError(problem)
 
 
-def _tree_order(pages: PageTree) -> list[Page]:
+def _tree_order(tree: PageTree) -> list[Page]:
     ordered: list[Page] = []
     children: dict[int | None, list[Page]] = {}
-    for p in pages.by_id.values():
+    for p in tree.by_id.values():
         children.setdefault(p.parent_id, []).append(p)
 
     def walk(parent_id):
@@ -139,56 +126,46 @@ def _category_order(categories: CategoryTree):
     return ordered
 
 
-def _subtree_ids(pages: PageTree, page: Page) -> set[int]:
-    """The page and its descendants: none of them can become its parent."""
-    ids = {page.id}
-    changed = True
-    while changed:
-        changed = False
-        for p in pages.by_id.values():
-            if p.parent_id in ids and p.id not in ids:
-                ids.add(p.id)
-                changed = True
-    return ids
+def _fields(form: PageForm) -> PageFields:
+    return PageFields(
+        title=form.title.data.strip(),
+        kind=form.kind.data,
+        path=form.path.data,
+        parent_id=form.parent_id.data or None,
+        category_id=form.category_id.data or None,
+    )
 
 
-def _apply_form(page: Page, form: PageForm) -> None:
-    page.title = form.title.data.strip()
-    page.kind = form.kind.data
-    page.path = form.path.data.strip() if form.kind.data in PATH_KINDS else None
-    page.category_id = (form.category_id.data or None) if form.kind.data in CATEGORY_KINDS else None
-    if form.parent_id.data:
-        page.parent_id = form.parent_id.data
+def show_on_form(form: FlaskForm, error: ValueError) -> None:
+    """Show a rule a change broke beside the field it is about (else above the form).
 
-
-def page_summary(page: Page) -> dict:
-    return {
-        "title": page.title,
-        "kind": page.kind,
-        "path": page.path,
-        "parent_id": page.parent_id,
-        "category_id": page.category_id,
-        "layout": page.layout,
-    }
+    ``error`` is a content-layer error with a ``field`` (PageError, CategoryError ...).
+    """
+    name = getattr(error, "field", "")
+    field = getattr(form, name, None) if name else None
+    if field is None:
+        flash(str(error), "error")
+        field = next(iter(form))
+    field.errors = [*field.errors, str(error)]
 
 
 @bp.get("/pages")
 @roles_required(*SITE_ADMINS)
 def pages_list():
-    pages = PageTree.load()
+    tree = PageTree.load()
     categories = CategoryTree.load()
     drafts = set(db.session.scalars(select(PageDraft.page_id)))
     plugins = plugins_of(current_app)
     rows = [
         {
             "page": p,
-            "depth": len(pages.ancestors(p)),
+            "depth": len(tree.ancestors(p)),
             "kind_label": KIND_LABELS.get(p.kind, p.kind),
             "layout": plugins.layout(p.layout),
             "category": categories.get(p.category_id),
             "has_draft": p.id in drafts,
         }
-        for p in _tree_order(pages)
+        for p in _tree_order(tree)
     ]
     return render_template("admin/pages/list.html", rows=rows)
 
@@ -205,23 +182,14 @@ def page_new():
         )
         form.layout.data = "one_column"
     if form.validate_on_submit():
-        layout = plugins_of(current_app).layout(form.layout.data)
-        page = Page(layout=layout.name, blocked_regions=layout.default_blocked_regions())
-        _apply_form(page, form)
-        if page.parent_id is None and PageTree.load().root is not None:
-            page.parent_id = PageTree.load().root.id
-        db.session.add(page)
-        db.session.flush()
-        audit.record(
-            "page.create",
-            subject_type="page",
-            subject_id=page.id,
-            summary=f"Tạo trang “{page.title}”",
-            after=page_summary(page),
-        )
-        db.session.commit()
-        flash(f"Đã tạo trang “{page.title}”. Hãy thêm khối cho trang.")
-        return redirect(url_for("admin.page_editor", page_id=page.id))
+        try:
+            with change():
+                page = pages.create(_fields(form), layout_name=form.layout.data)
+        except PageError as exc:
+            show_on_form(form, exc)
+        else:
+            flash(f"Đã tạo trang “{page.title}”. Hãy thêm khối cho trang.")
+            return redirect(url_for("admin.page_editor", page_id=page.id))
     return render_template(
         "admin/pages/form.html", form=form, page=None
     ), 422 if form.errors else 200
@@ -237,22 +205,14 @@ def page_properties(page_id: int):
         form.parent_id.data = page.parent_id or 0
         form.category_id.data = page.category_id or 0
     if form.validate_on_submit():
-        before = page_summary(page)
-        _apply_form(page, form)
-        if audit.record_change(
-            "page.update",
-            subject_type="page",
-            subject_id=page.id,
-            summary=f"Sửa thuộc tính trang “{page.title}”",
-            before=before,
-            after=page_summary(page),
-        ):
-            db.session.commit()
-            announce_published(page, action="edited")
-            flash("Đã lưu thuộc tính trang.")
+        try:
+            with change():
+                changed = pages.update_properties(page, _fields(form))
+        except PageError as exc:
+            show_on_form(form, exc)
         else:
-            flash(audit.NOTHING_CHANGED)
-        return redirect(url_for("admin.page_editor", page_id=page.id))
+            flash("Đã lưu thuộc tính trang." if changed else audit.NOTHING_CHANGED)
+            return redirect(url_for("admin.page_editor", page_id=page.id))
     return render_template(
         "admin/pages/form.html", form=form, page=page
     ), 422 if form.errors else 200
@@ -262,31 +222,15 @@ def page_properties(page_id: int):
 @roles_required(*SITE_ADMINS)
 def page_delete(page_id: int):
     page = db.session.get(Page, page_id) or abort(404)
-    children = list(db.session.scalars(select(Page).where(Page.parent_id == page.id)))
-    problem = None
-    if page.parent_id is None:
-        problem = "Không thể xóa trang gốc: mọi trang khác kế thừa đầu trang và chân trang từ nó."
-    elif children:
-        problem = (
-            f"Trang này có {len(children)} trang con. Hãy chuyển chúng sang trang cha khác "
-            "hoặc xóa chúng trước."
-        )
+    problem = pages.delete_problem(page)
     if request.method == "POST" and problem is None:
-        title = page.title
-        audit.record(
-            "page.delete",
-            subject_type="page",
-            subject_id=page.id,
-            summary=f"Xóa trang “{title}”",
-            before={**page_summary(page), "document": live_document(page)},
-        )
-        db.session.execute(delete(PageDraft).where(PageDraft.page_id == page.id))
-        db.session.execute(delete(PageRevision).where(PageRevision.page_id == page.id))
-        page_id = page.id
-        db.session.delete(page)
-        db.session.commit()
-        content_changed(ContentEvent("deleted", "page", page_id, frozenset({f"page:{page_id}"})))
-        flash(f"Đã xóa trang “{title}”.")
-        return redirect(url_for("admin.pages_list"))
+        try:
+            with change():
+                title = pages.delete(page)
+        except PageInUse as exc:
+            problem = str(exc)
+        else:
+            flash(f"Đã xóa trang “{title}”.")
+            return redirect(url_for("admin.pages_list"))
     status = 409 if (request.method == "POST" and problem) else 200
     return render_template("admin/pages/delete.html", page=page, problem=problem), status

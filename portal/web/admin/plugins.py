@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections import Counter
 
 from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
-from portal.content import audit
 from portal.extensions import db
 from portal.models import Placement
-from portal.plugin_switches import REQUIRED_PLUGINS, SwitchError, switch
+from portal.plugin_switches import REQUIRED_PLUGINS, SwitchError, set_enabled
 from portal.plugins import plugins_of
+from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import SITE_ADMINS, roles_required
 
@@ -59,22 +58,12 @@ def plugins_list():
 @roles_required(*SITE_ADMINS)
 def plugin_switch(name: str):
     enabled = request.form.get("enabled") == "1"
-    plugins = plugins_of(current_app)
-    was_enabled = name not in plugins.switched_off
     try:
-        switch(name, enabled, by=f"{current_user.name} <{current_user.email}>")
+        with change():
+            set_enabled(name, enabled)
     except SwitchError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return redirect(url_for("admin.plugins_list"))
-    audit.record(
-        "plugin.switch",
-        subject_type="plugin",
-        summary=f"{'Bật' if enabled else 'Tắt'} plugin “{name}”",
-        before={"name": name, "enabled": was_enabled},
-        after={"name": name, "enabled": enabled},
-    )
-    db.session.commit()
     if enabled:
         flash(f"Đã bật plugin “{name}”: các khối của nó hiển thị trở lại.")
     else:

@@ -136,9 +136,20 @@ class ImportReport:
 # ---------------------------------------------------------------------------
 
 
+#: Longest actor name the audit log, revisions and the outbox keep.
+MAX_ACTOR_NAME = 300
+
+
+def import_actor(label: str) -> Actor:
+    """The actor of an import, cut to what the audit log and revisions keep."""
+    if len(label) > MAX_ACTOR_NAME:
+        label = label[: MAX_ACTOR_NAME - 1] + "…"
+    return Actor.system(label)
+
+
 def file_actor(path: str | Path) -> Actor:
     """Who the revisions and audit entries of an import name: the import and its file."""
-    return Actor.system(f"Nhập từ tệp {Path(path).name}")
+    return import_actor(f"Nhập từ tệp {Path(path).name}")
 
 
 def import_file(path: str | Path) -> ImportReport:

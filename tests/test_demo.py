@@ -9,7 +9,13 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from portal.content.demo import ARTICLES, CATEGORIES, FOOTER_SETTINGS, demo_pages, load_demo
+from portal.content.demo import (
+    FOOTER_SETTINGS,
+    demo_articles,
+    demo_categories,
+    demo_pages,
+    load_demo,
+)
 from portal.extensions import db
 from portal.models import Article, Category, MediaImage, Page, Placement
 from portal.plugins import plugins_of
@@ -19,6 +25,8 @@ from portal.text import format_date, sanitize_html, slugify
 
 REFERENCE_TITLE = "Bắc Kạn sau 10 năm thực hiện Chỉ thị số 30-CT/TW"
 EXPECTED_PLACEMENTS = sum(len(page.blocks) for page in demo_pages())
+ARTICLES = demo_articles()
+CATEGORIES = demo_categories()
 
 
 def count(model) -> int:

@@ -41,7 +41,7 @@ from portal.content import audit
 from portal.content.events import category_event, content_changed
 from portal.content.unit_of_work import Actor, current_unit, unit_of_work
 from portal.extensions import db
-from portal.models import ARTICLE_STATUSES, Article, Category, utcnow
+from portal.models import ARTICLE_STATUSES, Article, Category, MediaImage, utcnow
 from portal.text import is_clean_slug, sanitize_html, slugify
 from portal.untrusted import UntrustedInputError, check_document, load_json, read_file
 
@@ -419,6 +419,7 @@ def _import_articles(
         parsed = _read_article(record, errors, known, failed_categories, tz, seen)
         if parsed is not None:
             good.append(parsed)
+    _link_library_images(good)
     existing = _articles_by_external_id([r.external_id for r in good])
     for record in good:
         _save_article(record, existing, report, actor)
@@ -471,6 +472,27 @@ def _read_article(
     if has_time or values["status"] not in DATED_STATUSES:
         values["published_at"] = published_at
     return _ArticleRecord(errors.position, external_id, values, has_time)
+
+
+def _link_library_images(records: list[_ArticleRecord]) -> None:
+    """An ``image`` that is an image of the media library links the article to it.
+
+    As if it had been chosen in the editor: the article then shows the
+    library's resized copies. Any other image (a URL, another media path)
+    links to nothing.
+    """
+    paths = {r.values["image"] for r in records if r.values["image"]}
+    paths = {path for path in paths if not urlsplit(path).scheme}
+    library: dict[str, int] = {}
+    ordered = sorted(paths)
+    for start in range(0, len(ordered), LOOKUP_CHUNK):
+        chunk = ordered[start : start + LOOKUP_CHUNK]
+        query = select(MediaImage.stored_name, MediaImage.id).where(
+            MediaImage.stored_name.in_(chunk)
+        )
+        library.update(dict(db.session.execute(query).all()))
+    for record in records:
+        record.values["image_id"] = library.get(record.values["image"])
 
 
 def _articles_by_external_id(external_ids: list[str]) -> dict[str, Article]:

@@ -646,7 +646,7 @@ def import_article(
         if article.is_public:
             announce(article, "published")
         return article, "created"
-    changes = {name: value for name, value in values.items() if getattr(article, name) != value}
+    changes = import_differences(article, values)
     if not changes:
         return None
     was_public = article.is_public
@@ -669,6 +669,11 @@ def import_article(
     elif was_public:
         announce(article, "unpublished")
     return article, "updated"
+
+
+def import_differences(article: Article, values: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an import record that differ from the article (empty: nothing to write)."""
+    return {name: value for name, value in values.items() if getattr(article, name) != value}
 
 
 def _import_snapshot(article: Article) -> dict[str, Any]:

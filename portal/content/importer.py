@@ -516,6 +516,9 @@ def _save_article(
     article = existing.get(record.external_id)
     if not record.has_time and values["status"] in DATED_STATUSES:
         values["published_at"] = (article.published_at if article is not None else None) or utcnow()
+    if article is not None and not article_rules.import_differences(article, values):
+        report.unchanged += 1  # no unit of work: nothing to write, no commit to wait for
+        return
     try:
         with unit_of_work(actor):
             outcome = article_rules.import_article(article, values, external_id=record.external_id)

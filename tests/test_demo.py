@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from pathlib import Path
 
@@ -330,3 +331,17 @@ def test_the_demo_data_file_is_an_import_file(app, runner):
         f"articles: {len(ARTICLES)} created, 0 updated, 0 unchanged, 0 skipped; "
         f"categories: {len(CATEGORIES)} created, 0 already on the site, 0 skipped"
     ) in result.output
+
+
+def test_a_demo_article_that_does_not_import_leaves_nothing(app, monkeypatch):
+    """The importer joins the demo's unit of work: one bad record rolls back the whole load."""
+    broken = demo_articles()
+    broken[-1]["title"] = ""
+    monkeypatch.setattr(demo_module, "demo_articles", lambda: copy.deepcopy(broken))
+    with events_written(app) as events, app.app_context():
+        with pytest.raises(demo_module.DemoDataError, match="title: must not be empty"):
+            load_demo()
+        assert counts() == (0, 0, 0, 0)
+        assert count(MediaImage) == count(ArticleRevision) == count(AuditEntry) == 0
+    assert events == []
+    assert [p for p in (media_folder(app)).rglob("*") if p.is_file()] == []

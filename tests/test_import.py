@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from portal import hookimpl
 from portal.content.importer import ImportFileError, import_file, import_records
 from portal.extensions import db
-from portal.models import Article, ArticleRevision, AuditEntry, Category
+from portal.models import Article, ArticleRevision, AuditEntry, Category, MediaImage
 from portal.models.events import OutboxEvent
 from portal.testing import events_written, make_app
 
@@ -449,6 +449,32 @@ def test_changes_readers_can_see_are_announced(tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_an_image_of_the_media_library_links_the_article_to_it(app):
+    data = {
+        "version": 1,
+        "articles": [
+            {"external_id": "thu-vien", "title": "Ảnh thư viện", "image": "uploads/ab/anh.jpg",
+             "image_alt": "Ruộng bậc thang"},
+            {"external_id": "ngoai", "title": "Ảnh ngoài", "image": "demo/1.jpg",
+             "image_alt": "Hồ Ba Bể"},
+        ],
+    }  # fmt: skip
+    with app.app_context():
+        photo = MediaImage(
+            stored_name="uploads/ab/anh.jpg", mime_type="image/jpeg", width=1200, height=675, size=9
+        )
+        db.session.add(photo)
+        db.session.commit()
+        assert import_records(data).errors == []
+        assert by_external_id("thu-vien").image_id == photo.id
+        assert by_external_id("ngoai").image_id is None
+
+        data["articles"][0]["image"] = "demo/2.jpg"  # another picture: the link goes with it
+        report = import_records(data)
+        assert (report.updated, report.unchanged) == (1, 1)
+        assert by_external_id("thu-vien").image_id is None
 
 
 # -- revisions, audit entries and events: the content layer -------------------

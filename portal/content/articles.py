@@ -644,7 +644,7 @@ def import_article(
             after=_audit_summary(_import_snapshot(article)),
         )
         if article.is_public:
-            announce(article, "published")
+            content_changed(article_event("published", article))
         return article, "created"
     changes = import_differences(article, values)
     if not changes:
@@ -665,9 +665,9 @@ def import_article(
         after=_audit_summary({name: after[name] for name in changed}),
     )
     if article.is_public:
-        announce(article, "edited" if was_public else "published")
+        content_changed(article_event("edited" if was_public else "published", article))
     elif was_public:
-        announce(article, "unpublished")
+        content_changed(article_event("unpublished", article))
     return article, "updated"
 
 

@@ -68,11 +68,11 @@ def get(url: str) -> str:
         return response.read().decode("utf-8")
 
 
-def wait_for(url: str, server: subprocess.Popen, seconds: float = 30) -> None:
+def wait_for(url: str, server: subprocess.Popen, log: Path, seconds: float = 30) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if server.poll() is not None:
-            raise AssertionError(f"the server stopped: {server.stderr.read()}")
+            raise AssertionError(f"the server stopped: {log.read_text(encoding='utf-8')}")
         try:
             with urllib.request.urlopen(url + "/gioi-thieu", timeout=2):
                 return
@@ -148,16 +148,17 @@ def test_a_command_line_import_shows_on_the_running_servers_next_request(
         import_file(tmp_path, env, "truoc-do", "Bài nhập trước khi máy chủ chạy")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
+    log = tmp_path / "server.log"
+    output = log.open("w", encoding="utf-8")  # a file: a full pipe would block the server
     server = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "run", "--port", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=output,
     )
     try:
-        wait_for(url, server)
+        wait_for(url, server, log)
         first = get(url + "/")
         assert LIST_TITLE in first and "Bắc Kạn sau 10 năm" in first
         assert NEW_TITLE not in first
@@ -174,3 +175,4 @@ def test_a_command_line_import_shows_on_the_running_servers_next_request(
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        output.close()

@@ -176,3 +176,41 @@ def test_a_command_line_import_shows_on_the_running_servers_next_request(
             server.kill()
             server.wait()
         output.close()
+
+
+def test_a_process_started_before_the_first_stamp_purges_when_it_appears(tmp_path):
+    """The first change of a site: the stamp file did not exist when this process looked.
+
+    Two apps on one SQLite file and one instance folder stand for two processes.
+    """
+    from portal.cache import cache_for
+    from portal.content import coherence, tags
+    from portal.content.events import ContentEvent, content_changed
+
+    def portal_app(fresh: bool):
+        return make_app(
+            database_url=f"sqlite:///{tmp_path / 'portal.db'}",
+            instance_path=str(tmp_path / "instance"),
+            config={"PORTAL_CACHE_URL": "memory"},
+            fresh_database=fresh,
+        )
+
+    reader, writer = portal_app(True), portal_app(False)
+    try:
+        with reader.app_context():
+            assert coherence.catch_up(reader) == 0  # no stamp yet
+            cache = cache_for(reader)
+            cache.set("home-list", "<ul></ul>", 300, frozenset({tags.ARTICLE_LISTS}))
+        with writer.app_context():
+            content_changed(
+                ContentEvent("published", "article", 1, frozenset({tags.ARTICLE_LISTS}))
+            )
+        with reader.app_context():
+            assert cache.get("home-list") == "<ul></ul>"  # the writer purged only its own cache
+            assert coherence.catch_up(reader) == 1
+            assert cache.get("home-list") is None
+    finally:
+        for app in (reader, writer):
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from pathlib import Path
 
@@ -9,16 +10,33 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
-from portal.content.demo import ARTICLES, CATEGORIES, FOOTER_SETTINGS, demo_pages, load_demo
+from portal.content import demo as demo_module
+from portal.content.demo import (
+    FOOTER_SETTINGS,
+    demo_articles,
+    demo_categories,
+    demo_pages,
+    load_demo,
+)
 from portal.extensions import db
-from portal.models import Article, Category, MediaImage, Page, Placement
+from portal.models import (
+    Article,
+    ArticleRevision,
+    AuditEntry,
+    Category,
+    MediaImage,
+    Page,
+    Placement,
+)
 from portal.plugins import plugins_of
 from portal.site import article_url
-from portal.testing import make_app
+from portal.testing import events_written, make_app
 from portal.text import format_date, sanitize_html, slugify
 
 REFERENCE_TITLE = "Bắc Kạn sau 10 năm thực hiện Chỉ thị số 30-CT/TW"
 EXPECTED_PLACEMENTS = sum(len(page.blocks) for page in demo_pages())
+ARTICLES = demo_articles()
+CATEGORIES = demo_categories()
 
 
 def count(model) -> int:
@@ -273,3 +291,57 @@ def test_demo_loads_when_block_plugins_are_missing():
         assert view.settings == {"show_lead": True, "show_image": True, "show_source": True}
         db.session.remove()
         db.engine.dispose()
+
+
+def test_demo_articles_are_imported_with_a_revision_an_audit_entry_and_their_events(app):
+    with events_written(app) as events, app.app_context():
+        load_demo()
+    with app.app_context():
+        articles = db.session.scalars(select(Article).order_by(Article.id)).all()
+        public = [a.id for a in articles if a.is_public]
+        revisions = db.session.execute(
+            select(ArticleRevision.article_id, ArticleRevision.created_by_name)
+        ).all()
+        assert sorted(revisions) == [(a.id, "Nội dung mẫu") for a in articles]
+        entries = db.session.execute(
+            select(AuditEntry.subject_id, AuditEntry.action, AuditEntry.user_name).where(
+                AuditEntry.subject_type == "article"
+            )
+        ).all()
+        assert sorted(entries) == [(a.id, "article.create", "Nội dung mẫu") for a in articles]
+        # Every revision holds the photo chosen from the library, as a save in the editor would.
+        snapshots = db.session.scalars(select(ArticleRevision.snapshot)).all()
+        assert all(snapshot["image_id"] for snapshot in snapshots)
+    # One event per article readers can see (the draft and the scheduled one are not announced).
+    assert events == [("published", "article", article_id) for article_id in public]
+    assert len(public) == len(ARTICLES) - 2
+
+    with events_written(app) as events, app.app_context():
+        assert load_demo().startswith("0 chuyên mục, 0 bài viết")
+        assert db.session.scalar(select(func.count()).select_from(ArticleRevision)) == len(ARTICLES)
+    assert events == []
+
+
+def test_the_demo_data_file_is_an_import_file(app, runner):
+    """`portal import` reads the demo's data file as it is (without the photos and dates)."""
+    data_file = Path(demo_module.__file__).parent / demo_module.ARTICLES_FILE
+    result = runner.invoke(args=["portal", "import", str(data_file)])
+    assert result.exit_code == 0, result.output
+    assert (
+        f"articles: {len(ARTICLES)} created, 0 updated, 0 unchanged, 0 skipped; "
+        f"categories: {len(CATEGORIES)} created, 0 already on the site, 0 skipped"
+    ) in result.output
+
+
+def test_a_demo_article_that_does_not_import_leaves_nothing(app, monkeypatch):
+    """The importer joins the demo's unit of work: one bad record rolls back the whole load."""
+    broken = demo_articles()
+    broken[-1]["title"] = ""
+    monkeypatch.setattr(demo_module, "demo_articles", lambda: copy.deepcopy(broken))
+    with events_written(app) as events, app.app_context():
+        with pytest.raises(demo_module.DemoDataError, match="title: must not be empty"):
+            load_demo()
+        assert counts() == (0, 0, 0, 0)
+        assert count(MediaImage) == count(ArticleRevision) == count(AuditEntry) == 0
+    assert events == []
+    assert [p for p in (media_folder(app)).rglob("*") if p.is_file()] == []

@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from portal import hookimpl
 from portal.content.importer import ImportFileError, import_file, import_records
 from portal.extensions import db
-from portal.models import Article, Category
-from portal.testing import make_app
+from portal.models import Article, ArticleRevision, AuditEntry, Category, MediaImage
+from portal.models.events import OutboxEvent
+from portal.testing import events_written, make_app
 
 SAMPLE = Path(__file__).resolve().parent.parent / "examples" / "import-sample.json"
 
@@ -448,6 +449,158 @@ def test_changes_readers_can_see_are_announced(tmp_path):
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_an_image_of_the_media_library_links_the_article_to_it(app):
+    data = {
+        "version": 1,
+        "articles": [
+            {"external_id": "thu-vien", "title": "Ảnh thư viện", "image": "uploads/ab/anh.jpg",
+             "image_alt": "Ruộng bậc thang"},
+            {"external_id": "ngoai", "title": "Ảnh ngoài", "image": "demo/1.jpg",
+             "image_alt": "Hồ Ba Bể"},
+        ],
+    }  # fmt: skip
+    with app.app_context():
+        photo = MediaImage(
+            stored_name="uploads/ab/anh.jpg", mime_type="image/jpeg", width=1200, height=675, size=9
+        )
+        db.session.add(photo)
+        db.session.commit()
+        assert import_records(data).errors == []
+        assert by_external_id("thu-vien").image_id == photo.id
+        assert by_external_id("ngoai").image_id is None
+
+        data["articles"][0]["image"] = "demo/2.jpg"  # another picture: the link goes with it
+        report = import_records(data)
+        assert (report.updated, report.unchanged) == (1, 1)
+        assert by_external_id("thu-vien").image_id is None
+
+
+# -- revisions, audit entries and events: the content layer -------------------
+
+
+def revisions_of(external_id: str) -> list[tuple[int, str, str]]:
+    article = by_external_id(external_id)
+    return list(
+        db.session.execute(
+            select(ArticleRevision.number, ArticleRevision.created_by_name, ArticleRevision.note)
+            .where(ArticleRevision.article_id == article.id)
+            .order_by(ArticleRevision.number)
+        )
+    )
+
+
+def audit_of(subject_type: str, subject_id: int) -> list[tuple[str, str]]:
+    return list(
+        db.session.execute(
+            select(AuditEntry.action, AuditEntry.user_name)
+            .where(AuditEntry.subject_type == subject_type, AuditEntry.subject_id == subject_id)
+            .order_by(AuditEntry.id)
+        )
+    )
+
+
+def test_imported_articles_get_a_revision_an_audit_entry_and_exactly_their_events(app, tmp_path):
+    path = write(tmp_path, good_data(), "bai-viet.json")
+    actor = "Nhập từ tệp bai-viet.json"
+    with events_written(app) as events, app.app_context():
+        import_file(path)
+    with app.app_context():
+        ids = {key: by_external_id(key).id for key in ("nguon-1", "42", "nguon-3")}
+        categories = {
+            slug: db.session.scalar(select(Category.id).where(Category.slug == slug))
+            for slug in ("kinh-te", "nong-san")
+        }
+        for key in ids:
+            assert revisions_of(key) == [(1, actor, "Nhập bài viết")]
+            assert audit_of("article", ids[key]) == [("article.create", actor)]
+        for category_id in categories.values():
+            assert audit_of("category", category_id) == [("category.create", actor)]
+        summary = db.session.scalar(
+            select(AuditEntry.summary).where(
+                AuditEntry.subject_type == "article", AuditEntry.subject_id == ids["nguon-1"]
+            )
+        )
+        assert summary == "Nhập bài viết “Đường về Bắc Kạn mùa hồng chín”"
+        assert set(db.session.scalars(select(OutboxEvent.actor))) == {actor}
+    # The draft is not announced: readers see no difference.
+    assert events == [
+        ("created", "category", categories["kinh-te"]),
+        ("created", "category", categories["nong-san"]),
+        ("published", "article", ids["nguon-1"]),
+        ("published", "article", ids["42"]),
+    ]
+
+    # Unchanged: no revision, no audit entry, no event.
+    with events_written(app) as events, app.app_context():
+        import_file(path)
+    assert events == []
+    with app.app_context():
+        assert count(ArticleRevision) == 3
+        assert count(AuditEntry) == 5
+
+    # Changed: a second revision and an update entry for each changed article only.
+    data = good_data()
+    data["articles"][0]["title"] = "Tiêu đề đã sửa"
+    data["articles"][1]["status"] = "draft"
+    with events_written(app) as events, app.app_context():
+        import_file(write(tmp_path, data, "lan-hai.json"))
+    second = "Nhập từ tệp lan-hai.json"
+    assert events == [("edited", "article", ids["nguon-1"]), ("unpublished", "article", ids["42"])]
+    with app.app_context():
+        assert revisions_of("nguon-1") == [
+            (1, actor, "Nhập bài viết"),
+            (2, second, "Nhập lại bài viết"),
+        ]
+        assert revisions_of("42")[-1] == (2, second, "Nhập lại bài viết")
+        assert revisions_of("nguon-3") == [(1, actor, "Nhập bài viết")]
+        assert audit_of("article", ids["nguon-1"])[-1] == ("article.update", second)
+        entry = db.session.scalar(
+            select(AuditEntry).where(
+                AuditEntry.subject_id == ids["42"], AuditEntry.action == "article.update"
+            )
+        )
+        assert entry.before == {"status": "published"}
+        assert entry.after == {"status": "draft"}
+        assert "Trạng thái" in entry.summary
+
+
+def nothing_written() -> tuple[int, ...]:
+    return tuple(
+        count(model) for model in (Article, Category, ArticleRevision, AuditEntry, OutboxEvent)
+    )
+
+
+def test_a_refused_file_writes_no_row_and_no_event(app, tmp_path):
+    data = good_data()
+    data["articles"][2]["lead"] = "nul \u0000 here"  # the last record: the others come first
+    path = write(tmp_path, data, "hong.json")
+    with (
+        events_written(app) as events,
+        app.app_context(),
+        pytest.raises(ImportFileError, match="NUL"),
+    ):
+        import_file(path)
+    assert events == []
+    with app.app_context():
+        assert nothing_written() == (0, 0, 0, 0, 0)
+
+
+def test_a_bad_record_writes_nothing_of_its_own(app, tmp_path):
+    data = good_data()
+    data["articles"][0]["published_at"] = "hôm qua"
+    with events_written(app) as events, app.app_context():
+        report = import_file(write(tmp_path, data))
+        assert report.skipped() == 1
+        assert by_external_id("nguon-1") is None
+        public, draft = by_external_id("42").id, by_external_id("nguon-3").id
+        assert set(db.session.scalars(select(ArticleRevision.article_id))) == {public, draft}
+        audited = select(AuditEntry.subject_id).where(AuditEntry.subject_type == "article")
+        assert set(db.session.scalars(audited)) == {public, draft}
+    assert [event for event in events if event[1] == "article"] == [
+        ("published", "article", public)
+    ]
 
 
 # -- the command line ---------------------------------------------------------

@@ -55,3 +55,5 @@ def test_wheel_contains_site_templates_and_block_assets(tmp_path):
     assert "portal/static/site.css" in names
     assert "portal/migrations/env.py" in names
     assert "portal/migrations/versions/0001_initial_schema.py" in names
+    assert "portal/content/demo_data/articles.json" in names  # the demo is data
+    assert "portal/content/demo_data/photos-and-dates.json" in names

@@ -607,3 +607,78 @@ def creator_name(article: Article) -> str:
         return ""
     user = db.session.get(User, article.created_by_id)
     return user.name if user else ""
+
+
+# -- imports ------------------------------------------------------------------------------------
+
+#: How fields are called in an import's audit entries: the editor's names and the state.
+IMPORT_LABELS = FIELD_LABELS | {"status": "Trạng thái"}
+
+
+def import_article(
+    article: Article | None, values: dict[str, Any], *, external_id: str
+) -> tuple[Article, str] | None:
+    """Create or update an article from an import record; ``None`` when it already matches.
+
+    ``values`` are the record's fields, already checked and sanitized by the
+    importer (:mod:`portal.content.importer`): the editable fields, ``status``
+    and ``published_at``. Like a save in the editor, a change writes a
+    revision and an audit entry, both naming the unit's actor (the import and
+    its file, e.g. ``Nhập từ tệp bai-viet.json``), and announces what readers
+    see change. Returns the article and ``"created"`` or ``"updated"``.
+    Must run in a unit of work, which commits it.
+    """
+    from portal.content.unit_of_work import require_unit
+
+    actor = require_unit("Importing an article").actor
+    if article is None:
+        article = Article(external_id=external_id, **values)
+        db.session.add(article)
+        db.session.flush()
+        add_revision(article, actor, "Nhập bài viết")
+        audit.record(
+            "article.create",
+            subject_type="article",
+            subject_id=article.id,
+            summary=f"Nhập bài viết “{article.title}”",
+            after=_audit_summary(_import_snapshot(article)),
+        )
+        if article.is_public:
+            content_changed(article_event("published", article))
+        return article, "created"
+    changes = import_differences(article, values)
+    if not changes:
+        return None
+    was_public = article.is_public
+    before = _import_snapshot(article)
+    for name, value in changes.items():
+        setattr(article, name, value)
+    after = _import_snapshot(article)
+    changed = [name for name in after if before.get(name) != after.get(name)]
+    add_revision(article, actor, "Nhập lại bài viết")
+    audit.record(
+        "article.update",
+        subject_type="article",
+        subject_id=article.id,
+        summary=f"Nhập lại bài viết “{article.title}” ({', '.join(_import_labels(changed))})",
+        before=_audit_summary({name: before[name] for name in changed}),
+        after=_audit_summary({name: after[name] for name in changed}),
+    )
+    if article.is_public:
+        content_changed(article_event("edited" if was_public else "published", article))
+    elif was_public:
+        content_changed(article_event("unpublished", article))
+    return article, "updated"
+
+
+def import_differences(article: Article, values: dict[str, Any]) -> dict[str, Any]:
+    """The fields of an import record that differ from the article (empty: nothing to write)."""
+    return {name: value for name, value in values.items() if getattr(article, name) != value}
+
+
+def _import_snapshot(article: Article) -> dict[str, Any]:
+    return snapshot_of(article) | {"status": article.status}
+
+
+def _import_labels(names: list[str]) -> list[str]:
+    return list(dict.fromkeys(IMPORT_LABELS.get(name, name) for name in names))

@@ -93,6 +93,9 @@ def catch_up(app) -> int:
     try:
         status = os.stat(watcher.path)
     except FileNotFoundError:
+        # No change announced yet: when the first stamp appears, every event up to it is news.
+        if watcher.seen_id is None:
+            watcher.seen_id = 0
         return 0
     identity = (status.st_ino, status.st_mtime_ns, status.st_size)
     if identity == watcher.seen_file:

@@ -1,7 +1,12 @@
 """The demo site: categories, Vietnamese articles, generated photos, pages and blocks.
 
 ``flask --app wsgi portal demo`` (and ``portal setup`` on an empty site) call
-:func:`load_demo`. Everything here is invented for demonstration: the
+:func:`load_demo`. The categories and articles are data, not code:
+``demo_data/articles.json`` is a file of the import format
+(docs/import-format.md), loaded through the importer ``portal import`` uses,
+and ``demo_data/photos-and-dates.json`` gives each article its photo's scene
+and its publication time relative to the day of loading. The pages and
+their blocks are written here. Everything here is invented for demonstration: the
 articles are generic provincial news written for this project, the contact
 details are placeholders, and the "photos" are landscapes drawn with Pillow
 from a seeded random generator, so the same pictures come out on every run.
@@ -16,12 +21,15 @@ duplicates anything.
 
 from __future__ import annotations
 
+import copy
 import functools
 import io
+import json
 import math
 import random
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from importlib import resources
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,626 +37,62 @@ from flask import current_app
 from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select
 
-from portal.content.events import article_event
+from portal.content.importer import import_records, parse_json
 from portal.content.media import PreparedImage, prepare_image, store_image
-from portal.content.unit_of_work import Actor, unit_of_work
+from portal.content.unit_of_work import Actor, UnitOfWork, unit_of_work
 from portal.extensions import db
 from portal.models import Article, Category, MediaImage, Page, Placement
 from portal.plugins import plugins_of
-from portal.text import sanitize_html, slugify
 
 DEMO_ID_PREFIX = "demo:"
+#: Who the demo's revisions, audit entries and events name.
+DEMO_ACTOR = "Nội dung mẫu"
 
 # ---------------------------------------------------------------------------
-# Categories: (slug, name, parent slug, description)
+# Categories and articles: data files in the import format
 # ---------------------------------------------------------------------------
 
-CATEGORIES: list[tuple[str, str, str | None, str]] = [
-    ("thoi-su", "Thời sự", None, "Tin tức thời sự trong tỉnh."),
-    ("chinh-tri", "Chính trị", "thoi-su", "Hoạt động của cấp ủy, chính quyền các cấp."),
-    ("xa-hoi", "Xã hội", "thoi-su", "Đời sống, an sinh và môi trường."),
-    ("kinh-te", "Kinh tế", None, "Sản xuất, kinh doanh, đầu tư và hạ tầng."),
-    (
-        "nong-nghiep-nong-thon",
-        "Nông nghiệp – Nông thôn",
-        None,
-        "Sản xuất nông nghiệp và xây dựng nông thôn mới.",
-    ),
-    ("van-hoa-du-lich", "Văn hóa – Du lịch", None, "Di sản, lễ hội và điểm đến của Bắc Kạn."),
-    ("giao-duc", "Giáo dục", None, "Dạy và học ở các cấp học."),
-    ("y-te", "Y tế", None, "Chăm sóc sức khỏe nhân dân."),
-    ("quoc-phong-an-ninh", "Quốc phòng – An ninh", None, "Giữ vững quốc phòng, an ninh."),
-]
-
-# ---------------------------------------------------------------------------
-# Articles
-# ---------------------------------------------------------------------------
+#: The demo's categories and articles, a file of the JSON import format
+#: (docs/import-format.md) that ``portal import`` reads as well.
+ARTICLES_FILE = "demo_data/articles.json"
+#: What the import format does not say: each article's photo (the kind of
+#: landscape drawn) and its publication time relative to the day of loading.
+PHOTOS_AND_DATES_FILE = "demo_data/photos-and-dates.json"
 
 
-@dataclass(frozen=True)
-class DemoArticle:
-    """One demo article as written here; the loader turns it into an Article row.
-
-    ``days_ago`` and ``at`` give the publication time in the site's time zone
-    relative to the day the demo is loaded; ``published_on`` fixes a date
-    instead. ``scene`` chooses the kind of landscape drawn for its photo.
-    """
-
-    title: str
-    category: str
-    lead: str
-    body: str
-    author: str
-    caption: str
-    scene: str
-    days_ago: int = 1
-    at: str = "08:00"
-    published_on: str = ""
-    source: str = ""
-    status: str = "published"
-    scheduled_in_days: int = 0
+class DemoDataError(ValueError):
+    """The demo's data files do not fit together or do not import: a bug in the package."""
 
 
-ARTICLES: list[DemoArticle] = [
-    DemoArticle(
-        title="Bắc Kạn sau 10 năm thực hiện Chỉ thị số 30-CT/TW",
-        category="chinh-tri",
-        published_on="2023-11-29",
-        at="08:30",
-        scene="town",
-        lead=(
-            "Mười năm qua, các cấp ủy, chính quyền trong tỉnh đã chủ động quán triệt và cụ "
-            "thể hóa Chỉ thị số 30-CT/TW bằng nhiều chương trình, kế hoạch phù hợp với điều "
-            "kiện địa phương, tạo chuyển biến rõ nét ở cơ sở."
-        ),
-        body="""
-<p>Ngay sau khi Chỉ thị được ban hành, Ban Thường vụ Tỉnh ủy đã xây dựng kế hoạch triển khai,
-giao nhiệm vụ cụ thể cho từng cơ quan, đơn vị và các huyện ủy, thành ủy. Việc quán triệt được
-tổ chức đến từng chi bộ, gắn với nội dung sinh hoạt chuyên đề hằng tháng.</p>
-<p>Công tác tuyên truyền được đổi mới cả về nội dung và hình thức. Bên cạnh hội nghị, các địa
-phương tăng cường đối thoại trực tiếp, đưa thông tin lên trang điện tử và các nhóm trao đổi của
-thôn, bản để người dân dễ tiếp cận.</p>
-<h2>Nhiều cách làm hay ở cơ sở</h2>
-<p>Nhiều xã vùng cao duy trì tổ tự quản, họp thôn định kỳ để bàn bạc công việc chung. Ý kiến,
-kiến nghị của người dân được ghi nhận và trả lời công khai, tạo sự đồng thuận khi triển khai các
-chương trình phát triển kinh tế – xã hội.</p>
-<p>Tại hội nghị tổng kết, lãnh đạo tỉnh đề nghị các cấp ủy tiếp tục phát huy vai trò của người
-đứng đầu, thường xuyên kiểm tra, giám sát và kịp thời nhân rộng cách làm hay, để Chỉ thị thực sự
-đi vào cuộc sống.</p>
-""",
-        author="Thu Trang",
-        caption="Ảnh minh họa: thành phố Bắc Kạn nhìn từ xa.",
-    ),
-    DemoArticle(
-        title="Hội nghị Ban Chấp hành Đảng bộ tỉnh bàn nhiệm vụ trọng tâm cuối năm",
-        category="chinh-tri",
-        days_ago=2,
-        at="16:45",
-        scene="town",
-        lead=(
-            "Hội nghị đánh giá kết quả thực hiện nhiệm vụ chính trị từ đầu năm và thống nhất "
-            "các giải pháp để hoàn thành chỉ tiêu trong những tháng còn lại."
-        ),
-        body="""
-<p>Các đại biểu tập trung thảo luận về tiến độ các công trình trọng điểm, thu ngân sách, giải
-ngân vốn đầu tư công và công tác chuẩn bị cho sản xuất vụ đông xuân.</p>
-<p>Hội nghị thống nhất yêu cầu các ngành, địa phương rà soát từng chỉ tiêu còn chậm, xác định rõ
-nguyên nhân và người chịu trách nhiệm, đồng thời chủ động tháo gỡ vướng mắc về mặt bằng.</p>
-<p>Kết luận hội nghị nhấn mạnh việc chăm lo đời sống người dân dịp cuối năm, bảo đảm không để
-hộ nào thiếu đói, thiếu nhà ở trong mùa rét.</p>
-""",
-        author="Minh Hải",
-        caption="Ảnh minh họa: khu trung tâm hành chính của tỉnh.",
-    ),
-    DemoArticle(
-        title="Hội đồng nhân dân tỉnh chất vấn về quản lý đất đai và môi trường",
-        category="chinh-tri",
-        days_ago=9,
-        at="10:15",
-        scene="town",
-        lead=(
-            "Phiên chất vấn tập trung vào cấp giấy chứng nhận quyền sử dụng đất, xử lý rác thải "
-            "ở khu dân cư và quản lý khai thác khoáng sản."
-        ),
-        body="""
-<p>Trả lời đại biểu, người đứng đầu ngành tài nguyên và môi trường cho biết tỉnh đang đẩy mạnh
-số hóa hồ sơ địa chính để rút ngắn thời gian giải quyết thủ tục cho người dân.</p>
-<p>Nhiều đại biểu đề nghị tăng cường kiểm tra các điểm khai thác cát, sỏi trên sông, xử lý
-nghiêm trường hợp vi phạm và công khai kết quả xử lý để nhân dân cùng giám sát.</p>
-<p>Phát biểu kết thúc phiên chất vấn, chủ tọa đề nghị các cơ quan liên quan thực hiện đúng cam
-kết và báo cáo kết quả tại kỳ họp tiếp theo.</p>
-""",
-        author="Ngọc Lan",
-        source="Văn phòng Đoàn đại biểu Quốc hội và Hội đồng nhân dân tỉnh",
-        caption="Ảnh minh họa: khu đô thị bên chân núi.",
-    ),
-    DemoArticle(
-        title="Cử tri vùng cao kiến nghị đầu tư đường giao thông liên thôn",
-        category="chinh-tri",
-        days_ago=16,
-        at="14:00",
-        scene="fields",
-        lead=(
-            "Tại buổi tiếp xúc cử tri trước kỳ họp, người dân nhiều xã vùng cao mong muốn sớm có "
-            "đường bê tông nối các thôn với trung tâm xã."
-        ),
-        body="""
-<p>Cử tri cho biết vào mùa mưa, nhiều đoạn đường đất bị sạt lở, việc đi lại và vận chuyển nông
-sản gặp nhiều khó khăn, học sinh phải đi đường vòng xa để đến trường.</p>
-<p>Đại diện chính quyền huyện tiếp thu ý kiến, cho biết một số tuyến đã được đưa vào kế hoạch
-đầu tư trung hạn và khuyến khích nhân dân cùng góp công, hiến đất để công trình sớm triển
-khai.</p>
-<p>Các kiến nghị thuộc thẩm quyền của tỉnh đã được tổng hợp để gửi tới kỳ họp sắp tới.</p>
-""",
-        author="Văn Thịnh",
-        caption="Ảnh minh họa: cánh đồng và nhà sàn ở một thôn vùng cao.",
-    ),
-    DemoArticle(
-        title="Hàng trăm hộ nghèo vùng cao được hỗ trợ làm nhà ở kiên cố",
-        category="xa-hoi",
-        days_ago=3,
-        at="09:20",
-        scene="forest",
-        lead=(
-            "Từ nguồn vốn của chương trình mục tiêu quốc gia và sự chung tay của cộng đồng, "
-            "nhiều gia đình ở các xã vùng cao đã có nhà mới trước mùa mưa lũ."
-        ),
-        body="""
-<p>Mỗi hộ được hỗ trợ một phần kinh phí, phần còn lại do gia đình, dòng họ và hàng xóm cùng góp
-công, góp vật liệu. Đoàn thanh niên và hội cựu chiến binh ở nhiều thôn nhận vận chuyển vật liệu
-lên những điểm xe không vào được.</p>
-<p>Các căn nhà đều bảo đảm tiêu chuẩn “ba cứng”: nền cứng, khung cứng, mái cứng, phù hợp với
-phong tục và điều kiện sinh hoạt của đồng bào.</p>
-<p>Chính quyền các xã tiếp tục rà soát để hỗ trợ những hộ còn lại trong năm tới.</p>
-""",
-        author="Hà Phương",
-        source="Sở Lao động – Thương binh và Xã hội",
-        caption="Ảnh minh họa: nhà sàn giữa rừng cây ở vùng cao.",
-    ),
-    DemoArticle(
-        title="Thành phố ra quân tổng vệ sinh môi trường, chỉnh trang đô thị",
-        category="xa-hoi",
-        days_ago=6,
-        at="07:30",
-        scene="town",
-        lead=(
-            "Đông đảo cán bộ, đoàn viên và người dân các phường đã tham gia thu gom rác, phát "
-            "quang bụi rậm và trồng thêm cây xanh dọc các tuyến phố."
-        ),
-        body="""
-<p>Hoạt động được tổ chức đồng loạt vào sáng cuối tuần, tập trung ở khu vực chợ, bờ sông và các
-tuyến đường vào khu dân cư.</p>
-<p>Nhiều tổ dân phố đăng ký tuyến phố “xanh – sạch – đẹp”, tự duy trì lịch dọn vệ sinh hằng
-tuần và nhắc nhở các hộ kinh doanh không lấn chiếm vỉa hè.</p>
-<ul>
-<li>Thu gom rác thải tại các điểm tồn đọng lâu ngày.</li>
-<li>Khơi thông cống rãnh trước mùa mưa.</li>
-<li>Trồng mới cây bóng mát ở khu vui chơi công cộng.</li>
-</ul>
-<p>Thành phố sẽ duy trì hoạt động này định kỳ mỗi tháng một lần.</p>
-""",
-        author="Thanh Hương",
-        caption="Ảnh minh họa: một tuyến phố mới chỉnh trang.",
-    ),
-    DemoArticle(
-        title="Thanh niên tình nguyện làm đường, dựng cầu cho bản vùng cao",
-        category="xa-hoi",
-        days_ago=12,
-        at="15:10",
-        scene="forest",
-        lead=(
-            "Các đội hình thanh niên tình nguyện đã cùng người dân mở đường và dựng một cây cầu "
-            "nhỏ qua suối, giúp học sinh đi học an toàn hơn."
-        ),
-        body="""
-<p>Trong nhiều ngày, các đoàn viên cùng bà con san lấp mặt đường, đổ bê tông những đoạn dốc và
-lắp lan can cho cây cầu bắc qua suối đầu bản.</p>
-<p>Ngoài lao động, các đội hình còn tổ chức sinh hoạt văn nghệ, hướng dẫn trẻ em kỹ năng phòng
-tránh đuối nước và tặng sách vở cho học sinh khó khăn.</p>
-<p>Người dân trong bản cho biết con đường mới giúp việc đưa nông sản ra chợ thuận lợi hơn
-nhiều.</p>
-""",
-        author="Đức Anh",
-        caption="Ảnh minh họa: rừng cây xanh bên đường vào bản.",
-    ),
-    DemoArticle(
-        title="Chủ động phòng, chống rét cho người và vật nuôi trong mùa đông",
-        category="thoi-su",
-        days_ago=1,
-        at="06:45",
-        scene="forest",
-        lead=(
-            "Trước dự báo các đợt không khí lạnh tăng cường, các địa phương khuyến cáo người dân "
-            "giữ ấm cho trẻ nhỏ, người cao tuổi và che chắn chuồng trại cho gia súc."
-        ),
-        body="""
-<p>Ở vùng núi cao, nhiệt độ ban đêm có thể xuống thấp, xuất hiện sương muối. Người dân không nên
-thả rông trâu, bò lên núi cao vào những ngày rét đậm, rét hại.</p>
-<p>Ngành nông nghiệp khuyến cáo dự trữ thức ăn thô xanh, rơm khô và bổ sung muối khoáng cho vật
-nuôi; không cho trâu, bò làm việc khi trời quá lạnh.</p>
-<p>Các trường học được phép điều chỉnh giờ học buổi sáng khi nhiệt độ xuống dưới mức quy định.
-Người dân cần theo dõi bản tin thời tiết hằng ngày để chủ động ứng phó.</p>
-""",
-        author="Quang Huy",
-        source="Trung tâm Khí tượng thủy văn tỉnh",
-        caption="Ảnh minh họa: núi rừng trong sương sớm.",
-    ),
-    DemoArticle(
-        title="Miến dong vào vụ sản xuất cuối năm",
-        category="kinh-te",
-        days_ago=4,
-        at="09:00",
-        scene="fields",
-        lead=(
-            "Những ngày này, các cơ sở làm miến ở nhiều xã tất bật tráng, phơi miến để kịp cung "
-            "ứng cho thị trường dịp cuối năm."
-        ),
-        body="""
-<p>Củ dong riềng sau khi thu hoạch được nghiền lấy tinh bột, tráng thành bánh rồi thái sợi và
-phơi khô dưới nắng. Thời tiết hanh khô giúp sợi miến trong, dai và giữ được màu tự nhiên.</p>
-<p>Nhiều hợp tác xã đã đầu tư máy tráng, máy thái và đóng gói có nhãn mác, truy xuất nguồn gốc,
-nhờ đó sản phẩm vào được các cửa hàng đặc sản và siêu thị.</p>
-<p>Người trồng dong riềng cho biết giá thu mua năm nay ổn định, giúp bà con yên tâm duy trì vùng
-nguyên liệu.</p>
-""",
-        author="Lan Anh",
-        caption="Ảnh minh họa: cánh đồng ven chân núi.",
-    ),
-    DemoArticle(
-        title="Hợp tác xã chè Shan tuyết mở rộng vùng nguyên liệu đạt chuẩn",
-        category="kinh-te",
-        days_ago=8,
-        at="11:30",
-        scene="forest",
-        lead=(
-            "Từ những cây chè cổ thụ trên núi cao, hợp tác xã đã liên kết với các hộ dân để chăm "
-            "sóc, thu hái theo quy trình thống nhất."
-        ),
-        body="""
-<p>Các thành viên được tập huấn kỹ thuật thu hái một tôm hai lá, không dùng thuốc bảo vệ thực vật
-và ghi chép nhật ký sản xuất cho từng lô chè.</p>
-<p>Sản phẩm chè xanh, hồng trà và bạch trà của hợp tác xã được đóng gói nhỏ, phù hợp làm quà
-tặng cho du khách.</p>
-<p>Trong thời gian tới, hợp tác xã dự kiến xây dựng thêm xưởng chế biến để nâng cao giá trị cho
-người trồng chè.</p>
-""",
-        author="Minh Châu",
-        caption="Ảnh minh họa: đồi chè và rừng cây trên núi cao.",
-    ),
-    DemoArticle(
-        title="Đẩy nhanh tiến độ giải ngân vốn đầu tư công",
-        category="kinh-te",
-        days_ago=11,
-        at="17:00",
-        scene="town",
-        lead=(
-            "Các chủ đầu tư được yêu cầu lập kế hoạch giải ngân chi tiết theo từng tháng và báo "
-            "cáo vướng mắc ngay khi phát sinh."
-        ),
-        body="""
-<p>Theo đánh giá của ngành tài chính, một số dự án còn chậm do vướng mặt bằng, thời tiết mưa kéo
-dài và năng lực của một số nhà thầu chưa đáp ứng.</p>
-<p>Tỉnh thành lập các tổ công tác kiểm tra thực địa, kịp thời điều chuyển vốn từ dự án chậm sang
-dự án có khả năng giải ngân tốt.</p>
-<p>Người đứng đầu các cơ quan, đơn vị chịu trách nhiệm nếu để xảy ra chậm trễ kéo dài mà không
-có lý do chính đáng.</p>
-""",
-        author="Hoài Nam",
-        source="Sở Kế hoạch và Đầu tư",
-        caption="Ảnh minh họa: công trình mới trong khu đô thị.",
-    ),
-    DemoArticle(
-        title="Sản phẩm OCOP của tỉnh chuẩn bị tham gia hội chợ thương mại vùng",
-        category="kinh-te",
-        status="draft",
-        scene="town",
-        lead=(
-            "Bản nháp — nhiều cơ sở sản xuất đăng ký gian hàng giới thiệu đặc sản địa phương tại "
-            "hội chợ sắp tới."
-        ),
-        body="""
-<p>Danh sách sản phẩm dự kiến gồm miến dong, chè Shan tuyết, mật ong rừng và các sản phẩm từ
-cam, quýt.</p>
-<p>Ban biên tập sẽ bổ sung thời gian, địa điểm và danh sách đơn vị tham gia khi có thông báo
-chính thức.</p>
-<p>Bài viết đang ở trạng thái nháp nên chưa hiển thị với bạn đọc.</p>
-""",
-        author="Ban biên tập",
-        caption="Ảnh minh họa: gian hàng giới thiệu sản phẩm địa phương.",
-    ),
-    DemoArticle(
-        title="Nông dân vùng hồ vào mùa thu hoạch hồng không hạt",
-        category="nong-nghiep-nong-thon",
-        days_ago=5,
-        at="08:15",
-        scene="lake",
-        lead=(
-            "Những vườn hồng không hạt ven hồ đang chín rộ, thương lái tìm đến tận vườn thu mua, "
-            "mang lại nguồn thu đáng kể cho nhiều gia đình."
-        ),
-        body="""
-<p>Hồng được thu hái khi quả chuyển màu vàng cam, sau đó ủ chín theo cách truyền thống để quả
-giòn, ngọt và không chát.</p>
-<p>Nhiều hộ đã chăm sóc vườn theo hướng hữu cơ, cắt tỉa cành và bón phân chuồng hoai mục, nhờ đó
-quả to, đều và ít sâu bệnh.</p>
-<p>Chính quyền địa phương đang hỗ trợ người dân xây dựng nhãn hiệu tập thể và quảng bá sản phẩm
-qua các sàn thương mại điện tử.</p>
-""",
-        author="Bích Ngọc",
-        caption="Ảnh minh họa: mặt hồ phẳng lặng giữa núi.",
-    ),
-    DemoArticle(
-        title="Nông thôn mới: thôn, bản đổi thay từ những con đường bê tông",
-        category="nong-nghiep-nong-thon",
-        days_ago=14,
-        at="10:40",
-        scene="fields",
-        lead=(
-            "Với phương châm “Nhà nước và nhân dân cùng làm”, nhiều thôn đã hoàn thành đường bê "
-            "tông nội đồng, nhà văn hóa và hệ thống nước sạch."
-        ),
-        body="""
-<p>Người dân tự nguyện hiến đất, góp ngày công để mở rộng đường; Nhà nước hỗ trợ xi măng và một
-phần kinh phí mua cát, sỏi.</p>
-<p>Đường sá thuận lợi giúp máy làm đất, máy gặt vào tận ruộng, giảm công lao động và tăng hiệu
-quả sản xuất.</p>
-<h2>Giữ vững các tiêu chí đã đạt</h2>
-<p>Các xã đã đạt chuẩn tiếp tục rà soát, nâng cao chất lượng từng tiêu chí, hướng tới xây dựng
-nông thôn mới nâng cao và kiểu mẫu.</p>
-""",
-        author="Văn Thịnh",
-        source="Văn phòng Điều phối nông thôn mới tỉnh",
-        caption="Ảnh minh họa: ruộng bậc thang và nhà sàn.",
-    ),
-    DemoArticle(
-        title="Hồ Ba Bể hút khách trải nghiệm chèo thuyền kayak",
-        category="van-hoa-du-lich",
-        days_ago=2,
-        at="11:00",
-        scene="lake",
-        lead=(
-            "Bên cạnh đi thuyền máy ngắm cảnh, chèo thuyền kayak trên mặt hồ đang được nhiều "
-            "du khách trẻ lựa chọn."
-        ),
-        body="""
-<p>Các điểm cho thuê thuyền đều trang bị áo phao, hướng dẫn an toàn trước khi xuống nước và chỉ
-cho chèo trong khu vực quy định.</p>
-<p>Du khách có thể chèo qua những đoạn hồ yên tĩnh, ngắm vách đá và rừng nguyên sinh, rồi dừng
-chân tại các bản ven hồ để thưởng thức ẩm thực địa phương.</p>
-<p>Ban quản lý khu du lịch khuyến cáo du khách không xả rác xuống hồ và tuân thủ hướng dẫn của
-nhân viên cứu hộ.</p>
-""",
-        author="Hồng Nhung",
-        caption="Ảnh minh họa: thuyền nhỏ trên mặt hồ giữa núi rừng.",
-    ),
-    DemoArticle(
-        title="Giữ gìn làn điệu then, đàn tính trong đời sống đồng bào Tày",
-        category="van-hoa-du-lich",
-        days_ago=7,
-        at="20:00",
-        scene="forest",
-        lead=(
-            "Các câu lạc bộ hát then, đàn tính ở nhiều thôn, bản đang góp phần đưa di sản đến "
-            "gần hơn với thế hệ trẻ."
-        ),
-        body="""
-<p>Mỗi tuần, các nghệ nhân lớn tuổi dành một buổi tối truyền dạy cho thanh thiếu niên cách giữ
-nhịp đàn, luyến láy và ý nghĩa của từng làn điệu.</p>
-<p>Nhiều trường học đã đưa hát then vào hoạt động ngoại khóa; các em học sinh biểu diễn trong
-những dịp lễ hội và đón khách du lịch.</p>
-<blockquote><p>“Còn người hát, người nghe thì then còn sống mãi với bản làng.”</p></blockquote>
-<p>Ngành văn hóa đang hỗ trợ sưu tầm, ghi âm các bài then cổ để lưu giữ lâu dài.</p>
-""",
-        author="Thu Hà",
-        caption="Ảnh minh họa: nhà sàn bên rừng, nơi sinh hoạt câu lạc bộ then.",
-    ),
-    DemoArticle(
-        title="Homestay nhà sàn – hướng đi mới của du lịch cộng đồng",
-        category="van-hoa-du-lich",
-        days_ago=13,
-        at="09:45",
-        scene="lake",
-        lead=(
-            "Giữ nguyên kiến trúc nhà sàn truyền thống, nhiều gia đình ven hồ đã cải tạo chỗ ở để "
-            "đón khách lưu trú và giới thiệu nếp sinh hoạt của người Tày."
-        ),
-        body="""
-<p>Du khách được cùng gia chủ nấu cơm lam, làm bánh, đánh bắt cá trên hồ và nghe kể chuyện về
-phong tục của bản.</p>
-<p>Các hộ làm homestay được tập huấn kỹ năng đón tiếp, vệ sinh an toàn thực phẩm và giữ gìn cảnh
-quan chung.</p>
-<p>Mô hình giúp nhiều gia đình có thêm thu nhập mà vẫn giữ được nếp nhà và bản sắc văn hóa.</p>
-""",
-        author="Hồng Nhung",
-        caption="Ảnh minh họa: hồ nước và dãy núi phía xa.",
-    ),
-    DemoArticle(
-        title="Ngày hội văn hóa các dân tộc sẽ khai mạc vào cuối tuần",
-        category="van-hoa-du-lich",
-        scheduled_in_days=5,
-        at="07:00",
-        scene="town",
-        lead=(
-            "Ngày hội gồm trình diễn trang phục truyền thống, thi hát then, đàn tính, các trò chơi "
-            "dân gian và gian hàng ẩm thực."
-        ),
-        body="""
-<p>Bài viết được hẹn giờ đăng nên bạn đọc chỉ thấy khi đến thời điểm xuất bản.</p>
-<p>Ban tổ chức dự kiến có đông đảo đoàn nghệ nhân từ các huyện, thành phố tham gia.</p>
-<p>Chương trình chi tiết sẽ được thông báo trên Cổng thông tin điện tử.</p>
-""",
-        author="Thu Hà",
-        caption="Ảnh minh họa: quảng trường trung tâm thành phố.",
-    ),
-    DemoArticle(
-        title="Trường bán trú chăm lo bữa ăn cho học sinh vùng cao",
-        category="giao-duc",
-        days_ago=3,
-        at="12:30",
-        scene="forest",
-        lead=(
-            "Vườn rau do thầy trò cùng trồng và sự hỗ trợ của phụ huynh giúp bữa ăn bán trú của "
-            "học sinh thêm đủ chất."
-        ),
-        body="""
-<p>Thực đơn được xây dựng theo tuần, có thịt, cá, trứng và rau xanh; nhà trường công khai chi
-phí để phụ huynh cùng giám sát.</p>
-<p>Giáo viên thay nhau trực buổi trưa, hướng dẫn các em giữ vệ sinh, sắp xếp chỗ nghỉ và tự giác
-học bài buổi tối.</p>
-<p>Nhờ được chăm lo tốt, tỷ lệ học sinh đi học chuyên cần tăng rõ rệt so với những năm
-trước.</p>
-""",
-        author="Phương Thảo",
-        caption="Ảnh minh họa: điểm trường giữa núi rừng.",
-    ),
-    DemoArticle(
-        title="Tăng cường tiếng Việt cho trẻ mầm non vùng dân tộc thiểu số",
-        category="giao-duc",
-        days_ago=10,
-        at="08:50",
-        scene="fields",
-        lead=(
-            "Các trường mầm non tổ chức góc tiếng Việt, kể chuyện bằng tranh và phối hợp với phụ "
-            "huynh để trẻ tự tin trước khi vào lớp Một."
-        ),
-        body="""
-<p>Giáo viên dùng tranh ảnh, đồ vật quen thuộc trong gia đình và bài hát thiếu nhi để trẻ làm
-quen với từ ngữ mới mỗi ngày.</p>
-<p>Phụ huynh được hướng dẫn trò chuyện với con bằng tiếng Việt ở nhà, cùng con đọc truyện tranh
-vào buổi tối.</p>
-<p>Kết quả đánh giá cuối năm học cho thấy phần lớn trẻ mẫu giáo lớn đã mạnh dạn giao tiếp, sẵn
-sàng cho bậc tiểu học.</p>
-""",
-        author="Phương Thảo",
-        source="Sở Giáo dục và Đào tạo",
-        caption="Ảnh minh họa: đồng lúa gần điểm trường mầm non.",
-    ),
-    DemoArticle(
-        title="Học sinh đạt nhiều giải trong kỳ thi chọn học sinh giỏi",
-        category="giao-duc",
-        days_ago=18,
-        at="16:20",
-        scene="town",
-        lead=(
-            "Kết quả phản ánh sự đầu tư bài bản của các nhà trường trong công tác phát hiện và bồi "
-            "dưỡng học sinh có năng khiếu."
-        ),
-        body="""
-<p>Các đội tuyển được ôn luyện theo chuyên đề, kết hợp học trực tiếp và học trực tuyến với giáo
-viên có kinh nghiệm.</p>
-<p>Nhiều học sinh đến từ các huyện vùng cao đạt giải, cho thấy chất lượng giáo dục ở vùng khó
-khăn đã có tiến bộ.</p>
-<p>Ngành giáo dục sẽ khen thưởng kịp thời các em học sinh và giáo viên có thành tích.</p>
-""",
-        author="Kim Oanh",
-        caption="Ảnh minh họa: khu trường học trong thành phố.",
-    ),
-    DemoArticle(
-        title="Đưa bác sĩ về trạm y tế xã vùng sâu",
-        category="y-te",
-        days_ago=4,
-        at="14:30",
-        scene="forest",
-        lead=(
-            "Các bác sĩ trẻ luân phiên về làm việc tại trạm y tế xã giúp người dân được khám, "
-            "chữa bệnh ngay tại địa phương."
-        ),
-        body="""
-<p>Mỗi đợt luân phiên kéo dài vài tháng; bác sĩ vừa khám bệnh, vừa hướng dẫn chuyên môn cho
-nhân viên trạm y tế.</p>
-<p>Người dân ở các thôn xa không còn phải đi hàng chục cây số lên tuyến huyện với những bệnh
-thông thường.</p>
-<p>Ngành y tế đề xuất chính sách hỗ trợ nhà ở và phụ cấp để thu hút bác sĩ gắn bó lâu dài với
-vùng cao.</p>
-""",
-        author="Mai Linh",
-        source="Sở Y tế",
-        caption="Ảnh minh họa: đường vào trạm y tế xã giữa rừng.",
-    ),
-    DemoArticle(
-        title="Tiêm chủng mở rộng: bảo đảm an toàn, đúng lịch cho trẻ nhỏ",
-        category="y-te",
-        days_ago=9,
-        at="07:50",
-        scene="town",
-        lead=(
-            "Các trạm y tế tổ chức buổi tiêm chủng định kỳ hằng tháng, nhắn tin nhắc lịch cho phụ "
-            "huynh và tiêm bù cho trẻ bị lỡ mũi."
-        ),
-        body="""
-<p>Trước khi tiêm, trẻ được khám sàng lọc; sau tiêm, phụ huynh được hướng dẫn theo dõi tại chỗ
-30 phút và tiếp tục theo dõi tại nhà.</p>
-<p>Ở các thôn xa, cán bộ y tế thôn bản đến từng nhà vận động, giúp tỷ lệ tiêm chủng đầy đủ duy
-trì ở mức cao.</p>
-<p>Phụ huynh cần mang theo sổ tiêm chủng và thông báo cho nhân viên y tế nếu trẻ có dấu hiệu bất
-thường.</p>
-""",
-        author="Mai Linh",
-        caption="Ảnh minh họa: khu dân cư trung tâm huyện.",
-    ),
-    DemoArticle(
-        title="Khám sàng lọc miễn phí cho người cao tuổi",
-        category="y-te",
-        days_ago=15,
-        at="09:10",
-        scene="fields",
-        lead=(
-            "Chương trình giúp phát hiện sớm tăng huyết áp, đái tháo đường và các bệnh mạn tính "
-            "thường gặp ở người cao tuổi."
-        ),
-        body="""
-<p>Người cao tuổi được đo huyết áp, xét nghiệm đường huyết, tư vấn dinh dưỡng và cấp thuốc thông
-thường miễn phí.</p>
-<p>Những trường hợp nghi mắc bệnh được hướng dẫn lên tuyến trên kiểm tra và lập hồ sơ quản lý sức
-khỏe tại trạm y tế.</p>
-<p>Hội người cao tuổi các xã phối hợp đưa đón các cụ đi lại khó khăn đến điểm khám.</p>
-""",
-        author="Ngọc Ánh",
-        caption="Ảnh minh họa: cánh đồng của một xã vùng thấp.",
-    ),
-    DemoArticle(
-        title="Diễn tập khu vực phòng thủ cấp huyện đạt kết quả tốt",
-        category="quoc-phong-an-ninh",
-        days_ago=8,
-        at="17:30",
-        scene="forest",
-        lead=(
-            "Cuộc diễn tập giúp nâng cao năng lực lãnh đạo, chỉ đạo của cấp ủy, chính quyền và khả "
-            "năng phối hợp giữa các lực lượng."
-        ),
-        body="""
-<p>Các tình huống được xây dựng sát thực tế, gồm phòng chống thiên tai, cứu hộ cứu nạn và bảo vệ
-an ninh trật tự ở địa bàn.</p>
-<p>Lực lượng dân quân, công an xã và các ngành liên quan phối hợp nhịp nhàng, xử lý các tình
-huống nhanh và đúng quy trình.</p>
-<p>Ban chỉ đạo đánh giá cuộc diễn tập đạt mục đích, yêu cầu đề ra, bảo đảm an toàn tuyệt
-đối.</p>
-""",
-        author="Trung Kiên",
-        source="Bộ Chỉ huy Quân sự tỉnh",
-        caption="Ảnh minh họa: vùng đồi rừng nơi tổ chức diễn tập.",
-    ),
-    DemoArticle(
-        title="Công an xã bám địa bàn, giữ bình yên thôn bản",
-        category="quoc-phong-an-ninh",
-        days_ago=17,
-        at="19:15",
-        scene="fields",
-        lead=(
-            "Công an chính quy về xã đã nắm chắc tình hình, giải quyết kịp thời những vụ việc phát "
-            "sinh ngay từ cơ sở."
-        ),
-        body="""
-<p>Cán bộ công an xã thường xuyên đến từng thôn, cùng trưởng thôn hòa giải mâu thuẫn và tuyên
-truyền phòng chống lừa đảo qua mạng.</p>
-<p>Việc hướng dẫn người dân làm thủ tục căn cước, đăng ký cư trú được thực hiện ngay tại nhà văn
-hóa thôn, giúp bà con đỡ phải đi lại.</p>
-<p>Nhờ đó, tình hình an ninh trật tự ở nhiều xã được giữ vững, người dân yên tâm làm ăn.</p>
-""",
-        author="Đức Mạnh",
-        caption="Ảnh minh họa: ruộng đồng yên bình của một thôn.",
-    ),
-]
+def _data_file(name: str) -> bytes:
+    return resources.files("portal.content").joinpath(name).read_bytes()
+
+
+@functools.cache
+def _demo_data() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The import file (checked as any import file is) and the photos and dates by external id."""
+    data = parse_json(_data_file(ARTICLES_FILE), ARTICLES_FILE)
+    extras = json.loads(_data_file(PHOTOS_AND_DATES_FILE))["articles"]
+    ids = [record["external_id"] for record in data["articles"]]
+    if set(ids) != set(extras) or len(set(ids)) != len(ids):
+        raise DemoDataError(
+            f"{ARTICLES_FILE} and {PHOTOS_AND_DATES_FILE} must list the same articles, once each"
+        )
+    return data, extras
+
+
+def demo_categories() -> list[tuple[str, str, str | None, str]]:
+    """The demo's categories as (slug, name, parent slug, description), parents first."""
+    return [
+        (c["slug"], c["name"], c.get("parent"), c.get("description", ""))
+        for c in _demo_data()[0]["categories"]
+    ]
+
+
+def demo_articles() -> list[dict[str, Any]]:
+    """The demo's article records (import format), in the order of their photo numbers."""
+    return copy.deepcopy(_demo_data()[0]["articles"])
+
 
 # ---------------------------------------------------------------------------
 # Pages: the placements of each demo page, with their settings
@@ -746,7 +190,7 @@ def _category_section(slug: str, name: str) -> tuple[str, str, dict[str, Any]]:
 
 def demo_pages() -> list[DemoPage]:
     """The pages of the demo site, parents before children."""
-    top_categories = [(slug, name) for slug, name, parent, _ in CATEGORIES if parent is None]
+    top_categories = [(slug, name) for slug, name, parent, _ in demo_categories() if parent is None]
     latest = {
         "title": "Tin mới nhất",
         "category": "",
@@ -903,24 +347,24 @@ def load_demo() -> str:
 
     Adds only what is missing, all in one transaction; the photos of new
     articles go into the media library (their files are removed again if the
-    transaction fails). A block that is not installed gets its placement with
-    the settings as written here, so reinstalling the plugin shows it.
+    transaction fails). The articles are imported from the demo's data file
+    by the importer ``portal import`` uses, so each gets a revision, an audit
+    entry and its content event, named "Nội dung mẫu". A block that is not
+    installed gets its placement with the settings as written here, so
+    reinstalling the plugin shows it.
     """
     counts = DemoCounts()
-    with unit_of_work(Actor.system("Nội dung mẫu")) as unit:
+    with unit_of_work(Actor.system(DEMO_ACTOR)) as unit:
         categories = _ensure_categories(counts)
-        new_articles = _ensure_articles(categories, counts)
+        _ensure_articles(unit, counts)
         _ensure_pages(categories, counts)
         db.session.flush()
-        for article in new_articles:
-            if article.is_public:
-                unit.announce(article_event("published", article))
     return counts.summary()
 
 
 def _ensure_categories(counts: DemoCounts) -> dict[str, Category]:
     existing = {c.slug: c for c in db.session.scalars(select(Category))}
-    for position, (slug, name, parent_slug, description) in enumerate(CATEGORIES):
+    for position, (slug, name, parent_slug, description) in enumerate(demo_categories()):
         if slug in existing:
             continue
         parent = existing[parent_slug] if parent_slug else None
@@ -942,23 +386,22 @@ def _site_timezone() -> ZoneInfo:
     return ZoneInfo(current_app.config.get("PORTAL_TIMEZONE") or "Asia/Ho_Chi_Minh")
 
 
-def publication_time(item: DemoArticle, today: datetime) -> datetime | None:
-    """When a demo article is (or will be) published, as an aware UTC datetime.
+def publication_time(dates: dict[str, Any], today: datetime) -> datetime | None:
+    """When a demo article is (or will be) published, as an aware UTC datetime; None: as in the file.
 
-    ``today`` is the current time in the site's time zone; dates are spread
+    ``dates`` is the article's entry in the photos-and-dates file:
+    ``days_ago`` (or ``in_days``, scheduled) and ``at``, relative to
+    ``today``, the current time in the site's time zone; dates are spread
     back from it so the demo always looks fresh.
     """
-    if item.status == "draft":
+    if "at" not in dates:
         return None
-    hour, minute = (int(part) for part in item.at.split(":"))
-    tz = today.tzinfo
-    if item.published_on:
-        day = datetime.fromisoformat(item.published_on).date()
-    elif item.scheduled_in_days:
-        day = (today + timedelta(days=item.scheduled_in_days)).date()
+    hour, minute = (int(part) for part in dates["at"].split(":"))
+    if "in_days" in dates:
+        day = (today + timedelta(days=int(dates["in_days"]))).date()
     else:
-        day = (today - timedelta(days=item.days_ago)).date()
-    return datetime.combine(day, time(hour, minute), tzinfo=tz).astimezone(UTC)
+        day = (today - timedelta(days=int(dates["days_ago"]))).date()
+    return datetime.combine(day, time(hour, minute), tzinfo=today.tzinfo).astimezone(UTC)
 
 
 def demo_image_name(number: int) -> str:
@@ -966,7 +409,9 @@ def demo_image_name(number: int) -> str:
     return f"demo-{number:02d}.jpg"
 
 
-def _library_photo(number: int, item: DemoArticle, existing: dict[str, MediaImage]) -> MediaImage:
+def _library_photo(
+    number: int, scene: str, caption: str, existing: dict[str, MediaImage]
+) -> MediaImage:
     """Demo photo ``number`` from the media library, uploaded there if it is missing.
 
     It goes the way of every upload (portal.media: checked, re-encoded, resized,
@@ -977,10 +422,10 @@ def _library_photo(number: int, item: DemoArticle, existing: dict[str, MediaImag
     if name not in existing:
         widths = tuple(int(w) for w in current_app.config["PORTAL_IMAGE_WIDTHS"])
         existing[name] = store_image(
-            _prepared_photo(number, item.scene, widths),
+            _prepared_photo(number, scene, widths),
             name,
-            alt=image_description(number, item.scene),
-            caption=item.caption,
+            alt=image_description(number, scene),
+            caption=caption,
         )
     return existing[name]
 
@@ -990,7 +435,10 @@ def _prepared_photo(number: int, scene: str, widths: tuple[int, ...]) -> Prepare
     return prepare_image(draw_landscape(number, scene), widths)
 
 
-def _ensure_articles(categories: dict[str, Category], counts: DemoCounts) -> list[Article]:
+def _ensure_articles(unit: UnitOfWork, counts: DemoCounts) -> None:
+    """Import the demo articles the site lacks, each with its photo from the media library."""
+    records = demo_articles()
+    extras = _demo_data()[1]
     today = datetime.now(_site_timezone())
     existing_ids = set(
         db.session.scalars(
@@ -1002,40 +450,32 @@ def _ensure_articles(categories: dict[str, Category], counts: DemoCounts) -> lis
         for media in db.session.scalars(
             select(MediaImage).where(
                 MediaImage.original_name.in_(
-                    [demo_image_name(n) for n in range(1, len(ARTICLES) + 1)]
+                    [demo_image_name(n) for n in range(1, len(records) + 1)]
                 ),
                 MediaImage.uploaded_by_id.is_(None),
             )
         )
     }
-    created = []
-    for number, item in enumerate(ARTICLES, start=1):
-        slug = slugify(item.title)
-        external_id = DEMO_ID_PREFIX + slug
-        if external_id in existing_ids:
+    missing = []
+    for number, record in enumerate(records, start=1):
+        if record["external_id"] in existing_ids:
             continue
-        photo = _library_photo(number, item, photos)
-        article = Article(
-            external_id=external_id,
-            title=item.title,
-            slug=slug,
-            lead=item.lead,
-            body_html=sanitize_html(item.body.strip()),
-            image=photo.stored_name,
-            image_id=photo.id,
-            image_caption=item.caption,
-            image_alt=image_description(number, item.scene),
-            author=item.author,
-            source=item.source,
-            category_id=categories[item.category].id,
-            status=item.status,
-            published_at=publication_time(item, today),
-        )
-        db.session.add(article)
-        created.append(article)
-        counts.articles += 1
-    db.session.flush()
-    return created
+        extra = extras[record["external_id"]]
+        photo = _library_photo(number, extra["scene"], record.get("image_caption", ""), photos)
+        record["image"] = photo.stored_name
+        record["image_alt"] = image_description(number, extra["scene"])
+        when = publication_time(extra, today)
+        if when is not None:
+            record["published_at"] = when.isoformat()
+        missing.append(record)
+    if not missing:
+        return
+    db.session.flush()  # the photos, for the importer to link the articles to them
+    report = import_records({"version": 1, "articles": missing}, actor=unit.actor)
+    if report.errors or report.created != len(missing):
+        problems = "; ".join(f"{e.index} {e.field}: {e.message}" for e in report.errors)
+        raise DemoDataError(f"{ARTICLES_FILE} did not import whole: {problems}")
+    counts.articles += report.created
 
 
 def _ensure_pages(categories: dict[str, Category], counts: DemoCounts) -> None:

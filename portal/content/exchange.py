@@ -41,6 +41,7 @@ from sqlalchemy import DateTime, Table, func, insert, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.cache import cache_for
+from portal.content import audit
 from portal.content import exchange_archive as archive_checks
 from portal.content.attachments import is_stored_name as is_attachment_name
 from portal.content.events import article_event, category_event, page_event
@@ -62,7 +63,7 @@ from portal.content.exchange_checks import (
 )
 from portal.content.media import is_stored_name as is_media_name
 from portal.content.stored_files import inside_folder, remove_unless_committed
-from portal.content.unit_of_work import Actor, unit_of_work
+from portal.content.unit_of_work import Actor, UnitOfWork, unit_of_work
 from portal.extensions import db
 from portal.models import Article, User, utcnow
 from portal.owner_only import FILE_MODE, make_folder
@@ -515,6 +516,11 @@ def check_importable(*, merge: bool) -> None:
         )
 
 
+def site_actor(path: str | Path) -> Actor:
+    """Who the audit entry and the events of a site import name: the import and its file."""
+    return Actor.system(f"Nhập toàn bộ site từ {Path(path).name}"[:300])
+
+
 def import_site(
     archive: SiteArchive, *, merge: bool = False, progress: Progress = _no_progress
 ) -> ImportReport:
@@ -524,9 +530,12 @@ def import_site(
     Every file is first read from the archive, checked against its checksum
     and by its content (images re-encoded, documents recognised), and written
     to a staging folder in the instance folder; then every row is inserted
-    in one transaction; only when all of that worked are the files moved into
-    place and the rows committed. If anything fails, nothing is changed (the
-    staging folder goes) and running the import again starts from the same point.
+    in one unit of work (:mod:`portal.content.unit_of_work`), with an audit
+    entry saying what was imported and the content events of what readers
+    can now see; only when all of that worked are the files moved into place
+    and the rows, the audit entry and the events committed together. If
+    anything fails, nothing is changed (the staging folder goes, no event is
+    written) and running the import again starts from the same point.
     """
     check_importable(merge=merge)
     report = ImportReport()
@@ -534,36 +543,57 @@ def import_site(
     instance.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".import-", dir=instance))
     try:
-        staged, image_sizes = _stage_files(archive, staging, report, merge=merge, progress=progress)
-        people = _link_people(archive.document["people"], report)
-        writer = _RowWriter(
-            archive.document, people, merge=merge, report=report, image_sizes=image_sizes
-        )
-        writer.write_all(progress)
-        placed = []
-        for temporary, target in staged:
-            make_folder(target.parent)
-            if not target.exists():
-                placed.append(target)
-            shutil.move(temporary, target)
-        remove_unless_committed(db.session(), placed)  # removed again if the commit fails
-        db.session.commit()
+        with unit_of_work(site_actor(archive.path)) as unit:
+            staged, image_sizes = _stage_files(
+                archive, staging, report, merge=merge, progress=progress
+            )
+            people = _link_people(archive.document["people"], report)
+            writer = _RowWriter(
+                archive.document, people, merge=merge, report=report, image_sizes=image_sizes
+            )
+            writer.write_all(progress)
+            _record_import(archive, report, merge=merge)
+            _announce(unit, writer.added_ids)
+            placed = []
+            for temporary, target in staged:
+                make_folder(target.parent)
+                if not target.exists():
+                    placed.append(target)
+                shutil.move(temporary, target)
+            remove_unless_committed(db.session(), placed)  # removed again if the commit fails
     except UntrustedInputError as exc:
-        db.session.rollback()
         raise _refused(archive.path, exc) from None
     except SQLAlchemyError as exc:
-        db.session.rollback()
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise ExchangeError(
             f"{archive.path.name}: the database refused a row ({detail}). Nothing was imported."
         ) from None
-    except BaseException:
-        db.session.rollback()
-        raise
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-    _announce(writer.added_ids)
     return report
+
+
+def _record_import(archive: SiteArchive, report: ImportReport, *, merge: bool) -> None:
+    """The audit entry of a site import: what it added and kept, by table, and its files."""
+    added = {name: n for name, n in report.added.items() if n}
+    kept = {name: n for name, n in report.kept.items() if n}
+    described = ", ".join(f"{n} {name}" for name, n in added.items()) or "không thêm gì"
+    audit.record(
+        "site.import",
+        subject_type="site",
+        summary=f"Nhập toàn bộ site từ {archive.path.name}"
+        + (" (gộp vào nội dung có sẵn)" if merge else "")
+        + f": {described}",
+        after={
+            "file": archive.path.name,
+            "merge": merge,
+            "added": added,
+            "kept": kept,
+            "files_written": report.files_written,
+            "files_unchanged": report.files_unchanged,
+            "files_kept": report.files_kept,
+        },
+    )
 
 
 def _stage_files(
@@ -833,17 +863,17 @@ def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, A
     return ordered
 
 
-def _announce(added_ids: dict[str, list[Any]]) -> None:
-    """Drop every cached block, then tell plugins what readers can now see."""
-    cache_for(current_app._get_current_object()).clear()
-    with unit_of_work(Actor.system("Nhập toàn bộ site")) as unit:
-        for category_id in added_ids.get("categories", []):
-            unit.announce(category_event("created", category_id))
-        for page_id in added_ids.get("pages", []):
-            unit.announce(page_event("created", page_id))
-        article_ids = added_ids.get("articles", [])
-        for start in range(0, len(article_ids), INSERT_CHUNK):
-            chunk = article_ids[start : start + INSERT_CHUNK]
-            public = select(Article).where(Article.id.in_(chunk), Article.public_filter())
-            for article in db.session.scalars(public):
-                unit.announce(article_event("published", article))
+def _announce(unit: UnitOfWork, added_ids: dict[str, list[Any]]) -> None:
+    """Announce what readers can now see; once committed, drop every cached block here too."""
+    app = current_app._get_current_object()
+    unit.on_commit(lambda: cache_for(app).clear())
+    for category_id in added_ids.get("categories", []):
+        unit.announce(category_event("created", category_id))
+    for page_id in added_ids.get("pages", []):
+        unit.announce(page_event("created", page_id))
+    article_ids = added_ids.get("articles", [])
+    for start in range(0, len(article_ids), INSERT_CHUNK):
+        chunk = article_ids[start : start + INSERT_CHUNK]
+        public = select(Article).where(Article.id.in_(chunk), Article.public_filter())
+        for article in db.session.scalars(public):
+            unit.announce(article_event("published", article))

@@ -7,7 +7,9 @@ same rules as imported ones: bodies sanitized with the editor's allow-list,
 published at the entry's time, identified by an ``external_id`` so that
 importing the feed again creates nothing new (an entry that changed in the
 feed updates its article). Entries without a title or without any identity
-are reported and skipped; the others are kept. See docs/feed-import.md.
+are reported and skipped; the others are kept, each with a revision and an
+audit entry naming the feed (its address, or its file name). See
+docs/feed-import.md.
 
 A feed that is damaged or hostile is refused whole before anything is
 written: larger than ``PORTAL_MAX_FEED_BYTES``, not in its encoding, not
@@ -26,6 +28,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -33,7 +36,8 @@ import feedparser
 from flask import current_app
 from sqlalchemy import select
 
-from portal.content.importer import ImportReport, import_records
+from portal.content.importer import ImportReport, import_actor, import_records
+from portal.content.unit_of_work import Actor
 from portal.extensions import db
 from portal.models import Category
 from portal.text import plain_text
@@ -258,6 +262,7 @@ def import_feed(
         raise FeedError(f"There is no category {category_slug!r}. Nothing was imported.")
     parsed = parsed if parsed is not None else read_feed(source)
     report = FeedReport(entries=len(parsed.entries))
+    actor = feed_actor(source)
     pending: list[tuple[int, dict[str, Any]]] = []
     for index, entry in enumerate(parsed.entries):
         record = entry_record(parsed.feed, entry, category_slug)
@@ -272,11 +277,20 @@ def import_feed(
             pending.append((index, record))
     for start in range(0, len(pending), BATCH):
         batch = pending[start : start + BATCH]
-        result = import_records({"version": 1, "articles": [record for _i, record in batch]})
+        result = import_records(
+            {"version": 1, "articles": [record for _i, record in batch]}, actor=actor
+        )
         _add_results(report, result, batch)
         progress(len(batch))
     report.errors.sort(key=lambda error: error.index)
     return report
+
+
+def feed_actor(source: str) -> Actor:
+    """Who the revisions and audit entries of a feed import name: its address or file name."""
+    if urlsplit(source).scheme.lower() in {"http", "https"}:
+        return import_actor(f"Nhập từ nguồn tin {source}")
+    return import_actor(f"Nhập từ nguồn tin {Path(source).name}")
 
 
 def _add_results(report: FeedReport, result: ImportReport, batch) -> None:

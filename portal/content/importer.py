@@ -8,7 +8,11 @@ import FILE.json`` calls :func:`import_file`. Three promises:
   updates just that article.
 * **Bad records don't spoil good ones.** Every record is checked in full
   before anything is written; a bad one is reported (section, index, field,
-  message) and skipped, and each good one is committed on its own.
+  message) and skipped, and each good one is committed on its own, in its
+  own unit of work (:mod:`portal.content.unit_of_work`): with its revision,
+  its audit entry and its content events, all naming the import and its file.
+  Inside a caller's unit (the demo) the records join it instead, and the
+  whole load is one transaction.
 * **A bad file changes nothing.** A missing or too large file, bytes that
   are not UTF-8, text that is not JSON, nesting deeper than any real file,
   text either database could not store (NUL, lone surrogates) or HTML nested
@@ -32,9 +36,12 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.content.events import ContentEvent, article_event, content_changed
+from portal.content import articles as article_rules
+from portal.content import audit
+from portal.content.events import category_event, content_changed
+from portal.content.unit_of_work import Actor, current_unit, unit_of_work
 from portal.extensions import db
-from portal.models import ARTICLE_STATUSES, Article, Category, utcnow
+from portal.models import ARTICLE_STATUSES, Article, Category, MediaImage, utcnow
 from portal.text import is_clean_slug, sanitize_html, slugify
 from portal.untrusted import UntrustedInputError, check_document, load_json, read_file
 
@@ -129,6 +136,22 @@ class ImportReport:
 # ---------------------------------------------------------------------------
 
 
+#: Longest actor name the audit log, revisions and the outbox keep.
+MAX_ACTOR_NAME = 300
+
+
+def import_actor(label: str) -> Actor:
+    """The actor of an import, cut to what the audit log and revisions keep."""
+    if len(label) > MAX_ACTOR_NAME:
+        label = label[: MAX_ACTOR_NAME - 1] + "…"
+    return Actor.system(label)
+
+
+def file_actor(path: str | Path) -> Actor:
+    """Who the revisions and audit entries of an import name: the import and its file."""
+    return import_actor(f"Nhập từ tệp {Path(path).name}")
+
+
 def import_file(path: str | Path) -> ImportReport:
     """Import a JSON file; raise :class:`ImportFileError` if it cannot be read as one."""
     limit = int(current_app.config["PORTAL_MAX_IMPORT_BYTES"])
@@ -136,7 +159,7 @@ def import_file(path: str | Path) -> ImportReport:
         raw = read_file(path, limit=limit, setting="PORTAL_MAX_IMPORT_BYTES")
     except UntrustedInputError as exc:
         raise ImportFileError(f"{exc}. Nothing was imported.") from None
-    return import_records(parse_json(raw, str(path)))
+    return import_records(parse_json(raw, str(path)), actor=file_actor(path))
 
 
 def parse_json(raw: bytes, name: str = "the file") -> Any:
@@ -157,13 +180,16 @@ def parse_json(raw: bytes, name: str = "the file") -> Any:
 # ---------------------------------------------------------------------------
 
 
-def import_records(data: Any) -> ImportReport:
+def import_records(data: Any, *, actor: Actor | None = None) -> ImportReport:
     """Import already-parsed JSON data (the top-level object of the format).
 
     The whole of ``data`` is checked first, as a file would be: text that
     either database cannot store refuses it all, so SQLite and PostgreSQL
-    import the same records.
+    import the same records. ``actor`` is who the revisions and audit
+    entries name (default: an import without a file); inside a unit of work
+    the records join that unit and its actor.
     """
+    actor = actor or Actor.system("Nhập dữ liệu")
     categories, articles = _check_top_level(data)
     try:
         check_document(data, what="the data")
@@ -174,8 +200,8 @@ def import_records(data: Any) -> ImportReport:
         slug: category_id
         for category_id, slug in db.session.execute(select(Category.id, Category.slug))
     }
-    failed_categories = _import_categories(categories, known, report)
-    _import_articles(articles, known, failed_categories, report)
+    failed_categories = _import_categories(categories, known, report, actor)
+    _import_articles(articles, known, failed_categories, report, actor)
     return report
 
 
@@ -223,7 +249,9 @@ class _CategoryRecord:
     description: str
 
 
-def _import_categories(records: list[Any], known: dict[str, int], report: ImportReport) -> set[str]:
+def _import_categories(
+    records: list[Any], known: dict[str, int], report: ImportReport, actor: Actor
+) -> set[str]:
     """Create the file's categories that the site lacks; return the slugs that failed.
 
     A category whose slug the site already has is used as it is (its name,
@@ -252,7 +280,7 @@ def _import_categories(records: list[Any], known: dict[str, int], report: Import
     while ready := [c for c in pending if not c.parent or c.parent in known]:
         for category in ready:
             pending.remove(category)
-            if not _create_category(category, known, report):
+            if not _create_category(category, known, report, actor):
                 failed.add(category.slug)
 
     # What is left waits for a parent that never came.
@@ -313,7 +341,26 @@ def _read_category(record: Any, errors: _Errors) -> _CategoryRecord | None:
     return _CategoryRecord(errors.position, slug, name, parent, description)
 
 
-def _create_category(category: _CategoryRecord, known: dict[str, int], report) -> bool:
+def _create_category(
+    category: _CategoryRecord, known: dict[str, int], report: ImportReport, actor: Actor
+) -> bool:
+    """Create one category in its own unit of work (or the caller's); False if it failed."""
+    try:
+        with unit_of_work(actor):
+            row = _add_category(category, known)
+    except SQLAlchemyError as exc:
+        if current_unit() is not None:  # the caller's unit is all or nothing
+            raise
+        _Errors("categories", category.position, report).add(
+            "record", f"could not be saved ({type(exc).__name__})"
+        )
+        return False
+    known[category.slug] = row.id
+    report.categories_created += 1
+    return True
+
+
+def _add_category(category: _CategoryRecord, known: dict[str, int]) -> Category:
     parent_id = known.get(category.parent) if category.parent else None
     last = db.session.scalar(
         select(func.max(Category.position)).where(
@@ -328,25 +375,21 @@ def _create_category(category: _CategoryRecord, known: dict[str, int], report) -
         position=(last or 0) + 1,
     )
     db.session.add(row)
-    try:
-        db.session.commit()
-    except SQLAlchemyError as exc:
-        db.session.rollback()
-        _Errors("categories", category.position, report).add(
-            "record", f"could not be saved ({type(exc).__name__})"
-        )
-        return False
-    known[category.slug] = row.id
-    report.categories_created += 1
-    content_changed(
-        ContentEvent(
-            action="created",
-            subject="category",
-            subject_id=row.id,
-            tags=frozenset({"categories", f"category:{row.id}"}),
-        )
+    db.session.flush()
+    audit.record(
+        "category.create",
+        subject_type="category",
+        subject_id=row.id,
+        summary=f"Nhập chuyên mục “{row.name}”",
+        after={
+            "name": row.name,
+            "slug": row.slug,
+            "parent": category.parent or None,
+            "description": row.description,
+        },
     )
-    return True
+    content_changed(category_event("created", row.id))
+    return row
 
 
 # -- articles ---------------------------------------------------------------
@@ -362,7 +405,11 @@ class _ArticleRecord:
 
 
 def _import_articles(
-    records: list[Any], known: dict[str, int], failed_categories: set[str], report: ImportReport
+    records: list[Any],
+    known: dict[str, int],
+    failed_categories: set[str],
+    report: ImportReport,
+    actor: Actor,
 ) -> None:
     tz = ZoneInfo(current_app.config.get("PORTAL_TIMEZONE") or "Asia/Ho_Chi_Minh")
     good: list[_ArticleRecord] = []
@@ -372,9 +419,10 @@ def _import_articles(
         parsed = _read_article(record, errors, known, failed_categories, tz, seen)
         if parsed is not None:
             good.append(parsed)
+    _link_library_images(good)
     existing = _articles_by_external_id([r.external_id for r in good])
     for record in good:
-        _save_article(record, existing, report)
+        _save_article(record, existing, report, actor)
 
 
 def _read_article(
@@ -426,6 +474,27 @@ def _read_article(
     return _ArticleRecord(errors.position, external_id, values, has_time)
 
 
+def _link_library_images(records: list[_ArticleRecord]) -> None:
+    """An ``image`` that is an image of the media library links the article to it.
+
+    As if it had been chosen in the editor: the article then shows the
+    library's resized copies. Any other image (a URL, another media path)
+    links to nothing.
+    """
+    paths = {r.values["image"] for r in records if r.values["image"]}
+    paths = {path for path in paths if not urlsplit(path).scheme}
+    library: dict[str, int] = {}
+    ordered = sorted(paths)
+    for start in range(0, len(ordered), LOOKUP_CHUNK):
+        chunk = ordered[start : start + LOOKUP_CHUNK]
+        query = select(MediaImage.stored_name, MediaImage.id).where(
+            MediaImage.stored_name.in_(chunk)
+        )
+        library.update(dict(db.session.execute(query).all()))
+    for record in records:
+        record.values["image_id"] = library.get(record.values["image"])
+
+
 def _articles_by_external_id(external_ids: list[str]) -> dict[str, Article]:
     found: dict[str, Article] = {}
     for start in range(0, len(external_ids), LOOKUP_CHUNK):
@@ -436,50 +505,39 @@ def _articles_by_external_id(external_ids: list[str]) -> dict[str, Article]:
 
 
 def _save_article(
-    record: _ArticleRecord, existing: dict[str, Article], report: ImportReport
+    record: _ArticleRecord, existing: dict[str, Article], report: ImportReport, actor: Actor
 ) -> None:
-    """Create or update one article and commit it; report what happened."""
+    """Create or update one article in its own unit of work (or the caller's); report what happened.
+
+    The content layer writes the article's revision and audit entry and
+    announces what readers see change (:func:`portal.content.articles.import_article`).
+    """
     values = dict(record.values)
     article = existing.get(record.external_id)
-    if article is None:
-        was_public = False
-        if not record.has_time and values["status"] in DATED_STATUSES:
-            values["published_at"] = utcnow()
-        article = Article(external_id=record.external_id, **values)
-        db.session.add(article)
-    else:
-        was_public = article.is_public
-        if not record.has_time and values["status"] in DATED_STATUSES:
-            values["published_at"] = article.published_at or utcnow()
-        changes = {key: value for key, value in values.items() if getattr(article, key) != value}
-        if not changes:
-            report.unchanged += 1
-            return
-        for key, value in changes.items():
-            setattr(article, key, value)
-    created = article.id is None
+    if not record.has_time and values["status"] in DATED_STATUSES:
+        values["published_at"] = (article.published_at if article is not None else None) or utcnow()
+    if article is not None and not article_rules.import_differences(article, values):
+        report.unchanged += 1  # no unit of work: nothing to write, no commit to wait for
+        return
     try:
-        db.session.commit()
+        with unit_of_work(actor):
+            outcome = article_rules.import_article(article, values, external_id=record.external_id)
     except SQLAlchemyError as exc:
-        db.session.rollback()
+        if current_unit() is not None:  # the caller's unit is all or nothing
+            raise
         _Errors("articles", record.position, report).add(
             "record", f"could not be saved ({type(exc).__name__})"
         )
         return
+    if outcome is None:
+        report.unchanged += 1
+        return
+    article, what = outcome
     existing[record.external_id] = article
-    if created:
+    if what == "created":
         report.created += 1
     else:
         report.updated += 1
-    _announce(article, was_public)
-
-
-def _announce(article: Article, was_public: bool) -> None:
-    """Tell the cache and plugins about a change readers can see."""
-    if article.is_public:
-        content_changed(article_event("edited" if was_public else "published", article))
-    elif was_public:
-        content_changed(article_event("unpublished", article))
 
 
 # -- field readers ----------------------------------------------------------

@@ -19,8 +19,18 @@ from sqlalchemy import func, select
 
 from portal.content.exchange import EXCLUDED_TABLES, TABLE_SPECS, content_counts
 from portal.extensions import db
-from portal.models import Article, Category, Page, PageDraft, PageRevision, Placement, User
-from portal.testing import make_app, sample_content
+from portal.models import (
+    Article,
+    AuditEntry,
+    Category,
+    Page,
+    PageDraft,
+    PageRevision,
+    Placement,
+    User,
+)
+from portal.models.events import OutboxEvent
+from portal.testing import events_written, make_app, sample_content
 
 from .site_builder import (
     PEOPLE,
@@ -325,4 +335,44 @@ def test_a_bad_archive_imports_nothing(exported, database_url, tmp_path, case):
     instance = Path(target.instance_path)
     leftovers = [p for p in instance.rglob("*") if p.is_file() and p.parent != instance]
     assert leftovers == []  # no file unpacked either
+    close(target)
+
+
+def test_import_site_is_one_unit_with_an_audit_entry_and_the_events_of_what_it_added(
+    exported, database_url, tmp_path
+):
+    archive, before, _output = exported
+    target = fresh_app(database_url, tmp_path, "target")
+    with events_written(target) as events:
+        result = target.test_cli_runner().invoke(args=["portal", "import-site", str(archive)])
+    assert result.exit_code == 0, result.output
+    actor = "Nhập toàn bộ site từ site.zip"
+    with target.app_context():
+        entries = db.session.scalars(select(AuditEntry)).all()
+        assert [(e.action, e.user_name) for e in entries] == [("site.import", actor)]
+        assert entries[0].summary.startswith("Nhập toàn bộ site từ site.zip: ")
+        assert entries[0].after["added"]["articles"] == len(before["rows"]["articles"])
+        public = set(db.session.scalars(select(Article.id).where(Article.public_filter())))
+        assert set(db.session.scalars(select(OutboxEvent.actor))) == {actor}
+    expected = (
+        [("created", "category", row["id"]) for row in before["rows"]["categories"]]
+        + [("created", "page", row["id"]) for row in before["rows"]["pages"]]
+        + [("published", "article", article_id) for article_id in sorted(public)]
+    )
+    assert sorted(events) == sorted(expected)
+    assert len(events) == len(expected)  # each once
+    close(target)
+
+
+def test_a_failing_import_site_writes_no_audit_entry_and_no_event(exported, database_url, tmp_path):
+    archive, _before, _output = exported
+    bad = rewrite(archive, tmp_path / "damaged.zip", damage_first_image)
+    target = fresh_app(database_url, tmp_path, "target")
+    with events_written(target) as events:
+        result = target.test_cli_runner().invoke(args=["portal", "import-site", str(bad)])
+    assert result.exit_code == 1
+    assert events == []
+    with target.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
+        assert content_counts() == {}
     close(target)

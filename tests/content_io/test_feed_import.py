@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Article, Category
-from portal.testing import sample_content
+from portal.models import Article, ArticleRevision, AuditEntry, Category
+from portal.testing import events_written, sample_content
 
 DATA = Path(__file__).resolve().parent / "data"
 RSS = DATA / "tin-tuc.rss"
@@ -131,3 +131,51 @@ def test_a_feed_that_cannot_be_read_imports_nothing(app, runner, site, source, c
     assert result.exit_code == 1
     assert message in result.output
     assert article_count(app) == count
+
+
+def test_feed_articles_get_a_revision_an_audit_entry_naming_the_feed_and_their_events(
+    app, runner, site
+):
+    with events_written(app) as events:
+        runner.invoke(args=["portal", "import-feed", str(RSS), "--category", "du-lich"])
+    articles = feed_articles(app)
+    ids = sorted(article.id for article in articles.values())
+    assert len(ids) == 2
+    assert events == [("published", "article", article_id) for article_id in ids]
+    actor = "Nhập từ nguồn tin tin-tuc.rss"
+    with app.app_context():
+        revisions = db.session.execute(
+            select(
+                ArticleRevision.article_id, ArticleRevision.number, ArticleRevision.created_by_name
+            ).order_by(ArticleRevision.article_id)
+        ).all()
+        assert revisions == [(article_id, 1, actor) for article_id in ids]
+        entries = db.session.execute(
+            select(AuditEntry.subject_id, AuditEntry.action, AuditEntry.user_name)
+            .where(AuditEntry.subject_type == "article")
+            .order_by(AuditEntry.subject_id)
+        ).all()
+        assert entries == [(article_id, "article.create", actor) for article_id in ids]
+
+    # Importing the feed again: nothing new, no event.
+    with events_written(app) as events:
+        runner.invoke(args=["portal", "import-feed", str(RSS), "--category", "du-lich"])
+    assert events == []
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ArticleRevision)) == 2
+
+
+def test_a_feed_refused_whole_writes_no_row_and_no_event(app, runner, site):
+    def written() -> tuple[int, int, int]:
+        with app.app_context():
+            return tuple(
+                db.session.scalar(select(func.count()).select_from(model))
+                for model in (Article, ArticleRevision, AuditEntry)
+            )
+
+    before = written()
+    with events_written(app) as events:
+        result = runner.invoke(args=["portal", "import-feed", __file__, "--category", "du-lich"])
+    assert result.exit_code == 1
+    assert events == []
+    assert written() == before

@@ -64,11 +64,14 @@ def portal_setup_app(app: Flask) -> None:
 def portal_content_changed(event: ContentEvent) -> None:
     """React to content being published, unpublished, edited or deleted.
 
-    Called after the change is committed to the database, inside the app
-    context of the request or command that made it. ``event`` is a
+    Called after the change is committed to the database, usually inside
+    the app context of the request or command that made it. ``event`` is a
     :class:`portal.ContentEvent` whose ``tags`` name what changed
     (``article:42``, ``category:7``, ``page:3``); the core purges the block
-    cache by those tags. The return value is ignored; an exception raised
-    here is logged, does not undo the change and does not keep the other
-    plugins from being called.
+    cache by those tags. The return value is ignored. An exception raised
+    here is logged and does not undo the change nor keep the other plugins
+    from being called; the event stays pending for this plugin and is
+    delivered again later (from any process, with growing waits) until it
+    succeeds or, after ``PORTAL_EVENT_MAX_ATTEMPTS``, is shown to admins as
+    failed. A handler may therefore see one event more than once.
     """

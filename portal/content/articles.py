@@ -36,6 +36,7 @@ from portal.content import audit
 from portal.content.attachments import save_attachment
 from portal.content.events import article_event, content_changed
 from portal.content.media import UploadError
+from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models import (
     ARTICLE_STATUSES,
@@ -199,6 +200,8 @@ def check_version(article: Article, expected_version: int | None) -> None:
 
 
 def _require(user, action: str, article: Article) -> None:
+    """Refuse ``action`` unless ``user`` may take it; every change starts here, in a unit of work."""
+    require_unit(f"Article action “{action}”")
     if not can(user, action, article):
         raise NotAllowed(
             f"Bạn không thể “{ACTION_LABELS[action].lower()}” bài viết đang ở trạng thái "
@@ -345,6 +348,7 @@ def add_revision(article: Article, user, note: str = "") -> ArticleRevision:
 
 def create_article(values: dict[str, Any], user) -> Article:
     """A new draft by ``user`` with its first revision."""
+    require_unit("Creating an article")
     if not can(user, "create"):
         raise NotAllowed("Bạn không thể tạo bài viết.")
     # Empty title and slug until the fields are applied: a query made while applying them
@@ -619,11 +623,20 @@ def update_attachments(
     return True
 
 
+def announce(article: Article, action: str) -> None:
+    """Announce ``action`` on ``article`` to the current unit of work (delivered after its commit).
+
+    The functions of this module call it for every change readers may see;
+    other writers of articles (the importers) use it the same way.
+    """
+    content_changed(article_event(action, article))
+
+
 def _announce_change(status_before: str, article: Article) -> None:
-    """Announce the event of a change readers may see (to the current unit of work)."""
+    """Announce the event of a change readers may see (:func:`reader_visible_change`)."""
     action = reader_visible_change(status_before, article)
     if action:
-        content_changed(article_event(action, article))
+        announce(article, action)
 
 
 def reader_visible_change(status_before: str, article: Article) -> str | None:

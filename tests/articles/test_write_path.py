@@ -356,3 +356,30 @@ def test_article_changes_refuse_to_run_outside_a_unit_of_work(app, site, users):
         count = db.session.scalar(select(func.count()).select_from(AuditEntry))
     assert count == audited
     assert load(app, article_id).status == "review"
+
+
+def test_reordering_attachments_of_a_published_article_is_audited_and_announced(app, site, clients):
+    article_id = make_article(app, created_by=None, status="published")
+    url = f"/admin/articles/{article_id}"
+    for name in ("Một.pdf", "Hai.pdf"):
+        post_article(
+            clients["editor"],
+            url,
+            same_fields(app, article_id, site["category"]),
+            files={"attachment_files": (io.BytesIO(pdf_bytes()), name)},
+        )
+    first, second = (a.id for a in load(app, article_id).attachments)
+    fields = same_fields(app, article_id, site["category"])
+    before = audit_actions(app)
+
+    with events_written(app) as unchanged:
+        post_article(clients["editor"], url, {**fields, f"attachment_position-{first}": "1",
+                                              f"attachment_position-{second}": "2"})  # fmt: skip
+    with events_written(app) as reordered:
+        post_article(clients["editor"], url, {**fields, f"attachment_position-{first}": "2",
+                                              f"attachment_position-{second}": "1"})  # fmt: skip
+
+    assert unchanged == []
+    assert reordered == [("edited", "article", article_id)]
+    assert new_audit(app, before) == ["article.attachments"]
+    assert [a.original_name for a in load(app, article_id).attachments] == ["Hai.pdf", "Một.pdf"]

@@ -127,9 +127,8 @@ def test_an_image_of_a_published_article_is_not_deleted(app, clients, site):
 
 
 def test_library_changes_refuse_to_run_outside_a_unit_of_work(app, users):
-    with app.app_context():
-        with pytest.raises(RuntimeError, match="unit_of_work"):
-            library.upload_image(io.BytesIO(samples.jpeg()), "anh.jpg")
+    with app.app_context(), pytest.raises(RuntimeError, match="unit_of_work"):
+        library.upload_image(io.BytesIO(samples.jpeg()), "anh.jpg")
     assert image_ids(app) == [] and files_under(media_folder(app)) == []
 
 

@@ -396,7 +396,9 @@ def save_article(
     return revision
 
 
-def restore_revision(article: Article, number: int, user) -> ArticleRevision:
+def restore_revision(
+    article: Article, number: int, user, *, expected_version: int | None = None
+) -> ArticleRevision:
     """Make the article's fields those of revision ``number``, as a new revision.
 
     The workflow state and the publication time do not change: restoring
@@ -405,6 +407,7 @@ def restore_revision(article: Article, number: int, user) -> ArticleRevision:
     back to none. A published article announces "edited".
     """
     _require(user, "edit", article)
+    check_version(article, expected_version)
     old = db.session.scalar(
         select(ArticleRevision).where(
             ArticleRevision.article_id == article.id, ArticleRevision.number == number

@@ -123,8 +123,9 @@ def articles_restore(article_id: int, number: int):
     version = step_version()
     try:
         with change():
-            workflow.check_version(article, version)
-            revision = workflow.restore_revision(article, number, current_user)
+            revision = workflow.restore_revision(
+                article, number, current_user, expected_version=version
+            )
             number_saved = revision.number
     except (workflow.WorkflowError, StaleDataError, IntegrityError) as exc:
         problem = exc if isinstance(exc, workflow.WorkflowError) else workflow.StaleArticle(article)

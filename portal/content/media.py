@@ -513,7 +513,9 @@ def save_image(stream: BinaryIO, original_name: str = "", *, uploaded_by_id: int
     Adds the :class:`MediaImage` to the session and flushes it (so it has an
     id); the caller commits. On any problem raises :class:`UploadError` and
     leaves no file behind; if the caller's transaction is rolled back instead
-    of committed, the files are removed then.
+    of committed, the files are removed then. It writes no audit entry: a
+    writer adding to the library calls :func:`upload_image`, in a unit of work;
+    this is its part that stores the picture.
     """
     limit = int(current_app.config["PORTAL_MAX_IMAGE_BYTES"])
     data = read_limited(stream, limit, what="Ảnh")

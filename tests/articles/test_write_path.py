@@ -23,6 +23,7 @@ from .conftest import (
     make_article,
     notes,
     pdf_bytes,
+    png_bytes,
     post_article,
     revisions,
 )
@@ -383,3 +384,19 @@ def test_reordering_attachments_of_a_published_article_is_audited_and_announced(
     assert reordered == [("edited", "article", article_id)]
     assert new_audit(app, before) == ["article.attachments"]
     assert [a.original_name for a in load(app, article_id).attachments] == ["Hai.pdf", "Một.pdf"]
+
+
+def test_a_main_image_uploaded_with_the_form_is_audited_with_the_article(app, site, clients):
+    before = audit_actions(app)
+    with events_written(app) as events:
+        article_id = new_article_id(
+            post_article(
+                clients["editor"],
+                "/admin/articles/new",
+                article_fields(site["category"], image_alt="Hồ Ba Bể", intent="publish"),
+                files={"image_file": (io.BytesIO(png_bytes()), "ho.png")},
+            )
+        )
+    assert events == [("published", "article", article_id)]
+    assert new_audit(app, before) == ["media.upload", "article.create", "article.publish"]
+    assert load(app, article_id).image_id is not None

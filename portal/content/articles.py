@@ -12,20 +12,31 @@ screens ask :func:`can` and never decide on their own. Every save writes an
 workflow step an :class:`ArticleNote` with its comment. Saves and steps take
 the version the editor's screen was built from: if the article changed in
 between, :class:`StaleArticle` says who changed it and when, and nothing is
-written. The functions add to the session; the caller commits, then calls
-:func:`announce` for changes readers can see.
+written.
+
+Every writer (the admin, the importers, a plugin) calls these functions
+inside a unit of work (:mod:`portal.content.unit_of_work`): they change the
+rows, leave the revision, note and audit entry, and announce the content
+event of a change readers can see (:func:`reader_visible_change`) to the
+unit, which commits it all together. They never commit; a refused step
+raises a :class:`WorkflowError` before it has changed anything, and the
+unit rolls back whatever else the request did.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import func, select
 
 from portal.content import audit
+from portal.content.attachments import save_attachment
 from portal.content.events import article_event, content_changed
+from portal.content.media import UploadError
+from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models import (
     ARTICLE_STATUSES,
@@ -189,6 +200,8 @@ def check_version(article: Article, expected_version: int | None) -> None:
 
 
 def _require(user, action: str, article: Article) -> None:
+    """Refuse ``action`` unless ``user`` may take it; every change starts here, in a unit of work."""
+    require_unit(f"Article action “{action}”")
     if not can(user, action, article):
         raise NotAllowed(
             f"Bạn không thể “{ACTION_LABELS[action].lower()}” bài viết đang ở trạng thái "
@@ -335,6 +348,7 @@ def add_revision(article: Article, user, note: str = "") -> ArticleRevision:
 
 def create_article(values: dict[str, Any], user) -> Article:
     """A new draft by ``user`` with its first revision."""
+    require_unit("Creating an article")
     if not can(user, "create"):
         raise NotAllowed("Bạn không thể tạo bài viết.")
     # Empty title and slug until the fields are applied: a query made while applying them
@@ -357,7 +371,10 @@ def create_article(values: dict[str, Any], user) -> Article:
 def save_article(
     article: Article, values: dict[str, Any], user, *, expected_version: int | None, note: str = ""
 ) -> ArticleRevision | None:
-    """Save the editor's fields; ``None`` when nothing changed (no revision then)."""
+    """Save the editor's fields; ``None`` when nothing changed (no revision, no event then).
+
+    A published article announces "edited": readers see the new text.
+    """
     _require(user, "edit", article)
     check_version(article, expected_version)
     before = snapshot_of(article)
@@ -366,6 +383,7 @@ def save_article(
     if before == after:
         return None
     revision = add_revision(article, user, note)
+    _announce_change(article.status, article)
     changed = [name for name in after if before.get(name) != after.get(name)]
     audit.record(
         "article.update",
@@ -378,15 +396,18 @@ def save_article(
     return revision
 
 
-def restore_revision(article: Article, number: int, user) -> ArticleRevision:
+def restore_revision(
+    article: Article, number: int, user, *, expected_version: int | None = None
+) -> ArticleRevision:
     """Make the article's fields those of revision ``number``, as a new revision.
 
     The workflow state and the publication time do not change: restoring
     never publishes by itself (a published article shows the restored text at
     once, as any correction would). An image or category removed since falls
-    back to none.
+    back to none. A published article announces "edited".
     """
     _require(user, "edit", article)
+    check_version(article, expected_version)
     old = db.session.scalar(
         select(ArticleRevision).where(
             ArticleRevision.article_id == article.id, ArticleRevision.number == number
@@ -415,6 +436,7 @@ def restore_revision(article: Article, number: int, user) -> ArticleRevision:
         before=_audit_summary({name: before[name] for name in changed}),
         after=_audit_summary({name: snapshot_of(article)[name] for name in changed}),
     )
+    _announce_change(article.status, article)
     return revision
 
 
@@ -463,6 +485,7 @@ def _step(article: Article, user, action: str, new_status: str, comment: str, su
         after={"status": new_status, "published_at": _iso(article.published_at)}
         | ({"comment": comment} if comment else {}),
     )
+    _announce_change(old_status, article)
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -530,7 +553,9 @@ def unpublish(article: Article, user, *, expected_version: int | None, comment: 
 def delete_article(article: Article, user, *, expected_version: int | None) -> None:
     """Delete a draft or an unpublished article with its revisions, notes and attachments.
 
-    The attachment files are the caller's to remove after the commit.
+    Announces nothing: only drafts and unpublished articles may be deleted,
+    and readers see neither. The attachment files go once the deletion is
+    committed (:mod:`portal.content.attachments`).
     """
     _require(user, "delete", article)
     check_version(article, expected_version)
@@ -544,9 +569,77 @@ def delete_article(article: Article, user, *, expected_version: int | None) -> N
     db.session.delete(article)
 
 
+# -- attachments ---------------------------------------------------------------------------------
+
+
+def update_attachments(
+    article: Article,
+    user,
+    *,
+    remove: Iterable[int] = (),
+    order: Mapping[int, int] | None = None,
+    uploads: Iterable[tuple[BinaryIO, str]] = (),
+) -> bool:
+    """Remove the attachments ``remove`` names, order the rest, add ``uploads`` last.
+
+    ``order`` maps an attachment's id to the place wanted for it (1 first);
+    the ones it leaves out keep their place. ``uploads`` are ``(stream, file
+    name)`` pairs, checked and stored by
+    :func:`~portal.content.attachments.save_attachment`; a refused one raises
+    :class:`~portal.content.media.UploadError` naming the file, and the unit
+    of work rolls back (the files stored so far go with it). A removed
+    attachment's file goes once the removal is committed.
+
+    Leaves an audit entry and, for a published article, announces "edited"
+    (the list under the article changes); returns whether anything changed.
+    """
+    _require(user, "edit", article)
+    removed_ids = set(remove)
+    wanted = dict(order or {})
+    before = [attachment.id for attachment in article.attachments]
+    removed = [a for a in article.attachments if a.id in removed_ids]
+    kept = [a for a in article.attachments if a.id not in removed_ids]
+    kept.sort(key=lambda a: (wanted.get(a.id, a.position + 1), a.position))
+    added = []
+    for stream, name in uploads:
+        try:
+            added.append(save_attachment(stream, name, article))
+        except UploadError as exc:
+            raise UploadError(f"{name}: {exc}") from exc
+    for attachment in removed:
+        article.attachments.remove(attachment)
+    for position, attachment in enumerate([*kept, *added]):
+        attachment.position = position
+    reordered = [a.id for a in kept] != [i for i in before if i not in removed_ids]
+    if not (removed or added or reordered):
+        return False
+    audit.record(
+        "article.attachments",
+        subject_type="article",
+        subject_id=article.id,
+        summary=f"Tài liệu đính kèm của bài viết “{article.title}”: "
+        f"thêm {len(added)}, gỡ {len(removed)}" + (", sắp xếp lại" if reordered else ""),
+        before={"removed": [a.original_name for a in removed]} if removed else None,
+        after={"added": [a.original_name for a in added]} if added else None,
+    )
+    _announce_change(article.status, article)
+    return True
+
+
 def announce(article: Article, action: str) -> None:
-    """Tell the cache and plugins, after the commit, about a change readers may see."""
+    """Announce ``action`` on ``article`` to the current unit of work (delivered after its commit).
+
+    The functions of this module call it for every change readers may see;
+    other writers of articles (the importers) use it the same way.
+    """
     content_changed(article_event(action, article))
+
+
+def _announce_change(status_before: str, article: Article) -> None:
+    """Announce the event of a change readers may see (:func:`reader_visible_change`)."""
+    action = reader_visible_change(status_before, article)
+    if action:
+        announce(article, action)
 
 
 def reader_visible_change(status_before: str, article: Article) -> str | None:

@@ -350,6 +350,9 @@ def save_attachment(stream: BinaryIO, original_name: str, article: Article, *,
     given); the caller commits. Refused files raise :class:`UploadError` with
     a message for the uploader and leave nothing behind; if the transaction
     is rolled back instead of committed, the stored file is removed then.
+    It writes no audit entry and announces nothing: an article's attachments
+    are changed through :func:`portal.content.articles.update_attachments`, in
+    a unit of work; this is its part that checks and stores one file.
     """
     limit = int(current_app.config["PORTAL_MAX_ATTACHMENT_BYTES"])
     data = read_limited(stream, limit, what="Tệp đính kèm")

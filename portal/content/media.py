@@ -14,6 +14,12 @@ the image), then saved under a random name with resized variants for
 ``srcset``. If anything fails, every file written so far is removed and
 :class:`UploadError` says why; files of an upload whose transaction is never
 committed are removed too (:mod:`portal.content.stored_files`).
+
+Changes to the library (:func:`upload_image`, :func:`update_image_details`,
+:func:`delete_image`) run inside a unit of work
+(:mod:`portal.content.unit_of_work`) and each leaves an audit entry; none
+of them announces a content event, because none changes what readers see
+(each function says why).
 """
 
 from __future__ import annotations
@@ -29,17 +35,19 @@ from typing import BinaryIO
 
 from flask import current_app, url_for
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import event
+from sqlalchemy import event, or_, select
 from sqlalchemy.orm import object_session
 
+from portal.content import audit
 from portal.content.stored_files import (
     files_inside,
     inside_folder,
     remove_after_commit,
     remove_unless_committed,
 )
+from portal.content.unit_of_work import require_unit
 from portal.extensions import db
-from portal.models import MediaImage
+from portal.models import Article, MediaImage
 from portal.owner_only import write_file
 from portal.untrusted import foreign_format
 
@@ -505,7 +513,9 @@ def save_image(stream: BinaryIO, original_name: str = "", *, uploaded_by_id: int
     Adds the :class:`MediaImage` to the session and flushes it (so it has an
     id); the caller commits. On any problem raises :class:`UploadError` and
     leaves no file behind; if the caller's transaction is rolled back instead
-    of committed, the files are removed then.
+    of committed, the files are removed then. It writes no audit entry: a
+    writer adding to the library calls :func:`upload_image`, in a unit of work;
+    this is its part that stores the picture.
     """
     limit = int(current_app.config["PORTAL_MAX_IMAGE_BYTES"])
     data = read_limited(stream, limit, what="Ảnh")
@@ -632,9 +642,160 @@ def image_source(media: MediaImage) -> ImageSource:
     )
 
 
-def smallest_source(media: MediaImage, at_least: int) -> str:
-    """URL of the smallest copy at least ``at_least`` pixels wide (thumbnails in the admin)."""
-    for width, name in sorted(media.variants.items(), key=lambda item: int(item[0])):
-        if int(width) >= at_least:
-            return url_for("reader.media", filename=name)
-    return url_for("reader.media", filename=media.stored_name)
+# -- changing the library ------------------------------------------------------------------------
+
+
+class MediaError(Exception):
+    """A change to the library that cannot be made; the message is for the person who tried."""
+
+
+class MediaNotAllowed(MediaError):
+    """An author may change only the images they uploaded."""
+
+    def __init__(self) -> None:
+        super().__init__("Bạn chỉ sửa hoặc xóa được ảnh do chính mình tải lên.")
+
+
+class ImageInUse(MediaError):
+    """The image is shown by articles (``uses``: their ids), so it is not deleted."""
+
+    def __init__(self, uses: list[int]) -> None:
+        self.uses = uses
+        super().__init__(
+            f"Ảnh đang được dùng trong {len(uses)} bài viết nên không xóa được. "
+            "Hãy bỏ ảnh khỏi các bài đó trước."
+        )
+
+
+def may_change(user, image: MediaImage) -> bool:
+    """Editors and admins change any image; authors the ones they uploaded."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return bool(user.is_editor) or image.uploaded_by_id == user.id
+
+
+def _stem(image: MediaImage) -> str:
+    """``uploads/ab/<token>``: in the URL of the image and of each of its variants."""
+    return image.stored_name.rsplit(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class ArticleUse:
+    """An article that shows an image: as its main image, or inside its body."""
+
+    article_id: int
+    title: str
+    as_main_image: bool
+
+
+def articles_using(images: list[MediaImage]) -> dict[int, list[ArticleUse]]:
+    """For each image, the articles (any state) that show it, newest first; one query."""
+    uses: dict[int, list[ArticleUse]] = {image.id: [] for image in images}
+    if not images:
+        return uses
+    rows = db.session.execute(
+        select(Article.id, Article.title, Article.image_id, Article.body_html)
+        .where(
+            or_(
+                Article.image_id.in_([image.id for image in images]),
+                *[Article.body_html.contains(_stem(image), autoescape=True) for image in images],
+            )
+        )
+        .order_by(Article.id.desc())
+    )
+    for article_id, title, image_id, body in rows:
+        for image in images:
+            main = image_id == image.id
+            if main or _stem(image) in (body or ""):
+                uses[image.id].append(ArticleUse(article_id, title, main))
+    return uses
+
+
+def image_summary(image: MediaImage) -> dict:
+    """What the audit log keeps of an image."""
+    return {
+        "original_name": image.original_name,
+        "stored_name": image.stored_name,
+        "size": f"{image.width} × {image.height}, {file_size(image.size)}",
+        "alt": image.alt,
+        "caption": image.caption,
+    }
+
+
+def describe(image: MediaImage) -> str:
+    """The image as messages name it: “its file name”."""
+    return f"“{image.original_name or image.stored_name}”"
+
+
+def upload_image(stream: BinaryIO, original_name: str = "", *, uploaded_by_id: int | None = None,
+                 alt: str = "", caption: str = "") -> MediaImage:  # fmt: skip
+    """Add an uploaded image to the library (:func:`save_image`) with its audit entry.
+
+    No content event: a new image is on no reader's page until an article is
+    saved with it, and that save announces the article. Raises
+    :class:`UploadError` for a refused file; the unit of work then rolls back.
+    """
+    require_unit("Uploading an image")
+    image = save_image(
+        stream, original_name, uploaded_by_id=uploaded_by_id, alt=alt, caption=caption
+    )
+    audit.record(
+        "media.upload",
+        subject_type="media",
+        subject_id=image.id,
+        summary=f"Tải lên ảnh {describe(image)}",
+        after=image_summary(image),
+    )
+    return image
+
+
+def update_image_details(image: MediaImage, user, *, alt: str, caption: str) -> bool:
+    """Change an image's description (alt) and caption; whether anything changed.
+
+    Leaves an audit entry when something changed. No content event: these are
+    the library's suggestions for the next article that picks the image; an
+    article keeps its own copy (``Article.image_alt``/``image_caption``, or
+    the ``alt`` in its body), and readers' pages take the image's files and
+    size only (:func:`image_source`), so no published page changes.
+    """
+    require_unit("Describing an image")
+    if not may_change(user, image):
+        raise MediaNotAllowed()
+    before = image_summary(image)
+    image.alt = (alt or "").strip()[:500]
+    image.caption = (caption or "").strip()
+    entry = audit.record_change(
+        "media.update",
+        subject_type="media",
+        subject_id=image.id,
+        summary=f"Sửa mô tả ảnh {describe(image)}",
+        before=before,
+        after=image_summary(image),
+    )
+    return entry is not None
+
+
+def delete_image(image: MediaImage, user) -> None:
+    """Delete an image no article shows; its files go once the deletion is committed.
+
+    Refused with :class:`ImageInUse` while any article (published or not)
+    shows it, as main image or inside its body, so a deletion never changes
+    an article's HTML: it announces no content event. (Deleting the image of
+    a published article would have to announce that article as "edited";
+    the guard makes that case impossible.) Leaves an audit entry.
+    """
+    require_unit("Deleting an image")
+    if not may_change(user, image):
+        raise MediaNotAllowed()
+    uses = articles_using([image])[image.id]
+    if uses:
+        raise ImageInUse([use.article_id for use in uses])
+    audit.record(
+        "media.delete",
+        subject_type="media",
+        subject_id=image.id,
+        summary=f"Xóa ảnh {describe(image)}",
+        before=image_summary(image),
+    )
+    db.session.delete(image)
+    db.session.flush()

@@ -17,6 +17,7 @@ from portal.content.demo import load_demo
 from portal.content.exchange import EXCLUDED_TABLES, exported_tables
 from portal.content.media import save_image
 from portal.content.page_drafts import add_block, change_draft, edit_version, publish
+from portal.content.unit_of_work import unit_of_work
 from portal.content.view_counter import counter_for
 from portal.extensions import db
 from portal.models import Article, Category, Page, User, utcnow
@@ -60,34 +61,34 @@ def build_rich_site() -> None:
                        alt="Cây cầu mới", caption="Cầu bắc qua sông Cầu")  # fmt: skip
     db.session.commit()
 
-    article = desk.create_article(
-        {"title": "Khánh thành cầu mới qua sông Cầu", "slug": "", "lead": "Cây cầu nối hai bờ.",
-         "body_html": f'<p>Nội dung <strong>đậm</strong>.</p><img src="/media/{image.stored_name}" alt="cầu">',
-         "image_id": image.id, "image": image.stored_name, "image_alt": "Cây cầu mới",
-         "author": "Tác Giả", "category_id": category.id, "tags": ["Giao thông", "Hạ tầng"]},
-        author,
-    )  # fmt: skip
-    save_attachment(io.BytesIO(PDF), "Quyết định phê duyệt.pdf", article)
-    db.session.commit()
-    desk.save_article(article, {"lead": "Cây cầu nối đôi bờ sông."}, author,
-                      expected_version=article.version)  # fmt: skip
-    db.session.commit()
-    desk.submit(article, author, expected_version=article.version, comment="Nhờ duyệt")
-    db.session.commit()
-    desk.publish(article, editor, expected_version=article.version)
-    db.session.commit()
+    with unit_of_work():
+        article = desk.create_article(
+            {"title": "Khánh thành cầu mới qua sông Cầu", "slug": "", "lead": "Cây cầu nối hai bờ.",
+             "body_html": f'<p>Nội dung <strong>đậm</strong>.</p><img src="/media/{image.stored_name}" alt="cầu">',
+             "image_id": image.id, "image": image.stored_name, "image_alt": "Cây cầu mới",
+             "author": "Tác Giả", "category_id": category.id, "tags": ["Giao thông", "Hạ tầng"]},
+            author,
+        )  # fmt: skip
+        save_attachment(io.BytesIO(PDF), "Quyết định phê duyệt.pdf", article)
+    with unit_of_work():
+        desk.save_article(article, {"lead": "Cây cầu nối đôi bờ sông."}, author,
+                          expected_version=article.version)  # fmt: skip
+    with unit_of_work():
+        desk.submit(article, author, expected_version=article.version, comment="Nhờ duyệt")
+    with unit_of_work():
+        desk.publish(article, editor, expected_version=article.version)
 
-    draft = desk.create_article(
-        {"title": "Bản nháp chưa xong", "slug": "", "tags": ["Hạ tầng"]}, author
-    )
-    db.session.commit()
-    scheduled = desk.create_article(
-        {"title": "Tin hẹn giờ", "slug": "", "category_id": category.id}, editor
-    )
-    db.session.commit()
-    desk.publish(scheduled, editor, expected_version=scheduled.version,
-                 when=utcnow() + timedelta(days=3))  # fmt: skip
-    db.session.commit()
+    with unit_of_work():
+        draft = desk.create_article(
+            {"title": "Bản nháp chưa xong", "slug": "", "tags": ["Hạ tầng"]}, author
+        )
+    with unit_of_work():
+        scheduled = desk.create_article(
+            {"title": "Tin hẹn giờ", "slug": "", "category_id": category.id}, editor
+        )
+    with unit_of_work():
+        desk.publish(scheduled, editor, expected_version=scheduled.version,
+                     when=utcnow() + timedelta(days=3))  # fmt: skip
     assert draft.id and scheduled.id
 
     home = db.session.scalar(select(Page).where(Page.path == "/"))
@@ -114,17 +115,17 @@ def build_small_site() -> None:
     image = save_image(io.BytesIO(png_bytes(size=(64, 48))), "anh.png", uploaded_by_id=author.id,
                        alt="Cây cầu", caption="Ảnh: Tác Giả")  # fmt: skip
     db.session.commit()
-    article = desk.create_article(
-        {"title": "Khánh thành cầu mới", "slug": "", "lead": "Cây cầu nối hai bờ.",
-         "body_html": '<p>Nội dung <a href="https://example.org/">liên kết</a>.</p>',
-         "image_id": image.id, "image": image.stored_name, "image_alt": "Cây cầu",
-         "author": "Tác Giả", "category_id": created["category"].id, "tags": ["Giao thông"]},
-        author,
-    )  # fmt: skip
-    save_attachment(io.BytesIO(PDF), "Quyết định.pdf", article)
-    db.session.commit()
-    desk.submit(article, author, expected_version=article.version, comment="Nhờ duyệt")
-    db.session.commit()
+    with unit_of_work():
+        article = desk.create_article(
+            {"title": "Khánh thành cầu mới", "slug": "", "lead": "Cây cầu nối hai bờ.",
+             "body_html": '<p>Nội dung <a href="https://example.org/">liên kết</a>.</p>',
+             "image_id": image.id, "image": image.stored_name, "image_alt": "Cây cầu",
+             "author": "Tác Giả", "category_id": created["category"].id, "tags": ["Giao thông"]},
+            author,
+        )  # fmt: skip
+        save_attachment(io.BytesIO(PDF), "Quyết định.pdf", article)
+    with unit_of_work():
+        desk.submit(article, author, expected_version=article.version, comment="Nhờ duyệt")
     change_home_page(
         db.session.get(Page, created["root"].id),
         admin,

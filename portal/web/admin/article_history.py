@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.models import Article, ArticleRevision
 from portal.site import CategoryTree
 from portal.text import format_datetime
+from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import STAFF, roles_required
 from portal.web.admin.articles import article_or_abort, step_version
@@ -119,21 +120,19 @@ def _field_differences(old: dict, new: dict) -> list[tuple[str, str, str]]:
 @roles_required(*STAFF)
 def articles_restore(article_id: int, number: int):
     article = article_or_abort(article_id, "edit")
-    status_before = article.status
+    version = step_version()
     try:
-        workflow.check_version(article, step_version())
-        revision = workflow.restore_revision(article, number, current_user)
-        db.session.commit()
+        with change():
+            revision = workflow.restore_revision(
+                article, number, current_user, expected_version=version
+            )
+            number_saved = revision.number
     except (workflow.WorkflowError, StaleDataError, IntegrityError) as exc:
-        db.session.rollback()
         problem = exc if isinstance(exc, workflow.WorkflowError) else workflow.StaleArticle(article)
         flash(f"Chưa khôi phục. {problem}", "error")
         return redirect(url_for("admin.articles_revisions", article_id=article_id))
-    event = workflow.reader_visible_change(status_before, article)
-    if event:
-        workflow.announce(article, event)
     flash(
-        f"Đã khôi phục phiên bản {number} (lưu thành phiên bản {revision.number}). "
+        f"Đã khôi phục phiên bản {number} (lưu thành phiên bản {number_saved}). "
         + ("Bạn đọc thấy nội dung này ngay." if article.is_public else "Trạng thái bài không đổi.")
     )
     return redirect(url_for("admin.articles_edit", article_id=article.id))

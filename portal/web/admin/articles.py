@@ -7,7 +7,10 @@ screens in :mod:`portal.web.admin.article_history`.
 The article form is one ``multipart`` form: the main image, new attachments
 and the order of attachments are saved with the text, so nothing typed is
 lost to an upload and a refused save (stale version, bad file) changes
-nothing and shows the form again with what was typed. Files written for a
+nothing and shows the form again with what was typed. Each request that
+changes something is one unit of work (:func:`portal.web.actor.change`): the
+content functions it calls leave the revisions, audit entries and content
+events, and an error raised inside rolls it all back. Files written for a
 save that is rolled back are removed by :mod:`portal.content.stored_files`; files of
 removed attachments go once their removal is committed.
 """
@@ -34,18 +37,19 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.content import articles as workflow
-from portal.content import audit
+from portal.content import media as library
 from portal.content.article_diff import body_text, has_changes, word_diff
-from portal.content.attachments import attachment_link, save_attachment
-from portal.content.media import UploadError, save_image
+from portal.content.attachments import attachment_link
+from portal.content.media import UploadError
 from portal.content.view_counter import view_counts
 from portal.extensions import db
 from portal.i18n import current_locale
-from portal.models import STATUS_LABELS, Article, Attachment, MediaImage, User
+from portal.models import STATUS_LABELS, Article, MediaImage, User
 from portal.models.types import utcnow
 from portal.rendering import Viewer, render_page
 from portal.site import CategoryTree, article_url, page_tree
 from portal.text import format_datetime, sanitize_html, slugify
+from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import STAFF, form_expired, keeps_typing_when_expired, roles_required
 from portal.web.admin.article_form import (
@@ -330,39 +334,36 @@ def _save(article: Article | None, form: ArticleForm):
         if expected != article.version:
             return _conflict(article, form, workflow.StaleArticle(article))
 
-    status_before = article.status if article is not None else "draft"
+    article_id = article.id if article is not None else None
     try:
-        values = _values_from_form(form, article, intent)
-        if is_new:
-            article = workflow.create_article(values, current_user)
-        else:
-            workflow.save_article(article, values, current_user, expected_version=expected)
-        _update_attachments(article, form)
-        if intent == "submit":
-            workflow.submit(article, current_user, expected_version=None)
-        elif intent == "publish":
-            workflow.publish(
-                article, current_user, expected_version=None, when=values.get("published_at")
-            )
-        db.session.commit()
+        # One unit: an error raised inside rolls back the save, the step and the uploads
+        # (their files go with it, portal.content.stored_files); the content functions
+        # announce what readers will see.
+        with change():
+            values = _values_from_form(form, article, intent)
+            if is_new:
+                article = workflow.create_article(values, current_user)
+            else:
+                workflow.save_article(article, values, current_user, expected_version=expected)
+            _update_attachments(article, form)
+            if intent == "submit":
+                workflow.submit(article, current_user, expected_version=None)
+            elif intent == "publish":
+                workflow.publish(
+                    article, current_user, expected_version=None, when=values.get("published_at")
+                )
     except FormProblem as problem:
-        db.session.rollback()  # files uploaded for this save go with it (portal.stored_files)
         problem.field.errors = [*problem.field.errors, problem.message]
         return _render_form(None if is_new else article, form, status=422)
     except (workflow.StaleArticle, StaleDataError, IntegrityError):
-        db.session.rollback()
         if is_new:
             raise
-        fresh = db.session.get(Article, article.id) or abort(404)
+        fresh = db.session.get(Article, article_id) or abort(404)
         return _conflict(fresh, form, workflow.StaleArticle(fresh))
     except workflow.WorkflowError as exc:
-        db.session.rollback()
         flash(str(exc), "error")
         return _render_form(None if is_new else article, form, status=409)
 
-    event = workflow.reader_visible_change(status_before, article)
-    if event:
-        workflow.announce(article, event)
     flash(_saved_message(article, intent, is_new))
     return redirect(url_for("admin.articles_edit", article_id=article.id))
 
@@ -408,7 +409,7 @@ def _values_from_form(form: ArticleForm, article: Article | None, intent: str) -
         if not values["image_alt"]:
             raise FormProblem(form.image_alt, "Hãy mô tả ảnh (alt) cho người không xem được ảnh.")
         try:
-            media = save_image(
+            media = library.upload_image(
                 upload.stream,
                 upload.filename,
                 uploaded_by_id=current_user.id,
@@ -440,39 +441,26 @@ def _values_from_form(form: ArticleForm, article: Article | None, intent: str) -
 def _update_attachments(article: Article, form: ArticleForm) -> None:
     """Remove the ticked attachments, order the rest as numbered, add the uploaded ones last.
 
-    A removed attachment's file goes once the removal is committed
-    (:mod:`portal.content.attachments`); an upload's file goes if the save is not.
+    The form's fields read here; :func:`portal.content.articles.update_attachments`
+    does the change. A refused upload becomes a problem of the attachments field.
     """
     removed_ids = {int(v) for v in request.form.getlist("attachment_remove") if v.isdigit()}
-    removed = [a for a in article.attachments if a.id in removed_ids]
-    kept = [a for a in article.attachments if a.id not in removed_ids]
-
-    def wanted_position(attachment: Attachment) -> tuple[int, int]:
+    order = {}
+    for attachment in article.attachments:
         raw = request.form.get(f"attachment_position-{attachment.id}", "").strip()
-        return (int(raw) if raw.isdigit() else attachment.position + 1, attachment.position)
-
-    kept.sort(key=wanted_position)
-    uploads = [f for f in (form.attachment_files.data or []) if getattr(f, "filename", "")]
-    added = []
-    for upload in uploads:
-        try:
-            added.append(save_attachment(upload.stream, upload.filename, article))
-        except UploadError as exc:
-            raise FormProblem(form.attachment_files, f"{upload.filename}: {exc}") from exc
-    for attachment in removed:
-        article.attachments.remove(attachment)
-    for position, attachment in enumerate([*kept, *added]):
-        attachment.position = position
-    if removed or added:
-        audit.record(
-            "article.attachments",
-            subject_type="article",
-            subject_id=article.id,
-            summary=f"Tài liệu đính kèm của bài viết “{article.title}”: "
-            f"thêm {len(added)}, gỡ {len(removed)}",
-            before={"removed": [a.original_name for a in removed]} if removed else None,
-            after={"added": [a.original_name for a in added]} if added else None,
+        if raw.isdigit():
+            order[attachment.id] = int(raw)
+    uploads = [
+        (f.stream, f.filename)
+        for f in (form.attachment_files.data or [])
+        if getattr(f, "filename", "")
+    ]
+    try:
+        workflow.update_attachments(
+            article, current_user, remove=removed_ids, order=order, uploads=uploads
         )
+    except UploadError as exc:
+        raise FormProblem(form.attachment_files, str(exc)) from exc
 
 
 # -- conflicts -----------------------------------------------------------------------------------
@@ -519,18 +507,14 @@ def _take_step(article_id: int, action: str, step, done: str, **kwargs):
     article = article_or_abort(article_id, "view")
     if not workflow.can(current_user, action, article):
         abort(403)
-    status_before = article.status
+    version = step_version()
     try:
-        step(article, current_user, expected_version=step_version(), **kwargs)
-        db.session.commit()
+        with change():
+            step(article, current_user, expected_version=version, **kwargs)
     except (workflow.WorkflowError, StaleDataError) as exc:
-        db.session.rollback()
         problem = exc if isinstance(exc, workflow.WorkflowError) else workflow.StaleArticle(article)
         flash(f"Chưa thực hiện được. {problem}", "error")
         return redirect(url_for("admin.articles_edit", article_id=article_id))
-    event = workflow.reader_visible_change(status_before, article)
-    if event:
-        workflow.announce(article, event)
     flash(done)
     return redirect(url_for("admin.articles_edit", article_id=article.id))
 
@@ -575,11 +559,11 @@ def articles_delete(article_id: int):
         if not allowed:
             abort(403)
         title = article.title
+        version = step_version()
         try:
-            workflow.delete_article(article, current_user, expected_version=step_version())
-            db.session.commit()
+            with change():
+                workflow.delete_article(article, current_user, expected_version=version)
         except (workflow.WorkflowError, StaleDataError) as exc:
-            db.session.rollback()
             flash(f"Chưa xóa. {exc if isinstance(exc, workflow.WorkflowError) else ''}", "error")
             return redirect(url_for("admin.articles_edit", article_id=article_id))
         flash(f"Đã xóa bài viết “{title}”.")
@@ -630,15 +614,14 @@ def articles_image_upload():
     if upload is None or not upload.filename:
         return jsonify(error="Không nhận được tệp ảnh."), 400
     try:
-        media = save_image(
-            upload.stream,
-            upload.filename,
-            uploaded_by_id=current_user.id,
-            alt=(request.form.get("alt") or "").strip()[:500],
-        )
-        db.session.commit()
+        with change():
+            media = library.upload_image(
+                upload.stream,
+                upload.filename,
+                uploaded_by_id=current_user.id,
+                alt=(request.form.get("alt") or "").strip()[:500],
+            )
     except UploadError as exc:
-        db.session.rollback()
         return jsonify(error=str(exc)), 400
     return jsonify(location=url_for("reader.media", filename=media.stored_name), id=media.id)
 

@@ -52,11 +52,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from portal.content import audit
-from portal.content.media import MAX_PIXELS, UploadError, file_size, image_source, save_image
+from portal.content import media as library
+from portal.content.audit import NOTHING_CHANGED
+from portal.content.media import MAX_PIXELS, UploadError, describe, file_size, image_source
 from portal.extensions import db
-from portal.models import Article, MediaImage, User
+from portal.models import MediaImage, User
 from portal.text import strip_text
+from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import STAFF, roles_required
 from portal.web.security import is_safe_redirect
@@ -144,58 +146,30 @@ class Use:
     url: str
 
 
-def _stem(image: MediaImage) -> str:
-    """``uploads/ab/<token>``: in the URL of the image and of each of its variants."""
-    return image.stored_name.rsplit(".", 1)[0]
-
-
 def image_uses(images: list[MediaImage]) -> dict[int, list[Use]]:
-    """For each image, the articles using it; one query for all of them."""
-    uses: dict[int, list[Use]] = {image.id: [] for image in images}
-    if not images:
-        return uses
-    rows = db.session.execute(
-        select(Article.id, Article.title, Article.image_id, Article.body_html)
-        .where(
-            or_(
-                Article.image_id.in_([image.id for image in images]),
-                *[Article.body_html.contains(_stem(image), autoescape=True) for image in images],
-            )
-        )
-        .order_by(Article.id.desc())
-    )
+    """For each image, the articles using it (:func:`portal.content.media.articles_using`)."""
     edit = "admin.articles_edit" if "admin.articles_edit" in current_app.view_functions else None
-    for article_id, title, image_id, body in rows:
-        url = url_for(edit, article_id=article_id) if edit else ""
-        for image in images:
-            main = image_id == image.id
-            if main or _stem(image) in (body or ""):
-                uses[image.id].append(Use(article_id, title, main, url))
-    return uses
+    return {
+        image_id: [
+            Use(
+                use.article_id,
+                use.title,
+                use.as_main_image,
+                url_for(edit, article_id=use.article_id) if edit else "",
+            )
+            for use in uses
+        ]
+        for image_id, uses in library.articles_using(images).items()
+    }
 
 
 def may_change(image: MediaImage) -> bool:
     """Editors and admins change any image; authors the ones they uploaded."""
-    return current_user.is_editor or image.uploaded_by_id == current_user.id
+    return library.may_change(current_user, image)
 
 
 def _image_or_404(image_id: int) -> MediaImage:
     return db.session.get(MediaImage, image_id) or abort(404)
-
-
-def image_summary(image: MediaImage) -> dict:
-    """What the audit log keeps of an image."""
-    return {
-        "original_name": image.original_name,
-        "stored_name": image.stored_name,
-        "size": f"{image.width} × {image.height}, {file_size(image.size)}",
-        "alt": image.alt,
-        "caption": image.caption,
-    }
-
-
-def describe(image: MediaImage) -> str:
-    return f"“{image.original_name or image.stored_name}”"
 
 
 # -- screens ------------------------------------------------------------------------------------
@@ -215,25 +189,17 @@ def media_list():
     if form.validate_on_submit():
         upload = form.file.data
         try:
-            image = save_image(
-                upload.stream,
-                upload.filename or "",
-                uploaded_by_id=current_user.id,
-                alt=form.alt.data,
-                caption=form.caption.data,
-            )
+            with change():
+                image = library.upload_image(
+                    upload.stream,
+                    upload.filename or "",
+                    uploaded_by_id=current_user.id,
+                    alt=form.alt.data,
+                    caption=form.caption.data,
+                )
         except UploadError as exc:
-            db.session.rollback()
             form.file.errors = [*form.file.errors, str(exc)]
         else:
-            audit.record(
-                "media.upload",
-                subject_type="media",
-                subject_id=image.id,
-                summary=f"Tải lên ảnh {describe(image)}",
-                after=image_summary(image),
-            )
-            db.session.commit()
             flash(
                 f"Đã tải lên ảnh {describe(image)} ({image.width} × {image.height}, "
                 f"{file_size(image.size)})."
@@ -303,21 +269,14 @@ def media_edit(image_id: int):
         if not may_change(image):
             abort(403)
         if form.validate_on_submit():
-            before = image_summary(image)
-            image.alt = form.alt.data
-            image.caption = form.caption.data
-            if audit.record_change(
-                "media.update",
-                subject_type="media",
-                subject_id=image.id,
-                summary=f"Sửa mô tả ảnh {describe(image)}",
-                before=before,
-                after=image_summary(image),
-            ):
-                db.session.commit()
-                flash(f"Đã lưu ảnh {describe(image)}.")
-            else:
-                flash(audit.NOTHING_CHANGED)
+            try:
+                with change():
+                    changed = library.update_image_details(
+                        image, current_user, alt=form.alt.data, caption=form.caption.data
+                    )
+            except library.MediaNotAllowed:
+                abort(403)
+            flash(f"Đã lưu ảnh {describe(image)}." if changed else NOTHING_CHANGED)
             return redirect(url_for("admin.media_edit", image_id=image.id))
     uploader = db.session.get(User, image.uploaded_by_id) if image.uploaded_by_id else None
     return render_template(
@@ -339,26 +298,22 @@ def media_delete(image_id: int):
     image = _image_or_404(image_id)
     if not may_change(image):
         abort(403)
-    uses = image_uses([image])[image.id]
     problem = None
-    if uses:
-        problem = (
-            f"Ảnh đang được dùng trong {len(uses)} bài viết nên không xóa được. "
-            "Hãy bỏ ảnh khỏi các bài đó trước."
-        )
-    if request.method == "POST" and problem is None:
+    if request.method == "POST":
         name = describe(image)
-        audit.record(
-            "media.delete",
-            subject_type="media",
-            subject_id=image.id,
-            summary=f"Xóa ảnh {name}",
-            before=image_summary(image),
-        )
-        db.session.delete(image)
-        db.session.commit()
-        flash(f"Đã xóa ảnh {name}.")
-        return redirect(url_for("admin.media_list"))
+        try:
+            with change():
+                library.delete_image(image, current_user)
+        except library.ImageInUse as exc:
+            problem = str(exc)
+        except library.MediaNotAllowed:
+            abort(403)
+        else:
+            flash(f"Đã xóa ảnh {name}.")
+            return redirect(url_for("admin.media_list"))
+    uses = image_uses([image])[image.id]
+    if uses and problem is None:
+        problem = str(library.ImageInUse([use.article_id for use in uses]))
     status = 409 if (request.method == "POST" and problem) else 200
     return render_template(
         "admin/media/delete.html",

@@ -172,7 +172,10 @@ class RedisBackend:
                     purged += self._redis.delete(*keys)
                 self._redis.delete(tag_key)
         except self._errors as exc:
-            raise CacheUnavailable(f"tags {sorted(tags)} not purged: {exc}") from exc
+            shown = ", ".join(sorted(tags)[:5]) + (
+                f" and {len(tags) - 5} more" if len(tags) > 5 else ""
+            )
+            raise CacheUnavailable(f"Redis unreachable, tags not purged ({shown}): {exc}") from exc
         return purged
 
     def clear(self) -> None:

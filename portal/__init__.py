@@ -2,7 +2,8 @@
 
 This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``Block``, ``BlockContext``, ``CachePolicy``, ``Layout``, ``Region``,
-``ContentEvent``, ``unit_of_work`` and ``Actor`` (how a plugin changes content), the helpers blocks use to read the site and the types of what
+``ContentEvent``, ``unit_of_work`` and ``Actor`` (how a plugin changes content),
+``PluginSetting`` with ``plugin_setting``/``settings_of`` (a plugin's settings), the helpers blocks use to read the site and the types of what
 they read. Blocks import nothing else of the core (an import-linter contract in
 pyproject.toml keeps it so). The app itself is built by :func:`portal.app.create_app`.
 """
@@ -16,6 +17,7 @@ from portal.hookspecs import hookimpl
 from portal.i18n import translate
 from portal.layouts import Layout, Region
 from portal.models import Article, Category, Page
+from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
 from portal.site import (
     ArticleMedia,
     ArticleQuery,
@@ -46,6 +48,7 @@ __all__ = [
     "ContentEvent",
     "Layout",
     "Page",
+    "PluginSetting",
     "Region",
     "absolute_url",
     "article_event",
@@ -60,7 +63,9 @@ __all__ = [
     "image_for",
     "media_url",
     "page_tree",
+    "plugin_setting",
     "sanitize_html",
+    "settings_of",
     "site_now",
     "strip_text",
     "translate",

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from portal import cache, cli, hosts, i18n, owner_only, plugin_switches
+from portal import cache, cli, hosts, i18n, owner_only, plugin_settings, plugin_switches
 from portal.config import build_config, load_secret_key
 from portal.extensions import csrf, db, login_manager, migrate
 from portal.plugins import build_plugin_set
@@ -93,6 +93,7 @@ def create_app(
     app.after_request(i18n.remember_locale)
     cli.init_app(app)
 
+    plugin_settings.init_app(app)  # a bad setting fails its plugin before its setup runs
     plugins.call_each("portal_setup_app", app=app)
     plugin_switches.init_app(app)
     return app

@@ -14,6 +14,7 @@ from portal.models.content import (
 )
 from portal.models.events import OutboxEvent
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
+from portal.models.plugin_settings import PluginSettingValue
 from portal.models.plugins import PluginState
 from portal.models.types import utcnow
 from portal.models.users import ROLES, LoginAttempt, User, UserSession
@@ -36,6 +37,7 @@ __all__ = [
     "PageDraft",
     "PageRevision",
     "Placement",
+    "PluginSettingValue",
     "PluginState",
     "Tag",
     "User",

@@ -142,11 +142,20 @@ def blocks_command() -> None:
 
 
 @portal_cli.group("plugins", invoke_without_command=True)
+@click.option(
+    "--settings",
+    "show_settings",
+    is_flag=True,
+    help="Document every plugin's settings: variable, type, default, value and its source.",
+)
 @click.pass_context
 @with_appcontext
-def plugins_group(context: click.Context) -> None:
+def plugins_group(context: click.Context, show_settings: bool = False) -> None:
     """List every plugin: source, version, status, hooks, blocks, layouts, load errors."""
     if context.invoked_subcommand is not None:
+        return
+    if show_settings:
+        _echo_plugin_settings()
         return
     plugins = plugins_of(current_app)
     for info in sorted(plugins.plugins.values(), key=lambda i: i.name):
@@ -162,6 +171,32 @@ def plugins_group(context: click.Context) -> None:
             click.echo(f"    layouts: {', '.join(sorted(info.layouts))}")
         if info.error:
             click.echo(f"    error:   {info.error}")
+
+
+def _echo_plugin_settings() -> None:
+    """``plugins --settings``: what each plugin's settings are and where their values come from."""
+    from portal.plugin_settings import describe
+
+    rows = describe(current_app)
+    if not rows:
+        click.echo("No plugin declares settings.")
+        return
+    plugin = None
+    for row in rows:
+        if row["plugin"] != plugin:
+            plugin = row["plugin"]
+            click.echo(f"{plugin}:")
+        setting = row["setting"]
+        kind = setting.type
+        if kind == "choice":
+            kind += f" ({', '.join(setting.choices)})"
+        editable = ", editable by admins" if setting.editable else ""
+        click.echo(f"  {setting.name} — {kind}{editable}")
+        click.echo(f"      variable: {row['variable']}")
+        click.echo(f"      default:  {row['default']}")
+        click.echo(f"      value:    {row['value']} (from {row['source']})")
+        if setting.help:
+            click.echo(f"      help:     {setting.help}")
 
 
 def _switch_plugin(name: str, enabled: bool) -> None:

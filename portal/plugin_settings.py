@@ -122,7 +122,7 @@ class PluginSetting:
     def shown(self, value: Any) -> str:
         """``value`` as it may be displayed: secrets masked, lists joined."""
         if value is None:
-            return "—" if not self.secret else "(không đặt)"
+            return "—"
         if self.secret:
             return MASK
         if isinstance(value, list):

@@ -1,0 +1,38 @@
+"""``portal plugins --settings`` documents every declared setting, secrets masked."""
+
+from __future__ import annotations
+
+from portal.testing import make_app
+
+
+def test_settings_are_listed_with_variable_type_default_value_and_source(
+    database_url, weather, monkeypatch
+):
+    monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS_WEATHER_API_KEY", "very-secret-key")
+    app = make_app(
+        database_url=database_url,
+        plugins=[("settings_weather", weather)],
+        config={"PORTAL_PLUGIN_SETTINGS_WEATHER_DAYS": 5},
+    )
+    result = app.test_cli_runner().invoke(args=["portal", "plugins", "--settings"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "settings_weather:\n" in out
+    assert (
+        "  days — int, editable by admins\n"
+        "      variable: PORTAL_PLUGIN_SETTINGS_WEATHER_DAYS\n"
+        "      default:  3\n"
+        "      value:    5 (from config)\n"
+        "      help:     Số ngày hiển thị\n"
+    ) in out
+    assert "  units — choice (C, F), editable by admins\n" in out
+    assert "      value:    Bắc Kạn (from default)\n" in out
+    assert "      value:    •••••• (from environment)\n" in out
+    assert "very-secret-key" not in out
+    assert "  station — str\n" in out  # not editable: no mention of admins
+
+
+def test_a_plain_app_says_no_plugin_declares_settings(database_url):
+    app = make_app(database_url=database_url, autoload=False)
+    result = app.test_cli_runner().invoke(args=["portal", "plugins", "--settings"])
+    assert result.output == "No plugin declares settings.\n"

@@ -23,3 +23,30 @@ def _no_weather_environment(monkeypatch):
     for key in list(os.environ):
         if key.startswith("PORTAL_PLUGIN_SETTINGS_WEATHER_"):
             monkeypatch.delenv(key)
+
+
+@pytest.fixture
+def build_app(database_url, weather, tmp_path):
+    """``build_app(config=...)``: an app with the plugin, built now (after monkeypatching)."""
+    from portal.extensions import db
+    from portal.testing import make_app
+
+    apps = []
+
+    def build(*, plugins=None, config=None):
+        app = make_app(
+            database_url=database_url,
+            plugins=plugins if plugins is not None else [("settings_weather", weather)],
+            config=config,
+            instance_path=str(tmp_path / f"instance-{len(apps)}"),
+        )
+        apps.append(app)
+        return app
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            if database_url:
+                db.drop_all()
+            db.engine.dispose()

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from portal.testing import make_app
 
-
-def test_settings_are_listed_with_variable_type_default_value_and_source(
-    database_url, weather, monkeypatch
-):
+def test_settings_are_listed_with_variable_type_default_value_and_source(build_app, monkeypatch):
     monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS_WEATHER_API_KEY", "very-secret-key")
-    app = make_app(
-        database_url=database_url,
-        plugins=[("settings_weather", weather)],
-        config={"PORTAL_PLUGIN_SETTINGS_WEATHER_DAYS": 5},
-    )
+    app = build_app(config={"PORTAL_PLUGIN_SETTINGS_WEATHER_DAYS": 5})
     result = app.test_cli_runner().invoke(args=["portal", "plugins", "--settings"])
     assert result.exit_code == 0, result.output
     out = result.output
@@ -32,7 +24,11 @@ def test_settings_are_listed_with_variable_type_default_value_and_source(
     assert "  station — str\n" in out  # not editable: no mention of admins
 
 
-def test_a_plain_app_says_no_plugin_declares_settings(database_url):
-    app = make_app(database_url=database_url, autoload=False)
+def test_a_plain_app_says_no_plugin_declares_settings(build_app):
+    from portal import layouts
+
+    app = build_app(
+        plugins=[("standard_layouts", layouts)], config={"PORTAL_AUTOLOAD_PLUGINS": False}
+    )
     result = app.test_cli_runner().invoke(args=["portal", "plugins", "--settings"])
     assert result.output == "No plugin declares settings.\n"

@@ -7,7 +7,6 @@ import pytest
 from portal import PluginSetting
 from portal.plugin_settings import SettingError, check_declarations, parse, variable_name
 from portal.plugins import plugins_of
-from portal.testing import make_app
 
 
 def read(app) -> dict:
@@ -32,14 +31,12 @@ def typed_config():
     return {"PORTAL_PLUGIN_SETTINGS_WEATHER_DAYS": 5, "PORTAL_PLUGIN_SETTINGS_WEATHER_UNITS": "F"}
 
 
-def test_the_environment_wins_over_the_config(database_url, weather, monkeypatch, typed_config):
+def test_the_environment_wins_over_the_config(build_app, monkeypatch, typed_config):
     monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS_WEATHER_DAYS", " 7 ")
     monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS_WEATHER_CITIES", "Bắc Kạn, Ba Bể,, Pác Nặm")
     monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS_WEATHER_SHOW_ICONS", "no")
     monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS_WEATHER_API_KEY", "k-123")
-    app = make_app(
-        database_url=database_url, plugins=[("settings_weather", weather)], config=typed_config
-    )
+    app = build_app(config=typed_config)
     values = read(app)
     assert values["days"] == 7 and values["units"] == "F"
     assert values["cities"] == ["Bắc Kạn", "Ba Bể", "Pác Nặm"]
@@ -57,11 +54,11 @@ def test_the_environment_wins_over_the_config(database_url, weather, monkeypatch
     ],
 )
 def test_a_bad_environment_value_fails_the_plugin_and_the_site_starts(
-    database_url, weather, monkeypatch, variable, value, expected
+    build_app, monkeypatch, variable, value, expected
 ):
     name = f"PORTAL_PLUGIN_SETTINGS_WEATHER_{variable}"
     monkeypatch.setenv(name, value)
-    app = make_app(database_url=database_url, plugins=[("settings_weather", weather)])
+    app = build_app()
     info = plugins_of(app).plugins["settings_weather"]
     assert info.status == "failed"
     assert f"environment variable {name}: {expected}" in info.error
@@ -71,12 +68,8 @@ def test_a_bad_environment_value_fails_the_plugin_and_the_site_starts(
     assert client.get("/").status_code in {200, 302, 404}  # the site itself answers
 
 
-def test_a_bad_config_value_names_the_config_key(database_url, weather):
-    app = make_app(
-        database_url=database_url,
-        plugins=[("settings_weather", weather)],
-        config={"PORTAL_PLUGIN_SETTINGS_WEATHER_DAYS": "3.5"},
-    )
+def test_a_bad_config_value_names_the_config_key(build_app):
+    app = build_app(config={"PORTAL_PLUGIN_SETTINGS_WEATHER_DAYS": "3.5"})
     assert (
         plugins_of(app)
         .plugins["settings_weather"]
@@ -110,15 +103,12 @@ def test_wrong_declarations_are_refused_with_a_message(declared, message):
         check_declarations("p", declared)
 
 
-def test_a_wrong_declaration_fails_only_that_plugin(database_url, weather):
+def test_a_wrong_declaration_fails_only_that_plugin(build_app, weather):
     import types
 
     broken = types.ModuleType("broken_settings")
     broken.PLUGIN_SETTINGS = [PluginSetting("n", "int", default="many")]
-    app = make_app(
-        database_url=database_url,
-        plugins=[("settings_weather", weather), ("broken_settings", broken)],
-    )
+    app = build_app(plugins=[("settings_weather", weather), ("broken_settings", broken)])
     plugins = plugins_of(app)
     assert plugins.plugins["broken_settings"].status == "failed"
     assert "default of setting 'n': expected a whole number" in (

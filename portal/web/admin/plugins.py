@@ -1,14 +1,33 @@
-"""The plugins screen: what the portal loaded, from where, what it provides; switch off/on."""
+"""The plugins screen: what the portal loaded, from where, what it provides; switch off/on;
+the settings of a plugin (docs/plugins/settings.md), editable ones in a form."""
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_wtf import FlaskForm
 from sqlalchemy import select
+from wtforms import BooleanField, Field, PasswordField, SelectField, StringField
+from wtforms.validators import ValidationError
 
+from portal.content import audit
 from portal.extensions import db
 from portal.models import Placement
+from portal.plugin_settings import (
+    SOURCE_ADMIN,
+    SOURCE_CONFIG,
+    SOURCE_DEFAULT,
+    SOURCE_ENVIRONMENT,
+    TYPE_LABELS_VI,
+    PluginSetting,
+    SettingError,
+    parse,
+    save,
+    state_of,
+    variable_name,
+)
 from portal.plugin_switches import REQUIRED_PLUGINS, SwitchError, set_enabled
 from portal.plugins import plugins_of
 from portal.web.actor import change
@@ -32,6 +51,7 @@ def placements_per_block() -> Counter:
 def plugins_list():
     plugins = plugins_of(current_app)
     in_use = placements_per_block()
+    settings = state_of(current_app)
     rows = []
     for info in sorted(plugins.plugins.values(), key=lambda i: (i.status != "failed", i.name)):
         switched_off = info.name in plugins.switched_off
@@ -44,6 +64,7 @@ def plugins_list():
                 "switched_off": switched_off,
                 "can_switch": info.status == "loaded" and info.name not in REQUIRED_PLUGINS,
                 "placements": sum(in_use[name] for name in info.blocks),
+                "settings": len(settings.declared.get(info.name, {})),
             }
         )
     return render_template(
@@ -72,3 +93,115 @@ def plugin_switch(name: str):
             "bạn đọc không thấy chúng cho đến khi bật lại."
         )
     return redirect(url_for("admin.plugins_list"))
+
+
+SOURCE_LABELS = {
+    SOURCE_ENVIRONMENT: "biến môi trường",
+    SOURCE_CONFIG: "cấu hình của site",
+    SOURCE_ADMIN: "quản trị viên",
+    SOURCE_DEFAULT: "mặc định của plugin",
+}
+
+
+def _checked(setting: PluginSetting):
+    """A WTForms validator: the typed value must parse, else a Vietnamese message."""
+
+    def check(form, field) -> None:
+        if setting.secret and not field.data:
+            return  # left empty: the saved secret is kept
+        try:
+            parse(setting, field.data if field.data is not None else "")
+        except SettingError:
+            expected = TYPE_LABELS_VI[setting.type]
+            if setting.type == "choice":
+                expected = "một trong: " + ", ".join(setting.choices)
+            raise ValidationError(
+                f"Cần {expected}; giá trị “{field.data}” không hợp lệ."
+                if not setting.secret
+                else f"Cần {expected}."
+            ) from None
+
+    return check
+
+
+def _field(setting: PluginSetting) -> Field:
+    label = setting.label or setting.name
+    help_text = setting.help
+    if setting.type == "bool":
+        return BooleanField(label, description=help_text)
+    if setting.type == "choice":
+        return SelectField(
+            label,
+            choices=list(setting.choices),
+            description=help_text,
+            validate_choice=False,  # checked by _checked, with the same message as the rest
+            validators=[_checked(setting)],
+        )
+    if setting.type == "secret":
+        hint = "Để trống để giữ giá trị đã lưu; giá trị không bao giờ được hiển thị."
+        return PasswordField(
+            label, description=f"{help_text} {hint}".strip(), validators=[_checked(setting)]
+        )
+    if setting.type == "list":
+        help_text = f"{help_text} (cách nhau bằng dấu phẩy)".strip()
+    return StringField(label, description=help_text, validators=[_checked(setting)])
+
+
+def _form_value(setting: PluginSetting, value: Any) -> Any:
+    if setting.secret or value is None:
+        return "" if setting.type != "bool" else False
+    if setting.type == "list":
+        return ", ".join(value)
+    if setting.type == "bool":
+        return bool(value)
+    return str(value)
+
+
+@bp.route("/plugins/<name>/settings", methods=["GET", "POST"])
+@roles_required(*SITE_ADMINS)
+def plugin_settings(name: str):
+    state = state_of(current_app)
+    declared = state.declared.get(name) or abort(404)
+    editable = [s for s in declared.values() if s.editable and (name, s.name) not in state.fixed]
+
+    class SettingsForm(FlaskForm):
+        pass
+
+    for setting in editable:
+        setattr(SettingsForm, f"setting_{setting.name}", _field(setting))
+    initial = {
+        f"setting_{s.name}": _form_value(s, state.resolve(name, s.name)[0]) for s in editable
+    }
+    form = SettingsForm(data=initial) if request.method == "GET" else SettingsForm()
+    if editable and form.validate_on_submit():
+        values = {s.name: form[f"setting_{s.name}"].data for s in editable}
+        try:
+            with change():
+                changed = save(name, values)
+        except SettingError as exc:
+            flash(f"Chưa lưu: {exc}", "error")
+        else:
+            flash(
+                f"Đã lưu cấu hình plugin “{name}”: {', '.join(changed)}."
+                if changed
+                else audit.NOTHING_CHANGED
+            )
+            return redirect(url_for("admin.plugin_settings", name=name))
+    rows = []
+    for setting in declared.values():
+        value, source = state.resolve(name, setting.name)
+        rows.append(
+            {
+                "setting": setting,
+                "type": TYPE_LABELS_VI[setting.type],
+                "variable": variable_name(name, setting.name),
+                "value": setting.shown(value),
+                "default": setting.shown(setting.default),
+                "source": SOURCE_LABELS[source],
+                "fixed": (name, setting.name) in state.fixed,
+                "field": form[f"setting_{setting.name}"] if setting in editable else None,
+            }
+        )
+    return render_template(
+        "admin/plugins/settings.html", name=name, rows=rows, form=form, editable=editable
+    ), 422 if form.errors else 200

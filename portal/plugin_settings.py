@@ -9,16 +9,19 @@ Where a value comes from, first found wins:
 
 1. the environment variable;
 2. the app's configuration under the same key (``create_app(config)``,
-   ``make_app(config=...)``): the instance config;
-3. for a setting declared ``editable=True``, the value an admin saved in the
+   ``make_app(config=...)``);
+3. the instance file ``plugins.toml`` in the instance folder, a table per
+   plugin (``[weather]`` then ``days = 5``);
+4. for a setting declared ``editable=True``, the value an admin saved in the
    admin Plugins screen (stored in ``plugin_setting_values``);
-4. the declared default.
+5. the declared default.
 
-So the operator has the last word: a setting fixed by the environment or the
-config is shown read-only on the admin screen, with the variable that fixes it.
+So the operator has the last word: a setting fixed by the environment, the
+config or the instance file is shown read-only on the admin screen, with what
+fixes it.
 
-Values from the environment and the config are checked once, when the app is
-built (before ``portal_setup_app``). A bad value marks the plugin failed with a
+Values from the environment, the config and the instance file are checked
+once, when the app is built (before ``portal_setup_app``). A bad value marks the plugin failed with a
 message naming the variable, the expected type and the value (a secret's value
 is never shown), exactly like a plugin that failed to import: its blocks show
 as "missing plugin" and the site still starts. Admin values are checked when
@@ -35,7 +38,9 @@ from __future__ import annotations
 import logging
 import re
 import time
+import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
@@ -83,8 +88,12 @@ MASK = "••••••"
 
 SOURCE_ENVIRONMENT = "environment"
 SOURCE_CONFIG = "config"
+SOURCE_INSTANCE_FILE = "instance file"
 SOURCE_ADMIN = "admin"
 SOURCE_DEFAULT = "default"
+
+#: The instance file of plugin settings, in the app's instance folder.
+INSTANCE_FILE = "plugins.toml"
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -294,10 +303,44 @@ def settings_of(plugin: str) -> dict[str, Any]:
     return {name: state.resolve(plugin, name)[0] for name in _setting(state, plugin)}
 
 
+def read_instance_file(instance_path: str) -> tuple[Path, dict[str, dict[str, Any]]]:
+    """The tables of ``plugins.toml`` in the instance folder (none when there is no file).
+
+    A file that is not valid TOML, or whose top level holds anything but
+    tables, stops start-up with a message naming the file, like a bad
+    ``PORTAL_*`` variable of the core.
+    """
+    path = Path(instance_path) / INSTANCE_FILE
+    if not path.is_file():
+        return path, {}
+    try:
+        tables = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RuntimeError(f"{path} is not valid TOML: {exc}") from exc
+    for plugin, table in tables.items():
+        if not isinstance(table, dict):
+            raise RuntimeError(
+                f"{path}: {plugin!r} must be a table of settings ([{plugin}]), "
+                f"got {type(table).__name__}"
+            )
+    return path, tables
+
+
 def _read_fixed(
-    plugin: str, settings: list[PluginSetting], environ: dict[str, str], config: dict
+    plugin: str,
+    settings: list[PluginSetting],
+    environ: dict[str, str],
+    config: dict,
+    file_table: tuple[Path, dict[str, Any]] | None = None,
 ) -> dict[tuple[str, str], tuple[Any, str]]:
     fixed = {}
+    path, table = file_table or (Path(INSTANCE_FILE), {})
+    unknown = sorted(set(table) - {s.name for s in settings})
+    if unknown:
+        raise SettingError(
+            f"{path} [{plugin}] sets {', '.join(repr(n) for n in unknown)}, which the plugin "
+            f"does not declare (it declares: {', '.join(s.name for s in settings) or 'none'})"
+        )
     for setting in settings:
         key = variable_name(plugin, setting.name)
         if key in environ:
@@ -306,26 +349,41 @@ def _read_fixed(
         elif key in config:
             where = f"config key {key}"
             fixed[plugin, setting.name] = (parse(setting, config[key], where), SOURCE_CONFIG)
+        elif setting.name in table:
+            where = f"{path} [{plugin}] {setting.name}"
+            value = parse(setting, table[setting.name], where)
+            fixed[plugin, setting.name] = (value, SOURCE_INSTANCE_FILE)
     return fixed
 
 
-def load(plugins: PluginSet, config: dict, environ: dict[str, str]) -> SettingsState:
+def load(
+    plugins: PluginSet,
+    config: dict,
+    environ: dict[str, str],
+    instance_path: str | None = None,
+) -> SettingsState:
     """Gather every loaded plugin's declarations and check their fixed values.
 
     A plugin whose declaration or value is wrong is marked failed (see
     :meth:`portal.plugins.PluginSet.fail`) with the message; the others go on.
     """
+    path, tables = read_instance_file(instance_path) if instance_path else (None, {})
     state = SettingsState()
+    for plugin_name in sorted(set(tables) - set(plugins.plugins)):
+        log.warning("%s: no plugin %r is installed; its table is not used", path, plugin_name)
     for info in list(plugins.plugins.values()):
         if not info.loaded:
             continue
         plugin = plugins.manager.get_plugin(info.name)
         declared = getattr(plugin, DECLARATION_ATTRIBUTE, None)
         if declared is None:
-            continue
+            if info.name not in tables:
+                continue
+            declared = []  # a table for it in the instance file is a mistake, said below
         try:
             settings = check_declarations(info.name, declared)
-            state.fixed.update(_read_fixed(info.name, settings, environ, config))
+            file_table = (path, tables.get(info.name, {})) if path else None
+            state.fixed.update(_read_fixed(info.name, settings, environ, config, file_table))
         except SettingError as exc:
             plugins.fail(info.name, f"bad setting — {exc}")
             continue
@@ -449,9 +507,8 @@ def init_app(app: Flask, environ: dict[str, str] | None = None) -> None:
     import os
 
     plugins = plugins_of(app)
-    app.extensions[_STATE] = load(
-        plugins, app.config, dict(os.environ if environ is None else environ)
-    )
+    environ = dict(os.environ if environ is None else environ)
+    app.extensions[_STATE] = load(plugins, app.config, environ, app.instance_path)
     with app.app_context():
         sync(app, force=True)
         db.session.remove()

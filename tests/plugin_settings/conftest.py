@@ -27,18 +27,25 @@ def _no_weather_environment(monkeypatch):
 
 @pytest.fixture
 def build_app(database_url, weather, tmp_path):
-    """``build_app(config=...)``: an app with the plugin, built now (after monkeypatching)."""
+    """``build_app(config=..., instance_file=...)``: an app with the plugin, built now.
+
+    ``instance_file`` is the text of the instance folder's ``plugins.toml``.
+    """
     from portal.extensions import db
     from portal.testing import make_app
 
     apps = []
 
-    def build(*, plugins=None, config=None):
+    def build(*, plugins=None, config=None, instance_file=None):
+        instance = tmp_path / f"instance-{len(apps)}"
+        if instance_file is not None:
+            instance.mkdir(parents=True)
+            (instance / "plugins.toml").write_text(instance_file, encoding="utf-8")
         app = make_app(
             database_url=database_url,
             plugins=plugins if plugins is not None else [("settings_weather", weather)],
             config=config,
-            instance_path=str(tmp_path / f"instance-{len(apps)}"),
+            instance_path=str(instance),
         )
         apps.append(app)
         return app

@@ -58,7 +58,7 @@ def test_the_list_links_to_the_settings_and_the_screen_shows_sources(admin_clien
     assert 'name="setting_days"' in html and 'value="3"' in html
     assert 'name="setting_station"' not in html  # not editable
     assert 'name="setting_api_url"' not in html
-    assert "Chỉ đặt được bằng biến môi trường hoặc cấu hình." in html
+    assert "Chỉ đặt được bằng biến môi trường, cấu hình hoặc tệp plugins.toml." in html
 
 
 def test_a_change_is_stored_audited_and_seen_on_the_next_request(app, admin_client):

@@ -16,10 +16,12 @@ from portal.content import audit
 from portal.extensions import db
 from portal.models import Placement
 from portal.plugin_settings import (
+    INSTANCE_FILE,
     SOURCE_ADMIN,
     SOURCE_CONFIG,
     SOURCE_DEFAULT,
     SOURCE_ENVIRONMENT,
+    SOURCE_INSTANCE_FILE,
     TYPE_LABELS_VI,
     PluginSetting,
     SettingError,
@@ -98,6 +100,7 @@ def plugin_switch(name: str):
 SOURCE_LABELS = {
     SOURCE_ENVIRONMENT: "biến môi trường",
     SOURCE_CONFIG: "cấu hình của site",
+    SOURCE_INSTANCE_FILE: "tệp plugins.toml của site",
     SOURCE_ADMIN: "quản trị viên",
     SOURCE_DEFAULT: "mặc định của plugin",
 }
@@ -199,6 +202,9 @@ def plugin_settings(name: str):
                 "default": setting.shown(setting.default),
                 "source": SOURCE_LABELS[source],
                 "fixed": (name, setting.name) in state.fixed,
+                "fixed_by": f"tệp {INSTANCE_FILE}"
+                if source == SOURCE_INSTANCE_FILE
+                else variable_name(name, setting.name),
                 "field": form[f"setting_{setting.name}"] if setting in editable else None,
             }
         )

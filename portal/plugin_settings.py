@@ -432,7 +432,8 @@ def save(plugin: str, values: dict[str, Any]) -> list[str]:
     checked first: a bad value, a setting that is not editable or that the
     environment/config fixes raises :class:`SettingError` and nothing is
     written. Returns the names whose value changed; the change is
-    audit-logged (secrets masked) and applied to this worker once the unit
+    audit-logged (``{name: value as shown}`` before and after, secrets
+    masked; the audit log drops names that look secret altogether) and applied to this worker once the unit
     has committed (other workers follow, see :func:`sync`).
     """
     unit = require_unit("Saving plugin settings")
@@ -455,11 +456,11 @@ def save(plugin: str, values: dict[str, Any]) -> list[str]:
     changed = [name for name, value in new.items() if state.resolve(plugin, name)[0] != value]
     if not changed:
         return []
-    before, after = [], []
+    before, after = {}, {}
     for name in changed:
         setting = settings[name]
-        before.append({"setting": name, "value": setting.shown(state.resolve(plugin, name)[0])})
-        after.append({"setting": name, "value": setting.shown(new[name])})
+        before[name] = setting.shown(state.resolve(plugin, name)[0])
+        after[name] = setting.shown(new[name])
         row = db.session.get(PluginSettingValue, (plugin, name)) or PluginSettingValue(
             plugin=plugin, name=name
         )
@@ -470,8 +471,8 @@ def save(plugin: str, values: dict[str, Any]) -> list[str]:
         "plugin.settings",
         subject_type="plugin",
         summary=f"Đổi cấu hình plugin “{plugin}”: {', '.join(changed)}",
-        before={"plugin": plugin, "values": before},
-        after={"plugin": plugin, "values": after},
+        before=before,
+        after=after,
     )
 
     def apply() -> None:

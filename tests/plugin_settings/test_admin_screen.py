@@ -99,18 +99,18 @@ def test_a_change_is_stored_audited_and_seen_on_the_next_request(app, admin_clie
     assert (
         entry.summary == "Đổi cấu hình plugin “settings_weather”: api_key, days, cities, show_icons"
     )
-    assert entry.before == {
-        "plugin": "settings_weather",
-        "values": [
-            {"setting": "api_key", "value": "—"},
-            {"setting": "days", "value": "3"},
-            {"setting": "cities", "value": "Bắc Kạn"},
-            {"setting": "show_icons", "value": "True"},
-        ],
+    assert entry.subject_type == "plugin"
+    assert entry.before == {"api_key": "—", "days": "3", "cities": "Bắc Kạn", "show_icons": "True"}
+    assert entry.after == {
+        "api_key": "••••••",
+        "days": "5",
+        "cities": "Ba Bể, Pác Nặm",
+        "show_icons": "False",
     }
-    assert entry.after["values"][0] == {"setting": "api_key", "value": "••••••"}
-    assert entry.after["values"][1] == {"setting": "days", "value": "5"}
     assert "k-very-secret" not in repr(entry.before) + repr(entry.after)
+    detail = admin_client.get(f"/admin/audit/{entry.id}").get_data(as_text=True)
+    assert "Đổi cấu hình plugin" in detail and "••••••" in detail
+    assert "k-very-secret" not in detail
 
     # The secret left empty keeps its value; saving the same values changes nothing.
     again = admin_client.post(

@@ -17,11 +17,11 @@ def app_plugins(weather):
 
 @pytest.fixture(autouse=True)
 def _no_weather_environment(monkeypatch):
-    """No PORTAL_PLUGIN_SETTINGS_WEATHER_* variable leaks in from the shell."""
+    """No PORTAL_PLUGIN_* variable leaks in from the shell."""
     import os
 
     for key in list(os.environ):
-        if key.startswith("PORTAL_PLUGIN_SETTINGS_WEATHER_"):
+        if key.startswith("PORTAL_PLUGIN_"):
             monkeypatch.delenv(key)
 
 

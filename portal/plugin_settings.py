@@ -48,6 +48,7 @@ from flask import Flask, current_app
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from portal.config import DEFAULTS as CORE_DEFAULTS
 from portal.content import audit
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
@@ -343,6 +344,11 @@ def _read_fixed(
         )
     for setting in settings:
         key = variable_name(plugin, setting.name)
+        if key in CORE_DEFAULTS:
+            raise SettingError(
+                f"setting {setting.name!r} would be read from {key}, a variable of the portal "
+                "itself; rename the setting"
+            )
         if key in environ:
             where = f"environment variable {key}"
             fixed[plugin, setting.name] = (parse(setting, environ[key], where), SOURCE_ENVIRONMENT)

@@ -130,3 +130,15 @@ def test_unknown_settings_raise_a_lookup_error(app):
             plugin_setting("settings_weather", "dayz")
         with pytest.raises(LookupError, match="declares no settings"):
             settings_of("nobody")
+
+
+def test_a_setting_cannot_take_a_variable_of_the_portal(build_app):
+    import types
+
+    sync = types.ModuleType("sync_plugin")
+    sync.PLUGIN_SETTINGS = [PluginSetting("seconds", "int", default=1)]
+    app = build_app(plugins=[("sync", sync)])
+    assert plugins_of(app).plugins["sync"].error == (
+        "bad setting — setting 'seconds' would be read from PORTAL_PLUGIN_SYNC_SECONDS, "
+        "a variable of the portal itself; rename the setting"
+    )

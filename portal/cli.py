@@ -158,6 +158,9 @@ def plugins_group(context: click.Context, show_settings: bool = False) -> None:
         _echo_plugin_settings()
         return
     plugins = plugins_of(current_app)
+    from portal.plugin_settings import state_of
+
+    declared = state_of(current_app).declared
     for info in sorted(plugins.plugins.values(), key=lambda i: i.name):
         status = "switched off" if info.name in plugins.switched_off else info.status
         origin = info.distribution or info.path or info.module
@@ -169,16 +172,21 @@ def plugins_group(context: click.Context, show_settings: bool = False) -> None:
             click.echo(f"    blocks:  {', '.join(sorted(info.blocks))}")
         if info.layouts:
             click.echo(f"    layouts: {', '.join(sorted(info.layouts))}")
+        if declared.get(info.name):
+            click.echo(f"    settings: {len(declared[info.name])} (portal plugins --settings)")
         if info.error:
             click.echo(f"    error:   {info.error}")
 
 
 def _echo_plugin_settings() -> None:
     """``plugins --settings``: what each plugin's settings are and where their values come from."""
-    from portal.plugin_settings import describe
+    from portal.plugin_settings import SETTINGS_FAILURE, describe
 
     rows = describe(current_app)
-    if not rows:
+    failed = [
+        info for info in plugins_of(current_app).errors if info.error.startswith(SETTINGS_FAILURE)
+    ]
+    if not rows and not failed:
         click.echo("No plugin declares settings.")
         return
     plugin = None
@@ -197,6 +205,8 @@ def _echo_plugin_settings() -> None:
         click.echo(f"      value:    {row['value']} (from {row['source']})")
         if setting.help:
             click.echo(f"      help:     {setting.help}")
+    for info in failed:
+        click.echo(f"{info.name}: failed — {info.error}")
 
 
 def _switch_plugin(name: str, enabled: bool) -> None:

@@ -93,6 +93,9 @@ SOURCE_INSTANCE_FILE = "instance file"
 SOURCE_ADMIN = "admin"
 SOURCE_DEFAULT = "default"
 
+#: How the error of a plugin failed by its settings starts.
+SETTINGS_FAILURE = "bad setting — "
+
 #: The instance file of plugin settings, in the app's instance folder.
 INSTANCE_FILE = "plugins.toml"
 
@@ -391,7 +394,7 @@ def load(
             file_table = (path, tables.get(info.name, {})) if path else None
             state.fixed.update(_read_fixed(info.name, settings, environ, config, file_table))
         except SettingError as exc:
-            plugins.fail(info.name, f"bad setting — {exc}")
+            plugins.fail(info.name, f"{SETTINGS_FAILURE}{exc}")
             continue
         state.declared[info.name] = {s.name: s for s in settings}
     return state

@@ -190,3 +190,20 @@ def test_the_environment_fixes_a_setting_and_the_screen_says_so(build_app, monke
     admin.post(URL, data=form_data(admin, setting_days="2", setting_units="F"))
     assert read(app.test_client())["days"] == 9
     assert "days" not in stored_rows(app)
+
+
+def test_two_admins_saving_at_once_get_a_message_not_an_error(app, admin_client, monkeypatch):
+    from sqlalchemy.exc import IntegrityError
+
+    import portal.web.admin.plugins as screen
+
+    def clash(plugin, values):
+        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+
+    monkeypatch.setattr(screen, "save", clash)
+    page = admin_client.post(
+        URL, data=form_data(admin_client, setting_days="4"), follow_redirects=True
+    )
+    assert page.status_code == 200
+    assert "một quản trị viên khác vừa lưu cấu hình này cùng lúc" in page.get_data(as_text=True)
+    assert stored_rows(app) == {}

@@ -32,3 +32,16 @@ def test_a_plain_app_says_no_plugin_declares_settings(build_app):
     )
     result = app.test_cli_runner().invoke(args=["portal", "plugins", "--settings"])
     assert result.output == "No plugin declares settings.\n"
+
+
+def test_the_plugin_list_counts_settings_and_failures_are_listed(build_app, monkeypatch):
+    app = build_app()
+    listing = app.test_cli_runner().invoke(args=["portal", "plugins"]).output
+    assert "    settings: 8 (portal plugins --settings)\n" in listing
+    monkeypatch.setenv("PORTAL_PLUGIN_SETTINGS_WEATHER_RATIO", "nhiều")
+    failed = build_app()
+    out = failed.test_cli_runner().invoke(args=["portal", "plugins", "--settings"]).output
+    assert out == (
+        "settings_weather: failed — bad setting — environment variable "
+        "PORTAL_PLUGIN_SETTINGS_WEATHER_RATIO: expected a number, got 'nhiều'\n"
+    )

@@ -9,6 +9,7 @@ from typing import Any
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms import BooleanField, Field, PasswordField, SelectField, StringField
 from wtforms.validators import ValidationError
 
@@ -183,6 +184,12 @@ def plugin_settings(name: str):
                 changed = save(name, values)
         except SettingError as exc:
             flash(f"Chưa lưu: {exc}", "error")
+        except IntegrityError:
+            flash(
+                "Chưa lưu: một quản trị viên khác vừa lưu cấu hình này cùng lúc. "
+                "Hãy xem giá trị đang dùng rồi lưu lại.",
+                "error",
+            )
         else:
             flash(
                 f"Đã lưu cấu hình plugin “{name}”: {', '.join(changed)}."

@@ -143,12 +143,21 @@ def _field(setting: PluginSetting) -> Field:
         )
     if setting.type == "secret":
         hint = "Để trống để giữ giá trị đã lưu; giá trị không bao giờ được hiển thị."
+        if help_text and not help_text.endswith((".", "!", "?", ":")):
+            help_text += "."
         return PasswordField(
             label, description=f"{help_text} {hint}".strip(), validators=[_checked(setting)]
         )
     if setting.type == "list":
         help_text = f"{help_text} (cách nhau bằng dấu phẩy)".strip()
     return StringField(label, description=help_text, validators=[_checked(setting)])
+
+
+def _shown(setting: PluginSetting, value: Any) -> str:
+    """A value as the screen shows it: yes/no in Vietnamese, secrets masked."""
+    if setting.type == "bool" and value is not None:
+        return "có" if value else "không"
+    return setting.shown(value)
 
 
 def _form_value(setting: PluginSetting, value: Any) -> Any:
@@ -205,8 +214,8 @@ def plugin_settings(name: str):
                 "setting": setting,
                 "type": TYPE_LABELS_VI[setting.type],
                 "variable": variable_name(name, setting.name),
-                "value": setting.shown(value),
-                "default": setting.shown(setting.default),
+                "value": _shown(setting, value),
+                "default": _shown(setting, setting.default),
                 "source": SOURCE_LABELS[source],
                 "fixed": (name, setting.name) in state.fixed,
                 "fixed_by": f"tệp {INSTANCE_FILE}"

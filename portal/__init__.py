@@ -15,7 +15,9 @@ from portal.content.unit_of_work import Actor, unit_of_work
 from portal.hookspecs import hookimpl
 from portal.i18n import translate
 from portal.layouts import Layout, Region
+from portal.menus import AdminScreen, MenuItem
 from portal.models import Article, Category, Page
+from portal.plugin_pages import menu_items, render_portal_page, roles_required
 from portal.site import (
     ArticleMedia,
     ArticleQuery,
@@ -35,6 +37,7 @@ from portal.text import sanitize_html, strip_text
 
 __all__ = [
     "Actor",
+    "AdminScreen",
     "NO_CACHE",
     "Article",
     "ArticleMedia",
@@ -45,6 +48,7 @@ __all__ = [
     "Category",
     "ContentEvent",
     "Layout",
+    "MenuItem",
     "Page",
     "Region",
     "absolute_url",
@@ -59,7 +63,10 @@ __all__ = [
     "hookimpl",
     "image_for",
     "media_url",
+    "menu_items",
     "page_tree",
+    "render_portal_page",
+    "roles_required",
     "sanitize_html",
     "site_now",
     "strip_text",

@@ -30,14 +30,18 @@ MENU_SECTIONS = {
 }
 
 
-@bp.context_processor
+# App-wide: the admin screens of plugins live in their own blueprints and extend admin/base.html.
+@bp.app_context_processor
 def admin_menu_items():
     from flask import current_app, request, url_for
     from flask_login import current_user
 
     def admin_menu():
+        from portal.plugin_pages import admin_screens
+
         here = request.endpoint or ""
-        return [
+        role = getattr(current_user, "role", None)
+        entries = [
             {
                 "url": url_for(endpoint),
                 "label": label,
@@ -46,9 +50,19 @@ def admin_menu_items():
                 ),
             }
             for endpoint, label, roles in MENU_ENTRIES
-            if endpoint in current_app.view_functions
-            and getattr(current_user, "role", None) in roles
+            if endpoint in current_app.view_functions and role in roles
         ]
+        # Screens of plugins (portal_admin_screens), after the core's, for their roles only.
+        entries.extend(
+            {
+                "url": url_for(screen.endpoint),
+                "label": screen.label,
+                "current": here == screen.endpoint,
+            }
+            for screen in admin_screens()
+            if role in screen.roles
+        )
+        return entries
 
     from portal.content.page_drafts import block_label
 

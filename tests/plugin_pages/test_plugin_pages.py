@@ -158,3 +158,17 @@ def test_plugin_pages_of_different_paths_do_not_share_cached_menus(
         if database_url:
             db.drop_all()
         db.engine.dispose()
+
+
+def test_breadcrumb_on_a_plugin_page_ends_with_its_title(app, client, site):
+    from portal.models import Placement
+
+    with app.app_context():
+        db.session.add(
+            Placement(page_id=site["root"], region="header", position=5, block_name="breadcrumb")
+        )
+        db.session.commit()
+    html = client.get("/lich-tiep-dan/thang-12").get_data(as_text=True)
+    assert (
+        '<span class="breadcrumb__current" aria-current="page">Lịch tiếp công dân thang-12' in html
+    )

@@ -142,20 +142,32 @@ def render_portal_page(
     from portal.site import page_tree
 
     path = _normal_path(path if path is not None else request.path)
+    plugins = plugins_of(current_app)
+
+    def has_main(layout_name: str) -> bool:
+        # The plugin's content goes in the main region: a layout without one would lose it.
+        layout = plugins.layout(layout_name)
+        return layout is not None and "main" in layout.region_names
+
     tree = page_tree()
     page = tree.by_path(path)
+    anchor = None
+    if page is not None and not has_main(page.layout):
+        page, anchor = None, page
     if page is None:
-        anchor = None
         probe = path
         while anchor is None and probe != "/":
             probe = _normal_path(probe.rsplit("/", 1)[0])
             anchor = tree.by_path(probe)
         anchor = anchor or tree.root
+        layout = anchor.layout if anchor is not None else "one_column"
+        # A page that is never stored (never added to the session): it only places the
+        # plugin's content in the tree, for the layout and the inherited blocks.
         page = Page(
             kind="plugin",
             title=title,
             path=path,
-            layout=anchor.layout if anchor is not None else "one_column",
+            layout=layout if has_main(layout) else "one_column",
             parent_id=anchor.id if anchor is not None else None,
             blocked_regions=["main"],
         )

@@ -6,8 +6,9 @@ import logging
 
 import pytest
 
-from portal import AdminScreen, MenuItem, hookimpl
+from portal import AdminScreen, Layout, MenuItem, Region, hookimpl
 from portal.extensions import db
+from portal.models import Page
 from portal.plugins import plugins_of
 from portal.testing import make_app
 
@@ -174,3 +175,27 @@ def test_wrong_template_variables_fail_the_plugin_with_a_clear_message(apps):
     assert rendered == f"{app.config['PORTAL_SITE_NAME']}|" + (
         "111" if failed == ["same"] else "222"
     )
+
+
+class NoMainLayout:
+    @hookimpl
+    def portal_register_layouts(self):
+        return [
+            Layout(
+                name="no_main",
+                label="Không có vùng chính",
+                template="layouts/one_column.html",
+                regions=(Region("header", "Đầu trang"), Region("footer", "Chân trang")),
+            )
+        ]
+
+
+def test_a_layout_without_main_region_gives_way_to_one_column(apps, test_plugin):
+    app = apps([("no_main", NoMainLayout()), ("reception", test_plugin("reception"))])
+    with app.app_context():
+        root_id = build_site()["root"]
+        db.session.get(Page, root_id).layout = "no_main"
+        db.session.commit()
+    html = app.test_client().get("/lich-tiep-dan").get_data(as_text=True)
+    assert "reception-intro" in html and "layout--one_column" in html
+    assert 'data-block="site_header" data-inherited="1"' in html

@@ -16,7 +16,9 @@ from portal.content.unit_of_work import Actor, unit_of_work
 from portal.hookspecs import hookimpl
 from portal.i18n import translate
 from portal.layouts import Layout, Region
+from portal.menus import AdminScreen, MenuItem
 from portal.models import Article, Category, Page
+from portal.plugin_pages import menu_items, render_portal_page, roles_required
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
 from portal.site import (
     ArticleMedia,
@@ -37,6 +39,7 @@ from portal.text import sanitize_html, strip_text
 
 __all__ = [
     "Actor",
+    "AdminScreen",
     "NO_CACHE",
     "Article",
     "ArticleMedia",
@@ -47,6 +50,7 @@ __all__ = [
     "Category",
     "ContentEvent",
     "Layout",
+    "MenuItem",
     "Page",
     "PluginSetting",
     "Region",
@@ -62,8 +66,11 @@ __all__ = [
     "hookimpl",
     "image_for",
     "media_url",
+    "menu_items",
     "page_tree",
     "plugin_setting",
+    "render_portal_page",
+    "roles_required",
     "sanitize_html",
     "settings_of",
     "site_now",

@@ -11,7 +11,7 @@ test; ``tests/test_hook_docs.py`` fails when either is missing.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from portal.blocks import Block
     from portal.content.events import ContentEvent
     from portal.layouts import Layout
+    from portal.menus import AdminScreen, MenuItem
 
 PROJECT_NAME = "portal"
 
@@ -74,4 +75,44 @@ def portal_content_changed(event: ContentEvent) -> None:
     delivered again later (from any process, with growing waits) until it
     succeeds or, after ``PORTAL_EVENT_MAX_ATTEMPTS``, is shown to admins as
     failed. A handler may therefore see one event more than once.
+    """
+
+
+@hookspec
+def portal_template_variables() -> dict[str, Any]:
+    """Return extra variables (values or functions) for every template.
+
+    Called once per app while the app is created, after the registry is
+    built and before :func:`portal_setup_app`. Return a dict of names to
+    values; the names must be Python identifiers and must not replace a
+    core template global nor another plugin's variable (the plugin is then
+    marked failed with a message naming the clash). The variables are seen
+    by site, layout, block and admin templates while the plugin is not
+    switched off.
+    """
+
+
+@hookspec
+def portal_menu_items(menu: str) -> list[MenuItem]:
+    """Return the entries this plugin adds to a reader menu.
+
+    Called each time a menu block renders (the menu is then cached with the
+    block), inside the request. ``menu`` names the menu: ``"main"`` is the
+    header's category menu. Return a list of :class:`portal.MenuItem`
+    (label, URL, order) or an empty list for menus the plugin has nothing
+    for. An exception or a wrong value is logged and the menu shows
+    without this plugin's entries.
+    """
+
+
+@hookspec
+def portal_admin_screens() -> list[AdminScreen]:
+    """Return the admin screens this plugin adds to the admin menu.
+
+    Called each time the admin menu is shown, inside the request. Return a
+    list of :class:`portal.AdminScreen` (label, endpoint, roles); an entry
+    shows only to users with one of its roles and only if its endpoint
+    exists. The view itself must check the role too
+    (:func:`portal.roles_required`). An exception or a wrong value is logged
+    and the menu shows without this plugin's entries.
     """

@@ -163,11 +163,14 @@ def render_page(
     viewer: Viewer | None = None,
     placements_by_page: dict[int, Sequence[PlacementLike]] | None = None,
     extra_context: dict[str, Any] | None = None,
+    region_html: dict[str, Markup] | None = None,
 ) -> str:
     """Render a whole page with its layout.
 
     ``placements_by_page`` replaces the stored placements (a preview passes
     the draft here); by default they are loaded for the page and its ancestors.
+    ``region_html`` is HTML shown at the start of a region, before its blocks
+    (a plugin's page content, see :func:`portal.plugin_pages.render_portal_page`).
     """
     app = current_app._get_current_object()
     plugins = plugins_of(app)
@@ -189,6 +192,8 @@ def render_page(
         app=app, page=page, article=article, category=category, viewer=viewer, assets=assets
     )
     regions = renderer.render_regions(resolved)
+    for region, html in (region_html or {}).items():
+        regions[region] = Markup("\n").join(part for part in (html, regions.get(region)) if part)
 
     return render_template(
         layout.template,
@@ -309,7 +314,11 @@ class PlacementRenderer:
         if "locale" in vary:
             parts.append(self.viewer.locale)
         if "page" in vary:
-            parts.append(f"pg{self.page.id}")
+            # A plugin's page is not stored: its path tells it apart.
+            page_key = (
+                self.page.id or hashlib.sha1((self.page.path or "").encode()).hexdigest()[:12]
+            )
+            parts.append(f"pg{page_key}")
         if "article" in vary:
             parts.append(f"a{self.article.id if self.article else '-'}")
         if "category" in vary:

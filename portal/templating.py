@@ -1,11 +1,20 @@
-"""Template filters and globals available to site and block templates."""
+"""Template filters and globals available to site and block templates.
+
+Plugins add variables of their own with the ``portal_template_variables``
+hook (docs/plugins/hooks.md): asked once per app, checked here, and seen by
+every template while the plugin is not switched off.
+"""
 
 from __future__ import annotations
+
+import re
+from typing import Any
 
 from flask import Flask
 
 from portal import text
 from portal.i18n import current_locale, translate
+from portal.plugins import plugins_of
 from portal.site import (
     absolute_url,
     article_url,
@@ -13,6 +22,38 @@ from portal.site import (
     category_url,
     home_url,
     media_url,
+)
+
+_PLUGIN_VARIABLES = "portal.template_variables"
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+#: Names the core passes to its templates: a plugin variable may not hide them.
+CORE_CONTEXT_NAMES = frozenset(
+    {
+        "page",
+        "layout",
+        "regions",
+        "article",
+        "category",
+        "page_title",
+        "page_description",
+        "assets",
+        "viewer",
+        "preview",
+        "settings",
+        "block",
+        "placement",
+        "region",
+        "ctx",
+        "request",
+        "session",
+        "g",
+        "config",
+        "current_user",
+        "admin_menu",
+        "block_label",
+        "csrf_token",
+    }
 )
 
 
@@ -35,3 +76,48 @@ def install_template_helpers(app: Flask) -> None:
         site_name=app.config["PORTAL_SITE_NAME"],
         site_tagline=app.config["PORTAL_SITE_TAGLINE"],
     )
+    _install_plugin_variables(app)
+
+
+def _install_plugin_variables(app: Flask) -> None:
+    """Ask plugins for their template variables once, and show them while each is switched on.
+
+    A plugin that returns anything but a dict of identifiers, or a name the
+    core or another plugin already uses, is marked failed with a message
+    that names the problem; the app starts without it.
+    """
+    plugins = plugins_of(app)
+    taken: dict[str, str] = {name: "the core" for name in app.jinja_env.globals}
+    taken.update(dict.fromkeys(CORE_CONTEXT_NAMES, "the core"))
+    by_plugin: dict[str, dict[str, Any]] = {}
+    for plugin_name, result in plugins.call_each("portal_template_variables"):
+        problem = None
+        if not isinstance(result, dict):
+            problem = f"expected a dict of names to values, got {type(result).__name__}"
+        else:
+            for name in result:
+                if not isinstance(name, str) or not _IDENTIFIER.match(name):
+                    problem = f"{name!r} is not a valid template variable name"
+                elif name in taken:
+                    problem = f"variable {name!r} is already defined by {taken[name]}"
+                if problem:
+                    break
+        if problem:
+            plugins.fail(
+                plugin_name, "portal_template_variables returned a wrong value: " + problem
+            )
+            continue
+        by_plugin[plugin_name] = dict(result)
+        taken.update(dict.fromkeys(result, f"plugin {plugin_name!r}"))
+    app.extensions[_PLUGIN_VARIABLES] = by_plugin
+    if not by_plugin:
+        return
+
+    @app.context_processor
+    def plugin_template_variables() -> dict[str, Any]:
+        merged: dict[str, Any] = {}
+        for plugin_name, variables in by_plugin.items():
+            info = plugins.plugins.get(plugin_name)
+            if plugin_name not in plugins.switched_off and info is not None and info.loaded:
+                merged.update(variables)
+        return merged

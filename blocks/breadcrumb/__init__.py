@@ -6,8 +6,9 @@ from dataclasses import dataclass
 
 from portal import Block, BlockContext, CachePolicy, category_tree, category_url, home_url, hookimpl
 
-#: Page kinds whose own title ends the trail (they have no category or article).
-TITLED_PAGE_KINDS = frozenset({"static", "search"})
+#: Page kinds whose own title ends the trail (they have no category or article);
+#: "plugin" is a page of a plugin (portal.render_portal_page).
+TITLED_PAGE_KINDS = frozenset({"static", "search", "plugin"})
 
 
 @dataclass(frozen=True)

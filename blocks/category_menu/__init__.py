@@ -14,6 +14,7 @@ from portal import (
     category_tree,
     category_url,
     hookimpl,
+    menu_items,
 )
 
 
@@ -75,8 +76,14 @@ class CategoryMenu(Block):
             return MenuItem(category, category_url(category), current, children)
 
         depth = 2 if str(settings.get("depth")) == "2" else 1
+        # Entries of plugins (portal_menu_items("main")) follow the categories.
+        page_path = ctx.page.path if ctx.article is None and ctx.category is None else None
         return {
             "items": [item_for(category, depth) for category in tree.roots],
+            "plugin_items": [
+                (entry, "page" if page_path and entry.url == page_path else None)
+                for entry in menu_items("main")
+            ],
             "home_current": ctx.page.kind == "home"
             and ctx.category is None
             and ctx.article is None,

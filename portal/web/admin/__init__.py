@@ -30,29 +30,41 @@ MENU_SECTIONS = {
 }
 
 
-@bp.context_processor
-def admin_menu_items():
+# A global of the app, not a context processor of this blueprint: the admin screens of
+# plugins live in their own blueprints and extend admin/base.html too.
+@bp.app_template_global()
+def admin_menu():
+    """The admin menu entries the signed-in user may see: the core's, then plugins'."""
     from flask import current_app, request, url_for
     from flask_login import current_user
 
-    def admin_menu():
-        here = request.endpoint or ""
-        return [
-            {
-                "url": url_for(endpoint),
-                "label": label,
-                "current": here.startswith(
-                    MENU_SECTIONS.get(endpoint, (endpoint.rsplit("_", 1)[0],))
-                ),
-            }
-            for endpoint, label, roles in MENU_ENTRIES
-            if endpoint in current_app.view_functions
-            and getattr(current_user, "role", None) in roles
-        ]
+    from portal.plugin_pages import admin_screens
 
+    here = request.endpoint or ""
+    role = getattr(current_user, "role", None)
+    entries = [
+        {
+            "url": url_for(endpoint),
+            "label": label,
+            "current": here.startswith(MENU_SECTIONS.get(endpoint, (endpoint.rsplit("_", 1)[0],))),
+        }
+        for endpoint, label, roles in MENU_ENTRIES
+        if endpoint in current_app.view_functions and role in roles
+    ]
+    # Screens of plugins (portal_admin_screens), after the core's, for their roles only.
+    entries.extend(
+        {"url": url_for(screen.endpoint), "label": screen.label, "current": here == screen.endpoint}
+        for screen in admin_screens()
+        if role in screen.roles
+    )
+    return entries
+
+
+@bp.context_processor
+def admin_helpers():
     from portal.content.page_drafts import block_label
 
-    return {"admin_menu": admin_menu, "block_label": block_label}
+    return {"block_label": block_label}
 
 
 def _register_error_pages() -> None:

@@ -2,7 +2,8 @@
 
 This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``Block``, ``BlockContext``, ``CachePolicy``, ``Layout``, ``Region``,
-``ContentEvent``, ``unit_of_work`` and ``Actor`` (how a plugin changes content), the helpers blocks use to read the site and the types of what
+``ContentEvent``, ``unit_of_work`` and ``Actor`` (how a plugin changes content),
+``db`` and ``Model`` (a plugin's own tables, see docs/plugins/data.md), the helpers blocks use to read the site and the types of what
 they read. Blocks import nothing else of the core (an import-linter contract in
 pyproject.toml keeps it so). The app itself is built by :func:`portal.app.create_app`.
 """
@@ -16,6 +17,7 @@ from portal.hookspecs import hookimpl
 from portal.i18n import translate
 from portal.layouts import Layout, Region
 from portal.models import Article, Category, Page
+from portal.plugin_data import Model, db
 from portal.site import (
     ArticleMedia,
     ArticleQuery,
@@ -45,6 +47,7 @@ __all__ = [
     "Category",
     "ContentEvent",
     "Layout",
+    "Model",
     "Page",
     "Region",
     "absolute_url",
@@ -54,6 +57,7 @@ __all__ = [
     "category_tree",
     "category_url",
     "content_changed",
+    "db",
     "fetch_article_lists",
     "home_url",
     "hookimpl",

@@ -133,3 +133,22 @@ def test_a_plugin_migration_folder_that_does_not_exist_is_named():
 
     with pytest.raises(PluginMigrationError, match="Plugin ghost: the migration folder"):
         migrations_of("ghost", Plugin())
+
+
+@pytest.mark.parametrize("plugins", [["notes"]], indirect=True, ids=["notes"])
+def test_autogenerate_keeps_core_and_plugin_tables_apart(empty_app):
+    with empty_app.app_context():
+        upgrade_database()
+        with db.engine.begin() as connection:  # left behind by an uninstalled plugin
+            connection.execute(text("CREATE TABLE oldplugin_rows (id INTEGER PRIMARY KEY)"))
+        try:
+            command.check(alembic_config())  # the core proposes nothing, drops nothing
+            notes_config = alembic_config(migrations_of("notes", sample_plugin("notes")))
+            command.check(notes_config)
+            command.downgrade(notes_config, "0001")
+            differences = differences_of(empty_app, "notes")  # the model is ahead: pinned
+            assert [d[0] for d in differences] == ["add_column"]
+            assert differences[0][3].name == "pinned"
+        finally:
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE oldplugin_rows"))

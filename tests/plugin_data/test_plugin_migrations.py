@@ -102,3 +102,19 @@ def test_a_plugin_without_migrations_reports_none(empty_database, sample_plugin)
     assert init_db(app).exit_code == 0
     listing = app.test_cli_runner().invoke(args=["portal", "plugins"])
     assert "migrations: none" in listing.output
+
+
+def test_setup_applies_plugin_migrations_too(empty_database):
+    app = empty_database("notes")
+    result = app.test_cli_runner().invoke(args=["portal", "setup"])
+    assert result.exit_code == 0, result.output
+    assert notes_version(app) == "0002"
+    assert "notes_items" in tables(app)
+
+
+def test_setup_names_a_failing_plugin_and_exits_1(empty_database):
+    app = empty_database("broken_migration")
+    result = app.test_cli_runner().invoke(args=["portal", "setup"])
+    assert result.exit_code == 1
+    assert "Plugin broken_migration: its migration failed" in result.output
+    assert {"pages", "users"} <= tables(app)

@@ -48,12 +48,12 @@ def wipe(app) -> None:
 
 @pytest.fixture
 def empty_database(database_url, tmp_path):
-    """``build(plugins)`` → an app on a database with no tables at all; apps share it."""
+    """``build(*sample_names, plugins=[(name, module)])`` → an app on a database with no tables at all; apps share it."""
     url = database_url or f"sqlite:///{tmp_path / 'plugin-data.db'}"
     apps = []
 
-    def build(*names: str, **kwargs):
-        plugins = [(name, load_sample(name)) for name in names]
+    def build(*names: str, plugins=(), **kwargs):
+        plugins = [(name, load_sample(name)) for name in names] + list(plugins)
         kwargs.setdefault("instance_path", str(tmp_path / f"instance-{len(apps)}"))
         app = make_app(database_url=url, plugins=plugins, fresh_database=False, **kwargs)
         if not apps:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import types
+
 from sqlalchemy import inspect, text
 
 from portal.extensions import db
-from portal.plugin_data import schema_differences
+from portal.plugin_data import schema_differences, version_table_for
 
 
 def tables(app) -> set[str]:
@@ -118,3 +120,19 @@ def test_setup_names_a_failing_plugin_and_exits_1(empty_database):
     assert result.exit_code == 1
     assert "Plugin broken_migration: its migration failed" in result.output
     assert {"pages", "users"} <= tables(app)
+
+
+def test_a_missing_migration_folder_is_named_by_init_db_and_plugins(empty_database, tmp_path):
+    ghost = types.ModuleType("ghost")
+    ghost.PORTAL_MIGRATIONS = str(tmp_path / "nowhere")
+    app = empty_database(plugins=[("ghost", ghost)])
+    result = init_db(app)
+    assert result.exit_code == 1
+    assert f"Plugin ghost: the migration folder {tmp_path / 'nowhere'}" in result.output
+    listing = app.test_cli_runner().invoke(args=["portal", "plugins"])
+    assert "migrations: unknown (Plugin ghost: the migration folder" in listing.output
+
+
+def test_version_tables_are_named_after_the_plugin():
+    assert version_table_for("notes") == "alembic_version_notes"
+    assert version_table_for("Legal-Docs.v2") == "alembic_version_legal_docs_v2"

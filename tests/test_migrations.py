@@ -17,7 +17,7 @@ from sqlalchemy import inspect, text
 
 from portal.extensions import db
 from portal.models import Category
-from portal.plugin_data import PluginMigrationError, alembic_config, migrations_of
+from portal.plugin_data import PluginMigrationError, alembic_config, core_tables, migrations_of
 from portal.plugin_data import schema_differences as differences_of
 from portal.schema import upgrade_database
 from portal.testing import make_app
@@ -152,3 +152,11 @@ def test_autogenerate_keeps_core_and_plugin_tables_apart(empty_app):
         finally:
             with db.engine.begin() as connection:
                 connection.execute(text("DROP TABLE oldplugin_rows"))
+
+
+def test_the_core_tables_are_exactly_what_the_core_migrations_build(empty_app):
+    """Every core model is known as core (imported by portal.models), none is missed."""
+    with empty_app.app_context():
+        upgrade()
+        built = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert built == set(core_tables())

@@ -173,12 +173,31 @@ def upgrade_plugin(name: str, plugin: Any) -> bool:
     try:
         command.upgrade(alembic_config(migrations), "heads")
     except Exception as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise PluginMigrationError(
-            f"Plugin {name}: its migration failed ({type(exc).__name__}: {exc}). "
+            f"Plugin {name}: its migration {_next_revision(migrations)}failed "
+            f"({type(exc).__name__}: {first_line}). "
             "Its version was not advanced past the last migration that succeeded; "
             "the core tables and the other plugins are unaffected."
         ) from exc
     return True
+
+
+def _next_revision(migrations: PluginMigrations) -> str:
+    """``"0002 (what it does) "``: the revision after the database's, for an error message."""
+    try:
+        current = _current(migrations)
+        script = ScriptDirectory.from_config(alembic_config(migrations))
+        for revision in script.walk_revisions():
+            down = revision.down_revision
+            downs = set(down) if isinstance(down, tuple | list) else ({down} if down else set())
+            if downs == current or (
+                downs and downs <= current and not current & {revision.revision}
+            ):
+                return f"{revision.revision} ({revision.doc}) "
+    except Exception:  # the message must not fail for want of a revision name
+        log.debug("could not name the failing revision of %s", migrations.plugin, exc_info=True)
+    return ""
 
 
 def upgrade_plugins(app: Flask | None = None) -> list[MigrationFailure]:

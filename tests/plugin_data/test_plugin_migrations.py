@@ -87,7 +87,11 @@ def test_a_failing_migration_is_named_and_leaves_the_rest_intact(empty_database,
     app = empty_database("broken_migration", "notes")
     result = init_db(app)
     assert result.exit_code == 1
-    assert "Plugin broken_migration: its migration failed" in result.output
+    assert (
+        "Plugin broken_migration: its migration 0002 (broken_migration: refers to a table "
+        "that does not exist) failed (" in result.output
+    )
+    assert "table_that_does_not_exist" in result.output
     assert "Core tables are ready" in result.output
     assert {"pages", "articles", "notes_items"} <= tables(app)
     assert notes_version(app) == "0002"
@@ -118,7 +122,7 @@ def test_setup_names_a_failing_plugin_and_exits_1(empty_database):
     app = empty_database("broken_migration")
     result = app.test_cli_runner().invoke(args=["portal", "setup"])
     assert result.exit_code == 1
-    assert "Plugin broken_migration: its migration failed" in result.output
+    assert "Plugin broken_migration: its migration 0002" in result.output
     assert {"pages", "users"} <= tables(app)
 
 

@@ -23,6 +23,8 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+import types
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -81,6 +83,13 @@ class MigrationFailure:
         return f"Plugin {self.plugin}: {self.message}"
 
 
+def module_of(plugin: Any) -> str:
+    """The module that defines a plugin: the plugin itself, or its class's module."""
+    if isinstance(plugin, types.ModuleType):
+        return plugin.__name__
+    return getattr(plugin, "__module__", None) or type(plugin).__module__
+
+
 def version_table_for(plugin: str) -> str:
     """``alembic_version_<plugin>``, with anything but letters, digits and _ made _."""
     return f"{CORE_VERSION_TABLE}_{re.sub(r'[^A-Za-z0-9_]', '_', plugin).lower()}"
@@ -96,7 +105,10 @@ def migrations_of(name: str, plugin: Any) -> PluginMigrations | None:
         return None
     directory = Path(declared)
     if not directory.is_absolute():
-        module_file = getattr(plugin, "__file__", None)
+        module = (
+            plugin if isinstance(plugin, types.ModuleType) else sys.modules.get(module_of(plugin))
+        )
+        module_file = getattr(module, "__file__", None)
         if not module_file:
             raise PluginMigrationError(
                 f"Plugin {name}: {MIGRATIONS_ATTRIBUTE} = {declared!r} is relative, but the "
@@ -237,7 +249,7 @@ def core_tables() -> frozenset[str]:
 def drop_plugin_tables(name: str, plugin: Any) -> None:
     """Drop a plugin's tables and its version table (tests only: a real site never does this)."""
     migrations = migrations_of(name, plugin)
-    tables = plugin_tables(_module_of(plugin))
+    tables = plugin_tables(module_of(plugin))
     present = set(inspect(db.engine).get_table_names())
     db.session.remove()
     metadata_tables = [db.metadata.tables[t] for t in tables if t in db.metadata.tables]
@@ -266,10 +278,6 @@ def run_plugin_migrations(app: Flask, name: str) -> None:
         upgrade_plugin(name, plugin)
 
 
-def _module_of(plugin: Any) -> str:
-    return getattr(plugin, "__name__", type(plugin).__module__)
-
-
 def schema_differences(app: Flask, name: str | None = None) -> list:
     """What the models say and the database lacks (or has too much), for the core or a plugin.
 
@@ -284,7 +292,7 @@ def schema_differences(app: Flask, name: str | None = None) -> list:
             plugin = loaded_plugin_objects(app).get(name)
             if plugin is None:
                 raise PluginMigrationError(f"Plugin {name} is not loaded in this app.")
-            owned = plugin_tables(_module_of(plugin))
+            owned = plugin_tables(module_of(plugin))
 
         def include_object(object, object_name, type_, reflected, compare_to):
             return type_ != "table" or object_name in owned

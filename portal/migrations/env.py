@@ -56,12 +56,12 @@ def include_object(object, name, type_, reflected, compare_to):
     """
     if type_ != "table":
         return True
-    from portal.plugin_data import core_tables, loaded_plugin_objects, plugin_tables
+    from portal.plugin_data import core_tables, loaded_plugin_objects, module_of, plugin_tables
 
     if plugin_name is None:
         return name in core_tables()
     plugin = loaded_plugin_objects(current_app).get(plugin_name)
-    return name in plugin_tables(getattr(plugin, "__name__", type(plugin).__module__))
+    return name in plugin_tables(module_of(plugin))
 
 
 def get_metadata():

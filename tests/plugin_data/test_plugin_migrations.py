@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import types
+from pathlib import Path
 
 from sqlalchemy import inspect, text
 
 from portal.extensions import db
-from portal.plugin_data import schema_differences, version_table_for
+from portal.plugin_data import migrations_of, module_of, schema_differences, version_table_for
 
 
 def tables(app) -> set[str]:
@@ -140,3 +141,15 @@ def test_a_missing_migration_folder_is_named_by_init_db_and_plugins(empty_databa
 def test_version_tables_are_named_after_the_plugin():
     assert version_table_for("notes") == "alembic_version_notes"
     assert version_table_for("Legal-Docs.v2") == "alembic_version_legal_docs_v2"
+
+
+class ObjectPlugin:
+    """A plugin registered as an object: its folder is relative to its class's module."""
+
+    PORTAL_MIGRATIONS = "plugins/notes/migrations"
+
+
+def test_an_object_plugin_finds_its_folder_next_to_its_module():
+    migrations = migrations_of("object_plugin", ObjectPlugin())
+    assert migrations.directory == Path(__file__).resolve().parent / "plugins/notes/migrations"
+    assert module_of(ObjectPlugin()) == __name__

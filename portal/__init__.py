@@ -3,8 +3,11 @@
 This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``Block``, ``BlockContext``, ``CachePolicy``, ``Layout``, ``Region``,
 ``ContentEvent``, ``unit_of_work`` and ``Actor`` (how a plugin changes content),
-``PluginSetting`` with ``plugin_setting``/``settings_of`` (a plugin's settings), the helpers blocks use to read the site and the types of what
-they read. Blocks import nothing else of the core (an import-linter contract in
+``PluginSetting`` with ``plugin_setting``/``settings_of`` (a plugin's settings),
+``db`` and ``Model`` (a plugin's own tables, see docs/plugins/data.md),
+``render_portal_page``, ``MenuItem`` and ``AdminScreen`` (a plugin's pages,
+menu entries and admin screens), the helpers blocks use to read the site and
+the types of what they read. Blocks import nothing else of the core (an import-linter contract in
 pyproject.toml keeps it so). The app itself is built by :func:`portal.app.create_app`.
 """
 
@@ -18,6 +21,7 @@ from portal.i18n import translate
 from portal.layouts import Layout, Region
 from portal.menus import AdminScreen, MenuItem
 from portal.models import Article, Category, Page
+from portal.plugin_data import Model, db
 from portal.plugin_pages import menu_items, render_portal_page, roles_required
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
 from portal.site import (
@@ -51,6 +55,7 @@ __all__ = [
     "ContentEvent",
     "Layout",
     "MenuItem",
+    "Model",
     "Page",
     "PluginSetting",
     "Region",
@@ -61,6 +66,7 @@ __all__ = [
     "category_tree",
     "category_url",
     "content_changed",
+    "db",
     "fetch_article_lists",
     "home_url",
     "hookimpl",

@@ -29,10 +29,25 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(portal_cli)
 
 
+def _upgrade_or_exit() -> None:
+    """Upgrade core and plugins; on a plugin failure, say which and why, then exit 1."""
+    failures = upgrade_database()
+    if not failures:
+        return
+    for failure in failures:
+        click.echo(str(failure), err=True)
+    click.echo(
+        f"Core tables are ready ({_database_label()}); "
+        f"{len(failures)} plugin{'s' if len(failures) > 1 else ''} could not be migrated.",
+        err=True,
+    )
+    sys.exit(1)
+
+
 @portal_cli.command("init-db")
 def init_db_command() -> None:
-    """Create the tables or upgrade them to the newest schema (keeps existing data)."""
-    upgrade_database()
+    """Create the tables or upgrade them to the newest schema, core and plugins (keeps data)."""
+    _upgrade_or_exit()
     click.echo(f"Database ready: {_database_label()}")
 
 
@@ -41,7 +56,7 @@ def setup_command() -> None:
     """Create the tables and, if the site has no pages yet, load the demo content."""
     from portal.content.demo import load_demo
 
-    upgrade_database()
+    _upgrade_or_exit()
     if db.session.scalar(select(func.count()).select_from(Page)):
         click.echo(f"Database ready: {_database_label()} (existing content kept)")
         return
@@ -151,7 +166,8 @@ def blocks_command() -> None:
 @click.pass_context
 @with_appcontext
 def plugins_group(context: click.Context, show_settings: bool = False) -> None:
-    """List every plugin: source, version, status, hooks, blocks, layouts, load errors."""
+    """List every plugin: source, version, status, hooks, blocks, layouts, settings,
+    migrations, load errors."""
     if context.invoked_subcommand is not None:
         return
     if show_settings:
@@ -161,6 +177,7 @@ def plugins_group(context: click.Context, show_settings: bool = False) -> None:
     from portal.plugin_settings import state_of
 
     declared = state_of(current_app).declared
+    migrations = _migration_states(plugins)
     for info in sorted(plugins.plugins.values(), key=lambda i: i.name):
         status = "switched off" if info.name in plugins.switched_off else info.status
         origin = info.distribution or info.path or info.module
@@ -174,6 +191,8 @@ def plugins_group(context: click.Context, show_settings: bool = False) -> None:
             click.echo(f"    layouts: {', '.join(sorted(info.layouts))}")
         if declared.get(info.name):
             click.echo(f"    settings: {len(declared[info.name])} (portal plugins --settings)")
+        if info.name in migrations:
+            click.echo(f"    migrations: {migrations[info.name]}")
         if info.error:
             click.echo(f"    error:   {info.error}")
 
@@ -207,6 +226,23 @@ def _echo_plugin_settings() -> None:
             click.echo(f"      help:     {setting.help}")
     for info in failed:
         click.echo(f"{info.name}: failed — {info.error}")
+
+
+def _migration_states(plugins) -> dict[str, str]:
+    """Each loaded plugin's migration state: current, pending, none, or why it is unknown."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from portal.plugin_data import PluginMigrationError, loaded_plugin_objects, migration_state
+
+    states = {}
+    for name, plugin in loaded_plugin_objects(current_app).items():
+        try:
+            states[name] = migration_state(name, plugin)
+        except (PluginMigrationError, SQLAlchemyError) as exc:
+            states[name] = f"unknown ({exc})"
+        except Exception as exc:  # a broken revision file in the plugin's folder
+            states[name] = f"unknown ({type(exc).__name__}: {exc})"
+    return states
 
 
 def _switch_plugin(name: str, enabled: bool) -> None:

@@ -73,6 +73,27 @@ def portal_app(portal_plugins, portal_autoload, tmp_path):
 
 
 @pytest.fixture
+def portal_migrations(portal_app) -> list[str]:
+    """Build the tables of every loaded plugin that ships migrations from those migrations.
+
+    The test database is first built from the models; this replaces each such
+    plugin's tables with what its migrations build (as ``portal init-db`` does on
+    a site), on SQLite and PostgreSQL alike. Returns the plugins migrated.
+    """
+    from portal.plugin_data import loaded_plugin_objects, migrations_of, run_plugin_migrations
+
+    with portal_app.app_context():
+        names = [
+            name
+            for name, plugin in loaded_plugin_objects(portal_app).items()
+            if migrations_of(name, plugin) is not None
+        ]
+    for name in names:
+        run_plugin_migrations(portal_app, name)
+    return names
+
+
+@pytest.fixture
 def portal_content(portal_app) -> dict[str, int]:
     """Sample content: a category, a published article and its pages (ids by name)."""
     with portal_app.app_context():

@@ -3,7 +3,9 @@
 The package is shaped like the built-in blocks and found the same way, through
 the ``portal.plugins`` entry point: ``pip install -e`` it and the portal lists
 the block. It comes with a settings form, a template, a CSS file, a README and
-tests that use the harness (``portal.testing`` and the pytest fixtures).
+tests that use the harness (``portal.testing`` and the pytest fixtures). With
+``--with-model`` it also owns a table: a model on ``portal.Model``, its first
+migration (docs/plugins/data.md) and tests that run it.
 """
 
 from __future__ import annotations
@@ -46,8 +48,14 @@ def check_name(name: str, registered: set[str], directory: Path) -> Path:
     return target
 
 
-def create_block_package(name: str, directory: Path, registered: set[str]) -> Path:
-    """Write the plugin package for block ``name`` under ``directory``; return its folder."""
+def create_block_package(
+    name: str, directory: Path, registered: set[str], *, with_model: bool = False
+) -> Path:
+    """Write the plugin package for block ``name`` under ``directory``; return its folder.
+
+    ``with_model`` adds a table of the plugin's own: a model, its first
+    migration, and a block and tests that use them.
+    """
     target = check_name(name, registered, directory)
     distribution, package = package_names(name)
     values = {
@@ -56,6 +64,9 @@ def create_block_package(name: str, directory: Path, registered: set[str]) -> Pa
         "package": package,
         "class_name": "".join(part.capitalize() for part in name.split("_")),
         "label": name.replace("_", " ").capitalize(),
+        "table": f"{name}_items",
+        "package_data": '"templates/**/*", "static/**/*"',
+        "model_files": "",
     }
     files = {
         "pyproject.toml": PYPROJECT,
@@ -66,6 +77,18 @@ def create_block_package(name: str, directory: Path, registered: set[str]) -> Pa
         f"tests/test_{name}.py": BLOCK_TESTS,
         "tests/conftest.py": TESTS_CONFTEST,
     }
+    if with_model:
+        values["package_data"] += ', "migrations/*.py"'
+        values["model_files"] = Template(README_MODEL_FILES).substitute(values)
+        files.update(
+            {
+                f"{package}/__init__.py": PACKAGE_INIT_MODEL,
+                f"{package}/models.py": MODELS,
+                f"{package}/migrations/0001_{values['table']}.py": FIRST_MIGRATION,
+                f"{package}/templates/{name}/{name}.html": BLOCK_TEMPLATE_MODEL,
+                f"tests/test_{name}.py": BLOCK_TESTS_MODEL,
+            }
+        )
     written: list[Path] = []
     try:
         for relative, text in files.items():
@@ -104,7 +127,7 @@ $name = "$package"
 packages = ["$package"]
 
 [tool.setuptools.package-data]
-$package = ["templates/**/*", "static/**/*"]
+$package = [$package_data]
 """
 
 README = """\
@@ -127,7 +150,13 @@ Then place it on a page: Admin → Trang & khối → a page → “+ Thêm kh�
 * `$package/__init__.py` — the block class, its settings form and the hook that registers it
 * `$package/templates/$name/$name.html` — its template (a site can override it)
 * `$package/static/$name.css` — its styles, linked once on pages that show it
-* `tests/` — contract and rendering tests using `portal.testing`
+$model_files* `tests/` — contract and rendering tests using `portal.testing`
+"""
+
+README_MODEL_FILES = """\
+* `$package/models.py` — the plugin's table `$table` (a model on `portal.Model`)
+* `$package/migrations/` — the migrations that build it; `portal init-db` applies
+  them (after changing the model, add `0002_...py`: see the portal's docs/plugins/data.md)
 """
 
 PACKAGE_INIT = '''\
@@ -221,6 +250,159 @@ def test_too_long_title_is_refused():
 '''
 
 
+PACKAGE_INIT_MODEL = '''\
+"""$label: a block for blockportal, with a table of its own."""
+
+from __future__ import annotations
+
+from wtforms import Form, IntegerField, StringField
+from wtforms.validators import Length, NumberRange
+
+from portal import Block, BlockContext, CachePolicy, db, hookimpl
+
+from .models import Item
+
+#: The folder of this plugin's migrations; `portal init-db` applies them.
+PORTAL_MIGRATIONS = "migrations"
+
+
+class ${class_name}Settings(Form):
+    """What an admin can set for each placement; the defaults are the block's defaults."""
+
+    title = StringField(
+        "Tiêu đề",
+        default="$label",
+        validators=[Length(max=200, message="Tối đa %(max)d ký tự.")],
+    )
+    limit = IntegerField(
+        "Số mục hiển thị",
+        default=5,
+        validators=[NumberRange(min=1, max=50, message="Từ %(min)s đến %(max)s.")],
+    )
+
+
+class $class_name(Block):
+    name = "$name"
+    label = "$label"
+    description = "Mô tả ngắn cho người quản trị: khối này hiển thị gì."
+    group = "Khác"
+    settings_form = ${class_name}Settings
+    template = "$name/$name.html"
+    css = ("$name.css",)
+    cache = CachePolicy(timeout=60, vary_on={"locale", "page"})
+
+    def get_context(self, ctx: BlockContext, settings: dict) -> dict:
+        newest = db.select(Item).order_by(Item.id.desc()).limit(settings["limit"])
+        return {"title": settings["title"], "items": list(db.session.scalars(newest))}
+
+
+@hookimpl
+def portal_register_blocks():
+    return [$class_name]
+'''
+
+MODELS = '''\
+"""The table of the $name plugin: named after the plugin, built by its migrations."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal import Model
+
+
+class Item(Model):
+    __tablename__ = "$table"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    text: Mapped[str] = mapped_column(sa.String(200))
+'''
+
+FIRST_MIGRATION = '''\
+"""$name: the table $table
+
+Revision ID: 0001
+Revises:
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        "$table",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("text", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_$table")),
+    )
+
+
+def downgrade():
+    op.drop_table("$table")
+'''
+
+BLOCK_TEMPLATE_MODEL = """\
+<section class="$name" aria-labelledby="$name-{{ ctx.placement_id or 'preview' }}">
+  <h2 id="$name-{{ ctx.placement_id or 'preview' }}" class="${name}__title">{{ title }}</h2>
+  {% if items %}
+  <ul class="${name}__items">
+    {% for item in items %}<li>{{ item.text }}</li>{% endfor %}
+  </ul>
+  {% else %}
+  <p class="${name}__empty">{{ _("Chưa có mục nào.") }}</p>
+  {% endif %}
+</section>
+"""
+
+BLOCK_TESTS_MODEL = '''\
+"""Tests of the $name block and its table, using the harness that comes with blockportal."""
+
+from portal import db
+from portal.testing import assert_block_contract, schema_differences
+
+from $package import $class_name
+from $package.models import Item
+
+
+def test_keeps_the_block_contract():
+    assert_block_contract($class_name)
+
+
+def test_migrations_build_what_the_model_describes(portal_app, portal_migrations):
+    assert portal_migrations == ["$package"]
+    assert schema_differences(portal_app, "$package") == []
+
+
+def test_shows_the_newest_items(portal_app, portal_migrations, portal_render):
+    with portal_app.app_context():
+        db.session.add_all([Item(text="Mục một"), Item(text="Mục hai")])
+        db.session.commit()  # a test may commit; the plugin's own code uses unit_of_work
+    html = portal_render("$name", {"title": "Xin chào", "limit": 1})
+    assert "Xin chào" in html
+    assert "Mục hai" in html
+    assert "Mục một" not in html
+
+
+def test_item_text_is_escaped(portal_app, portal_migrations, portal_render):
+    with portal_app.app_context():
+        db.session.add(Item(text="<script>alert(1)</script>"))
+        db.session.commit()
+    assert "<script>" not in portal_render("$name")
+
+
+def test_too_long_title_is_refused():
+    clean, errors = $class_name.validate_settings({"title": "x" * 201, "limit": 5})
+    assert "title" in errors
+'''
+
+
 def new_block_command_factory():
     """The ``portal new-block`` click command (registered by portal.cli)."""
     import click
@@ -240,11 +422,18 @@ def new_block_command_factory():
         show_default=True,
         help="Folder in which the package folder portal-NAME is created.",
     )
-    def new_block_command(name: str, directory: Path) -> None:
+    @click.option(
+        "--with-model",
+        is_flag=True,
+        help="Give the plugin a table of its own: a model, its first migration, tests.",
+    )
+    def new_block_command(name: str, directory: Path, with_model: bool) -> None:
         """Create an installable block plugin package for block NAME."""
         registered = set(plugins_of(current_app).blocks)
         try:
-            target = create_block_package(name, directory.resolve(), registered)
+            target = create_block_package(
+                name, directory.resolve(), registered, with_model=with_model
+            )
         except ScaffoldError as exc:
             raise click.ClickException(str(exc)) from exc
         _distribution, package = package_names(name)
@@ -252,6 +441,8 @@ def new_block_command_factory():
         click.echo("Next:")
         click.echo(f"  pip install -e {target}")
         click.echo(f"  pytest {target / 'tests'}")
+        if with_model:
+            click.echo("  flask --app wsgi portal init-db   (builds the plugin's table)")
         click.echo(
             f"  edit {target / package / '__init__.py'} and its template, then reload the portal"
         )

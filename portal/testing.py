@@ -37,6 +37,7 @@ from portal.blocks import NEEDS, VARY_KEYS, Block, BlockContext, CachePolicy
 from portal.extensions import db
 from portal.hookspecs import hookimpl
 from portal.models import Article, Category, Page, Placement
+from portal.plugin_data import run_plugin_migrations, schema_differences  # noqa: F401
 from portal.plugins import BLOCK_NAME_RE, PluginStartupError, plugins_of
 
 #: Longest cache time-out a block may ask for: an edit must show within a day

@@ -95,9 +95,17 @@ def scaffolded(tmp_path: Path) -> Path:
     return create_block_package("countdown", tmp_path, set())
 
 
+def scaffolded_with_model(tmp_path: Path) -> Path:
+    return create_block_package("countdown", tmp_path, set(), with_model=True)
+
+
 @pytest.mark.parametrize(
     "distribution",
-    [pytest.param(scaffolded, id="new-block"), pytest.param(None, id="example")],
+    [
+        pytest.param(scaffolded, id="new-block"),
+        pytest.param(scaffolded_with_model, id="new-block-with-model"),
+        pytest.param(None, id="example"),
+    ],
 )
 def test_plugins_authors_start_from_keep_the_blocks_rule(tmp_path, distribution):
     folder = distribution(tmp_path) if distribution else ROOT / "examples" / "portal-countdown"

@@ -1,41 +1,83 @@
-"""The migrations build exactly the schema the models describe, and keep data on upgrade."""
+"""The migrations build exactly the schema the models describe, and keep data on upgrade.
+
+The core's models are compared with the core's migrations; each plugin's models
+with its own migrations (tests/plugin_data/ holds sample plugins with tables).
+"""
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+from pathlib import Path
+
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
+from alembic import command
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from portal.extensions import db
 from portal.models import Category
+from portal.plugin_data import PluginMigrationError, alembic_config, core_tables, migrations_of
+from portal.plugin_data import schema_differences as differences_of
 from portal.schema import upgrade_database
 from portal.testing import make_app
 
+SAMPLE_PLUGINS = Path(__file__).resolve().parent / "plugin_data" / "plugins"
+VERSION_TABLES = ("alembic_version", "alembic_version_notes")
+
+
+def sample_plugin(name: str):
+    """A sample plugin of tests/plugin_data/plugins, imported once (as its conftest does)."""
+    module_name = f"portal_test_plugin_data.{name}"
+    if module_name not in sys.modules:
+        path = SAMPLE_PLUGINS / name
+        spec = importlib.util.spec_from_file_location(
+            module_name, path / "__init__.py", submodule_search_locations=[str(path)]
+        )
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[module_name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[module_name]
+
 
 @pytest.fixture
-def empty_app(database_url, tmp_path):
+def plugins(request):
+    """``(name, module)`` pairs the empty app loads: none, unless a test names sample plugins."""
+    names = getattr(request, "param", ())
+    return [(name, sample_plugin(name)) for name in names]
+
+
+@pytest.fixture
+def empty_app(database_url, tmp_path, plugins):
     """An app whose database has no tables at all (not even from create_all)."""
     url = database_url or f"sqlite:///{tmp_path / 'migrations.db'}"
-    app = make_app(database_url=url, fresh_database=False, instance_path=str(tmp_path / "i"))
-    with app.app_context():
-        db.drop_all()
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    yield app
-    with app.app_context():
+    app = make_app(
+        database_url=url,
+        fresh_database=False,
+        instance_path=str(tmp_path / "i"),
+        plugins=plugins,
+    )
+
+    def drop_everything():
         db.session.remove()
         db.drop_all()
         with db.engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+            for table in VERSION_TABLES:
+                connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+
+    with app.app_context():
+        drop_everything()
+    yield app
+    with app.app_context():
+        drop_everything()
         db.engine.dispose()
 
 
 def schema_differences() -> list:
-    with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
-        return compare_metadata(context, db.metadata)
+    """The core's models against the database (plugins' tables are theirs to check)."""
+    from flask import current_app
+
+    return differences_of(current_app._get_current_object())
 
 
 def test_upgrade_builds_the_schema_of_the_models(empty_app):
@@ -63,3 +105,58 @@ def test_database_from_before_migrations_is_adopted_with_its_rows(empty_app):
         assert db.session.scalar(db.select(Category.name)) == "Thời sự"
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+@pytest.mark.parametrize("plugins", [["notes"]], indirect=True, ids=["notes"])
+def test_plugin_migrations_build_the_schema_of_its_models(empty_app):
+    with empty_app.app_context():
+        assert upgrade_database() == []
+        assert differences_of(empty_app, "notes") == []
+        assert schema_differences() == []
+
+
+@pytest.mark.parametrize("plugins", [["notes"]], indirect=True, ids=["notes"])
+def test_plugin_downgrade_to_nothing_and_up_again_leaves_the_core_alone(empty_app):
+    with empty_app.app_context():
+        upgrade_database()
+        config = alembic_config(migrations_of("notes", sample_plugin("notes")))
+        command.downgrade(config, "base")
+        assert "notes_items" not in inspect(db.engine).get_table_names()
+        assert schema_differences() == []
+        command.upgrade(config, "heads")
+        assert differences_of(empty_app, "notes") == []
+
+
+def test_a_plugin_migration_folder_that_does_not_exist_is_named():
+    class Plugin:
+        PORTAL_MIGRATIONS = "/nowhere/migrations"
+
+    with pytest.raises(PluginMigrationError, match="Plugin ghost: the migration folder"):
+        migrations_of("ghost", Plugin())
+
+
+@pytest.mark.parametrize("plugins", [["notes"]], indirect=True, ids=["notes"])
+def test_autogenerate_keeps_core_and_plugin_tables_apart(empty_app):
+    with empty_app.app_context():
+        upgrade_database()
+        with db.engine.begin() as connection:  # left behind by an uninstalled plugin
+            connection.execute(text("CREATE TABLE oldplugin_rows (id INTEGER PRIMARY KEY)"))
+        try:
+            command.check(alembic_config())  # the core proposes nothing, drops nothing
+            notes_config = alembic_config(migrations_of("notes", sample_plugin("notes")))
+            command.check(notes_config)
+            command.downgrade(notes_config, "0001")
+            differences = differences_of(empty_app, "notes")  # the model is ahead: pinned
+            assert [d[0] for d in differences] == ["add_column"]
+            assert differences[0][3].name == "pinned"
+        finally:
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP TABLE oldplugin_rows"))
+
+
+def test_the_core_tables_are_exactly_what_the_core_migrations_build(empty_app):
+    """Every core model is known as core (imported by portal.models), none is missed."""
+    with empty_app.app_context():
+        upgrade()
+        built = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        assert built == set(core_tables())

@@ -30,8 +30,8 @@ def out(tmp_path) -> Path:
 
 @pytest.fixture
 def scaffold(runner, out):
-    def run(name: str):
-        return runner.invoke(args=["portal", "new-block", name, "--dir", str(out)])
+    def run(name: str, *options: str):
+        return runner.invoke(args=["portal", "new-block", name, "--dir", str(out), *options])
 
     return run
 
@@ -143,3 +143,50 @@ PICKER_CHECK = """
     if "/add/countdown" in html:
         print("offered: Countdown")
 """
+
+
+def test_with_model_adds_a_model_and_its_first_migration(scaffold, out):
+    result = scaffold("guestbook", "--with-model")
+    assert result.exit_code == 0, result.output
+    root = out / "portal-guestbook"
+    files = {str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()}
+    assert files == {
+        "pyproject.toml",
+        "README.md",
+        "portal_guestbook/__init__.py",
+        "portal_guestbook/models.py",
+        "portal_guestbook/migrations/0001_guestbook_items.py",
+        "portal_guestbook/templates/guestbook/guestbook.html",
+        "portal_guestbook/static/guestbook.css",
+        "tests/conftest.py",
+        "tests/test_guestbook.py",
+    }
+    assert '"migrations/*.py"' in (root / "pyproject.toml").read_text()
+    assert 'PORTAL_MIGRATIONS = "migrations"' in (root / "portal_guestbook/__init__.py").read_text()
+    assert "portal init-db" in result.output
+
+
+@pytest.mark.slow
+def test_generated_plugin_with_a_model_passes_its_tests_and_migrates(scaffold, out, tmp_path):
+    result = scaffold("guestbook", "--with-model")
+    assert result.exit_code == 0, result.output
+    package = out / "portal-guestbook"
+    env = install(package, tmp_path / "site")
+
+    own_tests = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(package / "tests")],
+        cwd=package, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert own_tests.returncode == 0, own_tests.stdout + own_tests.stderr
+    assert "5 passed" in own_tests.stdout
+
+    root = Path(__file__).resolve().parent.parent
+    site = {**env, "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'site.db'}"}  # fmt: skip
+    for command, expected in [("init-db", "Database ready"), ("plugins", "migrations: current")]:
+        done = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "wsgi", "portal", command],
+            cwd=root, env=site, capture_output=True, text=True,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert expected in done.stdout

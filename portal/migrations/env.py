@@ -38,6 +38,32 @@ target_db = current_app.extensions["migrate"].db
 # ... etc.
 
 
+#: Set by portal.plugin_data when this environment runs one plugin's migrations:
+#: the plugin's name and the version table of its own (alembic_version_<plugin>).
+plugin_name = config.attributes.get("portal_plugin")
+version_table = config.attributes.get("portal_version_table", "alembic_version")
+#: A plugin's migrations commit one by one: when one fails, those before it stay
+#: applied and recorded, on SQLite (whose DDL is not rolled back) as on PostgreSQL.
+per_migration = plugin_name is not None
+
+
+def include_object(object, name, type_, reflected, compare_to):
+    """Let autogenerate see only the tables this environment owns.
+
+    For the core: its own models' tables (never a plugin's, and never a table
+    only found in the database, e.g. one of an uninstalled plugin, since the
+    core must not propose to drop it). For a plugin: the tables of its models.
+    """
+    if type_ != "table":
+        return True
+    from portal.plugin_data import core_tables, loaded_plugin_objects, module_of, plugin_tables
+
+    if plugin_name is None:
+        return name in core_tables()
+    plugin = loaded_plugin_objects(current_app).get(plugin_name)
+    return name in plugin_tables(module_of(plugin))
+
+
 def get_metadata():
     if hasattr(target_db, "metadatas"):
         return target_db.metadatas[None]
@@ -57,7 +83,13 @@ def run_migrations_offline():
 
     """
     url = config.get_main_option("sqlalchemy.url")
-    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True)
+    context.configure(
+        url=url,
+        target_metadata=get_metadata(),
+        literal_binds=True,
+        version_table=version_table,
+        include_object=include_object,
+    )
 
     with context.begin_transaction():
         context.run_migrations()
@@ -88,7 +120,14 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        context.configure(
+            connection=connection,
+            target_metadata=get_metadata(),
+            version_table=version_table,
+            include_object=include_object,
+            transaction_per_migration=per_migration,
+            **conf_args,
+        )
 
         with context.begin_transaction():
             context.run_migrations()

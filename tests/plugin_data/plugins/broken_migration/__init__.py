@@ -1,0 +1,3 @@
+"""A plugin whose second migration fails: the core and other plugins must not suffer."""
+
+PORTAL_MIGRATIONS = "migrations"

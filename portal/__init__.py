@@ -2,7 +2,8 @@
 
 This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``Block``, ``BlockContext``, ``CachePolicy``, ``Layout``, ``Region``,
-``ContentEvent``, ``unit_of_work`` and ``Actor`` (how a plugin changes content), the helpers blocks use to read the site and the types of what
+``ContentEvent``, ``unit_of_work`` and ``Actor`` (how a plugin changes content),
+``purge`` and ``bump_data_version`` (how it drops cached blocks), the helpers blocks use to read the site and the types of what
 they read. Blocks import nothing else of the core (an import-linter contract in
 pyproject.toml keeps it so). The app itself is built by :func:`portal.app.create_app`.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from portal.blocks import NO_CACHE, Block, BlockContext, CachePolicy
 from portal.content.events import ContentEvent, article_event, content_changed
+from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.hookspecs import hookimpl
 from portal.i18n import translate
@@ -51,6 +53,7 @@ __all__ = [
     "article_event",
     "article_media",
     "article_url",
+    "bump_data_version",
     "category_tree",
     "category_url",
     "content_changed",
@@ -60,6 +63,7 @@ __all__ = [
     "image_for",
     "media_url",
     "page_tree",
+    "purge",
     "sanitize_html",
     "site_now",
     "strip_text",

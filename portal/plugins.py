@@ -433,6 +433,11 @@ def _checked_block_list(result: Any) -> list[type[Block]]:
             raise TypeError(f"{item.__name__} declares no template")
         if not isinstance(item.cache, CachePolicy):
             raise TypeError(f"{item.__name__}.cache must be a portal.CachePolicy")
+        if "data_version" in item.cache.vary_on and item.data_version is Block.data_version:
+            raise TypeError(
+                f"{item.__name__}.cache varies on data_version but the class does not "
+                "define data_version(self, ctx, settings)"
+            )
         unknown = set(item.needs) - NEEDS
         if unknown:
             raise TypeError(f"{item.__name__}.needs has unknown entries {sorted(unknown)}")

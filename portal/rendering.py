@@ -251,6 +251,8 @@ class PlacementRenderer:
             self.assets.add_block(block)
             if self.use_cache and block.cache.timeout > 0:
                 key = self.cache_key(block, region, item.placement)
+                if key is None:  # its data version could not be read: render, uncached
+                    continue
                 keys[index] = key
                 hit = cache.get(key)
                 if hit is not None:
@@ -299,7 +301,12 @@ class PlacementRenderer:
                 results[name] = PrefetchFailed(exc)
         return results
 
-    def cache_key(self, block: Block, region: str, placement: PlacementLike) -> str:
+    def cache_key(self, block: Block, region: str, placement: PlacementLike) -> str | None:
+        """The cache key of one placement for this viewer; None when it cannot be cached now.
+
+        (A block varying on ``data_version`` whose :meth:`Block.data_version`
+        raised: it renders without the cache, isolated as usual.)
+        """
         parts = [
             f"p{placement.id}",
             f"v{placement.version}",
@@ -319,6 +326,18 @@ class PlacementRenderer:
         if "query" in vary and request:
             query = request.query_string.decode("latin-1")
             parts.append(hashlib.sha1(query.encode()).hexdigest()[:12])
+        if "data_version" in vary:
+            settings = {**block.default_settings(), **(placement.settings or {})}
+            try:
+                version = str(block.data_version(self.context_for(region, placement), settings))
+            except Exception:
+                if self.app.config.get("PORTAL_STRICT_BLOCKS"):
+                    raise
+                log.exception(
+                    "Block %r failed in data_version for placement %s", block.name, placement.id
+                )
+                return None
+            parts.append("d" + hashlib.sha1(version.encode("utf-8")).hexdigest()[:12])
         return "block:" + ":".join(parts)
 
     def render_one(

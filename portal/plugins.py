@@ -59,6 +59,10 @@ class PluginInfo:
     blocks: list[str] = field(default_factory=list)
     layouts: list[str] = field(default_factory=list)
     path: str = ""
+    #: Flask endpoints and CLI commands it added in ``portal_setup_app`` (404 / refused
+    #: while it is switched off or failed).
+    endpoints: list[str] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
 
     @property
     def loaded(self) -> bool:
@@ -84,10 +88,30 @@ class PluginSet:
     registered_blocks: dict[str, Block] = field(default_factory=dict)
     registered_layouts: dict[str, Layout] = field(default_factory=dict)
     layout_plugins: dict[str, str] = field(default_factory=dict)
+    #: Which plugin added each Flask endpoint in ``portal_setup_app``.
+    endpoint_plugins: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[PluginInfo]:
         return [info for info in self.plugins.values() if info.status == "failed"]
+
+    def plugin_of_endpoint(self, endpoint: str | None) -> str | None:
+        """The plugin that added ``endpoint`` in ``portal_setup_app`` (None: the core's)."""
+        return self.endpoint_plugins.get(endpoint or "")
+
+    def plugin_in_use(self, name: str) -> bool:
+        """Whether plugin ``name`` is loaded and not switched off."""
+        info = self.plugins.get(name)
+        return info is not None and info.loaded and name not in self.switched_off
+
+    def endpoint_in_use(self, endpoint: str | None) -> bool:
+        """Whether ``endpoint`` may answer: the core's, or a plugin's that is in use.
+
+        A switched-off (or failed) plugin's routes answer 404, and menus that
+        list plugin screens (the admin's) leave theirs out.
+        """
+        name = self.plugin_of_endpoint(endpoint)
+        return name is None or self.plugin_in_use(name)
 
     def block(self, name: str) -> Block | None:
         return self.blocks.get(name)
@@ -178,14 +202,19 @@ class PluginSet:
         """
         hook = getattr(self.manager.hook, hook_name)
         results: list[tuple[str, Any]] = []
+        # What each plugin adds to the app is recorded, so that switching it off can hide it.
+        app = kwargs.get("app") if hook_name == "portal_setup_app" else None
         for impl in reversed(hook.get_hookimpls()):
             if impl.plugin_name in self.switched_off:
                 continue
             args = {name: kwargs[name] for name in impl.argnames}
+            before = _app_contributions(app) if app is not None else None
             started = time.perf_counter()
             try:
                 result = impl.function(**args)
             except Exception as exc:
+                if before is not None:
+                    self._record_contributions(impl.plugin_name, app, before)
                 if disable_on_error:
                     self.fail(impl.plugin_name, f"{hook_name} raised", exc)
                 else:
@@ -197,8 +226,22 @@ class PluginSet:
                     log.info(
                         "hook %s: plugin %s took %.2f ms", hook_name, impl.plugin_name, elapsed
                     )
+            if before is not None:
+                self._record_contributions(impl.plugin_name, app, before)
             results.append((impl.plugin_name, result))
         return results
+
+    def _record_contributions(
+        self, plugin_name: str, app: Any, before: tuple[set[str], set[str]]
+    ) -> None:
+        endpoints, commands = _app_contributions(app)
+        info = self.plugins.get(plugin_name)
+        for endpoint in sorted(endpoints - before[0]):
+            self.endpoint_plugins[endpoint] = plugin_name
+            if info is not None:
+                info.endpoints.append(endpoint)
+        if info is not None:
+            info.commands.extend(sorted(commands - before[1]))
 
 
 def build_plugin_set(
@@ -458,6 +501,11 @@ def _install_tracing(manager: pluggy.PluginManager) -> None:
         log.info("hook %s (%s) took %.2f ms", hook_name, names or "no plugins", elapsed)
 
     manager.add_hookcall_monitoring(before, after)
+
+
+def _app_contributions(app: Any) -> tuple[set[str], set[str]]:
+    """The app's endpoints and the names of its CLI commands, now."""
+    return set(app.view_functions), set(app.cli.commands)
 
 
 def plugins_of(app) -> PluginSet:

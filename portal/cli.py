@@ -139,6 +139,8 @@ def blocks_command() -> None:
             click.echo(
                 f"plugin {info.name}: {info.status}{': ' + info.error if info.error else ''}"
             )
+        elif info.name in plugins.switched_off:
+            click.echo(f"plugin {info.name}: switched off by an admin")
 
 
 @portal_cli.group("plugins", invoke_without_command=True)

@@ -54,7 +54,10 @@ class PluginInfo:
     distribution: str = ""
     version: str = ""
     status: str = "loaded"  # loaded | disabled | failed | skipped
+    #: Why it is not running: the error's first line, then where it was raised.
     error: str = ""
+    #: Where the error was raised: the traceback's last frame in the plugin's code.
+    error_where: str = ""
     hooks: list[str] = field(default_factory=list)
     blocks: list[str] = field(default_factory=list)
     layouts: list[str] = field(default_factory=list)
@@ -148,7 +151,13 @@ class PluginSet:
         info = self.plugins.setdefault(name, PluginInfo(name=name, source=SOURCE_ENTRY_POINT))
         detail = message
         if exc is not None:
-            detail = f"{message}: {type(exc).__name__}: {exc}"
+            # One line (a list or an admin's table), long messages cut.
+            text = " ".join(line.strip() for line in str(exc).strip().splitlines())
+            text = text if len(text) <= 500 else text[:499] + "…"
+            detail = f"{message}: {type(exc).__name__}" + (f": {text}" if text else "")
+            info.error_where = error_location(exc)
+            if info.error_where:
+                detail += f" (at {info.error_where})"
         info.status = "failed"
         info.error = detail
         log.error("Plugin %r skipped — %s", name, detail)
@@ -501,6 +510,36 @@ def _install_tracing(manager: pluggy.PluginManager) -> None:
         log.info("hook %s (%s) took %.2f ms", hook_name, names or "no plugins", elapsed)
 
     manager.add_hookcall_monitoring(before, after)
+
+
+#: Frames of pluggy's and the portal's own code say nothing about the plugin (a bad
+#: hook signature, a registration refused): only frames elsewhere are shown.
+_NOT_THE_PLUGIN = (
+    str(Path(pluggy.__file__).resolve().parent) + "/",
+    str(Path(__file__).resolve().parent) + "/",
+)
+
+
+def error_location(exc: BaseException) -> str:
+    """Where ``exc`` was raised, as an admin can act on it: ``file, line N, in f: code``.
+
+    The traceback's last frame outside Python's import machinery, pluggy and
+    the portal (so in the plugin's code, or a library it called); for a syntax
+    error, the place of the error in the plugin's file. Empty if unknown.
+    """
+    if isinstance(exc, SyntaxError) and exc.filename:
+        code = (exc.text or "").strip()
+        return f"{exc.filename}, line {exc.lineno}" + (f": {code}" if code else "")
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not frame.filename.startswith(("<frozen ", *_NOT_THE_PLUGIN))
+    ]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    code = (frame.line or "").strip()
+    return f"{frame.filename}, line {frame.lineno}, in {frame.name}" + (f": {code}" if code else "")
 
 
 def _app_contributions(app: Any) -> tuple[set[str], set[str]]:

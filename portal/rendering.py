@@ -355,7 +355,12 @@ class PlacementRenderer:
         if block is None:
             if self.viewer.is_editor:
                 return Markup(
-                    render_template("core/block_missing.html", placement=placement, region=region)
+                    render_template(
+                        "core/block_missing.html",
+                        placement=placement,
+                        region=region,
+                        failed_plugins=plugins.errors,
+                    )
                 )
             return Markup("")
         if not self._needs_met(block):

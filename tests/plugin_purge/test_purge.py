@@ -82,6 +82,19 @@ def test_a_purge_is_a_content_event_in_the_outbox(app, home):
     assert len(other.RENDERS) == 2 and len(weather.RENDERS) == 1
 
 
+def test_the_admin_events_screen_names_the_plugin_and_the_reason(app):
+    from .helpers import client_as
+
+    with app.app_context():
+        bump_data_version("weather", reason="dự báo mới", plugin="weather")
+        row = db.session.scalar(select(OutboxEvent))
+        row.status, row.pending = "failed", ["cache"]  # listed only while not delivered
+        db.session.commit()
+    html = client_as(app, "admin").get("/admin/content-events").get_data(as_text=True)
+    assert "Xóa bộ nhớ đệm theo yêu cầu của plugin weather" in html
+    assert "Plugin weather: dự báo mới" in html
+
+
 def test_a_block_varying_on_its_data_version_renders_anew_when_it_changes(app, home):
     home.get("/")
     home.get("/")

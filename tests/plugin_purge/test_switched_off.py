@@ -69,6 +69,9 @@ def test_another_worker_follows_the_switch_without_a_restart(app_factory):
 def test_commands_say_the_plugin_is_off(app, runner):
     assert runner.invoke(args=["weather-fetch"]).output == "forecast fetched\n"
     switch(app, False)
+    assert "plugin switchable: switched off by an admin" in (
+        runner.invoke(args=["portal", "blocks"]).output
+    )
     result = runner.invoke(args=["weather-fetch"])
     assert result.exit_code == 1
     assert "Plugin switchable is switched off" in result.output

@@ -15,6 +15,7 @@ from portal.plugins import plugins_of
 from portal.testing import sample_content
 
 from . import switchable
+from .helpers import client_as
 
 
 @pytest.fixture
@@ -54,6 +55,19 @@ def test_routes_and_admin_screens_answer_404_while_switched_off(app, client):
     assert client.get("/").status_code == 200  # the rest of the site is untouched
     switch(app, True)
     assert client.get("/thoi-tiet-hom-nay").get_data(as_text=True) == "<p>Trời nắng</p>"
+
+
+def test_the_admin_menu_leaves_out_the_screens_of_a_switched_off_plugin(app, monkeypatch):
+    from portal.web import admin
+
+    entry = ("switchable.admin_screen", "Thời tiết", ("admin",))
+    monkeypatch.setattr(admin, "MENU_ENTRIES", (*admin.MENU_ENTRIES, entry))
+    client = client_as(app, "admin")
+    assert 'href="/admin/thoi-tiet"' in client.get("/admin/plugins").get_data(as_text=True)
+    switch(app, False)
+    html = client.get("/admin/plugins").get_data(as_text=True)
+    assert 'href="/admin/thoi-tiet"' not in html
+    assert 'href="/admin/plugins"' in html  # the core's screens stay
 
 
 def test_another_worker_follows_the_switch_without_a_restart(app_factory):

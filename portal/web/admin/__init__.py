@@ -35,8 +35,11 @@ def admin_menu_items():
     from flask import current_app, request, url_for
     from flask_login import current_user
 
+    from portal.plugins import plugins_of
+
     def admin_menu():
         here = request.endpoint or ""
+        plugin_set = plugins_of(current_app)
         return [
             {
                 "url": url_for(endpoint),
@@ -47,6 +50,7 @@ def admin_menu_items():
             }
             for endpoint, label, roles in MENU_ENTRIES
             if endpoint in current_app.view_functions
+            and plugin_set.endpoint_in_use(endpoint)  # a switched-off plugin's screens are gone
             and getattr(current_user, "role", None) in roles
         ]
 

@@ -6,8 +6,9 @@ This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``PluginSetting`` with ``plugin_setting``/``settings_of`` (a plugin's settings),
 ``db`` and ``Model`` (a plugin's own tables, see docs/plugins/data.md),
 ``render_portal_page``, ``MenuItem`` and ``AdminScreen`` (a plugin's pages,
-menu entries and admin screens), the helpers blocks use to read the site and
-the types of what they read. Blocks import nothing else of the core (an import-linter contract in
+menu entries and admin screens), ``purge`` and ``bump_data_version`` (how it
+drops cached blocks), the helpers blocks use to read the site and the types of
+what they read. Blocks import nothing else of the core (an import-linter contract in
 pyproject.toml keeps it so). The app itself is built by :func:`portal.app.create_app`.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from portal.blocks import NO_CACHE, Block, BlockContext, CachePolicy
 from portal.content.events import ContentEvent, article_event, content_changed
+from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.hookspecs import hookimpl
 from portal.i18n import translate
@@ -63,6 +65,7 @@ __all__ = [
     "article_event",
     "article_media",
     "article_url",
+    "bump_data_version",
     "category_tree",
     "category_url",
     "content_changed",
@@ -77,6 +80,7 @@ __all__ = [
     "plugin_setting",
     "render_portal_page",
     "roles_required",
+    "purge",
     "sanitize_html",
     "settings_of",
     "site_now",

@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 import sys
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -29,7 +30,9 @@ if TYPE_CHECKING:
     from portal.models import Article, Category, Page, Placement
 
 #: What a cache entry may vary on.
-VARY_KEYS = frozenset({"locale", "page", "article", "category", "query", "viewer"})
+VARY_KEYS = frozenset({"locale", "page", "article", "category", "query", "viewer", "data_version"})
+#: A data set's name (``CachePolicy.data_sets``, ``portal.bump_data_version``).
+DATA_SET_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,62}$")
 #: What a block may need from the page it is placed on.
 NEEDS = frozenset({"article", "category"})
 
@@ -50,20 +53,41 @@ class CachePolicy:
     * ``timeout``: seconds to keep it; ``0`` disables caching.
     * ``vary_on``: what makes two renderings differ, from :data:`VARY_KEYS`
       (``"query"`` = the request's query string, ``"viewer"`` = anonymous
-      vs signed-in). The placement and its settings are always part of the key.
+      vs signed-in, ``"data_version"`` = what the block's
+      :meth:`Block.data_version` returns). The placement and its settings are
+      always part of the key.
     * ``tags``: what content it depends on. ``"article"`` and ``"category"``
       expand to the current ``article:<id>`` / ``category:<id>``; any other
       text (``"articles"``, ``"categories"``) is used as it is. The placement's
       page always adds ``page:<id>``.
+    * ``data_sets``: names of a plugin's own data sets the HTML is made from
+      (``{"weather"}``); ``portal.bump_data_version("weather")`` purges the
+      blocks made from it, and only those (tag ``data:<name>``).
     """
 
     timeout: int = 300
     vary_on: frozenset[str] = frozenset({"locale", "page"})
     tags: frozenset[str] = frozenset()
+    data_sets: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "vary_on", frozenset(self.vary_on))
         object.__setattr__(self, "tags", frozenset(self.tags))
+        if isinstance(self.data_sets, str):
+            raise ValueError(
+                f"CachePolicy.data_sets takes a set of names, not one string: {{{self.data_sets!r}}}"
+            )
+        object.__setattr__(self, "data_sets", frozenset(self.data_sets))
+        wrong = sorted(
+            repr(name)
+            for name in self.data_sets
+            if not (isinstance(name, str) and DATA_SET_RE.match(name))
+        )
+        if wrong:
+            raise ValueError(
+                f"CachePolicy.data_sets has names that are not data set names: {', '.join(wrong)} "
+                "(lower-case letters, digits, '_', '.', '-', starting with a letter)"
+            )
         unknown = self.vary_on - VARY_KEYS
         if unknown:
             raise ValueError(f"CachePolicy.vary_on has unknown keys {sorted(unknown)}")
@@ -157,7 +181,21 @@ class Block:
                     tags.add(tag_names.category(ctx.category.id))
             else:
                 tags.add(tag)
+        tags.update(tag_names.data(name) for name in self.cache.data_sets)
         return tags
+
+    def data_version(self, ctx: BlockContext, settings: dict[str, Any]) -> str:
+        """The version of the outside data this rendering is made from (a file's time, an ETag).
+
+        Used only by blocks whose ``cache.vary_on`` has ``"data_version"``: it
+        becomes part of the cache key, so a new version renders anew while the
+        old entries simply expire. Keep it cheap (it runs on every cached
+        read); raising skips the cache for that rendering.
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} varies its cache on data_version but does not "
+            "define data_version(ctx, settings)"
+        )
 
     # -- provided by the base ----------------------------------------------
 

@@ -137,7 +137,14 @@ def check_command(deploy: bool, workers: int | None) -> None:
 
 @portal_cli.command("blocks")
 def blocks_command() -> None:
-    """List the registered block types and the plugin each comes from."""
+    """List the registered block types, the plugin each comes from, and recent failures.
+
+    Failures are those of the last day, per block and placement, kept in the
+    site's cache: with Redis, those of every worker; with the memory cache,
+    only this process's (so none for a command).
+    """
+    from portal.rendering import recent_failures
+
     plugins = plugins_of(current_app)
     if not plugins.blocks:
         click.echo("No block types are registered.")
@@ -154,6 +161,24 @@ def blocks_command() -> None:
             click.echo(
                 f"plugin {info.name}: {info.status}{': ' + info.error if info.error else ''}"
             )
+        elif info.name in plugins.switched_off:
+            click.echo(f"plugin {info.name}: switched off by an admin")
+    failures = recent_failures(current_app._get_current_object())
+    if not failures:
+        click.echo("No block failed in the last day.")
+        return
+    click.echo(f"Blocks that failed in the last day ({len(failures)}):")
+    for failure in failures:
+        where = (
+            f"placement #{failure.placement_id} on page #{failure.page_id}"
+            if failure.placement_id is not None
+            else f"a new placement on page #{failure.page_id}"
+        )
+        times = "once" if failure.count == 1 else f"{failure.count} times"
+        click.echo(
+            f"  {failure.block} in {where}: {times}, last at {failure.last_at_text}"
+            f"{' in ' + failure.stage if failure.stage != 'render' else ''}: {failure.last_error}"
+        )
 
 
 @portal_cli.group("plugins", invoke_without_command=True)

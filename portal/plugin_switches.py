@@ -16,9 +16,11 @@ commit succeeded.
 
 from __future__ import annotations
 
+import functools
 import time
 
-from flask import Flask, current_app
+import click
+from flask import Flask, abort, current_app, has_app_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -118,9 +120,71 @@ def set_enabled(name: str, enabled: bool) -> bool:
     return was_enabled
 
 
+def refuse_switched_off_endpoint() -> None:
+    """Answer 404 for a route a switched-off (or failed) plugin added: it is not there."""
+    if not plugins_of(current_app).endpoint_in_use(request.endpoint):
+        abort(404)
+
+
+def command_refusal(app: Flask, plugin_name: str, command: str) -> str | None:
+    """Why plugin ``plugin_name``'s command may not run now (switches read afresh), or None."""
+    if has_app_context():
+        sync(app, force=True)
+    else:
+        with app.app_context():
+            sync(app, force=True)
+            db.session.remove()
+    plugins = plugins_of(app)
+    if plugins.plugin_in_use(plugin_name):
+        return None
+    info = plugins.plugins.get(plugin_name)
+    if info is not None and info.loaded:
+        return (
+            f"Plugin {plugin_name} is switched off, so its command “{command}” is not available. "
+            f"Switch it on with: flask portal plugins enable {plugin_name}"
+        )
+    detail = f" ({info.status}: {info.error})" if info is not None and info.error else ""
+    return (
+        f"Plugin {plugin_name} is not running{detail}, so its command “{command}” "
+        "is not available. See: flask portal plugins"
+    )
+
+
+def _guard_command(app: Flask, plugin_name: str, command: click.Command) -> None:
+    """Make ``command`` (and a group's subcommands) refuse to run while its plugin is off."""
+    callback = command.callback
+
+    def guarded(*args, **kwargs):
+        refusal = command_refusal(app, plugin_name, command.name or "")
+        if refusal is not None:
+            raise click.ClickException(refusal)
+        return callback(*args, **kwargs) if callback is not None else None
+
+    if callback is not None:
+        guarded = functools.update_wrapper(guarded, callback)
+    command.callback = guarded
+
+
+def guard_plugin_commands(app: Flask) -> None:
+    """Wrap each CLI command a plugin added in ``portal_setup_app`` with the switch check."""
+    plugins = plugins_of(app)
+    for info in plugins.plugins.values():
+        for name in info.commands:
+            command = app.cli.commands.get(name)
+            if command is not None:
+                _guard_command(app, info.name, command)
+
+
 def init_app(app: Flask) -> None:
-    """Read the switches once at start-up, then keep each worker in step."""
+    """Read the switches once at start-up, then keep each worker in step.
+
+    What plugins added in ``portal_setup_app`` follows their switch without a
+    restart: their routes answer 404 and their commands refuse to run, with
+    how to switch them on, while they are off.
+    """
     with app.app_context():
         sync(app, force=True)
         db.session.remove()
     app.before_request(lambda: sync(current_app._get_current_object()))
+    app.before_request(refuse_switched_off_endpoint)
+    guard_plugin_commands(app)

@@ -54,11 +54,18 @@ class PluginInfo:
     distribution: str = ""
     version: str = ""
     status: str = "loaded"  # loaded | disabled | failed | skipped
+    #: Why it is not running: the error's first line, then where it was raised.
     error: str = ""
+    #: Where the error was raised: the traceback's last frame in the plugin's code.
+    error_where: str = ""
     hooks: list[str] = field(default_factory=list)
     blocks: list[str] = field(default_factory=list)
     layouts: list[str] = field(default_factory=list)
     path: str = ""
+    #: Flask endpoints and CLI commands it added in ``portal_setup_app`` (404 / refused
+    #: while it is switched off or failed).
+    endpoints: list[str] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
 
     @property
     def loaded(self) -> bool:
@@ -84,10 +91,30 @@ class PluginSet:
     registered_blocks: dict[str, Block] = field(default_factory=dict)
     registered_layouts: dict[str, Layout] = field(default_factory=dict)
     layout_plugins: dict[str, str] = field(default_factory=dict)
+    #: Which plugin added each Flask endpoint in ``portal_setup_app``.
+    endpoint_plugins: dict[str, str] = field(default_factory=dict)
 
     @property
     def errors(self) -> list[PluginInfo]:
         return [info for info in self.plugins.values() if info.status == "failed"]
+
+    def plugin_of_endpoint(self, endpoint: str | None) -> str | None:
+        """The plugin that added ``endpoint`` in ``portal_setup_app`` (None: the core's)."""
+        return self.endpoint_plugins.get(endpoint or "")
+
+    def plugin_in_use(self, name: str) -> bool:
+        """Whether plugin ``name`` is loaded and not switched off."""
+        info = self.plugins.get(name)
+        return info is not None and info.loaded and name not in self.switched_off
+
+    def endpoint_in_use(self, endpoint: str | None) -> bool:
+        """Whether ``endpoint`` may answer: the core's, or a plugin's that is in use.
+
+        A switched-off (or failed) plugin's routes answer 404, and menus that
+        list plugin screens (the admin's) leave theirs out.
+        """
+        name = self.plugin_of_endpoint(endpoint)
+        return name is None or self.plugin_in_use(name)
 
     def block(self, name: str) -> Block | None:
         return self.blocks.get(name)
@@ -124,7 +151,13 @@ class PluginSet:
         info = self.plugins.setdefault(name, PluginInfo(name=name, source=SOURCE_ENTRY_POINT))
         detail = message
         if exc is not None:
-            detail = f"{message}: {type(exc).__name__}: {exc}"
+            # One line (a list or an admin's table), long messages cut.
+            text = " ".join(line.strip() for line in str(exc).strip().splitlines())
+            text = text if len(text) <= 500 else text[:499] + "…"
+            detail = f"{message}: {type(exc).__name__}" + (f": {text}" if text else "")
+            info.error_where = error_location(exc)
+            if info.error_where:
+                detail += f" (at {info.error_where})"
         info.status = "failed"
         info.error = detail
         log.error("Plugin %r skipped — %s", name, detail)
@@ -178,14 +211,19 @@ class PluginSet:
         """
         hook = getattr(self.manager.hook, hook_name)
         results: list[tuple[str, Any]] = []
+        # What each plugin adds to the app is recorded, so that switching it off can hide it.
+        app = kwargs.get("app") if hook_name == "portal_setup_app" else None
         for impl in reversed(hook.get_hookimpls()):
             if impl.plugin_name in self.switched_off:
                 continue
             args = {name: kwargs[name] for name in impl.argnames}
+            before = _app_contributions(app) if app is not None else None
             started = time.perf_counter()
             try:
                 result = impl.function(**args)
             except Exception as exc:
+                if before is not None:
+                    self._record_contributions(impl.plugin_name, app, before)
                 if disable_on_error:
                     self.fail(impl.plugin_name, f"{hook_name} raised", exc)
                 else:
@@ -197,8 +235,22 @@ class PluginSet:
                     log.info(
                         "hook %s: plugin %s took %.2f ms", hook_name, impl.plugin_name, elapsed
                     )
+            if before is not None:
+                self._record_contributions(impl.plugin_name, app, before)
             results.append((impl.plugin_name, result))
         return results
+
+    def _record_contributions(
+        self, plugin_name: str, app: Any, before: tuple[set[str], set[str]]
+    ) -> None:
+        endpoints, commands = _app_contributions(app)
+        info = self.plugins.get(plugin_name)
+        for endpoint in sorted(endpoints - before[0]):
+            self.endpoint_plugins[endpoint] = plugin_name
+            if info is not None:
+                info.endpoints.append(endpoint)
+        if info is not None:
+            info.commands.extend(sorted(commands - before[1]))
 
 
 def build_plugin_set(
@@ -433,6 +485,11 @@ def _checked_block_list(result: Any) -> list[type[Block]]:
             raise TypeError(f"{item.__name__} declares no template")
         if not isinstance(item.cache, CachePolicy):
             raise TypeError(f"{item.__name__}.cache must be a portal.CachePolicy")
+        if "data_version" in item.cache.vary_on and item.data_version is Block.data_version:
+            raise TypeError(
+                f"{item.__name__}.cache varies on data_version but the class does not "
+                "define data_version(self, ctx, settings)"
+            )
         unknown = set(item.needs) - NEEDS
         if unknown:
             raise TypeError(f"{item.__name__}.needs has unknown entries {sorted(unknown)}")
@@ -453,6 +510,41 @@ def _install_tracing(manager: pluggy.PluginManager) -> None:
         log.info("hook %s (%s) took %.2f ms", hook_name, names or "no plugins", elapsed)
 
     manager.add_hookcall_monitoring(before, after)
+
+
+#: Frames of pluggy's and the portal's own code say nothing about the plugin (a bad
+#: hook signature, a registration refused): only frames elsewhere are shown.
+_NOT_THE_PLUGIN = (
+    str(Path(pluggy.__file__).resolve().parent) + "/",
+    str(Path(__file__).resolve().parent) + "/",
+)
+
+
+def error_location(exc: BaseException) -> str:
+    """Where ``exc`` was raised, as an admin can act on it: ``file, line N, in f: code``.
+
+    The traceback's last frame outside Python's import machinery, pluggy and
+    the portal (so in the plugin's code, or a library it called); for a syntax
+    error, the place of the error in the plugin's file. Empty if unknown.
+    """
+    if isinstance(exc, SyntaxError) and exc.filename:
+        code = (exc.text or "").strip()
+        return f"{exc.filename}, line {exc.lineno}" + (f": {code}" if code else "")
+    frames = [
+        frame
+        for frame in traceback.extract_tb(exc.__traceback__)
+        if not frame.filename.startswith(("<frozen ", *_NOT_THE_PLUGIN))
+    ]
+    if not frames:
+        return ""
+    frame = frames[-1]
+    code = (frame.line or "").strip()
+    return f"{frame.filename}, line {frame.lineno}, in {frame.name}" + (f": {code}" if code else "")
+
+
+def _app_contributions(app: Any) -> tuple[set[str], set[str]]:
+    """The app's endpoints and the names of its CLI commands, now."""
+    return set(app.view_functions), set(app.cli.commands)
 
 
 def plugins_of(app) -> PluginSet:

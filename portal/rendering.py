@@ -10,10 +10,13 @@ tests and plugin authors see the exception.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -24,7 +27,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal.blocks import Block, BlockContext, settings_digest
-from portal.cache import cache_for
+from portal.cache import CacheBackend, MemoryBackend, NullBackend, cache_for
 from portal.content import tags as tag_names
 from portal.extensions import db
 from portal.models import Article, Category, Page, Placement
@@ -55,6 +58,11 @@ class Viewer:
     signed_in: bool = False
     locale: str = "vi"
     preview: bool = False
+
+    @property
+    def sees_failures(self) -> bool:
+        """Error and missing-plugin boxes: for editors, and in the admin's preview."""
+        return self.is_editor or self.preview
 
 
 @dataclass
@@ -256,6 +264,8 @@ class PlacementRenderer:
             self.assets.add_block(block)
             if self.use_cache and block.cache.timeout > 0:
                 key = self.cache_key(block, region, item.placement)
+                if key is None:  # its data version could not be read: render, uncached
+                    continue
                 keys[index] = key
                 hit = cache.get(key)
                 if hit is not None:
@@ -304,7 +314,12 @@ class PlacementRenderer:
                 results[name] = PrefetchFailed(exc)
         return results
 
-    def cache_key(self, block: Block, region: str, placement: PlacementLike) -> str:
+    def cache_key(self, block: Block, region: str, placement: PlacementLike) -> str | None:
+        """The cache key of one placement for this viewer; None when it cannot be cached now.
+
+        (A block varying on ``data_version`` whose :meth:`Block.data_version`
+        raised: it renders without the cache, isolated as usual.)
+        """
         parts = [
             f"p{placement.id}",
             f"v{placement.version}",
@@ -328,6 +343,19 @@ class PlacementRenderer:
         if "query" in vary and request:
             query = request.query_string.decode("latin-1")
             parts.append(hashlib.sha1(query.encode()).hexdigest()[:12])
+        if "data_version" in vary:
+            settings = {**block.default_settings(), **(placement.settings or {})}
+            try:
+                version = str(block.data_version(self.context_for(region, placement), settings))
+            except Exception as exc:
+                if self.app.config.get("PORTAL_STRICT_BLOCKS"):
+                    raise
+                log.exception(
+                    "Block %r failed in data_version for placement %s", block.name, placement.id
+                )
+                record_failure(self.app, block.name, placement, exc, stage="data_version")
+                return None
+            parts.append("d" + hashlib.sha1(version.encode("utf-8")).hexdigest()[:12])
         return "block:" + ":".join(parts)
 
     def render_one(
@@ -343,9 +371,14 @@ class PlacementRenderer:
         plugins = plugins_of(self.app)
         block = plugins.block(placement.block_name)
         if block is None:
-            if self.viewer.is_editor:
+            if self.viewer.sees_failures:
                 return Markup(
-                    render_template("core/block_missing.html", placement=placement, region=region)
+                    render_template(
+                        "core/block_missing.html",
+                        placement=placement,
+                        region=region,
+                        failed_plugins=plugins.errors,
+                    )
                 )
             return Markup("")
         if not self._needs_met(block):
@@ -378,7 +411,8 @@ class PlacementRenderer:
                 placement.id,
                 self.page.id,
             )
-            if self.viewer.is_editor:
+            record_failure(self.app, block.name, placement, exc)
+            if self.viewer.sees_failures:
                 return Markup(
                     render_template(
                         "core/block_error.html",
@@ -399,6 +433,118 @@ class PlacementRenderer:
             stale_timeout = int(self.app.config.get("PORTAL_CACHE_STALE_TIMEOUT", 86400))
             cache.set("stale:" + cache_key, str(html), stale_timeout, tags)
         return html
+
+
+# -- blocks that failed recently -----------------------------------------------------------
+
+#: Where recent failures are kept in the cache (one JSON document), and for how long.
+FAILURES_KEY = "block-failures"
+FAILURES_SECONDS = 24 * 3600
+#: Most placements remembered; the ones that failed longest ago go first.
+FAILURES_KEPT = 200
+_LOCAL_FAILURES = "portal.rendering.failures"
+
+
+@dataclass
+class BlockFailure:
+    """How often one placement's block failed recently, and its last error."""
+
+    block: str
+    placement_id: int | None
+    page_id: int | None
+    count: int
+    first_at: float
+    last_at: float
+    last_error: str
+    stage: str = "render"
+
+    @property
+    def last_at_text(self) -> str:
+        return datetime.fromtimestamp(self.last_at, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _failure_store(app) -> CacheBackend:
+    """The site's cache when it keeps anything (shared by every worker with Redis), else
+    a small in-process store of this worker."""
+    cache = cache_for(app)
+    if not isinstance(cache, NullBackend):
+        return cache
+    return app.extensions.setdefault(_LOCAL_FAILURES, MemoryBackend(max_entries=4))
+
+
+def _read_failures(store: CacheBackend) -> dict[str, dict[str, Any]]:
+    raw = store.get(FAILURES_KEY)
+    if not raw:
+        return {}
+    try:
+        data = json.loads(raw)
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def record_failure(
+    app, block_name: str, placement: PlacementLike, exc: BaseException, *, stage: str = "render"
+) -> None:
+    """Count a failure of ``block_name`` in ``placement`` and keep its error (never raises).
+
+    Kept for a day in the site's cache, so that with Redis every worker and
+    ``flask portal blocks`` see the same list; with the memory cache (or none)
+    each process keeps its own. Counts may miss a failure when two workers
+    record one at the same instant: the list says what is failing, not an audit.
+    """
+    try:
+        store = _failure_store(app)
+        failures = _read_failures(store)
+        key = f"{block_name}:{placement.id if placement.id is not None else 'new'}"
+        now = time.time()
+        message = " ".join(str(exc).split())
+        error = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+        entry = failures.get(key) or {
+            "block": block_name,
+            "placement_id": placement.id,
+            "page_id": placement.page_id,
+            "count": 0,
+            "first_at": now,
+        }
+        entry.update(count=int(entry.get("count", 0)) + 1, last_at=now, stage=stage)
+        entry["last_error"] = error[:500]
+        failures[key] = entry
+        if len(failures) > FAILURES_KEPT:
+            oldest = sorted(failures, key=lambda k: failures[k].get("last_at", 0))
+            for old in oldest[: len(failures) - FAILURES_KEPT]:
+                del failures[old]
+        store.set(FAILURES_KEY, json.dumps(failures, ensure_ascii=False), FAILURES_SECONDS)
+    except Exception:  # the record is a convenience: rendering goes on whatever happens
+        log.warning("Could not record the failure of block %r", block_name, exc_info=True)
+
+
+def recent_failures(app, *, since_seconds: float = FAILURES_SECONDS) -> list[BlockFailure]:
+    """Blocks that failed in the last day, the most recent first."""
+    limit = time.time() - since_seconds
+    failures = []
+    for entry in _read_failures(_failure_store(app)).values():
+        try:
+            failure = BlockFailure(
+                block=str(entry["block"]),
+                placement_id=entry.get("placement_id"),
+                page_id=entry.get("page_id"),
+                count=int(entry["count"]),
+                first_at=float(entry["first_at"]),
+                last_at=float(entry["last_at"]),
+                last_error=str(entry.get("last_error", "")),
+                stage=str(entry.get("stage", "render")),
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+        if failure.last_at >= limit:
+            failures.append(failure)
+    return sorted(failures, key=lambda f: f.last_at, reverse=True)
+
+
+def forget_failures(app) -> None:
+    """Empty the list of recent failures (e.g. once the plugin is fixed)."""
+    _failure_store(app).set(FAILURES_KEY, "{}", FAILURES_SECONDS)
 
 
 @dataclass

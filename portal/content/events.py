@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from portal.content import tags as tag_names
 from portal.content.unit_of_work import Actor, current_unit, unit_of_work
 
-EVENT_ACTIONS = ("published", "unpublished", "edited", "deleted", "created")
+EVENT_ACTIONS = ("published", "unpublished", "edited", "deleted", "created", "purged")
+#: ``subject`` of a purge a plugin asked for: ``plugin:<name>`` (``plugin`` when unnamed).
+PURGE_SUBJECT = "plugin"
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,17 @@ def page_event(action: str, page_id: int, *, also_pages: Iterable[int] = ()) -> 
     """A page's blocks changed, and with them pages that inherit from it (``also_pages``)."""
     tags = {tag_names.page(page_id), *(tag_names.page(other) for other in also_pages)}
     return ContentEvent(action, "page", page_id, frozenset(tags))
+
+
+def purge_event(tags: Iterable[str], *, plugin: str = "") -> ContentEvent:
+    """A plugin asks for cache tags to be purged (its data changed outside the portal)."""
+    subject = f"{PURGE_SUBJECT}:{plugin}" if plugin else PURGE_SUBJECT
+    return ContentEvent("purged", subject, None, frozenset(tags))
+
+
+def data_event(name: str, *, plugin: str = "") -> ContentEvent:
+    """A plugin's data set ``name`` changed: every block made from it (``data:<name>``)."""
+    return purge_event({tag_names.data(name)}, plugin=plugin)
 
 
 def content_changed(event: ContentEvent) -> None:

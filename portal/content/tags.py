@@ -29,3 +29,8 @@ def category(category_id: int) -> str:
 def page(page_id: int) -> str:
     """HTML of one page's blocks (its placements and their settings)."""
     return f"page:{page_id}"
+
+
+def data(name: str) -> str:
+    """HTML made from a plugin's own data set ``name`` (a file, an API): see ``CachePolicy.data_sets``."""
+    return f"data:{name}"

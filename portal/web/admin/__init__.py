@@ -39,9 +39,11 @@ def admin_menu():
     from flask_login import current_user
 
     from portal.plugin_pages import admin_screens
+    from portal.plugins import plugins_of
 
     here = request.endpoint or ""
     role = getattr(current_user, "role", None)
+    in_use = plugins_of(current_app).endpoint_in_use  # a switched-off plugin's screens are gone
     entries = [
         {
             "url": url_for(endpoint),
@@ -49,13 +51,13 @@ def admin_menu():
             "current": here.startswith(MENU_SECTIONS.get(endpoint, (endpoint.rsplit("_", 1)[0],))),
         }
         for endpoint, label, roles in MENU_ENTRIES
-        if endpoint in current_app.view_functions and role in roles
+        if endpoint in current_app.view_functions and in_use(endpoint) and role in roles
     ]
     # Screens of plugins (portal_admin_screens), after the core's, for their roles only.
     entries.extend(
         {"url": url_for(screen.endpoint), "label": screen.label, "current": here == screen.endpoint}
         for screen in admin_screens()
-        if role in screen.roles
+        if role in screen.roles and in_use(screen.endpoint)
     )
     return entries
 

@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "edited": "Sửa",
     "deleted": "Xóa",
     "created": "Tạo",
+    "purged": "Xóa bộ nhớ đệm theo yêu cầu của",
 }
 #: Most events listed (failed first, oldest first); "Thử lại tất cả" covers every failed one.
 LIMIT = 200
@@ -41,6 +42,8 @@ def what_label(row) -> str:
     """E.g. "Xuất bản bài viết #12"."""
     action = ACTION_LABELS.get(row.action, row.action)
     subject = SUBJECT_LABELS.get(row.subject, row.subject)
+    if row.subject.startswith(outbox.PLUGIN_PREFIX):  # a purge a plugin asked for
+        subject = f"plugin {row.subject.removeprefix(outbox.PLUGIN_PREFIX)}"
     number = f" #{row.subject_id}" if row.subject_id is not None else ""
     return f"{action} {subject}{number}"
 

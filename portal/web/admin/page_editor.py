@@ -485,7 +485,12 @@ def _preview_subject(page: Page):
 @bp.get("/pages/<int:page_id>/preview")
 @roles_required(*SITE_ADMINS)
 def page_preview(page_id: int):
-    """The page as readers would see it with the draft (no cache, no editor boxes)."""
+    """The page as readers would see it with the draft (no cache).
+
+    A block that fails shows the error box an editor sees on the public page
+    (and a block whose plugin is missing its box), so the admin sees failures
+    where they check; it is also counted in the recent failures.
+    """
     page = _page(page_id)
     document, _version_now = working_document(page)
     previewed = Page(

@@ -33,6 +33,7 @@ from portal.plugin_settings import (
 )
 from portal.plugin_switches import REQUIRED_PLUGINS, SwitchError, set_enabled
 from portal.plugins import plugins_of
+from portal.rendering import recent_failures
 from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import SITE_ADMINS, roles_required
@@ -73,6 +74,7 @@ def plugins_list():
     return render_template(
         "admin/plugins/list.html",
         rows=rows,
+        failures=recent_failures(current_app),
         trace=current_app.config["PORTAL_TRACE_HOOKS"],
         safe_mode=current_app.config["PORTAL_SAFE_MODE"],
     )

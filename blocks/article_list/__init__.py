@@ -58,9 +58,11 @@ def _lower(value):
 
 def existing_category(form, field) -> None:
     """Reject a category slug that no category has (the site's, from the form's context)."""
+    if not field.data:
+        return
     context = getattr(form, "context", None)
     tree = context.categories if context is not None and context.categories else category_tree()
-    if field.data and tree.by_slug(field.data) is None:
+    if tree.by_slug(field.data) is None:
         raise ValidationError(
             f"Không có chuyên mục nào có đường dẫn rút gọn “{field.data}”. "
             "Hãy kiểm tra lại, hoặc để trống để dùng chuyên mục của trang đang xem."

@@ -173,6 +173,22 @@ class ArticleList(Block):
         tags={"articles", "categories"},
     )
 
+    def summarize_settings(self, settings: dict[str, Any]) -> str:
+        """``Tin mới nhất · 10 bài · chuyên mục “thoi-su” (cả chuyên mục con) · kiểu Lưới thẻ``."""
+        parts = [settings["title"]] if settings.get("title") else []
+        parts.append(f"{settings.get('count') or 10} bài")
+        if settings.get("category"):
+            subcategories = " (cả chuyên mục con)" if settings.get("include_subcategories") else ""
+            parts.append(f"chuyên mục “{settings['category']}”{subcategories}")
+        else:
+            parts.append("chuyên mục của trang đang xem")
+        style = STYLES.get(settings.get("style") or "", "")
+        if style:
+            parts.append(f"kiểu {style.split(':')[0]}")
+        if settings.get("paginate"):
+            parts.append("phân trang")
+        return " · ".join(parts)
+
     @classmethod
     def listing(cls, ctx: BlockContext, settings: dict[str, Any]) -> Listing:
         """Which articles a placement shows; the same answer in prefetch and get_context."""

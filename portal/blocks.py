@@ -166,6 +166,8 @@ class Block:
     * ``cache`` — a :class:`CachePolicy`.
     * ``needs`` — what the page must provide (``{"article"}``): the block
       renders only where it is met and the picker offers it only there.
+    * ``typed_settings`` — True to receive settings typed (``date``,
+      ``Decimal``...) rather than as stored JSON text.
     """
 
     name: ClassVar[str] = ""
@@ -178,6 +180,8 @@ class Block:
     js: ClassVar[tuple[str, ...]] = ()
     cache: ClassVar[CachePolicy] = CachePolicy()
     needs: ClassVar[frozenset[str]] = frozenset()
+    #: True: settings reach the block typed (dates as ``date``...), see load_settings.
+    typed_settings: ClassVar[bool] = False
 
     # -- what plugins override ---------------------------------------------
 
@@ -280,13 +284,17 @@ class Block:
 
     @classmethod
     def load_settings(cls, stored: dict[str, Any] | None) -> dict[str, Any]:
-        """Stored settings as a block receives them: defaults filled in, values typed.
+        """Stored settings as a block receives them: merged over the defaults.
 
-        A ``DateField`` gives a ``date``, an ``IntegerField`` an ``int``, a
-        ``FormField`` a dict, a ``FieldList`` a list, as the form's ``data`` would.
+        With ``typed_settings = True`` values come back typed, as the form's
+        ``data`` would give them (a ``DateField`` a ``date``, a ``DecimalField``
+        a ``Decimal``, a ``FormField`` a dict, a ``FieldList`` a list); without
+        it, as stored (dates and decimals as text), as blocks always got them.
         """
         merged = {**cls.default_settings(), **(stored or {})}
-        return typed_settings(cls.settings_form, merged)
+        if cls.typed_settings:
+            return typed_settings(cls.settings_form, merged)
+        return merged
 
     def summarize_settings(self, settings: dict[str, Any]) -> str:
         """A short line about the settings, for the block's card in the page editor.

@@ -70,6 +70,7 @@ class EventPlan(Block):
     settings_form = EventPlanSettings
     template = "event_plan/plan.html"
     cache = NO_CACHE
+    typed_settings = True
 
     def get_context(self, ctx, settings):
         types = {name: type(value).__name__ for name, value in sorted(settings.items())}
@@ -98,6 +99,15 @@ class EventPlanBadSummary(EventPlan):
         raise RuntimeError("summary boom")
 
 
+class EventPlanAsStored(EventPlan):
+    """The same block without ``typed_settings``: settings arrive as stored (JSON)."""
+
+    name = "event_plan_as_stored"
+    label = "Kế hoạch sự kiện (như đã lưu)"
+    template = "event_plan_as_stored/plan.html"
+    typed_settings = False
+
+
 @hookimpl
 def portal_register_blocks():
-    return [EventPlan, EventPlanShort, EventPlanBadSummary]
+    return [EventPlan, EventPlanShort, EventPlanBadSummary, EventPlanAsStored]

@@ -162,3 +162,20 @@ def test_with_context_offers_the_sites_categories(app, plan_block):
         assert errors == {} and clean["category"] == "thoi-su"
         clean, errors = plan_block.validate_settings({"category": "da-xoa"}, context)
         assert errors == {"category": ["Chuyên mục này không còn tồn tại."]}
+
+
+def test_a_block_without_typed_settings_gets_them_as_stored(app):
+    """Blocks written before typed settings (``date.fromisoformat(settings["day"])``) keep working."""
+    from portal.plugins import plugins_of
+
+    block = plugins_of(app).block("event_plan_as_stored")
+    clean, errors = block.validate_settings(STORED)
+    assert errors == {}
+    assert block.load_settings(clean) == STORED
+    with app.app_context():
+        page = db.session.get(Page, sample_content(blocks=[])["article_page"].id)
+        html = render_block(app, "event_plan_as_stored", STORED, page=page)
+    assert "day=str" in html and "fee=str" in html and "seats=int" in html
+    # Its card still speaks in labels, with dates written for people.
+    summary = block.summarize_settings(block.load_settings(clean))
+    assert "Ngày: 06/05/2031" in summary and "day" not in summary

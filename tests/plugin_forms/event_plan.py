@@ -108,6 +108,21 @@ class EventPlanAsStored(EventPlan):
     typed_settings = False
 
 
+class EventPlanFeed(EventPlan):
+    """A block whose data comes from outside the portal (here: nowhere, in tests)."""
+
+    name = "event_plan_feed"
+    label = "Kế hoạch sự kiện (chỗ còn trống)"
+    template = "event_plan_feed/plan.html"
+
+    @classmethod
+    def prefetch(cls, ctx, settings_list):
+        raise RuntimeError("không có nguồn dữ liệu chỗ trống trong bài kiểm thử")
+
+    def get_context(self, ctx, settings):
+        return {"types": {}, "seats_left": ctx.prefetched["seats_left"]}
+
+
 @hookimpl
 def portal_register_blocks():
-    return [EventPlan, EventPlanShort, EventPlanBadSummary, EventPlanAsStored]
+    return [EventPlan, EventPlanShort, EventPlanBadSummary, EventPlanAsStored, EventPlanFeed]

@@ -6,7 +6,11 @@
 * ``sample_content`` adds a category, an article and the pages to show them.
 * ``render_block`` renders one block type with given settings and context
   (article, anonymous or editor, ``vi`` or ``en``) and returns its HTML.
-* ``assert_block_contract`` checks what the core relies on from a block type.
+* ``assert_block_contract`` checks what the core relies on from a block type
+  (with ``sample_settings`` it must accept and ``sample_data`` for ``prefetch``).
+* ``place_block`` puts a block on a page (settings validated as the admin does);
+  ``render_page`` returns a whole page as a reader or as a signed-in editor.
+* ``make_account`` creates (once) an account with a role, for ``signed_in_client``.
 * ``events_written`` lists the content events a change wrote to the outbox
   (``("published", "article", 7)``), to check a writer announces exactly
   what it should.
@@ -14,7 +18,8 @@
   the sign-in form (for admin screens a plugin adds).
 
 The same helpers are pytest fixtures through ``portal.pytest_plugin``
-(``portal_app``, ``portal_client``, ``portal_content``, ``portal_render``).
+(``portal_app``, ``portal_client``, ``portal_content``, ``portal_render``,
+``portal_editor_client``, ``portal_admin_client``).
 """
 
 from __future__ import annotations
@@ -306,8 +311,9 @@ def place_block(
     ``page`` is a :class:`Page`, its id or its path (``"/"``). ``settings``
     go through the block's settings form with the page's
     :class:`~portal.SettingsContext`, as an admin's save does: invalid settings
-    raise ``ValueError`` with the form's messages, and nothing is placed. The
-    block goes last in ``region`` unless ``position`` says otherwise.
+    raise ``ValueError`` with the form's messages, and nothing is placed; so
+    does a block whose ``needs`` the page does not meet. The block goes last in
+    ``region`` unless ``position`` says otherwise.
     """
     from portal.blocks import SettingsContext
     from portal.site import CategoryTree, PageTree
@@ -333,6 +339,15 @@ def place_block(
             raise ValueError(
                 f"the layout {row.layout!r} of page {row.id} has no region {region!r} "
                 f"(regions: {', '.join(layout.region_names)})"
+            )
+        provided = {"article": {"article", "category"}, "category": {"category"}}.get(
+            row.kind, set()
+        )
+        missing = set(block.needs) - provided
+        if missing:
+            raise ValueError(
+                f"{block_name} needs {sorted(missing)}, which a {row.kind!r} page does not give "
+                "(article pages give an article and its category, category pages a category)"
             )
         context = SettingsContext(page=row, categories=CategoryTree.load())
         clean, errors = block.validate_settings(settings or {}, context)

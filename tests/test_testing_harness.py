@@ -174,7 +174,12 @@ def kit_app(cases):
     class Registers:
         @hookimpl
         def portal_register_blocks(self):
-            return [cases.GoodNotice, cases.RaisesWhenRendered, cases.RequiredSettingWithoutDefault]
+            return [
+                cases.GoodNotice,
+                cases.RaisesWhenRendered,
+                cases.RequiredSettingWithoutDefault,
+                cases.ArticleCachedForEveryArticle,
+            ]
 
     app = make_app(plugins=[("kit_cases", Registers())], autoload=False, strict=False)
     with app.app_context():
@@ -209,6 +214,7 @@ def test_place_block_goes_last_in_the_region_with_clean_settings(kit_app):
         (("/khong-co", "main", "contract_good"), LookupError, "there is no page"),
         (("/", "vung_la", "contract_good"), ValueError, "has no region 'vung_la'"),
         (("/", "main", "contract_required", {"title": ""}), ValueError, "Hãy nhập tiêu đề"),
+        (("/", "main", "contract_cache_article"), ValueError, "needs \\['article'\\]"),
     ],
 )
 def test_place_block_refuses_mistakes_clearly_and_places_nothing(kit_app, args, error, message):

@@ -150,3 +150,30 @@ def test_a_summary_that_fails_falls_back_to_the_labels(app, admin, site, caplog)
     text = text_of(editor_html(admin, site["root"]))
     assert "Số chỗ: 45" in text
     assert "summary boom" in caplog.text
+
+
+def test_nested_groups_and_lists_are_shown_with_their_labels_and_saved_back(app, admin, site):
+    from .test_typed_settings import STORED
+
+    key = raw_placement(app, site["root"], "event_plan", STORED)
+    url = f"/admin/pages/{site['root']}/blocks/{key}"
+    html = admin.get(url).get_data(as_text=True)
+    assert "<legend>Địa điểm</legend>" in html and "<legend>Diễn giả</legend>" in html
+    assert 'name="speakers-0-name"' in html and 'value="Nguyễn Văn A"' in html
+    assert 'name="speakers-0-since"' in html and 'value="2020-01-15"' in html
+    assert 'name="venue-floor"' in html and 'value="3"' in html
+    fields = dict(re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', html))
+    fields.update(
+        {
+            "csrf_token": CSRF_RE.search(html).group(1),
+            "venue-floor": "4",
+            "note": STORED["note"],
+            "public": "y",
+        }
+    )
+    response = admin.post(url, data=fields)
+    assert response.status_code == 302, response.get_data(as_text=True)[:600]
+    with app.app_context():
+        draft = db.session.scalar(db.select(PageDraft).where(PageDraft.page_id == site["root"]))
+        (item,) = [i for i in draft.document["placements"] if i["key"] == key]
+    assert item["settings"] == {**STORED, "venue": {"city": "Chợ Mới", "floor": 4}}

@@ -179,3 +179,28 @@ def test_a_block_without_typed_settings_gets_them_as_stored(app):
     # Its card still speaks in labels, with dates written for people.
     summary = block.summarize_settings(block.load_settings(clean))
     assert "Ngày: 06/05/2031" in summary and "day" not in summary
+
+
+def test_nested_groups_get_the_context_too():
+    from wtforms import Form, FormField, SelectField
+
+    from portal import Block
+
+    class Place(Form):
+        category = SelectField("Chuyên mục", choices=[], validate_choice=False, default="")
+
+        def with_context(self, context):
+            self.category.choices = [("", f"Trang {context.page}, {context.locale}")]
+
+    class Settings(Form):
+        place = FormField(Place, label="Nơi")
+
+    class Nested(Block):
+        name = "nested"
+        settings_form = Settings
+
+    context = SettingsContext(page="trang-chu", locale="en")
+    form = Nested.settings_form_for(context=context)
+    assert form.place.form.context is context
+    assert form.place.form.category.choices == [("", "Trang trang-chu, en")]
+    assert Nested.settings_form_for().place.form.context is None

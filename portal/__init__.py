@@ -14,7 +14,7 @@ pyproject.toml keeps it so). The app itself is built by :func:`portal.app.create
 
 from __future__ import annotations
 
-from portal.blocks import NO_CACHE, Block, BlockContext, CachePolicy
+from portal.blocks import NO_CACHE, Block, BlockContext, CachePolicy, SettingsContext
 from portal.content.events import ContentEvent, article_event, content_changed
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
@@ -61,6 +61,7 @@ __all__ = [
     "Page",
     "PluginSetting",
     "Region",
+    "SettingsContext",
     "absolute_url",
     "article_event",
     "article_media",

@@ -12,7 +12,8 @@ import hashlib
 import json
 import re
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -20,7 +21,19 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
-from wtforms import Form
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeField,
+    DecimalField,
+    Field,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    IntegerField,
+    TimeField,
+)
 
 from portal.content import tags as tag_names
 
@@ -28,6 +41,7 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from portal.models import Article, Category, Page, Placement
+    from portal.site import CategoryTree
 
 #: What a cache entry may vary on.
 VARY_KEYS = frozenset({"locale", "page", "article", "category", "query", "viewer", "data_version"})
@@ -98,6 +112,43 @@ class CachePolicy:
 NO_CACHE = CachePolicy(timeout=0)
 
 
+@dataclass(frozen=True)
+class SettingsContext:
+    """Where a block's settings form is used: the page, the site's categories, the locale.
+
+    The admin builds one for every settings form it shows or saves, and
+    :meth:`Block.validate_settings` accepts one; a form reads it in its
+    ``with_context(self, context)`` method (to offer choices) and its
+    validators read it as ``form.context``. Forms used without a context
+    (a form with no ``with_context``, old code) work as before.
+    """
+
+    #: The page the block is (or will be) placed on; None outside a page.
+    page: Page | None = None
+    #: The site's category tree (:func:`portal.category_tree`): ``roots``,
+    #: ``children``, ``get(id)``, ``by_slug(slug)``; None when not known.
+    categories: CategoryTree | None = None
+    #: The language of the admin screen (``"vi"`` or ``"en"``).
+    locale: str = "vi"
+
+    def category_choices(self, blank: str | None = None) -> list[tuple[str, str]]:
+        """``(slug, name)`` pairs for a select, in tree order, children indented.
+
+        ``blank`` adds a first choice with an empty value (e.g. "— Chuyên mục của trang —").
+        """
+        choices = [("", blank)] if blank is not None else []
+        if self.categories is None:
+            return choices
+
+        def walk(parent_id: int | None, depth: int) -> None:
+            for category in self.categories.children.get(parent_id, []):
+                choices.append((category.slug, "— " * depth + category.name))
+                walk(category.id, depth + 1)
+
+        walk(None, 0)
+        return choices
+
+
 @dataclass
 class BlockContext:
     """Everything a block may know about the request it renders for.
@@ -115,7 +166,7 @@ class BlockContext:
     locale: str = "vi"
     is_editor: bool = False
     preview: bool = False
-    query: MultiDict = field(default_factory=MultiDict)
+    query: MultiDict = dataclass_field(default_factory=MultiDict)
     #: What the block's ``prefetch`` returned for this page (or None).
     prefetched: Any = None
 
@@ -139,6 +190,8 @@ class Block:
     * ``cache`` — a :class:`CachePolicy`.
     * ``needs`` — what the page must provide (``{"article"}``): the block
       renders only where it is met and the picker offers it only there.
+    * ``typed_settings`` — True to receive settings typed (``date``,
+      ``Decimal``...) rather than as stored JSON text.
     """
 
     name: ClassVar[str] = ""
@@ -151,6 +204,8 @@ class Block:
     js: ClassVar[tuple[str, ...]] = ()
     cache: ClassVar[CachePolicy] = CachePolicy()
     needs: ClassVar[frozenset[str]] = frozenset()
+    #: True: settings reach the block typed (dates as ``date``...), see load_settings.
+    typed_settings: ClassVar[bool] = False
 
     # -- what plugins override ---------------------------------------------
 
@@ -227,19 +282,67 @@ class Block:
         return copy.deepcopy(cached)
 
     @classmethod
+    def settings_form_for(
+        cls,
+        formdata: MultiDict | None = None,
+        *,
+        context: SettingsContext | None = None,
+        settings: dict[str, Any] | None = None,
+    ) -> Form:
+        """The block's settings form, bound to ``context``.
+
+        ``formdata`` is what a browser posted; ``settings`` (stored settings,
+        used when there is no ``formdata``) fills the form as they were saved.
+        The form gets ``form.context`` (``None`` without one) and, when the form
+        class defines ``with_context(self, context)``, that method is called
+        before the form is shown or validated (also for nested ``FormField``
+        groups), so it can set choices from the page and the site.
+        """
+        if formdata is None and settings is not None:
+            merged = {**cls.default_settings(), **settings}
+            formdata = settings_to_formdata(cls.settings_form, merged)
+        form = cls.settings_form(formdata=formdata)
+        _bind_context(form, context)
+        return form
+
+    @classmethod
     def validate_settings(
-        cls, settings: dict[str, Any]
+        cls, settings: dict[str, Any], context: SettingsContext | None = None
     ) -> tuple[dict[str, Any], dict[str, list[str]]]:
         """Validate stored-style settings through the settings form.
 
         Returns ``(clean_settings, errors)``; ``errors`` maps field names to
-        messages and is empty when the settings are valid.
+        messages and is empty when the settings are valid. ``context`` is the
+        page and site the settings are for (see :class:`SettingsContext`).
         """
-        merged = {**cls.default_settings(), **settings}
-        form = cls.settings_form(formdata=settings_to_formdata(cls.settings_form, merged))
+        form = cls.settings_form_for(context=context, settings=settings)
         if form.validate():
             return jsonable(form.data), {}
-        return {}, {name: list(messages) for name, messages in form.errors.items()}
+        return {}, {name: _messages(messages) for name, messages in form.errors.items()}
+
+    @classmethod
+    def load_settings(cls, stored: dict[str, Any] | None) -> dict[str, Any]:
+        """Stored settings as a block receives them: merged over the defaults.
+
+        With ``typed_settings = True`` values come back typed, as the form's
+        ``data`` would give them (a ``DateField`` a ``date``, a ``DecimalField``
+        a ``Decimal``, a ``FormField`` a dict, a ``FieldList`` a list); without
+        it, as stored (dates and decimals as text), as blocks always got them.
+        """
+        merged = {**cls.default_settings(), **(stored or {})}
+        if cls.typed_settings:
+            return typed_settings(cls.settings_form, merged)
+        return merged
+
+    def summarize_settings(self, settings: dict[str, Any]) -> str:
+        """A short line about the settings, for the block's card in the page editor.
+
+        Override it to say what matters (``"5 bài, chuyên mục Thời sự"``). The
+        default names the fields that are set by their labels: ``Tiêu đề: Tin
+        mới``, a ticked box by its label alone, a choice by its text; HTML is
+        shortened to its text.
+        """
+        return default_summary(self.settings_form, settings)
 
     @classmethod
     def package_dir(cls) -> Path:
@@ -256,39 +359,236 @@ class Block:
         return cls.package_dir() / "templates"
 
 
+def _fields(form: Form) -> list[Field]:
+    return list(form)
+
+
+def _entry_field(field: FieldList) -> Field:
+    """A processed, empty entry of a ``FieldList`` (its type and, for groups, its form)."""
+    options = {
+        "name": f"{field.name}{field._separator}0",
+        "id": f"{field.id}{field._separator}0",
+        "_meta": field.meta,
+        "translations": field._translations,
+    }
+    entry = field.meta.bind_field(field._form, field.unbound_field, options)
+    entry.process(None)
+    return entry
+
+
+def _typed_value(field: Field, value: Any) -> Any:
+    """One stored (JSON) value as the field's own type; a value that does not fit stays as it is."""
+    if value is None:
+        return None
+    try:
+        if isinstance(field, FormField):
+            return _typed_group(field.form, value) if isinstance(value, dict) else value
+        if isinstance(field, FieldList):
+            if not isinstance(value, list | tuple):
+                return value
+            entry = _entry_field(field)
+            return [_typed_value(entry, item) for item in value]
+        if isinstance(field, BooleanField):
+            return bool(value)
+        if isinstance(value, str):
+            if isinstance(field, DateField):
+                return date.fromisoformat(value)
+            if isinstance(field, TimeField):
+                return time.fromisoformat(value)
+            if isinstance(field, DateTimeField):
+                return datetime.fromisoformat(value)
+            if isinstance(field, DecimalField):
+                return Decimal(value)
+        if isinstance(field, FloatField) and isinstance(value, int | str) and value is not True:
+            return float(value)
+        if isinstance(field, IntegerField) and not isinstance(value, bool | int):
+            if isinstance(value, float) and value.is_integer():
+                return int(value)
+            if isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+                return int(value)
+    except (ValueError, TypeError, ArithmeticError):
+        return value
+    return value
+
+
+def _typed_group(form: Form, values: dict[str, Any]) -> dict[str, Any]:
+    typed = dict(values)
+    for field in _fields(form):
+        if field.short_name in typed:
+            typed[field.short_name] = _typed_value(field, typed[field.short_name])
+    return typed
+
+
+def typed_settings(form_class: type[Form], settings: dict[str, Any]) -> dict[str, Any]:
+    """Stored settings with each value as its field's type (the reverse of :func:`jsonable`).
+
+    JSON has no dates or decimals, so they are stored as ISO text; a ``DateField``
+    comes back a ``date``, a ``DecimalField`` a ``Decimal``, a ``FloatField`` a
+    ``float``, nested ``FormField`` groups and ``FieldList`` lists likewise. Keys
+    the form does not know and values that do not fit are left as they are.
+    """
+    return _typed_group(_blank_form(form_class), settings)
+
+
+#: One empty instance per settings form class, read (never changed) to learn field types.
+_BLANK_FORMS: dict[type[Form], Form] = {}
+
+
+def _blank_form(form_class: type[Form]) -> Form:
+    form = _BLANK_FORMS.get(form_class)
+    if form is None:
+        form = _BLANK_FORMS[form_class] = form_class()
+    return form
+
+
+def _field_text(field: Field, value: Any) -> str:
+    if isinstance(value, date | datetime | time):
+        formats = getattr(field, "format", None)
+        if isinstance(formats, list | tuple):
+            formats = formats[0] if formats else None
+        return value.strftime(formats) if isinstance(formats, str) else value.isoformat()
+    return str(value)
+
+
+def _add_formdata(formdata: MultiDict, field: Field, value: Any) -> None:
+    """Add one value under the field's posted name(s); ``field`` comes from a form filled
+    with the same settings, so lists have their entries (``links-0``, ``links-1``)."""
+    if isinstance(field, FormField):
+        if isinstance(value, dict):
+            for sub in _fields(field.form):
+                if sub.short_name in value:
+                    _add_formdata(formdata, sub, value[sub.short_name])
+        return
+    if isinstance(field, FieldList):
+        if isinstance(value, list | tuple):
+            for entry, item in zip(field.entries, value, strict=False):
+                _add_formdata(formdata, entry, item)
+        return
+    if value is None or value is False:
+        return
+    if value is True:
+        formdata.add(field.name, "y")
+    elif isinstance(value, list | tuple):
+        for item in value:
+            formdata.add(field.name, _field_text(field, item))
+    else:
+        formdata.add(field.name, _field_text(field, value))
+
+
 def settings_to_formdata(form_class: type[Form], settings: dict[str, Any]) -> MultiDict:
     """Turn stored settings into form data, as if a browser had posted them.
 
     Saving from the admin and validating imported or stored settings then go
-    through exactly the same form code.
+    through exactly the same form code. Nested groups (``FormField``) and lists
+    (``FieldList``) become their prefixed names (``links-0-url``).
     """
+    known = set(_blank_form(form_class)._fields)
+    typed = typed_settings(form_class, {k: v for k, v in settings.items() if k in known})
+    form = form_class(data=typed)
     formdata = MultiDict()
-    for field_name in form_class()._fields:
-        if field_name not in settings:
-            continue
-        value = settings[field_name]
-        if value is None or value is False:
-            continue
-        if value is True:
-            formdata.add(field_name, "y")
-        elif isinstance(value, list | tuple):
-            for item in value:
-                formdata.add(field_name, str(item))
-        else:
-            formdata.add(field_name, str(value))
+    for bound in _fields(form):
+        if bound.short_name in typed:
+            _add_formdata(formdata, bound, typed[bound.short_name])
     return formdata
 
 
+def _jsonable_value(value: Any) -> Any:
+    if isinstance(value, date | datetime | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, dict):
+        return jsonable(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable_value(item) for item in value]
+    return value
+
+
 def jsonable(data: dict[str, Any]) -> dict[str, Any]:
-    """Form data as JSON-storable values (dates as ISO text, decimals as text)."""
-    clean: dict[str, Any] = {}
-    for key, value in data.items():
-        if isinstance(value, date | datetime | time):
-            value = value.isoformat()
-        elif isinstance(value, Decimal):
-            value = str(value)
-        clean[key] = value
-    return clean
+    """Form data as JSON-storable values (dates as ISO text, decimals as text), at any depth."""
+    return {key: _jsonable_value(value) for key, value in data.items()}
+
+
+def _messages(messages: Any) -> list[str]:
+    """Form errors as a flat list (a group's errors are a dict, a list's a list of lists)."""
+    if isinstance(messages, dict):
+        return [text for inner in messages.values() for text in _messages(inner)]
+    if isinstance(messages, list | tuple):
+        return [text for inner in messages for text in _messages(inner)]
+    return [str(messages)]
+
+
+def _bind_context(form: Form, context: SettingsContext | None) -> None:
+    form.context = context
+    for field in _fields(form):
+        if isinstance(field, FormField):
+            _bind_context(field.form, context)
+        elif isinstance(field, FieldList):
+            for entry in field.entries:
+                if isinstance(entry, FormField):
+                    _bind_context(entry.form, context)
+    if context is not None and callable(getattr(form, "with_context", None)):
+        form.with_context(context)
+
+
+#: Longest card summary, in characters.
+SUMMARY_LENGTH = 160
+
+
+def shorten(text: str, length: int) -> str:
+    return text if len(text) <= length else text[: length - 1].rstrip() + "…"
+
+
+def _summary_value(field: Field, value: Any) -> str:
+    from portal.text import plain_text
+
+    if isinstance(field, FormField) and isinstance(value, dict):
+        inner = default_summary(field.form_class, value).replace(" · ", ", ")
+        return f"({inner})" if inner else ""
+    if isinstance(field, FieldList) and isinstance(value, list | tuple):
+        return f"{len(value)} mục"
+    choices = getattr(field, "choices", None)
+    if choices and not callable(choices):
+        pairs = choices.items() if isinstance(choices, dict) else choices
+        names = {}
+        for pair in pairs:
+            if isinstance(pair, list | tuple) and len(pair) >= 2:
+                names[str(pair[0])] = str(pair[1])
+        if isinstance(value, list | tuple):
+            return ", ".join(names.get(str(v), str(v)) for v in value)
+        return names.get(str(value), str(value))
+    if isinstance(value, date | datetime | time):
+        return value.strftime("%d/%m/%Y") if isinstance(value, date) else value.isoformat()
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    text = str(value)
+    if "<" in text and ">" in text:
+        text = plain_text(text)
+    return shorten(text, 60)
+
+
+def default_summary(form_class: type[Form], settings: dict[str, Any]) -> str:
+    """The default card summary: ``Label: value`` for each field that is set, by the form's labels.
+
+    Empty values and unticked boxes are left out, a ticked box is its label,
+    HTML is reduced to its text; the whole line is at most
+    :data:`SUMMARY_LENGTH` characters.
+    """
+    form = _blank_form(form_class)
+    typed = typed_settings(form_class, settings or {})
+    parts = []
+    for field in _fields(form):
+        value = typed.get(field.short_name)
+        if value in ("", None, [], {}, False):
+            continue
+        label = field.label.text if field.label is not None else field.short_name
+        if value is True:
+            parts.append(label)
+            continue
+        text = _summary_value(field, value)
+        if text:
+            parts.append(f"{label}: {text}")
+    return shorten(" · ".join(parts), SUMMARY_LENGTH)
 
 
 def settings_digest(settings: dict[str, Any]) -> str:

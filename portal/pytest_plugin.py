@@ -25,7 +25,7 @@ from typing import Any
 import pytest
 
 from portal.extensions import db
-from portal.testing import make_app, render_block, sample_content
+from portal.testing import make_account, make_app, render_block, sample_content, signed_in_client
 
 
 def pytest_configure(config) -> None:
@@ -104,6 +104,18 @@ def portal_content(portal_app) -> dict[str, int]:
 def portal_client(portal_app):
     """A test client for whole pages of ``portal_app``."""
     return portal_app.test_client()
+
+
+@pytest.fixture
+def portal_editor_client(portal_app):
+    """A test client signed in as an editor (the account ``editor@example.org``)."""
+    return signed_in_client(portal_app, make_account(portal_app, "editor"))
+
+
+@pytest.fixture
+def portal_admin_client(portal_app):
+    """A test client signed in as an administrator (``admin@example.org``): the admin screens."""
+    return signed_in_client(portal_app, make_account(portal_app, "admin"))
 
 
 @pytest.fixture

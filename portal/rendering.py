@@ -304,8 +304,7 @@ class PlacementRenderer:
             block = plugins.block(name)
             ctx = self.context_for("", None)
             try:
-                defaults = block.default_settings()
-                settings_list = [{**defaults, **(p.settings or {})} for p in placements]
+                settings_list = [block.load_settings(p.settings) for p in placements]
                 results[name] = block.prefetch(ctx, settings_list)
             except Exception as exc:
                 if self.app.config.get("PORTAL_STRICT_BLOCKS"):
@@ -396,7 +395,7 @@ class PlacementRenderer:
         try:
             if isinstance(ctx.prefetched, PrefetchFailed):
                 ctx.prefetched.reraise()
-            settings = {**block.default_settings(), **(placement.settings or {})}
+            settings = block.load_settings(placement.settings)
             inner = block.render(ctx, settings)
             html = wrap_block(block, placement, inner, inherited=item.inherited_from is not None)
             # The page the placement lives on, too: an inherited header is purged
@@ -581,7 +580,7 @@ def wrap_block(block: Block, placement: PlacementLike, inner: Markup, *, inherit
 
 def render_block(ctx: BlockContext, block: Block, settings: dict[str, Any] | None = None) -> Markup:
     """Render one block outside a page (admin previews, tests); no isolation, no cache."""
-    merged = {**block.default_settings(), **(settings or {})}
+    merged = block.load_settings(settings)
     ctx.prefetched = block.prefetch(ctx, [merged])
     return block.render(ctx, merged)
 

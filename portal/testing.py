@@ -6,7 +6,11 @@
 * ``sample_content`` adds a category, an article and the pages to show them.
 * ``render_block`` renders one block type with given settings and context
   (article, anonymous or editor, ``vi`` or ``en``) and returns its HTML.
-* ``assert_block_contract`` checks what the core relies on from a block type.
+* ``assert_block_contract`` checks what the core relies on from a block type
+  (with ``sample_settings`` it must accept and ``sample_data`` for ``prefetch``).
+* ``place_block`` puts a block on a page (settings validated as the admin does);
+  ``render_page`` returns a whole page as a reader or as a signed-in editor.
+* ``make_account`` creates (once) an account with a role, for ``signed_in_client``.
 * ``events_written`` lists the content events a change wrote to the outbox
   (``("published", "article", 7)``), to check a writer announces exactly
   what it should.
@@ -14,7 +18,8 @@
   the sign-in form (for admin screens a plugin adds).
 
 The same helpers are pytest fixtures through ``portal.pytest_plugin``
-(``portal_app``, ``portal_client``, ``portal_content``, ``portal_render``).
+(``portal_app``, ``portal_client``, ``portal_content``, ``portal_render``,
+``portal_editor_client``, ``portal_admin_client``).
 """
 
 from __future__ import annotations
@@ -39,6 +44,9 @@ from portal.hookspecs import hookimpl
 from portal.models import Article, Category, Page, Placement
 from portal.plugin_data import run_plugin_migrations, schema_differences  # noqa: F401
 from portal.plugins import BLOCK_NAME_RE, PluginStartupError, plugins_of
+
+#: Marks an argument that was not given (``None`` may be a real value).
+_NOT_GIVEN: Any = object()
 
 #: Longest cache time-out a block may ask for: an edit must show within a day
 #: even if a purge is ever missed.
@@ -98,6 +106,12 @@ def signed_in_client(app: Flask, user_id: int, *, remember: bool = False):
     cookie: ending that session, or every session of the account, signs the
     client out, as it would a browser.
     """
+    client = app.test_client()
+    _sign_in(client, app, user_id, remember=remember)
+    return client
+
+
+def _sign_in(client, app: Flask, user_id: int, *, remember: bool = False) -> None:
     from portal.models import User
     from portal.web.auth import sessions
 
@@ -109,11 +123,39 @@ def signed_in_client(app: Flask, user_id: int, *, remember: bool = False):
             raise LookupError(f"there is no account with id {user_id}")
         token = sessions.start(user, remembered=remember)
         db.session.commit()
-    client = app.test_client()
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True
-    return client
+
+
+#: The password of the accounts :func:`make_account` creates.
+TEST_PASSWORD = "mat-khau-thu-nghiem-1"
+
+
+def make_account(
+    app: Flask, role: str = "editor", *, email: str | None = None, name: str | None = None
+) -> int:
+    """The id of an active account with ``role`` (``admin``, ``editor``, ``author``).
+
+    The account ``<role>@example.org`` (or ``email``) is created the first
+    time, with the password :data:`TEST_PASSWORD`, and reused afterwards.
+    """
+    from portal.models import User
+    from portal.models.users import ROLES
+
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}; the roles are {', '.join(ROLES)}")
+    email = email or f"{role}@example.org"
+    with app.app_context():
+        user = db.session.scalar(db.select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, name=name or f"Thử nghiệm ({role})", role=role, active=True)
+            user.set_password(TEST_PASSWORD)
+            db.session.add(user)
+            db.session.commit()
+        elif user.role != role:
+            raise ValueError(f"the account {email} exists with role {user.role!r}, not {role!r}")
+        return user.id
 
 
 @contextmanager
@@ -219,12 +261,15 @@ def render_block(
     is_editor: bool = False,
     locale: str = "vi",
     path: str = "/",
+    prefetched: Any = _NOT_GIVEN,
 ) -> str:
     """Render one block with ``settings`` (merged over its defaults) and return its HTML.
 
     Runs inside a test request for ``path`` so ``url_for`` works, with the
     interface language set to ``locale``; no cache, no isolation (exceptions
-    propagate).
+    propagate). ``prefetched`` is given to the block as ``ctx.prefetched``
+    instead of running its ``prefetch`` (sample data for a block whose data
+    is not in the portal's content).
     """
     from portal.rendering import render_block as render
 
@@ -246,7 +291,110 @@ def render_block(
             locale=locale,
             is_editor=is_editor,
         )
+        if prefetched is not _NOT_GIVEN:
+            ctx.prefetched = prefetched
+            return str(instance.render(ctx, instance.load_settings(settings)))
         return str(render(ctx, instance, settings))
+
+
+def place_block(
+    app: Flask,
+    page: Page | int | str,
+    region: str,
+    block_name: str,
+    settings: dict[str, Any] | None = None,
+    *,
+    position: int | None = None,
+    hidden: bool = False,
+) -> int:
+    """Put a block on a page, as published; return the placement's id.
+
+    ``page`` is a :class:`Page`, its id or its path (``"/"``). ``settings``
+    go through the block's settings form with the page's
+    :class:`~portal.SettingsContext`, as an admin's save does: invalid settings
+    raise ``ValueError`` with the form's messages, and nothing is placed; so
+    does a block whose ``needs`` the page does not meet. The block goes last in
+    ``region`` unless ``position`` says otherwise.
+    """
+    from portal.blocks import SettingsContext
+    from portal.site import CategoryTree, PageTree
+
+    registry = plugins_of(app)
+    block = registry.block(block_name)
+    if block is None:
+        raise LookupError(
+            f"No block named {block_name!r} is registered in this app "
+            f"(registered: {', '.join(sorted(registry.blocks)) or 'none'})"
+        )
+    with app.app_context():
+        if isinstance(page, Page):
+            row = db.session.get(Page, page.id)
+        elif isinstance(page, str):
+            row = PageTree.load().by_path(page)
+        else:
+            row = db.session.get(Page, page)
+        if row is None:
+            raise LookupError(f"there is no page {page!r}")
+        layout = registry.layout(row.layout)
+        if layout is not None and region not in layout.region_names:
+            raise ValueError(
+                f"the layout {row.layout!r} of page {row.id} has no region {region!r} "
+                f"(regions: {', '.join(layout.region_names)})"
+            )
+        provided = {"article": {"article", "category"}, "category": {"category"}}.get(
+            row.kind, set()
+        )
+        missing = set(block.needs) - provided
+        if missing:
+            raise ValueError(
+                f"{block_name} needs {sorted(missing)}, which a {row.kind!r} page does not give "
+                "(article pages give an article and its category, category pages a category)"
+            )
+        context = SettingsContext(page=row, categories=CategoryTree.load())
+        clean, errors = block.validate_settings(settings or {}, context)
+        if errors:
+            raise ValueError(f"{block_name}: the settings are refused: {errors}")
+        if position is None:
+            last = db.session.scalar(
+                db.select(db.func.max(Placement.position)).where(
+                    Placement.page_id == row.id, Placement.region == region
+                )
+            )
+            position = 0 if last is None else last + 1
+        placement = Placement(
+            page_id=row.id,
+            region=region,
+            position=position,
+            block_name=block_name,
+            settings=clean,
+            hidden=hidden,
+        )
+        db.session.add(placement)
+        db.session.commit()
+        return placement.id
+
+
+def render_page(client, path: str, *, as_editor: bool = False, status: int = 200) -> str:
+    """The HTML of the page at ``path``, as an anonymous reader or as a signed-in editor.
+
+    ``client`` is a test client of the app (``portal_client``). A reader's
+    request goes through a fresh client, so a signed-in ``client`` does not
+    make it an editor's; ``as_editor=True`` signs ``client`` in as the editor
+    account of :func:`make_account` (editors see a failing block's error box
+    where readers see nothing). Fails unless the answer has ``status``.
+    """
+    app = client.application
+    if as_editor:
+        _sign_in(client, app, make_account(app, "editor"))
+        chosen = client
+    else:
+        chosen = app.test_client()
+    response = chosen.get(path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == status, (
+        f"GET {path} answered {response.status_code}, not {status}: {html[:300]}"
+    )
+    return html
 
 
 class _RegistersOneBlock:
@@ -295,8 +443,21 @@ def assert_well_formed(html: str) -> None:
     assert checker.stack == [], f"elements left open: {checker.stack}"
 
 
-def assert_block_contract(block_class: type[Block], app: Flask | None = None) -> None:
+def assert_block_contract(
+    block_class: type[Block],
+    app: Flask | None = None,
+    *,
+    sample_settings: dict[str, Any] | list[dict[str, Any]] | None = None,
+    sample_data: Any = _NOT_GIVEN,
+) -> None:
     """Check what the core relies on from a block type; raise AssertionError if not.
+
+    ``sample_settings`` (one dict or a list) are settings the block must accept:
+    each must validate, be stable when validated again, come back typed by
+    :meth:`Block.load_settings`, give a text summary for the editor's card and
+    render well-formed HTML, like the defaults. ``sample_data`` is what the
+    block's ``prefetch`` would return; when given, every rendering uses it as
+    ``ctx.prefetched`` instead of running ``prefetch``.
 
     Without ``app``, the block is registered in a fresh default app (all
     installed plugins), so a name clash with another block is caught too.
@@ -352,6 +513,23 @@ def assert_block_contract(block_class: type[Block], app: Flask | None = None) ->
         f"{name}: default settings change when validated: {defaults} → {clean}"
     )
 
+    samples = [defaults]
+    if sample_settings is not None:
+        given = [sample_settings] if isinstance(sample_settings, dict) else list(sample_settings)
+        for sample in given:
+            clean, errors = block.validate_settings(sample)
+            assert errors == {}, f"{name}: the sample settings {sample} do not validate: {errors}"
+            again, errors = block.validate_settings(clean)
+            assert errors == {} and again == clean, (
+                f"{name}: saved settings change when saved again: {clean} → {again or errors}"
+            )
+            samples.append(clean)
+    for settings in samples:
+        typed = block.load_settings(settings)
+        assert set(typed) >= set(defaults), f"{name}: load_settings() lost settings"
+        summary = block.summarize_settings(typed)
+        assert isinstance(summary, str), f"{name}.summarize_settings() must return a str"
+
     for filename in (*block.css, *block.js):
         path = block.static_dir() / filename
         assert path.is_file(), f"{name} declares {filename}, but {path} does not exist"
@@ -368,18 +546,20 @@ def assert_block_contract(block_class: type[Block], app: Flask | None = None) ->
 
     with app.app_context():
         created = sample_content(blocks=[])
-        for is_editor in (False, True):
-            for locale in ("vi", "en"):
-                html = render_block(
-                    app,
-                    name,
-                    article=created["article"],
-                    category=created["category"],
-                    page=created["article_page"],
-                    is_editor=is_editor,
-                    locale=locale,
-                )
-                assert isinstance(html, str | Markup)
-                assert_well_formed(html)
-                assert "None" not in html, f"{name}: a missing value was printed as 'None'"
+        cases = [(s, e, loc) for s in samples for e in (False, True) for loc in ("vi", "en")]
+        for settings, is_editor, locale in cases:
+            html = render_block(
+                app,
+                name,
+                settings,
+                article=created["article"],
+                category=created["category"],
+                page=created["article_page"],
+                is_editor=is_editor,
+                locale=locale,
+                prefetched=sample_data,
+            )
+            assert isinstance(html, str | Markup)
+            assert_well_formed(html)
+            assert "None" not in html, f"{name}: a missing value was printed as 'None'"
         db.session.rollback()

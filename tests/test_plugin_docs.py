@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import portal
-from portal.blocks import Block, BlockContext, CachePolicy
+from portal.blocks import Block, BlockContext, CachePolicy, SettingsContext
 from portal.layouts import Layout, Region
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "plugins"
@@ -32,7 +32,7 @@ def test_every_public_name_of_portal_is_documented():
     assert not missing, f"add a section to docs/plugins/block-api.md for: {sorted(missing)}"
 
 
-@pytest.mark.parametrize("cls", [Block, BlockContext, CachePolicy])
+@pytest.mark.parametrize("cls", [Block, BlockContext, CachePolicy, SettingsContext])
 def test_every_member_is_documented(cls):
     members = public_members(cls)
     if dataclasses.is_dataclass(cls):
@@ -50,7 +50,7 @@ def test_layout_fields_are_documented(cls):
 
 def test_no_section_documents_something_that_does_not_exist():
     known = set(portal.__all__) | {"portal"}
-    for cls in (Block, BlockContext, CachePolicy):
+    for cls in (Block, BlockContext, CachePolicy, SettingsContext):
         known |= public_members(cls) | {cls.__name__}
         if dataclasses.is_dataclass(cls):
             known |= {f.name for f in dataclasses.fields(cls)}

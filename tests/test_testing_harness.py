@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import inspect
+import re
 import textwrap
+from pathlib import Path
 
 import pytest
 
-from portal.testing import assert_block_contract
+import portal.pytest_plugin
+import portal.testing
+from portal.extensions import db
+from portal.models import Placement
+from portal.testing import (
+    assert_block_contract,
+    make_account,
+    make_app,
+    place_block,
+    render_page,
+    sample_content,
+)
+
+TESTING_DOC = Path(__file__).resolve().parent.parent / "docs" / "plugins" / "testing.md"
 
 pytest_plugins = ["pytester"]
 
@@ -102,3 +118,147 @@ def test_plugin_authors_fixtures_in_a_pytest_run_of_their_own(pytester, cases):
     )
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=4)
+
+
+def test_kit_fixtures_in_a_pytest_run_of_their_own(pytester, cases):
+    """Signing in, placing a block and rendering pages, as a plugin author's tests do."""
+    pytester.makepyfile(
+        textwrap.dedent(
+            f"""
+            import importlib.util, sys
+            import pytest
+
+            spec = importlib.util.spec_from_file_location(
+                "author_kit_plugin", {str(cases.__file__)!r},
+                submodule_search_locations=[{str(cases.__file__.rsplit("/", 1)[0])!r}],
+            )
+            author_plugin = importlib.util.module_from_spec(spec)
+            sys.modules["author_kit_plugin"] = author_plugin
+            spec.loader.exec_module(author_plugin)
+
+            from portal import hookimpl
+            from portal.testing import place_block, render_page
+
+            class Registers:
+                @hookimpl
+                def portal_register_blocks(self):
+                    return [author_plugin.GoodNotice]
+
+            @pytest.fixture
+            def portal_plugins():
+                return [("author_kit_plugin", Registers())]
+
+            def test_a_placed_block_shows_on_the_page(portal_app, portal_client, portal_content):
+                place_block(portal_app, "/", "main", "contract_good")
+                assert "Tin mới nhất" in render_page(portal_client, "/")
+                assert "Tin mới nhất" in render_page(portal_client, "/", as_editor=True)
+
+            def test_the_editor_can_open_the_admin(portal_editor_client):
+                assert portal_editor_client.get("/admin/").status_code == 200
+                assert portal_editor_client.get("/admin/users").status_code == 403
+
+            def test_the_admin_can_open_the_page_editor(portal_admin_client, portal_content):
+                response = portal_admin_client.get(f"/admin/pages/{{portal_content['root']}}")
+                assert response.status_code == 200
+            """
+        )
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+@pytest.fixture
+def kit_app(cases):
+    from portal import hookimpl
+
+    class Registers:
+        @hookimpl
+        def portal_register_blocks(self):
+            return [
+                cases.GoodNotice,
+                cases.RaisesWhenRendered,
+                cases.RequiredSettingWithoutDefault,
+                cases.ArticleCachedForEveryArticle,
+            ]
+
+    app = make_app(plugins=[("kit_cases", Registers())], autoload=False, strict=False)
+    with app.app_context():
+        sample_content(blocks=[])
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def placements(app) -> list[tuple]:
+    with app.app_context():
+        return [
+            (p.page_id, p.region, p.position, p.block_name, p.settings)
+            for p in db.session.scalars(db.select(Placement).order_by(Placement.id))
+        ]
+
+
+def test_place_block_goes_last_in_the_region_with_clean_settings(kit_app):
+    first = place_block(kit_app, "/", "main", "contract_good")
+    second = place_block(kit_app, "/", "main", "contract_required", {"title": "  Tiêu đề "})
+    assert second > first
+    rows = placements(kit_app)
+    assert [row[2] for row in rows] == [0, 1]
+    assert rows[1][4] == {"title": "  Tiêu đề "}
+
+
+@pytest.mark.parametrize(
+    ("args", "error", "message"),
+    [
+        (("/", "main", "khong_co"), LookupError, "No block named 'khong_co'"),
+        (("/khong-co", "main", "contract_good"), LookupError, "there is no page"),
+        (("/", "vung_la", "contract_good"), ValueError, "has no region 'vung_la'"),
+        (("/", "main", "contract_required", {"title": ""}), ValueError, "Hãy nhập tiêu đề"),
+        (("/", "main", "contract_cache_article"), ValueError, "needs \\['article'\\]"),
+    ],
+)
+def test_place_block_refuses_mistakes_clearly_and_places_nothing(kit_app, args, error, message):
+    with pytest.raises(error, match=message):
+        place_block(kit_app, *args)
+    assert placements(kit_app) == []
+
+
+def test_render_page_as_a_reader_or_as_an_editor(kit_app):
+    place_block(kit_app, "/", "main", "contract_raises")
+    client = kit_app.test_client()
+    assert "bị lỗi" not in render_page(client, "/")
+    editor_view = render_page(client, "/", as_editor=True)
+    assert "Khối “Thông báo mẫu” (contract_raises) bị lỗi" in editor_view
+    # The client is signed in now, but a reader's page is still a reader's.
+    assert "bị lỗi" not in render_page(client, "/")
+    with pytest.raises(AssertionError, match="answered 404, not 200"):
+        render_page(client, "/khong-co-trang-nay")
+    assert render_page(client, "/khong-co-trang-nay", status=404)
+
+
+def test_make_account_reuses_the_account_and_refuses_unknown_roles(kit_app):
+    assert make_account(kit_app, "editor") == make_account(kit_app, "editor")
+    assert make_account(kit_app, "admin") != make_account(kit_app, "editor")
+    with pytest.raises(ValueError, match="unknown role 'chu'"):
+        make_account(kit_app, "chu")
+
+
+def test_the_testing_doc_lists_every_fixture_and_helper():
+    text = TESTING_DOC.read_text(encoding="utf-8")
+    fixtures = {
+        name
+        for name, value in vars(portal.pytest_plugin).items()
+        if hasattr(value, "_fixture_function_marker")
+    }
+    assert {"portal_app", "portal_editor_client", "portal_admin_client"} <= fixtures
+    helpers = {
+        name
+        for name, value in vars(portal.testing).items()
+        if inspect.isfunction(value)
+        and not name.startswith("_")
+        and value.__module__ == "portal.testing"
+    }
+    assert {"place_block", "render_page", "assert_block_contract"} <= helpers
+    documented = set(re.findall(r"`(\w+)", text))
+    missing = (fixtures | helpers) - documented
+    assert not missing, f"docs/plugins/testing.md does not list {sorted(missing)}"

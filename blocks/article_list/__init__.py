@@ -20,6 +20,7 @@ from portal import (
     BlockContext,
     CachePolicy,
     Category,
+    SettingsContext,
     category_tree,
     category_url,
     fetch_article_lists,
@@ -47,13 +48,21 @@ STYLES = {
 }
 
 
+#: The first choice of the category select: no category of its own.
+FOLLOW_PAGE = "— Chuyên mục của trang đang xem —"
+
+
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
 def existing_category(form, field) -> None:
-    """Reject a category slug that no category has."""
-    if field.data and category_tree().by_slug(field.data) is None:
+    """Reject a category slug that no category has (the site's, from the form's context)."""
+    if not field.data:
+        return
+    context = getattr(form, "context", None)
+    tree = context.categories if context is not None and context.categories else category_tree()
+    if tree.by_slug(field.data) is None:
         raise ValidationError(
             f"Không có chuyên mục nào có đường dẫn rút gọn “{field.data}”. "
             "Hãy kiểm tra lại, hoặc để trống để dùng chuyên mục của trang đang xem."
@@ -68,12 +77,16 @@ class ArticleListSettings(Form):
         validators=[Length(max=200, message="Tiêu đề không được dài quá %(max)d ký tự.")],
         default="Tin mới nhất",
     )
-    category = StringField(
-        "Chuyên mục (đường dẫn rút gọn, ví dụ thoi-su)",
+    # Stored as the category's slug. The admin offers the site's categories
+    # (with_context); without a context any existing slug is accepted, as before.
+    category = SelectField(
+        "Chuyên mục",
         description=(
             "Để trống: chuyên mục của trang đang xem; trang không thuộc chuyên mục nào "
             "thì lấy bài của mọi chuyên mục."
         ),
+        choices=[],
+        validate_choice=False,
         filters=[strip_text, _lower],
         validators=[existing_category],
         default="",
@@ -101,6 +114,14 @@ class ArticleListSettings(Form):
         default="list",
         invalid_choice_message="Kiểu hiển thị không hợp lệ; hãy chọn một kiểu trong danh sách.",
     )
+
+    def with_context(self, context: SettingsContext) -> None:
+        """Offer the site's categories; a slug no category has any more stays visible."""
+        choices = context.category_choices(blank=FOLLOW_PAGE)
+        current = self.category.data
+        if current and current not in {value for value, _name in choices}:
+            choices.append((current, f"{current} (không còn chuyên mục này)"))
+        self.category.choices = choices
 
 
 @dataclass(frozen=True)
@@ -151,6 +172,22 @@ class ArticleList(Block):
         vary_on={"locale", "page", "category", "article", "query"},
         tags={"articles", "categories"},
     )
+
+    def summarize_settings(self, settings: dict[str, Any]) -> str:
+        """``Tin mới nhất · 10 bài · chuyên mục “thoi-su” (cả chuyên mục con) · kiểu Lưới thẻ``."""
+        parts = [settings["title"]] if settings.get("title") else []
+        parts.append(f"{settings.get('count') or 10} bài")
+        if settings.get("category"):
+            subcategories = " (cả chuyên mục con)" if settings.get("include_subcategories") else ""
+            parts.append(f"chuyên mục “{settings['category']}”{subcategories}")
+        else:
+            parts.append("chuyên mục của trang đang xem")
+        style = STYLES.get(settings.get("style") or "", "")
+        if style:
+            parts.append(f"kiểu {style.split(':')[0]}")
+        if settings.get("paginate"):
+            parts.append("phân trang")
+        return " · ".join(parts)
 
     @classmethod
     def listing(cls, ctx: BlockContext, settings: dict[str, Any]) -> Listing:

@@ -181,7 +181,7 @@ def test_editor_never_runs_block_code(app, admin_client, site):
 
     assert "Khối luôn lỗi probe_crash" in text
     assert "da_go_bo Thiếu plugin" in text
-    assert "giu nguyen" in text
+    assert "giu: nguyen" in text
 
 
 # -- adding and configuring -------------------------------------------------------------

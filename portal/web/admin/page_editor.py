@@ -7,13 +7,14 @@ be moved, reconfigured or removed. Only the preview renders blocks.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.blocks import Block, jsonable, settings_to_formdata
+from portal.blocks import SUMMARY_LENGTH, Block, SettingsContext, default_summary, jsonable, shorten
 from portal.content.page_drafts import (
     DraftConflict,
     DraftError,
@@ -44,7 +45,7 @@ from portal.i18n import current_locale
 from portal.models import Article, Page, PageRevision
 from portal.plugins import plugins_of
 from portal.rendering import Viewer, load_placements, render_page
-from portal.site import CategoryTree, PageTree
+from portal.site import CategoryTree, PageTree, category_tree
 from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import (
@@ -53,6 +54,8 @@ from portal.web.admin.access import (
     keeps_typing_when_expired,
     roles_required,
 )
+
+log = logging.getLogger(__name__)
 
 
 def _page(page_id: int) -> Page:
@@ -65,6 +68,11 @@ def _version() -> str:
     if not version:
         abort(400, "Thiếu phiên bản bản nháp.")
     return version
+
+
+def settings_context(page: Page) -> SettingsContext:
+    """What a block's settings form knows: the page, the site's categories, the locale."""
+    return SettingsContext(page=page, categories=category_tree(), locale=current_locale())
 
 
 def page_provides(page: Page) -> set[str]:
@@ -103,15 +111,30 @@ class Card:
         return self.block.label if self.block else self.block_name
 
     @property
-    def summary(self) -> list[tuple[str, str]]:
-        """A few settings as text, for the card (values shortened)."""
-        items = []
-        for name, value in (self.settings or {}).items():
-            if value in ("", None, [], False):
-                continue
-            text = str(value)
-            items.append((name, text if len(text) <= 60 else text[:57] + "…"))
-        return items[:4]
+    def summary(self) -> str:
+        """The block's own short line about its settings (labels, never raw keys).
+
+        A block whose ``summarize_settings`` fails gets the default summary, so a
+        broken block never breaks the editor. A block whose plugin is missing has
+        no form to take labels from: its stored settings are shown as they are,
+        so the editor can still tell it apart.
+        """
+        if self.block is None:
+            parts = [
+                f"{name}: {value}"
+                for name, value in (self.settings or {}).items()
+                if value not in ("", None, [], False)
+            ]
+            return shorten(" · ".join(parts), SUMMARY_LENGTH)
+        settings = self.block.load_settings(self.settings)
+        try:
+            text = self.block.summarize_settings(settings)
+            if not isinstance(text, str):
+                raise TypeError(f"summarize_settings() must return str, not {type(text).__name__}")
+        except Exception:
+            log.exception("Block %r failed in summarize_settings", self.block_name)
+            text = default_summary(self.block.settings_form, settings)
+        return shorten(text, SUMMARY_LENGTH)
 
 
 def _editor_state(page: Page):
@@ -256,7 +279,9 @@ def block_add(page_id: int, block_name: str):
     block = plugins_of(current_app).block(block_name)
     if block is None or block not in blocks_offered(page):
         abort(404)
-    form = block.settings_form(request.form if request.method == "POST" else None)
+    form = block.settings_form_for(
+        request.form if request.method == "POST" else None, context=settings_context(page)
+    )
     if form_expired():
         return _render_block_form(page, block, form, region, _version(), expired=True)
     if request.method == "POST":
@@ -306,6 +331,11 @@ def _render_block_form(
             problem=problem,
             conflict=isinstance(problem, DraftConflict),
             current=current,
+            current_summary=(
+                Card(key, block.name, "", 0, current.get("settings") or {}, False, block).summary
+                if current is not None
+                else None
+            ),
             expired=expired,
         ),
         status,
@@ -331,7 +361,7 @@ def block_edit(page_id: int, key: str):
         )
         return _back(page)
     if request.method == "POST":
-        form = block.settings_form(request.form)
+        form = block.settings_form_for(request.form, context=settings_context(page))
         if form_expired():
             return _render_block_form(
                 page, block, form, item["region"], _version(), key=key, expired=True
@@ -351,8 +381,9 @@ def block_edit(page_id: int, key: str):
             flash(f"Đã lưu cấu hình khối “{block.label}” vào bản nháp.")
             return _back(page, f"card-{key}")
         return _render_block_form(page, block, form, item["region"], None, key=key, problem=problem)
-    merged = {**block.default_settings(), **(item.get("settings") or {})}
-    form = block.settings_form(formdata=settings_to_formdata(block.settings_form, merged))
+    form = block.settings_form_for(
+        context=settings_context(page), settings=item.get("settings") or {}
+    )
     return _render_block_form(page, block, form, item["region"], version, key=key)
 
 

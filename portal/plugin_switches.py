@@ -10,8 +10,10 @@ even imported.
 
 A switch (the admin's plugins screen, ``flask portal plugins disable``) goes
 through :func:`set_enabled`, inside a unit of work: the stored switch and its
-audit entry are committed together, and this worker applies it once the
-commit succeeded.
+audit entry are committed together with a purge of the cached HTML that
+showed the plugin's contributions (its menu entries, see
+:func:`portal.content.purges.switch_event`); this worker applies the switch
+once the commit succeeded, before the purge is delivered.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from portal.content import audit
+from portal.content.events import content_changed
+from portal.content.purges import switch_event
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models import PluginState
@@ -116,6 +120,10 @@ def set_enabled(name: str, enabled: bool) -> bool:
         before={"name": name, "enabled": was_enabled},
         after={"name": name, "enabled": enabled},
     )
+    if was_enabled != enabled:
+        # Menu entries of the plugin are cached inside other blocks: purge them with the
+        # switch (delivered after the commit, once this worker uses the new switch).
+        content_changed(switch_event(name))
     unit.on_commit(lambda: _apply(app, name, enabled))
     return was_enabled
 

@@ -31,6 +31,11 @@ TAG_RE = re.compile(rf"^[^\s\x00-\x1f\x7f]{{1,{MAX_TAG_LENGTH}}}$")
 PLUGIN_RE = re.compile(r"^[A-Za-z0-9_.-]{1,43}$")
 
 
+#: Cached HTML that shows what plugins contribute outside their own blocks: the entries
+#: of ``portal_menu_items`` are drawn inside the category menu, cached with the tree.
+PLUGIN_CONTRIBUTION_TAGS = frozenset({tag_names.CATEGORY_TREE})
+
+
 class PurgeError(ValueError):
     """A purge asked for with a wrong argument; nothing was written."""
 
@@ -62,6 +67,16 @@ def bump_data_version(name: str, *, reason: str = "", plugin: str = "") -> None:
         )
     event = data_event(name, plugin=_checked_plugin(plugin))
     _announce(event, reason or f"data set {name} changed", plugin)
+
+
+def switch_event(plugin: str):
+    """The purge announced when plugin ``plugin`` is switched off or on.
+
+    Its own blocks follow the switch by themselves (a switched-off block is
+    not drawn); what it added to other blocks' HTML (menu entries) is cached
+    with them, so those entries are purged (:data:`PLUGIN_CONTRIBUTION_TAGS`).
+    """
+    return purge_event(PLUGIN_CONTRIBUTION_TAGS, plugin=_checked_plugin(plugin))
 
 
 def _checked_tags(tags: Iterable[str]) -> frozenset[str]:

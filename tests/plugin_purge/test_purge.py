@@ -10,12 +10,10 @@ import pytest
 from sqlalchemy import select
 
 from portal import Block, CachePolicy, bump_data_version, hookimpl, purge
-from portal.cache import CacheUnavailable, cache_for
-from portal.content import outbox
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
 from portal.models import Placement
-from portal.models.events import DELIVERED, PENDING, OutboxEvent
+from portal.models.events import DELIVERED, OutboxEvent
 from portal.plugins import plugins_of
 from portal.testing import events_written, make_app, sample_content
 
@@ -129,32 +127,6 @@ def test_a_purge_inside_a_unit_of_work_waits_for_its_commit(app, home):
         purge(["data:weather"], reason="cùng thay đổi", plugin="weather")
     home.get("/")
     assert len(weather.RENDERS) == 2
-
-
-def test_a_purge_the_cache_could_not_make_is_retried(app, home, monkeypatch):
-    home.get("/")
-    backend = cache_for(app)
-    real_purge = backend.purge_tags
-
-    def unreachable(tags):
-        raise CacheUnavailable("Redis unreachable (test)")
-
-    monkeypatch.setattr(backend, "purge_tags", unreachable)
-    with app.app_context():
-        bump_data_version("weather", plugin="weather", reason="dự báo mới")
-        row = db.session.scalar(select(OutboxEvent))
-        assert row.status == PENDING and row.pending == ["cache"]
-        assert "Redis unreachable" in row.last_error
-    monkeypatch.setattr(backend, "purge_tags", real_purge)
-    with app.app_context():
-        from datetime import timedelta
-
-        from portal.models.types import utcnow
-
-        report = outbox.deliver(now=utcnow() + timedelta(hours=1))
-        assert report.delivered == [row.id]
-    home.get("/")
-    assert len(weather.RENDERS) == 2 and len(other.RENDERS) == 1
 
 
 @pytest.mark.parametrize(

@@ -3,9 +3,12 @@ stored in the database, audit-logged with secrets masked, seen on the next reque
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from admin.admin_helpers import client_signed_in_as, csrf_of, make_user
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from portal.extensions import db
 from portal.models import AuditEntry, PluginSettingValue
@@ -192,18 +195,51 @@ def test_the_environment_fixes_a_setting_and_the_screen_says_so(build_app, monke
     assert "days" not in stored_rows(app)
 
 
-def test_two_admins_saving_at_once_get_a_message_not_an_error(app, admin_client, monkeypatch):
-    from sqlalchemy.exc import IntegrityError
+def waiting_for_a_lock(app) -> bool:
+    """Whether a transaction on the test's PostgreSQL database waits for another's row lock."""
+    with app.app_context():
+        return bool(
+            db.session.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+        )
 
-    import portal.web.admin.plugins as screen
 
-    def clash(plugin, values):
-        raise IntegrityError("INSERT", {}, Exception("duplicate key"))
+def test_two_admins_saving_at_once_get_a_message_not_an_error(app, database_url, admin_client):
+    """Two real transactions on PostgreSQL: the first admin's save holds the new row while
+    the second admin's save of the same setting waits for it, then fails on the key."""
+    if not database_url:
+        pytest.skip("SQLite runs one writer at a time: two saves cannot overlap there")
+    from portal.content.unit_of_work import Actor, unit_of_work
+    from portal.plugin_settings import save
 
-    monkeypatch.setattr(screen, "save", clash)
-    page = admin_client.post(
-        URL, data=form_data(admin_client, setting_days="4"), follow_redirects=True
-    )
-    assert page.status_code == 200
-    assert "một quản trị viên khác vừa lưu cấu hình này cùng lúc" in page.get_data(as_text=True)
-    assert stored_rows(app) == {}
+    data = form_data(admin_client, setting_days="5")
+    second: dict = {}
+
+    def second_admin_saves() -> None:
+        response = admin_client.post(URL, data=data, follow_redirects=True)
+        second.update(status=response.status_code, html=response.get_data(as_text=True))
+
+    with app.app_context():
+        with unit_of_work(Actor.system("quản trị viên thứ nhất")):
+            assert save("settings_weather", {"days": "4"}) == ["days"]
+            db.session.flush()  # the row is written, not yet committed
+            thread = threading.Thread(target=second_admin_saves)
+            thread.start()
+            deadline = time.monotonic() + 10
+            while not waiting_for_a_lock(app) and thread.is_alive():
+                assert time.monotonic() < deadline, "the second save never waited for the first"
+                time.sleep(0.02)
+        db.session.remove()
+    thread.join(timeout=20)
+    assert not thread.is_alive()
+
+    assert second["status"] == 200
+    assert "một quản trị viên khác vừa lưu cấu hình này cùng lúc" in second["html"]
+    # The first save stands, whole; the second changed nothing.
+    assert stored_rows(app) == {"days": 4}
+    assert read(app.test_client())["days"] == 4
+    assert [entry.after for entry in audit_entries(app)] == [{"days": "4"}]

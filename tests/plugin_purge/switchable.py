@@ -4,7 +4,7 @@ and listens for content events: everything an admin's switch must turn off."""
 import click
 from flask import Blueprint
 
-from portal import hookimpl
+from portal import AdminScreen, hookimpl
 
 EVENTS = []
 
@@ -37,6 +37,11 @@ def portal_setup_app(app):
     @weather_group.command("show")
     def weather_show():
         click.echo("sunny")
+
+
+@hookimpl
+def portal_admin_screens():
+    return [AdminScreen(label="Thời tiết", endpoint="switchable.admin_screen", roles=("admin",))]
 
 
 @hookimpl

@@ -19,6 +19,7 @@ once the commit succeeded, before the purge is delivered.
 from __future__ import annotations
 
 import functools
+import logging
 import time
 
 import click
@@ -26,9 +27,10 @@ from flask import Flask, abort, current_app, has_app_context, request
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
+from portal.cache import CacheUnavailable, cache_for
 from portal.content import audit
 from portal.content.events import content_changed
-from portal.content.purges import switch_event
+from portal.content.purges import PLUGIN_CONTRIBUTION_TAGS, switch_event
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models import PluginState
@@ -38,6 +40,8 @@ from portal.plugins import plugins_of
 REQUIRED_PLUGINS = frozenset({"standard_layouts"})
 
 _LAST_SYNC = "portal.plugin_switches.synced_at"
+
+log = logging.getLogger("portal.plugin_switches")
 
 
 class SwitchError(ValueError):
@@ -65,6 +69,23 @@ def sync(app: Flask, *, force: bool = False) -> None:
     plugins = plugins_of(app)
     if switched_off != plugins.switched_off:
         plugins.apply_switches(switched_off)
+        if last is not None:  # a switch made by another worker, not the start
+            _purge_here(app)
+
+
+def _purge_here(app: Flask) -> None:
+    """Drop what this worker cached with the previous switches (menus with a plugin's entries).
+
+    The switch's own purge (:func:`set_enabled`) goes through the outbox; but until
+    this worker read the new switch it may have cached a menu again with the old
+    ones, and an in-process cache is this worker's alone. Purged here again, once,
+    as the worker applies the switch; if the cache cannot be reached, the entries
+    end with their time-out.
+    """
+    try:
+        cache_for(app).purge_tags(PLUGIN_CONTRIBUTION_TAGS)
+    except CacheUnavailable as exc:
+        log.warning("Plugin switch: the cached menus could not be purged here: %s", exc)
 
 
 def _check(name: str, enabled: bool) -> None:

@@ -110,7 +110,8 @@ def test_switches_that_cannot_be_made_are_refused(app, admin_client, name, messa
 def test_a_switch_is_stored_with_its_audit_entry_under_the_admin(app, admin_client):
     with events_written(app) as events:
         post_switch(admin_client, "rich_text", enabled=False)
-    assert events == []  # placements and content are untouched
+    # Only the purge of cached menus (a plugin's entries); placements and content are untouched.
+    assert events == [("purged", "plugin:rich_text", None)]
     with app.app_context():
         state = db.session.get(PluginState, "rich_text")
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "plugin.switch"))
@@ -145,7 +146,7 @@ def test_the_command_line_switch_is_audited_under_the_command_line(app):
     with events_written(app) as events:
         result = runner.invoke(args=["portal", "plugins", "disable", "rich_text"])
     assert result.exit_code == 0, result.output
-    assert events == []
+    assert events == [("purged", "plugin:rich_text", None)]
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "plugin.switch"))
         assert (entry.user_name, entry.user_id) == ("Dòng lệnh", None)

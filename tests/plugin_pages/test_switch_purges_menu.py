@@ -11,7 +11,7 @@ from portal.content import tags
 from portal.extensions import db
 from portal.models.events import DELIVERED, OutboxEvent
 
-from .conftest import client_signed_in_as, make_user
+from .conftest import build_site, client_signed_in_as, make_user
 
 ENTRY = '<a class="category-menu__link" href="/lich-tiep-dan">Lịch tiếp dân</a>'
 
@@ -79,3 +79,26 @@ def test_a_refused_switch_writes_no_event(app, site):
     assert "is not loaded here" in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(OutboxEvent)) == 0
+
+
+def test_another_worker_drops_its_own_cached_menu_when_it_follows_the_switch(
+    app_factory, test_plugin
+):
+    """Each worker has its own in-process cache: the one that did not make the switch
+    purges its cached menu when it reads the switch (here at once: sync every request)."""
+    plugins = [("reception", test_plugin("reception"))]
+    first = app_factory(plugins=plugins, config={"PORTAL_CACHE_URL": "memory"})
+    with first.app_context():
+        build_site()
+    second = app_factory(
+        plugins=plugins,
+        config={"PORTAL_CACHE_URL": "memory", "PORTAL_PLUGIN_SYNC_SECONDS": 0},
+    )
+    reader = second.test_client()
+    assert ENTRY in menu_of(reader)
+    assert ENTRY in menu_of(reader)  # cached in the second worker
+    admin = client_signed_in_as(first, make_user(first, "qt@example.org", "admin"))
+    switch(admin, False)
+    assert ENTRY not in menu_of(reader)
+    switch(admin, True)
+    assert ENTRY in menu_of(reader)

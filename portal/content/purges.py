@@ -75,8 +75,10 @@ def switch_event(plugin: str):
     Its own blocks follow the switch by themselves (a switched-off block is
     not drawn); what it added to other blocks' HTML (menu entries) is cached
     with them, so those entries are purged (:data:`PLUGIN_CONTRIBUTION_TAGS`).
+    The subject names the plugin when its name fits one (``plugin:<name>``).
     """
-    return purge_event(PLUGIN_CONTRIBUTION_TAGS, plugin=_checked_plugin(plugin))
+    named = plugin if PLUGIN_RE.match(plugin) else ""
+    return purge_event(PLUGIN_CONTRIBUTION_TAGS, plugin=named)
 
 
 def _checked_tags(tags: Iterable[str]) -> frozenset[str]:

@@ -136,3 +136,21 @@ def test_editors_cannot_open_the_admin_screen(portal_editor_client):
 def test_a_too_long_title_is_refused():
     clean, errors = Contacts.validate_settings({"title": "x" * 201, "limit": 5})
     assert "title" in errors
+
+
+def test_switched_off_its_page_menu_entry_and_screen_are_gone_and_its_rows_stay(
+    portal_app, portal_migrations, portal_admin_client
+):
+    with portal_app.app_context():
+        add_contact(Actor.system("Plugin contacts"), **LAN)
+    cli = portal_app.test_cli_runner()
+    done = cli.invoke(args=["portal", "plugins", "disable", "contacts"])
+    assert done.exit_code == 0, done.output
+    assert portal_admin_client.get("/danh-ba").status_code == 404
+    assert portal_admin_client.get("/admin/danh-ba/").status_code == 404
+    with portal_app.test_request_context("/"):
+        assert menu_items("main") == []
+
+    done = cli.invoke(args=["portal", "plugins", "enable", "contacts"])
+    assert done.exit_code == 0, done.output
+    assert "Nguyễn Thị Lan" in portal_admin_client.get("/danh-ba").get_data(as_text=True)

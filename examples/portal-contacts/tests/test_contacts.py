@@ -104,7 +104,7 @@ def test_settings_come_from_the_config(tmp_path):
 def csrf_token(client, url):
     page = client.get(url)
     assert page.status_code == 200
-    return re.search(r'name="csrf_token" value="([^"]+)"', page.get_data(as_text=True)).group(1)
+    return re.search(r'name="csrf_token"[^>]* value="([^"]+)"', page.get_data(as_text=True))[1]
 
 
 def test_admins_add_entries(portal_app, portal_migrations, portal_admin_client):
@@ -127,6 +127,20 @@ def test_a_bad_entry_is_refused_and_nothing_is_stored(
     assert "Địa chỉ thư điện tử không hợp lệ." in html
     with portal_app.app_context():
         assert db.session.scalar(db.select(db.func.count()).select_from(Contact)) == 0
+
+
+def test_admins_edit_the_settings(portal_app, portal_migrations, portal_admin_client):
+    with portal_app.app_context():
+        add_contact(Actor.system("Plugin contacts"), **LAN)
+    url = "/admin/plugins/contacts/settings"  # Quản trị → Plugin → Cấu hình
+    data = {
+        "setting_page_title": "Danh bạ các sở, ngành",
+        "csrf_token": csrf_token(portal_admin_client, url),
+    }
+    assert portal_admin_client.post(url, data=data).status_code == 302  # show_email unticked
+    html = render_page(portal_admin_client, "/danh-ba")
+    assert "Danh bạ các sở, ngành" in html
+    assert "lan@example.org" not in html
 
 
 def test_editors_cannot_open_the_admin_screen(portal_editor_client):

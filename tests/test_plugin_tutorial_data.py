@@ -151,3 +151,26 @@ def test_following_the_chapter_gives_the_example_and_it_works(runner, tmp_path):
     listed = done.stdout.split("contacts 0.1.0", 1)[1].split("\n\n", 1)[0].splitlines()[:5]
     shown = part_two().split("\ncontacts 0.1.0", 1)[1].split("```", 1)[0].splitlines()[:5]
     assert [line.split() for line in listed] == [line.split() for line in shown]
+
+
+@pytest.mark.slow
+def test_the_example_keeps_the_blocks_rule(tmp_path):
+    """The project's import contract for blocks holds for the plugin (tests aside)."""
+    import json
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = {c["id"]: c for c in config["tool"]["importlinter"]["contracts"]}
+    rule = {**contracts["blocks-public-api"], "source_modules": ["portal_contacts"]}
+    lines = ["[tool.importlinter]", 'root_packages = ["portal", "portal_contacts"]',
+             "[[tool.importlinter.contracts]]"]  # fmt: skip
+    lines += [f"{key} = {json.dumps(value)}" for key, value in rule.items()]
+    (tmp_path / "contracts.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(EXAMPLE), str(ROOT)])}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("lint-imports")), "--no-logo", "--no-cache",
+         str(tmp_path / "contracts.toml")],
+        cwd=tmp_path, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Blocks use only the public plugin API KEPT" in result.stdout

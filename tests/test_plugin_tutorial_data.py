@@ -12,6 +12,7 @@ import os
 import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -151,6 +152,16 @@ def test_following_the_chapter_gives_the_example_and_it_works(runner, tmp_path):
     listed = done.stdout.split("contacts 0.1.0", 1)[1].split("\n\n", 1)[0].splitlines()[:5]
     shown = part_two().split("\ncontacts 0.1.0", 1)[1].split("```", 1)[0].splitlines()[:5]
     assert [line.split() for line in listed] == [line.split() for line in shown]
+
+    toml = re.search(r"^ *```toml\n(.*?)^ *```", part_two(), re.S | re.M)[1]
+    (tmp_path / "instance" / "plugins.toml").write_text(textwrap.dedent(toml), encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", "portal", "plugins", "--settings"],
+        cwd=ROOT, env=portal_env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Danh bạ cơ quan nhà nước tỉnh (from instance file)" in done.stdout
+    assert "False (from instance file)" in done.stdout
 
 
 @pytest.mark.slow

@@ -20,14 +20,18 @@ ROOT = Path(__file__).resolve().parent.parent
 TUTORIAL = ROOT / "docs" / "plugins" / "tutorial.md"
 EXAMPLE = ROOT / "examples" / "portal-countdown"
 FILE_MARKER = re.compile(r"^(?:# |/\* |\{# )file: (?P<path>\S+)(?: \*/| #\})?$")
+PART_TWO = "\n# Part two: "  # replayed by tests/test_plugin_tutorial_data.py
+
+
+def part_one() -> str:
+    """The countdown chapter: the tutorial up to its second part."""
+    return TUTORIAL.read_text(encoding="utf-8").partition(PART_TWO)[0]
 
 
 def tutorial_files() -> dict[str, str]:
     """The files the tutorial tells the reader to write, by path inside the package."""
     files = {}
-    for block in re.findall(
-        r"^```\w*\n(.*?)^```", TUTORIAL.read_text(encoding="utf-8"), re.S | re.M
-    ):
+    for block in re.findall(r"^```\w*\n(.*?)^```", part_one(), re.S | re.M):
         first, _, rest = block.partition("\n")
         marker = FILE_MARKER.match(first)
         if marker:
@@ -36,7 +40,7 @@ def tutorial_files() -> dict[str, str]:
 
 
 def tutorial_commands() -> list[str]:
-    text = TUTORIAL.read_text(encoding="utf-8")
+    text = part_one()
     return [line for block in re.findall(r"^```sh\n(.*?)^```", text, re.S | re.M)
             for line in block.splitlines() if line.strip()]  # fmt: skip
 
@@ -101,7 +105,7 @@ def test_following_the_tutorial_gives_the_example_and_it_works(runner, tmp_path)
         cwd=ROOT, env={**env, "PORTAL_INSTANCE_PATH": str(tmp_path / "instance")},
         capture_output=True, text=True,
     )  # fmt: skip
-    shown = re.search(r"^countdown +Đếm.*$", TUTORIAL.read_text(encoding="utf-8"), re.M).group(0)
+    shown = re.search(r"^countdown +Đếm.*$", part_one(), re.M).group(0)
     listed = next(line for line in blocks.stdout.splitlines() if line.startswith("countdown "))
     assert listed.split() == shown.split()
 

@@ -78,6 +78,7 @@ EXCLUDED_TABLES = {
     "outbox_events": "content events were delivered (or are due) on this installation",
     "audit_log": "who changed what on this installation",
     "plugin_states": "which plugins are switched on depends on what this installation has",
+    "plugin_setting_values": "plugins' settings belong to this installation (and may be secrets)",
 }
 #: File kinds in the archive and the configuration key naming their folder.
 FILE_AREAS = {"media": "PORTAL_MEDIA_DIR", "attachments": "PORTAL_ATTACHMENTS_DIR"}

@@ -18,8 +18,11 @@ def python_blocks(page: str) -> list[str]:
 
 @pytest.mark.parametrize("page", ["data.md", "block-api.md"])
 def test_python_examples_compile(page):
-    for number, block in enumerate(python_blocks(page)):
-        compile(block, f"{page} example {number}", "exec")
+    blocks = python_blocks(page)
+    assert blocks, f"{page} shows no Python example"
+    for number, block in enumerate(blocks):
+        code = compile(block, f"{page} example {number}", "exec")  # a SyntaxError fails the test
+        assert code.co_filename == f"{page} example {number}"
 
 
 def test_the_documented_model_and_first_migration_are_the_sample_plugins():

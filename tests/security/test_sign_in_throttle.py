@@ -144,7 +144,9 @@ def test_a_password_change_makes_known_browsers_strangers_again(app, admin_accou
         db.session.commit()
     lock_the_account_for_strangers(app)
 
-    wait_in(sign_in(owner, EMAIL, "mat-khau-moi-dai-2"))
+    refusal = sign_in(owner, EMAIL, "mat-khau-moi-dai-2")
+    assert refusal.status_code == 429  # the old proof no longer vouches for this browser
+    assert REFUSED in wait_in(refusal)
 
 
 def test_known_browsers_expire(app, admin_account, clock):
@@ -152,7 +154,9 @@ def test_known_browsers_expire(app, admin_account, clock):
     clock.advance(days=181)
     lock_the_account_for_strangers(app)
 
-    wait_in(sign_in(owner, EMAIL, PASSWORD))
+    refusal = sign_in(owner, EMAIL, PASSWORD)
+    assert refusal.status_code == 429  # a proof older than its lifetime counts for nothing
+    assert REFUSED in wait_in(refusal)
 
 
 # -- progressive waits -----------------------------------------------------------------

@@ -135,6 +135,8 @@ TABLE_SPECS = {
         TableSpec("attachments", owner="article_id"),
         TableSpec("article_revisions", owner="article_id", history=True),
         TableSpec("article_notes", owner="article_id", history=True),
+        # Reader statistics ("most read"): left out with the history.
+        TableSpec("article_daily_views", owner="article_id", history=True),
         # path when the page has one, else its kind and category.
         TableSpec("pages", identity=("path",)),
         TableSpec("placements", owner="page_id"),

@@ -18,6 +18,7 @@ from portal.models.plugin_settings import PluginSettingValue
 from portal.models.plugins import PluginState
 from portal.models.types import utcnow
 from portal.models.users import ROLES, LoginAttempt, User, UserSession
+from portal.models.views import ArticleDailyViews
 
 __all__ = [
     "ARTICLE_STATUSES",
@@ -25,6 +26,7 @@ __all__ = [
     "ROLES",
     "STATUS_LABELS",
     "Article",
+    "ArticleDailyViews",
     "ArticleNote",
     "ArticleRevision",
     "Attachment",

@@ -39,6 +39,7 @@ import logging
 import re
 import time
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -118,6 +119,13 @@ class PluginSetting:
     value). ``editable=True`` lets admins change it in the admin Plugins
     screen. ``label`` is the form's label (the name when empty); ``help`` is
     shown under the field and by ``portal plugins --settings``.
+
+    ``multiline=True`` (``str`` only) makes the admin field a textarea.
+    ``check`` is called with every typed value, whatever its source (the
+    default included); it raises ``ValueError`` with a message for the admin
+    (Vietnamese) when the value cannot be used: the admin form shows that
+    message on the field and saves nothing; a value from the environment, the
+    config or the instance file fails the plugin, as a badly typed one does.
     """
 
     name: str
@@ -127,6 +135,8 @@ class PluginSetting:
     editable: bool = False
     choices: tuple[str, ...] = ()
     label: str = ""
+    multiline: bool = False
+    check: Callable[[Any], None] | None = field(default=None, compare=False)
 
     @property
     def secret(self) -> bool:
@@ -145,6 +155,14 @@ class PluginSetting:
 
 class SettingError(ValueError):
     """A setting value or declaration that cannot be used; nothing changed."""
+
+
+class SettingCheckError(SettingError):
+    """A typed value refused by the setting's own ``check``; ``message`` is the check's text."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__(f"{where}: {message}")
+        self.message = message
 
 
 def variable_name(plugin: str, setting: str) -> str:
@@ -167,6 +185,16 @@ def parse(setting: PluginSetting, raw: Any, where: str = "") -> Any:
     expected type and the value (hidden for secrets).
     """
     where = where or setting.name
+    value = _parse_type(setting, raw, where)
+    if setting.check is not None and value is not None:
+        try:
+            setting.check(value)
+        except ValueError as exc:
+            raise SettingCheckError(where, str(exc)) from None
+    return value
+
+
+def _parse_type(setting: PluginSetting, raw: Any, where: str) -> Any:
     kind = setting.type
     if kind in {"str", "secret"}:
         if not isinstance(raw, str):
@@ -243,6 +271,10 @@ def check_declarations(plugin: str, declared: Any) -> list[PluginSetting]:
             )
         if item.type == "choice" and not item.choices:
             raise SettingError(f"setting {item.name!r} is a choice but declares no choices")
+        if item.multiline and item.type != "str":
+            raise SettingError(f"setting {item.name!r} is multiline but not of type 'str'")
+        if item.check is not None and not callable(item.check):
+            raise SettingError(f"setting {item.name!r} has a check that is not callable")
         if item.default is not None:
             parse(item, item.default, f"default of setting {item.name!r}")
         names.add(item.name)

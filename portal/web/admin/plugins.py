@@ -10,7 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from wtforms import BooleanField, Field, PasswordField, SelectField, StringField
+from wtforms import BooleanField, Field, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 from portal.content import audit
@@ -25,6 +25,7 @@ from portal.plugin_settings import (
     SOURCE_INSTANCE_FILE,
     TYPE_LABELS_VI,
     PluginSetting,
+    SettingCheckError,
     SettingError,
     parse,
     save,
@@ -117,6 +118,8 @@ def _checked(setting: PluginSetting):
             return  # left empty: the saved secret is kept
         try:
             parse(setting, field.data if field.data is not None else "")
+        except SettingCheckError as exc:
+            raise ValidationError(exc.message) from None
         except SettingError:
             expected = TYPE_LABELS_VI[setting.type]
             if setting.type == "choice":
@@ -152,6 +155,8 @@ def _field(setting: PluginSetting) -> Field:
         )
     if setting.type == "list":
         help_text = f"{help_text} (cách nhau bằng dấu phẩy)".strip()
+    if setting.multiline:
+        return TextAreaField(label, description=help_text, validators=[_checked(setting)])
     return StringField(label, description=help_text, validators=[_checked(setting)])
 
 

@@ -1,0 +1,310 @@
+"""The XML sitemaps, written as they are read from the database.
+
+Every sitemap is a generator of text pieces: rows come in keyset-paged batches
+(``WHERE id > last ORDER BY id LIMIT n``) as plain tuples, never as ORM objects,
+so memory stays flat however many articles the site has. Articles are split
+into sitemaps by id ranges (sitemap ``n`` holds ids ``(n-1)*size+1 .. n*size``),
+so the index lists every sitemap and its ``lastmod`` with one ``GROUP BY``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from urllib.parse import quote
+from xml.sax.saxutils import escape
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import case, func, select, type_coerce
+
+import portal
+from portal import Article, Category, Page, absolute_url, article_url, category_url, db
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS_NS = "http://www.google.com/schemas/sitemap-news/0.9"
+XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
+
+#: The sitemaps.org limits of one sitemap file.
+MAX_URLS = 50_000
+#: Rows read from the database at a time while streaming.
+BATCH = 1000
+#: The news sitemap: articles of the last two days, 1,000 at most (Google's limits).
+NEWS_DAYS = 2
+NEWS_MAX = 1000
+
+#: Characters XML 1.0 does not allow at all (escaping cannot save them).
+NOT_XML_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def text(value: str) -> str:
+    """``value`` escaped for an XML element, characters XML forbids dropped."""
+    return escape(NOT_XML_RE.sub("", value))
+
+
+def w3c(moment: datetime | None) -> str:
+    """A W3C datetime with the site's offset (``2026-11-30T19:05:00+07:00``)."""
+    if moment is None:
+        return ""
+    zone = ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
+    return moment.astimezone(zone).replace(microsecond=0).isoformat()
+
+
+def _lastmod_column():
+    """When an article last changed for readers: edited, or published (if that came later)."""
+    return type_coerce(
+        case(
+            (Article.published_at > Article.updated_at, Article.published_at),
+            else_=Article.updated_at,
+        ),
+        Article.updated_at.type,
+    )
+
+
+def _newest(column):
+    return type_coerce(func.max(column), Article.updated_at.type)
+
+
+def _url(loc: str, lastmod: datetime | None = None, extra: str = "") -> str:
+    stamp = f"<lastmod>{w3c(lastmod)}</lastmod>" if lastmod is not None else ""
+    return f"<url><loc>{text(loc)}</loc>{stamp}{extra}</url>\n"
+
+
+def _later(*moments: datetime | None) -> datetime | None:
+    known = [moment for moment in moments if moment is not None]
+    return max(known) if known else None
+
+
+# ---------------------------------------------------------------------------
+# The index
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    loc: str
+    lastmod: datetime | None
+
+
+def article_sitemaps(size: int) -> list[tuple[int, datetime | None]]:
+    """``(number, lastmod)`` of every non-empty articles sitemap: one GROUP BY query."""
+    number = ((Article.id - 1) // size + 1).label("number")
+    rows = db.session.execute(
+        select(number, _newest(_lastmod_column()))
+        .where(Article.public_filter())
+        .group_by(number)
+        .order_by(number)
+    )
+    return [(int(n), lastmod) for n, lastmod in rows]
+
+
+def pages_lastmod() -> datetime | None:
+    """The newest change of a page that has an address (its own sitemap adds the articles')."""
+    return db.session.scalar(
+        select(type_coerce(func.max(Page.updated_at), Page.updated_at.type)).where(
+            Page.path.is_not(None)
+        )
+    )
+
+
+def news_lastmod() -> datetime | None:
+    """The newest publication in the news sitemap, None when it is empty."""
+    return db.session.scalar(
+        select(_newest(Article.published_at)).where(
+            Article.public_filter(), Article.published_at >= _news_since()
+        )
+    )
+
+
+def index_entries(size: int) -> list[SitemapEntry]:
+    """The sitemaps the index lists, in order: pages, news (when not empty), articles."""
+    articles = article_sitemaps(size)
+    newest_article = _later(*(lastmod for _, lastmod in articles))
+    entries = [
+        SitemapEntry(absolute_url("sitemaps.pages"), _later(pages_lastmod(), newest_article))
+    ]
+    newest_news = news_lastmod()
+    if newest_news is not None:
+        entries.append(SitemapEntry(absolute_url("sitemaps.news"), newest_news))
+    entries.extend(
+        SitemapEntry(absolute_url("sitemaps.articles", number=number), lastmod)
+        for number, lastmod in articles
+    )
+    return entries
+
+
+def index_document(entries: list[SitemapEntry]) -> Iterator[str]:
+    yield XML_DECLARATION
+    yield f'<sitemapindex xmlns="{SITEMAP_NS}">\n'
+    for entry in entries:
+        stamp = f"<lastmod>{w3c(entry.lastmod)}</lastmod>" if entry.lastmod else ""
+        yield f"<sitemap><loc>{text(entry.loc)}</loc>{stamp}</sitemap>\n"
+    yield "</sitemapindex>\n"
+
+
+# ---------------------------------------------------------------------------
+# Pages: home, categories, pages with an address, tags
+# ---------------------------------------------------------------------------
+
+#: Page kinds served at their own path (the reader's static-page route).
+PATH_KINDS = ("home", "static", "search")
+
+
+def pages_document() -> Iterator[str]:
+    """Home, categories (lastmod of their newest article), pages with a path, tag pages."""
+    newest_by_category = dict(
+        db.session.execute(
+            select(Article.category_id, _newest(_lastmod_column()))
+            .where(Article.public_filter())
+            .group_by(Article.category_id)
+        ).all()
+    )
+    newest_article = _later(*newest_by_category.values())
+    pages = db.session.execute(
+        select(Page.path, Page.kind, Page.updated_at)
+        .where(Page.path.is_not(None), Page.kind.in_(PATH_KINDS))
+        .order_by(Page.path)
+    ).all()
+    home = absolute_url(portal.home_url())
+    home_page = next((p for p in pages if p.path == "/"), None)
+    seen = {home}
+    yield XML_DECLARATION
+    yield f'<urlset xmlns="{SITEMAP_NS}">\n'
+    yield _url(home, _later(home_page.updated_at if home_page else None, newest_article))
+    for category in _categories_in_tree_order():
+        loc = absolute_url(category_url(category))
+        if loc not in seen:
+            seen.add(loc)
+            yield _url(loc, newest_by_category.get(category.id))
+    for page in pages:
+        if not page.path.startswith("/") or page.path.startswith("//"):
+            continue  # not an address of this site; the reader would not serve it either
+        loc = absolute_url(quote(page.path, safe="/-._~!$&'()*+,;=:@%"))
+        if loc not in seen:
+            seen.add(loc)
+            yield _url(loc, page.updated_at)
+    yield from _tag_urls(seen)
+    yield "</urlset>\n"
+
+
+def _categories_in_tree_order() -> list:
+    """Categories as the menu shows them: each followed by its children (position, name)."""
+    rows = db.session.execute(
+        select(Category.id, Category.parent_id, Category.slug).order_by(
+            Category.position, Category.name
+        )
+    ).all()
+    children: dict[int | None, list] = {}
+    for row in rows:
+        children.setdefault(row.parent_id, []).append(row)
+    known = {row.id for row in rows}
+    ordered, seen = [], set()
+    # A parent that no longer exists should not hide its children: they follow the roots.
+    orphans = [row for row in rows if row.parent_id is not None and row.parent_id not in known]
+    stack = list(reversed(children.get(None, []) + orphans))
+    while stack:
+        row = stack.pop()
+        if row.id in seen:
+            continue
+        seen.add(row.id)
+        ordered.append(row)
+        stack.extend(reversed(children.get(row.id, [])))
+    return ordered
+
+
+def _tag_urls(seen: set[str]) -> Iterator[str]:
+    """Tag pages, when the portal has them (``portal.tag_url`` and ``portal.Tag``)."""
+    tag_url = getattr(portal, "tag_url", None)
+    tag_model = getattr(portal, "Tag", None)
+    if tag_url is None or tag_model is None:
+        return
+    last_id = 0
+    while True:
+        batch = db.session.scalars(
+            select(tag_model).where(tag_model.id > last_id).order_by(tag_model.id).limit(BATCH)
+        ).all()
+        if not batch:
+            return
+        for tag in batch:
+            loc = absolute_url(tag_url(tag))
+            if loc not in seen:
+                seen.add(loc)
+                yield _url(loc)
+        last_id = batch[-1].id
+        db.session.expunge_all()
+
+
+# ---------------------------------------------------------------------------
+# Articles
+# ---------------------------------------------------------------------------
+
+
+def _id_range(number: int, size: int) -> tuple[int, int]:
+    return (number - 1) * size + 1, number * size
+
+
+def articles_summary(number: int, size: int) -> tuple[int, datetime | None]:
+    """How many public articles sitemap ``number`` holds, and the newest lastmod among them."""
+    first, last = _id_range(number, size)
+    count, newest = db.session.execute(
+        select(func.count(Article.id), _newest(_lastmod_column())).where(
+            Article.public_filter(), Article.id.between(first, last)
+        )
+    ).one()
+    return int(count or 0), newest
+
+
+def articles_document(number: int, size: int) -> Iterator[str]:
+    """The public articles of ids ``(number-1)*size+1 .. number*size``, read in batches."""
+    first, last = _id_range(number, size)
+    lastmod = _lastmod_column().label("lastmod")
+    yield XML_DECLARATION
+    yield f'<urlset xmlns="{SITEMAP_NS}">\n'
+    after = first - 1
+    while True:
+        rows = db.session.execute(
+            select(Article.id, Article.slug, lastmod)
+            .where(Article.public_filter(), Article.id > after, Article.id <= last)
+            .order_by(Article.id)
+            .limit(BATCH)
+        ).all()
+        if not rows:
+            break
+        yield "".join(_url(absolute_url(article_url(row)), row.lastmod) for row in rows)
+        after = rows[-1].id
+    yield "</urlset>\n"
+
+
+# ---------------------------------------------------------------------------
+# News
+# ---------------------------------------------------------------------------
+
+
+def _news_since() -> datetime:
+    return portal.site_now() - timedelta(days=NEWS_DAYS)
+
+
+def news_document(site_name: str) -> Iterator[str]:
+    """Google News sitemap: public articles of the last two days, newest first, 1,000 at most."""
+    rows = db.session.execute(
+        select(Article.id, Article.slug, Article.title, Article.published_at)
+        .where(Article.public_filter(), Article.published_at >= _news_since())
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .limit(NEWS_MAX)
+    ).all()
+    publication = (
+        f"<news:publication><news:name>{text(site_name)}</news:name>"
+        "<news:language>vi</news:language></news:publication>"
+    )
+    yield XML_DECLARATION
+    yield f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">\n'
+    for row in rows:
+        news = (
+            f"<news:news>{publication}"
+            f"<news:publication_date>{w3c(row.published_at)}</news:publication_date>"
+            f"<news:title>{text(row.title)}</news:title></news:news>"
+        )
+        yield _url(absolute_url(article_url(row)), extra=news)
+    yield "</urlset>\n"

@@ -1,0 +1,158 @@
+"""The XML sitemaps: valid against the sitemaps.org schemas, paged, absolute, cached."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+import blocks.sitemaps.documents as documents
+from portal.extensions import db
+from portal.models import Article
+
+from .conftest import BASE, NEWS_TITLE, NS, PUBLIC_IDS, valid
+
+ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def locs(document) -> list[str]:
+    return [loc.text for loc in document.iterfind(".//s:loc", NS)]
+
+
+def lastmods(document, element: str = "url") -> dict[str, str]:
+    return {
+        item.findtext("s:loc", namespaces=NS): item.findtext("s:lastmod", namespaces=NS)
+        for item in document.iterfind(f"s:{element}", NS)
+    }
+
+
+def expected_lastmod(app, ids: list[int]) -> str:
+    """The newest of edit and publication times of ``ids``, as a W3C datetime in +07:00."""
+    with app.app_context():
+        rows = db.session.scalars(select(Article).where(Article.id.in_(ids))).all()
+        newest = max(max(a.updated_at, a.published_at) for a in rows)
+    return newest.astimezone(ZONE).isoformat()
+
+
+def test_the_index_lists_every_sitemap_with_its_lastmod(site, site_app):
+    response = site.get("/sitemap.xml")
+    assert response.status_code == 200
+    assert response.content_type == "application/xml; charset=utf-8"
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    document = valid(response.data, "siteindex.xsd")
+    assert locs(document) == [
+        f"{BASE}/sitemap-pages.xml",
+        f"{BASE}/sitemap-news.xml",
+        f"{BASE}/sitemap-articles-1.xml",
+        f"{BASE}/sitemap-articles-2.xml",
+        f"{BASE}/sitemap-articles-3.xml",
+    ]
+    stamps = lastmods(document, "sitemap")
+    # Article 2 was edited 5 days ago, after its publication 20 days ago.
+    assert stamps[f"{BASE}/sitemap-articles-1.xml"] == expected_lastmod(site_app, [1, 2])
+    assert stamps[f"{BASE}/sitemap-articles-2.xml"] == expected_lastmod(site_app, [3])
+    assert stamps[f"{BASE}/sitemap-articles-3.xml"] == expected_lastmod(site_app, [5, 6])
+    assert stamps[f"{BASE}/sitemap-articles-3.xml"].endswith("+07:00")
+    # The pages were made just now: the pages sitemap, and so the index, changed last.
+    newest = max(datetime.fromisoformat(stamp) for stamp in stamps.values())
+    assert newest == datetime.fromisoformat(stamps[f"{BASE}/sitemap-pages.xml"])
+    assert response.last_modified == newest
+
+
+def test_articles_are_paged_by_the_configured_size_and_hidden_ones_left_out(site, site_app):
+    seen = []
+    for number in (1, 2, 3):
+        response = site.get(f"/sitemap-articles-{number}.xml")
+        assert response.status_code == 200, number
+        document = valid(response.data, "sitemap.xsd")
+        assert len(locs(document)) <= 2
+        seen.extend(locs(document))
+    assert seen == [f"{BASE}/bai-viet/{n}-tin-{n}" for n in PUBLIC_IDS]
+    # The draft (4) and the scheduled article (7) are nowhere; 7 alone in range 4: no sitemap.
+    for number in (0, 4, 5, 99):
+        assert site.get(f"/sitemap-articles-{number}.xml").status_code == 404, number
+    assert site.get("/sitemap-articles-x.xml").status_code == 404
+    document = valid(site.get("/sitemap-articles-1.xml").data, "sitemap.xsd")
+    assert lastmods(document)[f"{BASE}/bai-viet/2-tin-2"] == expected_lastmod(site_app, [2])
+
+
+def test_a_small_batch_still_reads_every_article(site, monkeypatch):
+    """Keyset paging of the stream: with one row per query every row still comes, once."""
+    monkeypatch.setattr(documents, "BATCH", 1)
+    body = site.get("/sitemap-articles-3.xml").data
+    assert locs(valid(body, "sitemap.xsd")) == [
+        f"{BASE}/bai-viet/5-tin-5",
+        f"{BASE}/bai-viet/6-tin-6",
+    ]
+
+
+def test_the_pages_sitemap_has_home_categories_and_pages_with_an_address(site):
+    response = site.get("/sitemap-pages.xml")
+    assert response.status_code == 200
+    document = valid(response.data, "sitemap.xsd")
+    assert locs(document) == [
+        f"{BASE}/",
+        f"{BASE}/chuyen-muc/thoi-su",
+        f"{BASE}/chuyen-muc/chinh-tri",
+        f"{BASE}/chuyen-muc/du-lich",
+        f"{BASE}/gioi-thieu",
+        f"{BASE}/gioi-thieu/lich-su",
+        f"{BASE}/so-do-trang",
+    ]
+    stamps = lastmods(document)
+    # A category with public articles has their newest change; the parent without any has none.
+    assert stamps[f"{BASE}/chuyen-muc/chinh-tri"]
+    assert stamps[f"{BASE}/chuyen-muc/thoi-su"] is None
+    assert all(stamp for loc, stamp in stamps.items() if "chuyen-muc" not in loc)
+
+
+def test_the_news_sitemap_has_the_last_two_days(site, site_app):
+    response = site.get("/sitemap-news.xml")
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "public, max-age=300"
+    document = valid(response.data, "sitemap.xsd", "sitemap-news.xsd")
+    assert locs(document) == [f"{BASE}/bai-viet/6-tin-6"]  # not 5 (3 days), not 7 (scheduled)
+    news = document.find("s:url/n:news", NS)
+    assert (
+        news.findtext("n:publication/n:name", namespaces=NS) == site_app.config["PORTAL_SITE_NAME"]
+    )
+    assert news.findtext("n:publication/n:language", namespaces=NS) == "vi"
+    assert news.findtext("n:title", namespaces=NS) == NEWS_TITLE  # escaped, then read back
+    assert b"&lt;L\xe1\xbb\x93ng t\xe1\xbb\x93ng&gt; &amp;" in response.data
+    assert news.findtext("n:publication_date", namespaces=NS).endswith("+07:00")
+
+
+def test_a_hostile_host_never_reaches_the_urls(site):
+    for path in ("/sitemap.xml", "/sitemap-pages.xml", "/sitemap-articles-1.xml", "/robots.txt"):
+        body = site.get(
+            path,
+            headers={"Host": "localhost:8080", "X-Forwarded-Host": "evil.example"},
+        ).get_data(as_text=True)
+        assert "localhost" not in body and "evil.example" not in body, path
+        assert BASE in body, path
+    assert site.get("/sitemap.xml", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_unchanged_sitemaps_answer_304(site):
+    first = site.get("/sitemap-articles-1.xml")
+    again = site.get(
+        "/sitemap-articles-1.xml",
+        headers={"If-Modified-Since": first.headers["Last-Modified"]},
+    )
+    assert again.status_code == 304 and again.data == b""
+
+
+@pytest.mark.parametrize("path", ["/sitemap.xml", "/sitemap-news.xml"])
+def test_an_empty_site_still_answers(path, tmp_path):
+    from portal.testing import make_app
+
+    from .conftest import site_config, sitemaps_plugins
+
+    app = make_app(config=site_config(), plugins=sitemaps_plugins(), instance_path=str(tmp_path))
+    response = app.test_client().get(path)
+    assert response.status_code == 200
+    assert response.headers.get("Last-Modified") is None or path == "/sitemap.xml"
+    if path == "/sitemap.xml":
+        assert locs(valid(response.data, "siteindex.xsd")) == [f"{BASE}/sitemap-pages.xml"]

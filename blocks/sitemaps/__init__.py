@@ -46,6 +46,11 @@ from .robots import DEFAULT_ROBOTS, MAX_BYTES, check_robots, robots_body
 PLUGIN = "sitemaps"
 
 
+def _check_seconds(value: int) -> None:
+    if value < 0:
+        raise ValueError("Cần một số giây từ 0 trở lên.")
+
+
 def _check_size(value: int) -> None:
     if not 1 <= value <= documents.MAX_URLS:
         raise ValueError(f"Cần một số từ 1 đến {documents.MAX_URLS:,}.".replace(",", "."))
@@ -76,6 +81,7 @@ PLUGIN_SETTINGS = [
         "cache_seconds",
         "int",
         default=300,
+        check=_check_seconds,
         help="max-age of the Cache-Control header of the sitemaps and robots.txt",
     ),
 ]
@@ -87,7 +93,7 @@ XML_TYPE = "application/xml; charset=utf-8"
 
 def _cached(response: Response, lastmod: datetime | None) -> Response:
     """Public for a few minutes, Last-Modified from the content, 304 when unchanged."""
-    seconds = max(0, int(plugin_setting(PLUGIN, "cache_seconds")))
+    seconds = int(plugin_setting(PLUGIN, "cache_seconds"))
     response.headers["Cache-Control"] = f"public, max-age={seconds}"
     if lastmod is not None:
         response.last_modified = lastmod
@@ -106,15 +112,13 @@ def _size() -> int:
 @bp.get("/sitemap.xml")
 def index():
     entries = documents.index_entries(_size())
-    newest = documents._later(*(entry.lastmod for entry in entries))
+    newest = documents.later(*(entry.lastmod for entry in entries))
     return _xml(documents.index_document(entries), newest)
 
 
 @bp.get("/sitemap-pages.xml")
 def pages():
-    newest = documents._later(
-        documents.pages_lastmod(), *(m for _, m in documents.article_sitemaps(_size()))
-    )
+    newest = documents.later(documents.pages_lastmod(), documents.newest_article())
     return _xml(documents.pages_document(), newest)
 
 

@@ -72,7 +72,7 @@ def _url(loc: str, lastmod: datetime | None = None, extra: str = "") -> str:
     return f"<url><loc>{text(loc)}</loc>{stamp}{extra}</url>\n"
 
 
-def _later(*moments: datetime | None) -> datetime | None:
+def later(*moments: datetime | None) -> datetime | None:
     known = [moment for moment in moments if moment is not None]
     return max(known) if known else None
 
@@ -100,6 +100,11 @@ def article_sitemaps(size: int) -> list[tuple[int, datetime | None]]:
     return [(int(n), lastmod) for n, lastmod in rows]
 
 
+def newest_article() -> datetime | None:
+    """When a public article last changed (the home page and category lists show them)."""
+    return db.session.scalar(select(_newest(_lastmod_column())).where(Article.public_filter()))
+
+
 def pages_lastmod() -> datetime | None:
     """The newest change of a page that has an address (its own sitemap adds the articles')."""
     return db.session.scalar(
@@ -121,10 +126,8 @@ def news_lastmod() -> datetime | None:
 def index_entries(size: int) -> list[SitemapEntry]:
     """The sitemaps the index lists, in order: pages, news (when not empty), articles."""
     articles = article_sitemaps(size)
-    newest_article = _later(*(lastmod for _, lastmod in articles))
-    entries = [
-        SitemapEntry(absolute_url("sitemaps.pages"), _later(pages_lastmod(), newest_article))
-    ]
+    newest = later(*(lastmod for _, lastmod in articles))
+    entries = [SitemapEntry(absolute_url("sitemaps.pages"), later(pages_lastmod(), newest))]
     newest_news = news_lastmod()
     if newest_news is not None:
         entries.append(SitemapEntry(absolute_url("sitemaps.news"), newest_news))
@@ -161,7 +164,7 @@ def pages_document() -> Iterator[str]:
             .group_by(Article.category_id)
         ).all()
     )
-    newest_article = _later(*newest_by_category.values())
+    newest = later(*newest_by_category.values())
     pages = db.session.execute(
         select(Page.path, Page.kind, Page.updated_at)
         .where(Page.path.is_not(None), Page.kind.in_(PATH_KINDS))
@@ -172,7 +175,7 @@ def pages_document() -> Iterator[str]:
     seen = {home}
     yield XML_DECLARATION
     yield f'<urlset xmlns="{SITEMAP_NS}">\n'
-    yield _url(home, _later(home_page.updated_at if home_page else None, newest_article))
+    yield _url(home, later(home_page.updated_at if home_page else None, newest))
     for category in _categories_in_tree_order():
         loc = absolute_url(category_url(category))
         if loc not in seen:
@@ -215,25 +218,36 @@ def _categories_in_tree_order() -> list:
 
 
 def _tag_urls(seen: set[str]) -> Iterator[str]:
-    """Tag pages, when the portal has them (``portal.tag_url`` and ``portal.Tag``)."""
+    """Pages of tags that public articles carry, when the portal has tag pages.
+
+    Needs ``portal.tag_url`` and ``portal.Tag`` and a page of kind ``tag`` (the
+    one page that shows every tag); tags are read in keyset-paged batches.
+    """
     tag_url = getattr(portal, "tag_url", None)
     tag_model = getattr(portal, "Tag", None)
     if tag_url is None or tag_model is None:
         return
+    if db.session.scalar(select(Page.id).where(Page.kind == "tag").limit(1)) is None:
+        return
     last_id = 0
     while True:
-        batch = db.session.scalars(
-            select(tag_model).where(tag_model.id > last_id).order_by(tag_model.id).limit(BATCH)
+        rows = db.session.execute(
+            select(tag_model.id, tag_model.slug)
+            .select_from(Article)
+            .join(Article.tags)
+            .where(Article.public_filter(), tag_model.id > last_id)
+            .group_by(tag_model.id, tag_model.slug)
+            .order_by(tag_model.id)
+            .limit(BATCH)
         ).all()
-        if not batch:
+        if not rows:
             return
-        for tag in batch:
-            loc = absolute_url(tag_url(tag))
+        for row in rows:
+            loc = absolute_url(tag_url(row))
             if loc not in seen:
                 seen.add(loc)
                 yield _url(loc)
-        last_id = batch[-1].id
-        db.session.expunge_all()
+        last_id = rows[-1].id
 
 
 # ---------------------------------------------------------------------------

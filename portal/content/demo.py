@@ -316,6 +316,17 @@ def demo_pages() -> list[DemoPage]:
             blocked_regions=("main",),
             blocks=(("main", "rich_text", {"title": "Liên hệ", "html": CONTACT_HTML}),),
         ),
+        # The HTML sitemap Circular 32/2017/TT-BTTTT expects (block of the sitemaps plugin).
+        DemoPage(
+            key="site_map",
+            kind="static",
+            title="Sơ đồ trang web",
+            path="/so-do-trang",
+            parent="home",
+            layout="main_sidebar",
+            blocked_regions=("main",),
+            blocks=(("main", "site_map", {"title": ""}),),
+        ),
     ]
 
 

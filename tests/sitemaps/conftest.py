@@ -15,7 +15,7 @@ from lxml import etree
 
 import blocks.sitemaps
 from portal.extensions import db
-from portal.models import Article, Category, Page, Placement
+from portal.models import Article, Category, Page, Placement, Tag
 from portal.testing import make_app
 
 BASE = "https://tin.example.vn"
@@ -119,6 +119,13 @@ def build_site(app) -> dict:
             blocked_regions=["main"],
         )
         db.session.add(history)
+        # Tags: one on a public article, one on the draft only; the site's tag page.
+        community = Tag(name="Du lịch cộng đồng", slug="du-lich-cong-dong")
+        internal = Tag(name="Nội bộ", slug="noi-bo")
+        first, draft = db.session.get(Article, 1), db.session.get(Article, 4)
+        first.tags.append(community)
+        draft.tags.extend([internal, community])
+        db.session.add(Page(kind="tag", title="Thẻ", parent_id=root.id, layout="one_column"))
         db.session.add(
             Placement(page_id=site_map.id, region="main", position=0, block_name="site_map")
         )

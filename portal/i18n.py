@@ -59,6 +59,9 @@ CATALOGS: dict[str, dict[str, str]] = {
         "Chủ Nhật": "Sunday",
         "ngày": "days",
         "Tài liệu đính kèm": "Attachments",
+        # The HTML sitemap (blocks/sitemaps).
+        "Chuyên mục": "Sections",
+        "Trang thông tin": "Information pages",
     }
 }
 

@@ -102,6 +102,8 @@ def _cached(response: Response, lastmod: datetime | None) -> Response:
 
 def _xml(pieces: Iterator[str], lastmod: datetime | None) -> Response:
     response = Response(stream_with_context(pieces), content_type=XML_TYPE)
+    # No Content-Length: counting it would read the whole stream into memory first.
+    response.automatically_set_content_length = False
     return _cached(response, lastmod)
 
 

@@ -11,10 +11,11 @@ def test_the_site_map_page_lists_categories_and_static_pages_nested(site):
     page = lxml_html.fromstring(response.data)
     block = page.find_class("site-map")[0]
     navs = block.findall(".//nav")
+    # No title on the demo's placement: the headings come right below the page's <h1>.
     assert [nav.get("aria-labelledby") for nav in navs] == [
-        nav.find("h3").get("id") for nav in navs
+        nav.find("h2").get("id") for nav in navs
     ]
-    assert [nav.find("h3").text_content() for nav in navs] == ["Chuyên mục", "Trang thông tin"]
+    assert [nav.find("h2").text_content() for nav in navs] == ["Chuyên mục", "Trang thông tin"]
 
     def tree(ul):
         return [
@@ -45,3 +46,8 @@ def test_the_site_map_page_lists_categories_and_static_pages_nested(site):
         ("Sơ đồ trang web", "/so-do-trang", []),
     ]
     assert b"Ch\xc3\xadnh tr\xe1\xbb\x8b &amp; X\xc3\xa3 h\xe1\xbb\x99i" in response.data  # escaped
+
+
+def test_the_site_map_speaks_english_when_asked(site):
+    html = site.get("/so-do-trang?lang=en").get_data(as_text=True)
+    assert ">Sections</h2>" in html and ">Information pages</h2>" in html and ">Home</a>" in html

@@ -164,12 +164,12 @@ def test_sitemaps_cost_a_few_queries_and_articles_come_in_batches(site, site_app
 
     site.get("/sitemap.xml")  # settings and switches read once, as on any first request
     with count_queries(site_app) as statements:
-        site.get("/sitemap.xml")
+        assert site.get("/sitemap.xml").data
     assert len(statements) == 3, "\n\n".join(statements)  # GROUP BY, pages, news
     assert sum("GROUP BY" in s for s in statements) == 1
     monkeypatch.setattr(documents, "BATCH", 1)
     with count_queries(site_app) as statements:
-        site.get("/sitemap-articles-3.xml")
+        assert site.get("/sitemap-articles-3.xml").data.count(b"<url>") == 2  # read it all
     batches = [s for s in statements if "LIMIT" in s and "articles.id >" in s]
     # The summary (count, newest), then one row per query and the empty one that ends it.
     assert len(statements) == 4 and len(batches) == 3, "\n\n".join(statements)
@@ -185,3 +185,25 @@ def test_tag_pages_of_public_articles_are_listed_where_the_portal_has_them(site,
     document = valid(site.get("/sitemap-pages.xml").data, "sitemap.xsd")
     tags = [loc for loc in locs(document) if "/the/" in loc]
     assert tags == [f"{BASE}/the/du-lich-cong-dong"]  # "noi-bo" is only on a draft
+
+
+def test_article_sitemaps_are_streamed_not_buffered(site):
+    response = site.get("/sitemap-articles-1.xml", buffered=False)
+    try:
+        assert response.is_streamed
+        # A Content-Length would mean the whole body was produced before the first byte.
+        assert "Content-Length" not in response.headers
+    finally:
+        response.close()
+
+
+@pytest.mark.parametrize("slug", ["tin-1", "", "chữ có dấu", "a/b?c=d&e"])
+def test_article_locations_are_what_the_reader_route_builds(site_app, slug):
+    from portal import absolute_url, article_url
+
+    class Row:
+        id = 42
+
+    Row.slug = slug
+    with site_app.test_request_context("/"):
+        assert documents.ArticleLocs()(42, slug) == absolute_url(article_url(Row))

@@ -128,3 +128,13 @@ def test_what_robots_txt_allows_passes():
         "  # chỉ chú thích\n\nuser-agent: Googlebot\ndisallow:\nALLOW: /*.css$\nSitemap: https://x.vn/s.xml"
     )
     assert robots_body("", "https://x.vn/sitemap.xml") == "Sitemap: https://x.vn/sitemap.xml\n"
+
+
+def test_switched_off_the_plugin_answers_nothing_and_comes_back(app):
+    client = app.test_client()
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["portal", "plugins", "disable", "sitemaps"]).exit_code == 0
+    for path in ("/robots.txt", "/sitemap.xml", "/sitemap-pages.xml", "/sitemap-news.xml"):
+        assert client.get(path).status_code == 404, path
+    assert runner.invoke(args=["portal", "plugins", "enable", "sitemaps"]).exit_code == 0
+    assert client.get("/robots.txt").status_code == 200

@@ -18,11 +18,13 @@ from portal.blocks import NO_CACHE, Block, BlockContext, CachePolicy, SettingsCo
 from portal.content.events import ContentEvent, article_event, content_changed
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
+from portal.head_links import HeadLink
 from portal.hookspecs import hookimpl
 from portal.i18n import translate
 from portal.layouts import Layout, Region
 from portal.menus import AdminScreen, MenuItem
 from portal.models import Article, Category, Page
+from portal.plugin_cache import cached_text
 from portal.plugin_data import Model, db
 from portal.plugin_pages import menu_items, render_portal_page, roles_required
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
@@ -39,7 +41,9 @@ from portal.site import (
     image_for,
     media_url,
     page_tree,
+    site_name,
     site_now,
+    site_time,
 )
 from portal.text import sanitize_html, strip_text
 
@@ -55,6 +59,7 @@ __all__ = [
     "CachePolicy",
     "Category",
     "ContentEvent",
+    "HeadLink",
     "Layout",
     "MenuItem",
     "Model",
@@ -67,6 +72,7 @@ __all__ = [
     "article_media",
     "article_url",
     "bump_data_version",
+    "cached_text",
     "category_tree",
     "category_url",
     "content_changed",
@@ -84,7 +90,9 @@ __all__ = [
     "purge",
     "sanitize_html",
     "settings_of",
+    "site_name",
     "site_now",
+    "site_time",
     "strip_text",
     "translate",
     "unit_of_work",

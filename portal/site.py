@@ -7,6 +7,7 @@ instead of walking relationships row by row (no N+1 queries).
 
 from __future__ import annotations
 
+import mimetypes
 from dataclasses import dataclass, field
 from datetime import datetime
 from urllib.parse import quote
@@ -144,6 +145,20 @@ def site_now() -> datetime:
     return to_local(utcnow(), current_app.config["PORTAL_TIMEZONE"])
 
 
+def site_name() -> str:
+    """The site's name (``PORTAL_SITE_NAME``), as readers see it in titles and feeds."""
+    return current_app.config["PORTAL_SITE_NAME"]
+
+
+def site_time(value: datetime) -> datetime:
+    """``value`` (an aware datetime, e.g. ``Article.published_at``) in the site's time zone.
+
+    Its offset is the site's (``+07:00`` for ``Asia/Ho_Chi_Minh``): what feeds and
+    machine-readable dates show.
+    """
+    return to_local(value, current_app.config["PORTAL_TIMEZONE"])
+
+
 def article_url(article: Article, **values) -> str:
     """The canonical URL of an article: stable id plus the current slug."""
     # An article whose title has no Latin letters has an empty slug: its URL is the id alone.
@@ -210,7 +225,10 @@ def image_for(article: Article) -> ImageSource | None:
     if article.image_id is not None and article.image_file is not None:
         return image_source(article.image_file)
     if article.image:
-        return ImageSource(src=media_url(article.image))
+        guessed = mimetypes.guess_type(article.image.split("?", 1)[0])[0] or ""
+        return ImageSource(
+            src=media_url(article.image), mime_type=guessed if guessed.startswith("image/") else ""
+        )
     return None
 
 

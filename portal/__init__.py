@@ -22,7 +22,7 @@ from portal.hookspecs import hookimpl
 from portal.i18n import translate
 from portal.layouts import Layout, Region
 from portal.menus import AdminScreen, MenuItem
-from portal.models import Article, Category, Page
+from portal.models import Article, Category, Page, Tag
 from portal.plugin_data import Model, db
 from portal.plugin_pages import menu_items, render_portal_page, roles_required
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
@@ -40,6 +40,7 @@ from portal.site import (
     media_url,
     page_tree,
     site_now,
+    tag_url,
 )
 from portal.text import sanitize_html, strip_text
 
@@ -62,6 +63,7 @@ __all__ = [
     "PluginSetting",
     "Region",
     "SettingsContext",
+    "Tag",
     "absolute_url",
     "article_event",
     "article_media",
@@ -86,6 +88,7 @@ __all__ = [
     "settings_of",
     "site_now",
     "strip_text",
+    "tag_url",
     "translate",
     "unit_of_work",
 ]

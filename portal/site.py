@@ -19,7 +19,8 @@ from portal.content.attachments import AttachmentLink, attachment_link
 from portal.content.media import ImageSource, image_source
 from portal.extensions import db
 from portal.hosts import base_url
-from portal.models import Article, Category, Page, utcnow
+from portal.models import Article, Category, Page, Tag, utcnow
+from portal.models.content import article_tags
 from portal.text import to_local
 
 
@@ -109,6 +110,10 @@ class PageTree:
             current = self.by_id.get(current.parent_id)
         return list(reversed(chain))
 
+    def tag_page(self) -> Page | None:
+        """The page that shows every tag (kind ``tag``), or None when the site has none."""
+        return next((p for p in self.by_id.values() if p.kind == "tag"), None)
+
     def for_category(
         self, kind: str, category: Category | None, categories: CategoryTree
     ) -> Page | None:
@@ -139,6 +144,11 @@ def page_tree() -> PageTree:
     return g.portal_page_tree
 
 
+def find_tag(slug: str) -> Tag | None:
+    """The tag with this slug, or None."""
+    return db.session.scalar(select(Tag).where(Tag.slug == slug))
+
+
 def site_now() -> datetime:
     """The current time in the site's time zone (``PORTAL_TIMEZONE``): today's date, the year."""
     return to_local(utcnow(), current_app.config["PORTAL_TIMEZONE"])
@@ -157,6 +167,11 @@ def home_url(**values) -> str:
 
 def category_url(category: Category, **values) -> str:
     return url_for("reader.category", slug=category.slug, **values)
+
+
+def tag_url(tag: Tag, **values) -> str:
+    """The URL of a tag's page (``/the/<slug>``), listing the articles carrying it."""
+    return url_for("reader.tag", slug=tag.slug, **values)
 
 
 def media_url(image: str) -> str:
@@ -249,7 +264,8 @@ class ArticleQuery:
     """One listing of public articles, newest first.
 
     ``category_ids`` limits the listing to those categories (``None`` = all;
-    an empty tuple matches nothing); ``exclude_ids`` leaves articles out (the
+    an empty tuple matches nothing); ``tag_ids`` likewise to articles carrying
+    at least one of those tags; ``exclude_ids`` leaves articles out (the
     one being read, in "related" lists). Frozen, so equal listings asked for
     by several blocks share one entry in :func:`fetch_article_lists`.
     """
@@ -258,6 +274,7 @@ class ArticleQuery:
     offset: int = 0
     category_ids: tuple[int, ...] | None = None
     exclude_ids: tuple[int, ...] = ()
+    tag_ids: tuple[int, ...] | None = None
 
 
 def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[Article]]:
@@ -272,13 +289,22 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
     results: dict[ArticleQuery, list[Article]] = {query: [] for query in wanted}
     parts = []
     for number, query in enumerate(wanted):
-        if query.limit <= 0 or query.category_ids == ():
+        if query.limit <= 0 or query.category_ids == () or query.tag_ids == ():
             continue
         listing = select(
             literal_column(str(number)).label("list_no"), Article.id.label("article_id")
         ).where(Article.public_filter())
         if query.category_ids is not None:
             listing = listing.where(Article.category_id.in_(query.category_ids))
+        if query.tag_ids is not None:
+            listing = listing.where(
+                select(article_tags.c.article_id)
+                .where(
+                    article_tags.c.article_id == Article.id,
+                    article_tags.c.tag_id.in_(query.tag_ids),
+                )
+                .exists()
+            )
         if query.exclude_ids:
             listing = listing.where(Article.id.not_in(query.exclude_ids))
         listing = (

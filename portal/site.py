@@ -8,18 +8,18 @@ instead of walking relationships row by row (no N+1 queries).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
 from flask import current_app, g, has_request_context, url_for
-from sqlalchemy import inspect, literal_column, select, union_all
+from sqlalchemy import func, inspect, literal_column, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 
 from portal.content.attachments import AttachmentLink, attachment_link
 from portal.content.media import ImageSource, image_source
 from portal.extensions import db
 from portal.hosts import base_url
-from portal.models import Article, Category, Page, Tag, utcnow
+from portal.models import Article, ArticleDailyViews, Category, Page, Tag, utcnow
 from portal.models.content import article_tags
 from portal.text import to_local
 
@@ -238,10 +238,13 @@ class ArticleMedia:
 
 
 def article_media(article: Article) -> ArticleMedia:
-    """The main image and the attachments of an article, loaded with one query."""
+    """The main image and the attachments of an article, loaded with one query.
+
+    The same query loads the article's tags (``article.tags``), for its page.
+    """
     state = inspect(article)
-    if state.persistent and {"image_file", "attachments"} & state.unloaded:
-        # Fills in the two relationships of the article already in the session;
+    if state.persistent and {"image_file", "attachments", "tags"} & state.unloaded:
+        # Fills in the three relationships of the article already in the session;
         # no_autoflush: an article being previewed with unsaved changes stays unsaved.
         with db.session.no_autoflush:
             db.session.execute(
@@ -251,6 +254,7 @@ def article_media(article: Article) -> ArticleMedia:
                     load_only(Article.id),
                     joinedload(Article.image_file),
                     joinedload(Article.attachments),
+                    joinedload(Article.tags),
                 )
             ).unique().all()
     return ArticleMedia(
@@ -327,3 +331,76 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
     for list_no, article in rows:
         results[wanted[list_no]].append(article)
     return results
+
+
+def fetch_related_articles(article: Article, limit: int) -> list[Article]:
+    """Public articles related to ``article``, with one query whatever ``limit`` is.
+
+    Those sharing the most tags with it come first (newest first among equals),
+    then the newest of its category fill the list up. Never the article itself,
+    never one twice. An article with neither tags nor a category has none.
+    """
+    if limit <= 0:
+        return []
+    its_tags = select(article_tags.c.tag_id).where(article_tags.c.article_id == article.id)
+    shared = (
+        select(article_tags.c.article_id, func.count().label("shared"))
+        .where(article_tags.c.tag_id.in_(its_tags))
+        .group_by(article_tags.c.article_id)
+        .subquery("shared_tags")
+    )
+    related = shared.c.shared.is_not(None)
+    if article.category_id is not None:
+        related = related | (Article.category_id == article.category_id)
+    return list(
+        db.session.scalars(
+            select(Article)
+            .outerjoin(shared, shared.c.article_id == Article.id)
+            .where(Article.public_filter(), Article.id != article.id, related)
+            .options(joinedload(Article.image_file))
+            .order_by(
+                func.coalesce(shared.c.shared, 0).desc(),
+                Article.published_at.desc(),
+                Article.id.desc(),
+            )
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MostRead:
+    """One article of a "most read" list and its views within the window."""
+
+    article: Article
+    views: int
+
+
+def fetch_most_read(days: int, limit: int, *, today: date | None = None) -> list[MostRead]:
+    """The public articles most read over the last ``days`` days, with one query.
+
+    The window is ``days`` calendar days of the site's time zone ending today
+    (``days=7``: today and the six days before), counted from the daily rows
+    the view counter writes; ties go to the newer article. Views still waiting
+    in the counter's buffer are not in them yet.
+    """
+    if days <= 0 or limit <= 0:
+        return []
+    last_day = today or site_now().date()
+    first_day = last_day - timedelta(days=days - 1)
+    views = func.sum(ArticleDailyViews.views).label("views")
+    ranked = (
+        select(ArticleDailyViews.article_id, views)
+        .where(ArticleDailyViews.day >= first_day, ArticleDailyViews.day <= last_day)
+        .group_by(ArticleDailyViews.article_id)
+        .subquery("ranked")
+    )
+    rows = db.session.execute(
+        select(Article, ranked.c.views)
+        .join(ranked, ranked.c.article_id == Article.id)
+        .where(Article.public_filter(), ranked.c.views > 0)
+        .options(joinedload(Article.image_file))
+        .order_by(ranked.c.views.desc(), Article.published_at.desc(), Article.id.desc())
+        .limit(limit)
+    )
+    return [MostRead(article, int(count)) for article, count in rows]

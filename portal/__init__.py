@@ -23,7 +23,7 @@ from portal.hookspecs import hookimpl
 from portal.i18n import translate
 from portal.layouts import Layout, Region
 from portal.menus import AdminScreen, MenuItem
-from portal.models import Article, Category, Page
+from portal.models import Article, Category, Page, Tag
 from portal.plugin_cache import cached_text
 from portal.plugin_data import Model, db
 from portal.plugin_pages import menu_items, render_portal_page, roles_required
@@ -31,12 +31,16 @@ from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
 from portal.site import (
     ArticleMedia,
     ArticleQuery,
+    MostRead,
     absolute_url,
     article_media,
     article_url,
     category_tree,
     category_url,
     fetch_article_lists,
+    fetch_most_read,
+    fetch_related_articles,
+    find_tag,
     home_url,
     image_for,
     media_url,
@@ -44,6 +48,7 @@ from portal.site import (
     site_name,
     site_now,
     site_time,
+    tag_url,
 )
 from portal.text import sanitize_html, strip_text
 
@@ -62,11 +67,13 @@ __all__ = [
     "HeadLink",
     "Layout",
     "MenuItem",
+    "MostRead",
     "Model",
     "Page",
     "PluginSetting",
     "Region",
     "SettingsContext",
+    "Tag",
     "absolute_url",
     "article_event",
     "article_media",
@@ -78,6 +85,9 @@ __all__ = [
     "content_changed",
     "db",
     "fetch_article_lists",
+    "fetch_most_read",
+    "fetch_related_articles",
+    "find_tag",
     "home_url",
     "hookimpl",
     "image_for",
@@ -94,6 +104,7 @@ __all__ = [
     "site_now",
     "site_time",
     "strip_text",
+    "tag_url",
     "translate",
     "unit_of_work",
 ]

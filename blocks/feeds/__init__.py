@@ -86,7 +86,7 @@ def portal_head_links(page, article, category, tag):
                     f"{category.name} – {fmt.upper() if fmt == 'rss' else 'Atom'}",
                 )
             )
-    if tag is not None and views.TAGS_SUPPORTED:
+    if tag is not None:
         for fmt, kind in (("rss", RSS_TYPE), ("atom", ATOM_TYPE)):
             links.append(
                 HeadLink(

@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, request
 
-import portal
 from portal import (
     ArticleQuery,
     absolute_url,
@@ -19,12 +18,14 @@ from portal import (
     category_tree,
     category_url,
     fetch_article_lists,
+    find_tag,
     home_url,
     image_for,
     plugin_setting,
     sanitize_html,
     site_name,
     site_time,
+    tag_url,
 )
 
 from . import xml
@@ -36,8 +37,6 @@ MAX_COUNT = 100
 #: Seconds a feed is kept by browsers, proxies and the portal cache. Content events
 #: purge the portal's copy at once; a scheduled article appears within this time.
 MAX_AGE = 300
-#: The feeds of tags need the tag helpers of the public API (``tag_url``, ``ArticleQuery.tag_ids``).
-TAGS_SUPPORTED = hasattr(portal, "tag_url") and "tag_ids" in ArticleQuery.__dataclass_fields__
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,199}$")
 #: Relative links in article bodies (``/media/...``) become absolute in feeds.
@@ -117,8 +116,6 @@ def tag_atom(slug: str):
 def _serve(fmt: str, kind: str, slug: str) -> Response:
     if kind != "site" and not _SLUG.match(slug):
         abort(404)
-    if kind == "tag" and not TAGS_SUPPORTED:
-        abort(404)
     count, mode = settings()
     key = f"{PLUGIN}:{fmt}:{kind}:{slug or '-'}:{count}:{mode}"
     # _build aborts with 404 for an unknown slug, before anything is stored.
@@ -136,10 +133,8 @@ def _serve(fmt: str, kind: str, slug: str) -> Response:
 
 
 def _tags(kind: str) -> set[str]:
-    tags = {"articles", "categories"}
-    if kind == "tag":
-        tags.add("tags")
-    return tags
+    # Tags are given and taken with an edit of the article: its event carries "articles".
+    return {"articles", "categories"}
 
 
 def _build(fmt: str, kind: str, slug: str, count: int, mode: str) -> str:
@@ -157,11 +152,11 @@ def _build(fmt: str, kind: str, slug: str, count: int, mode: str) -> str:
         feed_id = f"category/{category.id}"
         self_url = feed_url(fmt, category=category)
     elif kind == "tag":
-        tag = portal.tag_by_slug(slug)
+        tag = find_tag(slug)
         if tag is None:
             abort(404)
         query = ArticleQuery(limit=count, tag_ids=(tag.id,))
-        page_url = absolute_url(portal.tag_url(tag))
+        page_url = absolute_url(tag_url(tag))
         title = f"{tag.name} – {name}"
         description = f"Tin mới nhất về {tag.name}"
         feed_id = f"tag/{tag.id}"

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 import blocks.feeds
 from portal.extensions import db
-from portal.models import Article, Category, MediaImage, Page, utcnow
+from portal.models import Article, Category, MediaImage, Page, Tag, utcnow
 from portal.testing import make_app
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
@@ -65,7 +65,8 @@ def build_site(*, hostile_titles: bool = True) -> dict[str, int]:
         size=183_456,
         variants={},
     )
-    db.session.add(image)
+    tourism = Tag(name="Du lịch cộng đồng", slug="du-lich-cong-dong")
+    db.session.add_all([image, tourism])
     db.session.flush()
     base = datetime(2023, 11, 29, 1, 30, tzinfo=UTC)  # 08:30 in Bắc Kạn
     now = utcnow()
@@ -98,6 +99,7 @@ def build_site(*, hostile_titles: bool = True) -> dict[str, int]:
             '<p><img src="/media/anh-trong-bai.jpg" alt="Ảnh"></p>'
         ),
         image_id=image.id,
+        tags=[tourism],
     )
     article(
         HOSTILE_TITLE if hostile_titles else "Giá lúa & ngô <tăng> 🌾",
@@ -106,6 +108,7 @@ def build_site(*, hostile_titles: bool = True) -> dict[str, int]:
         slug="gia-lua",
         image="anh/cau-treo.png",
         author="",
+        tags=[tourism],
     )
     article("Kinh tế tỉnh tăng trưởng", economy, hours=2, slug="kinh-te-tang-truong")
     article("Bản nháp chưa đăng", news, hours=3, status="draft", slug="ban-nhap")
@@ -116,7 +119,8 @@ def build_site(*, hostile_titles: bool = True) -> dict[str, int]:
     root = Page(kind="home", title="Trang chủ", path="/", layout="one_column", blocked_regions=[])
     db.session.add(root)
     db.session.flush()
-    for kind, title in (("category", "Trang chuyên mục"), ("article", "Trang bài viết")):
+    pages = (("category", "Trang chuyên mục"), ("article", "Trang bài viết"), ("tag", "Trang thẻ"))
+    for kind, title in pages:
         db.session.add(
             Page(
                 kind=kind,
@@ -127,7 +131,9 @@ def build_site(*, hostile_titles: bool = True) -> dict[str, int]:
             )  # fmt: skip
         )
     db.session.commit()
-    created.update(news=news.id, economy=economy.id, farming=farming.id, root=root.id)
+    created.update(
+        tag=tourism.id, news=news.id, economy=economy.id, farming=farming.id, root=root.id
+    )
     return created
 
 

@@ -44,6 +44,21 @@ def test_a_category_page_announces_its_own_feeds_too(reader):
     ]
 
 
+def test_a_tag_page_announces_the_tag_feeds(reader):
+    assert feed_links(reader, "/the/du-lich-cong-dong")[2:] == [
+        (
+            "application/rss+xml",
+            "Du lịch cộng đồng – RSS",
+            BASE_URL + "/the/du-lich-cong-dong/rss.xml",
+        ),
+        (
+            "application/atom+xml",
+            "Du lịch cộng đồng – Atom",
+            BASE_URL + "/the/du-lich-cong-dong/atom.xml",
+        ),
+    ]
+
+
 def test_an_article_page_announces_its_category_feeds(site_app, reader):
     slug_id = site_app.site_ids["chi-thi-30"]
     links = feed_links(reader, f"/bai-viet/{slug_id}-chi-thi-30")

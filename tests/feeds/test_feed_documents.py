@@ -16,7 +16,10 @@ FEEDS = {
     "/atom.xml": "atom",
     "/chuyen-muc/kinh-te/rss.xml": "rss",
     "/chuyen-muc/kinh-te/atom.xml": "atom",
+    "/the/du-lich-cong-dong/rss.xml": "rss",
+    "/the/du-lich-cong-dong/atom.xml": "atom",
 }
+PAGES = {"rss.xml": "/", "chuyen-muc": "/chuyen-muc/kinh-te", "the": "/the/du-lich-cong-dong"}
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -35,9 +38,8 @@ def test_every_feed_is_valid_with_local_dates_and_absolute_links(reader, url):
     kind = FEEDS[url]
     assert document.version == ("rss20" if kind == "rss" else "atom10")
     assert document.feed.language == "vi"
-    assert document.feed.link == BASE_URL + (
-        "/" if "chuyen-muc" not in url else "/chuyen-muc/kinh-te"
-    )
+    page = PAGES[url.split("/")[1].replace("atom.xml", "rss.xml")]
+    assert document.feed.link == BASE_URL + page
     self_links = [link.href for link in document.feed.links if link.rel == "self"]
     assert self_links == [BASE_URL + url]
     assert document.entries, url
@@ -95,6 +97,12 @@ def test_a_category_feed_holds_its_subcategories_and_nothing_else(reader):
         "Bắc Kạn sau 10 năm thực hiện Chỉ thị số 30-CT/TW"
     ]
     assert document.feed.description == "Tin thời sự trong tỉnh"
+
+
+def test_a_tag_feed_holds_the_public_articles_carrying_it(reader):
+    document, _ = parsed(reader, "/the/du-lich-cong-dong/rss.xml")
+    assert [entry.title[:6] for entry in document.entries] == ["Giá <b", "Bắc Kạ"]
+    assert document.feed.title == "Du lịch cộng đồng – Cổng thông tin điện tử tỉnh Bắc Kạn"
 
 
 def test_markup_emoji_and_control_characters_in_a_title_stay_valid(reader):

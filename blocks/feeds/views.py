@@ -49,8 +49,9 @@ MIME = {"rss": RSS_TYPE, "atom": ATOM_TYPE}
 
 def settings() -> tuple[int, str]:
     """The number of items (1…MAX_COUNT) and the content mode (summary | full)."""
+    value = plugin_setting(PLUGIN, "count")
     try:
-        count = int(plugin_setting(PLUGIN, "count") or DEFAULT_COUNT)
+        count = DEFAULT_COUNT if value is None else int(value)
     except (TypeError, ValueError):
         count = DEFAULT_COUNT
     mode = plugin_setting(PLUGIN, "content")

@@ -51,7 +51,8 @@ def build_site(*, hostile_titles: bool = True) -> dict[str, int]:
     """
     news = Category(name="Thời sự", slug="thoi-su", description="Tin thời sự trong tỉnh")
     economy = Category(name="Kinh tế", slug="kinh-te")
-    db.session.add_all([news, economy])
+    empty = Category(name="Văn hóa", slug="van-hoa", position=9)  # no article yet
+    db.session.add_all([news, economy, empty])
     db.session.flush()
     farming = Category(name="Nông nghiệp", slug="nong-nghiep", parent_id=economy.id)
     db.session.add(farming)

@@ -168,3 +168,11 @@ def test_the_xml_says_what_it_is(reader):
     raw = reader.get("/rss.xml").get_data(as_text=True)
     assert raw.startswith("<?xml version='1.0' encoding='utf-8'?>")
     assert re.search(r'<atom:link href="https://tin\.backan\.example/rss\.xml" rel="self"', raw)
+
+
+@pytest.mark.parametrize("url", ["/chuyen-muc/van-hoa/rss.xml", "/chuyen-muc/van-hoa/atom.xml"])
+def test_a_feed_without_articles_is_valid_and_empty(reader, url):
+    document, response = parsed(reader, url)
+    assert document.entries == []
+    assert document.feed.title == "Văn hóa – Cổng thông tin điện tử tỉnh Bắc Kạn"
+    assert "Last-Modified" not in response.headers and response.headers["ETag"]

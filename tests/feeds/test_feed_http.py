@@ -49,6 +49,21 @@ def test_304_with_if_none_match_and_with_if_modified_since(reader):
     assert reader.get("/atom.xml", headers={"If-None-Match": etag}).status_code == 200
 
 
+def test_head_gives_the_headers_without_a_body(reader):
+    response = reader.head("/atom.xml")
+    assert response.status_code == 200 and response.data == b""
+    assert response.headers["ETag"] == reader.get("/atom.xml").headers["ETag"]
+
+
+@pytest.mark.parametrize(("given", "used"), [(1000, 100), (0, 1), (-5, 1), (7, 7)])
+def test_the_count_stays_between_1_and_100(tmp_path, given, used):
+    from blocks.feeds.views import settings
+
+    app = feeds_app(config={"PORTAL_PLUGIN_FEEDS_COUNT": given}, instance_path=str(tmp_path / "i"))
+    with app.test_request_context("/rss.xml"):
+        assert settings() == (used, "summary")
+
+
 def test_a_cached_feed_costs_no_query(site_app, reader):
     reader.get("/chuyen-muc/kinh-te/rss.xml")
     with count_queries(site_app) as statements:

@@ -316,6 +316,16 @@ def demo_pages() -> list[DemoPage]:
             blocked_regions=("main",),
             blocks=(("main", "rich_text", {"title": "Liên hệ", "html": CONTACT_HTML}),),
         ),
+        DemoPage(
+            key="feeds",
+            kind="static",
+            title="Nguồn tin RSS",
+            path="/nguon-tin-rss",
+            parent="home",
+            layout="main_sidebar",
+            blocked_regions=("main",),
+            blocks=(("main", "feed_links", {}),),
+        ),
     ]
 
 

@@ -63,6 +63,10 @@ CATALOGS: dict[str, dict[str, str]] = {
         "Chủ Nhật": "Sunday",
         "ngày": "days",
         "Tài liệu đính kèm": "Attachments",
+        "Nguồn tin RSS": "RSS feeds",
+        "Sao chép địa chỉ nguồn tin vào phần mềm đọc tin để nhận tin mới của trang.": (
+            "Copy a feed's address into your feed reader to follow the site's news."
+        ),
     }
 }
 

@@ -26,6 +26,7 @@ from portal import (
     site_name,
     site_time,
     tag_url,
+    translate,
 )
 
 from . import xml
@@ -69,7 +70,7 @@ def feed_url(fmt: str, *, category=None, tag=None) -> str:
 
 def feed_list(categories) -> list[dict]:
     """The feeds the "Nguồn tin RSS" block lists: the site's, then each category's."""
-    feeds = [{"title": "Tin mới nhất", "rss": feed_url("rss"), "atom": feed_url("atom")}]
+    feeds = [{"title": translate("Tin mới nhất"), "rss": feed_url("rss"), "atom": feed_url("atom")}]
     for category in categories:
         feeds.append(
             {

@@ -86,6 +86,11 @@ def test_the_feed_links_block_lists_the_site_and_each_top_category(site_app):
     assert f'href="{BASE_URL}/atom.xml"' in html
 
 
+def test_the_feed_links_block_speaks_english_too(site_app):
+    html = render_block(site_app, "feed_links", locale="en")
+    assert "RSS feeds" in html and "Latest news" in html and "Kinh tế" in html
+
+
 def test_the_feed_links_block_keeps_the_block_contract(tmp_path):
     app = feeds_app(instance_path=str(tmp_path / "i"))
     assert_block_contract(blocks.feeds.FeedLinks, app)

@@ -90,6 +90,18 @@ def publish(app, title, category_id):
         return article.id
 
 
+def unpublish(app, article_id):
+    from portal.content import articles
+    from portal.models import User
+
+    editor_id = make_account(app, "editor")
+    with app.app_context():
+        editor = db.session.get(User, editor_id)
+        with unit_of_work(Actor.of_user(editor)):
+            article = db.session.get(Article, int(article_id))
+            articles.unpublish(article, editor, expected_version=None)
+
+
 def check_publish_purges(app):
     reader = client_of(app)
     before = reader.get("/chuyen-muc/kinh-te/atom.xml")
@@ -110,6 +122,14 @@ def check_publish_purges(app):
     assert not document.bozo
     assert document.entries[0].title == "Mùa vàng trên ruộng bậc thang"
     assert document.entries[0].published.endswith("+07:00")
+    # Unpublished by an editor through the newsroom workflow: gone from the feed at once.
+    unpublish(app, document.entries[0].link.rsplit("/", 1)[1].split("-", 1)[0])
+    gone = reader.get(
+        "/chuyen-muc/kinh-te/atom.xml", headers={"If-None-Match": after.headers["ETag"]}
+    )
+    assert gone.status_code == 200
+    titles = [entry.title for entry in feedparser.parse(gone.data).entries]
+    assert "Mùa vàng trên ruộng bậc thang" not in titles and len(titles) == 2
 
 
 def test_a_publish_purges_the_cached_feed(tmp_path):

@@ -18,28 +18,37 @@ from portal.blocks import NO_CACHE, Block, BlockContext, CachePolicy, SettingsCo
 from portal.content.events import ContentEvent, article_event, content_changed
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
+from portal.head_links import HeadLink
 from portal.hookspecs import hookimpl
 from portal.i18n import translate
 from portal.layouts import Layout, Region
 from portal.menus import AdminScreen, MenuItem
-from portal.models import Article, Category, Page
+from portal.models import Article, Category, Page, Tag
+from portal.plugin_cache import cached_text
 from portal.plugin_data import Model, db
 from portal.plugin_pages import menu_items, render_portal_page, roles_required
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
 from portal.site import (
     ArticleMedia,
     ArticleQuery,
+    MostRead,
     absolute_url,
     article_media,
     article_url,
     category_tree,
     category_url,
     fetch_article_lists,
+    fetch_most_read,
+    fetch_related_articles,
+    find_tag,
     home_url,
     image_for,
     media_url,
     page_tree,
+    site_name,
     site_now,
+    site_time,
+    tag_url,
 )
 from portal.text import sanitize_html, strip_text
 
@@ -55,23 +64,30 @@ __all__ = [
     "CachePolicy",
     "Category",
     "ContentEvent",
+    "HeadLink",
     "Layout",
     "MenuItem",
+    "MostRead",
     "Model",
     "Page",
     "PluginSetting",
     "Region",
     "SettingsContext",
+    "Tag",
     "absolute_url",
     "article_event",
     "article_media",
     "article_url",
     "bump_data_version",
+    "cached_text",
     "category_tree",
     "category_url",
     "content_changed",
     "db",
     "fetch_article_lists",
+    "fetch_most_read",
+    "fetch_related_articles",
+    "find_tag",
     "home_url",
     "hookimpl",
     "image_for",
@@ -84,8 +100,11 @@ __all__ = [
     "purge",
     "sanitize_html",
     "settings_of",
+    "site_name",
     "site_now",
+    "site_time",
     "strip_text",
+    "tag_url",
     "translate",
     "unit_of_work",
 ]

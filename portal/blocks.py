@@ -40,15 +40,17 @@ from portal.content import tags as tag_names
 if TYPE_CHECKING:
     from flask import Flask
 
-    from portal.models import Article, Category, Page, Placement
+    from portal.models import Article, Category, Page, Placement, Tag
     from portal.site import CategoryTree
 
 #: What a cache entry may vary on.
-VARY_KEYS = frozenset({"locale", "page", "article", "category", "query", "viewer", "data_version"})
+VARY_KEYS = frozenset(
+    {"locale", "page", "article", "category", "tag", "query", "viewer", "data_version"}
+)
 #: A data set's name (``CachePolicy.data_sets``, ``portal.bump_data_version``).
 DATA_SET_RE = re.compile(r"^[a-z][a-z0-9_.-]{0,62}$")
 #: What a block may need from the page it is placed on.
-NEEDS = frozenset({"article", "category"})
+NEEDS = frozenset({"article", "category", "tag"})
 
 
 #: Default settings per settings form class (see Block.default_settings). Classes are
@@ -163,6 +165,8 @@ class BlockContext:
     placement: Placement | None = None
     article: Article | None = None
     category: Category | None = None
+    #: The tag whose page this is (``/the/<slug>``), None elsewhere.
+    tag: Tag | None = None
     locale: str = "vi"
     is_editor: bool = False
     preview: bool = False

@@ -20,8 +20,10 @@ if TYPE_CHECKING:
 
     from portal.blocks import Block
     from portal.content.events import ContentEvent
+    from portal.head_links import HeadLink
     from portal.layouts import Layout
     from portal.menus import AdminScreen, MenuItem
+    from portal.models import Article, Category, Page
 
 PROJECT_NAME = "portal"
 
@@ -115,4 +117,20 @@ def portal_admin_screens() -> list[AdminScreen]:
     exists. The view itself must check the role too
     (:func:`portal.roles_required`). An exception or a wrong value is logged
     and the menu shows without this plugin's entries.
+    """
+
+
+@hookspec
+def portal_head_links(
+    page: Page, article: Article | None, category: Category | None, tag: Any | None
+) -> list[HeadLink]:
+    """Return the ``<link>`` elements this plugin adds to the head of a reader page.
+
+    Called each time a reader page is drawn (with its blocks, inside the
+    request; editors' views and previews included). ``page`` is the portal
+    page shown; ``article``, ``category`` and ``tag`` are what it shows (or
+    None). Return a list of :class:`portal.HeadLink` (rel, href, type,
+    title), e.g. the feeds of the category shown, or an empty list. An
+    exception or a wrong value is logged and the page shows without this
+    plugin's links.
     """

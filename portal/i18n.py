@@ -29,6 +29,10 @@ CATALOGS: dict[str, dict[str, str]] = {
         "Nguồn": "Source",
         "Tin mới nhất": "Latest news",
         "Tin liên quan": "Related news",
+        "Thẻ": "Tag",
+        "Từ khóa": "Keywords",
+        "Đọc nhiều": "Most read",
+        "lượt xem": "views",
         "Xem thêm": "More",
         "Trang trước": "Previous page",
         "Trang sau": "Next page",
@@ -62,6 +66,10 @@ CATALOGS: dict[str, dict[str, str]] = {
         # The HTML sitemap (blocks/sitemaps).
         "Chuyên mục": "Sections",
         "Trang thông tin": "Information pages",
+        "Nguồn tin RSS": "RSS feeds",
+        "Sao chép địa chỉ nguồn tin vào phần mềm đọc tin để nhận tin mới của trang.": (
+            "Copy a feed's address into your feed reader to follow the site's news."
+        ),
     }
 }
 

@@ -30,7 +30,7 @@ from portal.blocks import Block, BlockContext, settings_digest
 from portal.cache import CacheBackend, MemoryBackend, NullBackend, cache_for
 from portal.content import tags as tag_names
 from portal.extensions import db
-from portal.models import Article, Category, Page, Placement
+from portal.models import Article, Category, Page, Placement, Tag
 from portal.plugins import plugins_of
 from portal.site import category_tree, page_tree
 
@@ -166,6 +166,7 @@ def render_page(
     *,
     article: Article | None = None,
     category: Category | None = None,
+    tag: Tag | None = None,
     title: str | None = None,
     description: str = "",
     viewer: Viewer | None = None,
@@ -197,7 +198,13 @@ def render_page(
     resolved = resolve_regions(page, layout.region_names, placements_by_page)
     assets = PageAssets()
     renderer = PlacementRenderer(
-        app=app, page=page, article=article, category=category, viewer=viewer, assets=assets
+        app=app,
+        page=page,
+        article=article,
+        category=category,
+        tag=tag,
+        viewer=viewer,
+        assets=assets,
     )
     regions = renderer.render_regions(resolved)
     for region, html in (region_html or {}).items():
@@ -210,6 +217,7 @@ def render_page(
         regions=regions,
         article=article,
         category=category,
+        tag=tag,
         page_title=title or page.title,
         page_description=description,
         assets=assets,
@@ -228,6 +236,7 @@ class PlacementRenderer:
     category: Category | None
     viewer: Viewer
     assets: PageAssets
+    tag: Tag | None = None
 
     def context_for(self, region: str, placement: PlacementLike | None) -> BlockContext:
         return BlockContext(
@@ -237,6 +246,7 @@ class PlacementRenderer:
             placement=placement,
             article=self.article,
             category=self.category,
+            tag=self.tag,
             locale=self.viewer.locale,
             is_editor=self.viewer.is_editor,
             preview=self.viewer.preview,
@@ -285,6 +295,8 @@ class PlacementRenderer:
 
     def _needs_met(self, block: Block) -> bool:
         if "article" in block.needs and self.article is None:
+            return False
+        if "tag" in block.needs and self.tag is None:
             return False
         return not ("category" in block.needs and self.category is None)
 
@@ -337,6 +349,8 @@ class PlacementRenderer:
             parts.append(f"a{self.article.id if self.article else '-'}")
         if "category" in vary:
             parts.append(f"c{self.category.id if self.category else '-'}")
+        if "tag" in vary:
+            parts.append(f"t{self.tag.id if self.tag else '-'}")
         if "viewer" in vary:
             parts.append("user" if self.viewer.signed_in else "anon")
         if "query" in vary and request:

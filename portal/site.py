@@ -7,19 +7,21 @@ instead of walking relationships row by row (no N+1 queries).
 
 from __future__ import annotations
 
+import mimetypes
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
 from flask import current_app, g, has_request_context, url_for
-from sqlalchemy import inspect, literal_column, select, union_all
+from sqlalchemy import func, inspect, literal_column, select, union_all
 from sqlalchemy.orm import joinedload, load_only
 
 from portal.content.attachments import AttachmentLink, attachment_link
 from portal.content.media import ImageSource, image_source
 from portal.extensions import db
 from portal.hosts import base_url
-from portal.models import Article, Category, Page, utcnow
+from portal.models import Article, ArticleDailyViews, Category, Page, Tag, utcnow
+from portal.models.content import article_tags
 from portal.text import to_local
 
 
@@ -109,6 +111,10 @@ class PageTree:
             current = self.by_id.get(current.parent_id)
         return list(reversed(chain))
 
+    def tag_page(self) -> Page | None:
+        """The page that shows every tag (kind ``tag``), or None when the site has none."""
+        return next((p for p in self.by_id.values() if p.kind == "tag"), None)
+
     def for_category(
         self, kind: str, category: Category | None, categories: CategoryTree
     ) -> Page | None:
@@ -139,9 +145,28 @@ def page_tree() -> PageTree:
     return g.portal_page_tree
 
 
+def find_tag(slug: str) -> Tag | None:
+    """The tag with this slug, or None."""
+    return db.session.scalar(select(Tag).where(Tag.slug == slug))
+
+
 def site_now() -> datetime:
     """The current time in the site's time zone (``PORTAL_TIMEZONE``): today's date, the year."""
     return to_local(utcnow(), current_app.config["PORTAL_TIMEZONE"])
+
+
+def site_name() -> str:
+    """The site's name (``PORTAL_SITE_NAME``), as readers see it in titles and feeds."""
+    return current_app.config["PORTAL_SITE_NAME"]
+
+
+def site_time(value: datetime) -> datetime:
+    """``value`` (an aware datetime, e.g. ``Article.published_at``) in the site's time zone.
+
+    Its offset is the site's (``+07:00`` for ``Asia/Ho_Chi_Minh``): what feeds and
+    machine-readable dates show.
+    """
+    return to_local(value, current_app.config["PORTAL_TIMEZONE"])
 
 
 def article_url(article: Article, **values) -> str:
@@ -157,6 +182,11 @@ def home_url(**values) -> str:
 
 def category_url(category: Category, **values) -> str:
     return url_for("reader.category", slug=category.slug, **values)
+
+
+def tag_url(tag: Tag, **values) -> str:
+    """The URL of a tag's page (``/the/<slug>``), listing the articles carrying it."""
+    return url_for("reader.tag", slug=tag.slug, **values)
 
 
 def media_url(image: str) -> str:
@@ -210,7 +240,10 @@ def image_for(article: Article) -> ImageSource | None:
     if article.image_id is not None and article.image_file is not None:
         return image_source(article.image_file)
     if article.image:
-        return ImageSource(src=media_url(article.image))
+        guessed = mimetypes.guess_type(article.image.split("?", 1)[0])[0] or ""
+        return ImageSource(
+            src=media_url(article.image), mime_type=guessed if guessed.startswith("image/") else ""
+        )
     return None
 
 
@@ -223,10 +256,13 @@ class ArticleMedia:
 
 
 def article_media(article: Article) -> ArticleMedia:
-    """The main image and the attachments of an article, loaded with one query."""
+    """The main image and the attachments of an article, loaded with one query.
+
+    The same query loads the article's tags (``article.tags``), for its page.
+    """
     state = inspect(article)
-    if state.persistent and {"image_file", "attachments"} & state.unloaded:
-        # Fills in the two relationships of the article already in the session;
+    if state.persistent and {"image_file", "attachments", "tags"} & state.unloaded:
+        # Fills in the three relationships of the article already in the session;
         # no_autoflush: an article being previewed with unsaved changes stays unsaved.
         with db.session.no_autoflush:
             db.session.execute(
@@ -236,6 +272,7 @@ def article_media(article: Article) -> ArticleMedia:
                     load_only(Article.id),
                     joinedload(Article.image_file),
                     joinedload(Article.attachments),
+                    joinedload(Article.tags),
                 )
             ).unique().all()
     return ArticleMedia(
@@ -249,7 +286,8 @@ class ArticleQuery:
     """One listing of public articles, newest first.
 
     ``category_ids`` limits the listing to those categories (``None`` = all;
-    an empty tuple matches nothing); ``exclude_ids`` leaves articles out (the
+    an empty tuple matches nothing); ``tag_ids`` likewise to articles carrying
+    at least one of those tags; ``exclude_ids`` leaves articles out (the
     one being read, in "related" lists). Frozen, so equal listings asked for
     by several blocks share one entry in :func:`fetch_article_lists`.
     """
@@ -258,6 +296,7 @@ class ArticleQuery:
     offset: int = 0
     category_ids: tuple[int, ...] | None = None
     exclude_ids: tuple[int, ...] = ()
+    tag_ids: tuple[int, ...] | None = None
 
 
 def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[Article]]:
@@ -272,13 +311,22 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
     results: dict[ArticleQuery, list[Article]] = {query: [] for query in wanted}
     parts = []
     for number, query in enumerate(wanted):
-        if query.limit <= 0 or query.category_ids == ():
+        if query.limit <= 0 or query.category_ids == () or query.tag_ids == ():
             continue
         listing = select(
             literal_column(str(number)).label("list_no"), Article.id.label("article_id")
         ).where(Article.public_filter())
         if query.category_ids is not None:
             listing = listing.where(Article.category_id.in_(query.category_ids))
+        if query.tag_ids is not None:
+            listing = listing.where(
+                select(article_tags.c.article_id)
+                .where(
+                    article_tags.c.article_id == Article.id,
+                    article_tags.c.tag_id.in_(query.tag_ids),
+                )
+                .exists()
+            )
         if query.exclude_ids:
             listing = listing.where(Article.id.not_in(query.exclude_ids))
         listing = (
@@ -301,3 +349,76 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
     for list_no, article in rows:
         results[wanted[list_no]].append(article)
     return results
+
+
+def fetch_related_articles(article: Article, limit: int) -> list[Article]:
+    """Public articles related to ``article``, with one query whatever ``limit`` is.
+
+    Those sharing the most tags with it come first (newest first among equals),
+    then the newest of its category fill the list up. Never the article itself,
+    never one twice. An article with neither tags nor a category has none.
+    """
+    if limit <= 0:
+        return []
+    its_tags = select(article_tags.c.tag_id).where(article_tags.c.article_id == article.id)
+    shared = (
+        select(article_tags.c.article_id, func.count().label("shared"))
+        .where(article_tags.c.tag_id.in_(its_tags))
+        .group_by(article_tags.c.article_id)
+        .subquery("shared_tags")
+    )
+    related = shared.c.shared.is_not(None)
+    if article.category_id is not None:
+        related = related | (Article.category_id == article.category_id)
+    return list(
+        db.session.scalars(
+            select(Article)
+            .outerjoin(shared, shared.c.article_id == Article.id)
+            .where(Article.public_filter(), Article.id != article.id, related)
+            .options(joinedload(Article.image_file))
+            .order_by(
+                func.coalesce(shared.c.shared, 0).desc(),
+                Article.published_at.desc(),
+                Article.id.desc(),
+            )
+            .limit(limit)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MostRead:
+    """One article of a "most read" list and its views within the window."""
+
+    article: Article
+    views: int
+
+
+def fetch_most_read(days: int, limit: int, *, today: date | None = None) -> list[MostRead]:
+    """The public articles most read over the last ``days`` days, with one query.
+
+    The window is ``days`` calendar days of the site's time zone ending today
+    (``days=7``: today and the six days before), counted from the daily rows
+    the view counter writes; ties go to the newer article. Views still waiting
+    in the counter's buffer are not in them yet.
+    """
+    if days <= 0 or limit <= 0:
+        return []
+    last_day = today or site_now().date()
+    first_day = last_day - timedelta(days=days - 1)
+    views = func.sum(ArticleDailyViews.views).label("views")
+    ranked = (
+        select(ArticleDailyViews.article_id, views)
+        .where(ArticleDailyViews.day >= first_day, ArticleDailyViews.day <= last_day)
+        .group_by(ArticleDailyViews.article_id)
+        .subquery("ranked")
+    )
+    rows = db.session.execute(
+        select(Article, ranked.c.views)
+        .join(ranked, ranked.c.article_id == Article.id)
+        .where(Article.public_filter(), ranked.c.views > 0)
+        .options(joinedload(Article.image_file))
+        .order_by(ranked.c.views.desc(), Article.published_at.desc(), Article.id.desc())
+        .limit(limit)
+    )
+    return [MostRead(article, int(count)) for article, count in rows]

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask
 
 from portal import text
+from portal.head_links import head_links
 from portal.i18n import current_locale, translate
 from portal.plugins import plugins_of
 from portal.site import (
@@ -73,6 +74,7 @@ def install_template_helpers(app: Flask) -> None:
         home_url=home_url,
         media_url=media_url,
         category_tree=category_tree,
+        head_links=head_links,
         site_name=app.config["PORTAL_SITE_NAME"],
         site_tagline=app.config["PORTAL_SITE_TAGLINE"],
     )

@@ -118,12 +118,14 @@ def test_pages_make_a_complete_site(app, demo):
         assert {p.region for p in tourism_article.placements} == {"main", "sidebar"}
 
         static = {p.path: p for p in pages if p.kind == "static"}
-        assert set(static) == {"/gioi-thieu", "/lien-he", "/so-do-trang"}
+        assert set(static) == {"/gioi-thieu", "/lien-he", "/so-do-trang", "/nguon-tin-rss"}
         for page in static.values():
             assert page.parent_id == root.id
             assert page.blocked_regions == ["main"]
-            expected = ["site_map"] if page.path == "/so-do-trang" else ["rich_text"]
-            assert [p.block_name for p in page.placements] == expected
+        assert [p.block_name for p in static["/gioi-thieu"].placements] == ["rich_text"]
+        assert [p.block_name for p in static["/lien-he"].placements] == ["rich_text"]
+        assert [p.block_name for p in static["/so-do-trang"].placements] == ["site_map"]
+        assert [p.block_name for p in static["/nguon-tin-rss"].placements] == ["feed_links"]
 
 
 def test_every_placement_holds_settings_its_block_accepts(app, demo):

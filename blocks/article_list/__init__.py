@@ -1,5 +1,8 @@
 """Article list: the latest public articles of a category (or of the whole site).
 
+On a tag's page (``/the/<slug>``) a list without a category of its own lists the
+tag's articles.
+
 Every list on a page is loaded by one query in :meth:`ArticleList.prefetch`
 (:func:`portal.fetch_article_lists`), so a home page with ten lists costs the
 same as one with a single list.
@@ -21,12 +24,14 @@ from portal import (
     CachePolicy,
     Category,
     SettingsContext,
+    Tag,
     category_tree,
     category_url,
     fetch_article_lists,
     hookimpl,
     image_for,
     strip_text,
+    translate,
 )
 
 #: The query-string parameter that pages through a paginated list (?trang=2).
@@ -134,6 +139,8 @@ class Listing:
     category: Category | None
     #: True when the list follows the page's own category (no category in settings).
     follows_page: bool
+    #: The tag listed: the page's tag when the list has no category of its own.
+    tag: Tag | None = None
 
 
 def requested_page(ctx: BlockContext) -> int:
@@ -153,6 +160,11 @@ def page_href(ctx: BlockContext, number: int) -> str:
     return "?" + urlencode(params)
 
 
+def tag_heading(tag: Tag, locale: str) -> str:
+    """``Thẻ: Du lịch``: the heading of a tag's page."""
+    return f"{translate('Thẻ', locale)}: {tag.name}"
+
+
 class ArticleList(Block):
     name = "article_list"
     label = "Danh sách bài viết"
@@ -169,7 +181,7 @@ class ArticleList(Block):
     # the article because the article being read is left out of the list.
     cache = CachePolicy(
         timeout=300,
-        vary_on={"locale", "page", "category", "article", "query"},
+        vary_on={"locale", "page", "category", "tag", "article", "query"},
         tags={"articles", "categories"},
     )
 
@@ -195,6 +207,7 @@ class ArticleList(Block):
         tree = category_tree()
         slug = (settings.get("category") or "").strip().lower()
         category = tree.by_slug(slug) if slug else ctx.category
+        tag = ctx.tag if category is None and not slug else None
         if slug and category is None:
             category_ids: tuple[int, ...] | None = ()  # deleted since saved: show nothing
         elif category is None:
@@ -213,10 +226,11 @@ class ArticleList(Block):
             limit=count + 1,
             offset=(page_number - 1) * count,
             category_ids=category_ids,
+            tag_ids=(tag.id,) if tag is not None else None,
             # On an article page the list never offers the article being read.
             exclude_ids=(ctx.article.id,) if ctx.article is not None else (),
         )
-        return Listing(query, count, page_number, category, follows_page=not slug)
+        return Listing(query, count, page_number, category, follows_page=not slug, tag=tag)
 
     @classmethod
     def prefetch(cls, ctx: BlockContext, settings_list: list[dict[str, Any]]) -> Any:
@@ -238,11 +252,13 @@ class ArticleList(Block):
         is_page_list = (
             paginate
             and listing.follows_page
-            and category is not None
+            and (category is not None or listing.tag is not None)
             and ctx.article is None
             and ctx.region == "main"
         )
-        if is_page_list:
+        if is_page_list and category is None:
+            heading, level, description = tag_heading(listing.tag, ctx.locale), 1, ""
+        elif is_page_list:
             heading, level, description = category.name, 1, category.description
         else:
             heading, level, description = settings.get("title") or "", 2, ""

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal import Block, BlockContext, CachePolicy, category_tree, category_url, home_url, hookimpl
+from portal import (
+    Block,
+    BlockContext,
+    CachePolicy,
+    category_tree,
+    category_url,
+    home_url,
+    hookimpl,
+    translate,
+)
 
 #: Page kinds whose own title ends the trail (they have no category or article);
 #: "plugin" is a page of a plugin (portal.render_portal_page).
@@ -28,7 +37,7 @@ class Breadcrumb(Block):
     css = ("breadcrumb.css",)
     cache = CachePolicy(
         timeout=600,
-        vary_on={"locale", "page", "category", "article"},
+        vary_on={"locale", "page", "category", "tag", "article"},
         tags={"article", "category", "categories"},
     )
 
@@ -42,6 +51,8 @@ class Breadcrumb(Block):
             ending = [Crumb(ctx.article.title)]
         elif categories:
             ending = [Crumb(categories.pop().name)]
+        elif ctx.tag is not None:
+            ending = [Crumb(f"{translate('Thẻ', ctx.locale)}: {ctx.tag.name}")]
         elif ctx.page.kind in TITLED_PAGE_KINDS:
             ending = [Crumb(ctx.page.title)]
         else:

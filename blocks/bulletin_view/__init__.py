@@ -1,11 +1,11 @@
 """Bulletin view: the article itself — title, lead, photo with caption, body, author,
-and the documents attached to it."""
+the documents attached to it and its tags (links to each tag's page)."""
 
 from __future__ import annotations
 
 from wtforms import BooleanField, Form
 
-from portal import Block, BlockContext, CachePolicy, article_media, hookimpl
+from portal import Block, BlockContext, CachePolicy, article_media, hookimpl, tag_url
 
 #: How wide the photo is drawn in each layout's main column (see site.css), so the
 #: browser can pick the smallest copy from ``srcset`` that still looks sharp.
@@ -48,6 +48,8 @@ class BulletinView(Block):
             "image": media.image,
             "image_sizes": sizes,
             "attachments": media.attachments,
+            # Loaded by article_media's query: no query of their own.
+            "tags": [(tag.name, tag_url(tag)) for tag in article.tags],
         }
 
 

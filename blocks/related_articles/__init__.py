@@ -1,4 +1,4 @@
-"""Related articles: other public articles of the article's category, newest first."""
+"""Related articles: those sharing the most tags with the article read, then its category's newest."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from wtforms import Form, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
 from portal import (
-    ArticleQuery,
     Block,
     BlockContext,
     CachePolicy,
-    fetch_article_lists,
+    fetch_related_articles,
     hookimpl,
     strip_text,
 )
@@ -38,10 +37,20 @@ class RelatedArticlesSettings(Form):
     )
 
 
+def wanted_count(settings: dict[str, Any]) -> int:
+    try:
+        return min(max(int(settings.get("count") or 5), 1), MAX_COUNT)
+    except (TypeError, ValueError):
+        return 5
+
+
 class RelatedArticles(Block):
     name = "related_articles"
     label = "Tin liên quan"
-    description = "Các bài khác cùng chuyên mục với bài đang đọc, mới nhất trước."
+    description = (
+        "Các bài có nhiều từ khóa chung nhất với bài đang đọc, rồi các bài mới nhất "
+        "cùng chuyên mục."
+    )
     group = "Bài viết"
     settings_form = RelatedArticlesSettings
     template = "related_articles/related.html"
@@ -50,34 +59,23 @@ class RelatedArticles(Block):
     cache = CachePolicy(timeout=300, vary_on={"locale", "article"}, tags={"article", "articles"})
 
     @classmethod
-    def query_for(cls, ctx: BlockContext, settings: dict[str, Any]) -> ArticleQuery | None:
-        """The listing for this article, or None when it has no category."""
-        article = ctx.article
-        if article is None or article.category_id is None:
-            return None
-        try:
-            count = min(max(int(settings.get("count") or 5), 1), MAX_COUNT)
-        except (TypeError, ValueError):
-            count = 5
-        return ArticleQuery(
-            limit=count, category_ids=(article.category_id,), exclude_ids=(article.id,)
-        )
-
-    @classmethod
     def prefetch(cls, ctx: BlockContext, settings_list: list[dict[str, Any]]) -> Any:
+        """One query for every placement on the page: the longest list, cut for each."""
+        if ctx.article is None:
+            return None
         defaults = cls.default_settings()
-        queries = [cls.query_for(ctx, {**defaults, **settings}) for settings in settings_list]
-        return fetch_article_lists([query for query in queries if query is not None])
+        longest = max(wanted_count({**defaults, **settings}) for settings in settings_list)
+        return fetch_related_articles(ctx.article, longest)
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
-        query = self.query_for(ctx, settings)
-        if query is None:
+        if ctx.article is None:
             return {"articles": []}
-        prefetched = ctx.prefetched if isinstance(ctx.prefetched, dict) else {}
-        articles = prefetched.get(query)
-        if articles is None:
-            articles = fetch_article_lists([query])[query]
-        return {"articles": articles}
+        count = wanted_count(settings)
+        # prefetch loaded the longest list any placement on the page wants.
+        articles = ctx.prefetched if isinstance(ctx.prefetched, list) else None
+        if articles is None:  # rendered without prefetch (e.g. called directly)
+            articles = fetch_related_articles(ctx.article, count)
+        return {"articles": articles[:count]}
 
 
 @hookimpl

@@ -327,6 +327,16 @@ def demo_pages() -> list[DemoPage]:
             blocked_regions=("main",),
             blocks=(("main", "site_map", {"title": ""}),),
         ),
+        DemoPage(
+            key="feeds",
+            kind="static",
+            title="Nguồn tin RSS",
+            path="/nguon-tin-rss",
+            parent="home",
+            layout="main_sidebar",
+            blocked_regions=("main",),
+            blocks=(("main", "feed_links", {}),),
+        ),
     ]
 
 

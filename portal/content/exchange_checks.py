@@ -67,7 +67,13 @@ from portal.content.media import (
     reencode,
     variant_name,
 )
-from portal.content.page_paths import CATEGORY_KINDS, PATH_KINDS, is_reserved, is_well_formed
+from portal.content.page_paths import (
+    CATEGORY_KINDS,
+    PATH_KINDS,
+    SINGLE_KINDS,
+    is_reserved,
+    is_well_formed,
+)
 from portal.extensions import db
 from portal.models import ARTICLE_STATUSES, PAGE_KINDS, Article
 from portal.plugins import PluginSet
@@ -511,10 +517,10 @@ def _page(row: dict[str, Any], registry: PluginSet) -> str | None:
 
 
 def _check_category_pages(pages: list[dict[str, Any]]) -> None:
-    """One category page and one article template per category (and one default of each)."""
+    """One category page and one article template per category (and one default of each), one tag page."""
     seen: dict[tuple, int] = {}
     for index, row in enumerate(pages):
-        if row["kind"] not in CATEGORY_KINDS:
+        if row["kind"] not in CATEGORY_KINDS + SINGLE_KINDS:
             continue
         key = (row["kind"], row.get("category_id"))
         if key in seen:
@@ -522,7 +528,9 @@ def _check_category_pages(pages: list[dict[str, Any]]) -> None:
                 "pages",
                 index,
                 row,
-                f"another {row['kind']} page (row {seen[key] + 1}) has the same category",
+                f"another {row['kind']} page (row {seen[key] + 1}) has the same category"
+                if row["kind"] in CATEGORY_KINDS
+                else f"another {row['kind']} page (row {seen[key] + 1}): a site has one",
             )
         seen[key] = index
 

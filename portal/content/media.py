@@ -130,6 +130,9 @@ class ImageSource:
     srcset: str = ""
     width: int | None = None
     height: int | None = None
+    #: The full image's media type and size in bytes, when known (feed enclosures).
+    mime_type: str = ""
+    size: int | None = None
 
 
 def media_root() -> Path:
@@ -638,7 +641,12 @@ def image_source(media: MediaImage) -> ImageSource:
     if candidates:
         candidates.append(f"{full} {media.width}w")
     return ImageSource(
-        src=full, srcset=", ".join(candidates), width=media.width, height=media.height
+        src=full,
+        srcset=", ".join(candidates),
+        width=media.width,
+        height=media.height,
+        mime_type=media.mime_type,
+        size=media.size,
     )
 
 

@@ -15,12 +15,15 @@ import re
 PATH_KINDS = ("home", "static", "search")
 #: Kinds tied to a category (or, without one, the default for every category).
 CATEGORY_KINDS = ("category", "article")
+#: Kinds with neither: one page of the kind serves every object of it (``/the/<slug>``).
+SINGLE_KINDS = ("tag",)
 PATH_RE = re.compile(r"/([a-z0-9]+(-[a-z0-9]+)*(/[a-z0-9]+(-[a-z0-9]+)*)*)?")
 #: Paths the reader blueprint serves itself; a page there would never be reached.
 RESERVED_PREFIXES = (
     "/admin",
     "/bai-viet",
     "/chuyen-muc",
+    "/the",
     "/media",
     "/static",
     "/_blocks",

@@ -28,7 +28,13 @@ from sqlalchemy import select
 from portal.content import audit
 from portal.content.events import content_changed, page_event
 from portal.content.page_drafts import announce_published, live_document
-from portal.content.page_paths import CATEGORY_KINDS, PATH_KINDS, is_reserved, is_well_formed
+from portal.content.page_paths import (
+    CATEGORY_KINDS,
+    PATH_KINDS,
+    SINGLE_KINDS,
+    is_reserved,
+    is_well_formed,
+)
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models import PAGE_KINDS, Category, Page, PageDraft, PageRevision
@@ -109,6 +115,16 @@ def path_problem(kind: str, path: str | None, page: Page | None = None) -> str |
     return None
 
 
+def kind_problem(kind: str, page: Page | None = None) -> str | None:
+    """Why there cannot be another ``kind`` page (one tag page serves every tag), or None."""
+    if kind not in SINGLE_KINDS:
+        return None
+    other = db.session.scalar(select(Page).where(Page.kind == kind).order_by(Page.id).limit(1))
+    if other is not None and (page is None or other.id != page.id):
+        return f"Trang web đã có một trang loại này: “{other.title}”."
+    return None
+
+
 def category_problem(kind: str, category_id: int | None, page: Page | None = None) -> str | None:
     """Why a ``kind`` page cannot be tied to ``category_id`` (None: the default), or None."""
     if kind not in CATEGORY_KINDS:
@@ -147,6 +163,9 @@ def _check(fields: PageFields, page: Page | None) -> None:
         raise PageError("Hãy nhập tiêu đề.", field="title")
     if fields.kind not in PAGE_KINDS:
         raise PageError("Hãy chọn một loại trang trong danh sách.", field="kind")
+    problem = kind_problem(fields.kind, page)
+    if problem is not None:
+        raise PageError(problem, field="kind")
     problem = path_problem(fields.kind, fields.path, page)
     if problem is not None:
         raise PageError(problem, field="path")

@@ -18,6 +18,12 @@ the same interval); everyone else just adds and moves on.
 
 The UPDATE never touches ``Article.version`` or ``updated_at``: a view is not
 an edit, so it must not make an editor's open form look stale.
+
+Each batch is also added to the day's row of ``article_daily_views`` (the day
+of the flush in the site's time zone, ``PORTAL_TIMEZONE``), in the same
+transaction as the totals, with one ``INSERT ... ON CONFLICT DO UPDATE`` that
+SQLite and PostgreSQL both run: "most read over the last N days" lists read
+these rows (:func:`portal.site.fetch_most_read`).
 """
 
 from __future__ import annotations
@@ -28,13 +34,17 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import Protocol
 
 from flask import Flask, current_app, request
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
 
 from portal.extensions import db
-from portal.models import Article
+from portal.models import Article, ArticleDailyViews, utcnow
+from portal.text import to_local
 
 log = logging.getLogger("portal.view_counter")
 
@@ -160,12 +170,15 @@ class ViewCounter:
         flush_seconds: int,
         flush_views: int,
         clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], date] | None = None,
     ) -> None:
         self.app = app
         self.buffer = buffer
         self.flush_seconds = max(0, int(flush_seconds))
         self.flush_views = max(1, int(flush_views))
         self.clock = clock
+        #: The day a batch is counted for; the site's today unless a test says otherwise.
+        self.today = today or (lambda: site_today(app))
         self._next_flush = clock() + self.flush_seconds
         self._flushing = threading.Lock()
         self._errors = getattr(buffer, "errors", ())
@@ -205,7 +218,8 @@ class ViewCounter:
         return sum(counts.values()), len(counts)
 
     def _write(self, counts: dict[int, int]) -> None:
-        """One UPDATE per article, in id order (concurrent flushes lock rows in one order)."""
+        """One UPDATE per article, in id order (concurrent flushes lock rows in one order),
+        and the same counts added to today's rows, in one transaction."""
         if not counts:
             return
         table = Article.__table__
@@ -220,6 +234,7 @@ class ViewCounter:
         try:
             with self.app.app_context(), db.engine.begin() as connection:
                 connection.execute(statement, rows)
+                add_daily_views(connection, self.today(), counts)
         except Exception:
             self.buffer.give_back(counts)
             log.exception("Writing %d view counts failed; they were kept for the next flush",
@@ -232,6 +247,39 @@ class ViewCounter:
         except self._errors as exc:
             log.warning("View buffer unavailable, pending views not read: %s", exc)
             return {}
+
+
+def site_today(app: Flask) -> date:
+    """Today's date in the site's time zone (``PORTAL_TIMEZONE``)."""
+    return to_local(utcnow(), app.config["PORTAL_TIMEZONE"]).date()
+
+
+def add_daily_views(connection: Connection, day: date, counts: dict[int, int]) -> None:
+    """Add ``counts`` (article id → views) to the rows of ``day``, creating missing ones.
+
+    One ``INSERT ... ON CONFLICT (article_id, day) DO UPDATE`` for the batch, on
+    SQLite and PostgreSQL alike. Articles deleted since their views were
+    counted are left out (their row would have no article).
+    """
+    wanted = [i for i in sorted(counts) if counts[i] > 0]
+    if not wanted:
+        return
+    table = ArticleDailyViews.__table__
+    existing = set(
+        connection.scalars(select(Article.__table__.c.id).where(Article.__table__.c.id.in_(wanted)))
+    )
+    rows = [{"article_id": i, "day": day, "views": counts[i]} for i in wanted if i in existing]
+    if not rows:
+        return
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    insert = dialect.insert(table)
+    connection.execute(
+        insert.on_conflict_do_update(
+            index_elements=[table.c.article_id, table.c.day],
+            set_={"views": table.c.views + insert.excluded.views},
+        ),
+        rows,
+    )
 
 
 def setting(app: Flask, key: str):

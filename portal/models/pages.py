@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
 
-PAGE_KINDS = ("home", "category", "article", "search", "static")
+PAGE_KINDS = ("home", "category", "article", "search", "static", "tag")
 
 
 class Page(db.Model):
@@ -23,6 +23,8 @@ class Page(db.Model):
     * ``article`` pages are templates: an article is shown on the nearest
       article page of its category, up the category tree, then the one with
       no category (the site default).
+    * the ``tag`` page is the template of every tag's page (``/the/<slug>``):
+      no path, no category, one per site.
 
     A page shows its parent's placements in a region unless the region is in
     ``blocked_regions``.

@@ -110,3 +110,61 @@ def test_defaults_are_valid(app):
         )
     assert "article" in RelatedArticles.cache.vary_on
     assert RelatedArticles.cache.tags >= {"article", "articles"}
+
+
+@pytest.fixture
+def tagged(app, make):
+    """An article with three tags; others share 3, 2, 1 or none of them."""
+    from portal.models import Tag
+
+    with app.app_context():
+        news, economy = make.category("Thời sự"), make.category("Kinh tế")
+        a, b, c, other = (Tag(name=n, slug=n) for n in ("a", "b", "c", "khac"))
+        db.session.add_all([a, b, c, other])
+        reading = make.article("Bài đang đọc", news, hours_ago=50)
+        reading.tags = [a, b, c]
+        for title, tags, hours in [
+            ("Chung một cũ", [a], 40),
+            ("Chung một mới", [c, other], 2),
+            ("Chung ba", [a, b, c], 30),
+            ("Chung hai", [b, c], 20),
+            ("Chỉ thẻ khác", [other], 1),
+        ]:
+            make.article(title, economy, hours_ago=hours).tags = tags
+        make.article("Nháp chung ba", economy, hours_ago=1, status="draft").tags = [a, b, c]
+        make.article("Cùng chuyên mục cũ", news, hours_ago=60)
+        make.article("Cùng chuyên mục mới", news, hours_ago=3)
+        # Shares a tag AND the category: listed once, with the tag matches.
+        make.article("Cùng chuyên mục, chung một", news, hours_ago=10).tags = [b]
+        db.session.commit()
+        return reading.id
+
+
+def test_shared_tags_first_then_the_category_newest(app, tagged):
+    html = related(app, tagged, {"count": 20})
+    assert titles(html) == [
+        "Chung ba",
+        "Chung hai",
+        "Chung một mới",
+        "Cùng chuyên mục, chung một",
+        "Chung một cũ",
+        "Cùng chuyên mục mới",
+        "Cùng chuyên mục cũ",
+    ]
+    assert titles(related(app, tagged, {"count": 2})) == ["Chung ba", "Chung hai"]
+
+
+def test_one_query_whatever_the_count(app, tagged, count_queries):
+    from portal import fetch_related_articles
+
+    with app.app_context():
+        for limit in (1, 5, 20):
+            db.session.expire_all()
+            article = db.session.get(Article, tagged)
+            assert article.category_id is not None  # loaded before counting
+            with count_queries() as statements:
+                found = fetch_related_articles(article, limit)
+                # the images come with the list: reading them costs nothing more
+                assert all(a.image_file is None for a in found)
+            assert len(statements) == 1, statements
+            assert len(found) == min(limit, 7)

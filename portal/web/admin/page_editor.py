@@ -81,6 +81,8 @@ def page_provides(page: Page) -> set[str]:
         return {"article", "category"}
     if page.kind == "category":
         return {"category"}
+    if page.kind == "tag":
+        return {"tag"}
     return set()
 
 

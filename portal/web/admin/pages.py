@@ -30,6 +30,7 @@ KIND_LABELS = {
     "article": "Mẫu trang bài viết",
     "search": "Trang tìm kiếm",
     "static": "Trang tĩnh",
+    "tag": "Mẫu trang thẻ",
 }
 
 
@@ -90,6 +91,11 @@ class PageForm(FlaskForm):
 
     def validate_path(self, field) -> None:
         problem = pages.path_problem(self.kind.data, field.data, self.page)
+        if problem is not None:
+            raise ValidationError(problem)
+
+    def validate_kind(self, field) -> None:
+        problem = pages.kind_problem(field.data, self.page)
         if problem is not None:
             raise ValidationError(problem)
 

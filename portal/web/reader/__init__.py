@@ -7,9 +7,10 @@ from flask import Blueprint, abort, current_app, redirect, render_template, send
 from portal.content.media import served_media_file
 from portal.content.view_counter import count_view
 from portal.extensions import db
+from portal.i18n import translate
 from portal.models import Article, Page
 from portal.rendering import current_viewer, render_page
-from portal.site import article_url, category_tree, page_tree
+from portal.site import article_url, category_tree, find_tag, page_tree
 from portal.text import plain_text
 
 bp = Blueprint("reader", __name__)
@@ -41,6 +42,16 @@ def category(slug: str):
         title=found.name,
         description=found.description,
     )
+
+
+@bp.get("/the/<slug>")
+def tag(slug: str):
+    """A tag's page: the site's one tag page, showing the articles that carry it."""
+    found = find_tag(slug)
+    if found is None:
+        abort(404)
+    page = page_tree().tag_page()
+    return render_page(_page_or_404(page), tag=found, title=f"{translate('Thẻ')}: {found.name}")
 
 
 @bp.get("/bai-viet/<int:article_id>")

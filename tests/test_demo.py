@@ -117,6 +117,12 @@ def test_pages_make_a_complete_site(app, demo):
         )
         assert {p.region for p in tourism_article.placements} == {"main", "sidebar"}
 
+        search = next(p for p in pages if p.kind == "search")
+        assert (search.path, search.title, search.parent_id) == ("/tim-kiem", "Tìm kiếm", root.id)
+        assert sorted(search.blocked_regions) == ["main", "sidebar"]
+        assert [p.block_name for p in search.placements] == ["search_results", "search_filters"]
+        assert "search_box" in [p.block_name for p in root.placements if p.region == "header"]
+
         static = {p.path: p for p in pages if p.kind == "static"}
         assert set(static) == {"/gioi-thieu", "/lien-he"}
         for page in static.values():

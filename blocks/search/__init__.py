@@ -236,7 +236,9 @@ def page_numbers(current: int, last: int, radius: int = PAGER_RADIUS) -> list[in
     numbers: list[int | None] = []
     previous = 0
     for number in sorted(shown):
-        if number - previous > 1:
+        if number - previous == 2:  # a gap of one page: show it rather than "…"
+            numbers.append(previous + 1)
+        elif number - previous > 2:
             numbers.append(None)
         numbers.append(number)
         previous = number
@@ -273,7 +275,7 @@ class SearchBox(Block):
     group = "Tìm kiếm"
     settings_form = SearchBoxSettings
     template = "search_box/box.html"
-    css = ("search.css",)
+    css = ("search_box.css",)
     # The box is the same on every page; it names the search page's path.
     cache = CachePolicy(timeout=600, vary_on={"locale"}, tags={"pages"})
 
@@ -284,16 +286,6 @@ class SearchBox(Block):
 # ---------------------------------------------------------------------------
 # search_results
 # ---------------------------------------------------------------------------
-
-
-class SearchResultsSettings(Form):
-    title = StringField(
-        "Tiêu đề khối",
-        description="Tiêu đề lớn (h1) của trang kết quả; để trống để dùng tên trang.",
-        filters=[strip_text],
-        validators=[Length(max=200, message="Tiêu đề không được dài quá %(max)d ký tự.")],
-        default="",
-    )
 
 
 def _newest_articles(count: int = 5) -> list:
@@ -322,9 +314,8 @@ class SearchResultsBlock(Block):
         "đoạn trích có tô sáng từ khóa, ngày, chuyên mục, phân trang; gợi ý khi không có kết quả."
     )
     group = "Tìm kiếm"
-    settings_form = SearchResultsSettings
     template = "search_results/results.html"
-    css = ("search.css",)
+    css = ("search_results.css",)
     # Varies on the query string; short-lived, since scheduled articles appear
     # without any event. Publishing, edits and category changes purge it.
     cache = CachePolicy(
@@ -334,9 +325,8 @@ class SearchResultsBlock(Block):
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         request = read_request(ctx)
         base = search_page_url() or ""
-        heading = settings.get("title") or ctx.page.title or "Tìm kiếm"
+        # The page's h1 is the layout's (its title); hits are h2 under it.
         context: dict[str, Any] = {
-            "heading": heading,
             "request": request,
             "notes": request.notes,
             "results": None,
@@ -440,7 +430,7 @@ class SearchFilters(Block):
     group = "Tìm kiếm"
     settings_form = SearchFiltersSettings
     template = "search_filters/filters.html"
-    css = ("search.css",)
+    css = ("search_filters.css",)
     cache = CachePolicy(timeout=300, vary_on={"locale", "page", "query"}, tags={"categories"})
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:

@@ -316,7 +316,7 @@ def demo_pages() -> list[DemoPage]:
             layout="main_sidebar",
             blocked_regions=("main", "sidebar"),
             blocks=(
-                ("main", "search_results", {"title": ""}),
+                ("main", "search_results", {}),
                 ("sidebar", "search_filters", {"title": "Bộ lọc tìm kiếm"}),
             ),
         ),

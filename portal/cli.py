@@ -558,3 +558,21 @@ def events_retry_command(event_ids: tuple[int, ...]) -> None:
         count = len(retry(event_ids or None))
     click.echo(f"{count} failed event{'s' if count != 1 else ''} pending again.")
     click.echo(deliver().summary())
+
+
+@portal_cli.command("reindex")
+@click.option("--kind", default=None, help="Only this content kind (e.g. article).")
+@with_appcontext
+def reindex_command(kind: str | None) -> None:
+    """Rebuild the search index (every kind, or one) from the content, with a progress bar."""
+    from portal.search.indexing import UnknownKind, expected_count, reindex
+
+    try:
+        expected = expected_count(kind)
+    except UnknownKind as exc:
+        raise click.ClickException(str(exc)) from exc
+    with click.progressbar(
+        length=max(1, expected), label="Indexing", file=sys.stderr, show_pos=True
+    ) as bar:
+        count = reindex(kind, progress=bar.update)
+    click.echo(f"{count} document{'s' if count != 1 else ''} indexed.")

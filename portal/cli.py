@@ -48,7 +48,17 @@ def _upgrade_or_exit() -> None:
 def init_db_command() -> None:
     """Create the tables or upgrade them to the newest schema, core and plugins (keeps data)."""
     _upgrade_or_exit()
+    _index_missing()
     click.echo(f"Database ready: {_database_label()}")
+
+
+def _index_missing() -> None:
+    """A site upgraded to search gets its index built once (its articles are searchable)."""
+    from portal.search.indexing import index_missing
+
+    count = index_missing()
+    if count:
+        click.echo(f"Search index built: {count} document{'s' if count != 1 else ''}.")
 
 
 @portal_cli.command("setup")
@@ -58,6 +68,7 @@ def setup_command() -> None:
 
     _upgrade_or_exit()
     if db.session.scalar(select(func.count()).select_from(Page)):
+        _index_missing()
         click.echo(f"Database ready: {_database_label()} (existing content kept)")
         return
     summary = load_demo()

@@ -24,9 +24,12 @@ def index_event(event: ContentEvent) -> None:
     Called by the outbox for its ``search`` consumer, inside the delivery's
     transaction; an exception leaves the consumer pending (retried later).
     """
+    app = current_app._get_current_object()
+    if event.subject == "category":  # a deleted category moves its articles: their tags say which
+        _index_tagged_articles(app, event)
+        return
     if event.subject_id is None:
         return
-    app = current_app._get_current_object()
     providers = [p for p in search_providers(app) if p.subject == event.subject]
     if not providers:
         return
@@ -35,6 +38,28 @@ def index_event(event: ContentEvent) -> None:
         document = provider.document(int(event.subject_id))
         if document is None:
             engine.remove(provider.kind, [int(event.subject_id)])
+        else:
+            engine.index([document])
+
+
+def _index_tagged_articles(app, event: ContentEvent) -> None:
+    """Index again the articles an event names in its tags (``article:42``)."""
+    from portal.search.providers import ARTICLE_KIND
+
+    prefix = "article:"
+    ids = sorted(
+        int(tag[len(prefix) :])
+        for tag in event.tags
+        if tag.startswith(prefix) and tag[len(prefix) :].isdigit()
+    )
+    providers = [p for p in search_providers(app) if p.kind == ARTICLE_KIND]
+    if not ids or not providers:
+        return
+    engine = search_engine(app)
+    for article_id in ids:
+        document = providers[0].document(article_id)
+        if document is None:
+            engine.remove(ARTICLE_KIND, [article_id])
         else:
             engine.index([document])
 
@@ -59,7 +84,7 @@ def expected_count(kind: str | None = None) -> int:
     from sqlalchemy import func, select
 
     from portal.models import Article
-    from portal.models import SearchDocument as DocumentRow
+    from portal.models import IndexedDocument as DocumentRow
     from portal.search.providers import ARTICLE_KIND
 
     total = 0
@@ -109,3 +134,29 @@ def reindex(kind: str | None = None, progress: Callable[[int], None] | None = No
         db.session.rollback()
         raise
     return count
+
+
+def index_missing() -> int:
+    """Build the index when it is empty while there is published content (after an upgrade).
+
+    A site upgraded to the version with search has articles but no index yet;
+    ``portal setup`` and ``portal init-db`` call this so its search works at
+    once. Returns how many documents were indexed (0: nothing to do). Only
+    for the built-in engines: a plugin's engine is filled by ``portal reindex``.
+    """
+    from sqlalchemy import select
+
+    from portal.models import Article
+    from portal.models import IndexedDocument as DocumentRow
+    from portal.search.table import TableEngine
+
+    if not isinstance(search_engine(), TableEngine):
+        return 0
+    if db.session.scalar(select(DocumentRow.id).limit(1)) is not None:
+        return 0
+    published = select(Article.id).where(
+        Article.status == "published", Article.published_at.is_not(None)
+    )
+    if db.session.scalar(published.limit(1)) is None:
+        return 0
+    return reindex()

@@ -23,7 +23,7 @@ from sqlalchemy import select, text
 
 from portal.extensions import db
 from portal.models.search import SQLITE_FTS_TABLE
-from portal.models.search import SearchDocument as DocumentRow
+from portal.models.search import IndexedDocument as DocumentRow
 from portal.models.types import utcnow
 from portal.search import SearchQuery, SearchResults, make_hit
 from portal.search.table import BATCH, TableEngine, row_document, site_day_bounds

@@ -17,7 +17,7 @@ from flask import current_app
 from sqlalchemy import and_, case, delete, func, insert, not_, or_, select, tuple_, update
 
 from portal.extensions import db
-from portal.models.search import SearchDocument as DocumentRow
+from portal.models.search import IndexedDocument as DocumentRow
 from portal.models.types import utcnow
 from portal.search import SearchDocument, SearchQuery, SearchResults, make_hit
 from portal.search.matching import folded_contains

@@ -14,7 +14,7 @@ from portal.content.events import ContentEvent, content_changed
 from portal.content.outbox import SEARCH_CONSUMER, consumer_names
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
-from portal.models import Article, SearchDocument, User
+from portal.models import Article, IndexedDocument, User
 from portal.models.events import DELIVERED, PENDING, OutboxEvent
 from portal.models.types import utcnow
 from portal.search import SearchQuery, search, search_engine
@@ -34,7 +34,7 @@ def found(app, text, **filters) -> list[tuple[str, int]]:
 
 def indexed(app) -> set[tuple[str, int]]:
     with app.app_context():
-        return set(db.session.execute(select(SearchDocument.kind, SearchDocument.object_id)))
+        return set(db.session.execute(select(IndexedDocument.kind, IndexedDocument.object_id)))
 
 
 def as_editor(app):
@@ -192,7 +192,7 @@ def test_a_plugin_engine_replaces_the_built_in_one(app):
         with unit_of_work(Actor.system("Kiểm thử")):
             content_changed(ContentEvent("updated", "note", 3))
         assert ("note", 3) in engine.documents
-        assert db.session.scalar(select(func.count()).select_from(SearchDocument)) == 0
+        assert db.session.scalar(select(func.count()).select_from(IndexedDocument)) == 0
     assert found(app, "thac ban gioc") == [("note", 3)]
     assert engine.calls[-1] == "search"
 
@@ -264,3 +264,36 @@ def sample_article():
     db.session.flush()
     announce(article, "published")
     return article
+
+
+def test_an_upgraded_site_gets_its_index_built_once(app, runner):
+    with app.app_context():
+        article_id = sample_content()["article"].id  # articles from before search existed
+    result = runner.invoke(args=["portal", "init-db"])
+    assert result.exit_code == 0, result.output
+    assert "Search index built: 1 document." in result.output
+    assert found(app, "bac kan") == [("article", article_id)]
+    again = runner.invoke(args=["portal", "init-db"])
+    assert again.exit_code == 0 and "Search index built" not in again.output
+
+
+def test_articles_moved_by_a_category_deletion_follow_in_the_index(app):
+    from portal.content import categories
+    from portal.models import Category
+    from portal.search.providers import article_document
+
+    with app.app_context():
+        sample = sample_content()
+        article_id, old_id = sample["article"].id, sample["category"].id
+        sample["article_page"].category_id = None
+        target = Category(name="Xã hội", slug="xa-hoi")
+        db.session.add(target)
+        db.session.commit()
+        target_id = target.id
+        search_engine().index([article_document(sample["article"])])
+        db.session.commit()
+    assert found(app, "bac kan", category_ids=(old_id,)) == [("article", article_id)]
+    with app.app_context(), unit_of_work(Actor.system("Kiểm thử")):
+        categories.delete(db.session.get(Category, old_id), move_articles_to=target_id)
+    assert found(app, "bac kan", category_ids=(old_id,)) == []
+    assert found(app, "bac kan", category_ids=(target_id,)) == [("article", article_id)]

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select, text
 
 from portal.extensions import db
-from portal.models import SearchDocument
+from portal.models import IndexedDocument
 from portal.search.matching import escape_like, folded_contains
 from portal.search.text import fold
 from portal.testing import make_app
@@ -27,7 +27,9 @@ def rows_app(request, tmp_path_factory):
     app = make_app(database_url=url, instance_path=str(tmp_path_factory.mktemp("matching")))
     with app.app_context():
         for object_id, (title, lead) in ROWS.items():
-            db.session.add(SearchDocument(kind="test", object_id=object_id, title=title, lead=lead))
+            db.session.add(
+                IndexedDocument(kind="test", object_id=object_id, title=title, lead=lead)
+            )
         db.session.commit()
     yield app
     drop_app(app, url)
@@ -35,9 +37,9 @@ def rows_app(request, tmp_path_factory):
 
 def matching(app, words, columns=("title", "lead")):
     with app.app_context():
-        cols = [getattr(SearchDocument, name) for name in columns]
-        query = select(SearchDocument.object_id).where(folded_contains(cols, words))
-        return sorted(db.session.scalars(query.order_by(SearchDocument.object_id)))
+        cols = [getattr(IndexedDocument, name) for name in columns]
+        query = select(IndexedDocument.object_id).where(folded_contains(cols, words))
+        return sorted(db.session.scalars(query.order_by(IndexedDocument.object_id)))
 
 
 @pytest.mark.parametrize(

@@ -448,8 +448,9 @@ class SearchFilters(Block):
             "action": search_page_url() or "",
             "request": request,
             "choices": choices,
-            "date_from": request.date_from.isoformat() if request.date_from else "",
-            "date_to": request.date_to.isoformat() if request.date_to else "",
+            # As the site writes dates; what the reader typed when it was not a date.
+            "date_from": format_date(request.date_from) or request.date_from_text,
+            "date_to": format_date(request.date_to) or request.date_to_text,
             "clear_href": request.href(
                 search_page_url() or "",
                 **{

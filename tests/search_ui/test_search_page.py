@@ -141,8 +141,11 @@ def test_filters_keep_the_words_and_offer_the_categories(shared_client):
     assert 'name="q" value="bac kan"' in form
     assert '<option value="chinh-tri" selected>— Chính trị</option>' in form
     assert '<option value="thoi-su">Thời sự</option>' in form
-    assert 'name="tu-ngay" value="2023-11-01"' in form
+    assert 'name="tu-ngay" value="01/11/2023" inputmode="numeric"' in form
     assert 'name="den-ngay" value=""' in form
+    # A date that is not one comes back as typed, to be corrected.
+    typo = get(shared_client, "/tim-kiem?q=bac&den-ngay=31/02/2024")
+    assert 'name="den-ngay" value="31/02/2024"' in typo
     # Filters on: a link drops them and keeps the words.
     assert 'href="/tim-kiem?q=bac+kan">Bỏ bộ lọc</a>' in form
 
@@ -286,3 +289,17 @@ def test_without_a_search_page_readers_see_no_box_and_editors_a_hint():
     html = get(editor, "/")
     assert 'class="search-box"' not in html
     assert "Trang web chưa có trang tìm kiếm" in html
+
+
+def test_cached_results_vary_on_the_query_string():
+    """With the block cache on, a repeated search costs no engine query and another
+    query string never gets the first one's results."""
+    app = make_app(config={"PORTAL_CACHE_URL": "memory"})
+    build_site(app)
+    client = app.test_client()
+    first = hit_titles(get(client, "/tim-kiem?q=chi+thi+30"))
+    with count_queries(app) as again:
+        assert hit_titles(get(client, "/tim-kiem?q=chi+thi+30")) == first
+    assert not any("search_" in statement for statement in again), "\n\n".join(again)
+    assert hit_titles(get(client, "/tim-kiem?q=ba+be")) == [LAKE_TITLE]
+    assert hit_titles(get(client, "/tim-kiem?q=chi+thi+30&trang=1")) == first

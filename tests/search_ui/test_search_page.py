@@ -303,3 +303,14 @@ def test_cached_results_vary_on_the_query_string():
     assert not any("search_" in statement for statement in again), "\n\n".join(again)
     assert hit_titles(get(client, "/tim-kiem?q=ba+be")) == [LAKE_TITLE]
     assert hit_titles(get(client, "/tim-kiem?q=chi+thi+30&trang=1")) == first
+
+
+def test_a_capped_count_says_more_than(shared_client, monkeypatch):
+    """Engines may stop counting (the SQLite engine at COUNT_CAP): "Tìm thấy hơn N"."""
+    from portal.search import sqlite as sqlite_engine
+
+    monkeypatch.setattr(sqlite_engine, "COUNT_CAP", 12)
+    html = get(shared_client, "/tim-kiem?q=hoi+nghi+giao+ban")
+    assert count_line(html).startswith("Tìm thấy hơn "), count_line(html)
+    assert len(hit_titles(html)) == 10
+    assert 'rel="next"' in html

@@ -28,6 +28,16 @@ from portal.plugin_cache import cached_text
 from portal.plugin_data import Model, db
 from portal.plugin_pages import menu_items, render_portal_page, roles_required
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
+from portal.search import (
+    SearchDocument,
+    SearchEngine,
+    SearchHit,
+    SearchProvider,
+    SearchQuery,
+    SearchResults,
+    search,
+)
+from portal.search.text import fold, search_terms
 from portal.site import (
     ArticleMedia,
     ArticleQuery,
@@ -72,6 +82,12 @@ __all__ = [
     "Page",
     "PluginSetting",
     "Region",
+    "SearchDocument",
+    "SearchEngine",
+    "SearchHit",
+    "SearchProvider",
+    "SearchQuery",
+    "SearchResults",
     "SettingsContext",
     "Tag",
     "absolute_url",
@@ -88,6 +104,7 @@ __all__ = [
     "fetch_most_read",
     "fetch_related_articles",
     "find_tag",
+    "fold",
     "home_url",
     "hookimpl",
     "image_for",
@@ -99,6 +116,8 @@ __all__ = [
     "roles_required",
     "purge",
     "sanitize_html",
+    "search",
+    "search_terms",
     "settings_of",
     "site_name",
     "site_now",

@@ -218,6 +218,7 @@ def demo_pages() -> list[DemoPage]:
             blocked_regions=(),
             blocks=(
                 ("header", "site_header", {"title": "", "tagline": "", "show_today": True}),
+                ("header", "search_box", {"placeholder": "Tìm tin bài…"}),
                 ("header", "category_menu", {"show_home": True, "depth": 2}),
                 ("main", "article_list", latest),
                 *(_category_section(slug, name) for slug, name in top_categories),
@@ -305,6 +306,19 @@ def demo_pages() -> list[DemoPage]:
             layout="main_sidebar",
             blocked_regions=("main",),
             blocks=(("main", "rich_text", {"title": "Giới thiệu", "html": ABOUT_HTML}),),
+        ),
+        DemoPage(
+            key="search",
+            kind="search",
+            title="Tìm kiếm",
+            path="/tim-kiem",
+            parent="home",
+            layout="main_sidebar",
+            blocked_regions=("main", "sidebar"),
+            blocks=(
+                ("main", "search_results", {}),
+                ("sidebar", "search_filters", {"title": "Bộ lọc tìm kiếm"}),
+            ),
         ),
         DemoPage(
             key="contact",

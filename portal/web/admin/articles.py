@@ -32,7 +32,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -47,8 +47,9 @@ from portal.i18n import current_locale
 from portal.models import STATUS_LABELS, Article, MediaImage, User
 from portal.models.types import utcnow
 from portal.rendering import Viewer, render_page
+from portal.search.matching import folded_contains
 from portal.site import CategoryTree, article_url, page_tree
-from portal.text import format_datetime, sanitize_html, slugify
+from portal.text import format_datetime, sanitize_html
 from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import STAFF, form_expired, keeps_typing_when_expired, roles_required
@@ -202,13 +203,10 @@ class ListFilters:
             ids = categories.descendant_ids(category) if category else [int(self.category)]
             query = query.where(Article.category_id.in_(ids))
         if self.text:
-            pattern = f"%{self.text}%"
+            # Every word in one of the fields, with or without diacritics ("bac kan").
             query = query.where(
-                or_(
-                    Article.title.ilike(pattern),
-                    Article.lead.ilike(pattern),
-                    Article.author.ilike(pattern),
-                    Article.slug.ilike(f"%{slugify(self.text)}%") if slugify(self.text) else False,
+                folded_contains(
+                    [Article.title, Article.lead, Article.author, Article.slug], self.text
                 )
             )
         return query

@@ -47,7 +47,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -57,6 +57,7 @@ from portal.content.audit import NOTHING_CHANGED
 from portal.content.media import MAX_PIXELS, UploadError, describe, file_size, image_source
 from portal.extensions import db
 from portal.models import MediaImage, User
+from portal.search.matching import folded_contains
 from portal.text import strip_text
 from portal.web.actor import change
 from portal.web.admin import bp
@@ -211,13 +212,9 @@ def media_list():
     text = (request.args.get("q") or "").strip()[:100]
     query = select(MediaImage)
     if text:
-        pattern = f"%{text}%"
+        # Every word in one of the fields, with or without diacritics ("ruong bac thang").
         query = query.where(
-            or_(
-                MediaImage.original_name.ilike(pattern),
-                MediaImage.alt.ilike(pattern),
-                MediaImage.caption.ilike(pattern),
-            )
+            folded_contains([MediaImage.original_name, MediaImage.alt, MediaImage.caption], text)
         )
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
     pages = max(1, math.ceil(total / PER_PAGE))

@@ -11,7 +11,7 @@ their own account stays signed in in this browser only).
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -24,6 +24,7 @@ from portal.content.users import MIN_PASSWORD_LENGTH
 from portal.extensions import db
 from portal.models import ROLES, AuditEntry, User
 from portal.models.users import ROLE_LABELS
+from portal.search.matching import folded_contains
 from portal.text import strip_text
 from portal.web.actor import change
 from portal.web.admin import bp
@@ -128,9 +129,18 @@ def users_list():
             .group_by(AuditEntry.user_id)
         ).all()
     )
-    users = list(db.session.scalars(select(User).order_by(User.active.desc(), User.name)))
+    text = " ".join((request.args.get("q") or "").split())[:100]
+    query = select(User)
+    if text:
+        # Every word in the name or the e-mail, with or without diacritics ("nguyen van a").
+        query = query.where(folded_contains([User.name, User.email], text))
+    users = list(db.session.scalars(query.order_by(User.active.desc(), User.name)))
     return render_template(
-        "admin/users/list.html", users=users, last_sign_in=last_sign_in, role_labels=ROLE_LABELS
+        "admin/users/list.html",
+        users=users,
+        last_sign_in=last_sign_in,
+        role_labels=ROLE_LABELS,
+        text=text,
     )
 
 

@@ -1,0 +1,239 @@
+"""The embedded default engine: SQLite FTS5 over the folded text.
+
+``search_documents`` keeps each document as readers see it; the FTS5 table
+``search_fts`` keeps its folded words (``title``, ``lead``, ``body``), a
+``meta`` column of filter tokens (one per kind and category) and, as its
+``rowid``, a sort key: the publication time in seconds, shifted left by
+:data:`ID_BITS`, plus the document's id. So "newest first" is FTS5's own
+rowid order (no sort over the matches), "not in the future" and date ranges
+are rowid ranges, and a page of results reads only as many matches as it
+shows.
+
+Ranking: tier 0 = every term in the title, tier 1 = every term in the lead,
+tier 2 = the terms anywhere (title, lead, body together); newest first within
+a tier. Counts are exact up to :data:`COUNT_CAP`, then "more than".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, text
+
+from portal.extensions import db
+from portal.models.search import SQLITE_FTS_TABLE
+from portal.models.search import IndexedDocument as DocumentRow
+from portal.models.types import utcnow
+from portal.search import SearchQuery, SearchResults, make_hit
+from portal.search.table import BATCH, TableEngine, row_document, site_day_bounds
+from portal.search.text import _WORD, fold, term_groups
+
+#: Bits of the sort key that hold the document's id (below the seconds).
+ID_BITS = 29
+ID_MASK = (1 << ID_BITS) - 1
+#: Seconds kept in the sort key (about ±270 years around 1970).
+MAX_SECONDS = 1 << 33
+#: Counts stop here: above it the total is "more than COUNT_CAP".
+COUNT_CAP = 1000
+TIER_COLUMNS = ("title", "lead")
+
+
+def sort_key(published_at: datetime | None, doc_id: int) -> int:
+    """The FTS rowid of a document: publication second, then id (newest = largest)."""
+    seconds = int(published_at.timestamp()) if published_at is not None else 0
+    seconds = max(-MAX_SECONDS, min(MAX_SECONDS, seconds))
+    return (seconds << ID_BITS) | (doc_id & ID_MASK)
+
+
+def _seconds_key(moment: datetime, *, last: bool) -> int:
+    seconds = max(-MAX_SECONDS, min(MAX_SECONDS, int(moment.timestamp())))
+    return (seconds << ID_BITS) | (ID_MASK if last else 0)
+
+
+def folded_words(value: str) -> str:
+    """The words FTS5 stores for a text: folded, one space between words."""
+    return " ".join(_WORD.findall(fold(value or "")))
+
+
+def kind_token(kind: str) -> str:
+    return "k" + kind.encode("utf-8").hex()
+
+
+def category_token(category_id: int | None) -> str:
+    return "cnone" if category_id is None else f"c{int(category_id)}"
+
+
+def _quote(words: Sequence[str], prefix: bool = False) -> str:
+    """An FTS5 phrase of folded words (letters and digits only, so no quoting issue)."""
+    return '"' + " ".join(words) + '"' + ("*" if prefix else "")
+
+
+class SQLiteEngine(TableEngine):
+    """Search through SQLite's FTS5 (see the module's docstring)."""
+
+    name = "sqlite"
+
+    # -- writing: the FTS rows follow the table's ---------------------------------------
+
+    def _written(self, rows: list[tuple[int, dict]]) -> None:
+        if rows:
+            db.session.execute(
+                text(
+                    f"INSERT INTO {SQLITE_FTS_TABLE} (rowid, title, lead, body, meta, doc_id) "
+                    "VALUES (:rowid, :title, :lead, :body, :meta, :doc_id)"
+                ),
+                [self._fts_row(doc_id, values) for doc_id, values in rows],
+            )
+
+    def _removing(self, rows: list) -> None:
+        keys = [sort_key(row.published_at, row.id) for row in rows]
+        for start in range(0, len(keys), BATCH):
+            part = keys[start : start + BATCH]
+            db.session.execute(
+                text(f"DELETE FROM {SQLITE_FTS_TABLE} WHERE rowid IN ({','.join(map(str, part))})")
+            )
+
+    def _removing_all(self) -> None:
+        db.session.execute(text(f"DELETE FROM {SQLITE_FTS_TABLE}"))
+
+    @staticmethod
+    def _fts_row(doc_id: int, values: dict) -> dict:
+        return {
+            "rowid": sort_key(values["published_at"], doc_id),
+            "title": folded_words(values["title"]),
+            "lead": folded_words(values["lead"]),
+            "body": folded_words(values["body"]),
+            "meta": f"{kind_token(values['kind'])} {category_token(values['category_id'])}",
+            "doc_id": doc_id,
+        }
+
+    # -- reading -------------------------------------------------------------------
+
+    def search(self, query: SearchQuery, terms: Sequence[str]) -> SearchResults:
+        query = query.clamped()
+        groups = term_groups(query.text)
+        if [t for g in groups for t in g] != list(terms):
+            groups = [(t,) for t in terms if t]
+        if not groups:
+            return SearchResults(query=query, terms=(), hits=[], total=0)
+        results = self._search(query, groups, prefix=False)
+        text_value = query.text.rstrip("\r\n\t ")
+        last = groups[-1][-1]
+        if (
+            results.total == 0
+            and len(last) >= 2
+            and text_value == query.text
+            and fold(text_value).endswith(last)
+        ):
+            results = self._search(query, groups, prefix=True)
+        return results
+
+    def _search(
+        self, query: SearchQuery, groups: list[tuple[str, ...]], *, prefix: bool
+    ) -> SearchResults:
+        phrases = [_quote(g, prefix and i == len(groups) - 1) for i, g in enumerate(groups)]
+        everything = " AND ".join(phrases)
+        in_title = f"title : ({everything})"
+        in_lead = f"lead : ({everything})"
+        tiers = [
+            in_title,
+            f"{in_lead} NOT {in_title}",
+            f"{{title lead body}} : ({everything}) NOT {in_title} NOT {in_lead}",
+        ]
+        filters = []
+        if query.kinds is not None:
+            tokens = [kind_token(k) for k in query.kinds if isinstance(k, str)]
+            if not tokens:
+                return self._empty(query, groups)
+            filters.append("meta : (" + " OR ".join(tokens) + ")")
+        if query.category_ids is not None:
+            tokens = [category_token(c) for c in query.category_ids if isinstance(c, int)]
+            if not tokens:
+                return self._empty(query, groups)
+            filters.append("meta : (" + " OR ".join(tokens) + ")")
+        expressions = [" AND ".join([f"({tier})", *filters]) for tier in tiers]
+        low, high = self._key_range(query)
+        if low > high:
+            return self._empty(query, groups)
+
+        where = f"{SQLITE_FTS_TABLE} MATCH :match AND rowid BETWEEN :low AND :high"
+        counts = []
+        exact = True
+        budget = COUNT_CAP
+        for expression in expressions:
+            if budget <= 0:
+                counts.append(0)
+                continue
+            count = db.session.execute(
+                text(
+                    f"SELECT count(*) FROM (SELECT 1 FROM {SQLITE_FTS_TABLE} "
+                    f"WHERE {where} LIMIT :limit)"
+                ),
+                {"match": expression, "low": low, "high": high, "limit": budget + 1},
+            ).scalar_one()
+            if count > budget:
+                exact = False
+                count = budget
+            counts.append(count)
+            budget -= count
+        total = sum(counts)
+
+        wanted_start, wanted_end = query.offset, query.offset + query.per_page
+        doc_ids: list[int] = []
+        tier_start = 0
+        for expression, count in zip(expressions, counts, strict=True):
+            tier_end = tier_start + count
+            start, end = max(wanted_start, tier_start), min(wanted_end, tier_end)
+            if start < end:
+                doc_ids += db.session.execute(
+                    text(
+                        f"SELECT doc_id FROM {SQLITE_FTS_TABLE} WHERE {where} "
+                        "ORDER BY rowid DESC LIMIT :limit OFFSET :offset"
+                    ),
+                    {
+                        "match": expression,
+                        "low": low,
+                        "high": high,
+                        "limit": end - start,
+                        "offset": start - tier_start,
+                    },
+                ).scalars()
+            tier_start = tier_end
+        terms = tuple(t for g in groups for t in g)
+        hits = self._hits(doc_ids, terms, groups[-1][-1] if prefix else None)
+        return SearchResults(query=query, terms=terms, hits=hits, total=total, total_is_exact=exact)
+
+    @staticmethod
+    def _empty(query: SearchQuery, groups) -> SearchResults:
+        return SearchResults(
+            query=query, terms=tuple(t for g in groups for t in g), hits=[], total=0
+        )
+
+    @staticmethod
+    def _key_range(query: SearchQuery) -> tuple[int, int]:
+        """Sort keys of the documents in the query's date range and not in the future."""
+        high = _seconds_key(utcnow(), last=True)
+        low = -(MAX_SECONDS << ID_BITS) - ID_MASK
+        start, end = site_day_bounds(query)
+        if start is not None:
+            low = max(low, _seconds_key(start, last=False))
+        if end is not None:
+            high = min(high, _seconds_key(end, last=False) - 1)
+        return low, high
+
+    @staticmethod
+    def _hits(doc_ids: list[int], terms, prefix):
+        if not doc_ids:
+            return []
+        table = DocumentRow.__table__
+        rows = {
+            row.id: row for row in db.session.execute(select(table).where(table.c.id.in_(doc_ids)))
+        }
+        hits = []
+        for doc_id in doc_ids:
+            row = rows.get(doc_id)
+            if row is None:
+                continue
+            hits.append(make_hit(row_document(row), terms, prefix))
+        return hits

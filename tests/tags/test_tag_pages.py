@@ -226,3 +226,32 @@ def test_the_site_has_one_tag_page_and_the_admin_offers_the_kind(app, site):
         assert refused.value.field == "kind"
         assert "Trang thẻ" in str(refused.value)
         assert db.session.scalar(select(Page).where(Page.title == "Thẻ thứ hai")) is None
+
+
+def test_a_site_file_with_two_tag_pages_is_refused_whole():
+    from portal.content.exchange_checks import _check_category_pages
+    from portal.untrusted import UntrustedInputError
+
+    one = {"id": 3, "kind": "tag", "title": "Thẻ", "category_id": None}
+    _check_category_pages([one])  # one tag page is fine
+    with pytest.raises(UntrustedInputError, match="another tag page .*: a site has one"):
+        _check_category_pages([one, {**one, "id": 4}])
+
+
+def test_the_admin_previews_the_tag_page_with_a_tag(app, site):
+    from portal.testing import signed_in_client
+
+    with app.app_context():
+        admin = User(email="qt@example.org", name="Quản trị", role="admin")
+        admin.set_password("mat-khau-dai-1")
+        db.session.add(admin)
+        db.session.commit()
+        admin_id = admin.id
+        page_id = db.session.scalar(select(Page.id).where(Page.kind == "tag"))
+    client = signed_in_client(app, admin_id)
+    most_used = client.get(f"/admin/pages/{page_id}/preview")
+    assert most_used.status_code == 200
+    html = most_used.get_data(as_text=True)
+    assert "Thẻ: Du lịch" in html and listed(html)[:1] == ["Mùa lúa trên đồi du lịch"]
+    chosen = client.get(f"/admin/pages/{page_id}/preview?tag=lua-gao").get_data(as_text=True)
+    assert "Thẻ: Lúa gạo" in chosen and "Giống lúa mới" in listed(chosen)

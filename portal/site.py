@@ -150,6 +150,17 @@ def find_tag(slug: str) -> Tag | None:
     return db.session.scalar(select(Tag).where(Tag.slug == slug))
 
 
+def most_used_tag() -> Tag | None:
+    """The tag the most articles carry (to preview the tag page with), or None."""
+    return db.session.scalar(
+        select(Tag)
+        .join(article_tags, article_tags.c.tag_id == Tag.id)
+        .group_by(Tag.id)
+        .order_by(func.count().desc(), Tag.id)
+        .limit(1)
+    )
+
+
 def site_now() -> datetime:
     """The current time in the site's time zone (``PORTAL_TIMEZONE``): today's date, the year."""
     return to_local(utcnow(), current_app.config["PORTAL_TIMEZONE"])

@@ -41,7 +41,7 @@ from portal.app import create_app
 from portal.blocks import NEEDS, VARY_KEYS, Block, BlockContext, CachePolicy
 from portal.extensions import db
 from portal.hookspecs import hookimpl
-from portal.models import Article, Category, Page, Placement
+from portal.models import Article, Category, Page, Placement, Tag
 from portal.plugin_data import run_plugin_migrations, schema_differences  # noqa: F401
 from portal.plugins import BLOCK_NAME_RE, PluginStartupError, plugins_of
 
@@ -261,6 +261,7 @@ def render_block(
     is_editor: bool = False,
     locale: str = "vi",
     path: str = "/",
+    tag: Tag | None = None,
     prefetched: Any = _NOT_GIVEN,
 ) -> str:
     """Render one block with ``settings`` (merged over its defaults) and return its HTML.
@@ -288,6 +289,7 @@ def render_block(
             region="main",
             article=article,
             category=category,
+            tag=tag,
             locale=locale,
             is_editor=is_editor,
         )

@@ -110,6 +110,7 @@ def test_pages_make_a_complete_site(app, demo):
             "bulletin_toolbar",
             "bulletin_view",
             "related_articles",
+            "most_read",
         ]
 
         tourism = db.session.scalar(select(Category).where(Category.slug == "van-hoa-du-lich"))

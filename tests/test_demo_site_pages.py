@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.content.demo import load_demo
 from portal.extensions import db
-from portal.models import Article, Category, Placement
+from portal.models import Article, Category, Placement, Tag
 from portal.plugins import plugins_of
 from portal.testing import count_queries
 
@@ -16,8 +16,10 @@ from portal.testing import count_queries
 #: page tree, placements of the page's chain, categories, then what the blocks need.
 #: Article lists load their articles' main images in their own query (a join); the
 #: article page adds one query for the article's photo and attachments (bulletin_view,
-#: portal.article_media), whatever the number of attachments.
-PINNED_QUERIES = {"home": 4, "category": 4, "article": 6}
+#: portal.article_media, with its tags), whatever the number of attachments. The tag
+#: page reads the tag first and inherits the home sidebar; "Đọc nhiều" (home sidebar,
+#: article pages) is one query.
+PINNED_QUERIES = {"home": 5, "category": 4, "article": 7, "tag": 6}
 
 
 def demo_urls(app) -> dict[str, str]:
@@ -27,7 +29,9 @@ def demo_urls(app) -> dict[str, str]:
             select(Article).where(Article.public_filter()).order_by(Article.published_at.desc())
         )
         category = db.session.scalar(select(Category).where(Category.slug == "kinh-te"))
+        tag = db.session.scalar(select(Tag).where(Tag.slug == "vung-cao"))
         return {
+            "tag": f"/the/{tag.slug}",
             "home": "/",
             "category": f"/chuyen-muc/{category.slug}",
             "article": f"/bai-viet/{article.id}-{article.slug}",

@@ -5,7 +5,9 @@
 ``demo_data/articles.json`` is a file of the import format
 (docs/import-format.md), loaded through the importer ``portal import`` uses,
 and ``demo_data/photos-and-dates.json`` gives each article its photo's scene
-and its publication time relative to the day of loading. The pages and
+and its publication time relative to the day of loading;
+``demo_data/tags-and-views.json`` gives each its tags and some views per day
+(so tag pages and the "Đọc nhiều" block have something to show). The pages and
 their blocks are written here. Everything here is invented for demonstration: the
 articles are generic provincial news written for this project, the contact
 details are placeholders, and the "photos" are landscapes drawn with Pillow
@@ -37,9 +39,11 @@ from flask import current_app
 from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select
 
+from portal.content.articles import tags_for
 from portal.content.importer import import_records, parse_json
 from portal.content.media import PreparedImage, prepare_image, store_image
 from portal.content.unit_of_work import Actor, UnitOfWork, unit_of_work
+from portal.content.view_counter import add_views
 from portal.extensions import db
 from portal.models import Article, Category, MediaImage, Page, Placement
 from portal.plugins import plugins_of
@@ -58,6 +62,8 @@ ARTICLES_FILE = "demo_data/articles.json"
 #: What the import format does not say: each article's photo (the kind of
 #: landscape drawn) and its publication time relative to the day of loading.
 PHOTOS_AND_DATES_FILE = "demo_data/photos-and-dates.json"
+#: Each demo article's tags and its views per day, today first (see _tag_and_view_articles).
+TAGS_AND_VIEWS_FILE = "demo_data/tags-and-views.json"
 
 
 class DemoDataError(ValueError):
@@ -208,6 +214,7 @@ def demo_pages() -> list[DemoPage]:
         "style": "compact",
     }
     hotline = {"title": "Thông tin liên hệ", "html": HOTLINE_HTML}
+    most_read = {"title": "Đọc nhiều", "days": 7, "count": 5}
     return [
         DemoPage(
             key="home",
@@ -222,6 +229,7 @@ def demo_pages() -> list[DemoPage]:
                 ("header", "category_menu", {"show_home": True, "depth": 2}),
                 ("main", "article_list", latest),
                 *(_category_section(slug, name) for slug, name in top_categories),
+                ("sidebar", "most_read", most_read),
                 ("sidebar", "article_list", tourism_list),
                 ("sidebar", "rich_text", hotline),
                 ("footer", "site_footer", FOOTER_SETTINGS),
@@ -281,7 +289,10 @@ def demo_pages() -> list[DemoPage]:
             parent="home",
             layout="one_column",
             blocked_regions=("main",),
-            blocks=tuple(_article_page_blocks("Tin liên quan")),
+            blocks=(
+                *_article_page_blocks("Tin liên quan"),
+                ("main", "most_read", {**most_read, "count": 5}),
+            ),
         ),
         DemoPage(
             key="article-tourism",
@@ -294,7 +305,25 @@ def demo_pages() -> list[DemoPage]:
             blocks=(
                 *_article_page_blocks("Cùng chủ đề du lịch"),
                 ("sidebar", "article_list", {**tourism_list, "title": "Điểm đến Bắc Kạn"}),
+                ("sidebar", "most_read", most_read),
                 ("sidebar", "rich_text", {"title": "Thông tin du lịch", "html": TOURISM_HTML}),
+            ),
+        ),
+        DemoPage(
+            key="tag",
+            kind="tag",
+            title="Trang thẻ",
+            parent="home",
+            layout="main_sidebar",
+            blocked_regions=("main",),
+            blocks=(
+                ("main", "breadcrumb", {}),
+                (
+                    "main",
+                    "article_list",
+                    # No category: the list follows the tag, under "Thẻ: <tag>".
+                    {"title": "", "category": "", "count": 10, "paginate": True, "style": "list"},
+                ),
             ),
         ),
         DemoPage(
@@ -391,7 +420,8 @@ def load_demo() -> str:
     counts = DemoCounts()
     with unit_of_work(Actor.system(DEMO_ACTOR)) as unit:
         categories = _ensure_categories(counts)
-        _ensure_articles(unit, counts)
+        created = _ensure_articles(unit, counts)
+        _tag_and_view_articles(created)
         _ensure_pages(categories, counts)
         db.session.flush()
     return counts.summary()
@@ -470,8 +500,11 @@ def _prepared_photo(number: int, scene: str, widths: tuple[int, ...]) -> Prepare
     return prepare_image(draw_landscape(number, scene), widths)
 
 
-def _ensure_articles(unit: UnitOfWork, counts: DemoCounts) -> None:
-    """Import the demo articles the site lacks, each with its photo from the media library."""
+def _ensure_articles(unit: UnitOfWork, counts: DemoCounts) -> set[str]:
+    """Import the demo articles the site lacks, each with its photo from the media library.
+
+    Returns the external ids of the articles imported now.
+    """
     records = demo_articles()
     extras = _demo_data()[1]
     today = datetime.now(_site_timezone())
@@ -504,13 +537,40 @@ def _ensure_articles(unit: UnitOfWork, counts: DemoCounts) -> None:
             record["published_at"] = when.isoformat()
         missing.append(record)
     if not missing:
-        return
+        return set()
     db.session.flush()  # the photos, for the importer to link the articles to them
     report = import_records({"version": 1, "articles": missing}, actor=unit.actor)
     if report.errors or report.created != len(missing):
         problems = "; ".join(f"{e.index} {e.field}: {e.message}" for e in report.errors)
         raise DemoDataError(f"{ARTICLES_FILE} did not import whole: {problems}")
     counts.articles += report.created
+    return {record["external_id"] for record in missing}
+
+
+def _tag_and_view_articles(external_ids: set[str]) -> None:
+    """Give the demo articles imported now their tags and some views per day.
+
+    Tags go through the article desk's ``tags_for`` (existing tags are reused);
+    views through the view counter's ``add_views``, on the unit of work's
+    transaction, for today and the days before it in the site's time zone.
+    """
+    if not external_ids:
+        return
+    wanted = json.loads(_data_file(TAGS_AND_VIEWS_FILE))["articles"]
+    articles = db.session.scalars(select(Article).where(Article.external_id.in_(external_ids)))
+    today = datetime.now(_site_timezone()).date()
+    by_day: dict[Any, dict[int, int]] = {}
+    for article in articles:
+        extra = wanted.get(article.external_id) or {}
+        if extra.get("tags"):
+            article.tags = tags_for(extra["tags"])
+        for days_ago, views in enumerate(extra.get("daily_views") or []):
+            if views > 0:
+                by_day.setdefault(today - timedelta(days=days_ago), {})[article.id] = views
+    db.session.flush()
+    connection = db.session.connection()
+    for day, views in sorted(by_day.items()):
+        add_views(connection, day, views)
 
 
 def _ensure_pages(categories: dict[str, Category], counts: DemoCounts) -> None:

@@ -32,12 +32,12 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import DateTime, Table, func, insert, inspect, select, text
+from sqlalchemy import Date, DateTime, Table, func, insert, inspect, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.cache import cache_for
@@ -196,7 +196,7 @@ def _has_own_id(table: Table) -> bool:
 def _encode(column, value: Any) -> Any:
     if value is None:
         return None
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):  # a day (article_daily_views.day): "2024-03-10"
         return value.isoformat()
     return value
 
@@ -208,6 +208,8 @@ def _decode(column, value: Any) -> Any:
         getattr(column.type, "impl", None), DateTime
     ):
         return datetime.fromisoformat(value)
+    if isinstance(column.type, Date):
+        return date.fromisoformat(value)
     return value
 
 

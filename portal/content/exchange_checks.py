@@ -33,7 +33,7 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
@@ -41,6 +41,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     Float,
     Integer,
@@ -238,6 +239,8 @@ def _value_problem(column, value: Any) -> str | None:
         return None if is_number else "must be a number"
     if isinstance(kind, DateTime):
         return _datetime_problem(value)
+    if isinstance(kind, Date):
+        return _date_problem(value)
     if isinstance(kind, String):
         if not isinstance(value, str):
             return "must be text"
@@ -248,6 +251,17 @@ def _value_problem(column, value: Any) -> str | None:
         return None
     if isinstance(value, dict | list):
         return "must be a single value, not a list or an object"
+    return None
+
+
+def _date_problem(value: Any) -> str | None:
+    example = "e.g. 2023-11-29"
+    if not isinstance(value, str):
+        return f"must be a date as ISO 8601 text ({example})"
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return f"is not an ISO 8601 date ({example})"
     return None
 
 

@@ -222,19 +222,9 @@ class ViewCounter:
         and the same counts added to today's rows, in one transaction."""
         if not counts:
             return
-        table = Article.__table__
-        statement = (
-            update(table)
-            .where(table.c.id == bindparam("article_id"))
-            # Setting updated_at to itself keeps its onupdate default from firing.
-            .values(view_count=table.c.view_count + bindparam("views"),
-                    updated_at=table.c.updated_at)
-        )  # fmt: skip
-        rows = [{"article_id": i, "views": counts[i]} for i in sorted(counts)]
         try:
             with self.app.app_context(), db.engine.begin() as connection:
-                connection.execute(statement, rows)
-                add_daily_views(connection, self.today(), counts)
+                add_views(connection, self.today(), counts)
         except Exception:
             self.buffer.give_back(counts)
             log.exception("Writing %d view counts failed; they were kept for the next flush",
@@ -252,6 +242,27 @@ class ViewCounter:
 def site_today(app: Flask) -> date:
     """Today's date in the site's time zone (``PORTAL_TIMEZONE``)."""
     return to_local(utcnow(), app.config["PORTAL_TIMEZONE"]).date()
+
+
+def add_views(connection: Connection, day: date, counts: dict[int, int]) -> None:
+    """Add ``counts`` (article id → views) to the articles' totals and to ``day``'s rows.
+
+    Runs on ``connection``'s transaction (the flush's own, or a unit of work's
+    ``db.session.connection()``), so totals and days never disagree.
+    """
+    if not counts:
+        return
+    table = Article.__table__
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("article_id"))
+        # Setting updated_at to itself keeps its onupdate default from firing.
+        .values(view_count=table.c.view_count + bindparam("views"),
+                updated_at=table.c.updated_at)
+    )  # fmt: skip
+    rows = [{"article_id": i, "views": counts[i]} for i in sorted(counts)]
+    connection.execute(statement, rows)
+    add_daily_views(connection, day, counts)
 
 
 def add_daily_views(connection: Connection, day: date, counts: dict[int, int]) -> None:

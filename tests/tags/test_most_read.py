@@ -206,3 +206,15 @@ def test_defaults_and_cache_policy():
     assert MostRead().summarize_settings(MostRead.default_settings()) == (
         "Đọc nhiều · 5 bài · 7 ngày gần nhất"
     )
+
+
+def test_daily_views_days_travel_through_the_site_file_as_iso_dates():
+    from portal.content.exchange import _decode, _encode
+    from portal.content.exchange_checks import _value_problem
+
+    day = ArticleDailyViews.__table__.c.day
+    assert _encode(day, TODAY) == "2024-03-10"
+    assert _decode(day, "2024-03-10") == TODAY
+    assert _value_problem(day, "2024-03-10") is None
+    assert "ISO 8601 date" in _value_problem(day, "hôm qua")
+    assert "must be a date as ISO 8601 text" in _value_problem(day, 20240310)

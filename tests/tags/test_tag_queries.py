@@ -50,3 +50,26 @@ def test_tag_ids_lists_articles_carrying_any_of_the_tags(app):
         with app.test_request_context("/"):
             assert tag_url(travel) == "/the/du-lich"
             assert tag_url(rice, trang=2) == "/the/lua-gao?trang=2"
+
+
+def test_render_block_gives_the_tag_to_a_block_on_a_tag_page(app):
+    from portal.testing import render_block
+
+    with app.app_context():
+        news = Category(name="Thời sự", slug="thoi-su")
+        travel = Tag(name="Du lịch", slug="du-lich")
+        db.session.add_all([news, travel])
+        db.session.flush()
+        _article("Bài du lịch", news, [travel], 1)
+        _article("Bài khác", news, [], 2)
+        db.session.commit()
+        settings = {"title": "", "category": "", "paginate": True}
+        html = render_block(app, "article_list", settings, tag=travel)
+        assert "Thẻ: Du lịch</h1>" in html and "Bài du lịch" in html and "Bài khác" not in html
+        english = render_block(app, "article_list", settings, tag=travel, locale="en")
+        assert "Tag: Du lịch</h1>" in english
+        # Without a tag (and no category) the list is the whole site's, titled by its settings.
+        everything = render_block(app, "article_list", {**settings, "title": "Tin mới"})
+        assert "Bài khác" in everything and "Thẻ:" not in everything
+        breadcrumb = render_block(app, "breadcrumb", {}, tag=travel)
+        assert 'aria-current="page">Thẻ: Du lịch</span>' in breadcrumb

@@ -41,11 +41,11 @@ from portal.content.page_drafts import (
     working_document,
 )
 from portal.extensions import db
-from portal.i18n import current_locale
-from portal.models import Article, Page, PageRevision
+from portal.i18n import current_locale, translate
+from portal.models import Article, Page, PageRevision, Tag
 from portal.plugins import plugins_of
 from portal.rendering import Viewer, load_placements, render_page
-from portal.site import CategoryTree, PageTree, category_tree
+from portal.site import CategoryTree, PageTree, category_tree, find_tag, most_used_tag
 from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import (
@@ -515,6 +515,13 @@ def _preview_subject(page: Page):
     return None, None
 
 
+def _preview_tag(page: Page) -> Tag | None:
+    """The tag to show the tag page with: ``?tag=<slug>``, else the most used one."""
+    if page.kind != "tag":
+        return None
+    return find_tag(request.args.get("tag") or "") or most_used_tag()
+
+
 @bp.get("/pages/<int:page_id>/preview")
 @roles_required(*SITE_ADMINS)
 def page_preview(page_id: int):
@@ -543,12 +550,18 @@ def page_preview(page_id: int):
     if page.kind == "article" and article is None:
         flash("Chưa có bài viết đã xuất bản để xem trước mẫu trang này.", "error")
         return _back(page)
+    tag = _preview_tag(page)
+    if tag is not None:
+        title = f"{translate('Thẻ')}: {tag.name}"
+    else:
+        title = article.title if article else (category.name if category else page.title)
     viewer = Viewer(is_editor=False, signed_in=True, locale=current_locale(), preview=True)
     html = render_page(
         previewed,
         article=article,
         category=category,
-        title=article.title if article else (category.name if category else page.title),
+        tag=tag,
+        title=title,
         viewer=viewer,
         placements_by_page=placements,
         extra_context={

@@ -223,9 +223,12 @@ class ArticleMedia:
 
 
 def article_media(article: Article) -> ArticleMedia:
-    """The main image and the attachments of an article, loaded with one query."""
+    """The main image and the attachments of an article, loaded with one query.
+
+    The article's tags come in the same query (the page's metadata lists them).
+    """
     state = inspect(article)
-    if state.persistent and {"image_file", "attachments"} & state.unloaded:
+    if state.persistent and {"image_file", "attachments", "tags"} & state.unloaded:
         # Fills in the two relationships of the article already in the session;
         # no_autoflush: an article being previewed with unsaved changes stays unsaved.
         with db.session.no_autoflush:
@@ -236,6 +239,7 @@ def article_media(article: Article) -> ArticleMedia:
                     load_only(Article.id),
                     joinedload(Article.image_file),
                     joinedload(Article.attachments),
+                    joinedload(Article.tags),
                 )
             ).unique().all()
     return ArticleMedia(

@@ -37,6 +37,7 @@ CORE_CONTEXT_NAMES = frozenset(
         "category",
         "page_title",
         "page_description",
+        "page_meta",
         "assets",
         "viewer",
         "preview",

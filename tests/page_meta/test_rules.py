@@ -1,0 +1,67 @@
+"""The pure rules of portal.page_meta, and its configuration keys."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from werkzeug.datastructures import MultiDict
+
+from portal.config import build_config
+from portal.extensions import db
+from portal.models import Page
+from portal.page_meta import full_title, json_ld_script, page_number, trim_description
+from portal.testing import make_app
+
+from .conftest import Head
+
+
+def test_descriptions_are_cut_at_a_word():
+    assert trim_description("  Ngắn   gọn  ") == "Ngắn gọn"
+    long_text = "Bắc Kạn " * 40
+    cut = trim_description(long_text)
+    assert len(cut) <= 160 and cut.endswith("Kạn…")
+    assert trim_description("x" * 200) == "x" * 159 + "…"
+
+
+@pytest.mark.parametrize(
+    ("raw", "number"),
+    [("2", 2), ("abc", 1), ("0", 1), ("-4", 1), ("", 1), (None, 1), ("99999999", 1000)],
+)
+def test_page_number_from_the_query_string(raw, number):
+    args = MultiDict() if raw is None else MultiDict({"trang": raw})
+    assert page_number(args) == number
+
+
+def test_titles_name_the_page_number_and_the_site():
+    assert full_title("Thời sự", "Cổng", 2) == "Thời sự – Trang 2 – Cổng"
+    assert full_title("Thời sự", "Cổng") == "Thời sự – Cổng"
+    assert full_title(None, "Cổng") == "Cổng"
+    assert full_title("Cổng", "Cổng") == "Cổng"
+
+
+def test_json_ld_cannot_close_its_script_element():
+    data = {"headline": "</script><script>alert(1)</script> & <!-- \u2028"}
+    html = str(json_ld_script(data))
+    inner = html.removeprefix('<script type="application/ld+json">').removesuffix("</script>")
+    assert "<" not in inner and ">" not in inner and "&" not in inner and "\u2028" not in inner
+    assert json.loads(inner) == data
+    assert str(json_ld_script({})) == ""
+
+
+def test_organization_type_is_configurable(tmp_path):
+    app = make_app(config={"PORTAL_ORGANIZATION_TYPE": "NewsMediaOrganization"})
+    with app.app_context():
+        db.session.add(Page(kind="home", title="Trang chủ", path="/", layout="one_column"))
+        db.session.commit()
+    head = Head(app.test_client().get("/").get_data(as_text=True))
+    graph = json.loads(head.json_ld[0])["@graph"]
+    assert [node["@type"] for node in graph] == ["NewsMediaOrganization"]
+
+
+def test_an_unknown_organization_type_stops_start_up_with_a_clear_message(tmp_path):
+    with pytest.raises(RuntimeError, match="PORTAL_ORGANIZATION_TYPE.*GovernmentOrganization"):
+        build_config(str(tmp_path), {"PORTAL_ORGANIZATION_TYPE": "Company"})
+    config = build_config(str(tmp_path), {"PORTAL_SITE_DESCRIPTION": "Mô tả riêng"})
+    assert config["PORTAL_SITE_DESCRIPTION"] == "Mô tả riêng"
+    assert config["PORTAL_ORGANIZATION_TYPE"] == "GovernmentOrganization"

@@ -318,7 +318,9 @@ def page_meta(
         kind = page.kind if page is not None else "static"
 
     number = page_number(args) if kind in PAGINATED_KINDS else 1
-    query = " ".join(str(args.get(SEARCH_PARAMETER, "")).split())[:200]
+    # What the reader typed, printable characters only, in at most 200 of them.
+    typed = "".join(ch for ch in str(args.get(SEARCH_PARAMETER, ""))[:1000] if ch.isprintable())
+    query = " ".join(typed.split())[:200]
     base_title = title or (page.title if page is not None else "")
     crumbs: list[Crumb] = []
     params: list[tuple[str, str]] = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -10,10 +11,16 @@ from werkzeug.datastructures import MultiDict
 from portal.config import build_config
 from portal.extensions import db
 from portal.models import Page
-from portal.page_meta import full_title, json_ld_script, page_number, trim_description
+from portal.page_meta import (
+    full_title,
+    json_ld_script,
+    page_meta,
+    page_number,
+    trim_description,
+)
 from portal.testing import make_app
 
-from .conftest import Head
+from .conftest import BASE_URL, Head
 
 
 def test_descriptions_are_cut_at_a_word():
@@ -65,3 +72,27 @@ def test_an_unknown_organization_type_stops_start_up_with_a_clear_message(tmp_pa
     config = build_config(str(tmp_path), {"PORTAL_SITE_DESCRIPTION": "Mô tả riêng"})
     assert config["PORTAL_SITE_DESCRIPTION"] == "Mô tả riêng"
     assert config["PORTAL_ORGANIZATION_TYPE"] == "GovernmentOrganization"
+
+
+def test_tag_pages_have_their_own_title_canonical_and_trail(meta_site):
+    """``render_page(tag=...)`` (the tag pages at /the/<slug>): anything with name and slug."""
+    tag = SimpleNamespace(name="Du lịch", slug="du-lich")
+    site = meta_site.app.config["PORTAL_SITE_NAME"]
+    with meta_site.app.test_request_context("/the/du-lich?trang=2&utm_source=zalo"):
+        meta = page_meta(None, tag=tag)
+    assert meta.title == f"Du lịch – Trang 2 – {site}"
+    assert meta.canonical == f"{BASE_URL}/the/du-lich?trang=2"
+    assert meta.description == f"Các bài viết gắn thẻ “Du lịch” trên {site}."
+    crumbs = meta.json_ld["@graph"][1]["itemListElement"]
+    assert [c["name"] for c in crumbs] == ["Trang chủ", "Du lịch"]
+    assert crumbs[-1]["item"] == meta.canonical
+
+
+def test_search_query_is_cleaned_before_it_reaches_the_head(meta_site, client):
+    hostile = "a\x00b\x1b" + "chỉ thị " * 2000
+    response = client.get("/tim-kiem", query_string={"q": hostile})
+    assert response.status_code == 200
+    head = Head(response.get_data(as_text=True))
+    assert "\x00" not in head.title and "\x1b" not in head.title
+    assert head.one("robots") == "noindex,follow"
+    assert len(head.canonical) < 1000

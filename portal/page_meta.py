@@ -27,7 +27,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from flask import current_app, has_request_context, request
 from markupsafe import Markup
@@ -51,6 +51,8 @@ MAX_PAGE = 1000
 DESCRIPTION_LENGTH = 160
 #: og:locale of each site language.
 OG_LOCALES = {"vi": "vi_VN", "en": "en_US"}
+#: Characters left as they are when a page's path is quoted for its canonical URL.
+PATH_SAFE = "/-._~!$&'()*+,;=:@%"
 #: The separator of the parts of a title.
 TITLE_SEPARATOR = " – "
 
@@ -349,7 +351,8 @@ def page_meta(
         path = (page.path if page is not None else None) or (
             request.path if has_request_context() else "/"
         )
-        canonical = absolute_url("/" + path.strip("/"))
+        # Quoted: a plugin's page may be at any path a reader typed (spaces, "\\").
+        canonical = absolute_url(quote("/" + path.strip("/"), safe=PATH_SAFE))
         crumbs = [Crumb(base_title, canonical)] if canonical != site.home_url else []
 
     if kind == "search" and query:

@@ -96,3 +96,12 @@ def test_search_query_is_cleaned_before_it_reaches_the_head(meta_site, client):
     assert "\x00" not in head.title and "\x1b" not in head.title
     assert head.one("robots") == "noindex,follow"
     assert len(head.canonical) < 1000
+
+
+@pytest.mark.parametrize("path", ["/lich-tiep-dan/a\\b", "/lich-tiep-dan/a b", "/lich-tiep-dan//x"])
+def test_odd_plugin_page_paths_give_a_quoted_canonical_url(meta_site, path):
+    with meta_site.app.test_request_context(path):
+        page = Page(kind="plugin", title="Lịch", path=None)
+        meta = page_meta(page, title="Lịch")
+    assert meta.canonical.startswith(BASE_URL + "/lich-tiep-dan/")
+    assert "\\" not in meta.canonical and " " not in meta.canonical

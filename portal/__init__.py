@@ -5,6 +5,7 @@ This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``ContentEvent``, ``unit_of_work`` and ``Actor`` (how a plugin changes content),
 ``PluginSetting`` with ``plugin_setting``/``settings_of`` (a plugin's settings),
 ``db`` and ``Model`` (a plugin's own tables, see docs/plugins/data.md),
+``PageNotFound`` (a block saying the page asked for does not exist),
 ``render_portal_page``, ``MenuItem`` and ``AdminScreen`` (a plugin's pages,
 menu entries and admin screens), ``purge`` and ``bump_data_version`` (how it
 drops cached blocks), the helpers blocks use to read the site and the types of
@@ -14,7 +15,14 @@ pyproject.toml keeps it so). The app itself is built by :func:`portal.app.create
 
 from __future__ import annotations
 
-from portal.blocks import NO_CACHE, Block, BlockContext, CachePolicy, SettingsContext
+from portal.blocks import (
+    NO_CACHE,
+    Block,
+    BlockContext,
+    CachePolicy,
+    PageNotFound,
+    SettingsContext,
+)
 from portal.content.events import ContentEvent, article_event, content_changed
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
@@ -80,6 +88,7 @@ __all__ = [
     "MostRead",
     "Model",
     "Page",
+    "PageNotFound",
     "PluginSetting",
     "Region",
     "SearchDocument",

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import NotFound
 from wtforms import (
     BooleanField,
     DateField,
@@ -56,6 +57,18 @@ NEEDS = frozenset({"article", "category", "tag"})
 #: Default settings per settings form class (see Block.default_settings). Classes are
 #: immutable definitions, so this cache is shared safely by every app in the process.
 _DEFAULTS: dict[type[Form], dict[str, Any]] = {}
+
+
+class PageNotFound(NotFound):
+    """Raised by a block (in ``prefetch`` or ``get_context``) when the page it is asked
+    for does not exist, e.g. page 99 of a list that has three pages.
+
+    Unlike any other exception it is not isolated: rendering stops and the route
+    answers the site's normal 404 page. Nothing of that rendering is cached.
+    """
+
+    def __init__(self, description: str | None = None) -> None:
+        super().__init__(description)
 
 
 class EmptySettingsForm(Form):

@@ -16,10 +16,21 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+#: Values of PORTAL_ORGANIZATION_TYPE: the schema.org type of the site in JSON-LD.
+ORGANIZATION_TYPES = ("GovernmentOrganization", "Organization", "NewsMediaOrganization")
+
 DEFAULTS: dict[str, Any] = {
     # Site identity shown to readers.
     "PORTAL_SITE_NAME": "Cổng thông tin điện tử tỉnh Bắc Kạn",
     "PORTAL_SITE_TAGLINE": "Thông tin chính thống của tỉnh",
+    # The meta description of pages that have none of their own (home, static pages).
+    "PORTAL_SITE_DESCRIPTION": (
+        "Cổng thông tin điện tử chính thức của tỉnh Bắc Kạn: tin tức, chỉ đạo điều hành, "
+        "văn bản và thông tin phục vụ người dân, doanh nghiệp."
+    ),
+    # The site's schema.org type in JSON-LD: GovernmentOrganization, Organization
+    # or NewsMediaOrganization.
+    "PORTAL_ORGANIZATION_TYPE": "GovernmentOrganization",
     "PORTAL_DEFAULT_LOCALE": "vi",
     "PORTAL_LOCALES": ["vi", "en"],
     "PORTAL_TIMEZONE": "Asia/Ho_Chi_Minh",
@@ -182,6 +193,12 @@ def build_config(instance_path: str, environ: dict[str, str] | None = None) -> d
                 config[key] = _coerce(environ[key], default)
             except ValueError as exc:
                 raise RuntimeError(f"Invalid value for {key}: {exc}") from exc
+
+    if config["PORTAL_ORGANIZATION_TYPE"] not in ORGANIZATION_TYPES:
+        raise RuntimeError(
+            f"Invalid value for PORTAL_ORGANIZATION_TYPE: {config['PORTAL_ORGANIZATION_TYPE']!r}; "
+            f"expected one of {', '.join(ORGANIZATION_TYPES)}"
+        )
 
     if environ.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = database_uri(environ["DATABASE_URL"])

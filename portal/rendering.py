@@ -26,13 +26,14 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
-from portal.blocks import Block, BlockContext, settings_digest
+from portal.blocks import Block, BlockContext, PageNotFound, settings_digest
 from portal.cache import CacheBackend, MemoryBackend, NullBackend, cache_for
 from portal.content import tags as tag_names
 from portal.extensions import db
 from portal.models import Article, Category, Page, Placement, Tag
+from portal.page_meta import page_meta
 from portal.plugins import plugins_of
-from portal.site import category_tree, page_tree
+from portal.site import article_media, category_tree, page_tree
 
 log = logging.getLogger("portal.rendering")
 
@@ -180,6 +181,11 @@ def render_page(
     the draft here); by default they are loaded for the page and its ancestors.
     ``region_html`` is HTML shown at the start of a region, before its blocks
     (a plugin's page content, see :func:`portal.plugin_pages.render_portal_page`).
+    ``tag`` is the tag a tag page is about. The head's metadata (title, canonical
+    URL, Open Graph, JSON-LD) is built by :func:`portal.page_meta.page_meta`.
+
+    A block raising :class:`portal.PageNotFound` stops the rendering: the 404
+    propagates to the route, which answers the site's 404 page.
     """
     app = current_app._get_current_object()
     plugins = plugins_of(app)
@@ -194,6 +200,11 @@ def render_page(
 
     if category is None and article is not None:
         category = category_tree().get(article.category_id)
+
+    if article is not None:
+        # The article's image, attachments and tags in one query, for the blocks and
+        # the metadata alike (a no-op when they are loaded already).
+        article_media(article)
 
     resolved = resolve_regions(page, layout.region_names, placements_by_page)
     assets = PageAssets()
@@ -220,6 +231,9 @@ def render_page(
         tag=tag,
         page_title=title or page.title,
         page_description=description,
+        page_meta=page_meta(
+            page, article=article, category=category, tag=tag, title=title, description=description
+        ),
         assets=assets,
         viewer=viewer,
         **(extra_context or {}),
@@ -318,6 +332,8 @@ class PlacementRenderer:
             try:
                 settings_list = [block.load_settings(p.settings) for p in placements]
                 results[name] = block.prefetch(ctx, settings_list)
+            except PageNotFound:
+                raise
             except Exception as exc:
                 if self.app.config.get("PORTAL_STRICT_BLOCKS"):
                     raise
@@ -415,6 +431,8 @@ class PlacementRenderer:
             # The page the placement lives on, too: an inherited header is purged
             # by an event about the root page, not only about the page showing it.
             tags = frozenset(block.cache_tags(ctx, settings) | {tag_names.page(placement.page_id)})
+        except PageNotFound:  # not a failure of the block: the page does not exist
+            raise
         except Exception as exc:
             if self.app.config.get("PORTAL_STRICT_BLOCKS"):
                 raise

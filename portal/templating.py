@@ -38,6 +38,7 @@ CORE_CONTEXT_NAMES = frozenset(
         "category",
         "page_title",
         "page_description",
+        "page_meta",
         "assets",
         "viewer",
         "preview",

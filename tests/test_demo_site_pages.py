@@ -52,6 +52,10 @@ def test_main_pages_run_a_pinned_number_of_queries(app, client, name):
         response = client.get(url)
     assert response.status_code == 200
     assert len(statements) == PINNED_QUERIES[name], "\n\n".join(statements)
+    if name == "article":  # the demo photos are in the media library: their size is known
+        html = response.get_data(as_text=True)
+        assert '<meta property="og:image:width" content="1200">' in html
+        assert '<meta property="og:image:height" content="675">' in html
 
 
 def test_query_count_does_not_grow_with_blocks_of_one_kind(app, client):

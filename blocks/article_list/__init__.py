@@ -23,6 +23,7 @@ from portal import (
     BlockContext,
     CachePolicy,
     Category,
+    PageNotFound,
     SettingsContext,
     Tag,
     category_tree,
@@ -270,6 +271,9 @@ class ArticleList(Block):
         )
         style = settings.get("style") if settings.get("style") in STYLES else "list"
         number = listing.page_number
+        if paginate and number > 1 and not fetched:
+            # Page 99 of a three-page list does not exist: the route answers 404.
+            raise PageNotFound(f"Trang {number} của danh sách không có bài nào.")
         has_next = len(fetched) > listing.count
         articles = fetched[: listing.count]
         show_images = bool(settings.get("show_image"))

@@ -43,6 +43,21 @@ def test_date_author_and_title_appear(page, article_url):
     assert page.get_by_role("heading", level=1).inner_text() == (
         "Bắc Kạn sau 10 năm thực hiện Chỉ thị số 30-CT/TW"
     )
+    # The head as the browser reads it (portal/page_meta.py): title, canonical, JSON-LD.
+    assert page.title().startswith("Bắc Kạn sau 10 năm thực hiện Chỉ thị số 30-CT/TW – ")
+    head = page.evaluate(
+        """() => ({
+            lang: document.documentElement.lang,
+            canonical: document.querySelector('link[rel=canonical]').href,
+            ogType: document.querySelector('meta[property="og:type"]').content,
+            types: [...document.querySelectorAll('script[type="application/ld+json"]')]
+                .flatMap(s => JSON.parse(s.textContent)['@graph'].map(n => n['@type'])),
+        })"""
+    )
+    assert head["lang"] == "vi"
+    assert head["canonical"].endswith(page.url.split("://", 1)[1].split("/", 1)[1])
+    assert head["ogType"] == "article"
+    assert head["types"] == ["GovernmentOrganization", "BreadcrumbList", "NewsArticle"]
 
 
 def test_text_size_is_remembered_across_pages_and_bounded(page, article_url):

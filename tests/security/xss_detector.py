@@ -82,6 +82,16 @@ DETECTOR_JS = r"""
       return false;
     }
   };
+  const jsonLdInHead = (element) => {
+    if (element.getAttribute("type") !== "application/ld+json" || element.hasAttribute("src") ||
+        element.parentElement !== document.head) return false;
+    try {
+      JSON.parse(element.textContent);
+      return true;
+    } catch (error) {
+      return false;
+    }
+  };
   for (const element of document.querySelectorAll("*")) {
     const tag = element.localName.toLowerCase();
     // The element without its children; the text too where it is what runs (script, style…).
@@ -92,7 +102,10 @@ DETECTOR_JS = r"""
     if (NEVER.has(tag)) report("element", shown());
     else if (tag === "meta" && element.hasAttribute("http-equiv") && !plainCharset(element))
       report("element", shown());
-    else if (tag === "script" && (source ? foreign(source) : element.textContent.trim()))
+    // The page's JSON-LD in the head (portal/page_meta.py) is a data block the browser never
+    // runs; any other inline script, or JSON-LD elsewhere or not JSON, is reported.
+    else if (tag === "script" && (source ? foreign(source) : element.textContent.trim()) &&
+             !jsonLdInHead(element))
       report("element", shown());
     else if (tag === "iframe" && foreign(source)) report("element", shown());
     // A link that loads something (a style sheet, a preloaded script); a canonical address

@@ -9,6 +9,7 @@ from portal.content.view_counter import count_view
 from portal.extensions import db
 from portal.i18n import translate
 from portal.models import Article, Page
+from portal.page_meta import not_found_meta
 from portal.rendering import current_viewer, render_page
 from portal.site import article_url, category_tree, find_tag, page_tree
 from portal.text import plain_text
@@ -111,7 +112,10 @@ def static_page(path: str):
 
 @bp.app_errorhandler(404)
 def not_found(error):
-    return render_template("errors/404.html", categories=_safe_categories()), 404
+    categories = _safe_categories()
+    return render_template(
+        "errors/404.html", categories=categories, page_meta=not_found_meta()
+    ), 404
 
 
 @bp.app_errorhandler(500)

@@ -26,6 +26,16 @@ from portal.models import Article, Category, Page
 from portal.plugin_data import Model, db
 from portal.plugin_pages import menu_items, render_portal_page, roles_required
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
+from portal.search import (
+    SearchDocument,
+    SearchEngine,
+    SearchHit,
+    SearchProvider,
+    SearchQuery,
+    SearchResults,
+    search,
+)
+from portal.search.text import fold, search_terms
 from portal.site import (
     ArticleMedia,
     ArticleQuery,
@@ -61,6 +71,12 @@ __all__ = [
     "Page",
     "PluginSetting",
     "Region",
+    "SearchDocument",
+    "SearchEngine",
+    "SearchHit",
+    "SearchProvider",
+    "SearchQuery",
+    "SearchResults",
     "SettingsContext",
     "absolute_url",
     "article_event",
@@ -72,6 +88,7 @@ __all__ = [
     "content_changed",
     "db",
     "fetch_article_lists",
+    "fold",
     "home_url",
     "hookimpl",
     "image_for",
@@ -83,6 +100,8 @@ __all__ = [
     "roles_required",
     "purge",
     "sanitize_html",
+    "search",
+    "search_terms",
     "settings_of",
     "site_now",
     "strip_text",

@@ -19,6 +19,7 @@ from portal import cache, cli, hosts, i18n, owner_only, plugin_settings, plugin_
 from portal.config import build_config, load_secret_key
 from portal.extensions import csrf, db, login_manager, migrate
 from portal.plugins import build_plugin_set
+from portal.search.matching import install_sqlite_fold
 from portal.templating import install_template_helpers
 from portal.web import admin, auth, content_events, downloads, reader, security, vendor
 from portal.web.assets import bp as assets_bp
@@ -64,6 +65,7 @@ def create_app(
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
 
+    install_sqlite_fold()  # portal_fold() on SQLite connections (admin searches)
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from portal.content.events import ContentEvent
     from portal.layouts import Layout
     from portal.menus import AdminScreen, MenuItem
+    from portal.search import SearchEngine, SearchProvider
 
 PROJECT_NAME = "portal"
 
@@ -115,4 +116,33 @@ def portal_admin_screens() -> list[AdminScreen]:
     exists. The view itself must check the role too
     (:func:`portal.roles_required`). An exception or a wrong value is logged
     and the menu shows without this plugin's entries.
+    """
+
+
+@hookspec(firstresult=True)
+def portal_search_engine(app: Flask) -> SearchEngine | None:
+    """Return the search engine this site should use instead of the built-in one.
+
+    Called each time the core needs the engine (a reader's search, indexing a
+    content event, ``portal reindex``), inside the app context of ``app``.
+    Return an object implementing :class:`portal.SearchEngine` (``index``,
+    ``remove``, ``clear``, ``search``), e.g. one talking to OpenSearch, or
+    None to leave the choice to the others and finally to the core (SQLite
+    FTS5 or PostgreSQL full text, by the database). The first non-None
+    result is used. Switched-off plugins are not asked.
+    """
+
+
+@hookspec
+def portal_search_providers() -> list[SearchProvider]:
+    """Return the content kinds this plugin puts in the search index.
+
+    Called when the index is rebuilt (``portal reindex``), when a content
+    event is delivered to the ``search`` consumer and when readers' filters
+    are listed. Return a list of :class:`portal.SearchProvider`: a ``kind``
+    (unique: a kind already provided is ignored), a reader-facing ``label``,
+    the :class:`portal.ContentEvent` ``subject`` whose events concern it, and
+    two callables, ``documents()`` (every public object, streamed) and
+    ``document(id)`` (one object now, or None to remove it from the index).
+    The core provides the ``article`` kind itself.
     """

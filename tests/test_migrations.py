@@ -159,4 +159,6 @@ def test_the_core_tables_are_exactly_what_the_core_migrations_build(empty_app):
     with empty_app.app_context():
         upgrade()
         built = set(inspect(db.engine).get_table_names()) - {"alembic_version"}
+        # SQLite's full-text table (and its shadow tables) is no model: migration 0006 adds it
+        built = {name for name in built if not name.startswith("search_fts")}
         assert built == set(core_tables())

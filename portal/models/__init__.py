@@ -16,6 +16,7 @@ from portal.models.events import OutboxEvent
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
 from portal.models.plugin_settings import PluginSettingValue
 from portal.models.plugins import PluginState
+from portal.models.search import SearchDocument
 from portal.models.types import utcnow
 from portal.models.users import ROLES, LoginAttempt, User, UserSession
 from portal.models.views import ArticleDailyViews
@@ -41,6 +42,7 @@ __all__ = [
     "Placement",
     "PluginSettingValue",
     "PluginState",
+    "SearchDocument",
     "Tag",
     "User",
     "UserSession",

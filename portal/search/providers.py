@@ -1,0 +1,100 @@
+"""The core's content kind in the search index: articles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.models import Article
+from portal.search import SearchDocument, SearchProvider
+from portal.text import plain_text
+
+ARTICLE_KIND = "article"
+#: Articles read per page while streaming every public article (keyset pages).
+PAGE_SIZE = 500
+
+
+def article_path(article_id: int, slug: str) -> str:
+    """The article's path on this site (``/bai-viet/12-bac-kan``), without a request."""
+    values = {"article_id": article_id}
+    if slug:
+        values["slug"] = slug
+    adapter = current_app.url_map.bind("localhost", script_name="/")
+    return adapter.build("reader.article", values)
+
+
+def _searchable(article: Article) -> bool:
+    """Published (now or at a set future time): the index keeps the time, results hide the future."""
+    return article.status == "published" and article.published_at is not None
+
+
+def article_document(article: Article) -> SearchDocument:
+    return SearchDocument(
+        kind=ARTICLE_KIND,
+        object_id=article.id,
+        title=article.title or "",
+        lead=plain_text(article.lead or ""),
+        body=plain_text(article.body_html or ""),
+        url=article_path(article.id, article.slug),
+        published_at=article.published_at,
+        category_id=article.category_id,
+    )
+
+
+def article_documents() -> Iterator[SearchDocument]:
+    """Every published article, read in keyset pages of :data:`PAGE_SIZE` (never all at once)."""
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            select(
+                Article.id,
+                Article.title,
+                Article.slug,
+                Article.lead,
+                Article.body_html,
+                Article.published_at,
+                Article.category_id,
+            )
+            .where(
+                Article.id > last_id,
+                Article.status == "published",
+                Article.published_at.is_not(None),
+            )
+            .order_by(Article.id)
+            .limit(PAGE_SIZE)
+        ).all()
+        if not rows:
+            return
+        for row in rows:
+            yield SearchDocument(
+                kind=ARTICLE_KIND,
+                object_id=row.id,
+                title=row.title or "",
+                lead=plain_text(row.lead or ""),
+                body=plain_text(row.body_html or ""),
+                url=article_path(row.id, row.slug),
+                published_at=row.published_at,
+                category_id=row.category_id,
+            )
+        last_id = rows[-1].id
+
+
+def article_document_by_id(article_id: int) -> SearchDocument | None:
+    """The article as it is now, or None when it is gone or not published."""
+    article = db.session.get(Article, article_id, populate_existing=True)
+    if article is None or not _searchable(article):
+        return None
+    return article_document(article)
+
+
+def article_provider() -> SearchProvider:
+    return SearchProvider(
+        kind=ARTICLE_KIND,
+        label="Bài viết",
+        subject="article",
+        documents=article_documents,
+        document=article_document_by_id,
+    )

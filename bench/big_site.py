@@ -18,7 +18,8 @@ ones (the district names), rarer ones ("30-CT/TW": about 1 %) and rare ones
 
 Speed: rows are inserted with SQLAlchemy Core ``executemany`` in batches of
 2,000 (never the ORM one by one), with explicit ids (PostgreSQL's sequences are
-moved past them afterwards). The search index is filled in the same batches
+moved past them afterwards; PostgreSQL is then vacuumed and analysed). The
+search index is filled in the same batches
 through the engine in use (``portal.search.search_engine(app).index(...)``),
 the documented bulk path: one ``index()`` call per batch of documents. On a
 site without the search package the index step is skipped.
@@ -333,8 +334,9 @@ def build_site(
                     )
                 )
             db.session.commit()
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
+            # VACUUM also moves the GIN indexes' pending entries into the index proper.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
         else:
             db.session.execute(text("ANALYZE"))
             db.session.commit()

@@ -90,7 +90,7 @@ def main() -> None:
     print("| ---: | --- | ---: | ---: | ---: |")
     for size, url, result in rows:
         print(
-            f"| {size} | {url} | {result['ms']:.1f} | {result['bytes'] / 1024:.0f} |"
+            f"| {size} | {url} | {result['ms']:.1f} | {result['bytes'] / 1024:.1f} |"
             f" {result['peak'] / 1024:.0f} |"
         )
 

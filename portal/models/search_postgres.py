@@ -3,7 +3,9 @@
 One row per ``search_documents`` row, kept by a trigger (so every writer of the
 index keeps it current), holding what the engine (portal/search/postgres.py)
 filters and sorts on, copied from the document (``kind``, ``category_id``,
-``published_at``, naive UTC as in every table), and three ``tsvector`` columns over the folded words:
+``published_at``, naive UTC as in every table, 1970 for a document without a date
+as on SQLite, so that "not in the future" and date ranges are ranges of the index
+``ix_search_vectors_recent``), and three ``tsvector`` columns over the folded words:
 
 * ``vector``: title (weight A), lead (B) and body (C), with a GIN index: what a
   document matches;
@@ -45,25 +47,34 @@ CREATE TABLE IF NOT EXISTS {SEARCH_VECTORS_TABLE} (
   doc_id integer PRIMARY KEY REFERENCES search_documents (id) ON DELETE CASCADE,
   kind varchar(50) NOT NULL,
   category_id integer,
-  published_at timestamp without time zone,
+  published_at timestamp without time zone NOT NULL,
   title_vector tsvector NOT NULL,
   lead_vector tsvector NOT NULL,
   vector tsvector NOT NULL
 )
 """
 
+#: The vectors stay in the row (compressed), never in the TOAST table: checking a row
+#: then costs no extra lookups (about 15 times faster for a common word's matches).
+STORAGE = (
+    f"ALTER TABLE {SEARCH_VECTORS_TABLE} ALTER COLUMN vector SET STORAGE MAIN, "
+    "ALTER COLUMN title_vector SET STORAGE MAIN, ALTER COLUMN lead_vector SET STORAGE MAIN"
+)
+
+#: GIN indexes keep at most 512 kB of new entries unsorted (default 4 MB): every search
+#: reads that pending list, so a big one (after a reindex) made rare words slow.
 INDEXES = (
     f"CREATE INDEX IF NOT EXISTS ix_search_vectors_vector ON {SEARCH_VECTORS_TABLE} "
-    "USING gin (vector)",
+    "USING gin (vector) WITH (gin_pending_list_limit = 512)",
     f"CREATE INDEX IF NOT EXISTS ix_search_vectors_title ON {SEARCH_VECTORS_TABLE} "
-    "USING gin (title_vector)",
+    "USING gin (title_vector) WITH (gin_pending_list_limit = 512)",
     f"CREATE INDEX IF NOT EXISTS ix_search_vectors_recent ON {SEARCH_VECTORS_TABLE} "
-    "(published_at DESC NULLS LAST, doc_id DESC)",
+    "(published_at DESC, doc_id DESC)",
 )
 
 #: Columns of search_vectors computed from a search_documents row called ``d``.
 _VALUES = """
-  d.id, d.kind, d.category_id, d.published_at,
+  d.id, d.kind, d.category_id, coalesce(d.published_at, '1970-01-01'::timestamp),
   portal_search_words(d.title), portal_search_words(d.lead),
   setweight(portal_search_words(d.title), 'A') || setweight(portal_search_words(d.lead), 'B')
     || setweight(portal_search_words(d.body), 'C')
@@ -101,7 +112,7 @@ SELECT {_VALUES} FROM search_documents AS d
 {_UPSERT}
 """
 
-CREATE_STATEMENTS = (WORDS_FUNCTION, TABLE, *INDEXES, SYNC_FUNCTION, *TRIGGER)
+CREATE_STATEMENTS = (WORDS_FUNCTION, TABLE, STORAGE, *INDEXES, SYNC_FUNCTION, *TRIGGER)
 
 
 def create_search_vectors(connection) -> None:

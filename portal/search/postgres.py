@@ -165,7 +165,8 @@ class PostgresEngine:
         terms = tuple(t for g in groups for t in g)
         empty = SearchResults(query=query, terms=terms, hits=[], total=0)
         params: dict = {"q": tsquery_text(groups, prefix=prefix), "now": _naive(utcnow())}
-        filters = ["v.vector @@ q.q", "(v.published_at <= :now OR v.published_at IS NULL)"]
+        # A document without a date counts as 1970-01-01 (search_vectors stores it so).
+        filters = ["v.vector @@ q.q", "v.published_at <= :now"]
         if query.kinds is not None:
             kinds = [k for k in query.kinds if isinstance(k, str)]
             if not kinds:
@@ -190,6 +191,10 @@ class PostgresEngine:
         if high is not None:
             filters.append("v.published_at < :high")
             params["high"] = _naive(high)
+        # psycopg prepares a statement run five times; PostgreSQL may then plan it once for
+        # any words, and the plan for a rare word reads every row for a common one. Plan
+        # each search for its own words (for the rest of this read-only transaction).
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
         source = (
             f"FROM {SEARCH_VECTORS_TABLE} AS v, to_tsquery('simple'::regconfig, :q) AS q(q) WHERE "
         )
@@ -203,6 +208,8 @@ class PostgresEngine:
         if total == 0:
             return empty
 
+        # The tier's condition comes first: PostgreSQL checks conditions of equal cost in
+        # the order written, and the small title and lead vectors are the cheap ones.
         in_title, in_lead = "v.title_vector @@ q.q", "v.lead_vector @@ q.q"
         tiers = [
             in_title,
@@ -212,14 +219,14 @@ class PostgresEngine:
         wanted_start, wanted_end = query.offset, query.offset + query.per_page
         doc_ids: list[int] = []
         tier_start = 0
-        order = " ORDER BY v.published_at DESC NULLS LAST, v.doc_id DESC"
+        order = " ORDER BY v.published_at DESC, v.doc_id DESC"
         for number, tier in enumerate(tiers):
             if tier_start >= wanted_end or tier_start >= total:
                 break
             if number < len(tiers) - 1:
                 # How many of the wanted rows this tier holds (counting stops there).
                 count = db.session.execute(
-                    text(f"SELECT count(*) FROM (SELECT 1 {source}{where} AND {tier} LIMIT :n) m"),
+                    text(f"SELECT count(*) FROM (SELECT 1 {source}{tier} AND {where} LIMIT :n) m"),
                     {**params, "n": wanted_end - tier_start},
                 ).scalar_one()
             else:
@@ -228,7 +235,7 @@ class PostgresEngine:
             if start < end:
                 doc_ids += db.session.execute(
                     text(
-                        f"SELECT v.doc_id {source}{where} AND {tier}{order} "
+                        f"SELECT v.doc_id {source}{tier} AND {where}{order} "
                         "LIMIT :limit OFFSET :offset"
                     ),
                     {**params, "limit": end - start, "offset": start - tier_start},

@@ -235,32 +235,36 @@ class SQLiteEngine:
             return self._empty(query, groups)
 
         where = f"{SQLITE_FTS_TABLE} MATCH :match AND rowid BETWEEN :low AND :high"
-        counts = []
-        exact = True
-        budget = COUNT_CAP
-        for expression in expressions:
-            if budget <= 0:
-                counts.append(0)
-                continue
-            count = db.session.execute(
+
+        # One count of every match (the tiers are disjoint and together are every match),
+        # stopping past COUNT_CAP; then each tier is counted only as far as the wanted page
+        # reaches. Counting a tier whose matches are few and far between (the title tier
+        # of common words) to COUNT_CAP would read whole posting lists.
+        def count(expression: str, limit: int) -> int:
+            return db.session.execute(
                 text(
                     f"SELECT count(*) FROM (SELECT 1 FROM {SQLITE_FTS_TABLE} "
                     f"WHERE {where} LIMIT :limit)"
                 ),
-                {"match": expression, "low": low, "high": high, "limit": budget + 1},
+                {"match": expression, "low": low, "high": high, "limit": limit},
             ).scalar_one()
-            if count > budget:
-                exact = False
-                count = budget
-            counts.append(count)
-            budget -= count
-        total = sum(counts)
 
-        wanted_start, wanted_end = query.offset, query.offset + query.per_page
+        anywhere = " AND ".join([f"({{title lead body}} : ({everything}))", *filters])
+        total = count(anywhere, COUNT_CAP + 1)
+        exact = total <= COUNT_CAP
+        total = min(total, COUNT_CAP)
+
+        wanted_start, wanted_end = query.offset, min(query.offset + query.per_page, total)
         doc_ids: list[int] = []
         tier_start = 0
-        for expression, count in zip(expressions, counts, strict=True):
-            tier_end = tier_start + count
+        for number, expression in enumerate(expressions):
+            if tier_start >= wanted_end:
+                break
+            if number < len(expressions) - 1:
+                tier_count = count(expression, wanted_end - tier_start)
+            else:
+                tier_count = wanted_end - tier_start
+            tier_end = tier_start + tier_count
             start, end = max(wanted_start, tier_start), min(wanted_end, tier_end)
             if start < end:
                 doc_ids += db.session.execute(

@@ -34,7 +34,7 @@ from big_site import build_site  # noqa: E402
 
 from portal.config import database_uri  # noqa: E402
 from portal.extensions import db  # noqa: E402
-from portal.models import SearchDocument  # noqa: E402
+from portal.models import IndexedDocument  # noqa: E402
 from portal.search import SearchQuery, search, search_engine  # noqa: E402
 from portal.testing import make_app  # noqa: E402
 
@@ -68,7 +68,7 @@ def open_site(url: str | None, articles: int, reuse: bool):
             config={"PORTAL_CACHE_URL": "none", "PORTAL_STRICT_BLOCKS": False},
         )
         with app.app_context():
-            count = db.session.scalar(select(func.count()).select_from(SearchDocument))
+            count = db.session.scalar(select(func.count()).select_from(IndexedDocument))
         if count and count >= articles:
             print(f"reusing the {count} documents indexed at {url}")
             return app

@@ -48,7 +48,17 @@ def _upgrade_or_exit() -> None:
 def init_db_command() -> None:
     """Create the tables or upgrade them to the newest schema, core and plugins (keeps data)."""
     _upgrade_or_exit()
+    _index_missing()
     click.echo(f"Database ready: {_database_label()}")
+
+
+def _index_missing() -> None:
+    """A site upgraded to search gets its index built once (its articles are searchable)."""
+    from portal.search.indexing import index_missing
+
+    count = index_missing()
+    if count:
+        click.echo(f"Search index built: {count} document{'s' if count != 1 else ''}.")
 
 
 @portal_cli.command("setup")
@@ -58,6 +68,7 @@ def setup_command() -> None:
 
     _upgrade_or_exit()
     if db.session.scalar(select(func.count()).select_from(Page)):
+        _index_missing()
         click.echo(f"Database ready: {_database_label()} (existing content kept)")
         return
     summary = load_demo()
@@ -558,3 +569,21 @@ def events_retry_command(event_ids: tuple[int, ...]) -> None:
         count = len(retry(event_ids or None))
     click.echo(f"{count} failed event{'s' if count != 1 else ''} pending again.")
     click.echo(deliver().summary())
+
+
+@portal_cli.command("reindex")
+@click.option("--kind", default=None, help="Only this content kind (e.g. article).")
+@with_appcontext
+def reindex_command(kind: str | None) -> None:
+    """Rebuild the search index (every kind, or one) from the content, with a progress bar."""
+    from portal.search.indexing import UnknownKind, expected_count, reindex
+
+    try:
+        expected = expected_count(kind)
+    except UnknownKind as exc:
+        raise click.ClickException(str(exc)) from exc
+    with click.progressbar(
+        length=max(1, expected), label="Indexing", file=sys.stderr, show_pos=True
+    ) as bar:
+        count = reindex(kind, progress=bar.update)
+    click.echo(f"{count} document{'s' if count != 1 else ''} indexed.")

@@ -736,7 +736,8 @@ def import_article(
             summary=f"Nhập bài viết “{article.title}”",
             after=_audit_summary(_import_snapshot(article)),
         )
-        if article.is_public:
+        if article.status == "published" and article.published_at is not None:
+            # scheduled too: the search index keeps it until its time comes
             content_changed(article_event("published", article))
         return article, "created"
     changes = import_differences(article, values)
@@ -761,6 +762,8 @@ def import_article(
         content_changed(article_event("edited" if was_public else "published", article))
     elif was_public:
         content_changed(article_event("unpublished", article))
+    elif article.status == "published" and article.published_at is not None:
+        content_changed(article_event("edited", article))  # scheduled: the search index keeps it
     return article, "updated"
 
 

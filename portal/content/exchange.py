@@ -79,6 +79,7 @@ EXCLUDED_TABLES = {
     "audit_log": "who changed what on this installation",
     "plugin_states": "which plugins are switched on depends on what this installation has",
     "plugin_setting_values": "plugins' settings belong to this installation (and may be secrets)",
+    "search_documents": "the search index is built from the content on each installation",
 }
 #: File kinds in the archive and the configuration key naming their folder.
 FILE_AREAS = {"media": "PORTAL_MEDIA_DIR", "attachments": "PORTAL_ATTACHMENTS_DIR"}
@@ -877,6 +878,9 @@ def _announce(unit: UnitOfWork, added_ids: dict[str, list[Any]]) -> None:
     article_ids = added_ids.get("articles", [])
     for start in range(0, len(article_ids), INSERT_CHUNK):
         chunk = article_ids[start : start + INSERT_CHUNK]
-        public = select(Article).where(Article.id.in_(chunk), Article.public_filter())
+        # Scheduled articles too: the search index keeps them until their time comes.
+        public = select(Article).where(
+            Article.id.in_(chunk), Article.status == "published", Article.published_at.is_not(None)
+        )
         for article in db.session.scalars(public):
             unit.announce(article_event("published", article))

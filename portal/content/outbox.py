@@ -2,7 +2,8 @@
 
 A unit of work writes its events as :class:`~portal.models.events.OutboxEvent`
 rows in its own transaction. Once committed they are delivered at once to
-each consumer: ``cache`` (purge by tag) and ``plugin:<name>`` for every plugin
+each consumer: ``cache`` (purge by tag), ``search`` (index or remove the
+object in the search index) and ``plugin:<name>`` for every plugin
 implementing ``portal_content_changed``. A consumer that fails (Redis away, a
 plugin raising) stays in the row's ``pending`` list and is tried again later,
 with growing waits (``PORTAL_EVENT_RETRY_SECONDS`` doubling up to
@@ -38,6 +39,7 @@ from portal.plugins import plugins_of
 log = logging.getLogger("portal.outbox")
 
 CACHE_CONSUMER = "cache"
+SEARCH_CONSUMER = "search"
 PLUGIN_PREFIX = "plugin:"
 HOOK = "portal_content_changed"
 #: How long a process may hold a row it is delivering before another may take it over.
@@ -52,7 +54,7 @@ SWEEP_KEY = "portal.outbox.last_sweep"
 
 
 def consumer_names(app) -> list[str]:
-    """Who must be told of an event now: the cache and every plugin listening for events."""
+    """Who must be told of an event now: the cache, the search index, every listening plugin."""
     plugins = plugins_of(app)
     hook = getattr(plugins.manager.hook, HOOK)
     listeners = [
@@ -60,7 +62,7 @@ def consumer_names(app) -> list[str]:
         for impl in reversed(hook.get_hookimpls())
         if impl.plugin_name not in plugins.switched_off
     ]
-    return [CACHE_CONSUMER, *listeners]
+    return [CACHE_CONSUMER, SEARCH_CONSUMER, *listeners]
 
 
 def write(events: Iterable[ContentEvent], *, actor) -> list[int]:
@@ -321,7 +323,12 @@ def retry_delay(app, attempts: int) -> timedelta:
 
 
 def _tell(app, consumer: str, event: ContentEvent) -> None:
-    """Call one plugin's ``portal_content_changed`` with ``event``."""
+    """Index ``event`` (the ``search`` consumer) or call one plugin's ``portal_content_changed``."""
+    if consumer == SEARCH_CONSUMER:
+        from portal.search.indexing import index_event
+
+        index_event(event)
+        return
     # A plugin switched off or gone since the event was written no longer listens.
     plugins_of(app).call_one(consumer.removeprefix(PLUGIN_PREFIX), HOOK, event=event)
 

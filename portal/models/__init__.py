@@ -16,7 +16,7 @@ from portal.models.events import OutboxEvent
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
 from portal.models.plugin_settings import PluginSettingValue
 from portal.models.plugins import PluginState
-from portal.models.search import SearchDocument
+from portal.models.search import IndexedDocument
 from portal.models.search_postgres import SEARCH_VECTORS_TABLE  # noqa: F401 - its DDL listeners
 from portal.models.types import utcnow
 from portal.models.users import ROLES, LoginAttempt, User, UserSession
@@ -43,7 +43,7 @@ __all__ = [
     "Placement",
     "PluginSettingValue",
     "PluginState",
-    "SearchDocument",
+    "IndexedDocument",
     "Tag",
     "User",
     "UserSession",

@@ -23,7 +23,7 @@ SQLITE_FTS_DDL = (
 )
 
 
-class SearchDocument(db.Model):
+class IndexedDocument(db.Model):
     """What one content object (``kind``, ``object_id``) puts in the search index.
 
     Title, lead and body are plain text as shown to readers; the engines fold
@@ -87,19 +87,19 @@ def create_postgres_fold(connection) -> None:
         connection.exec_driver_sql(fallback)
 
 
-@event.listens_for(SearchDocument.__table__, "after_create")
+@event.listens_for(IndexedDocument.__table__, "after_create")
 def _after_create(target, connection, **kw):
     if connection.dialect.name == "postgresql":
         create_postgres_fold(connection)
 
 
 event.listen(
-    SearchDocument.__table__,
+    IndexedDocument.__table__,
     "after_create",
     DDL(SQLITE_FTS_DDL).execute_if(dialect="sqlite"),
 )
 event.listen(
-    SearchDocument.__table__,
+    IndexedDocument.__table__,
     "before_drop",
     DDL(f"DROP TABLE IF EXISTS {SQLITE_FTS_TABLE}").execute_if(dialect="sqlite"),
 )

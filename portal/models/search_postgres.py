@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from sqlalchemy import DDL, event
 
-from portal.models.search import SearchDocument
+from portal.models.search import IndexedDocument
 
 SEARCH_VECTORS_TABLE = "search_vectors"
 
@@ -121,7 +121,7 @@ def create_search_vectors(connection) -> None:
         connection.exec_driver_sql(statement)
 
 
-@event.listens_for(SearchDocument.__table__, "after_create")
+@event.listens_for(IndexedDocument.__table__, "after_create")
 def _after_create(target, connection, **kw):
     # Registered after portal.models.search's own listener, which creates portal_fold().
     if connection.dialect.name == "postgresql":
@@ -129,7 +129,7 @@ def _after_create(target, connection, **kw):
 
 
 event.listen(
-    SearchDocument.__table__,
+    IndexedDocument.__table__,
     "before_drop",
     DDL(f"DROP TABLE IF EXISTS {SEARCH_VECTORS_TABLE}").execute_if(dialect="postgresql"),
 )

@@ -188,7 +188,9 @@ def search_engine(app: Flask | None = None) -> SearchEngine:
     """The engine in use: a plugin's (``portal_search_engine``), else by the database.
 
     SQLite → :class:`portal.search.sqlite.SQLiteEngine`; PostgreSQL →
-    :class:`portal.search.postgres.PostgresEngine`.
+    :class:`portal.search.postgres.PostgresEngine`; any other database (or
+    PostgreSQL without that module) → :class:`portal.search.table.TableEngine`,
+    folded ``LIKE`` over the table: correct, but slow on big sites.
     """
     from flask import current_app
 
@@ -203,13 +205,21 @@ def search_engine(app: Flask | None = None) -> SearchEngine:
             return engine
     with app.app_context():
         dialect = db.engine.dialect.name
+    if dialect == "sqlite":
+        from portal.search.sqlite import SQLiteEngine
+
+        return SQLiteEngine()
     if dialect == "postgresql":
-        from portal.search.postgres import PostgresEngine
+        try:
+            from portal.search.postgres import PostgresEngine
+        except ModuleNotFoundError as exc:  # not installed (yet): the plain table engine
+            if exc.name != "portal.search.postgres":
+                raise
+        else:
+            return PostgresEngine()
+    from portal.search.table import TableEngine
 
-        return PostgresEngine()
-    from portal.search.sqlite import SQLiteEngine
-
-    return SQLiteEngine()
+    return TableEngine()
 
 
 def search_providers(app: Flask | None = None) -> list[SearchProvider]:

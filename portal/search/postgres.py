@@ -37,10 +37,11 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.dialects.postgresql import insert
 
 from portal.extensions import db
-from portal.models.search import SearchDocument as DocumentRow
+from portal.models.search import IndexedDocument as DocumentRow
 from portal.models.search_postgres import SEARCH_VECTORS_TABLE
 from portal.models.types import utcnow
 from portal.search import SearchDocument, SearchQuery, SearchResults, make_hit
+from portal.search.table import TableEngine
 from portal.search.text import fold, term_groups
 
 #: Counts stop here: above it the total is "more than COUNT_CAP" (as on SQLite).
@@ -77,8 +78,13 @@ def tsquery_text(groups: Sequence[Sequence[str]], *, prefix: bool = False) -> st
     return " & ".join(phrases)
 
 
-class PostgresEngine:
-    """Search through PostgreSQL's full text (see the module's docstring)."""
+class PostgresEngine(TableEngine):
+    """Search through PostgreSQL's full text (see the module's docstring).
+
+    A built-in engine over ``search_documents`` like :class:`TableEngine` (so
+    ``portal init-db`` builds its index after an upgrade), with its own writing
+    (an upsert per batch: the trigger keeps ``search_vectors``) and searching.
+    """
 
     name = "postgresql"
 

@@ -16,19 +16,17 @@ a tier. Counts are exact up to :data:`COUNT_CAP`, then "more than".
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Sequence
+from datetime import datetime
 
-from flask import current_app
-from sqlalchemy import delete, insert, select, text, tuple_, update
+from sqlalchemy import select, text
 
 from portal.extensions import db
 from portal.models.search import SQLITE_FTS_TABLE
-from portal.models.search import SearchDocument as DocumentRow
+from portal.models.search import IndexedDocument as DocumentRow
 from portal.models.types import utcnow
-from portal.search import SearchDocument, SearchQuery, SearchResults, make_hit
+from portal.search import SearchQuery, SearchResults, make_hit
+from portal.search.table import BATCH, TableEngine, row_document, site_day_bounds
 from portal.search.text import _WORD, fold, term_groups
 
 #: Bits of the sort key that hold the document's id (below the seconds).
@@ -38,8 +36,6 @@ ID_MASK = (1 << ID_BITS) - 1
 MAX_SECONDS = 1 << 33
 #: Counts stop here: above it the total is "more than COUNT_CAP".
 COUNT_CAP = 1000
-#: Documents written per statement batch.
-BATCH = 500
 TIER_COLUMNS = ("title", "lead")
 
 
@@ -68,73 +64,38 @@ def category_token(category_id: int | None) -> str:
     return "cnone" if category_id is None else f"c{int(category_id)}"
 
 
-def _nfc(value: str | None) -> str:
-    return unicodedata.normalize("NFC", value or "")
-
-
 def _quote(words: Sequence[str], prefix: bool = False) -> str:
     """An FTS5 phrase of folded words (letters and digits only, so no quoting issue)."""
     return '"' + " ".join(words) + '"' + ("*" if prefix else "")
 
 
-class SQLiteEngine:
+class SQLiteEngine(TableEngine):
     """Search through SQLite's FTS5 (see the module's docstring)."""
 
     name = "sqlite"
 
-    # -- writing -------------------------------------------------------------------
+    # -- writing: the FTS rows follow the table's ---------------------------------------
 
-    def index(self, documents: Sequence[SearchDocument]) -> None:
-        documents = list(documents)
-        for start in range(0, len(documents), BATCH):
-            self._index_batch(documents[start : start + BATCH])
-
-    def _index_batch(self, documents: list[SearchDocument]) -> None:
-        latest = {(d.kind, d.object_id): d for d in documents}  # the last one of a key wins
-        table = DocumentRow.__table__
-        existing = {
-            (row.kind, row.object_id): row
-            for row in db.session.execute(
-                select(table.c.id, table.c.kind, table.c.object_id, table.c.published_at).where(
-                    tuple_(table.c.kind, table.c.object_id).in_(list(latest))
-                )
-            )
-        }
-        if existing:
-            self._delete_fts([sort_key(row.published_at, row.id) for row in existing.values()])
-        fts_rows = []
-        updates = []
-        inserts = []
-        for key, document in latest.items():
-            values = {
-                "kind": document.kind,
-                "object_id": int(document.object_id),
-                "title": _nfc(document.title),
-                "lead": _nfc(document.lead),
-                "body": _nfc(document.body),
-                "url": document.url or "",
-                "published_at": document.published_at,
-                "category_id": document.category_id,
-                "language": document.language or "vi",
-            }
-            if key in existing:
-                updates.append((existing[key].id, values))
-            else:
-                inserts.append(values)
-        for doc_id, values in updates:
-            db.session.execute(update(table).where(table.c.id == doc_id).values(**values))
-            fts_rows.append(self._fts_row(doc_id, values))
-        for values in inserts:
-            doc_id = db.session.execute(insert(table).values(**values)).inserted_primary_key[0]
-            fts_rows.append(self._fts_row(doc_id, values))
-        if fts_rows:
+    def _written(self, rows: list[tuple[int, dict]]) -> None:
+        if rows:
             db.session.execute(
                 text(
                     f"INSERT INTO {SQLITE_FTS_TABLE} (rowid, title, lead, body, meta, doc_id) "
                     "VALUES (:rowid, :title, :lead, :body, :meta, :doc_id)"
                 ),
-                fts_rows,
+                [self._fts_row(doc_id, values) for doc_id, values in rows],
             )
+
+    def _removing(self, rows: list) -> None:
+        keys = [sort_key(row.published_at, row.id) for row in rows]
+        for start in range(0, len(keys), BATCH):
+            part = keys[start : start + BATCH]
+            db.session.execute(
+                text(f"DELETE FROM {SQLITE_FTS_TABLE} WHERE rowid IN ({','.join(map(str, part))})")
+            )
+
+    def _removing_all(self) -> None:
+        db.session.execute(text(f"DELETE FROM {SQLITE_FTS_TABLE}"))
 
     @staticmethod
     def _fts_row(doc_id: int, values: dict) -> dict:
@@ -146,44 +107,6 @@ class SQLiteEngine:
             "meta": f"{kind_token(values['kind'])} {category_token(values['category_id'])}",
             "doc_id": doc_id,
         }
-
-    def _delete_fts(self, keys: Iterable[int]) -> None:
-        keys = list(keys)
-        for start in range(0, len(keys), BATCH):
-            part = keys[start : start + BATCH]
-            db.session.execute(
-                text(f"DELETE FROM {SQLITE_FTS_TABLE} WHERE rowid IN ({','.join(map(str, part))})")
-            )
-
-    def remove(self, kind: str, object_ids: Sequence[int]) -> None:
-        table = DocumentRow.__table__
-        object_ids = [int(i) for i in object_ids]
-        for start in range(0, len(object_ids), BATCH):
-            part = object_ids[start : start + BATCH]
-            rows = db.session.execute(
-                select(table.c.id, table.c.published_at).where(
-                    table.c.kind == kind, table.c.object_id.in_(part)
-                )
-            ).all()
-            if not rows:
-                continue
-            self._delete_fts(sort_key(row.published_at, row.id) for row in rows)
-            db.session.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
-
-    def clear(self, kind: str | None = None) -> None:
-        table = DocumentRow.__table__
-        if kind is None:
-            db.session.execute(text(f"DELETE FROM {SQLITE_FTS_TABLE}"))
-            db.session.execute(delete(table))
-            return
-        while True:
-            rows = db.session.execute(
-                select(table.c.id, table.c.published_at).where(table.c.kind == kind).limit(BATCH)
-            ).all()
-            if not rows:
-                return
-            self._delete_fts(sort_key(row.published_at, row.id) for row in rows)
-            db.session.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
 
     # -- reading -------------------------------------------------------------------
 
@@ -296,29 +219,11 @@ class SQLiteEngine:
         """Sort keys of the documents in the query's date range and not in the future."""
         high = _seconds_key(utcnow(), last=True)
         low = -(MAX_SECONDS << ID_BITS) - ID_MASK
-        zone = ZoneInfo(current_app.config.get("PORTAL_TIMEZONE") or "Asia/Ho_Chi_Minh")
-
-        def start_of(day: date) -> datetime | None:
-            try:
-                return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-            except (OverflowError, ValueError):
-                return None
-
-        if isinstance(query.date_from, date):
-            start = start_of(query.date_from)
-            if start is not None:
-                low = max(low, _seconds_key(start, last=False))
-            elif query.date_from.year > 1:
-                return 1, 0  # after the end of time
-        if isinstance(query.date_to, date):
-            try:
-                end = start_of(query.date_to + timedelta(days=1))
-            except OverflowError:
-                end = None
-            if end is not None:
-                high = min(high, _seconds_key(end, last=False) - 1)
-            elif query.date_to.year == 1:
-                return 1, 0  # before the start of time
+        start, end = site_day_bounds(query)
+        if start is not None:
+            low = max(low, _seconds_key(start, last=False))
+        if end is not None:
+            high = min(high, _seconds_key(end, last=False) - 1)
         return low, high
 
     @staticmethod
@@ -334,16 +239,5 @@ class SQLiteEngine:
             row = rows.get(doc_id)
             if row is None:
                 continue
-            document = SearchDocument(
-                kind=row.kind,
-                object_id=row.object_id,
-                title=row.title,
-                lead=row.lead,
-                body=row.body,
-                url=row.url,
-                published_at=row.published_at,
-                category_id=row.category_id,
-                language=row.language,
-            )
-            hits.append(make_hit(document, terms, prefix))
+            hits.append(make_hit(row_document(row), terms, prefix))
         return hits

@@ -142,12 +142,14 @@ def test_migration_0007_builds_what_create_all_builds(app):
             db.session.execute(
                 text(
                     "SELECT column_name, data_type FROM information_schema.columns "
-                    "WHERE table_name = 'search_vectors' ORDER BY column_name"
+                    "WHERE table_schema = current_schema() AND table_name = 'search_vectors' "
+                    "ORDER BY column_name"
                 )
             ).all(),
             db.session.execute(
                 text(
-                    "SELECT indexdef FROM pg_indexes WHERE tablename = 'search_vectors' "
+                    "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                    "AND tablename = 'search_vectors' "
                     "ORDER BY indexname"
                 )
             ).all(),
@@ -157,6 +159,8 @@ def test_migration_0007_builds_what_create_all_builds(app):
         from_models = shape()
         db.session.remove()
         db.drop_all()
+        db.session.execute(text("DROP TABLE IF EXISTS alembic_version"))  # left by other tests
+        db.session.commit()
         upgrade()
         try:
             assert shape() == from_models

@@ -30,9 +30,11 @@ SUBJECT_LABELS = {"article": "bài viết", "category": "chuyên mục", "page":
 
 
 def consumer_label(consumer: str) -> str:
-    """``cache`` and ``plugin:<name>`` as an admin reads them."""
+    """``cache``, ``search`` and ``plugin:<name>`` as an admin reads them."""
     if consumer == outbox.CACHE_CONSUMER:
         return "Bộ nhớ đệm"
+    if consumer == outbox.SEARCH_CONSUMER:
+        return "Chỉ mục tìm kiếm"
     if consumer.startswith(outbox.PLUGIN_PREFIX):
         return f"Plugin {consumer.removeprefix(outbox.PLUGIN_PREFIX)}"
     return consumer

@@ -1,0 +1,200 @@
+"""The ``search_documents`` table as an engine: writing shared by the built-in engines,
+and a plain (slow but correct) search by folded ``LIKE`` on any database.
+
+:class:`TableEngine` is what :func:`portal.search.search_engine` falls back to on
+a database with no dedicated engine (PostgreSQL until ``portal.search.postgres``
+is installed); :class:`portal.search.sqlite.SQLiteEngine` builds on its writing.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import and_, case, delete, func, insert, not_, or_, select, tuple_, update
+
+from portal.extensions import db
+from portal.models.search import IndexedDocument as DocumentRow
+from portal.models.types import utcnow
+from portal.search import SearchDocument, SearchQuery, SearchResults, make_hit
+from portal.search.matching import folded_contains
+
+#: Documents written per statement batch.
+BATCH = 500
+
+
+def _nfc(value: str | None) -> str:
+    return unicodedata.normalize("NFC", value or "")
+
+
+def site_day_bounds(query: SearchQuery) -> tuple[datetime | None, datetime | None]:
+    """UTC ``[start, end)`` of the query's local date range (None: open); raises nothing.
+
+    A bound out of datetime's range is dropped (open) when it is on the far
+    side, or makes the range empty (returned as ``(end, end)``).
+    """
+    zone = ZoneInfo(current_app.config.get("PORTAL_TIMEZONE") or "Asia/Ho_Chi_Minh")
+
+    def start_of(day: date) -> datetime | None:
+        try:
+            return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+        except (OverflowError, ValueError):
+            return None
+
+    start = end = None
+    empty = False
+    if isinstance(query.date_from, date):
+        start = start_of(query.date_from)
+        empty |= start is None and query.date_from.year > 1
+    if isinstance(query.date_to, date):
+        try:
+            end = start_of(query.date_to + timedelta(days=1))
+        except OverflowError:
+            end = None
+        empty |= end is None and query.date_to.year == 1
+    if empty:
+        moment = datetime(2000, 1, 1, tzinfo=UTC)
+        return moment, moment
+    return start, end
+
+
+def row_document(row) -> SearchDocument:
+    return SearchDocument(
+        kind=row.kind,
+        object_id=row.object_id,
+        title=row.title,
+        lead=row.lead,
+        body=row.body,
+        url=row.url,
+        published_at=row.published_at,
+        category_id=row.category_id,
+        language=row.language,
+    )
+
+
+class TableEngine:
+    """Documents in ``search_documents``; search by folded LIKE (every word must match).
+
+    Ranking as everywhere: every word in the title, then in the lead, then
+    anywhere; newest first. Subclasses keep their own index next to the table
+    through :meth:`_written` and :meth:`_removing`.
+    """
+
+    name = "table"
+
+    # -- writing -------------------------------------------------------------------
+
+    def index(self, documents: Sequence[SearchDocument]) -> None:
+        documents = list(documents)
+        for start in range(0, len(documents), BATCH):
+            self._index_batch(documents[start : start + BATCH])
+
+    def _index_batch(self, documents: list[SearchDocument]) -> None:
+        latest = {(d.kind, int(d.object_id)): d for d in documents}  # the last one of a key wins
+        table = DocumentRow.__table__
+        existing = {
+            (row.kind, row.object_id): row
+            for row in db.session.execute(
+                select(table.c.id, table.c.kind, table.c.object_id, table.c.published_at).where(
+                    tuple_(table.c.kind, table.c.object_id).in_(list(latest))
+                )
+            )
+        }
+        if existing:
+            self._removing(list(existing.values()))
+        written = []
+        for key, document in latest.items():
+            values = {
+                "kind": document.kind,
+                "object_id": int(document.object_id),
+                "title": _nfc(document.title),
+                "lead": _nfc(document.lead),
+                "body": _nfc(document.body),
+                "url": document.url or "",
+                "published_at": document.published_at,
+                "category_id": document.category_id,
+                "language": document.language or "vi",
+            }
+            if key in existing:
+                doc_id = existing[key].id
+                db.session.execute(update(table).where(table.c.id == doc_id).values(**values))
+            else:
+                doc_id = db.session.execute(insert(table).values(**values)).inserted_primary_key[0]
+            written.append((doc_id, values))
+        self._written(written)
+
+    def _written(self, rows: list[tuple[int, dict]]) -> None:
+        """After ``(id, values)`` rows were inserted or updated (their old entries removed)."""
+
+    def _removing(self, rows: list) -> None:
+        """Before rows (``id``, ``published_at``) are deleted or replaced."""
+
+    def _removing_all(self) -> None:
+        """Before every row is deleted."""
+
+    def remove(self, kind: str, object_ids: Sequence[int]) -> None:
+        table = DocumentRow.__table__
+        object_ids = [int(i) for i in object_ids]
+        for start in range(0, len(object_ids), BATCH):
+            part = object_ids[start : start + BATCH]
+            rows = db.session.execute(
+                select(table.c.id, table.c.published_at).where(
+                    table.c.kind == kind, table.c.object_id.in_(part)
+                )
+            ).all()
+            if rows:
+                self._removing(rows)
+                db.session.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
+
+    def clear(self, kind: str | None = None) -> None:
+        table = DocumentRow.__table__
+        if kind is None:
+            self._removing_all()
+            db.session.execute(delete(table))
+            return
+        while True:
+            rows = db.session.execute(
+                select(table.c.id, table.c.published_at).where(table.c.kind == kind).limit(BATCH)
+            ).all()
+            if not rows:
+                return
+            self._removing(rows)
+            db.session.execute(delete(table).where(table.c.id.in_([row.id for row in rows])))
+
+    # -- reading -------------------------------------------------------------------
+
+    def search(self, query: SearchQuery, terms: Sequence[str]) -> SearchResults:
+        query = query.clamped()
+        terms = tuple(terms)
+        model = DocumentRow
+        conditions = [
+            folded_contains([model.title, model.lead, model.body], " ".join(terms)),
+            or_(model.published_at.is_(None), model.published_at <= utcnow()),
+        ]
+        if query.kinds is not None:
+            conditions.append(model.kind.in_([k for k in query.kinds if isinstance(k, str)]))
+        if query.category_ids is not None:
+            ids = [c for c in query.category_ids if isinstance(c, int)]
+            conditions.append(model.category_id.in_(ids))
+        start, end = site_day_bounds(query)
+        if start is not None:
+            conditions.append(model.published_at >= start)
+        if end is not None:
+            conditions.append(model.published_at < end)
+        where = and_(*conditions)
+        in_title = folded_contains([model.title], " ".join(terms))
+        in_lead = folded_contains([model.lead], " ".join(terms))
+        tier = case((in_title, 0), (and_(in_lead, not_(in_title)), 1), else_=2)
+        total = db.session.scalar(select(func.count()).select_from(model).where(where)) or 0
+        rows = db.session.execute(
+            select(model.__table__)
+            .where(where)
+            .order_by(tier, model.published_at.desc().nulls_last(), model.id.desc())
+            .limit(query.per_page)
+            .offset(query.offset)
+        ).all()
+        hits = [make_hit(row_document(row), terms) for row in rows]
+        return SearchResults(query=query, terms=terms, hits=hits, total=total)

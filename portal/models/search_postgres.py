@@ -122,7 +122,7 @@ def create_search_vectors(connection) -> None:
 
 
 @event.listens_for(IndexedDocument.__table__, "after_create")
-def _after_create(target, connection, **kw):
+def _after_create(target, connection, **_kw):
     # Registered after portal.models.search's own listener, which creates portal_fold().
     if connection.dialect.name == "postgresql":
         create_search_vectors(connection)

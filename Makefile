@@ -31,10 +31,14 @@ format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .
 
 ## The benchmarks of bench/: rendering the main pages, and the per-request cost of the
-## content-events checks (docs/performance.md).
+## content-events checks (docs/performance.md); search, sitemaps and feeds on a
+## 100,000-article site (SQLite; PostgreSQL when BENCH_DATABASE_URL is set: its tables
+## are dropped and rebuilt, so give it a database of its own).
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/render_pages.py
 	$(BIN)/python bench/coherence.py
+	$(BIN)/python bench/search.py
+	$(BIN)/python bench/feeds_sitemaps.py
 
 ## Front-end libraries (TinyMCE) from npm, exactly as package-lock.json pins them, into
 ## the git-ignored node_modules/. Without npm the portal still works: the article

@@ -17,6 +17,7 @@ from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Place
 from portal.models.plugin_settings import PluginSettingValue
 from portal.models.plugins import PluginState
 from portal.models.search import IndexedDocument
+from portal.models.search_postgres import SEARCH_VECTORS_TABLE  # noqa: F401 - its DDL listeners
 from portal.models.types import utcnow
 from portal.models.users import ROLES, LoginAttempt, User, UserSession
 from portal.models.views import ArticleDailyViews

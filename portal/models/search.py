@@ -11,16 +11,24 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.extensions import db
 from portal.models.types import UTCDateTime
 
-#: SQLite's full-text table over the folded text (see portal/search/sqlite.py).
+#: SQLite's full-text tables over the folded text (see portal/search/sqlite.py).
 #: ``rowid`` is a sort key (publication time, then the document's id), ``meta``
 #: holds one token per kind and category for filtering; ``doc_id`` is
-#: ``search_documents.id``.
+#: ``search_documents.id``. The title and lead tables repeat those columns
+#: alone, so "every word in the title" reads short lists.
 SQLITE_FTS_TABLE = "search_fts"
-SQLITE_FTS_DDL = (
+SQLITE_FTS_TITLE_TABLE = "search_fts_title"
+SQLITE_FTS_LEAD_TABLE = "search_fts_lead"
+_FTS_OPTIONS = "tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3'"
+SQLITE_FTS_DDLS = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_FTS_TABLE} USING fts5("
-    "title, lead, body, meta, doc_id UNINDEXED, "
-    "tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3')"
+    f"title, lead, body, meta, doc_id UNINDEXED, {_FTS_OPTIONS})",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_FTS_TITLE_TABLE} USING fts5("
+    f"title, meta, {_FTS_OPTIONS})",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {SQLITE_FTS_LEAD_TABLE} USING fts5("
+    f"lead, meta, {_FTS_OPTIONS})",
 )
+SQLITE_FTS_TABLES = (SQLITE_FTS_TABLE, SQLITE_FTS_TITLE_TABLE, SQLITE_FTS_LEAD_TABLE)
 
 
 class IndexedDocument(db.Model):
@@ -93,13 +101,11 @@ def _after_create(target, connection, **kw):
         create_postgres_fold(connection)
 
 
-event.listen(
-    IndexedDocument.__table__,
-    "after_create",
-    DDL(SQLITE_FTS_DDL).execute_if(dialect="sqlite"),
-)
-event.listen(
-    IndexedDocument.__table__,
-    "before_drop",
-    DDL(f"DROP TABLE IF EXISTS {SQLITE_FTS_TABLE}").execute_if(dialect="sqlite"),
-)
+for _ddl in SQLITE_FTS_DDLS:
+    event.listen(IndexedDocument.__table__, "after_create", DDL(_ddl).execute_if(dialect="sqlite"))
+for _name in SQLITE_FTS_TABLES:
+    event.listen(
+        IndexedDocument.__table__,
+        "before_drop",
+        DDL(f"DROP TABLE IF EXISTS {_name}").execute_if(dialect="sqlite"),
+    )

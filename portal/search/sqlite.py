@@ -7,11 +7,13 @@
 :data:`ID_BITS`, plus the document's id. So "newest first" is FTS5's own
 rowid order (no sort over the matches), "not in the future" and date ranges
 are rowid ranges, and a page of results reads only as many matches as it
-shows.
+shows. ``search_fts_title`` and ``search_fts_lead`` repeat the title and the
+lead alone (same rowid), so the first two tiers read short lists.
 
 Ranking: tier 0 = every term in the title, tier 1 = every term in the lead,
 tier 2 = the terms anywhere (title, lead, body together); newest first within
-a tier. Counts are exact up to :data:`COUNT_CAP`, then "more than".
+a tier. Counts are exact up to :data:`COUNT_CAP`, then "more than". Document
+ids must stay below ``2**29`` (they are the low bits of the rowid).
 """
 
 from __future__ import annotations
@@ -22,7 +24,12 @@ from datetime import datetime
 from sqlalchemy import select, text
 
 from portal.extensions import db
-from portal.models.search import SQLITE_FTS_TABLE
+from portal.models.search import (
+    SQLITE_FTS_LEAD_TABLE,
+    SQLITE_FTS_TABLE,
+    SQLITE_FTS_TABLES,
+    SQLITE_FTS_TITLE_TABLE,
+)
 from portal.models.search import IndexedDocument as DocumentRow
 from portal.models.types import utcnow
 from portal.search import SearchQuery, SearchResults, make_hit
@@ -77,25 +84,41 @@ class SQLiteEngine(TableEngine):
     # -- writing: the FTS rows follow the table's ---------------------------------------
 
     def _written(self, rows: list[tuple[int, dict]]) -> None:
-        if rows:
-            db.session.execute(
-                text(
-                    f"INSERT INTO {SQLITE_FTS_TABLE} (rowid, title, lead, body, meta, doc_id) "
-                    "VALUES (:rowid, :title, :lead, :body, :meta, :doc_id)"
-                ),
-                [self._fts_row(doc_id, values) for doc_id, values in rows],
-            )
+        if not rows:
+            return
+        fts_rows = [self._fts_row(doc_id, values) for doc_id, values in rows]
+        db.session.execute(
+            text(
+                f"INSERT INTO {SQLITE_FTS_TABLE} (rowid, title, lead, body, meta, doc_id) "
+                "VALUES (:rowid, :title, :lead, :body, :meta, :doc_id)"
+            ),
+            fts_rows,
+        )
+        db.session.execute(
+            text(
+                f"INSERT INTO {SQLITE_FTS_TITLE_TABLE} (rowid, title, meta) "
+                "VALUES (:rowid, :title, :meta)"
+            ),
+            fts_rows,
+        )
+        db.session.execute(
+            text(
+                f"INSERT INTO {SQLITE_FTS_LEAD_TABLE} (rowid, lead, meta) "
+                "VALUES (:rowid, :lead, :meta)"
+            ),
+            fts_rows,
+        )
 
     def _removing(self, rows: list) -> None:
         keys = [sort_key(row.published_at, row.id) for row in rows]
         for start in range(0, len(keys), BATCH):
-            part = keys[start : start + BATCH]
-            db.session.execute(
-                text(f"DELETE FROM {SQLITE_FTS_TABLE} WHERE rowid IN ({','.join(map(str, part))})")
-            )
+            part = ",".join(map(str, keys[start : start + BATCH]))
+            for table in SQLITE_FTS_TABLES:
+                db.session.execute(text(f"DELETE FROM {table} WHERE rowid IN ({part})"))
 
     def _removing_all(self) -> None:
-        db.session.execute(text(f"DELETE FROM {SQLITE_FTS_TABLE}"))
+        for table in SQLITE_FTS_TABLES:
+            db.session.execute(text(f"DELETE FROM {table}"))
 
     @staticmethod
     def _fts_row(doc_id: int, values: dict) -> dict:
@@ -133,14 +156,7 @@ class SQLiteEngine(TableEngine):
         self, query: SearchQuery, groups: list[tuple[str, ...]], *, prefix: bool
     ) -> SearchResults:
         phrases = [_quote(g, prefix and i == len(groups) - 1) for i, g in enumerate(groups)]
-        everything = " AND ".join(phrases)
-        in_title = f"title : ({everything})"
-        in_lead = f"lead : ({everything})"
-        tiers = [
-            in_title,
-            f"{in_lead} NOT {in_title}",
-            f"{{title lead body}} : ({everything}) NOT {in_title} NOT {in_lead}",
-        ]
+        everything = "(" + " AND ".join(phrases) + ")"
         filters = []
         if query.kinds is not None:
             tokens = [kind_token(k) for k in query.kinds if isinstance(k, str)]
@@ -152,57 +168,71 @@ class SQLiteEngine(TableEngine):
             if not tokens:
                 return self._empty(query, groups)
             filters.append("meta : (" + " OR ".join(tokens) + ")")
-        expressions = [" AND ".join([f"({tier})", *filters]) for tier in tiers]
         low, high = self._key_range(query)
         if low > high:
             return self._empty(query, groups)
 
-        where = f"{SQLITE_FTS_TABLE} MATCH :match AND rowid BETWEEN :low AND :high"
-        counts = []
-        exact = True
-        budget = COUNT_CAP
-        for expression in expressions:
-            if budget <= 0:
-                counts.append(0)
-                continue
-            count = db.session.execute(
-                text(
-                    f"SELECT count(*) FROM (SELECT 1 FROM {SQLITE_FTS_TABLE} "
-                    f"WHERE {where} LIMIT :limit)"
-                ),
-                {"match": expression, "low": low, "high": high, "limit": budget + 1},
-            ).scalar_one()
-            if count > budget:
-                exact = False
-                count = budget
-            counts.append(count)
-            budget -= count
-        total = sum(counts)
+        # Tiers, best first: every word in the title, in the lead, anywhere. Each reads
+        # only as many of its matches, newest first, as the page needs: the title and
+        # lead tables hold those columns alone, so their lists are short.
+        tiers = [
+            (SQLITE_FTS_TITLE_TABLE, " AND ".join([f"title : {everything}", *filters])),
+            (SQLITE_FTS_LEAD_TABLE, " AND ".join([f"lead : {everything}", *filters])),
+            (
+                SQLITE_FTS_TABLE,
+                " AND ".join([f"{{title lead body}} : {everything}", *filters]),
+            ),
+        ]
+        need = query.offset + query.per_page
+        ranked: list[int] = []
+        seen: set[int] = set()
+        for table, expression in tiers:
+            wanted = need - len(ranked)
+            if wanted <= 0:
+                break
+            keys = self._keys(table, expression, low, high, limit=wanted + len(seen))
+            for key in keys:
+                if key not in seen:
+                    seen.add(key)
+                    ranked.append(key)
+            del ranked[need:]
 
-        wanted_start, wanted_end = query.offset, query.offset + query.per_page
-        doc_ids: list[int] = []
-        tier_start = 0
-        for expression, count in zip(expressions, counts, strict=True):
-            tier_end = tier_start + count
-            start, end = max(wanted_start, tier_start), min(wanted_end, tier_end)
-            if start < end:
-                doc_ids += db.session.execute(
-                    text(
-                        f"SELECT doc_id FROM {SQLITE_FTS_TABLE} WHERE {where} "
-                        "ORDER BY rowid DESC LIMIT :limit OFFSET :offset"
-                    ),
-                    {
-                        "match": expression,
-                        "low": low,
-                        "high": high,
-                        "limit": end - start,
-                        "offset": start - tier_start,
-                    },
-                ).scalars()
-            tier_start = tier_end
+        total = self._count(tiers[-1][1], low, high)
+        exact = total <= COUNT_CAP
+        total = min(total, COUNT_CAP)
+        if exact and len(ranked) < need:  # every match is ranked: the count is exact anyway
+            total = len(ranked)
         terms = tuple(t for g in groups for t in g)
-        hits = self._hits(doc_ids, terms, groups[-1][-1] if prefix else None)
+        page_keys = ranked[query.offset : need]
+        hits = self._hits(
+            [key & ID_MASK for key in page_keys], terms, groups[-1][-1] if prefix else None
+        )
         return SearchResults(query=query, terms=terms, hits=hits, total=total, total_is_exact=exact)
+
+    @staticmethod
+    def _keys(table: str, expression: str, low: int, high: int, *, limit: int) -> list[int]:
+        """Sort keys of ``limit`` newest matches of ``expression`` in ``table``."""
+        return list(
+            db.session.execute(
+                text(
+                    f"SELECT rowid FROM {table} WHERE {table} MATCH :match "
+                    "AND rowid BETWEEN :low AND :high ORDER BY rowid DESC LIMIT :limit"
+                ),
+                {"match": expression, "low": low, "high": high, "limit": limit},
+            ).scalars()
+        )
+
+    @staticmethod
+    def _count(expression: str, low: int, high: int) -> int:
+        """Matches of ``expression``, counted up to ``COUNT_CAP + 1``."""
+        return db.session.execute(
+            text(
+                f"SELECT count(*) FROM (SELECT 1 FROM {SQLITE_FTS_TABLE} "
+                f"WHERE {SQLITE_FTS_TABLE} MATCH :match AND rowid BETWEEN :low AND :high "
+                "LIMIT :limit)"
+            ),
+            {"match": expression, "low": low, "high": high, "limit": COUNT_CAP + 1},
+        ).scalar_one()
 
     @staticmethod
     def _empty(query: SearchQuery, groups) -> SearchResults:

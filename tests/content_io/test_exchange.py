@@ -23,6 +23,7 @@ from portal.models import (
     Article,
     AuditEntry,
     Category,
+    IndexedDocument,
     Page,
     PageDraft,
     PageRevision,
@@ -352,12 +353,20 @@ def test_import_site_is_one_unit_with_an_audit_entry_and_the_events_of_what_it_a
         assert [(e.action, e.user_name) for e in entries] == [("site.import", actor)]
         assert entries[0].summary.startswith("Nhập toàn bộ site từ site.zip: ")
         assert entries[0].after["added"]["articles"] == len(before["rows"]["articles"])
-        public = set(db.session.scalars(select(Article.id).where(Article.public_filter())))
+        # published now or at a set time: scheduled ones too, for the search index
+        published = set(
+            db.session.scalars(
+                select(Article.id).where(
+                    Article.status == "published", Article.published_at.is_not(None)
+                )
+            )
+        )
         assert set(db.session.scalars(select(OutboxEvent.actor))) == {actor}
+        assert set(db.session.scalars(select(IndexedDocument.object_id))) == published
     expected = (
         [("created", "category", row["id"]) for row in before["rows"]["categories"]]
         + [("created", "page", row["id"]) for row in before["rows"]["pages"]]
-        + [("published", "article", article_id) for article_id in sorted(public)]
+        + [("published", "article", article_id) for article_id in sorted(published)]
     )
     assert sorted(events) == sorted(expected)
     assert len(events) == len(expected)  # each once

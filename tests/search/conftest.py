@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 
 import pytest
@@ -20,10 +19,6 @@ def database_url_for(kind: str) -> str | None:
     return None
 
 
-def postgres_engine_merged() -> bool:
-    return importlib.util.find_spec("portal.search.postgres") is not None
-
-
 def engine_params():
     return [
         pytest.param("sqlite", id="sqlite"),
@@ -33,9 +28,6 @@ def engine_params():
             marks=[
                 pytest.mark.postgres,
                 pytest.mark.skipif(not POSTGRES_URL, reason="PORTAL_TEST_DATABASE_URL is not set"),
-                pytest.mark.skipif(
-                    not postgres_engine_merged(), reason="PostgreSQL engine not merged yet"
-                ),
             ],
         ),
     ]
@@ -43,7 +35,7 @@ def engine_params():
 
 @pytest.fixture(params=engine_params())
 def database_url(request):
-    """Overrides the suite's: the PostgreSQL run needs the PostgreSQL engine too."""
+    """Overrides the suite's: SQLite and PostgreSQL, each with its own engine."""
     return database_url_for(request.param)
 
 

@@ -23,10 +23,12 @@ down_revision = "0005_article_daily_views"
 branch_labels = None
 depends_on = None
 
-FTS_DDL = (
+FTS_OPTIONS = "tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3'"
+FTS_DDLS = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
-    "title, lead, body, meta, doc_id UNINDEXED, "
-    "tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3')"
+    f"title, lead, body, meta, doc_id UNINDEXED, {FTS_OPTIONS})",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts_title USING fts5(title, meta, {FTS_OPTIONS})",
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts_lead USING fts5(lead, meta, {FTS_OPTIONS})",
 )
 LETTERS = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
 
@@ -75,7 +77,8 @@ def upgrade():
             "ix_search_documents_published_at", "search_documents", ["published_at"], unique=False
         )
     if bind.dialect.name == "sqlite":
-        op.execute(FTS_DDL)
+        for ddl in FTS_DDLS:
+            op.execute(ddl)
     elif bind.dialect.name == "postgresql":
         _postgres_fold(bind)
 
@@ -83,7 +86,8 @@ def upgrade():
 def downgrade():
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        op.execute("DROP TABLE IF EXISTS search_fts")
+        for name in ("search_fts", "search_fts_title", "search_fts_lead"):
+            op.execute(f"DROP TABLE IF EXISTS {name}")
     elif bind.dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS portal_fold(text)")
     op.drop_index("ix_search_documents_published_at", table_name="search_documents")

@@ -91,6 +91,8 @@ def make_app(
         settings["PORTAL_AUTOLOAD_PLUGINS"] = False
         extra.insert(0, ("standard_layouts", layouts))
     settings.update(config or {})
+    if fresh_database:
+        _empty_before_start(settings["SQLALCHEMY_DATABASE_URI"])
     app = create_app(settings, extra_plugins=extra)
     with app.app_context():
         if fresh_database:
@@ -101,9 +103,15 @@ def make_app(
 
 
 #: The schema's fingerprint right after :func:`_empty_tables` last built it, by
-#: database URL and the names of the tables in the models (which grow as plugins
-#: with models are imported). Per process: each pytest-xdist worker has its own.
-_BUILT_SCHEMAS: dict[tuple[str, tuple[str, ...]], str] = {}
+#: database (host, port, name, user) and the names of the tables in the models
+#: (which grow as plugins with models are imported). Per process: each
+#: pytest-xdist worker has its own.
+_BUILT_SCHEMAS: dict[tuple[Any, ...], str] = {}
+
+
+def _schema_key(url) -> tuple[Any, ...]:
+    return (url.host, url.port, url.database, url.username, tuple(sorted(db.metadata.tables)))
+
 
 #: Everything in the current schema that a test could have changed: relations and
 #: their columns (types, defaults), indexes, constraints, triggers, functions, types
@@ -160,11 +168,43 @@ _RESTART_SEQUENCES = text(
 )
 
 
+def _empty_before_start(database_uri: str) -> None:
+    """On PostgreSQL, give the models' tables empty before an app starts on them.
+
+    What the app reads as it starts (plugin switches, settings saved by admins)
+    must not come from an earlier test's rows, nor from an earlier run's. A
+    connection of its own (there is no app yet) empties the tables if their shape
+    is the one this process built, else drops and creates them.
+    """
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
+
+    url = make_url(database_uri)
+    if url.get_backend_name() != "postgresql":
+        return
+    key = _schema_key(url)
+    built = _BUILT_SCHEMAS.pop(key, None)
+    engine = create_engine(url.set(drivername="postgresql+psycopg"), poolclass=NullPool)
+    try:
+        if built is not None and _emptied(engine, built):
+            _BUILT_SCHEMAS[key] = built
+            return
+        db.metadata.drop_all(engine)
+        db.metadata.create_all(engine)
+        with engine.connect() as connection:
+            _BUILT_SCHEMAS[key] = connection.scalar(_SCHEMA_FINGERPRINT)
+    finally:
+        engine.dispose()
+
+
 def _empty_tables() -> None:
     """Give the app's database the models' tables, empty (inside an app context).
 
-    SQLite: the tables are dropped and created again (milliseconds). PostgreSQL,
-    where that DDL costs a few hundred milliseconds per test: when the schema is
+    SQLite: the tables are dropped and created again (milliseconds). PostgreSQL
+    (already emptied before the app started, see :func:`_empty_before_start`;
+    this wipes what the start wrote, as dropping did), where that DDL costs a
+    few hundred milliseconds per test: when the schema is
     exactly what this process built last time (same fingerprint), the models'
     tables are emptied (``DELETE``, children first, far cheaper than ``TRUNCATE``
     on small tables) and their sequences restarted, so ids start at 1 as in new
@@ -173,8 +213,9 @@ def _empty_tables() -> None:
     table left by a migration test) are left as they are, as ``drop_all`` does.
     """
     engine = db.engine
-    if engine.dialect.name == "postgresql":
-        key = (engine.url.render_as_string(hide_password=False), tuple(sorted(db.metadata.tables)))
+    postgresql = engine.dialect.name == "postgresql"
+    if postgresql:
+        key = _schema_key(engine.url)
         built = _BUILT_SCHEMAS.pop(key, None)
         if built is not None and _emptied(engine, built):
             _BUILT_SCHEMAS[key] = built
@@ -182,7 +223,7 @@ def _empty_tables() -> None:
     db.session.remove()
     db.drop_all()
     db.create_all()
-    if engine.dialect.name == "postgresql":
+    if postgresql:
         with engine.connect() as connection:
             _BUILT_SCHEMAS[key] = connection.scalar(_SCHEMA_FINGERPRINT)
 

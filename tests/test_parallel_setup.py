@@ -70,6 +70,29 @@ def test_a_table_changed_by_a_test_is_built_again(database_url, tmp_path):
     close(second)
 
 
+def test_a_new_app_starts_without_what_an_earlier_test_stored(database_url, tmp_path):
+    """What an app reads as it starts (here the plugin switches) comes from empty tables,
+    never from the rows the previous test left on the shared PostgreSQL database."""
+    from portal.models import PluginState
+    from portal.plugins import plugins_of
+
+    if not database_url:
+        pytest.skip("each app has an in-memory SQLite database of its own")
+    first = make_app(database_url=database_url, instance_path=str(tmp_path / "a"))
+    with first.app_context():
+        db.session.add(PluginState(name="rich_text", enabled=False))
+        db.session.commit()
+    close(first)
+    second = make_app(database_url=database_url, instance_path=str(tmp_path / "b"))
+    assert plugins_of(second).switched_off == set()
+    kept = make_app(
+        database_url=database_url, instance_path=str(tmp_path / "c"), fresh_database=False
+    )
+    assert plugins_of(kept).switched_off == set()
+    for app in (second, kept):
+        close(app)
+
+
 def test_each_worker_counts_down_from_the_redis_database_given():
     assert worker_redis_url("redis://127.0.0.1:6379/15", 0) == "redis://127.0.0.1:6379/15"
     assert worker_redis_url("redis://127.0.0.1:6379/15", 1) == "redis://127.0.0.1:6379/14"

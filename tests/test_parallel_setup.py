@@ -137,6 +137,7 @@ def scratch_database():
 
 
 @pytest.mark.postgres
+@pytest.mark.slow  # creates and drops two databases: seconds
 def test_a_worker_gets_its_own_postgresql_database_with_the_same_extensions(scratch_database):
     import psycopg
 

@@ -14,11 +14,17 @@ run: $(VENV)/.installed vendor
 ## Install the dev extras, check style, formatting and the layers' import contracts
 ## (pyproject.toml), then run the whole test suite. `make test QUICK=1` leaves out
 ## the tests marked slow (browser tests, XSS corpus runs, builds of distributions).
+## The tests run in TEST_WORKERS pytest-xdist processes (one per core, at most 2 by
+## default; `make test TEST_WORKERS=4` for more), each with its own PostgreSQL and
+## Redis database (tests/conftest.py); `--dist loadgroup` keeps the browser tests
+## on one worker.
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ "$$n" -gt 2 ] && n=2; echo $$n)
+
 test: $(VENV)/.installed-dev vendor
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-logo --no-cache
-	$(BIN)/pytest $(if $(filter 1,$(QUICK)),-m "not slow")
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup$(if $(filter 1,$(QUICK)), -m "not slow")
 
 ## The checks of `make test` without the tests, plus dead code (vulture, see pyproject.toml).
 lint: $(VENV)/.installed-dev

@@ -2,7 +2,12 @@
 
 Every test that uses ``app`` runs once on SQLite and once on PostgreSQL when
 ``PORTAL_TEST_DATABASE_URL`` is set (skipped with a reason otherwise). Each
-test gets fresh, empty tables.
+test gets fresh, empty tables (on PostgreSQL the tables are emptied rather
+than created again when nothing changed their shape: ``portal.testing``).
+
+Under pytest-xdist (``make test`` runs two workers) each worker gets its own
+PostgreSQL database and Redis database, derived from the ones given
+(tests/parallel_workers.py), so workers never see each other's rows or keys.
 """
 
 from __future__ import annotations
@@ -15,11 +20,14 @@ import uuid
 from pathlib import Path
 
 import pytest
+from parallel_workers import use_own_services
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import User
 from portal.testing import make_app, sample_content, signed_in_client
+
+use_own_services()
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "")
@@ -91,8 +99,6 @@ def app(database_url, app_config, app_plugins, tmp_path):
     yield app
     with app.app_context():
         db.session.remove()
-        if database_url:
-            db.drop_all()
         db.engine.dispose()
 
 
@@ -116,8 +122,6 @@ def app_factory(database_url, tmp_path):
     for built in reversed(apps):
         with built.app_context():
             db.session.remove()
-            if built is apps[0] and database_url:
-                db.drop_all()
             db.engine.dispose()
 
 
@@ -246,3 +250,20 @@ def editor_client(app):
 def editor_client_for():
     """Sign in an editor on any app: ``editor_client_for(app)`` returns a client."""
     return sign_in_editor
+
+
+#: Tests that must share one pytest-xdist worker (``--dist loadgroup``), by folder or
+#: file under tests/: the browser tests share one Chromium (a session fixture) instead
+#: of starting one per worker.
+XDIST_GROUPS = {"browser": "browser"}
+
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items) -> None:
+    """Mark the tests of :data:`XDIST_GROUPS` with their ``xdist_group``."""
+    for item in items:
+        relative = item.path.relative_to(TESTS).parts if TESTS in item.path.parents else ()
+        if relative and relative[0] in XDIST_GROUPS:
+            item.add_marker(pytest.mark.xdist_group(XDIST_GROUPS[relative[0]]))

@@ -3,6 +3,7 @@ flag for quick local runs, QUICK=1, which leaves out the tests marked slow."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -44,11 +45,22 @@ def test_make_test_checks_style_formatting_and_layers_before_pytest():
     assert "slow" not in commands[pytest_line]
 
 
+def test_the_tests_run_on_at_most_two_workers_with_the_browser_tests_grouped():
+    """One pytest-xdist worker per core, at most two (CI has two cores), unless asked."""
+    workers = min(len(os.sched_getaffinity(0)), 2)  # what `nproc` counts
+    assert tool(planned_commands(), "pytest")[0].split(" ", 1)[1] == (
+        f"-n {workers} --dist loadgroup"
+    )
+    assert tool(planned_commands("TEST_WORKERS=4"), "pytest")[0].split(" ", 1)[1] == (
+        "-n 4 --dist loadgroup"
+    )
+
+
 def test_quick_leaves_out_the_slow_tests_and_nothing_else():
     quick = planned_commands("QUICK=1")
-    assert tool(quick, "pytest") == [tool(quick, "pytest")[0]]
-    assert tool(quick, "pytest")[0].split(" ", 1)[1] == '-m "not slow"'
     full = planned_commands()
+    assert tool(quick, "pytest") == [tool(quick, "pytest")[0]]
+    assert tool(quick, "pytest")[0] == tool(full, "pytest")[0] + ' -m "not slow"'
     assert [line for line in quick if "pytest" not in line] == [
         line for line in full if "pytest" not in line
     ]

@@ -47,8 +47,6 @@ def doc_app(database_url, tmp_path):
     sys.modules.pop(name, None)
     with app.app_context():
         db.session.remove()
-        if database_url:
-            db.drop_all()
         db.engine.dispose()
 
 

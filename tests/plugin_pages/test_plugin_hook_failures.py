@@ -72,8 +72,6 @@ def apps(database_url, tmp_path):
     for app in made:
         with app.app_context():
             db.session.remove()
-            if database_url:
-                db.drop_all()
             db.engine.dispose()
 
 

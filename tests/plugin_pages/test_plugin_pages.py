@@ -155,8 +155,6 @@ def test_plugin_pages_of_different_paths_do_not_share_cached_menus(
     assert 'href="/lich-tiep-dan" aria-current="page"' not in other
     with app.app_context():
         db.session.remove()
-        if database_url:
-            db.drop_all()
         db.engine.dispose()
 
 

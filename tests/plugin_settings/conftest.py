@@ -54,6 +54,4 @@ def build_app(database_url, weather, tmp_path):
     for app in apps:
         with app.app_context():
             db.session.remove()
-            if database_url:
-                db.drop_all()
             db.engine.dispose()

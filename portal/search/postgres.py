@@ -27,32 +27,31 @@ stops at :data:`COUNT_CAP` + 1.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import UTC, datetime
 
-from flask import current_app
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, text
 from sqlalchemy.dialects.postgresql import insert
 
 from portal.extensions import db
 from portal.models.search import IndexedDocument as DocumentRow
 from portal.models.search_postgres import SEARCH_VECTORS_TABLE
 from portal.models.types import utcnow
-from portal.search import SearchDocument, SearchQuery, SearchResults, make_hit
-from portal.search.table import TableEngine
-from portal.search.text import fold, term_groups
+from portal.search import SearchDocument, SearchQuery, SearchResults
+from portal.search.table import (
+    TableEngine,
+    hits_of,
+    nfc,
+    search_then_prefix,
+    site_day_bounds,
+    word_groups,
+)
 
 #: Counts stop here: above it the total is "more than COUNT_CAP" (as on SQLite).
 COUNT_CAP = 1000
 #: Documents written per statement.
 BATCH = 500
 _WORD_ONLY = re.compile(r"[^\W_]+")
-
-
-def _nfc(value: str | None) -> str:
-    return unicodedata.normalize("NFC", value or "")
 
 
 def _naive(moment: datetime) -> datetime:
@@ -96,9 +95,9 @@ class PostgresEngine(TableEngine):
             {
                 "kind": d.kind,
                 "object_id": int(d.object_id),
-                "title": _nfc(d.title),
-                "lead": _nfc(d.lead),
-                "body": _nfc(d.body),
+                "title": nfc(d.title),
+                "lead": nfc(d.lead),
+                "body": nfc(d.body),
                 "url": d.url or "",
                 "published_at": d.published_at,
                 "category_id": d.category_id,
@@ -147,23 +146,8 @@ class PostgresEngine(TableEngine):
 
     def search(self, query: SearchQuery, terms: Sequence[str]) -> SearchResults:
         query = query.clamped()
-        groups = term_groups(query.text)
-        if [t for g in groups for t in g] != list(terms):
-            groups = [(t,) for t in terms if t]
-        groups = [g for g in groups if tsquery_text([g])]
-        if not groups:
-            return SearchResults(query=query, terms=(), hits=[], total=0)
-        results = self._search(query, groups, prefix=False)
-        text_value = query.text.rstrip("\r\n\t ")
-        last = groups[-1][-1]
-        if (
-            results.total == 0
-            and len(last) >= 2
-            and text_value == query.text
-            and fold(text_value).endswith(last)
-        ):
-            results = self._search(query, groups, prefix=True)
-        return results
+        groups = [g for g in word_groups(query, terms) if tsquery_text([g])]
+        return search_then_prefix(query, groups, self._search)
 
     def _search(
         self, query: SearchQuery, groups: list[tuple[str, ...]], *, prefix: bool
@@ -247,59 +231,13 @@ class PostgresEngine(TableEngine):
                     {**params, "limit": end - start, "offset": start - tier_start},
                 ).scalars()
             tier_start += count
-        hits = self._hits(doc_ids, terms, groups[-1][-1] if prefix else None)
+        hits = hits_of(doc_ids, terms, groups[-1][-1] if prefix else None)
         return SearchResults(query=query, terms=terms, hits=hits, total=total, total_is_exact=exact)
 
     @staticmethod
     def _time_range(query: SearchQuery) -> tuple[datetime | None, datetime | None] | None:
         """UTC bounds [low, high) of the query's site-local days; None: no time can match."""
-        zone = ZoneInfo(current_app.config.get("PORTAL_TIMEZONE") or "Asia/Ho_Chi_Minh")
-
-        def start_of(day: date) -> datetime | None:
-            try:
-                return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
-            except (OverflowError, ValueError):
-                return None
-
-        low = high = None
-        if isinstance(query.date_from, date):
-            low = start_of(query.date_from)
-            if low is None and query.date_from.year > 1:
-                return None  # after the end of time
-        if isinstance(query.date_to, date):
-            try:
-                high = start_of(query.date_to + timedelta(days=1))
-            except OverflowError:
-                high = None
-            if high is None and query.date_to.year == 1:
-                return None  # before the start of time
+        low, high = site_day_bounds(query)
         if low is not None and high is not None and low >= high:
             return None
         return low, high
-
-    @staticmethod
-    def _hits(doc_ids: list[int], terms, prefix):
-        if not doc_ids:
-            return []
-        table = DocumentRow.__table__
-        rows = {
-            row.id: row for row in db.session.execute(select(table).where(table.c.id.in_(doc_ids)))
-        }
-        hits = []
-        for doc_id in doc_ids:
-            row = rows.get(doc_id)
-            if row is None:
-                continue
-            document = SearchDocument(
-                kind=row.kind,
-                object_id=row.object_id,
-                title=row.title,
-                lead=row.lead,
-                body=row.body,
-                url=row.url,
-                published_at=row.published_at,
-                category_id=row.category_id,
-                language=row.language,
-            )
-            hits.append(make_hit(document, terms, prefix))
-        return hits

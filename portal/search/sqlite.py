@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from portal.extensions import db
 from portal.models.search import (
@@ -30,11 +30,17 @@ from portal.models.search import (
     SQLITE_FTS_TABLES,
     SQLITE_FTS_TITLE_TABLE,
 )
-from portal.models.search import IndexedDocument as DocumentRow
 from portal.models.types import utcnow
-from portal.search import SearchQuery, SearchResults, make_hit
-from portal.search.table import BATCH, TableEngine, row_document, site_day_bounds
-from portal.search.text import _WORD, fold, term_groups
+from portal.search import SearchQuery, SearchResults
+from portal.search.table import (
+    BATCH,
+    TableEngine,
+    hits_of,
+    search_then_prefix,
+    site_day_bounds,
+    word_groups,
+)
+from portal.search.text import _WORD, fold
 
 #: Bits of the sort key that hold the document's id (below the seconds).
 ID_BITS = 29
@@ -135,22 +141,7 @@ class SQLiteEngine(TableEngine):
 
     def search(self, query: SearchQuery, terms: Sequence[str]) -> SearchResults:
         query = query.clamped()
-        groups = term_groups(query.text)
-        if [t for g in groups for t in g] != list(terms):
-            groups = [(t,) for t in terms if t]
-        if not groups:
-            return SearchResults(query=query, terms=(), hits=[], total=0)
-        results = self._search(query, groups, prefix=False)
-        text_value = query.text.rstrip("\r\n\t ")
-        last = groups[-1][-1]
-        if (
-            results.total == 0
-            and len(last) >= 2
-            and text_value == query.text
-            and fold(text_value).endswith(last)
-        ):
-            results = self._search(query, groups, prefix=True)
-        return results
+        return search_then_prefix(query, word_groups(query, terms), self._search)
 
     def _search(
         self, query: SearchQuery, groups: list[tuple[str, ...]], *, prefix: bool
@@ -204,7 +195,7 @@ class SQLiteEngine(TableEngine):
             total = len(ranked)
         terms = tuple(t for g in groups for t in g)
         page_keys = ranked[query.offset : need]
-        hits = self._hits(
+        hits = hits_of(
             [key & ID_MASK for key in page_keys], terms, groups[-1][-1] if prefix else None
         )
         return SearchResults(query=query, terms=terms, hits=hits, total=total, total_is_exact=exact)
@@ -251,19 +242,3 @@ class SQLiteEngine(TableEngine):
         if end is not None:
             high = min(high, _seconds_key(end, last=False) - 1)
         return low, high
-
-    @staticmethod
-    def _hits(doc_ids: list[int], terms, prefix):
-        if not doc_ids:
-            return []
-        table = DocumentRow.__table__
-        rows = {
-            row.id: row for row in db.session.execute(select(table).where(table.c.id.in_(doc_ids)))
-        }
-        hits = []
-        for doc_id in doc_ids:
-            row = rows.get(doc_id)
-            if row is None:
-                continue
-            hits.append(make_hit(row_document(row), terms, prefix))
-        return hits

@@ -9,7 +9,7 @@ is installed); :class:`portal.search.sqlite.SQLiteEngine` builds on its writing.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -19,14 +19,16 @@ from sqlalchemy import and_, case, delete, func, insert, not_, or_, select, tupl
 from portal.extensions import db
 from portal.models.search import IndexedDocument as DocumentRow
 from portal.models.types import utcnow
-from portal.search import SearchDocument, SearchQuery, SearchResults, make_hit
+from portal.search import SearchDocument, SearchHit, SearchQuery, SearchResults, make_hit
 from portal.search.matching import folded_contains
+from portal.search.text import fold, term_groups
 
 #: Documents written per statement batch.
 BATCH = 500
 
 
-def _nfc(value: str | None) -> str:
+def nfc(value: str | None) -> str:
+    """Text as stored in the index: NFC, so precomposed and combining forms match alike."""
     return unicodedata.normalize("NFC", value or "")
 
 
@@ -75,6 +77,52 @@ def row_document(row) -> SearchDocument:
     )
 
 
+def word_groups(query: SearchQuery, terms: Sequence[str]) -> list[tuple[str, ...]]:
+    """The words to find, grouped by what was typed as one token (``30-CT/TW``: a phrase).
+
+    Falls back to one group per term when ``terms`` are not the query text's own
+    words (a caller searching for something else than it shows).
+    """
+    groups = term_groups(query.text)
+    if [t for g in groups for t in g] != list(terms):
+        groups = [(t,) for t in terms if t]
+    return groups
+
+
+def search_then_prefix(
+    query: SearchQuery,
+    groups: list[tuple[str, ...]],
+    run: Callable[..., SearchResults],
+) -> SearchResults:
+    """``run(query, groups, prefix=False)``; when nothing matches and the text ends in a
+    word still being typed (no space after it), again with that last word as a prefix.
+    """
+    if not groups:
+        return SearchResults(query=query, terms=(), hits=[], total=0)
+    results = run(query, groups, prefix=False)
+    text_value = query.text.rstrip("\r\n\t ")
+    last = groups[-1][-1]
+    if (
+        results.total == 0
+        and len(last) >= 2
+        and text_value == query.text
+        and fold(text_value).endswith(last)
+    ):
+        results = run(query, groups, prefix=True)
+    return results
+
+
+def hits_of(doc_ids: list[int], terms: Sequence[str], prefix: str | None) -> list[SearchHit]:
+    """Highlighted hits for index rows ``doc_ids``, in that order (one query)."""
+    if not doc_ids:
+        return []
+    table = DocumentRow.__table__
+    rows = {row.id: row for row in db.session.execute(select(table).where(table.c.id.in_(doc_ids)))}
+    return [
+        make_hit(row_document(rows[doc_id]), terms, prefix) for doc_id in doc_ids if doc_id in rows
+    ]
+
+
 class TableEngine:
     """Documents in ``search_documents``; search by folded LIKE (every word must match).
 
@@ -110,9 +158,9 @@ class TableEngine:
             values = {
                 "kind": document.kind,
                 "object_id": int(document.object_id),
-                "title": _nfc(document.title),
-                "lead": _nfc(document.lead),
-                "body": _nfc(document.body),
+                "title": nfc(document.title),
+                "lead": nfc(document.lead),
+                "body": nfc(document.body),
                 "url": document.url or "",
                 "published_at": document.published_at,
                 "category_id": document.category_id,

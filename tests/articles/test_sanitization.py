@@ -10,6 +10,7 @@ and looking for anything that could run or hide content.
 from __future__ import annotations
 
 import io
+import json
 import re
 from html import unescape
 from html.parser import HTMLParser
@@ -71,6 +72,9 @@ class PageScanner(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self.depth_in_article = 0
+        self.in_head = False
+        # The text of the page's own JSON-LD script while it is read (None outside of one).
+        self.json_ld: list[str] | None = None
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
@@ -86,7 +90,12 @@ class PageScanner(HTMLParser):
                 self.problems.append(f"<{tag} {name}={value!r}>")
         if tag in FORBIDDEN_TAGS:
             self.problems.append(f"<{tag}>")
-        if tag == "script" and not own_file(attributes.get("src")):
+        if tag == "head":
+            self.in_head = True
+        json_ld = attributes.get("type") == "application/ld+json" and "src" not in attributes
+        if tag == "script" and json_ld and self.in_head:
+            self.json_ld = []  # the page's structured data: checked to be JSON at its end
+        elif tag == "script" and not own_file(attributes.get("src")):
             self.problems.append("<script> that is not one of the site's files")
         if tag == "meta" and "http-equiv" in attributes:
             self.problems.append("<meta http-equiv>")
@@ -99,9 +108,23 @@ class PageScanner(HTMLParser):
         if self.depth_in_article and decorated:
             self.problems.append(f"<{tag}> with style/hidden/class inside the article")
 
+    def handle_data(self, data):
+        if self.json_ld is not None:
+            self.json_ld.append(data)
+
     def handle_endtag(self, tag):
         if self.depth_in_article:
             self.depth_in_article -= 1
+        if tag == "head":
+            self.in_head = False
+        if tag == "script" and self.json_ld is not None:
+            try:
+                json.loads("".join(self.json_ld))
+            except ValueError:
+                self.problems.append(
+                    "a JSON-LD script whose text is not JSON (it was broken out of)"
+                )
+            self.json_ld = None
 
 
 def scan(html: str) -> list[str]:
@@ -116,6 +139,10 @@ def test_the_scanner_finds_what_it_looks_for():
     for vector in VECTORS[:5] + VECTORS[11:17]:
         page = f'<article class="bulletin-view"><div>{vector}</div></article>'
         assert scan(page), vector
+    # The page's own structured data passes; text breaking out of it does not.
+    head = '<head><script type="application/ld+json">{}</script></head>'
+    assert scan(head.format('{"name": "Bắc Kạn"}')) == []
+    assert scan(head.format('{"name": "</script><script>alert(1)</script>"}'))
 
 
 def publish_with(app, site, clients, **fields) -> int:

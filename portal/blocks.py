@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -364,8 +365,7 @@ class Block:
     @classmethod
     def package_dir(cls) -> Path:
         """The folder of the module that defines the block (its plugin's root)."""
-        module = sys.modules[cls.__module__]
-        return Path(module.__file__).resolve().parent
+        return _module_folder(sys.modules[cls.__module__].__file__)
 
     @classmethod
     def static_dir(cls) -> Path:
@@ -374,6 +374,12 @@ class Block:
     @classmethod
     def templates_dir(cls) -> Path:
         return cls.package_dir() / "templates"
+
+
+@cache
+def _module_folder(module_file: str) -> Path:
+    """The resolved folder of a module file, worked out once (pages ask for every block's)."""
+    return Path(module_file).resolve().parent
 
 
 def _fields(form: Form) -> list[Field]:

@@ -198,7 +198,7 @@ def test_related_articles_on_the_article_page_put_shared_tags_first(client, site
 #: Cold cache. Tag page: the tag, page tree, placements, categories, the list (with
 #: its images). Article page: the article, page tree, categories, placements, photo +
 #: attachments + tags (one query), related articles.
-PINNED = {"tag": 5, "article": 6}
+PINNED = {"tag": 5, "article": 5}
 
 
 def test_tag_and_article_pages_run_a_pinned_number_of_queries(app, client, site):

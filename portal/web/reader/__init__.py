@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, send_file
+from sqlalchemy.orm import joinedload
 
 from portal.content.media import served_media_file
 from portal.content.view_counter import count_view
@@ -15,6 +16,13 @@ from portal.site import article_url, category_tree, find_tag, page_tree
 from portal.text import plain_text
 
 bp = Blueprint("reader", __name__)
+
+#: What an article page shows besides the article's own columns, loaded with it.
+ARTICLE_PAGE_LOADS = (
+    joinedload(Article.image_file),
+    joinedload(Article.attachments),
+    joinedload(Article.tags),
+)
 
 
 def _page_or_404(page: Page | None) -> Page:
@@ -63,7 +71,8 @@ def article(article_id: int, slug: str | None = None):
     The id makes the URL stable; a missing or outdated slug redirects to the
     canonical URL. Unpublished articles exist only for editors.
     """
-    found = db.session.get(Article, article_id)
+    # With its image, attachments and tags (the page's blocks and metadata): one query.
+    found = db.session.get(Article, article_id, options=ARTICLE_PAGE_LOADS)
     viewer = current_viewer()
     if found is None or not (found.is_public or viewer.is_editor):
         abort(404)

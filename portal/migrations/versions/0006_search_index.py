@@ -23,12 +23,10 @@ down_revision = "0005_article_daily_views"
 branch_labels = None
 depends_on = None
 
-FTS_OPTIONS = "tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3'"
-FTS_DDLS = (
+FTS_DDL = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
-    f"title, lead, body, meta, doc_id UNINDEXED, {FTS_OPTIONS})",
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts_title USING fts5(title, meta, {FTS_OPTIONS})",
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts_lead USING fts5(lead, meta, {FTS_OPTIONS})",
+    "title, lead, body, meta, doc_id UNINDEXED, "
+    "tokenize = 'unicode61 remove_diacritics 0', prefix = '2 3')"
 )
 LETTERS = "àáảãạăằắẳẵặâầấẩẫậèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵđ"
 
@@ -77,8 +75,7 @@ def upgrade():
             "ix_search_documents_published_at", "search_documents", ["published_at"], unique=False
         )
     if bind.dialect.name == "sqlite":
-        for ddl in FTS_DDLS:
-            op.execute(ddl)
+        op.execute(FTS_DDL)
     elif bind.dialect.name == "postgresql":
         _postgres_fold(bind)
 
@@ -86,8 +83,7 @@ def upgrade():
 def downgrade():
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
-        for name in ("search_fts", "search_fts_title", "search_fts_lead"):
-            op.execute(f"DROP TABLE IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS search_fts")
     elif bind.dialect.name == "postgresql":
         op.execute("DROP FUNCTION IF EXISTS portal_fold(text)")
     op.drop_index("ix_search_documents_published_at", table_name="search_documents")

@@ -32,23 +32,18 @@ STATEMENTS = (
         "  doc_id integer PRIMARY KEY REFERENCES search_documents (id) ON DELETE CASCADE,\n"
         "  kind varchar(50) NOT NULL,\n"
         "  category_id integer,\n"
-        "  published_at timestamp without time zone NOT NULL,\n"
+        "  published_at timestamp without time zone,\n"
         "  title_vector tsvector NOT NULL,\n"
         "  lead_vector tsvector NOT NULL,\n"
         "  vector tsvector NOT NULL\n"
         ")\n"
     ),
+    ("CREATE INDEX IF NOT EXISTS ix_search_vectors_vector ON search_vectors USING gin (vector)\n"),
     (
-        "ALTER TABLE search_vectors ALTER COLUMN vector SET STORAGE MAIN, ALTER COLUMN title_vector SET STORAGE MAIN, ALTER COLUMN lead_vector SET STORAGE MAIN\n"
+        "CREATE INDEX IF NOT EXISTS ix_search_vectors_title ON search_vectors USING gin (title_vector)\n"
     ),
     (
-        "CREATE INDEX IF NOT EXISTS ix_search_vectors_vector ON search_vectors USING gin (vector) WITH (gin_pending_list_limit = 512)\n"
-    ),
-    (
-        "CREATE INDEX IF NOT EXISTS ix_search_vectors_title ON search_vectors USING gin (title_vector) WITH (gin_pending_list_limit = 512)\n"
-    ),
-    (
-        "CREATE INDEX IF NOT EXISTS ix_search_vectors_recent ON search_vectors (published_at DESC, doc_id DESC)\n"
+        "CREATE INDEX IF NOT EXISTS ix_search_vectors_recent ON search_vectors (published_at DESC NULLS LAST, doc_id DESC)\n"
     ),
     (
         "CREATE OR REPLACE FUNCTION portal_search_vectors_sync() RETURNS trigger\n"
@@ -57,7 +52,7 @@ STATEMENTS = (
         "  INSERT INTO search_vectors\n"
         "    (doc_id, kind, category_id, published_at, title_vector, lead_vector, vector)\n"
         "  SELECT \n"
-        "  d.id, d.kind, d.category_id, coalesce(d.published_at, '1970-01-01'::timestamp),\n"
+        "  d.id, d.kind, d.category_id, d.published_at,\n"
         "  portal_search_words(d.title), portal_search_words(d.lead),\n"
         "  setweight(portal_search_words(d.title), 'A') || setweight(portal_search_words(d.lead), 'B')\n"
         "    || setweight(portal_search_words(d.body), 'C')\n"
@@ -79,7 +74,7 @@ STATEMENTS = (
         "INSERT INTO search_vectors\n"
         "  (doc_id, kind, category_id, published_at, title_vector, lead_vector, vector)\n"
         "SELECT \n"
-        "  d.id, d.kind, d.category_id, coalesce(d.published_at, '1970-01-01'::timestamp),\n"
+        "  d.id, d.kind, d.category_id, d.published_at,\n"
         "  portal_search_words(d.title), portal_search_words(d.lead),\n"
         "  setweight(portal_search_words(d.title), 'A') || setweight(portal_search_words(d.lead), 'B')\n"
         "    || setweight(portal_search_words(d.body), 'C')\n"

@@ -130,13 +130,17 @@ def check_publish_purges(app):
     assert gone.status_code == 200
     titles = [entry.title for entry in feedparser.parse(gone.data).entries]
     assert "Mùa vàng trên ruộng bậc thang" not in titles and len(titles) == 2
+    return titles
 
 
 def test_a_publish_purges_the_cached_feed(tmp_path):
     app = feeds_app(config={"PORTAL_CACHE_URL": "memory"}, instance_path=str(tmp_path / "i"))
     with app.app_context():
         build_site()
-    check_publish_purges(app)
+    # Published: first in the feed at once; unpublished: gone at once (two left).
+    titles_after_unpublish = check_publish_purges(app)
+    assert "Mùa vàng trên ruộng bậc thang" not in titles_after_unpublish
+    assert len(titles_after_unpublish) == 2
 
 
 @pytest.mark.postgres

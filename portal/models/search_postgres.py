@@ -21,7 +21,7 @@ three lexemes ``30``, ``ct``, ``tw`` at consecutive positions.
 
 The table is not a model: like SQLite's ``search_fts`` it belongs to the
 engine. It is created with ``search_documents`` when tables are created from
-the models (tests) and by migration 0007, which holds a frozen copy of this SQL.
+the models (tests) and by migrations 0007 (its first form) and 0008 (this form, as a frozen copy).
 """
 
 from __future__ import annotations

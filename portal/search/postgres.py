@@ -1,7 +1,7 @@
 """The PostgreSQL engine: full text with ``unaccent`` and GIN indexes.
 
 ``search_documents`` keeps each document as readers see it; ``search_vectors``
-(portal/models/search_postgres.py, migration 0007) keeps, per document and
+(portal/models/search_postgres.py, migrations 0007 and 0008) keeps, per document and
 through a trigger, the filter columns and tsvectors of the folded words
 (title A, lead B, body C) with GIN indexes.
 

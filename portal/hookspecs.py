@@ -19,7 +19,9 @@ if TYPE_CHECKING:
     from flask import Flask
 
     from portal.blocks import Block
+    from portal.compliance import ComplianceCheck
     from portal.content.events import ContentEvent
+    from portal.content.unit_of_work import Actor
     from portal.head_links import HeadLink
     from portal.layouts import Layout
     from portal.menus import AdminScreen, MenuItem
@@ -163,4 +165,31 @@ def portal_search_providers() -> list[SearchProvider]:
     two callables, ``documents()`` (every public object, streamed) and
     ``document(id)`` (one object now, or None to remove it from the index).
     The core provides the ``article`` kind itself.
+    """
+
+
+@hookspec
+def portal_compliance_checks() -> list[ComplianceCheck]:
+    """Return the legal requirements this plugin meets, each with whether it is met now.
+
+    Called each time the admin's compliance page is shown (inside the request)
+    and by ``portal compliance``. Return a list of :class:`portal.ComplianceCheck`
+    (key, label, reference, met, detail, fix_url, order), computed from the
+    site's configuration and content as they are now, e.g. "legal documents:
+    met, 32 published". The first check of a key wins. An exception or a wrong
+    value is logged and the page shows without this plugin's checks.
+    """
+
+
+@hookspec
+def portal_load_demo(actor: Actor) -> str | None:
+    """Add this plugin's sample content to the demo site.
+
+    Called by ``portal setup`` and ``portal load-demo`` after the core's demo
+    content, inside the demo's unit of work (a ``unit_of_work(actor)`` of the
+    plugin joins it). ``actor`` is the demo's system actor ("Nội dung mẫu").
+    Add only what is missing, so that loading twice changes nothing. Return a
+    short Vietnamese summary of what was added (``"32 văn bản"``) or None. An
+    exception is logged and this plugin's additions are rolled back; the rest
+    of the demo still loads.
     """

@@ -27,6 +27,7 @@ import copy
 import functools
 import io
 import json
+import logging
 import math
 import random
 from dataclasses import dataclass
@@ -47,6 +48,8 @@ from portal.content.view_counter import add_views
 from portal.extensions import db
 from portal.models import Article, Category, MediaImage, Page, Placement
 from portal.plugins import plugins_of
+
+log = logging.getLogger("portal.demo")
 
 DEMO_ID_PREFIX = "demo:"
 #: Who the demo's revisions, audit entries and events name.
@@ -424,7 +427,34 @@ def load_demo() -> str:
         _tag_and_view_articles(created)
         _ensure_pages(categories, counts)
         db.session.flush()
-    return counts.summary()
+        extras = _load_plugin_demos(Actor.system(DEMO_ACTOR))
+    return ", ".join([counts.summary(), *extras])
+
+
+def _load_plugin_demos(actor: Actor) -> list[str]:
+    """Let each plugin add its sample content (``portal_load_demo``); return their summaries.
+
+    Each plugin runs in a savepoint: one that raises is logged and its
+    additions are rolled back, and the rest of the demo still loads.
+    """
+    summaries: list[str] = []
+    manager = plugins_of(current_app)
+    hook = manager.manager.hook.portal_load_demo
+    for impl in reversed(hook.get_hookimpls()):
+        if impl.plugin_name in manager.switched_off:
+            continue
+        savepoint = db.session.begin_nested()
+        try:
+            summary = impl.function(actor=actor)
+            db.session.flush()
+        except Exception:
+            savepoint.rollback()
+            log.exception("Plugin %r failed to load its demo content", impl.plugin_name)
+            continue
+        savepoint.commit()
+        if isinstance(summary, str) and summary.strip():
+            summaries.append(summary.strip())
+    return summaries
 
 
 def _ensure_categories(counts: DemoCounts) -> dict[str, Category]:

@@ -9,6 +9,7 @@ profile (or with "use_profile" off) it shows the placement's own settings.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from wtforms import BooleanField, Form, StringField, TextAreaField
@@ -103,7 +104,15 @@ class SiteFooter(Block):
     template = "site_footer/footer.html"
     css = ("site_footer.css",)
     # Drawn from the settings (part of the key), the year and the site's organisation.
-    cache = CachePolicy(timeout=3600, vary_on={"locale"}, data_sets={ORGANIZATION_DATA_SET})
+    # The organisation's version is part of the key: a worker that still holds the old one
+    # for a few seconds never overwrites what a fresh one rendered.
+    cache = CachePolicy(
+        timeout=3600, vary_on={"locale", "data_version"}, data_sets={ORGANIZATION_DATA_SET}
+    )
+
+    def data_version(self, ctx: BlockContext, settings: dict) -> str:
+        org = site_organization() if settings.get("use_profile", True) else None
+        return hashlib.sha1(repr(org).encode()).hexdigest()[:16]
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         config = ctx.app.config

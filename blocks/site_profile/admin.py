@@ -114,11 +114,11 @@ def _parent_choices(form: UnitForm, editing: Unit | None) -> None:
     excluded = set()
     if editing is not None:
         excluded = {editing.id} | data.descendants(editing.id)
-    form.parent_id.choices = [("", "— Không có (đơn vị cấp cao nhất) —")] + [
-        (str(unit.id), "— " * depth + unit.name)
-        for depth, unit in _units_in_tree_order()
-        if unit.id not in excluded
-    ]
+    choices = {"": "— Không có (đơn vị cấp cao nhất) —"}
+    for depth, unit in _units_in_tree_order():
+        if unit.id not in excluded:
+            choices[str(unit.id)] = "— " * depth + unit.name
+    form.parent_id.choices = choices
 
 
 @bp.route("/admin/thong-tin-co-quan/don-vi/moi", methods=["GET", "POST"])

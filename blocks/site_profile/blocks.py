@@ -49,7 +49,10 @@ class ContactInfo(Block):
     settings_form = ContactSettings
     template = "site_profile/contact.html"
     css = ("site_profile.css",)
-    cache = CachePolicy(timeout=3600, vary_on={"locale"}, data_sets={data.DATA_SET})
+    cache = CachePolicy(timeout=3600, vary_on={"locale", "data_version"}, data_sets={data.DATA_SET})
+
+    def data_version(self, ctx: BlockContext, settings: dict) -> str:
+        return data.SNAPSHOT.version()
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         snapshot = data.public_profile()
@@ -74,7 +77,10 @@ class Organisation(Block):
     settings_form = OrganisationSettings
     template = "site_profile/organisation.html"
     css = ("site_profile.css",)
-    cache = CachePolicy(timeout=3600, vary_on={"locale"}, data_sets={data.DATA_SET})
+    cache = CachePolicy(timeout=3600, vary_on={"locale", "data_version"}, data_sets={data.DATA_SET})
+
+    def data_version(self, ctx: BlockContext, settings: dict) -> str:
+        return data.SNAPSHOT.version()
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         snapshot = data.public_profile()
@@ -91,7 +97,7 @@ class LinksSettings(Form):
     title = _title("Liên kết website")
     display = SelectField(
         "Cách hiện",
-        choices=[("list", "Danh sách"), ("select", "Ô chọn (chọn một website rồi bấm “Đi tới”)")],
+        choices={"list": "Danh sách", "select": "Ô chọn (chọn một website rồi bấm “Đi tới”)"},
         default="list",
     )
     group = StringField(
@@ -113,7 +119,12 @@ class WebsiteLinks(Block):
     template = "site_profile/links.html"
     css = ("site_profile.css",)
     js = ("website_links.js",)
-    cache = CachePolicy(timeout=3600, vary_on={"locale"}, data_sets={link_data.DATA_SET})
+    cache = CachePolicy(
+        timeout=3600, vary_on={"locale", "data_version"}, data_sets={link_data.DATA_SET}
+    )
+
+    def data_version(self, ctx: BlockContext, settings: dict) -> str:
+        return link_data.SNAPSHOT.version()
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         links = link_data.public_links()

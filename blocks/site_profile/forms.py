@@ -215,7 +215,7 @@ class UnitForm(FlaskForm):
         filters=[strip_text],
         validators=[InputRequired("Hãy nhập tên đơn vị."), _max("Tên đơn vị", 300)],
     )
-    parent_id = SelectField("Đơn vị cấp trên", coerce=str, choices=[("", "— Không có —")])
+    parent_id = SelectField("Đơn vị cấp trên", coerce=str, choices={"": "— Không có —"})
     phone = phone_field("Điện thoại")
     email = email_field()
     address = StringField("Địa chỉ", filters=[strip_text], validators=[_max("Địa chỉ", 300)])

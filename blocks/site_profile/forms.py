@@ -215,7 +215,10 @@ class UnitForm(FlaskForm):
         filters=[strip_text],
         validators=[InputRequired("Hãy nhập tên đơn vị."), _max("Tên đơn vị", 300)],
     )
-    parent_id = SelectField("Đơn vị cấp trên", coerce=str, choices={"": "— Không có —"})
+    # The choices only guide: the data layer checks the parent (it exists, not inside the unit).
+    parent_id = SelectField(
+        "Đơn vị cấp trên", coerce=str, choices={"": "— Không có —"}, validate_choice=False
+    )
     phone = phone_field("Điện thoại")
     email = email_field()
     address = StringField("Địa chỉ", filters=[strip_text], validators=[_max("Địa chỉ", 300)])
@@ -230,6 +233,10 @@ class UnitForm(FlaskForm):
 
     def validate_phone(self, field) -> None:
         _has_digits(self, field)
+
+    def validate_parent_id(self, field) -> None:
+        if field.data and not (field.data.isascii() and field.data.isdigit() and len(field.data) < 10):
+            raise ValidationError("Hãy chọn đơn vị cấp trên trong danh sách.")
 
     @property
     def parent(self) -> int | None:

@@ -47,7 +47,7 @@ class ContactInfo(Block):
     description = "Địa chỉ, điện thoại, thư điện tử, giờ làm việc của cơ quan và lãnh đạo (từ “Thông tin cơ quan”)."
     group = "Thông tin cơ quan"
     settings_form = ContactSettings
-    template = "site_profile/contact.html"
+    template = "site_profile_contact/contact.html"
     css = ("site_profile.css",)
     cache = CachePolicy(timeout=3600, vary_on={"locale", "data_version"}, data_sets={data.DATA_SET})
 
@@ -75,7 +75,7 @@ class Organisation(Block):
     description = "Sơ đồ tổ chức (ảnh có mô tả bằng lời, hoặc cây đơn vị) và lãnh đạo."
     group = "Thông tin cơ quan"
     settings_form = OrganisationSettings
-    template = "site_profile/organisation.html"
+    template = "site_profile_organisation/organisation.html"
     css = ("site_profile.css",)
     cache = CachePolicy(timeout=3600, vary_on={"locale", "data_version"}, data_sets={data.DATA_SET})
 
@@ -116,7 +116,7 @@ class WebsiteLinks(Block):
     description = "Các website cơ quan nhà nước khác, dạng danh sách hoặc ô chọn (chạy cả khi tắt JavaScript)."
     group = "Thông tin cơ quan"
     settings_form = LinksSettings
-    template = "site_profile/links.html"
+    template = "website_links/links.html"
     css = ("site_profile.css",)
     js = ("website_links.js",)
     cache = CachePolicy(

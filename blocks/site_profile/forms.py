@@ -235,7 +235,9 @@ class UnitForm(FlaskForm):
         _has_digits(self, field)
 
     def validate_parent_id(self, field) -> None:
-        if field.data and not (field.data.isascii() and field.data.isdigit() and len(field.data) < 10):
+        if field.data and not (
+            field.data.isascii() and field.data.isdigit() and len(field.data) < 10
+        ):
             raise ValidationError("Hãy chọn đơn vị cấp trên trong danh sách.")
 
     @property

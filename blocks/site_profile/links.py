@@ -53,11 +53,11 @@ def public_links() -> list[dict[str, Any]]:
     return SNAPSHOT.read()
 
 
-def link_target(link_id: int) -> str | None:
-    """The stored address of link ``link_id``, or None when there is no such link."""
+def public_link(link_id: int) -> dict[str, Any] | None:
+    """Stored link ``link_id`` (name, url, ...) as readers see it, or None when there is none."""
     for link in public_links():
         if link["id"] == link_id:
-            return link["url"]
+            return link
     return None
 
 

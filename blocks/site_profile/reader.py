@@ -1,16 +1,16 @@
-"""Reader pages: the organisation (``/co-cau-to-chuc``) and the links' redirect (``/lien-ket-website/di``).
+"""Reader pages: the organisation (``/co-cau-to-chuc``) and the links' way out (``/lien-ket-website/di``).
 
-The redirect only ever sends a reader to the address of a stored link, found
-by its id: anything else (an unknown id, a URL, text) gets a 404 page and no
-redirect, so it cannot be used as an open redirect. The select form of the
-links block is a GET form to it, which works without JavaScript.
+The way out only ever sends a reader to the address of a stored link, found by
+its id: anything else (an unknown id, a URL, text) gets a 404 page, so it cannot
+be used as an open redirect. The select form of the links block is a GET form
+to it, which works without JavaScript.
 """
 
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, redirect, render_template, request
+from flask import Blueprint, make_response, render_template, request
 
 from portal import render_portal_page, translate
 
@@ -49,12 +49,20 @@ def organisation():
 
 @bp.get(REDIRECT_PATH)
 def go():
+    """Send the reader on to stored link ``?den=<id>``: a page that refreshes to it at once.
+
+    Not an HTTP redirect: the select's form is submitted here, and the site's
+    CSP (``form-action 'self'``) forbids a form submission to end on another
+    site. The page's ``<meta http-equiv="refresh">`` and its link are ordinary
+    navigations. Only stored links are ever named (by id); anything else is a 404.
+    """
     raw = request.args.get("den", "")
-    target = link_data.link_target(int(raw)) if _LINK_ID.match(raw) else None
-    if target is None:
+    link = link_data.public_link(int(raw)) if _LINK_ID.match(raw) else None
+    if link is None:
         html = render_template("site_profile/unknown_link.html")
         return render_portal_page(html, title=translate("Không tìm thấy liên kết")), 404
-    response = redirect(target, code=303)
+    response = make_response(render_template("site_profile/leaving.html", link=link))
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
     return response

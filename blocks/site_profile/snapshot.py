@@ -28,8 +28,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app
+from sqlalchemy.exc import SQLAlchemyError
 
-from portal import cached_text, store_cached_text
+from portal import cached_text, db, store_cached_text
 
 #: Seconds the shared cache keeps an entry; it is rewritten on every change anyway.
 TIMEOUT = 3600
@@ -77,4 +78,11 @@ class Snapshot:
         return entry
 
     def _text(self) -> str:
-        return json.dumps(self.load(), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+        try:
+            value = self.load()
+        except SQLAlchemyError:
+            # E.g. the plugin's tables are not migrated yet: leave the session usable
+            # (PostgreSQL aborts the transaction) for the rest of the page.
+            db.session.rollback()
+            raise
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)

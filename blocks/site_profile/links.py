@@ -37,7 +37,7 @@ def is_web_address(url: str) -> bool:
 
 
 def all_links() -> list[Link]:
-    query = db.select(Link).order_by(Link.group_name, Link.position, Link.name, Link.id)
+    query = db.select(Link).order_by(Link.position, Link.group_name, Link.name, Link.id)
     return list(db.session.scalars(query))
 
 
@@ -49,7 +49,7 @@ SNAPSHOT = Snapshot("site_profile:links:v1", _load)
 
 
 def public_links() -> list[dict[str, Any]]:
-    """Every link readers see (cached), by group then order."""
+    """Every link readers see (cached), by order (groups follow their first link)."""
     return SNAPSHOT.read()
 
 

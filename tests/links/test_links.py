@@ -82,6 +82,7 @@ def test_admin_adds_only_web_addresses_audited_and_purged(links_site, links_admi
         )
 
 
+@SQLITE_ONLY
 def test_the_data_layer_refuses_other_schemes_too(app):
     with app.app_context(), pytest.raises(ProfileError, match="http:// hoặc https://"):
         save_link(

@@ -164,3 +164,14 @@ def test_the_footer_keeps_its_own_settings_without_a_profile(site):
     fill(site)
     html = site.test_client().get("/").get_data(as_text=True)
     assert "Ủy ban nhân dân tỉnh Bắc Kạn" in html and "0209 1111 111" not in html
+
+
+@SQLITE_ONLY
+def test_tables_built_from_the_models_are_adopted_not_created_again(app):
+    """The test kit builds every table from the models: `portal setup` marks them current."""
+    from portal.plugin_data import loaded_plugin_objects, migration_state, upgrade_plugins
+
+    with app.app_context():
+        assert upgrade_plugins() == []
+        plugin = loaded_plugin_objects(app)["site_profile"]
+        assert migration_state("site_profile", plugin) == "current"

@@ -5,7 +5,9 @@ This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``ContentEvent``, ``unit_of_work`` and ``Actor`` (how a plugin changes content),
 ``PluginSetting`` with ``plugin_setting``/``settings_of`` (a plugin's settings),
 ``db`` and ``Model`` (a plugin's own tables, see docs/plugins/data.md),
-``ComplianceCheck`` (a legal requirement a plugin meets),
+``ComplianceCheck`` (a legal requirement a plugin meets), ``SiteOrganization``
+(who runs the site, from ``portal_site_organization``), ``record_audit`` (an
+audit entry for a plugin's change),
 ``PageNotFound`` (a block saying the page asked for does not exist),
 ``render_portal_page``, ``MenuItem`` and ``AdminScreen`` (a plugin's pages,
 menu entries and admin screens), ``purge`` and ``bump_data_version`` (how it
@@ -25,6 +27,7 @@ from portal.blocks import (
     SettingsContext,
 )
 from portal.compliance import ComplianceCheck
+from portal.content.audit import record as record_audit
 from portal.content.events import ContentEvent, article_event, content_changed
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
@@ -34,7 +37,13 @@ from portal.i18n import translate
 from portal.layouts import Layout, Region
 from portal.menus import AdminScreen, MenuItem
 from portal.models import Article, Category, Page, Tag
-from portal.plugin_cache import cached_text
+from portal.organization import (
+    ORGANIZATION_DATA_SET,
+    OrganizationMember,
+    SiteOrganization,
+    site_organization,
+)
+from portal.plugin_cache import cached_text, store_cached_text
 from portal.plugin_data import Model, db
 from portal.plugin_pages import menu_items, render_portal_page, roles_required
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
@@ -76,6 +85,8 @@ __all__ = [
     "Actor",
     "AdminScreen",
     "NO_CACHE",
+    "ORGANIZATION_DATA_SET",
+    "OrganizationMember",
     "Article",
     "ArticleMedia",
     "ArticleQuery",
@@ -101,6 +112,7 @@ __all__ = [
     "SearchQuery",
     "SearchResults",
     "SettingsContext",
+    "SiteOrganization",
     "Tag",
     "absolute_url",
     "article_event",
@@ -127,12 +139,15 @@ __all__ = [
     "render_portal_page",
     "roles_required",
     "purge",
+    "record_audit",
     "sanitize_html",
     "search",
     "search_terms",
     "settings_of",
+    "store_cached_text",
     "site_name",
     "site_now",
+    "site_organization",
     "site_time",
     "strip_text",
     "tag_url",

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from portal.layouts import Layout
     from portal.menus import AdminScreen, MenuItem
     from portal.models import Article, Category, Page
+    from portal.organization import SiteOrganization
     from portal.search import SearchEngine, SearchProvider
 
 PROJECT_NAME = "portal"
@@ -192,4 +193,19 @@ def portal_load_demo(actor: Actor) -> str | None:
     short Vietnamese summary of what was added (``"32 văn bản"``) or None. An
     exception is logged and this plugin's additions are rolled back; the rest
     of the demo still loads.
+    """
+
+
+@hookspec
+def portal_site_organization() -> SiteOrganization | None:
+    """Return the organisation that runs the site (name, address, contacts, leaders), or None.
+
+    Called at most once per request, when something speaks of the site's
+    organisation: the JSON-LD of the home page (``GovernmentOrganization``)
+    and blocks that call :func:`portal.site_organization` (the footer).
+    Return a :class:`portal.SiteOrganization`, or None when this plugin does
+    not know it. The first plugin that answers wins. Answer from a cache (the
+    call must be cheap); bump the data set ``portal.ORGANIZATION_DATA_SET``
+    when the answer changes. An exception or a wrong value is logged and the
+    next plugin is asked.
     """

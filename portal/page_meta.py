@@ -15,9 +15,12 @@ are tested without pages:
 * the title names page N of a listing ("Thời sự – Trang 2 – <site>");
 * JSON-LD is one ``@graph`` (the site's organisation, a ``BreadcrumbList`` below
   home, a ``NewsArticle`` on article pages), serialized so that no text can
-  close the ``<script>`` element.
+  close the ``<script>`` element. On the home page the organisation is described
+  in full (address, contacts, managing body, leaders) when a plugin knows it
+  (:func:`portal.organization.site_organization`, the ``portal_site_organization``
+  hook, answered from the plugin's cache).
 
-Nothing here runs a query: the article's image and tags are loaded with the
+Nothing here runs a query (the organisation's plugin answers from its cache): the article's image and tags are loaded with the
 article's media (:func:`portal.site.article_media`, one query for the page).
 """
 
@@ -36,6 +39,7 @@ from werkzeug.routing import BuildError
 from portal.config import ORGANIZATION_TYPES
 from portal.i18n import current_locale
 from portal.models import Article, Category, Page
+from portal.organization import SiteOrganization, site_organization
 from portal.site import absolute_url, article_url, category_tree, category_url, image_for
 from portal.text import plain_text, to_local
 
@@ -199,14 +203,55 @@ def json_ld_script(data: dict[str, Any]) -> Markup:
     return Markup('<script type="application/ld+json">') + Markup(text) + Markup("</script>")
 
 
-def organization(site: SiteInfo) -> dict[str, Any]:
-    return {
+def organization(site: SiteInfo, info: SiteOrganization | None = None) -> dict[str, Any]:
+    """The site's organisation; with ``info`` (what a plugin knows) its address and contacts."""
+    data: dict[str, Any] = {
         "@type": site.organization_type,
         "@id": site.organization_id,
         "name": site.name,
         "url": site.home_url,
         "logo": {"@type": "ImageObject", "url": site.logo_url},
     }
+    if info is None:
+        return data
+    data["name"] = info.name
+    if info.logo_url:
+        data["logo"] = {"@type": "ImageObject", "url": _absolute(site, info.logo_url)}
+    address = {
+        key: value
+        for key, value in (
+            ("streetAddress", info.street_address),
+            ("addressLocality", info.locality),
+            ("addressRegion", info.region),
+            ("addressCountry", info.country),
+        )
+        if value
+    }
+    if info.street_address or info.locality or info.region:
+        data["address"] = {"@type": "PostalAddress", **address}
+    for key, value in (
+        ("telephone", info.telephone),
+        ("faxNumber", info.fax),
+        ("email", info.email),
+    ):
+        if value:
+            data[key] = value
+    if info.managing_body:
+        data["parentOrganization"] = {"@type": "GovernmentOrganization", "name": info.managing_body}
+    if info.members:
+        data["member"] = [
+            {
+                "@type": "Person",
+                "name": member.name,
+                **({"jobTitle": member.job_title} if member.job_title else {}),
+            }
+            for member in info.members
+        ]
+    return data
+
+
+def _absolute(site: SiteInfo, url: str) -> str:
+    return url if url.startswith(("https://", "http://")) else site.origin + "/" + url.lstrip("/")
 
 
 def breadcrumb_list(site: SiteInfo, crumbs: list[Crumb]) -> dict[str, Any]:
@@ -380,7 +425,10 @@ def page_meta(
     if number > 1:
         meta.og_title = f"{meta.og_title}{TITLE_SEPARATOR}Trang {number}"
 
-    graph: list[dict[str, Any]] = [organization(site)]
+    # The home page describes the organisation in full (the plugin answers from its cache).
+    graph: list[dict[str, Any]] = [
+        organization(site, site_organization() if kind == "home" else None)
+    ]
     if kind == "article":
         meta.og_type = "article"
         meta.image = _article_image(article)

@@ -43,3 +43,17 @@ def cached_text(
     if timeout > 0:
         cache.set(full_key, value, int(timeout), frozenset(tags))
     return value
+
+
+def store_cached_text(key: str, value: str, *, timeout: int, tags: Iterable[str] = ()) -> None:
+    """Put ``value`` under ``key`` now, replacing what :func:`cached_text` kept there.
+
+    For a plugin that knows the new text when its data changes (it warms the
+    entry once the change is committed, ``unit.on_commit``), so readers never
+    pay for it. Same key rules and tags as :func:`cached_text`; when caching
+    is off or the cache cannot be reached, nothing is stored and nothing waits.
+    """
+    if not isinstance(key, str) or not _KEY.match(key):
+        raise ValueError(f"not a cache key: {key!r}")
+    if timeout > 0:
+        cache_for(current_app).set(PREFIX + key, value, int(timeout), frozenset(tags))

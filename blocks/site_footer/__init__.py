@@ -1,13 +1,30 @@
-"""Site footer: the organisation responsible for the portal and how to reach it."""
+"""Site footer: the organisation responsible for the portal and how to reach it.
+
+By default it shows what the admin screen "Thông tin cơ quan" holds
+(``portal.site_organization()``, answered by the ``site_profile`` plugin): the
+managing body, the agency, the licence, the person responsible, the address,
+phone, fax and e-mail, as Circular 32/2017/TT-BTTTT wants them. Without a
+profile (or with "use_profile" off) it shows the placement's own settings.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-from wtforms import Form, StringField, TextAreaField
+from wtforms import BooleanField, Form, StringField, TextAreaField
 from wtforms.validators import Length, Optional, Regexp
 
-from portal import Block, BlockContext, CachePolicy, hookimpl, site_now, strip_text
+from portal import (
+    ORGANIZATION_DATA_SET,
+    Block,
+    BlockContext,
+    CachePolicy,
+    hookimpl,
+    site_now,
+    site_organization,
+    strip_text,
+)
 
 PHONE_PATTERN = r"^[0-9+().\s/-]+$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -18,6 +35,13 @@ def _too_long(what: str) -> str:
 
 
 class SiteFooterSettings(Form):
+    use_profile = BooleanField(
+        "Lấy thông tin từ “Thông tin cơ quan”",
+        description="Khi đã nhập Thông tin cơ quan, chân trang hiện cơ quan chủ quản, giấy phép, "
+        "người chịu trách nhiệm, địa chỉ, điện thoại, thư điện tử từ đó; các ô bên dưới chỉ dùng "
+        "khi chưa có.",
+        default=True,
+    )
     organisation = StringField(
         "Cơ quan chủ quản",
         filters=[strip_text],
@@ -79,14 +103,43 @@ class SiteFooter(Block):
     settings_form = SiteFooterSettings
     template = "site_footer/footer.html"
     css = ("site_footer.css",)
-    # Everything shown is in the settings (part of the key) except the year.
-    cache = CachePolicy(timeout=3600, vary_on={"locale"})
+    # Drawn from the settings (part of the key), the year and the site's organisation.
+    # The organisation's version is part of the key: a worker that still holds the old one
+    # for a few seconds never overwrites what a fresh one rendered.
+    cache = CachePolicy(
+        timeout=3600, vary_on={"locale", "data_version"}, data_sets={ORGANIZATION_DATA_SET}
+    )
+
+    def data_version(self, ctx: BlockContext, settings: dict) -> str:
+        org = site_organization() if settings.get("use_profile", True) else None
+        return hashlib.sha1(repr(org).encode()).hexdigest()[:16]
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         config = ctx.app.config
         year = site_now().year
-        phone = settings.get("phone") or ""
+        org = site_organization() if settings.get("use_profile", True) else None
+        if org is not None:
+            lines = {
+                "organisation": org.managing_body,
+                "agency": org.name if org.name != org.managing_body else "",
+                "address": org.address,
+                "phone": org.telephone,
+                "fax": org.fax,
+                "email": org.email,
+                "licence": org.licence,
+                "responsible": ", ".join(
+                    part for part in (org.responsible_person, org.responsible_title) if part
+                ),
+            }
+        else:
+            lines = {
+                name: settings.get(name) or ""
+                for name in ("organisation", "address", "phone", "email")
+            }
+            lines.update(agency="", fax="", licence="", responsible="")
+        phone = lines["phone"]
         return {
+            "lines": lines,
             "phone_href": "tel:" + re.sub(r"[^0-9+]", "", phone) if phone else "",
             "copyright_line": settings.get("copyright") or f"© {year} {config['PORTAL_SITE_NAME']}",
         }

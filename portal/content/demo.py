@@ -146,6 +146,14 @@ CONTACT_HTML = """
 tập tiện liên hệ.</p>
 """
 
+#: The links block of the site_profile plugin (its links come from its own demo).
+DEMO_LINKS_SETTINGS = {
+    "title": "Liên kết website",
+    "display": "select",
+    "group": "",
+    "new_tab": True,
+}
+
 FOOTER_SETTINGS = {
     "organisation": "Ủy ban nhân dân tỉnh Bắc Kạn",
     "address": "Phường Đức Xuân, thành phố Bắc Kạn, tỉnh Bắc Kạn (địa chỉ minh họa)",
@@ -235,6 +243,7 @@ def demo_pages() -> list[DemoPage]:
                 ("sidebar", "most_read", most_read),
                 ("sidebar", "article_list", tourism_list),
                 ("sidebar", "rich_text", hotline),
+                ("sidebar", "website_links", DEMO_LINKS_SETTINGS),
                 ("footer", "site_footer", FOOTER_SETTINGS),
             ),
         ),
@@ -337,7 +346,14 @@ def demo_pages() -> list[DemoPage]:
             parent="home",
             layout="main_sidebar",
             blocked_regions=("main",),
-            blocks=(("main", "rich_text", {"title": "Giới thiệu", "html": ABOUT_HTML}),),
+            blocks=(
+                ("main", "rich_text", {"title": "Giới thiệu", "html": ABOUT_HTML}),
+                (
+                    "main",
+                    "site_profile_organisation",
+                    {"title": "Cơ cấu tổ chức", "show_leaders": True},
+                ),
+            ),
         ),
         DemoPage(
             key="search",
@@ -360,7 +376,14 @@ def demo_pages() -> list[DemoPage]:
             parent="home",
             layout="main_sidebar",
             blocked_regions=("main",),
-            blocks=(("main", "rich_text", {"title": "Liên hệ", "html": CONTACT_HTML}),),
+            blocks=(
+                ("main", "rich_text", {"title": "Liên hệ", "html": CONTACT_HTML}),
+                (
+                    "main",
+                    "site_profile_contact",
+                    {"title": "Thông tin liên hệ", "show_leaders": True},
+                ),
+            ),
         ),
         # The HTML sitemap Circular 32/2017/TT-BTTTT expects (block of the sitemaps plugin).
         DemoPage(

@@ -25,6 +25,7 @@ from portal.blocks import (
     SettingsContext,
 )
 from portal.compliance import ComplianceCheck
+from portal.content.audit import record as record_audit
 from portal.content.events import ContentEvent, article_event, content_changed
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
@@ -70,6 +71,7 @@ from portal.site import (
     site_time,
     tag_url,
 )
+from portal.site_menus import SiteMenuLink, site_menu
 from portal.text import sanitize_html, strip_text
 
 __all__ = [
@@ -101,6 +103,7 @@ __all__ = [
     "SearchQuery",
     "SearchResults",
     "SettingsContext",
+    "SiteMenuLink",
     "Tag",
     "absolute_url",
     "article_event",
@@ -127,10 +130,12 @@ __all__ = [
     "render_portal_page",
     "roles_required",
     "purge",
+    "record_audit",
     "sanitize_html",
     "search",
     "search_terms",
     "settings_of",
+    "site_menu",
     "site_name",
     "site_now",
     "site_time",

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from portal.menus import AdminScreen, MenuItem
     from portal.models import Article, Category, Page
     from portal.search import SearchEngine, SearchProvider
+    from portal.site_menus import SiteMenuLink
 
 PROJECT_NAME = "portal"
 
@@ -192,4 +193,19 @@ def portal_load_demo(actor: Actor) -> str | None:
     short Vietnamese summary of what was added (``"32 văn bản"``) or None. An
     exception is logged and this plugin's additions are rolled back; the rest
     of the demo still loads.
+    """
+
+
+@hookspec
+def portal_site_menu(slug: str) -> list[SiteMenuLink] | None:
+    """Return the published links of the menu named ``slug``, or None if this plugin has none.
+
+    Called each time a menu block renders (the menu is then cached with the
+    block), inside the request: ``category_menu`` asks for its ``menu``
+    setting (``"header"`` by default), ``footer_menu`` for ``"footer"``.
+    Return a list of :class:`portal.SiteMenuLink` (label, URL, new tab,
+    children: two levels at most), leaving out links whose target no longer
+    exists, or None when the menu is not published; the first answer that is
+    not None wins. An exception or a wrong value is logged and the block draws
+    its own links (the category tree) as if no menu were published.
     """

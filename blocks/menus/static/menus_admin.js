@@ -10,6 +10,14 @@
     });
   });
 
+  // After a move (the page reloads at #muc-<id>), keyboard users continue from the item moved.
+  // (On "load": the browser's own scrolling to the fragment comes first.)
+  window.addEventListener("load", function () {
+    if (!/^#muc-\d+$/.test(window.location.hash)) return;
+    var moved = document.querySelector(window.location.hash + " > .menu-item__row");
+    if (moved) moved.focus();
+  });
+
   var tree = document.querySelector("[data-menu-tree]");
   var form = document.getElementById("arrange-form");
   var live = document.getElementById("menu-live");

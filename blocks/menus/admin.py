@@ -8,6 +8,7 @@ adds drag and drop, which posts the whole order to :func:`arrange_items`.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC
@@ -18,6 +19,7 @@ from flask_login import current_user
 from portal import Actor, roles_required, site_time
 
 from . import store
+from .blocks import FooterMenu
 from .reader import links_of
 from .store import MenuError
 from .targets import Target, offered_targets
@@ -33,13 +35,15 @@ KIND_NAMES = {
     "external": "Liên kết ngoài",
 }
 
-bp = Blueprint(
-    "menus_admin",
-    __name__,
-    url_prefix="/admin/trinh-don",
-    static_folder="static",
-    static_url_path="/tep",
-)
+bp = Blueprint("menus_admin", __name__, url_prefix="/admin/trinh-don")
+
+
+def asset_url(filename: str) -> str:
+    """The screen's script or stylesheet, served with the footer menu block's files
+    (outside /admin/, like every block's), with a version that changes with the file."""
+    path = FooterMenu.static_dir() / filename
+    version = hashlib.sha1(path.read_bytes()).hexdigest()[:10]
+    return url_for("core.block_static", block_name=FooterMenu.name, filename=filename, v=version)
 
 
 def actor() -> Actor:
@@ -152,6 +156,7 @@ def render_editor(menu, *, add_input=None, add_error="", status=200):
             preview=links_of(draft),
             add=add_input or ItemInput(),
             add_error=add_error,
+            asset_url=asset_url,
         ),
         status,
     )

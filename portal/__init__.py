@@ -79,6 +79,7 @@ from portal.site import (
     site_time,
     tag_url,
 )
+from portal.site_menus import SiteMenuLink, site_menu
 from portal.text import sanitize_html, strip_text
 
 __all__ = [
@@ -113,6 +114,7 @@ __all__ = [
     "SearchResults",
     "SettingsContext",
     "SiteOrganization",
+    "SiteMenuLink",
     "Tag",
     "absolute_url",
     "article_event",
@@ -145,6 +147,7 @@ __all__ = [
     "search_terms",
     "settings_of",
     "store_cached_text",
+    "site_menu",
     "site_name",
     "site_now",
     "site_organization",

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from portal.models import Article, Category, Page
     from portal.organization import SiteOrganization
     from portal.search import SearchEngine, SearchProvider
+    from portal.site_menus import SiteMenuLink
 
 PROJECT_NAME = "portal"
 
@@ -208,4 +209,19 @@ def portal_site_organization() -> SiteOrganization | None:
     call must be cheap); bump the data set ``portal.ORGANIZATION_DATA_SET``
     when the answer changes. An exception or a wrong value is logged and the
     next plugin is asked.
+    """
+
+
+@hookspec
+def portal_site_menu(slug: str) -> list[SiteMenuLink] | None:
+    """Return the published links of the menu named ``slug``, or None if this plugin has none.
+
+    Called each time a menu block renders (the menu is then cached with the
+    block), inside the request: ``category_menu`` asks for its ``menu``
+    setting (``"header"`` by default), ``footer_menu`` for ``"footer"``.
+    Return a list of :class:`portal.SiteMenuLink` (label, URL, new tab,
+    children: two levels at most), leaving out links whose target no longer
+    exists, or None when the menu is not published; the first answer that is
+    not None wins. An exception or a wrong value is logged and the block draws
+    its own links (the category tree) as if no menu were published.
     """

@@ -244,6 +244,7 @@ def demo_pages() -> list[DemoPage]:
                 ("sidebar", "article_list", tourism_list),
                 ("sidebar", "rich_text", hotline),
                 ("sidebar", "website_links", DEMO_LINKS_SETTINGS),
+                ("footer", "footer_menu", {"menu": "footer"}),
                 ("footer", "site_footer", FOOTER_SETTINGS),
             ),
         ),

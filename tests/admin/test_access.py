@@ -39,6 +39,15 @@ OPEN_TO = {
     "admin.category_edit": {"admin", "editor"},
     "admin.category_move": {"admin", "editor"},
     "admin.category_delete": {"admin", "editor"},
+    # Menus (blocks/menus): the people who arrange categories and pages.
+    **dict.fromkeys(
+        [
+            f"menus_admin.{name}"
+            for name in ("index", "create", "edit", "add_item", "edit_item", "move_item")
+            + ("delete_item", "arrange_items", "publish", "discard", "undo")
+        ],
+        {"admin", "editor"},
+    ),
     # Articles: every role writes; what each may do to one article is checked per
     # article (tests/articles/test_workflow_permissions.py); the world's article is the author's.
     **dict.fromkeys(
@@ -96,6 +105,7 @@ def make_world(app) -> dict:
         return {
             "user_ids": ids,
             "values": {
+                "slug": "header",  # menus: no such menu (404), which is neither 403 nor 500
                 "page_id": page.id,
                 "key": f"p{placement.id}",
                 "block_name": "probe_note",

@@ -69,8 +69,12 @@ def test_depth_two_nests_sub_categories_and_marks_the_current_one(app, tree):
         ("Kinh tế", None),
     ]
     # The sub-categories are a list nested inside their parent's item.
+    # The sub-categories are a list nested inside their parent's item, after the button
+    # that opens it (aria-expanded; hidden until the script makes it work).
     assert re.search(
-        r"Thời sự</a>\s*<ul class=\"category-menu__sublist\"[^>]*>.*Trong tỉnh.*Trong nước.*</ul>\s*</li>",
+        r"Thời sự</a>\s*<button type=\"button\" class=\"category-menu__expand\" "
+        r"aria-expanded=\"false\" aria-controls=\"(menu-[\w-]+)\" hidden>.*?</button>\s*"
+        r"<ul class=\"category-menu__sublist\" id=\"\1\"[^>]*>.*Trong tỉnh.*Trong nước.*</ul>\s*</li>",
         html,
         re.S,
     )
@@ -106,12 +110,16 @@ def test_without_home_link(app, tree):
     assert [text for text, _ in links(html)] == ["Thời sự", "Kinh tế"]
 
 
-def test_works_without_javascript(app, tree):
-    """The menu ships open; the script only collapses it on narrow screens."""
+def test_ships_collapsed_for_phones_and_works_without_javascript(app, tree):
+    """The <details> ships closed (no layout shift on phones when a script would close it);
+    wide screens show the list through CSS (::details-content), whatever its state."""
     with app.app_context():
         html = render_block(app, "category_menu")
-    assert re.search(r"<details[^>]*\bopen\b", html)
+    assert re.search(r"<details[^>]*data-category-menu", html)
+    assert not re.search(r"<details[^>]*\bopen\b", html)
     assert "<summary" in html
+    css = (CategoryMenu.static_dir() / "category_menu.css").read_text(encoding="utf-8")
+    assert "::details-content { content-visibility: visible;" in css
 
 
 def test_menu_and_breadcrumb_share_one_category_query(app, client, tree, make, count_queries):
@@ -148,6 +156,6 @@ def test_settings_validation(app):
         clean, errors = CategoryMenu.validate_settings({"depth": 3})
         assert clean == {} and "depth" in errors
         assert CategoryMenu.validate_settings(CategoryMenu.default_settings()) == (
-            {"show_home": True, "depth": 1},
+            {"menu": "header", "show_home": True, "depth": 1},
             {},
         )

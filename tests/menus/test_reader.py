@@ -1,0 +1,174 @@
+"""What readers get: the published menu in the header and footer (or the categories when none
+is published), where they are marked, and menus drawn again when they change. Runs on
+SQLite and PostgreSQL (the published-menu query and the migration)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from blocks.menus import store
+from blocks.menus.models import Menu
+from portal import Actor, MenuItem, hookimpl
+from portal.content import categories as category_content
+from portal.content import pages as page_content
+from portal.content.unit_of_work import unit_of_work
+from portal.extensions import db
+from portal.models import Category, Page, Placement
+from portal.plugin_data import run_plugin_migrations, schema_differences
+from portal.testing import count_queries
+
+from .helpers import make_site, menu_links
+
+ACTOR = Actor.system("Kiểm thử")
+
+
+class DocumentsPages:
+    """A plugin offering a reader page, as the documents plugin does (``/van-ban``)."""
+
+    @hookimpl
+    def portal_menu_items(self, menu):
+        return [MenuItem(label="Văn bản", url="/van-ban", order=5)] if menu == "main" else []
+
+
+@pytest.fixture
+def app_plugins():
+    return [("documents_pages", DocumentsPages())]
+
+
+@pytest.fixture
+def app_config():
+    return {"PORTAL_STRICT_BLOCKS": True}
+
+
+def build(slug: str, title: str, items: list[tuple], *, publish: bool = True) -> None:
+    """A menu with ``(label, kind, target id or URL, [children])`` items, published."""
+    menu = store.find_menu(slug) or store.create_menu(ACTOR, slug=slug, title=title)
+    for label, kind, target, *children in items:
+        parent = store.add_item(
+            ACTOR,
+            menu,
+            label=label,
+            kind=kind,
+            target_id=target if isinstance(target, int) else None,
+            url=target if isinstance(target, str) else "",
+            new_tab=False,
+        )
+        for child_label, child_kind, child_target in children[0] if children else []:
+            store.add_item(
+                ACTOR,
+                menu,
+                parent_id=parent.id,
+                label=child_label,
+                kind=child_kind,
+                target_id=child_target,
+                url="",
+                new_tab=False,
+            )
+    if publish:
+        store.publish(ACTOR, menu)
+
+
+def test_the_migration_builds_what_the_models_describe(app):
+    run_plugin_migrations(app, "menus")
+    assert schema_differences(app, "menus") == []
+
+
+def test_without_a_published_menu_the_header_lists_the_categories_and_plugin_pages(app, client):
+    with app.app_context():
+        site = make_site()
+        build("header", "Menu chính", [("Giới thiệu", "page", site["about"])], publish=False)
+    html = client.get("/").get_data(as_text=True)
+    assert menu_links(html) == [
+        ("Trang chủ", "/", "page"),
+        ("Thời sự", "/chuyen-muc/thoi-su", None),
+        ("Kinh tế", "/chuyen-muc/kinh-te", None),
+        ("Văn bản", "/van-ban", None),
+    ]
+    assert 'class="footer-menu"' not in html  # no footer menu published: nothing drawn
+
+
+def test_the_published_menus_are_drawn_two_levels_deep_and_mark_the_page(app, client):
+    with app.app_context():
+        site = make_site()
+        build(
+            "header",
+            "Menu chính",
+            [
+                ("Trang chủ", "page", site["home"]),
+                ("Tin tức", "category", site["news"], [("Kinh tế", "category", site["economy"])]),
+                ("Văn bản", "plugin", "/van-ban"),
+                ("Giới thiệu", "page", site["about"]),
+            ],
+        )
+        build("footer", "Menu chân trang", [("Liên hệ", "page", site["contact"])])
+    with count_queries(app) as statements:
+        html = client.get("/chuyen-muc/kinh-te").get_data(as_text=True)
+    assert menu_links(html) == [
+        ("Trang chủ", "/", None),
+        ("Tin tức", "/chuyen-muc/thoi-su", None),
+        ("Kinh tế", "/chuyen-muc/kinh-te", "page"),
+        ("Văn bản", "/van-ban", None),
+        ("Giới thiệu", "/gioi-thieu", None),
+    ]
+    # The sub-menu opens with a button (aria-expanded), tied to the list it controls.
+    assert 'aria-expanded="false" aria-controls="menu-' in html
+    assert menu_links(html, "footer-menu") == [("Liên hệ", "/lien-he", None)]
+    assert '<nav class="footer-menu" aria-label="Menu chân trang">' in html
+    # Header and footer menus cost one query together.
+    assert len([s for s in statements if "menus_versions" in s]) == 1
+    about = client.get("/gioi-thieu").get_data(as_text=True)
+    assert ("Giới thiệu", "/gioi-thieu", "page") in menu_links(about)
+
+
+def test_the_menu_setting_chooses_the_menu(app, client):
+    with app.app_context():
+        site = make_site()
+        build("header", "Menu chính", [("Thời sự", "category", site["news"])])
+        build("header-en", "Main menu (English)", [("Economy", "category", site["economy"])])
+        placement = db.session.scalar(
+            select(Placement).where(Placement.block_name == "category_menu")
+        )
+        placement.settings = {"menu": "header-en", "depth": 1}
+        db.session.commit()
+    html = client.get("/").get_data(as_text=True)
+    assert menu_links(html) == [("Economy", "/chuyen-muc/kinh-te", None)]
+
+
+def test_published_changes_and_deleted_targets_reach_the_cached_pages(app_factory):
+    app = app_factory(config={"PORTAL_CACHE_URL": "memory"}, plugins=[("docs", DocumentsPages())])
+    reader = app.test_client()
+    with app.app_context():
+        site = make_site()
+        build("header", "Menu chính", [("Thời sự", "category", site["news"])])
+    assert [label for label, *_ in menu_links(reader.get("/").get_data(as_text=True))] == [
+        "Thời sự"
+    ]
+    with count_queries(app) as cached:
+        reader.get("/")
+    assert not any("menus_" in statement for statement in cached)  # the cached page reads nothing
+    with app.app_context():
+        build("header", "Menu chính", [("Giới thiệu", "page", site["about"])])  # publish again
+    assert [label for label, *_ in menu_links(reader.get("/").get_data(as_text=True))] == [
+        "Thời sự",
+        "Giới thiệu",
+    ]
+    with app.app_context(), unit_of_work(ACTOR):
+        page_content.delete(db.session.get(Page, site["about"]))
+    assert [label for label, *_ in menu_links(reader.get("/").get_data(as_text=True))] == [
+        "Thời sự"
+    ]
+    with app.app_context(), unit_of_work(ACTOR):
+        category_content.delete(db.session.get(Category, site["news"]))
+    assert menu_links(reader.get("/").get_data(as_text=True)) == []
+    # Switched off, the plugin's menus give way to the categories at once.
+    assert (
+        app.test_cli_runner().invoke(args=["portal", "plugins", "disable", "menus"]).exit_code == 0
+    )
+    assert [label for label, *_ in menu_links(reader.get("/").get_data(as_text=True))] == [
+        "Trang chủ",
+        "Kinh tế",
+        "Văn bản",
+    ]
+    with app.app_context():
+        assert db.session.scalar(select(Menu.slug)) == "header"  # its rows stay

@@ -6,9 +6,11 @@ This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``PluginSetting`` with ``plugin_setting``/``settings_of`` (a plugin's settings),
 ``db`` and ``Model`` (a plugin's own tables, see docs/plugins/data.md),
 ``ComplianceCheck`` (a legal requirement a plugin meets),
+``check_csp_source`` (whether an origin may join the Content-Security-Policy),
 ``PageNotFound`` (a block saying the page asked for does not exist),
 ``render_portal_page``, ``MenuItem`` and ``AdminScreen`` (a plugin's pages,
-menu entries and admin screens), ``purge`` and ``bump_data_version`` (how it
+menu entries and admin screens), ``plugin_in_use`` (whether a plugin is
+switched on), ``purge`` and ``bump_data_version`` (how it
 drops cached blocks), the helpers blocks use to read the site and the types of
 what they read. Blocks import nothing else of the core (an import-linter contract in
 pyproject.toml keeps it so). The app itself is built by :func:`portal.app.create_app`.
@@ -25,6 +27,7 @@ from portal.blocks import (
     SettingsContext,
 )
 from portal.compliance import ComplianceCheck
+from portal.csp import check_source as check_csp_source
 from portal.content.events import ContentEvent, article_event, content_changed
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
@@ -37,6 +40,7 @@ from portal.models import Article, Category, Page, Tag
 from portal.plugin_cache import cached_text
 from portal.plugin_data import Model, db
 from portal.plugin_pages import menu_items, render_portal_page, roles_required
+from portal.plugin_state import plugin_in_use
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
 from portal.search import (
     SearchDocument,
@@ -110,6 +114,7 @@ __all__ = [
     "cached_text",
     "category_tree",
     "category_url",
+    "check_csp_source",
     "content_changed",
     "db",
     "fetch_article_lists",
@@ -123,6 +128,7 @@ __all__ = [
     "media_url",
     "menu_items",
     "page_tree",
+    "plugin_in_use",
     "plugin_setting",
     "render_portal_page",
     "roles_required",

@@ -193,3 +193,19 @@ def portal_load_demo(actor: Actor) -> str | None:
     exception is logged and this plugin's additions are rolled back; the rest
     of the demo still loads.
     """
+
+
+@hookspec
+def portal_content_security_policy() -> dict[str, list[str]]:
+    """Return origins to allow-list in the Content-Security-Policy header.
+
+    Called for every response (keep it cheap: read settings, no query), when
+    the security headers are added. Return a dict from a directive,
+    ``"script-src"`` or ``"frame-src"``, to a list of sources, each an
+    ``https://host`` origin (optional port) or a host wildcard
+    ``https://*.example.gov.vn``; e.g. ``{"frame-src":
+    ["https://www.youtube-nocookie.com"]}``. Sources are checked
+    (:func:`portal.check_csp_source`): a bad one, or another directive, is
+    logged and left out. With no plugin adding anything the header is the
+    portal's strict default.
+    """

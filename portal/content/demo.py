@@ -235,6 +235,7 @@ def demo_pages() -> list[DemoPage]:
                 ("sidebar", "most_read", most_read),
                 ("sidebar", "article_list", tourism_list),
                 ("sidebar", "rich_text", hotline),
+                ("sidebar", "visitor_statistics", {"title": "Thống kê truy cập"}),
                 ("footer", "site_footer", FOOTER_SETTINGS),
             ),
         ),

@@ -28,20 +28,20 @@ PLUGIN_SETTINGS = [
         "script_sources",
         "list",
         default=[],
-        help="Extra origins allowed to serve scripts (script-src), comma-separated",
-        editable=True,
-        label="Nguồn mã JavaScript được phép (script-src), ngăn cách bằng dấu phẩy, "
+        help="Mỗi mục là https://tên-miền hoặc https://*.tên-miền; "
         "ví dụ https://tinnhiemmang.vn, https://ipv6.gov.vn",
+        editable=True,
+        label="Nguồn mã JavaScript được phép thêm (script-src)",
         check=check_sources,
     ),
     PluginSetting(
         "frame_sources",
         "list",
         default=[],
-        help="Extra origins allowed in frames (frame-src), comma-separated",
-        editable=True,
-        label="Nguồn khung nhúng được phép (frame-src), ngăn cách bằng dấu phẩy, "
+        help="Mỗi mục là https://tên-miền hoặc https://*.tên-miền; "
         "ví dụ https://www.youtube-nocookie.com",
+        editable=True,
+        label="Nguồn khung nhúng (iframe) được phép thêm (frame-src)",
         check=check_sources,
     ),
 ]

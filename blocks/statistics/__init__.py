@@ -68,7 +68,7 @@ class VisitorStatistics(Block):
     description = "Số người đang truy cập, số lượt truy cập hôm nay và tổng số lượt truy cập."
     group = "Tiện ích"
     settings_form = StatisticsSettings
-    template = "statistics/statistics.html"
+    template = "visitor_statistics/visitor_statistics.html"
     css = ("statistics.css",)
     # The figures move every minute at most (the flush interval): a minute's cache is exact
     # enough and costs the page no query most of the time.

@@ -105,23 +105,34 @@ def build_policy(extra: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
     return "; ".join(parts)
 
 
+#: Refusals already logged (each once per process, not on every response).
+_warned: set[str] = set()
+
+
+def _warn(message: str, *args: object) -> None:
+    text = message % args
+    if text not in _warned and len(_warned) < 1000:
+        _warned.add(text)
+        log.warning(text)
+
+
 def _collect(results: Iterable[tuple[str, object]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
     wanted: dict[str, list[str]] = {name: [] for name in EXTENSIBLE_DIRECTIVES}
     for plugin_name, result in results:
         if not result:
             continue
         if not isinstance(result, Mapping):
-            log.warning("plugin %s returned a wrong content security policy: %r", plugin_name, result)
+            _warn("plugin %s returned a wrong content security policy: %r", plugin_name, result)
             continue
         for directive, sources in result.items():
             if directive not in wanted or isinstance(sources, str):
-                log.warning("plugin %s: directive %r cannot be widened", plugin_name, directive)
+                _warn("plugin %s: directive %r cannot be widened", plugin_name, directive)
                 continue
             for source in sources or ():
                 try:
                     value = check_source(str(source))
                 except ValueError as exc:
-                    log.warning("plugin %s: source left out of the policy: %s", plugin_name, exc)
+                    _warn("plugin %s: source left out of the policy: %s", plugin_name, exc)
                     continue
                 if value not in wanted[directive]:
                     wanted[directive].append(value)

@@ -27,10 +27,10 @@ from portal.blocks import (
     SettingsContext,
 )
 from portal.compliance import ComplianceCheck
-from portal.csp import check_source as check_csp_source
 from portal.content.events import ContentEvent, article_event, content_changed
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
+from portal.csp import check_source as check_csp_source
 from portal.head_links import HeadLink
 from portal.hookspecs import hookimpl
 from portal.i18n import translate
@@ -40,8 +40,8 @@ from portal.models import Article, Category, Page, Tag
 from portal.plugin_cache import cached_text
 from portal.plugin_data import Model, db
 from portal.plugin_pages import menu_items, render_portal_page, roles_required
-from portal.plugin_state import plugin_in_use
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
+from portal.plugin_state import plugin_in_use
 from portal.search import (
     SearchDocument,
     SearchEngine,

@@ -69,9 +69,7 @@ def check_source(source: str) -> str:
             "Hãy nhập một địa chỉ cụ thể, ví dụ https://tinnhiemmang.vn."
         )
     if value.startswith("http://"):
-        raise ValueError(
-            f"Mục {shown} dùng http:// không mã hoá: chỉ chấp nhận địa chỉ https://."
-        )
+        raise ValueError(f"Mục {shown} dùng http:// không mã hoá: chỉ chấp nhận địa chỉ https://.")
     if not value.startswith("https://"):
         raise ValueError(f"Mục {shown} phải bắt đầu bằng https:// (ví dụ https://ipv6.gov.vn).")
     if not SOURCE_PATTERN.match(value):

@@ -236,7 +236,8 @@ def add_sightings(connection: Connection, day: date, seen: dict[str, int]) -> in
     visitors = sorted(seen)
     for start in range(0, len(visitors), CHUNK):
         rows = [
-            {"day": day, "visitor": v, "last_seen": seen[v]} for v in visitors[start : start + CHUNK]
+            {"day": day, "visitor": v, "last_seen": seen[v]}
+            for v in visitors[start : start + CHUNK]
         ]
         statement = (
             _insert(connection, sightings)
@@ -254,7 +255,10 @@ def add_sightings(connection: Connection, day: date, seen: dict[str, int]) -> in
                 .where(sightings.c.visitor == sa.bindparam("b_visitor"))
                 .where(sightings.c.last_seen < sa.bindparam("b_seen"))
                 .values(last_seen=sa.bindparam("b_seen")),
-                [{"b_day": day, "b_visitor": r["visitor"], "b_seen": r["last_seen"]} for r in known],
+                [
+                    {"b_day": day, "b_visitor": r["visitor"], "b_seen": r["last_seen"]}
+                    for r in known
+                ],
             )
     if new:
         add_day_total(connection, day, new)
@@ -267,7 +271,8 @@ def add_day_total(connection: Connection, day: date, visitors: int) -> None:
     insert = _insert(connection, days)
     connection.execute(
         insert.values(day=day, visitors=visitors).on_conflict_do_update(
-            index_elements=[days.c.day], set_={"visitors": days.c.visitors + insert.excluded.visitors}
+            index_elements=[days.c.day],
+            set_={"visitors": days.c.visitors + insert.excluded.visitors},
         )
     )
 

@@ -47,7 +47,9 @@ def policy(client, path: str = "/dang-nhap") -> str:
 
 def stored(app) -> dict:
     with app.app_context():
-        rows = db.session.scalars(select(PluginSettingValue).where(PluginSettingValue.plugin == "csp"))
+        rows = db.session.scalars(
+            select(PluginSettingValue).where(PluginSettingValue.plugin == "csp")
+        )
         return {row.name: row.value for row in rows}
 
 
@@ -136,7 +138,11 @@ class VideoPlugin:
     @hookimpl
     def portal_content_security_policy(self):
         return {
-            "frame-src": ["https://player.vimeo.com", "'unsafe-inline'", "https://player.vimeo.com"],
+            "frame-src": [
+                "https://player.vimeo.com",
+                "'unsafe-inline'",
+                "https://player.vimeo.com",
+            ],
             "script-src": ["*"],
             "style-src": ["https://fonts.example.org"],
         }

@@ -13,7 +13,9 @@ FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.
 CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120.0 Safari/537.36"
 
 
-def visit(client, user_agent: str = FIREFOX, *, ip: str = "203.0.113.7", path: str = "/", **headers):
+def visit(
+    client, user_agent: str = FIREFOX, *, ip: str = "203.0.113.7", path: str = "/", **headers
+):
     return client.get(
         path, headers={"User-Agent": user_agent, **headers}, environ_base={"REMOTE_ADDR": ip}
     )

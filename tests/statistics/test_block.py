@@ -46,7 +46,9 @@ def test_the_block_shows_the_three_figures_formatted_for_the_language(app, clien
 def test_the_block_keeps_the_contract(app):
     from blocks.statistics import VisitorStatistics
 
-    assert_block_contract(VisitorStatistics, app, sample_settings=[{"title": ""}, {"title": "Số liệu"}])
+    assert_block_contract(
+        VisitorStatistics, app, sample_settings=[{"title": ""}, {"title": "Số liệu"}]
+    )
 
 
 def test_compliance_is_met_once_the_block_is_on_a_page(app, client):

@@ -8,9 +8,11 @@ This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``ComplianceCheck`` (a legal requirement a plugin meets), ``SiteOrganization``
 (who runs the site, from ``portal_site_organization``), ``record_audit`` (an
 audit entry for a plugin's change),
+``check_csp_source`` (whether an origin may join the Content-Security-Policy),
 ``PageNotFound`` (a block saying the page asked for does not exist),
 ``render_portal_page``, ``MenuItem`` and ``AdminScreen`` (a plugin's pages,
-menu entries and admin screens), ``purge`` and ``bump_data_version`` (how it
+menu entries and admin screens), ``plugin_in_use`` (whether a plugin is
+switched on), ``purge`` and ``bump_data_version`` (how it
 drops cached blocks), the helpers blocks use to read the site and the types of
 what they read. Blocks import nothing else of the core (an import-linter contract in
 pyproject.toml keeps it so). The app itself is built by :func:`portal.app.create_app`.
@@ -31,6 +33,7 @@ from portal.content.audit import record as record_audit
 from portal.content.events import ContentEvent, article_event, content_changed
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
+from portal.csp import check_source as check_csp_source
 from portal.head_links import HeadLink
 from portal.hookspecs import hookimpl
 from portal.i18n import translate
@@ -47,6 +50,7 @@ from portal.plugin_cache import cached_text, store_cached_text
 from portal.plugin_data import Model, db
 from portal.plugin_pages import menu_items, render_portal_page, roles_required
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
+from portal.plugin_state import plugin_in_use
 from portal.search import (
     SearchDocument,
     SearchEngine,
@@ -124,6 +128,7 @@ __all__ = [
     "cached_text",
     "category_tree",
     "category_url",
+    "check_csp_source",
     "content_changed",
     "db",
     "fetch_article_lists",
@@ -137,6 +142,7 @@ __all__ = [
     "media_url",
     "menu_items",
     "page_tree",
+    "plugin_in_use",
     "plugin_setting",
     "render_portal_page",
     "roles_required",

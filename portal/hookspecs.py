@@ -225,3 +225,19 @@ def portal_site_menu(slug: str) -> list[SiteMenuLink] | None:
     not None wins. An exception or a wrong value is logged and the block draws
     its own links (the category tree) as if no menu were published.
     """
+
+
+@hookspec
+def portal_content_security_policy() -> dict[str, list[str]]:
+    """Return origins to allow-list in the Content-Security-Policy header.
+
+    Called for every response (keep it cheap: read settings, no query), when
+    the security headers are added. Return a dict from a directive,
+    ``"script-src"`` or ``"frame-src"``, to a list of sources, each an
+    ``https://host`` origin (optional port) or a host wildcard
+    ``https://*.example.gov.vn``; e.g. ``{"frame-src":
+    ["https://www.youtube-nocookie.com"]}``. Sources are checked
+    (:func:`portal.check_csp_source`): a bad one, or another directive, is
+    logged and left out. With no plugin adding anything the header is the
+    portal's strict default.
+    """

@@ -64,6 +64,7 @@ def test_demo_loads_on_an_empty_database(app, demo):
         f"{len(CATEGORIES)} chuyên mục, {len(ARTICLES)} bài viết, "
         f"{len(demo_pages())} trang, {EXPECTED_PLACEMENTS} khối"
     )
+    assert "thống kê truy cập 365 ngày" in demo
     with app.app_context():
         assert counts() == (len(CATEGORIES), len(ARTICLES), len(demo_pages()), EXPECTED_PLACEMENTS)
         assert len(ARTICLES) >= 24

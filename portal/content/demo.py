@@ -245,6 +245,7 @@ def demo_pages() -> list[DemoPage]:
                 ("sidebar", "rich_text", hotline),
                 ("sidebar", "website_links", DEMO_LINKS_SETTINGS),
                 ("footer", "footer_menu", {"menu": "footer"}),
+                ("sidebar", "visitor_statistics", {"title": "Thống kê truy cập"}),
                 ("footer", "site_footer", FOOTER_SETTINGS),
             ),
         ),

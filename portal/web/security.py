@@ -1,7 +1,9 @@
 """Security headers, cookie and token settings, and the safe-redirect check (DESIGN.md §8).
 
 * Every response gets the standard security headers, and HSTS when the site
-  is served over HTTPS (``PORTAL_HSTS_SECONDS``).
+  is served over HTTPS (``PORTAL_HSTS_SECONDS``). The Content-Security-Policy
+  is strict unless plugins allow-list origins (portal.csp; the ``csp`` plugin
+  lets admins do it).
 * A response that shows unpublished content or is personalised (the admin,
   the sign-in page, anything a signed-in user sees, a page showing a flashed
   message) is marked ``private, no-store`` so no shared cache keeps it; pages
@@ -13,6 +15,7 @@
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, request
@@ -20,21 +23,10 @@ from flask.globals import request_ctx
 from flask_login import current_user
 from werkzeug.sansio.utils import host_is_trusted
 
+from portal.csp import CONTENT_SECURITY_POLICY, content_security_policy
 from portal.hosts import base_url
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "img-src 'self' data: https:",
-        "style-src 'self'",
-        "script-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'self'",
-    ]
-)
-
+log = logging.getLogger("portal.security")
 
 #: Endpoints that send files which are the same for everyone, or that decide their
 #: caching themselves (an attachment of an unpublished article is private, see
@@ -64,12 +56,22 @@ def add_security_headers(response):
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    if "Content-Security-Policy" not in headers:
+        headers["Content-Security-Policy"] = current_policy()
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
     hsts = hsts_header(current_app)
     if hsts and (request.is_secure or base_url(current_app).is_https):
         headers.setdefault("Strict-Transport-Security", hsts)
     return response
+
+
+def current_policy() -> str:
+    """The Content-Security-Policy now (portal.csp); the strict one if widening it fails."""
+    try:
+        return content_security_policy(current_app)
+    except Exception:
+        log.exception("Content-Security-Policy could not be widened; the strict one is sent")
+        return CONTENT_SECURITY_POLICY
 
 
 def hsts_header(app: Flask) -> str | None:

@@ -1,0 +1,84 @@
+"""Which requests are a reader's visit, and noting them (a request hook, see docs/statistics.md).
+
+Counted: a successful ``GET`` answered with an HTML page, to someone not
+signed in, from a browser. Left out: staff, files and feeds, errors, robots
+(by their User-Agent) and pages a browser only fetches in advance (prefetch
+and prerender headers: the reader may never look at them).
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask, Request, Response, current_app, request
+from flask_login import current_user
+
+from portal import plugin_in_use, plugin_setting
+
+from .counter import MemoryBuffer, RedisBuffer, SightingBuffer, VisitorCounter
+
+PLUGIN = "statistics"
+EXTENSION_KEY = "statistics.counter"
+
+#: User agents of programs rather than people (case-insensitive). Headless browsers
+#: (``HeadlessChrome``: monitoring, screenshots, our own browser tests) are programs too.
+BOT_PATTERN = re.compile(
+    r"bot|crawl|spider|slurp|archiver|fetch|scrape|preview|monitor|checker|headless"
+    r"|curl|wget|python|java/|go-http|okhttp|httpclient|libwww|facebookexternalhit|lighthouse"
+    r"|phantomjs|selenium|playwright|puppeteer|httpie|postman|axios|node-fetch",
+    re.IGNORECASE,
+)
+#: Headers by which browsers announce a fetch in advance (prefetch, prerender, link preview).
+PREFETCH_HEADERS = ("Purpose", "Sec-Purpose", "X-Purpose", "X-Moz")
+PREFETCH_WORDS = re.compile(r"prefetch|prerender|preview", re.IGNORECASE)
+
+
+def looks_like_bot(user_agent: str) -> bool:
+    """A missing User-Agent, or one naming a crawler, a headless browser or an HTTP library."""
+    return not user_agent.strip() or bool(BOT_PATTERN.search(user_agent))
+
+
+def is_prefetch(req: Request) -> bool:
+    return any(PREFETCH_WORDS.search(req.headers.get(name, "")) for name in PREFETCH_HEADERS)
+
+
+def is_reader_visit(req: Request, response: Response) -> bool:
+    """Whether this request/response pair is a person reading a page."""
+    return (
+        req.method == "GET"
+        and response.status_code == 200
+        and response.mimetype == "text/html"
+        and not req.path.startswith(("/admin", "/auth", "/static"))
+        and not getattr(current_user, "is_authenticated", False)
+        and not is_prefetch(req)
+        and not looks_like_bot(req.headers.get("User-Agent", ""))
+    )
+
+
+def counter_for(app: Flask) -> VisitorCounter:
+    """The app's visitor counter, created on first use (Redis buffer when the cache is Redis)."""
+    counter = app.extensions.get(EXTENSION_KEY)
+    if counter is None:
+        url = str(app.config.get("PORTAL_CACHE_URL") or "")
+        if url.startswith(("redis://", "rediss://", "unix://")):
+            buffer: SightingBuffer = RedisBuffer(url, app.config.get("PORTAL_CACHE_PREFIX", ""))
+        else:
+            buffer = MemoryBuffer()
+        counter = app.extensions.setdefault(
+            EXTENSION_KEY,
+            VisitorCounter(
+                app,
+                buffer,
+                flush_seconds=plugin_setting(PLUGIN, "flush_seconds"),
+                flush_visitors=plugin_setting(PLUGIN, "flush_visitors"),
+            ),
+        )
+    return counter
+
+
+def note_visit(response: Response) -> Response:
+    """``after_request``: count the visit when it is one. Runs for whole-page cache hits too."""
+    if is_reader_visit(request, response) and plugin_in_use(PLUGIN):
+        app = current_app._get_current_object()
+        counter_for(app).see(request.remote_addr or "", request.headers.get("User-Agent", ""))
+    return response

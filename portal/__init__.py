@@ -47,6 +47,7 @@ from portal.search import (
     SearchResults,
     search,
 )
+from portal.search.matching import folded_contains
 from portal.search.text import fold, search_terms
 from portal.site import (
     ArticleMedia,
@@ -70,7 +71,7 @@ from portal.site import (
     site_time,
     tag_url,
 )
-from portal.text import sanitize_html, strip_text
+from portal.text import sanitize_html, slugify, strip_text
 
 __all__ = [
     "Actor",
@@ -117,6 +118,7 @@ __all__ = [
     "fetch_related_articles",
     "find_tag",
     "fold",
+    "folded_contains",
     "home_url",
     "hookimpl",
     "image_for",
@@ -134,6 +136,7 @@ __all__ = [
     "site_name",
     "site_now",
     "site_time",
+    "slugify",
     "strip_text",
     "tag_url",
     "translate",

@@ -1,0 +1,23 @@
+"""The documents plugin's migrations build exactly its models, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+import blocks.documents
+from portal.testing import make_app, schema_differences
+
+from .conftest import database_urls
+
+
+@pytest.mark.parametrize("database_url", database_urls())
+def test_migrations_build_what_the_models_describe(database_url, tmp_path):
+    from portal.plugin_data import run_plugin_migrations
+
+    app = make_app(
+        database_url=database_url,
+        plugins=[("documents", blocks.documents)],
+        instance_path=str(tmp_path),
+    )
+    run_plugin_migrations(app, "documents")
+    assert schema_differences(app, "documents") == []

@@ -46,6 +46,7 @@ from portal.search import (
     SearchQuery,
     SearchResults,
     search,
+    search_providers,
 )
 from portal.search.matching import folded_contains
 from portal.search.text import fold, search_terms
@@ -131,6 +132,7 @@ __all__ = [
     "purge",
     "sanitize_html",
     "search",
+    "search_providers",
     "search_terms",
     "settings_of",
     "site_name",

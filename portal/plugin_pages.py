@@ -16,13 +16,17 @@ logged and left out; the page or menu still shows.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from markupsafe import Markup
 
 from portal.menus import AdminScreen, MenuItem
 from portal.plugins import plugins_of
+
+if TYPE_CHECKING:
+    from portal.blocks import Block
 
 log = logging.getLogger("portal.plugin_pages")
 
@@ -122,6 +126,7 @@ def render_portal_page(
     title: str,
     path: str | None = None,
     description: str = "",
+    assets_of: Sequence[type[Block]] = (),
 ) -> str:
     """A whole reader page whose main region starts with ``main_html``.
 
@@ -133,7 +138,9 @@ def render_portal_page(
     (``/a/b`` → ``/a`` → ``/``), whose layout and inherited blocks (header,
     menu, footer, sidebar) it shows; inherited ``main`` blocks are not shown,
     the main region is the plugin's. ``title`` is the page's ``<h1>`` and
-    ``<title>``; ``description`` its meta description.
+    ``<title>``; ``description`` its meta description. ``assets_of`` names
+    block types whose CSS and JS files the page links (the plugin's own
+    stylesheet, shipped with one of its blocks), as if they were placed on it.
     """
     from flask import request
 
@@ -180,4 +187,5 @@ def render_portal_page(
         description=description,
         placements_by_page=load_placements(chain_ids),
         region_html={"main": Markup(main_html)},
+        assets_of=assets_of,
     )

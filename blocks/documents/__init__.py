@@ -45,3 +45,39 @@ def portal_admin_screens():
             label="Danh mục văn bản", endpoint="documents_admin.vocabularies", roles=("admin",)
         ),
     ]
+
+
+# Reader side (docs-reader) --------------------------------------------------
+# Until the admin side's portal_setup_app registers both blueprints, the reader
+# side registers its own under hook-specific names (specname), so that the two
+# sides' hookimpls never share a function name.
+
+from . import reader as _reader  # noqa: E402
+from . import search as _search  # noqa: E402
+
+
+@hookimpl(specname="portal_setup_app")
+def setup_reader(app):
+    app.register_blueprint(_reader.bp)
+
+
+@hookimpl(specname="portal_register_blocks")
+def reader_blocks():
+    return list(_reader.BLOCKS)
+
+
+@hookimpl(specname="portal_search_providers")
+def reader_search_providers():
+    return [_search.PROVIDER]
+
+
+@hookimpl(specname="portal_compliance_checks")
+def reader_compliance_checks():
+    return _search.compliance_checks()
+
+
+@hookimpl(specname="portal_load_demo")
+def reader_load_demo(actor):
+    from .demo import load_demo
+
+    return load_demo(actor)

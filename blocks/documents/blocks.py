@@ -75,7 +75,7 @@ class DocumentsLatest(Block):
     )
     group = "Văn bản"
     settings_form = LatestSettings
-    template = "documents/block_list.html"
+    template = "documents_latest/list.html"
     css = ("documents.css",)
     cache = CachePolicy(timeout=600, vary_on={"locale"}, tags={TAG})
 
@@ -132,7 +132,7 @@ class DocumentsByField(Block):
     description = "Các văn bản mới nhất của một lĩnh vực (ví dụ Giáo dục, Y tế) và liên kết xem tất cả."
     group = "Văn bản"
     settings_form = ByFieldSettings
-    template = "documents/block_list.html"
+    template = "documents_by_field/list.html"
     css = ("documents.css",)
     cache = CachePolicy(timeout=600, vary_on={"locale"}, tags={TAG})
 

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy.orm import selectinload
-
 import portal
 from portal import SearchQuery, db, search_terms
 
@@ -194,9 +192,9 @@ def _filters(request: ListRequest) -> list:
 
 
 def _loaded():
-    return db.select(Document).options(
-        selectinload(Document.type), selectinload(Document.issuer)
-    )
+    """Documents without eager loading: their type and issuer are in the session already
+    (:meth:`Vocabularies.load` read them all), so reading them costs no query."""
+    return db.select(Document)
 
 
 def matching_ids(text: str) -> tuple[list[int], bool]:

@@ -27,6 +27,7 @@ from portal.blocks import (
 from portal.compliance import ComplianceCheck
 from portal.content.audit import record as record_audit
 from portal.content.events import ContentEvent, article_event, content_changed
+from portal.content.media import file_size
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.head_links import HeadLink
@@ -40,7 +41,6 @@ from portal.plugin_data import Model, db
 from portal.plugin_files import (
     StoredFile,
     UploadError,
-    file_size,
     remove_plugin_file,
     send_plugin_file,
     store_plugin_file,

@@ -21,7 +21,7 @@ from typing import BinaryIO
 from flask import Response, current_app, send_file
 
 from portal.content.attachments import KINDS, clean_file_name, detect_kind
-from portal.content.media import UploadError, file_size, name_extension, read_limited
+from portal.content.media import UploadError, name_extension, read_limited
 from portal.content.stored_files import inside_folder, remove_after_commit, remove_unless_committed
 from portal.extensions import db
 from portal.owner_only import write_file
@@ -131,4 +131,3 @@ def send_plugin_file(
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     response.headers["Cache-Control"] = "public, max-age=300" if public else "private, no-store"
     return response
-

@@ -26,9 +26,7 @@ class DocumentForm(Form):
     issued_on = StringField("Ngày ban hành", description="Ngày/tháng/năm, ví dụ 05/03/2024.")
     effective_on = StringField("Ngày có hiệu lực", description="Để trống nếu chưa rõ.")
     expires_on = StringField("Ngày hết hiệu lực", description="Để trống nếu chưa hết hiệu lực.")
-    status = SelectField(
-        "Tình trạng hiệu lực", choices=dict(STATUS_LABELS), validate_choice=False
-    )
+    status = SelectField("Tình trạng hiệu lực", choices=dict(STATUS_LABELS), validate_choice=False)
     summary = TextAreaField("Trích yếu", description="Nội dung tóm tắt, như trên văn bản.")
     version = HiddenField()
 

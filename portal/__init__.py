@@ -25,7 +25,9 @@ from portal.blocks import (
     SettingsContext,
 )
 from portal.compliance import ComplianceCheck
+from portal.content.audit import record as record_audit
 from portal.content.events import ContentEvent, article_event, content_changed
+from portal.content.media import file_size
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.head_links import HeadLink
@@ -36,6 +38,13 @@ from portal.menus import AdminScreen, MenuItem
 from portal.models import Article, Category, Page, Tag
 from portal.plugin_cache import cached_text
 from portal.plugin_data import Model, db
+from portal.plugin_files import (
+    StoredFile,
+    UploadError,
+    remove_plugin_file,
+    send_plugin_file,
+    store_plugin_file,
+)
 from portal.plugin_pages import menu_items, render_portal_page, roles_required
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
 from portal.search import (
@@ -103,7 +112,9 @@ __all__ = [
     "SearchQuery",
     "SearchResults",
     "SettingsContext",
+    "StoredFile",
     "Tag",
+    "UploadError",
     "absolute_url",
     "article_event",
     "article_media",
@@ -117,6 +128,7 @@ __all__ = [
     "fetch_article_lists",
     "fetch_most_read",
     "fetch_related_articles",
+    "file_size",
     "find_tag",
     "fold",
     "folded_contains",
@@ -130,15 +142,19 @@ __all__ = [
     "render_portal_page",
     "roles_required",
     "purge",
+    "record_audit",
+    "remove_plugin_file",
     "sanitize_html",
     "search",
     "search_providers",
     "search_terms",
+    "send_plugin_file",
     "settings_of",
     "site_name",
     "site_now",
     "site_time",
     "slugify",
+    "store_plugin_file",
     "strip_text",
     "tag_url",
     "translate",

@@ -12,6 +12,8 @@ This module only wires the hooks; the work is done in the modules it names.
 
 from __future__ import annotations
 
+import importlib
+
 from portal import AdminScreen, MenuItem, hookimpl
 
 from . import models  # noqa: F401  (the tables exist as soon as the plugin is loaded)
@@ -47,37 +49,53 @@ def portal_admin_screens():
     ]
 
 
-# Reader side (docs-reader) --------------------------------------------------
-# Until the admin side's portal_setup_app registers both blueprints, the reader
-# side registers its own under hook-specific names (specname), so that the two
-# sides' hookimpls never share a function name.
+@hookimpl
+def portal_setup_app(app):
+    from .admin import bp as admin_bp
+    from .cli import documents_cli
 
-from . import reader as _reader  # noqa: E402
-from . import search as _search  # noqa: E402
-
-
-@hookimpl(specname="portal_setup_app")
-def setup_reader(app):
-    app.register_blueprint(_reader.bp)
-
-
-@hookimpl(specname="portal_register_blocks")
-def reader_blocks():
-    return list(_reader.BLOCKS)
+    app.register_blueprint(admin_bp)
+    reader = _reader_module("reader")
+    if reader is not None:
+        app.register_blueprint(reader.bp)
+    portal_group = app.cli.commands.get("portal")
+    if portal_group is not None:
+        portal_group.add_command(documents_cli)
 
 
-@hookimpl(specname="portal_search_providers")
-def reader_search_providers():
-    return [_search.PROVIDER]
+# Reader side (docs-reader): reader.py (bp, BLOCKS), search.py (PROVIDER,
+# compliance_checks), demo.py (load_demo). Each is used once its module exists.
 
 
-@hookimpl(specname="portal_compliance_checks")
-def reader_compliance_checks():
-    return _search.compliance_checks()
+def _reader_module(name: str):
+    """``blocks.documents.<name>``, or None while that module is not written yet."""
+    try:
+        return importlib.import_module(f"{__name__}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__name__}.{name}":
+            raise
+        return None
 
 
-@hookimpl(specname="portal_load_demo")
-def reader_load_demo(actor):
-    from .demo import load_demo
+@hookimpl
+def portal_register_blocks():
+    reader = _reader_module("reader")
+    return list(reader.BLOCKS) if reader else []
 
-    return load_demo(actor)
+
+@hookimpl
+def portal_search_providers():
+    search = _reader_module("search")
+    return [search.PROVIDER] if search else []
+
+
+@hookimpl
+def portal_compliance_checks():
+    search = _reader_module("search")
+    return list(search.compliance_checks()) if search else []
+
+
+@hookimpl
+def portal_load_demo(actor):
+    demo = _reader_module("demo")
+    return demo.load_demo(actor) if demo else None

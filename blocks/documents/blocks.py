@@ -88,9 +88,9 @@ def _lower(value):
 
 
 def known_field(form, field) -> None:
-    """A field's slug; when saved from the admin (a context), it must name an existing field."""
+    """A field's slug (or none yet); saved from the admin (a context), an existing field's."""
     if not field.data:
-        raise ValidationError("Hãy chọn một lĩnh vực.")
+        return
     if not _SLUG.match(field.data):
         raise ValidationError("Lĩnh vực không hợp lệ; hãy chọn trong danh sách.")
     if getattr(form, "context", None) is not None and _field_by_slug(field.data) is None:
@@ -129,7 +129,9 @@ class ByFieldSettings(Form):
 class DocumentsByField(Block):
     name = "documents_by_field"
     label = "Văn bản theo lĩnh vực"
-    description = "Các văn bản mới nhất của một lĩnh vực (ví dụ Giáo dục, Y tế) và liên kết xem tất cả."
+    description = (
+        "Các văn bản mới nhất của một lĩnh vực (ví dụ Giáo dục, Y tế) và liên kết xem tất cả."
+    )
     group = "Văn bản"
     settings_form = ByFieldSettings
     template = "documents_by_field/list.html"
@@ -137,6 +139,8 @@ class DocumentsByField(Block):
     cache = CachePolicy(timeout=600, vary_on={"locale"}, tags={TAG})
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
+        if not settings["field"]:  # placed, not set up yet: editors are asked to choose
+            return {"documents": [], "no_field": True, "more_href": None}
         chosen = _field_by_slug(settings["field"])
         if chosen is None:  # the field was deleted or renamed: editors see why, readers nothing
             return {

@@ -21,8 +21,7 @@ from datetime import UTC, date, datetime
 from importlib import resources
 from typing import Any
 
-import portal
-from portal import Actor, content_changed, db, unit_of_work
+from portal import Actor, content_changed, db, store_plugin_file, unit_of_work
 
 from .models import Document, DocumentFile, DocumentRelation, DocumentType, Field, Issuer
 
@@ -181,7 +180,7 @@ def load_demo(actor: Actor) -> str | None:
                 )
                 db.session.add(document)
                 db.session.flush()
-                stored = portal.store_plugin_file(
+                stored = store_plugin_file(
                     PLUGIN, io.BytesIO(document_pdf(document)), file_name(document), kinds=("pdf",)
                 )
                 db.session.add(

@@ -10,9 +10,9 @@ without diacritics), in the search's order, narrowed by the other filters.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import unicodedata
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -205,9 +205,7 @@ def matching_ids(text: str) -> tuple[list[int], bool]:
     while len(ids) < MAX_MATCHES:
         # portal.search, the function (``from portal import search`` reads to import-linter
         # like the forbidden module portal.search).
-        results = portal.search(
-            SearchQuery(text=text, kinds=(KIND,), page=page, per_page=per_page)
-        )
+        results = portal.search(SearchQuery(text=text, kinds=(KIND,), page=page, per_page=per_page))
         ids.extend(hit.object_id for hit in results.hits if hit.kind == KIND)
         if page >= results.page_count or not results.hits:
             return ids[:MAX_MATCHES], False
@@ -235,9 +233,7 @@ def find_documents(request: ListRequest) -> ListPage:
     ids, capped = matching_ids(request.text)
     if not ids:
         return ListPage([], 0, request.page)
-    kept = set(
-        db.session.scalars(db.select(Document.id).where(*conditions, Document.id.in_(ids)))
-    )
+    kept = set(db.session.scalars(db.select(Document.id).where(*conditions, Document.id.in_(ids))))
     ordered = [doc_id for doc_id in ids if doc_id in kept]
     chosen = ordered[offset : offset + PER_PAGE]
     by_id = {row.id: row for row in db.session.scalars(_loaded().where(Document.id.in_(chosen)))}

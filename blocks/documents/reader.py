@@ -24,8 +24,7 @@ from flask import Blueprint, abort, redirect, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-import portal
-from portal import db, render_portal_page, translate
+from portal import db, render_portal_page, send_plugin_file, translate
 
 from . import listing
 from .blocks import BLOCKS, DocumentsLatest
@@ -199,7 +198,7 @@ def download(file_id: int, name: str):
     public = document.is_public
     if not public and not may_preview(document):
         abort(404)
-    response = portal.send_plugin_file(
+    response = send_plugin_file(
         PLUGIN,
         document_file.stored_key,
         name=document_file.original_name,

@@ -369,7 +369,9 @@ class SearchResultsBlock(Block):
             results=results,
             hits=results.hits,
             # Hits of other kinds than articles say what they are ("Văn bản").
-            kind_labels=search_kinds() if any(hit.kind != "article" for hit in results.hits) else {},
+            kind_labels=search_kinds()
+            if any(hit.kind != "article" for hit in results.hits)
+            else {},
             categories={
                 hit.category_id: tree.get(hit.category_id)
                 for hit in results.hits

@@ -10,17 +10,25 @@ import io
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-import portal
 from blocks.documents.demo import minimal_pdf
-from blocks.documents.models import Document, DocumentFile, DocumentRelation, DocumentType, Field, Issuer
-from portal import Actor, ContentEvent, content_changed, db, unit_of_work
+from blocks.documents.models import (
+    Document,
+    DocumentFile,
+    DocumentRelation,
+    DocumentType,
+    Field,
+    Issuer,
+)
+from portal import Actor, ContentEvent, content_changed, db, store_plugin_file, unit_of_work
 
 ACTOR = Actor.system("Kiểm thử")
 REFERENCE_SUMMARY = "Về xây dựng và thực hiện Quy chế dân chủ ở cơ sở"
 
 
 def event(action: str, document_id: int) -> ContentEvent:
-    return ContentEvent(action, "document", document_id, frozenset({f"document:{document_id}", "documents"}))
+    return ContentEvent(
+        action, "document", document_id, frozenset({f"document:{document_id}", "documents"})
+    )
 
 
 @dataclass
@@ -35,8 +43,14 @@ def add_vocabularies() -> dict[str, int]:
     ids = {}
     with unit_of_work(ACTOR):
         for model, entries in (
-            (DocumentType, [("Chỉ thị", "chi-thi"), ("Quyết định", "quyet-dinh"), ("Công văn", "cong-van")]),
-            (Issuer, [("Bộ Chính trị", "bo-chinh-tri"), ("UBND tỉnh Bắc Kạn", "ubnd-tinh-bac-kan")]),
+            (
+                DocumentType,
+                [("Chỉ thị", "chi-thi"), ("Quyết định", "quyet-dinh"), ("Công văn", "cong-van")],
+            ),
+            (
+                Issuer,
+                [("Bộ Chính trị", "bo-chinh-tri"), ("UBND tỉnh Bắc Kạn", "ubnd-tinh-bac-kan")],
+            ),
             (Field, [("Giáo dục", "giao-duc"), ("Y tế", "y-te")]),
         ):
             for position, (name, slug) in enumerate(entries):
@@ -70,12 +84,18 @@ def add_document(ids, *, type="quyet-dinh", issuer="ubnd-tinh-bac-kan", number, 
         db.session.add(document)
         db.session.flush()
         if with_file:
-            stored = portal.store_plugin_file(
+            stored = store_plugin_file(
                 "documents", io.BytesIO(minimal_pdf(["Chi thi 30-CT/TW"])), "Chỉ thị 30.pdf"
             )
             db.session.add(
-                DocumentFile(document_id=document.id, position=0, original_name=stored.name,
-                             media_type=stored.media_type, size=stored.size, stored_key=stored.key)  # fmt: skip
+                DocumentFile(
+                    document_id=document.id,
+                    position=0,
+                    original_name=stored.name,
+                    media_type=stored.media_type,
+                    size=stored.size,
+                    stored_key=stored.key,
+                )  # fmt: skip
             )
         if state == "published":
             content_changed(event("published", document.id))
@@ -90,7 +110,15 @@ def relate(a: int, b: int) -> None:
 
 
 def add_site(with_file=True) -> dict[str, int]:
-    """The reference directive, 24 decisions (two pages of 20), a draft and a scheduled one."""
+    """The reference directive, 24 decisions (two pages of 20), a draft and a scheduled one.
+
+    One unit of work for all (the inner ones join it): one commit, one delivery.
+    """
+    with unit_of_work(ACTOR):
+        return _add_site(with_file)
+
+
+def _add_site(with_file: bool) -> dict[str, int]:
     ids = add_vocabularies()
     docs = {}
     docs["reference"] = add_document(

@@ -31,7 +31,10 @@ def database_url():
 
 
 def titles(html: str, block_class: str = "documents-block") -> list[str]:
-    return [unescape(t) for t in re.findall(r'<span class="documents-block__number">([^<]+)</span>', html)]
+    return [
+        unescape(t)
+        for t in re.findall(r'<span class="documents-block__number">([^<]+)</span>', html)
+    ]
 
 
 def test_the_blocks_keep_the_block_contract():
@@ -52,11 +55,17 @@ def test_the_blocks_show_the_newest_and_are_purged_by_a_change(tmp_path):
             add_document(ids, number=f"{day}/QĐ-UBND", issued_on=date(2025, 1, day),
                          summary=f"Quyết định {day}", field="giao-duc" if day % 2 else "y-te")  # fmt: skip
     place_block(app, "/", "main", "documents_latest", {"title": "Văn bản mới", "count": 3})
-    place_block(app, "/", "main", "documents_by_field", {"title": "", "field": "giao-duc", "count": 5})
+    place_block(
+        app, "/", "main", "documents_by_field", {"title": "", "field": "giao-duc", "count": 5}
+    )
     client = app.test_client()
     html = render_page(client, "/")
     latest, by_field = html.split('class="documents-block"')[1:3]
-    assert titles(latest) == ["Quyết định 4/QĐ-UBND", "Quyết định 3/QĐ-UBND", "Quyết định 2/QĐ-UBND"]
+    assert titles(latest) == [
+        "Quyết định 4/QĐ-UBND",
+        "Quyết định 3/QĐ-UBND",
+        "Quyết định 2/QĐ-UBND",
+    ]
     assert titles(by_field) == ["Quyết định 3/QĐ-UBND", "Quyết định 1/QĐ-UBND"]
     assert ">Văn bản lĩnh vực Giáo dục</h2>" in by_field
     assert 'href="/van-ban?linh-vuc=giao-duc"' in by_field
@@ -70,17 +79,21 @@ def test_the_blocks_show_the_newest_and_are_purged_by_a_change(tmp_path):
         assert titles(render_page(client, "/").split('class="documents-block"')[1])[0] == (
             "Quyết định 4/QĐ-UBND"
         )
-        add_document(ids, number="9/QĐ-UBND", issued_on=date(2025, 3, 1), summary="Mới",
-                     field="giao-duc")  # fmt: skip  (its event purges the tag "documents")
+        add_document(
+            ids, number="9/QĐ-UBND", issued_on=date(2025, 3, 1), summary="Mới", field="giao-duc"
+        )  # fmt: skip  (its event purges the tag "documents")
     html = render_page(client, "/")
     latest, by_field = html.split('class="documents-block"')[1:3]
-    assert titles(latest) == ["Quyết định 9/QĐ-UBND", "Quyết định 1/QĐ-UBND", "Quyết định 4/QĐ-UBND"]
+    assert titles(latest) == [
+        "Quyết định 9/QĐ-UBND",
+        "Quyết định 1/QĐ-UBND",
+        "Quyết định 4/QĐ-UBND",
+    ]
     assert titles(by_field)[:2] == ["Quyết định 9/QĐ-UBND", "Quyết định 1/QĐ-UBND"]
 
-    with app.app_context():  # unpublishing with its event takes it out of both
-        with unit_of_work(ACTOR):
-            db.session.get(Document, 5).state = "draft"
-            content_changed(event("unpublished", 5))
+    with app.app_context(), unit_of_work(ACTOR):  # unpublishing with its event: out of both
+        db.session.get(Document, 5).state = "draft"
+        content_changed(event("unpublished", 5))
     assert "9/QĐ-UBND" not in render_page(client, "/")
 
 
@@ -122,36 +135,37 @@ def test_menu_entry_and_compliance_item(app):
         assert not check.met and check.fix_url == "/admin/van-ban"
         ids = add_vocabularies()
         add_document(ids, number="1/QĐ-UBND", issued_on=date(2025, 1, 1), summary="Một")
-        add_document(ids, number="2/QĐ-UBND", issued_on=date(2025, 1, 2), summary="Hai", state="draft")
+        add_document(
+            ids, number="2/QĐ-UBND", issued_on=date(2025, 1, 2), summary="Hai", state="draft"
+        )
         check = next(c for c in compliance_checks() if c.key == "documents")
         assert check.met and check.detail.startswith("1 văn bản đã công bố")
 
 
 def test_the_demo_loads_at_least_thirty_documents_once(app):
-    from portal import SearchQuery, search
-    from portal.content.demo import load_demo
+    from blocks.documents.demo import load_demo
+    from blocks.documents.models import Document, DocumentFile, DocumentRelation
+    from portal import Actor, SearchQuery, search
 
+    actor = Actor.system("Nội dung mẫu")
     with app.app_context():
-        first = load_demo()
-        from blocks.documents.models import Document, DocumentFile, DocumentRelation
-
+        first = load_demo(actor)
         count = db.session.scalar(db.select(db.func.count()).select_from(Document))
-        assert count >= 30 and f"{count} văn bản" in first
+        assert count >= 30 and first == f"{count} văn bản"
         assert db.session.scalar(db.select(db.func.count()).select_from(DocumentFile)) == count
         relations = db.session.scalar(db.select(db.func.count()).select_from(DocumentRelation))
-        assert relations >= 10 and relations % 2 == 0
-        kinds = db.session.scalar(db.select(db.func.count(db.distinct(Document.type_id))))
-        assert kinds >= 6
+        assert relations >= 10 and relations % 2 == 0  # both directions
+        assert db.session.scalar(db.select(db.func.count(db.distinct(Document.type_id)))) >= 6
+        assert db.session.scalar(db.select(db.func.count(db.distinct(Document.issuer_id)))) >= 5
+        assert db.session.scalar(db.select(db.func.count(db.distinct(Document.status)))) == 3
         assert search(SearchQuery("30-CT/TW", kinds=("document",))).total >= 1
-        second = load_demo()
-        assert "văn bản" not in second
+        assert load_demo(actor) is None  # nothing missing: nothing added
         assert db.session.scalar(db.select(db.func.count()).select_from(Document)) == count
     client = app.test_client()
-    html = client.get("/").get_data(as_text=True)
-    assert "Văn bản mới" in html and 'class="documents-block__number"' in html
     listing = client.get("/van-ban").get_data(as_text=True)
-    assert "Có <strong>" in listing
-    href = unescape(re.search(r'href="(/van-ban/tep/[^"]+)"', client.get(
-        re.search(r'<th scope="row"[^>]*><a href="([^"]+)"', listing).group(1)).get_data(as_text=True)).group(1))
-    download = client.get(href)
-    assert download.status_code == 200 and download.data.startswith(b"%PDF-")
+    assert f"Có <strong>{count}</strong> văn bản" in listing
+    first_document = re.search(r'<th scope="row"[^>]*><a href="([^"]+)"', listing).group(1)
+    page = client.get(first_document).get_data(as_text=True)
+    download = client.get(unescape(re.search(r'href="(/van-ban/tep/[^"]+)"', page).group(1)))
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert download.data.startswith(b"%PDF-1.4") and b"/Type /Page " in download.data

@@ -18,7 +18,9 @@ from .reader_data import ACTOR, add_document, add_vocabularies, event
 
 
 def numbers(html: str) -> list[str]:
-    return [unescape(n) for n in re.findall(r'<th scope="row"[^>]*><a href="[^"]+">([^<]+)</a>', html)]
+    return [
+        unescape(n) for n in re.findall(r'<th scope="row"[^>]*><a href="[^"]+">([^<]+)</a>', html)
+    ]
 
 
 def test_documents_are_found_by_number_and_by_summary_without_diacritics(app):
@@ -35,7 +37,11 @@ def test_documents_are_found_by_number_and_by_summary_without_diacritics(app):
             summary="Chỉ thị về CT năm TW và số 30 rời nhau", field="y-te",
         )  # fmt: skip
         draft = add_document(
-            ids, number="31-CT/TW", issued_on=date(2024, 3, 2), summary="Chỉ thị nháp", state="draft"
+            ids,
+            number="31-CT/TW",
+            issued_on=date(2024, 3, 2),
+            summary="Chỉ thị nháp",
+            state="draft",
         )
         hits = search(SearchQuery("30-CT/TW", kinds=("document",))).hits
         assert [hit.object_id for hit in hits] == [reference]
@@ -71,7 +77,9 @@ def test_the_search_page_finds_documents_and_filters_by_kind(app):
             ids, type="chi-thi", issuer="bo-chinh-tri", number="30-CT/TW", issued_on=date(1998, 2, 18),
             summary="Về xây dựng và thực hiện Quy chế dân chủ ở cơ sở",
         )  # fmt: skip
-        root = Page(kind="home", title="Trang chủ", path="/", layout="one_column", blocked_regions=[])
+        root = Page(
+            kind="home", title="Trang chủ", path="/", layout="one_column", blocked_regions=[]
+        )
         db.session.add(root)
         db.session.flush()
         page = Page(kind="search", title="Tìm kiếm", path="/tim-kiem", parent_id=root.id,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager
 from wtforms import Form, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
@@ -25,17 +25,25 @@ _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 NO_FIELD = "— Chọn lĩnh vực —"
 
 
-def newest(count: int, field_id: int | None = None) -> list[Document]:
-    """The ``count`` newest published documents by date of issue (of one field if given)."""
+def newest(count: int, field_slug: str | None = None) -> list[Document]:
+    """The ``count`` newest published documents by date of issue (of one field if given).
+
+    One query: each document comes with its type (and its field, for one field).
+    """
     query = (
         db.select(Document)
+        .join(Document.type)
+        .options(contains_eager(Document.type))
         .where(Document.public_filter())
-        .options(selectinload(Document.type))
         .order_by(Document.issued_on.desc(), Document.id.desc())
         .limit(count)
     )
-    if field_id is not None:
-        query = query.where(Document.field_id == field_id)
+    if field_slug is not None:
+        query = (
+            query.join(Document.field)
+            .options(contains_eager(Document.field))
+            .where(Field.slug == field_slug)
+        )
     return list(db.session.scalars(query))
 
 
@@ -141,7 +149,9 @@ class DocumentsByField(Block):
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         if not settings["field"]:  # placed, not set up yet: editors are asked to choose
             return {"documents": [], "no_field": True, "more_href": None}
-        chosen = _field_by_slug(settings["field"])
+        documents = newest(settings["count"], settings["field"])
+        # The field comes with its documents; only a field without any costs a second query.
+        chosen = documents[0].field if documents else _field_by_slug(settings["field"])
         if chosen is None:  # the field was deleted or renamed: editors see why, readers nothing
             return {
                 "documents": [],
@@ -149,7 +159,7 @@ class DocumentsByField(Block):
                 "more_href": None,
             }
         return {
-            "documents": newest(settings["count"], chosen.id),
+            "documents": documents,
             "field": chosen,
             "more_href": f"/van-ban?linh-vuc={chosen.slug}",
         }

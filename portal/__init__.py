@@ -45,7 +45,14 @@ from portal.plugin_files import (
     send_plugin_file,
     store_plugin_file,
 )
-from portal.plugin_pages import menu_items, render_portal_page, roles_required
+from portal.plugin_pages import (
+    admin_error_pages,
+    form_expired,
+    keeps_typing_when_expired,
+    menu_items,
+    render_portal_page,
+    roles_required,
+)
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
 from portal.search import (
     SearchDocument,
@@ -116,6 +123,7 @@ __all__ = [
     "Tag",
     "UploadError",
     "absolute_url",
+    "admin_error_pages",
     "article_event",
     "article_media",
     "article_url",
@@ -132,9 +140,11 @@ __all__ = [
     "find_tag",
     "fold",
     "folded_contains",
+    "form_expired",
     "home_url",
     "hookimpl",
     "image_for",
+    "keeps_typing_when_expired",
     "media_url",
     "menu_items",
     "page_tree",

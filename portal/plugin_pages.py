@@ -116,6 +116,31 @@ def roles_required(*roles: str):
     return core_roles_required(*roles)
 
 
+def keeps_typing_when_expired(view):
+    """Mark a plugin's form view: when its form's token expired, it is called again with
+    :func:`form_expired` true and must show the form as typed, save nothing (see
+    :func:`admin_error_pages`, which the view's blueprint needs)."""
+    from portal.web.admin.access import keeps_typing_when_expired as core_keeps_typing
+
+    return core_keeps_typing(view)
+
+
+def form_expired() -> bool:
+    """True while a view marked :func:`keeps_typing_when_expired` re-shows an expired form."""
+    from portal.web.admin.access import form_expired as core_form_expired
+
+    return core_form_expired()
+
+
+def admin_error_pages(blueprint) -> None:
+    """Give a plugin's admin blueprint the admin's 400 and 403 pages (in the admin's frame,
+    in Vietnamese), and with them :func:`keeps_typing_when_expired`."""
+    from portal.web.admin.access import bad_request, forbidden
+
+    blueprint.register_error_handler(403, forbidden)
+    blueprint.register_error_handler(400, bad_request)
+
+
 def _normal_path(path: str) -> str:
     return "/" + path.strip("/")
 

@@ -16,7 +16,17 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from portal import UploadError, db, file_size, folded_contains, roles_required, send_plugin_file
+from portal import (
+    UploadError,
+    admin_error_pages,
+    db,
+    file_size,
+    folded_contains,
+    form_expired,
+    keeps_typing_when_expired,
+    roles_required,
+    send_plugin_file,
+)
 
 from . import workflow
 from .forms import DocumentForm, form_from_document
@@ -44,6 +54,7 @@ from .workflow import (
 )
 
 bp = Blueprint("documents_admin", __name__, url_prefix="/admin/van-ban")
+admin_error_pages(bp)
 
 PER_PAGE = 30
 WRITERS = ("admin", "editor", "author")
@@ -187,6 +198,13 @@ def _save(document: Document | None):
     form = DocumentForm(request.form)
     form.fill_choices()
     related_ids = _posted_related()
+    if form_expired():
+        flash(
+            "Biểu mẫu đã mở quá lâu nên phiên làm việc hết hạn; chưa có gì được lưu. "
+            "Nội dung bạn nhập vẫn còn dưới đây (tệp cần chọn lại): hãy bấm “Lưu” lần nữa.",
+            "error",
+        )
+        return _render_form(document, form, related_ids=related_ids, status=400)
     if request.form.get("find_related") is not None:
         return _render_form(document, form, related_ids=related_ids,
                             related_query=request.form.get("related_query", ""))  # fmt: skip
@@ -255,6 +273,7 @@ def _file_order() -> list[int]:
 
 @bp.route("/moi", methods=["GET", "POST"])
 @roles_required(*WRITERS)
+@keeps_typing_when_expired
 def new():
     if request.method == "POST":
         return _save(None)
@@ -265,6 +284,7 @@ def new():
 
 @bp.route("/<int:document_id>", methods=["GET", "POST"])
 @roles_required(*WRITERS)
+@keeps_typing_when_expired
 def edit(document_id: int):
     document = _document_or_404(document_id)
     if request.method == "POST":

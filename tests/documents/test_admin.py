@@ -235,3 +235,42 @@ def test_roles_and_csrf_guard_the_screens(docs_app, lists, accounts):
     assert response.status_code == 400  # no CSRF token
     with docs_app.app_context():
         assert db.session.get(Document, document_id).state == "draft"
+
+
+def token_signed_ago(app, client, seconds: int) -> str:
+    """A CSRF token for this client's session as Flask-WTF would have made it ``seconds`` ago."""
+    import time
+
+    from itsdangerous import TimestampSigner, URLSafeTimedSerializer
+
+    assert client.get("/admin/van-ban/").status_code == 200  # the session gets its raw token
+    with client.session_transaction() as session:
+        raw = session["csrf_token"]
+    then = int(time.time()) - seconds
+
+    class SignedThen(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return then
+
+    secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.config["SECRET_KEY"]
+    return URLSafeTimedSerializer(secret, salt="wtf-csrf-token", signer=SignedThen).dumps(raw)
+
+
+def test_an_expired_form_comes_back_as_typed_and_saves_nothing(docs_app, lists, accounts):
+    client = client_for(docs_app, accounts.editor)
+    old = token_signed_ago(docs_app, client, 9 * 3600)
+    typed = form_data(old, lists, summary="Trích yếu gõ suốt buổi sáng")
+    response = client.post("/admin/van-ban/moi", data=typed)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "phiên làm việc hết hạn; chưa có gì được lưu" in html
+    assert "Trích yếu gõ suốt buổi sáng</textarea>" in html
+    with docs_app.app_context():
+        assert count(Document) == 0
+    fresh = csrf_of(html)
+    assert fresh != old
+    assert client.post("/admin/van-ban/moi", data=typed | {"csrf_token": fresh}).status_code == 302
+    # Other forms of the screen get the admin's own 400 page, in Vietnamese.
+    response = client.post("/admin/van-ban/1/xuat-ban", data={"csrf_token": old})
+    assert response.status_code == 400
+    assert "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ" in response.get_data(as_text=True)

@@ -183,9 +183,7 @@ def upgrade_plugin(name: str, plugin: Any) -> bool:
         return False
     db.session.remove()  # no session may hold a table lock while the schema changes
     try:
-        if _built_from_models(plugin, migrations):
-            command.stamp(alembic_config(migrations), "heads")
-            return True
+        _adopt_tables_built_from_models(name, plugin, migrations)
         command.upgrade(alembic_config(migrations), "heads")
     except Exception as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
@@ -198,17 +196,22 @@ def upgrade_plugin(name: str, plugin: Any) -> bool:
     return True
 
 
-def _built_from_models(plugin: Any, migrations: PluginMigrations) -> bool:
-    """Every table of the plugin exists but no migration was ever recorded for it.
+def _adopt_tables_built_from_models(name: str, plugin: Any, migrations: PluginMigrations) -> None:
+    """Mark a plugin's tables that ``create_all`` built (tests, a site set up from the models)
+    as at its newest revision, so that its migrations do not try to build them again.
 
-    That is a database whose tables were built from the models (the test app's
-    ``create_all``, which builds a built-in plugin's tables with the core's):
-    they are the newest schema, so the migrations are marked as applied
-    instead of failing on "table already exists", as the core does for its own.
+    Only when every table of the plugin is there, its version table is not, and the
+    tables are exactly what its models describe; otherwise the migrations run as usual
+    (and a mismatch fails with the plugin named).
     """
-    tables = plugin_tables(module_of(plugin))
     present = set(inspect(db.engine).get_table_names())
-    return bool(tables) and tables <= present and migrations.version_table not in present
+    tables = plugin_tables(module_of(plugin))
+    if migrations.version_table in present or not tables or not tables <= present:
+        return
+    if schema_differences(current_app._get_current_object(), name):
+        return
+    command.stamp(alembic_config(migrations), "heads")
+    log.info("Plugin %s: tables built from its models adopted at its newest revision", name)
 
 
 def _next_revision(migrations: PluginMigrations) -> str:

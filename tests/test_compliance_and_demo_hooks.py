@@ -64,11 +64,9 @@ class Duplicate:
 
 
 def build(tmp_path):
-    # Only these plugins (autoload=False): the built-in "documents" plugin would take the name.
     return make_app(
-        autoload=False,
         plugins=[
-            ("documents", Documents()),
+            ("sample_documents", Documents()),  # not "documents": that is the built-in plugin
             ("broken", Broken()),
             ("wrong", WrongValue()),
             ("duplicate", Duplicate()),

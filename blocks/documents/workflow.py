@@ -2,9 +2,9 @@
 
 Like articles: an author writes drafts and submits them (``pending``); an
 editor or an admin publishes, sends back, unpublishes and deletes. Every
-change runs in ``unit_of_work(actor)`` with its audit entry and, when readers
-may see the difference, a content event (tags ``document:<id>`` and
-``documents``) that purges cached blocks and re-indexes the search.
+change runs in ``unit_of_work(actor)`` with its audit entry and a content
+event (subject ``document``, tags ``document:<id>`` and ``documents``) that
+purges cached blocks and re-indexes the search (which keeps public documents only).
 A save based on an older version of the document is refused
 (:class:`StaleDocument`); the form then shows the editor's input again.
 """
@@ -439,8 +439,7 @@ def save_document(
             before=before or None,
             after=after,
         )
-        if document.is_public:
-            _announce("edited", document)
+        _announce("created" if creating else "edited", document)
     return document
 
 
@@ -470,6 +469,8 @@ def _step(document: Document, user, action: str, new_state: str, *, expected_ver
             _announce("published", document)
         elif was_public and not document.is_public:
             _announce("unpublished", document)
+        else:  # submitted or sent back: readers see nothing new, listeners may care
+            _announce("edited", document)
 
 
 def submit(document, user, *, expected_version=None, comment: str = "", ip: str = "") -> None:
@@ -512,6 +513,7 @@ def delete_document(document: Document, user, *, expected_version=None, ip: str 
                 | (DocumentRelation.related_id == document.id)
             )
         )
+        _announce("deleted", document)
         db.session.delete(document)
 
 

@@ -274,3 +274,20 @@ def test_an_expired_form_comes_back_as_typed_and_saves_nothing(docs_app, lists, 
     response = client.post("/admin/van-ban/1/xuat-ban", data={"csrf_token": old})
     assert response.status_code == 400
     assert "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ" in response.get_data(as_text=True)
+
+
+def test_a_file_over_the_size_limit_or_of_another_kind_is_refused(docs_app):
+    from portal import UploadError, store_plugin_file
+
+    with docs_app.test_request_context():
+        with pytest.raises(UploadError, match="quá lớn: tối đa 10 B"):
+            store_plugin_file("documents", io.BytesIO(PDF), "lon.pdf", max_bytes=10)
+        with pytest.raises(UploadError, match="có đuôi .docx nhưng nội dung là tài liệu PDF"):
+            store_plugin_file("documents", io.BytesIO(PDF), "quyet-dinh.docx")
+        with pytest.raises(UploadError, match="ở đây chỉ nhận DOC, DOCX"):
+            store_plugin_file("documents", io.BytesIO(PDF), "a.pdf", kinds=("doc", "docx"))
+        db.session.rollback()
+    import os
+
+    folder = docs_app.instance_path + "/attachments/plugins/documents"
+    assert not os.path.exists(folder) or not any(os.scandir(folder))

@@ -19,7 +19,9 @@ VERSION_RE = re.compile(r'name="version" type="hidden" value="(\d+)"')
 
 
 def test_an_author_submits_and_only_an_editor_publishes(docs_app, lists, accounts):
-    document_id = create_document(docs_app, lists, accounts.author)
+    with events_written(docs_app) as events:
+        document_id = create_document(docs_app, lists, accounts.author)
+    assert events == [("created", "document", document_id)]
     author = client_for(docs_app, accounts.author)
     page = author.get(f"/admin/van-ban/{document_id}").get_data(as_text=True)
     token, version = csrf_of(page), VERSION_RE.search(page).group(1)
@@ -140,5 +142,9 @@ def test_only_unpublished_documents_are_deleted(docs_app, lists, accounts):
         with pytest.raises(workflow.NotAllowed):
             workflow.delete_document(document, editor)
         workflow.unpublish(document, editor)
-        workflow.delete_document(document, editor)
+    with events_written(docs_app) as events, docs_app.app_context():
+        workflow.delete_document(
+            db.session.get(Document, document_id), user(docs_app, accounts.editor)
+        )
         assert db.session.get(Document, document_id) is None
+    assert events == [("deleted", "document", document_id)]

@@ -21,3 +21,16 @@ def test_migrations_build_what_the_models_describe(database_url, tmp_path):
     )
     run_plugin_migrations(app, "documents")
     assert schema_differences(app, "documents") == []
+
+
+def test_tables_built_from_the_models_are_adopted_not_built_again(tmp_path):
+    """A test app (create_all) or a site set up from the models: `portal init-db` marks the
+    plugin's tables as current instead of failing on "table already exists"."""
+    from portal.plugin_data import migration_state, upgrade_plugins
+
+    app = make_app(plugins=[("documents", blocks.documents)], autoload=False,
+                   instance_path=str(tmp_path))  # fmt: skip
+    with app.app_context():
+        assert migration_state("documents", blocks.documents) == "pending"
+        assert upgrade_plugins(app) == []
+        assert migration_state("documents", blocks.documents) == "current"

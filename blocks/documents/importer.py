@@ -25,7 +25,7 @@ from portal import Actor, db, fold, unit_of_work
 from .models import STATUS_LABELS, Document
 from .validation import DocumentValues, check_values, normalize_number, parse_date
 from .vocabularies import VOCABULARIES
-from .workflow import can, publish, save_document
+from .workflow import DocumentError, can, publish, save_document
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
@@ -366,12 +366,17 @@ def import_documents(
         return report
     actor = Actor(name=f"{Actor.of_user(user).name} — nhập từ tệp {file_name}",
                   user_id=user.id, ip=ip)  # fmt: skip
-    with unit_of_work(actor):
-        for row in rows:
-            document = save_document(None, row.values, user, actor=actor)
-            if publish_all and can(user, "publish", document):
-                publish(document, user, ip=ip)
-            report.written += 1
+    current = rows[0]
+    try:
+        with unit_of_work(actor):
+            for current in rows:
+                document = save_document(None, current.values, user, actor=actor)
+                if publish_all and can(user, "publish", document):
+                    publish(document, user, ip=ip)
+                report.written += 1
+    except DocumentError as exc:  # e.g. the number was taken meanwhile: nothing stays written
+        current.errors = list(getattr(exc, "errors", {}).values()) or [str(exc)]
+        report.written = 0
     return report
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import sqlalchemy as sa
 
@@ -122,3 +123,18 @@ def test_the_command_reports_rows_and_fails_on_a_bad_file(docs_app, lists, accou
     assert result.exit_code == 0, result.output
     assert "Đã nhập 1 văn bản từ tệp van-ban.csv." in result.output
     assert documents(docs_app) == [("Chỉ thị 30-CT/TW", "2024-03-05", "draft")]
+
+
+def test_a_row_refused_while_writing_undoes_the_rows_before_it(docs_app, lists, accounts):
+    """A checked row can still be refused when written (here: an account that may not add
+    documents; or a number taken meanwhile); the rows written before it are undone."""
+    text = HEADER + (
+        "Chỉ thị,30-CT/TW,Tỉnh ủy,05/03/2024,,Một\nChỉ thị,31-CT/TW,Tỉnh ủy,05/03/2024,,Hai\n"
+    )
+    with docs_app.app_context():
+        nobody = SimpleNamespace(id=0, role="reader", name="Khách", email="k@example.org",
+                                 is_authenticated=True)  # fmt: skip
+        report = import_documents(text.encode(), "van-ban.csv", nobody)
+    assert report.written == 0 and not report.ok
+    assert report.rows[0].errors == ["Bạn không có quyền thêm văn bản."]
+    assert documents(docs_app) == []

@@ -31,6 +31,7 @@ from portal.blocks import (
 from portal.compliance import ComplianceCheck
 from portal.content.audit import record as record_audit
 from portal.content.events import ContentEvent, article_event, content_changed
+from portal.content.media import file_size
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.csp import check_source as check_csp_source
@@ -48,7 +49,21 @@ from portal.organization import (
 )
 from portal.plugin_cache import cached_text, store_cached_text
 from portal.plugin_data import Model, db
-from portal.plugin_pages import menu_items, render_portal_page, roles_required
+from portal.plugin_files import (
+    StoredFile,
+    UploadError,
+    remove_plugin_file,
+    send_plugin_file,
+    store_plugin_file,
+)
+from portal.plugin_pages import (
+    admin_error_pages,
+    form_expired,
+    keeps_typing_when_expired,
+    menu_items,
+    render_portal_page,
+    roles_required,
+)
 from portal.plugin_settings import PluginSetting, plugin_setting, settings_of
 from portal.plugin_state import plugin_in_use
 from portal.search import (
@@ -59,7 +74,9 @@ from portal.search import (
     SearchQuery,
     SearchResults,
     search,
+    search_providers,
 )
+from portal.search.matching import folded_contains
 from portal.search.text import fold, search_terms
 from portal.site import (
     ArticleMedia,
@@ -84,7 +101,7 @@ from portal.site import (
     tag_url,
 )
 from portal.site_menus import SiteMenuLink, site_menu
-from portal.text import sanitize_html, strip_text
+from portal.text import sanitize_html, slugify, strip_text
 
 __all__ = [
     "Actor",
@@ -119,8 +136,11 @@ __all__ = [
     "SettingsContext",
     "SiteOrganization",
     "SiteMenuLink",
+    "StoredFile",
     "Tag",
+    "UploadError",
     "absolute_url",
+    "admin_error_pages",
     "article_event",
     "article_media",
     "article_url",
@@ -134,11 +154,15 @@ __all__ = [
     "fetch_article_lists",
     "fetch_most_read",
     "fetch_related_articles",
+    "file_size",
     "find_tag",
     "fold",
+    "folded_contains",
+    "form_expired",
     "home_url",
     "hookimpl",
     "image_for",
+    "keeps_typing_when_expired",
     "media_url",
     "menu_items",
     "page_tree",
@@ -148,9 +172,12 @@ __all__ = [
     "roles_required",
     "purge",
     "record_audit",
+    "remove_plugin_file",
     "sanitize_html",
     "search",
+    "search_providers",
     "search_terms",
+    "send_plugin_file",
     "settings_of",
     "store_cached_text",
     "site_menu",
@@ -158,6 +185,8 @@ __all__ = [
     "site_now",
     "site_organization",
     "site_time",
+    "slugify",
+    "store_plugin_file",
     "strip_text",
     "tag_url",
     "translate",

@@ -197,19 +197,21 @@ def upgrade_plugin(name: str, plugin: Any) -> bool:
 
 
 def _adopt_tables_built_from_models(name: str, plugin: Any, migrations: PluginMigrations) -> None:
-    """Mark as current a plugin whose tables all exist but whose migrations never ran.
+    """Mark a plugin's tables that ``create_all`` built (tests, a site set up from the models)
+    as at its newest revision, so that its migrations do not try to build them again.
 
-    Such tables were made from the models (``db.create_all()``, as the test kit
-    does), so they are what the newest migration describes: running the first
-    migration would fail on them. Like the core (:func:`portal.schema.upgrade_core`),
-    the plugin's version table then records its newest revision.
+    Only when every table of the plugin is there, its version table is not, and the
+    tables are exactly what its models describe; otherwise the migrations run as usual
+    (and a mismatch fails with the plugin named).
     """
-    from sqlalchemy import inspect
-
+    present = set(inspect(db.engine).get_table_names())
     tables = plugin_tables(module_of(plugin))
-    existing = set(inspect(db.engine).get_table_names())
-    if tables and tables <= existing and version_table_for(name) not in existing:
-        command.stamp(alembic_config(migrations), "heads")
+    if migrations.version_table in present or not tables or not tables <= present:
+        return
+    if schema_differences(current_app._get_current_object(), name):
+        return
+    command.stamp(alembic_config(migrations), "heads")
+    log.info("Plugin %s: tables built from its models adopted at its newest revision", name)
 
 
 def _next_revision(migrations: PluginMigrations) -> str:

@@ -16,13 +16,17 @@ logged and left out; the page or menu still shows.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 from markupsafe import Markup
 
 from portal.menus import AdminScreen, MenuItem
 from portal.plugins import plugins_of
+
+if TYPE_CHECKING:
+    from portal.blocks import Block
 
 log = logging.getLogger("portal.plugin_pages")
 
@@ -112,6 +116,31 @@ def roles_required(*roles: str):
     return core_roles_required(*roles)
 
 
+def keeps_typing_when_expired(view):
+    """Mark a plugin's form view: when its form's token expired, it is called again with
+    :func:`form_expired` true and must show the form as typed, save nothing (see
+    :func:`admin_error_pages`, which the view's blueprint needs)."""
+    from portal.web.admin.access import keeps_typing_when_expired as core_keeps_typing
+
+    return core_keeps_typing(view)
+
+
+def form_expired() -> bool:
+    """True while a view marked :func:`keeps_typing_when_expired` re-shows an expired form."""
+    from portal.web.admin.access import form_expired as core_form_expired
+
+    return core_form_expired()
+
+
+def admin_error_pages(blueprint) -> None:
+    """Give a plugin's admin blueprint the admin's 400 and 403 pages (in the admin's frame,
+    in Vietnamese), and with them :func:`keeps_typing_when_expired`."""
+    from portal.web.admin.access import bad_request, forbidden
+
+    blueprint.register_error_handler(403, forbidden)
+    blueprint.register_error_handler(400, bad_request)
+
+
 def _normal_path(path: str) -> str:
     return "/" + path.strip("/")
 
@@ -122,6 +151,7 @@ def render_portal_page(
     title: str,
     path: str | None = None,
     description: str = "",
+    assets_of: Sequence[type[Block]] = (),
 ) -> str:
     """A whole reader page whose main region starts with ``main_html``.
 
@@ -133,7 +163,9 @@ def render_portal_page(
     (``/a/b`` → ``/a`` → ``/``), whose layout and inherited blocks (header,
     menu, footer, sidebar) it shows; inherited ``main`` blocks are not shown,
     the main region is the plugin's. ``title`` is the page's ``<h1>`` and
-    ``<title>``; ``description`` its meta description.
+    ``<title>``; ``description`` its meta description. ``assets_of`` names
+    block types whose CSS and JS files the page links (the plugin's own
+    stylesheet, shipped with one of its blocks), as if they were placed on it.
     """
     from flask import request
 
@@ -180,4 +212,5 @@ def render_portal_page(
         description=description,
         placements_by_page=load_placements(chain_ids),
         region_html={"main": Markup(main_html)},
+        assets_of=assets_of,
     )

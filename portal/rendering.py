@@ -174,6 +174,7 @@ def render_page(
     placements_by_page: dict[int, Sequence[PlacementLike]] | None = None,
     extra_context: dict[str, Any] | None = None,
     region_html: dict[str, Markup] | None = None,
+    assets_of: Sequence[type[Block]] = (),
 ) -> str:
     """Render a whole page with its layout.
 
@@ -181,6 +182,8 @@ def render_page(
     the draft here); by default they are loaded for the page and its ancestors.
     ``region_html`` is HTML shown at the start of a region, before its blocks
     (a plugin's page content, see :func:`portal.plugin_pages.render_portal_page`).
+    ``assets_of`` are block types whose CSS and JS the page links as if they were
+    placed (a plugin's page styled by its blocks' files).
     ``tag`` is the tag a tag page is about. The head's metadata (title, canonical
     URL, Open Graph, JSON-LD) is built by :func:`portal.page_meta.page_meta`.
 
@@ -208,6 +211,8 @@ def render_page(
 
     resolved = resolve_regions(page, layout.region_names, placements_by_page)
     assets = PageAssets()
+    for block_type in assets_of:
+        assets.add_block(block_type)
     renderer = PlacementRenderer(
         app=app,
         page=page,

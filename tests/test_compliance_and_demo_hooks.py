@@ -67,7 +67,7 @@ class Duplicate:
 def build(tmp_path):
     return make_app(
         plugins=[
-            ("documents", Documents()),
+            ("sample_documents", Documents()),  # not "documents": that is the built-in plugin
             ("broken", Broken()),
             ("wrong", WrongValue()),
             ("duplicate", Duplicate()),

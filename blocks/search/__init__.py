@@ -8,6 +8,7 @@ is not their business. Parameters, all optional:
 * ``q`` — the words; matched with and without Vietnamese diacritics;
 * ``chuyen-muc`` — a category slug (its subcategories are included);
 * ``tu-ngay`` / ``den-ngay`` — a date range, ``dd/mm/yyyy`` or ``yyyy-mm-dd``;
+* ``loai`` — a content kind of the index (``article``, a plugin's ``document`` ...);
 * ``trang`` — the page of results.
 
 Whatever a reader (or a robot) puts there gives a normal page, with a note
@@ -40,6 +41,7 @@ from portal import (
     fold,
     hookimpl,
     page_tree,
+    search_providers,
     search_terms,
     strip_text,
 )
@@ -49,6 +51,7 @@ QUERY_PARAMETER = "q"
 CATEGORY_PARAMETER = "chuyen-muc"
 FROM_PARAMETER = "tu-ngay"
 TO_PARAMETER = "den-ngay"
+KIND_PARAMETER = "loai"
 PAGE_PARAMETER = "trang"
 
 #: Longer queries are cut here (with a note); the engine takes at most 32 words anyway.
@@ -74,6 +77,11 @@ def search_page_url() -> str | None:
         key=lambda page: page.id,
     )
     return pages[0].path if pages else None
+
+
+def search_kinds() -> dict[str, str]:
+    """The content kinds readers can narrow a search to: kind → label (articles first)."""
+    return {provider.kind: provider.label for provider in search_providers()}
 
 
 def clean_text(value: str) -> str:
@@ -118,6 +126,8 @@ class SearchRequest:
     date_from: date | None = None
     date_to: date | None = None
     page: int = 1
+    #: One content kind (``document``), or "" for every kind.
+    kind: str = ""
     notes: list[str] = field(default_factory=list)
     #: The raw values of the date fields, to show them back to the reader as typed.
     date_from_text: str = ""
@@ -125,7 +135,7 @@ class SearchRequest:
 
     @property
     def filtered(self) -> bool:
-        return bool(self.category_slug or self.date_from or self.date_to)
+        return bool(self.category_slug or self.date_from or self.date_to or self.kind)
 
     def params(self, **changes: Any) -> list[tuple[str, str]]:
         """The query-string pairs of this search, with ``changes`` applied (None drops one)."""
@@ -134,6 +144,7 @@ class SearchRequest:
             CATEGORY_PARAMETER: self.category_slug,
             FROM_PARAMETER: self.date_from.isoformat() if self.date_from else "",
             TO_PARAMETER: self.date_to.isoformat() if self.date_to else "",
+            KIND_PARAMETER: self.kind,
             PAGE_PARAMETER: str(self.page) if self.page > 1 else "",
         }
         values.update(changes)
@@ -192,6 +203,15 @@ def read_request(ctx: BlockContext) -> SearchRequest:
         request.date_from, request.date_to = request.date_to, request.date_from
         request.notes.append("“Từ ngày” sau “Đến ngày”: hai ngày đã được đổi chỗ cho nhau.")
 
+    kind = clean_text(_first(ctx, KIND_PARAMETER))[:50].lower()
+    if kind:
+        if kind in search_kinds():
+            request.kind = kind
+        else:
+            request.notes.append(
+                "Không có loại nội dung đã chọn; kết quả được tìm trong mọi loại nội dung."
+            )
+
     page_text = _first(ctx, PAGE_PARAMETER).strip()
     if page_text:
         try:
@@ -220,6 +240,7 @@ def search_query(request: SearchRequest) -> SearchQuery:
             category_ids = tuple(sorted(tree.descendant_ids(category)))
     return SearchQuery(
         text=request.text,
+        kinds=(request.kind,) if request.kind else None,
         category_ids=category_ids,
         date_from=request.date_from,
         date_to=request.date_to,
@@ -334,6 +355,7 @@ class SearchResultsBlock(Block):
             "categories": {},
             "suggestions": None,
             "base": base,
+            "kind_labels": {},
         }
         if not search_terms(request.text):
             return context
@@ -346,6 +368,10 @@ class SearchResultsBlock(Block):
         context.update(
             results=results,
             hits=results.hits,
+            # Hits of other kinds than articles say what they are ("Văn bản").
+            kind_labels=search_kinds()
+            if any(hit.kind != "article" for hit in results.hits)
+            else {},
             categories={
                 hit.category_id: tree.get(hit.category_id)
                 for hit in results.hits
@@ -393,6 +419,7 @@ class SearchResultsBlock(Block):
                     CATEGORY_PARAMETER: None,
                     FROM_PARAMETER: None,
                     TO_PARAMETER: None,
+                    KIND_PARAMETER: None,
                     PAGE_PARAMETER: None,
                 },
             )
@@ -444,7 +471,10 @@ class SearchFilters(Block):
                 walk(category.id, depth + 1)
 
         walk(None, 0)
+        kinds = search_kinds()
         return {
+            # Offered when plugins add kinds to the index (documents, questions ...).
+            "kinds": list(kinds.items()) if len(kinds) > 1 else [],
             "action": search_page_url() or "",
             "request": request,
             "choices": choices,
@@ -457,6 +487,7 @@ class SearchFilters(Block):
                     CATEGORY_PARAMETER: None,
                     FROM_PARAMETER: None,
                     TO_PARAMETER: None,
+                    KIND_PARAMETER: None,
                     PAGE_PARAMETER: None,
                 },
             )
@@ -467,6 +498,7 @@ class SearchFilters(Block):
                 "category": CATEGORY_PARAMETER,
                 "from": FROM_PARAMETER,
                 "to": TO_PARAMETER,
+                "kind": KIND_PARAMETER,
             },
         }
 

@@ -241,6 +241,8 @@ def demo_pages() -> list[DemoPage]:
                 ("main", "article_list", latest),
                 *(_category_section(slug, name) for slug, name in top_categories),
                 ("sidebar", "most_read", most_read),
+                # The legal documents plugin's block (blocks/documents).
+                ("sidebar", "documents_latest", {"title": "Văn bản mới", "count": 5}),
                 ("sidebar", "article_list", tourism_list),
                 ("sidebar", "rich_text", hotline),
                 ("sidebar", "website_links", DEMO_LINKS_SETTINGS),
@@ -277,6 +279,12 @@ def demo_pages() -> list[DemoPage]:
                     },
                 ),
                 ("sidebar", "rich_text", hotline),
+                # Administrative procedures' documents next to the news (blocks/documents).
+                (
+                    "sidebar",
+                    "documents_by_field",
+                    {"title": "", "field": "cai-cach-hanh-chinh", "count": 4},
+                ),
             ),
         ),
         DemoPage(

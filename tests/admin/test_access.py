@@ -67,6 +67,17 @@ OPEN_TO = {
     "admin.media_list": {"admin", "editor", "author"},
     "admin.media_edit": {"admin", "editor", "author"},
     "admin.media_delete": {"admin", "editor"},
+    # Legal documents (blocks/documents): every role writes; what each may do to one
+    # document is checked per document (tests/documents/test_admin_workflow.py).
+    **dict.fromkeys(
+        [
+            f"documents_admin.{name}"
+            for name in ("index", "new", "edit", "take_step", "delete", "download")
+            + ("revisions", "compare", "restore")
+        ],
+        {"admin", "editor", "author"},
+    ),
+    "documents_admin.import_file": {"admin", "editor"},
 }
 
 
@@ -116,6 +127,10 @@ def make_world(app) -> dict:
                 "article_id": content["article"].id,
                 "image_id": image.id,
                 "name": "rich_text",  # a plugin
+                # Legal documents: no such rows (404), which is neither 403 nor 500.
+                "document_id": 1,
+                "file_id": 1,
+                "step": "xuat-ban",
             },
         }
 

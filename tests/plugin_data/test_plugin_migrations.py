@@ -166,3 +166,20 @@ def test_an_object_plugin_finds_its_folder_next_to_its_module():
     migrations = migrations_of("object_plugin", ObjectPlugin())
     assert migrations.directory == Path(__file__).resolve().parent / "plugins/notes/migrations"
     assert module_of(ObjectPlugin()) == __name__
+
+
+def test_tables_built_from_the_models_are_marked_migrated_not_built_again(empty_database):
+    """A test app builds a plugin's tables with the core's (create_all): init-db then marks
+    the plugin's migrations as applied instead of failing on "table already exists"."""
+    app = empty_database("notes")
+    with app.app_context():
+        db.create_all()  # every model's table, the plugin's included, and no version table
+        db.session.execute(text("INSERT INTO notes_items (id, text) VALUES (1, 'giữ nguyên')"))
+        db.session.commit()
+    assert "alembic_version_notes" not in tables(app)
+    result = init_db(app)
+    assert result.exit_code == 0, result.output
+    assert notes_version(app) == "0002"
+    with app.app_context():
+        assert db.session.execute(text("SELECT text FROM notes_items")).scalar() == "giữ nguyên"
+    assert init_db(app).exit_code == 0  # and the next run has nothing to do

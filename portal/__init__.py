@@ -30,10 +30,11 @@ from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.head_links import HeadLink
 from portal.hookspecs import hookimpl
-from portal.i18n import translate
+from portal.i18n import current_locale, translate
+from portal.languages import LanguageLink, content_language, home_path, language_links
 from portal.layouts import Layout, Region
 from portal.menus import AdminScreen, MenuItem
-from portal.models import Article, Category, Page, Tag
+from portal.models import Article, Category, Page, Placement, Tag
 from portal.plugin_cache import cached_text
 from portal.plugin_data import Model, db
 from portal.plugin_pages import menu_items, render_portal_page, roles_required
@@ -70,7 +71,7 @@ from portal.site import (
     site_time,
     tag_url,
 )
-from portal.text import sanitize_html, strip_text
+from portal.text import format_long_date, format_number, sanitize_html, strip_text
 
 __all__ = [
     "Actor",
@@ -138,4 +139,13 @@ __all__ = [
     "tag_url",
     "translate",
     "unit_of_work",
+    # Languages of the site (docs/english-site.md).
+    "LanguageLink",
+    "Placement",
+    "content_language",
+    "current_locale",
+    "format_long_date",
+    "format_number",
+    "home_path",
+    "language_links",
 ]

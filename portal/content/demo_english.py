@@ -181,7 +181,7 @@ def english_header_blocks() -> tuple[tuple[str, str, dict[str, Any]], ...]:
         ),
         ("header", "language_switcher", {}),
         ("header", "search_box", {"placeholder": "Search…"}),
-        # "menu": the menus plugin's setting (kept even where that block lacks it).
+        # "menu": the menus plugin's setting of its header menu block.
         ("header", "category_menu", {"show_home": True, "depth": 2, "menu": "header-en"}),
     )
 
@@ -394,9 +394,9 @@ def _ensure_pages(checked_settings, added: dict[str, int]) -> None:
         for region, block_name, settings in spec.blocks:
             position = positions.get(region, 0)
             positions[region] = position + 1
+            # Cleaned by the block's form: "menu" stays once the menus plugin's header
+            # menu block has that setting, and is dropped (not an error) before.
             clean = checked_settings(block_name, settings)
-            if "menu" in settings:  # a setting the menus plugin reads; kept as written
-                clean = {**clean, "menu": settings["menu"]}
             db.session.add(
                 Placement(
                     page_id=page.id,

@@ -193,7 +193,8 @@ def site_time(value: datetime) -> datetime:
 def article_url(article: Article, **values) -> str:
     """The canonical URL of an article: stable id plus the current slug."""
     # An article whose title has no Latin letters has an empty slug: its URL is the id alone.
-    endpoint = "reader.english_article" if article.language == "en" else "reader.article"
+    english = getattr(article, "language", "vi") == "en"  # rows without the column: Vietnamese
+    endpoint = "reader.english_article" if english else "reader.article"
     return url_for(endpoint, article_id=article.id, slug=article.slug or None, **values)
 
 

@@ -171,4 +171,3 @@ def language_choices() -> list[tuple[str, str]]:
 
 def init_app(app: Flask) -> None:
     app.before_request(redirect_lang_parameter)
-

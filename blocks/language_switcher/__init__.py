@@ -75,7 +75,9 @@ def _english_home() -> Page | None:
 
 def _english_articles() -> int:
     return db.session.scalar(
-        select(func.count()).select_from(Article).where(Article.language == "en", Article.public_filter())
+        select(func.count())
+        .select_from(Article)
+        .where(Article.language == "en", Article.public_filter())
     )
 
 

@@ -113,8 +113,10 @@ def _check_language(category: Category | None, language: str, translation_of_id:
             field="translation_of_id",
         )
     original = db.session.get(Category, translation_of_id)
-    if original is None or original.language != DEFAULT_LANGUAGE or (
-        category is not None and original.id == category.id
+    if (
+        original is None
+        or original.language != DEFAULT_LANGUAGE
+        or (category is not None and original.id == category.id)
     ):
         raise CategoryError(
             "Hãy chọn một chuyên mục tiếng Việt trong danh sách.", field="translation_of_id"

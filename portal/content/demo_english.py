@@ -370,7 +370,9 @@ def _ensure_pages(checked_settings, added: dict[str, int]) -> None:
     }
     made: dict[str, Page] = {}
     for spec in english_pages():
-        found = english.get((spec.kind, spec.path)) or (by_path.get(spec.path) if spec.path else None)
+        found = english.get((spec.kind, spec.path)) or (
+            by_path.get(spec.path) if spec.path else None
+        )
         if found is not None:
             made[spec.key] = found
             continue

@@ -188,8 +188,11 @@ def _check(fields: PageFields, page: Page | None) -> None:
         raise PageError("Hãy chọn ngôn ngữ trong danh sách.", field="language")
     if fields.translation_of_id is not None:
         original = db.session.get(Page, fields.translation_of_id)
-        if fields.language == "vi" or original is None or original.language != "vi" or (
-            page is not None and original.id == page.id
+        if (
+            fields.language == "vi"
+            or original is None
+            or original.language != "vi"
+            or (page is not None and original.id == page.id)
         ):
             raise PageError(
                 "Chỉ trang tiếng Anh mới chọn trang tiếng Việt tương ứng; hãy chọn trong danh sách.",

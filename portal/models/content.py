@@ -105,7 +105,9 @@ class Article(db.Model):
         foreign_keys=[translation_of_id], back_populates="translation_of", viewonly=True
     )
     translation_of: Mapped[Article | None] = relationship(
-        remote_side=[id], foreign_keys=[translation_of_id], back_populates="translations",
+        remote_side=[id],
+        foreign_keys=[translation_of_id],
+        back_populates="translations",
         viewonly=True,
     )
     image_file: Mapped[MediaImage | None] = relationship()

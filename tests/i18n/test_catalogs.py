@@ -44,8 +44,12 @@ def test_every_interface_text_has_an_english_translation():
         if isinstance(message, str) and message.strip():
             found.setdefault(message, filename)
     assert len(found) > 40  # the extraction sees the templates
-    missing = sorted(f"{where}: {text}" for text, where in found.items() if english.gettext(text) == text)
-    assert not missing, "add these to a translations/en/LC_MESSAGES/messages.po:\n" + "\n".join(missing)
+    missing = sorted(
+        f"{where}: {text}" for text, where in found.items() if english.gettext(text) == text
+    )
+    assert not missing, "add these to a translations/en/LC_MESSAGES/messages.po:\n" + "\n".join(
+        missing
+    )
 
 
 def test_dates_and_numbers_follow_the_language():

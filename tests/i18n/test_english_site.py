@@ -64,7 +64,9 @@ def alternates(tree) -> dict[str, str]:
 
 def english_article(site_app, key="ten-years-of-directive-30") -> tuple[int, str, int | None]:
     with site_app.app_context():
-        article = db.session.scalar(select(Article).where(Article.external_id == EXTERNAL_PREFIX + key))
+        article = db.session.scalar(
+            select(Article).where(Article.external_id == EXTERNAL_PREFIX + key)
+        )
         return article.id, article.slug, article.translation_of_id
 
 
@@ -118,7 +120,9 @@ def test_english_articles_live_under_en_article_with_their_canonical_url(site_ap
     assert back.get("lang") == "vi"
     assert switcher(back)["en"] == (url, False)
     # A Vietnamese article is never served under /en/article/.
-    assert client.get(f"/en/article/{original.id}-{original.slug}").headers["Location"] == original_url
+    assert (
+        client.get(f"/en/article/{original.id}-{original.slug}").headers["Location"] == original_url
+    )
 
 
 def test_english_categories_use_the_english_templates(site_app, client):

@@ -17,9 +17,9 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from portal.content import audit, pages
 from portal.content.pages import PageError, PageFields, PageInUse, subtree_ids
 from portal.extensions import db
+from portal.languages import language_choices
 from portal.models import PAGE_KINDS, Page, PageDraft
 from portal.plugins import plugins_of
-from portal.languages import language_choices
 from portal.site import CategoryTree, PageTree
 from portal.web.actor import change
 from portal.web.admin import bp

@@ -56,7 +56,9 @@ def category(slug: str):
     found = categories.by_slug(slug)
     if found is None:
         abort(404)
-    if request.endpoint != ("reader.english_category" if found.language == "en" else "reader.category"):
+    if request.endpoint != (
+        "reader.english_category" if found.language == "en" else "reader.category"
+    ):
         return redirect(category_url(found), code=301)
     use_language(found.language)
     page = page_tree().for_category("category", found, categories)

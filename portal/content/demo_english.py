@@ -49,6 +49,8 @@ ARTICLES: tuple[tuple[str, str, int, int, str, str, tuple[str, ...]], ...] = (
             "Speakers at the review conference noted that citizens now take part in "
             "choosing and supervising small infrastructure works such as village roads, "
             "irrigation canals and cultural houses.",
+            "The province will continue to train commune officials in receiving citizens "
+            "and in answering their questions on the provincial portal.",
         ),
     ),
     (
@@ -64,6 +66,8 @@ ARTICLES: tuple[tuple[str, str, int, int, str, str, tuple[str, ...]], ...] = (
             "on provincial radio and television.",
             "The department committed to publishing the land-use plans of every district "
             "on the provincial portal before the end of the year.",
+            "Delegates also asked for faster handling of complaints about land compensation "
+            "in road and irrigation projects.",
         ),
     ),
     (
@@ -79,6 +83,8 @@ ARTICLES: tuple[tuple[str, str, int, int, str, str, tuple[str, ...]], ...] = (
             "vocational training and administrative procedures handled online.",
             "Specialities such as Bắc Kạn seedless persimmons, Chợ Đồn tea and Ba Bể "
             "dong riềng glass noodles were highlighted as products with export potential.",
+            "The provincial People's Committee signed memoranda of understanding with "
+            "twelve companies at the close of the conference.",
         ),
     ),
     (
@@ -94,6 +100,8 @@ ARTICLES: tuple[tuple[str, str, int, int, str, str, tuple[str, ...]], ...] = (
             "compared with the time limits set by law.",
             "Investors can follow the progress of their files on the national public "
             "service portal and receive results by post.",
+            "A hotline and an online form let investors report any delay, which the "
+            "centre must answer within two working days.",
         ),
     ),
     (
@@ -109,6 +117,8 @@ ARTICLES: tuple[tuple[str, str, int, int, str, str, tuple[str, ...]], ...] = (
             "and stay with Tày families in the stilt houses of Pác Ngòi village.",
             "Ba Bể National Park is also an ASEAN Heritage Park and a Ramsar wetland of "
             "international importance.",
+            "Homestays around the lake have been upgraded, and local guides now offer "
+            "kayaking and forest walks in English.",
         ),
     ),
     (
@@ -124,6 +134,8 @@ ARTICLES: tuple[tuple[str, str, int, int, str, str, tuple[str, ...]], ...] = (
             "folk games such as còn throwing, tug of war and buffalo fighting.",
             "Visitors are welcome to join the games and taste local dishes such as "
             "five-coloured sticky rice.",
+            "Then singing and the tính lute, part of the Tày cultural heritage, accompany "
+            "the celebrations late into the evening.",
         ),
     ),
 )
@@ -177,7 +189,11 @@ def english_header_blocks() -> tuple[tuple[str, str, dict[str, Any]], ...]:
         (
             "header",
             "site_header",
-            {"title": "Bắc Kạn Provincial Portal", "tagline": "", "show_today": True},
+            {
+                "title": "Bắc Kạn Provincial Portal",
+                "tagline": "Official information of Bắc Kạn province",
+                "show_today": True,
+            },
         ),
         ("header", "language_switcher", {}),
         ("header", "search_box", {"placeholder": "Search…"}),
@@ -336,6 +352,7 @@ def _ensure_articles(actor, categories, demo_image_name, added: dict[str, int]) 
             "lead": lead,
             "body_html": "".join(f"<p>{text}</p>" for text in paragraphs),
             "author": "Provincial Portal",
+            "image_caption": "Illustration: a landscape of Bắc Kạn province.",
         }
         found = photos.get(demo_image_name(photo))
         if found is not None:

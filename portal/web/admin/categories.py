@@ -93,6 +93,9 @@ class CategoryForm(FlaskForm):
             if c.id not in excluded
         ]
         self.language.choices = language_choices()
+        if self.translation_of_id.data is None:  # none named (or a form posted without it)
+            self.translation_of_id.data = 0
+            self.translation_of_id.process_errors = []
         self.translation_of_id.choices = [(0, "(Không có)")] + [
             (c.id, f"{'— ' * depth}{c.name}")
             for c, depth in tree_order(tree)

@@ -102,6 +102,9 @@ class PageForm(FlaskForm):
             for c in _category_order(categories)
         ]
         self.language.choices = language_choices()
+        if self.translation_of_id.data is None:  # none named (or a form posted without it)
+            self.translation_of_id.data = 0
+            self.translation_of_id.process_errors = []
         self.translation_of_id.choices = [(0, "(Không có)")] + [
             (p.id, f"{p.title} ({p.path})")
             for p in _tree_order(tree)

@@ -207,7 +207,8 @@ def home_url(**values) -> str:
 
 def category_url(category: Category, **values) -> str:
     """``/chuyen-muc/<slug>``, or ``/en/category/<slug>`` for an English category."""
-    endpoint = "reader.english_category" if category.language == "en" else "reader.category"
+    english = getattr(category, "language", "vi") == "en"
+    endpoint = "reader.english_category" if english else "reader.category"
     return url_for(endpoint, slug=category.slug, **values)
 
 

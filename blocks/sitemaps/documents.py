@@ -195,7 +195,7 @@ def pages_document() -> Iterator[str]:
 def _categories_in_tree_order() -> list:
     """Categories as the menu shows them: each followed by its children (position, name)."""
     rows = db.session.execute(
-        select(Category.id, Category.parent_id, Category.slug).order_by(
+        select(Category.id, Category.parent_id, Category.slug, Category.language).order_by(
             Category.position, Category.name
         )
     ).all()

@@ -37,10 +37,11 @@ from portal.content.unit_of_work import Actor, unit_of_work
 from portal.csp import check_source as check_csp_source
 from portal.head_links import HeadLink
 from portal.hookspecs import hookimpl
-from portal.i18n import translate
+from portal.i18n import current_locale, translate
+from portal.languages import LanguageLink, content_language, home_path, language_links
 from portal.layouts import Layout, Region
 from portal.menus import AdminScreen, MenuItem
-from portal.models import Article, Category, Page, Tag
+from portal.models import Article, Category, Page, Placement, Tag
 from portal.organization import (
     ORGANIZATION_DATA_SET,
     OrganizationMember,
@@ -101,7 +102,7 @@ from portal.site import (
     tag_url,
 )
 from portal.site_menus import SiteMenuLink, site_menu
-from portal.text import sanitize_html, slugify, strip_text
+from portal.text import format_long_date, format_number, sanitize_html, slugify, strip_text
 
 __all__ = [
     "Actor",
@@ -191,4 +192,13 @@ __all__ = [
     "tag_url",
     "translate",
     "unit_of_work",
+    # Languages of the site (docs/english-site.md).
+    "LanguageLink",
+    "Placement",
+    "content_language",
+    "current_locale",
+    "format_long_date",
+    "format_number",
+    "home_path",
+    "language_links",
 ]

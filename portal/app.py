@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from portal import cache, cli, hosts, i18n, owner_only, plugin_settings, plugin_switches
+from portal import cache, cli, hosts, i18n, languages, owner_only, plugin_settings, plugin_switches
 from portal.config import build_config, load_secret_key
 from portal.extensions import csrf, db, login_manager, migrate
 from portal.plugins import build_plugin_set
@@ -76,6 +76,7 @@ def create_app(
 
     plugins = build_plugin_set(app.config, list(extra_plugins))
     app.extensions["portal.plugins"] = plugins
+    i18n.init_app(app)  # Flask-Babel, with the core's and the loaded plugins' catalogs
     loaders = []
     if app.config.get("PORTAL_THEME_DIR"):
         loaders.append(FileSystemLoader(app.config["PORTAL_THEME_DIR"]))
@@ -92,7 +93,7 @@ def create_app(
     app.register_blueprint(vendor.bp)
     security.init_app(app)
     content_events.init_app(app)
-    app.after_request(i18n.remember_locale)
+    languages.init_app(app)
     cli.init_app(app)
 
     plugin_settings.init_app(app)  # a bad setting fails its plugin before its setup runs

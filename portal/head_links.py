@@ -23,6 +23,8 @@ log = logging.getLogger("portal.head_links")
 #: A ``rel`` value: one or more link types (``alternate``, ``search``, ``me``).
 _REL = re.compile(r"^[a-z][a-z0-9.:-]*( [a-z][a-z0-9.:-]*)*$")
 #: A media type (``application/rss+xml``), empty allowed.
+#: A language tag (``vi``, ``en-GB``) or ``x-default``, empty allowed.
+_HREFLANG = re.compile(r"^([a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*|x-default)?$")
 _TYPE = re.compile(r"^([a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+)?$")
 
 
@@ -31,14 +33,16 @@ class HeadLink:
     """One ``<link>`` a plugin adds to the head of a reader page.
 
     ``href`` is a path of this site (``/rss.xml``) or an ``http(s)://``
-    address; ``type`` (a media type) and ``title`` are optional. Values are
-    escaped when the page is drawn.
+    address; ``type`` (a media type), ``title`` and ``hreflang`` (the
+    language of the linked page: ``vi``, ``en``, ``x-default``) are optional.
+    Values are escaped when the page is drawn.
     """
 
     rel: str
     href: str
     type: str = ""
     title: str = ""
+    hreflang: str = ""
 
 
 def _valid(link: Any) -> bool:
@@ -53,6 +57,8 @@ def _valid(link: Any) -> bool:
         and isinstance(link.type, str)
         and _TYPE.match(link.type) is not None
         and isinstance(link.title, str)
+        and isinstance(link.hreflang, str)
+        and _HREFLANG.match(link.hreflang) is not None
     )
 
 
@@ -66,7 +72,7 @@ def head_links(page=None, article=None, category=None, tag=None) -> list[HeadLin
     if page is None or not getattr(page, "kind", None):
         return []
     links: list[HeadLink] = []
-    seen: set[tuple[str, str]] = set()
+    seen: set[tuple[str, str, str]] = set()
     for plugin_name, result in plugins_of(current_app).call_each(
         "portal_head_links",
         disable_on_error=False,
@@ -86,7 +92,7 @@ def head_links(page=None, article=None, category=None, tag=None) -> list[HeadLin
             )
             continue
         for link in result:
-            if (link.rel, link.href) not in seen:
-                seen.add((link.rel, link.href))
+            if (link.rel, link.href, link.hreflang) not in seen:
+                seen.add((link.rel, link.href, link.hreflang))
                 links.append(link)
     return links

@@ -20,6 +20,7 @@ from portal.content.attachments import AttachmentLink, attachment_link
 from portal.content.media import ImageSource, image_source
 from portal.extensions import db
 from portal.hosts import base_url
+from portal.i18n import ENGLISH_PREFIX, current_locale
 from portal.models import Article, ArticleDailyViews, Category, Page, Tag, utcnow
 from portal.models.content import article_tags
 from portal.text import to_local
@@ -118,13 +119,22 @@ class PageTree:
     def for_category(
         self, kind: str, category: Category | None, categories: CategoryTree
     ) -> Page | None:
-        """The nearest page of ``kind`` for a category: its own, a parent's, then the default."""
+        """The nearest page of ``kind`` for a category: its own, a parent's, then the default.
+
+        The default is the one in the category's language (an English category
+        is shown inside the English site), else any.
+        """
         pages = [p for p in self.by_id.values() if p.kind == kind]
         for candidate in categories.ancestors(category):
             match = next((p for p in pages if p.category_id == candidate.id), None)
             if match is not None:
                 return match
-        return next((p for p in pages if p.category_id is None), None)
+        defaults = [p for p in pages if p.category_id is None]
+        language = category.language if category is not None else None
+        return next(
+            (p for p in defaults if p.language == (language or "vi")),
+            defaults[0] if defaults else None,
+        )
 
 
 def category_tree() -> CategoryTree:
@@ -183,16 +193,23 @@ def site_time(value: datetime) -> datetime:
 def article_url(article: Article, **values) -> str:
     """The canonical URL of an article: stable id plus the current slug."""
     # An article whose title has no Latin letters has an empty slug: its URL is the id alone.
-    return url_for("reader.article", article_id=article.id, slug=article.slug or None, **values)
+    english = getattr(article, "language", "vi") == "en"  # rows without the column: Vietnamese
+    endpoint = "reader.english_article" if english else "reader.article"
+    return url_for(endpoint, article_id=article.id, slug=article.slug or None, **values)
 
 
 def home_url(**values) -> str:
-    """The URL of the home page."""
+    """The URL of the home page: the English one (``/en``) on English pages."""
+    if not values and has_request_context() and current_locale() == "en":
+        return url_for("reader.static_page", path=ENGLISH_PREFIX.strip("/"))
     return url_for("reader.home", **values)
 
 
 def category_url(category: Category, **values) -> str:
-    return url_for("reader.category", slug=category.slug, **values)
+    """``/chuyen-muc/<slug>``, or ``/en/category/<slug>`` for an English category."""
+    english = getattr(category, "language", "vi") == "en"
+    endpoint = "reader.english_category" if english else "reader.category"
+    return url_for(endpoint, slug=category.slug, **values)
 
 
 def tag_url(tag: Tag, **values) -> str:

@@ -63,8 +63,17 @@ def install_template_helpers(app: Flask) -> None:
     tz_name = app.config["PORTAL_TIMEZONE"]
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters["vn_date"] = lambda value: text.format_date(value, tz_name)
-    app.jinja_env.filters["vn_datetime"] = lambda value: text.format_datetime(value, tz_name)
+    # Dates and numbers in the page's language: dd/mm/yyyy and 1.234 in Vietnamese.
+    app.jinja_env.filters["vn_date"] = lambda value: text.format_date(
+        value, tz_name, current_locale()
+    )
+    app.jinja_env.filters["vn_datetime"] = lambda value: text.format_datetime(
+        value, tz_name, current_locale()
+    )
+    app.jinja_env.filters["long_date"] = lambda value: text.format_long_date(
+        value, current_locale()
+    )
+    app.jinja_env.filters["number"] = lambda value: text.format_number(value, current_locale())
     app.jinja_env.filters["plain_text"] = text.plain_text
     app.jinja_env.globals.update(
         _=translate,

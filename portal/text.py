@@ -5,10 +5,12 @@ from __future__ import annotations
 import html as html_lib
 import re
 import unicodedata
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import nh3
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 
 _SLUG_JUNK = re.compile(r"[^a-z0-9]+")
 #: A clean slug: lower-case ASCII words of letters and digits joined by single hyphens.
@@ -77,18 +79,45 @@ def to_local(value: datetime, tz_name: str = "Asia/Ho_Chi_Minh") -> datetime:
     return value.astimezone(ZoneInfo(tz_name))
 
 
-def format_date(value: datetime | None, tz_name: str = "Asia/Ho_Chi_Minh") -> str:
-    """``dd/mm/yyyy`` in the site's time zone."""
-    if value is None:
-        return ""
-    return to_local(value, tz_name).strftime("%d/%m/%Y")
+#: Babel patterns per language: Vietnamese keeps dd/mm/yyyy (DESIGN.md §1).
+DATE_PATTERNS = {"vi": "dd/MM/y", "en": "d MMMM y"}
+DATETIME_PATTERNS = {"vi": "HH:mm dd/MM/y", "en": "HH:mm, d MMMM y"}
+LONG_DATE_PATTERNS = {"vi": "EEEE, dd/MM/y", "en": "EEEE, d MMMM y"}
 
 
-def format_datetime(value: datetime | None, tz_name: str = "Asia/Ho_Chi_Minh") -> str:
-    """``HH:MM dd/mm/yyyy`` in the site's time zone."""
+def _babel_format(value: datetime | date, patterns: dict[str, str], locale: str) -> str:
+    pattern = patterns.get(locale) or patterns["vi"]
+    if isinstance(value, datetime):
+        return babel_dates.format_datetime(value, pattern, tzinfo=value.tzinfo, locale=locale)
+    return babel_dates.format_date(value, pattern, locale=locale)
+
+
+def format_date(
+    value: datetime | None, tz_name: str = "Asia/Ho_Chi_Minh", locale: str = "vi"
+) -> str:
+    """``dd/mm/yyyy`` in the site's time zone (``30 November 2026`` in English)."""
     if value is None:
         return ""
-    return to_local(value, tz_name).strftime("%H:%M %d/%m/%Y")
+    return _babel_format(to_local(value, tz_name), DATE_PATTERNS, locale)
+
+
+def format_datetime(
+    value: datetime | None, tz_name: str = "Asia/Ho_Chi_Minh", locale: str = "vi"
+) -> str:
+    """``HH:MM dd/mm/yyyy`` in the site's time zone (``14:05, 30 November 2026`` in English)."""
+    if value is None:
+        return ""
+    return _babel_format(to_local(value, tz_name), DATETIME_PATTERNS, locale)
+
+
+def format_long_date(value: datetime | date, locale: str = "vi") -> str:
+    """``Thứ Hai, 30/11/2026`` / ``Monday, 30 November 2026`` (a date, or a local datetime)."""
+    return _babel_format(value, LONG_DATE_PATTERNS, locale)
+
+
+def format_number(value: int | float, locale: str = "vi") -> str:
+    """``1.234`` in Vietnamese, ``1,234`` in English."""
+    return babel_numbers.format_decimal(value, locale=locale)
 
 
 def plain_text(html: str) -> str:

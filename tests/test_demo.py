@@ -11,6 +11,7 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from portal.content import demo as demo_module
+from portal.content import demo_english
 from portal.content.demo import (
     FOOTER_SETTINGS,
     demo_articles,
@@ -35,9 +36,15 @@ from portal.testing import events_written, make_app
 from portal.text import format_date, sanitize_html, slugify
 
 REFERENCE_TITLE = "Bắc Kạn sau 10 năm thực hiện Chỉ thị số 30-CT/TW"
-EXPECTED_PLACEMENTS = sum(len(page.blocks) for page in demo_pages())
+# The Vietnamese site, then the English one under /en (portal.content.demo_english).
+EXPECTED_PLACEMENTS = sum(len(page.blocks) for page in demo_pages()) + sum(
+    len(page.blocks) for page in demo_english.english_pages()
+)
 ARTICLES = demo_articles()
 CATEGORIES = demo_categories()
+ALL_ARTICLES = len(ARTICLES) + len(demo_english.ARTICLES)
+ALL_CATEGORIES = len(CATEGORIES) + len(demo_english.CATEGORIES)
+PAGES = len(demo_pages()) + len(demo_english.english_pages())
 
 
 def count(model) -> int:
@@ -61,12 +68,12 @@ def demo(app):
 def test_demo_loads_on_an_empty_database(app, demo):
     # The core's counts first; the plugins' summaries (portal_load_demo) follow.
     assert demo.startswith(
-        f"{len(CATEGORIES)} chuyên mục, {len(ARTICLES)} bài viết, "
-        f"{len(demo_pages())} trang, {EXPECTED_PLACEMENTS} khối"
+        f"{ALL_CATEGORIES} chuyên mục, {ALL_ARTICLES} bài viết, "
+        f"{PAGES} trang, {EXPECTED_PLACEMENTS} khối"
     )
     assert "thống kê truy cập 365 ngày" in demo
     with app.app_context():
-        assert counts() == (len(CATEGORIES), len(ARTICLES), len(demo_pages()), EXPECTED_PLACEMENTS)
+        assert counts() == (ALL_CATEGORIES, ALL_ARTICLES, PAGES, EXPECTED_PLACEMENTS)
         assert len(ARTICLES) >= 24
         subcategories = db.session.scalars(select(Category).where(Category.parent_id.is_not(None)))
         assert {c.slug for c in subcategories} == {"chinh-tri", "xa-hoi"}
@@ -127,7 +134,7 @@ def test_pages_make_a_complete_site(app, demo):
         assert [p.block_name for p in search.placements] == ["search_results", "search_filters"]
         assert "search_box" in [p.block_name for p in root.placements if p.region == "header"]
 
-        static = {p.path: p for p in pages if p.kind == "static"}
+        static = {p.path: p for p in pages if p.kind == "static" and p.language == "vi"}
         assert set(static) == {"/gioi-thieu", "/lien-he", "/so-do-trang", "/nguon-tin-rss"}
         for page in static.values():
             assert page.parent_id == root.id
@@ -185,7 +192,7 @@ def test_draft_and_scheduled_articles_are_hidden(app, client, demo):
         public_count = db.session.scalar(
             select(func.count()).select_from(Article).where(Article.public_filter())
         )
-        assert public_count == len(ARTICLES) - 2
+        assert public_count == ALL_ARTICLES - 2  # the English ones are all public
         with app.test_request_context():
             hidden_urls = [article_url(draft), article_url(scheduled)]
             reference = db.session.scalar(select(Article).where(Article.title == REFERENCE_TITLE))
@@ -208,7 +215,9 @@ def test_images_are_valid_jpegs_in_the_media_folder(app, demo):
     folder = media_folder(app)
     with app.app_context():
         photos = db.session.scalars(
-            select(MediaImage).join(Article, Article.image_id == MediaImage.id)
+            select(MediaImage)
+            .join(Article, Article.image_id == MediaImage.id)
+            .where(Article.language == "vi")  # the English articles reuse these photos
         ).all()
         images = [(photo.stored_name, dict(photo.variants)) for photo in photos]
         assert len(images) == len(ARTICLES)
@@ -337,14 +346,14 @@ def test_demo_articles_are_imported_with_a_revision_an_audit_entry_and_their_eve
     # (Plugins' demos announce their own events, e.g. site_profile's purges.)
     article_events = [event for event in events if event[1] == "article"]
     assert article_events == [("published", "article", article_id) for article_id in published]
-    assert len(public) == len(ARTICLES) - 2 and len(published) == len(ARTICLES) - 1
+    assert len(public) == ALL_ARTICLES - 2 and len(published) == ALL_ARTICLES - 1
     with app.app_context():  # the events filled the search index
         indexed = select(IndexedDocument.object_id).where(IndexedDocument.kind == "article")
         assert sorted(db.session.scalars(indexed)) == published
 
     with events_written(app) as events, app.app_context():
         assert load_demo().startswith("0 chuyên mục, 0 bài viết")
-        assert db.session.scalar(select(func.count()).select_from(ArticleRevision)) == len(ARTICLES)
+        assert db.session.scalar(select(func.count()).select_from(ArticleRevision)) == ALL_ARTICLES
     assert events == []
 
 

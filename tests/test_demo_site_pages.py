@@ -20,14 +20,30 @@ from portal.testing import count_queries
 #: page reads the tag first and inherits the home sidebar; "Đọc nhiều" (home sidebar,
 #: article pages) is one query. The published menus (header and footer menu blocks, plugin
 #: menus) are one query for both; with the cache on, a cached menu block queries nothing.
-PINNED_QUERIES = {"home": 6, "category": 5, "article": 7, "tag": 7}
+PINNED_QUERIES = {
+    "home": 6,
+    "category": 5,
+    "article": 7,
+    "tag": 7,
+    # The English site (docs/english-site.md): the same queries, less "Đọc nhiều" (none there).
+    "english_home": 4,
+    "english_category": 4,
+    "english_article": 5,
+}
 
 
 def demo_urls(app) -> dict[str, str]:
     with app.app_context():
         load_demo()
         article = db.session.scalar(
-            select(Article).where(Article.public_filter()).order_by(Article.published_at.desc())
+            select(Article)
+            .where(Article.public_filter(), Article.language == "vi")
+            .order_by(Article.published_at.desc())
+        )
+        english = db.session.scalar(
+            select(Article)
+            .where(Article.public_filter(), Article.language == "en")
+            .order_by(Article.published_at.desc())
         )
         category = db.session.scalar(select(Category).where(Category.slug == "kinh-te"))
         tag = db.session.scalar(select(Tag).where(Tag.slug == "vung-cao"))
@@ -36,6 +52,9 @@ def demo_urls(app) -> dict[str, str]:
             "home": "/",
             "category": f"/chuyen-muc/{category.slug}",
             "article": f"/bai-viet/{article.id}-{article.slug}",
+            "english_home": "/en",
+            "english_category": "/en/category/news",
+            "english_article": f"/en/article/{english.id}-{english.slug}",
         }
 
 

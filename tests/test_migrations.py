@@ -171,3 +171,30 @@ def test_the_core_tables_are_exactly_what_the_core_migrations_build(empty_app):
         built = {name for name in built if not name.startswith("search_fts")}
         built.discard("search_vectors")
         assert built == set(core_tables())
+
+
+def test_0009_gives_existing_content_the_vietnamese_language_and_comes_off_again(empty_app):
+    """Content languages (docs/english-site.md): rows of before keep their data, in Vietnamese."""
+    with empty_app.app_context():
+        upgrade(revision="0008_search_index_speed")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO categories (name, slug, description, position) VALUES ('Tin', 'tin', '', 0)"
+                )
+            )
+        upgrade(revision="0009_content_languages")
+        with db.engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT language, translation_of_id FROM categories")
+            ).one()
+        assert tuple(row) == ("vi", None)
+        for table in ("categories", "pages", "articles"):
+            assert {"language", "translation_of_id"} <= {
+                c["name"] for c in inspect(db.engine).get_columns(table)
+            }
+        downgrade(revision="0008_search_index_speed")
+        for table in ("categories", "pages", "articles"):
+            assert "language" not in {c["name"] for c in inspect(db.engine).get_columns(table)}
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT slug FROM categories")).scalar_one() == "tin"

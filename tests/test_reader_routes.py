@@ -317,24 +317,15 @@ def test_security_headers(url, app, client, site):
     assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
 
 
-def test_lang_en_sets_a_cookie_and_translates_the_interface(app, client, site):
+def test_lang_en_goes_to_the_english_site_and_sets_no_cookie(app, client, site):
+    # The interface follows the content: no English labels around Vietnamese text.
     response = client.get("/?lang=en")
-    assert response.status_code == 200
-    cookie = response.headers["Set-Cookie"]
-    assert cookie.startswith("lang=en;")
-    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
-    html = text_of(response)
-    assert '<html lang="en">' in html
-    assert "Skip to main content" in html
-    assert "Chuyển đến nội dung chính" not in html
-
-    # The cookie keeps the choice on the next page.
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/en"
+    assert "Set-Cookie" not in response.headers
     later = text_of(client.get("/gioi-thieu"))
-    assert '<html lang="en">' in later
-    assert "Skip to main content" in later
-
-    back = client.get("/?lang=vi")
-    assert "Chuyển đến nội dung chính" in text_of(back)
+    assert '<html lang="vi">' in later
+    assert "Chuyển đến nội dung chính" in later
 
 
 def test_unsupported_language_falls_back_to_vietnamese(app, client, site):
@@ -345,7 +336,7 @@ def test_unsupported_language_falls_back_to_vietnamese(app, client, site):
 
 
 def test_404_page_in_english(app, client, site):
-    response = client.get("/khong-co?lang=en")
+    response = client.get("/en/khong-co")
     assert response.status_code == 404
     assert "Page not found" in text_of(response)
 

@@ -37,6 +37,7 @@ from portal import (
     SearchResults,
     category_tree,
     category_url,
+    current_locale,
     fetch_article_lists,
     fold,
     hookimpl,
@@ -71,10 +72,14 @@ _ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 
 
 def search_page_url() -> str | None:
-    """The path of the site's search page (the first page of kind ``search``), or None."""
+    """The path of the site's search page (the first page of kind ``search``), or None.
+
+    The one in the current language comes first (``/en/search`` on English pages).
+    """
+    language = current_locale()
     pages = sorted(
         (page for page in page_tree().by_id.values() if page.kind == "search" and page.path),
-        key=lambda page: page.id,
+        key=lambda page: (page.language != language, page.id),
     )
     return pages[0].path if pages else None
 
@@ -238,6 +243,11 @@ def search_query(request: SearchRequest) -> SearchQuery:
         category = tree.by_slug(request.category_slug)
         if category is not None:
             category_ids = tuple(sorted(tree.descendant_ids(category)))
+    if current_locale() == "en":
+        # The English site searches English articles only (none: an id no category has).
+        tree = category_tree()
+        english = {c.id for c in tree.by_id.values() if c.language == "en"}
+        category_ids = tuple(sorted(set(category_ids or english) & english)) or (0,)
     return SearchQuery(
         text=request.text,
         kinds=(request.kind,) if request.kind else None,

@@ -195,7 +195,7 @@ def pages_document() -> Iterator[str]:
 def _categories_in_tree_order() -> list:
     """Categories as the menu shows them: each followed by its children (position, name)."""
     rows = db.session.execute(
-        select(Category.id, Category.parent_id, Category.slug).order_by(
+        select(Category.id, Category.parent_id, Category.slug, Category.language).order_by(
             Category.position, Category.name
         )
     ).all()
@@ -279,6 +279,8 @@ PLAIN_SLUG_RE = re.compile(r"[a-z0-9-]+")
 #: An article id no real site reaches, to find where the id goes in an article's URL.
 _MARKER_ID = 987654321987
 _MARKER_SLUG = "slug-marker-of-the-sitemap"
+#: The reader's article route of each content language (English ones live under /en/article/).
+ENDPOINTS = {"vi": "reader.article", "en": "reader.english_article"}
 
 
 class ArticleLocs:
@@ -290,21 +292,23 @@ class ArticleLocs:
     """
 
     def __init__(self) -> None:
-        with_slug = absolute_url("reader.article", article_id=_MARKER_ID, slug=_MARKER_SLUG)
-        before, after = with_slug.split(str(_MARKER_ID), 1)
-        self.before = before
-        self.between, self.after = after.split(_MARKER_SLUG, 1)
-        bare_before, bare_after = absolute_url("reader.article", article_id=_MARKER_ID).split(
-            str(_MARKER_ID), 1
-        )
-        self.bare = (bare_before, bare_after)
+        self.pieces = {language: self._pieces(endpoint) for language, endpoint in ENDPOINTS.items()}
 
-    def __call__(self, article_id: int, slug: str | None) -> str:
+    @staticmethod
+    def _pieces(endpoint: str) -> tuple[str, str, str, tuple[str, str]]:
+        with_slug = absolute_url(endpoint, article_id=_MARKER_ID, slug=_MARKER_SLUG)
+        before, after = with_slug.split(str(_MARKER_ID), 1)
+        between, after = after.split(_MARKER_SLUG, 1)
+        bare = tuple(absolute_url(endpoint, article_id=_MARKER_ID).split(str(_MARKER_ID), 1))
+        return before, between, after, bare
+
+    def __call__(self, article_id: int, slug: str | None, language: str = "vi") -> str:
+        before, between, after, bare = self.pieces.get(language) or self.pieces["vi"]
         if not slug:
-            return f"{self.bare[0]}{article_id}{self.bare[1]}"
+            return f"{bare[0]}{article_id}{bare[1]}"
         if not PLAIN_SLUG_RE.fullmatch(slug):
             slug = quote(slug, safe="!$&'()*+,/:;=@")  # as werkzeug's default converter
-        return f"{self.before}{article_id}{self.between}{slug}{self.after}"
+        return f"{before}{article_id}{between}{slug}{after}"
 
 
 def articles_document(number: int, size: int) -> Iterator[str]:
@@ -321,7 +325,7 @@ def articles_document(number: int, size: int) -> Iterator[str]:
         # Keyset paging on the primary key alone (see articles_summary): hidden articles
         # are read and skipped here, so each batch is a short range scan, never a sort.
         rows = db.session.execute(
-            select(Article.id, Article.slug, lastmod, public)
+            select(Article.id, Article.slug, Article.language, lastmod, public)
             .where(Article.id > after, Article.id <= last)
             .order_by(Article.id)
             .limit(BATCH)
@@ -329,7 +333,7 @@ def articles_document(number: int, size: int) -> Iterator[str]:
         if not rows:
             break
         yield "".join(
-            f"<url><loc>{text(loc_of(row.id, row.slug))}</loc>"
+            f"<url><loc>{text(loc_of(row.id, row.slug, row.language))}</loc>"
             f"<lastmod>{w3c(row.lastmod, zone)}</lastmod></url>\n"
             for row in rows
             if row.public
@@ -350,18 +354,18 @@ def _news_since() -> datetime:
 def news_document(site_name: str) -> Iterator[str]:
     """Google News sitemap: public articles of the last two days, newest first, 1,000 at most."""
     rows = db.session.execute(
-        select(Article.id, Article.slug, Article.title, Article.published_at)
+        select(Article.id, Article.slug, Article.language, Article.title, Article.published_at)
         .where(Article.public_filter(), Article.published_at >= _news_since())
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(NEWS_MAX)
     ).all()
-    publication = (
-        f"<news:publication><news:name>{text(site_name)}</news:name>"
-        "<news:language>vi</news:language></news:publication>"
-    )
     yield XML_DECLARATION
     yield f'<urlset xmlns="{SITEMAP_NS}" xmlns:news="{NEWS_NS}">\n'
     for row in rows:
+        publication = (
+            f"<news:publication><news:name>{text(site_name)}</news:name>"
+            f"<news:language>{row.language}</news:language></news:publication>"
+        )
         news = (
             f"<news:news>{publication}"
             f"<news:publication_date>{w3c(row.published_at)}</news:publication_date>"

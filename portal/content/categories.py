@@ -28,6 +28,7 @@ from sqlalchemy import func, select, update
 from portal.content import audit
 from portal.content import tags as tag_names
 from portal.content.events import category_event, content_changed
+from portal.content.languages import DEFAULT_LANGUAGE, LANGUAGES, follow_category_language
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models import Article, Category, Page, PageDraft, Placement, utcnow
@@ -95,7 +96,31 @@ def summary(category: Category) -> dict:
         "parent_id": category.parent_id,
         "description": category.description,
         "position": category.position,
+        "language": category.language,
+        "translation_of_id": category.translation_of_id,
     }
+
+
+def _check_language(category: Category | None, language: str, translation_of_id: int | None):
+    """An English category may name the Vietnamese one it translates; a Vietnamese one none."""
+    if language not in LANGUAGES:
+        raise CategoryError("Hãy chọn ngôn ngữ trong danh sách.", field="language")
+    if translation_of_id is None:
+        return
+    if language == DEFAULT_LANGUAGE:
+        raise CategoryError(
+            "Chỉ chuyên mục tiếng Anh mới chọn bản tiếng Việt tương ứng.",
+            field="translation_of_id",
+        )
+    original = db.session.get(Category, translation_of_id)
+    if (
+        original is None
+        or original.language != DEFAULT_LANGUAGE
+        or (category is not None and original.id == category.id)
+    ):
+        raise CategoryError(
+            "Hãy chọn một chuyên mục tiếng Việt trong danh sách.", field="translation_of_id"
+        )
 
 
 def _siblings(parent_id: int | None) -> list[Category]:
@@ -218,19 +243,28 @@ def _slug_for(name: str, slug: str, category: Category | None) -> str:
 
 
 def create(
-    name: str, *, slug: str = "", description: str = "", parent_id: int | None = None
+    name: str,
+    *,
+    slug: str = "",
+    description: str = "",
+    parent_id: int | None = None,
+    language: str = DEFAULT_LANGUAGE,
+    translation_of_id: int | None = None,
 ) -> Category:
     """A new category after the last of its siblings; ``slug`` is made from the name if empty."""
     require_unit("Creating a category")
     if not name:
         raise CategoryError("Hãy nhập tên chuyên mục.", field="name")
     _check_parent(None, parent_id)
+    _check_language(None, language, translation_of_id)
     category = Category(
         name=name,
         slug=_slug_for(name, slug, None),
         description=description or "",
         parent_id=parent_id,
         position=_next_position(parent_id),
+        language=language,
+        translation_of_id=translation_of_id,
     )
     db.session.add(category)
     db.session.flush()
@@ -259,6 +293,8 @@ def edit(
     slug: str = "",
     description: str = "",
     parent_id: int | None = None,
+    language: str | None = None,
+    translation_of_id: int | None = None,
 ) -> Edited | None:
     """Rename, describe or move ``category``; None (and nothing written) when nothing changed.
 
@@ -269,12 +305,18 @@ def edit(
     if not name:
         raise CategoryError("Hãy nhập tên chuyên mục.", field="name")
     _check_parent(category, parent_id)
+    language = language or category.language
+    _check_language(category, language, translation_of_id)
     new_slug = _slug_for(name, slug, category)
     before = summary(category)
     old_slug, old_parent = category.slug, category.parent_id
     category.name = name
     category.slug = new_slug
     category.description = description or ""
+    category.translation_of_id = translation_of_id
+    if language != category.language:
+        category.language = language
+        follow_category_language(category)  # its articles are in its language
     if parent_id != old_parent:
         category.parent_id = parent_id
         category.position = _next_position(parent_id)

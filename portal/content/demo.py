@@ -41,6 +41,7 @@ from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select
 
 from portal.content.articles import tags_for
+from portal.content.demo_english import load_english_demo
 from portal.content.importer import import_records, parse_json
 from portal.content.media import PreparedImage, prepare_image, store_image
 from portal.content.unit_of_work import Actor, UnitOfWork, unit_of_work
@@ -236,6 +237,7 @@ def demo_pages() -> list[DemoPage]:
             blocked_regions=(),
             blocks=(
                 ("header", "site_header", {"title": "", "tagline": "", "show_today": True}),
+                ("header", "language_switcher", {}),
                 ("header", "search_box", {"placeholder": "Tìm tin bài…"}),
                 ("header", "category_menu", {"show_home": True, "depth": 2}),
                 ("main", "article_list", latest),
@@ -459,9 +461,24 @@ def load_demo() -> str:
         created = _ensure_articles(unit, counts)
         _tag_and_view_articles(created)
         _ensure_pages(categories, counts)
+        _ensure_english_site(unit, counts)
         db.session.flush()
         extras = _load_plugin_demos(Actor.system(DEMO_ACTOR))
     return ", ".join([counts.summary(), *extras])
+
+
+def _ensure_english_site(unit: UnitOfWork, counts: DemoCounts) -> None:
+    """The English site under ``/en`` (portal.content.demo_english), counted with the rest."""
+    plugins = plugins_of(current_app)
+    added = load_english_demo(
+        unit.actor,
+        lambda block_name, settings: _checked_settings(plugins, block_name, settings),
+        demo_image_name,
+    )
+    counts.categories += added["categories"]
+    counts.articles += added["articles"]
+    counts.pages += added["pages"]
+    counts.placements += added["placements"]
 
 
 def _load_plugin_demos(actor: Actor) -> list[str]:

@@ -23,6 +23,8 @@ RESERVED_PREFIXES = (
     "/admin",
     "/bai-viet",
     "/chuyen-muc",
+    "/en/category",  # English categories and articles (portal.languages)
+    "/en/article",
     "/the",
     "/media",
     "/static",

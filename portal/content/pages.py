@@ -68,6 +68,9 @@ class PageFields:
     path: str | None = None
     parent_id: int | None = None
     category_id: int | None = None
+    #: "vi" or "en"; an English page may name the Vietnamese page it translates.
+    language: str = "vi"
+    translation_of_id: int | None = None
 
 
 # -- reading ------------------------------------------------------------------
@@ -82,6 +85,8 @@ def summary(page: Page) -> dict:
         "parent_id": page.parent_id,
         "category_id": page.category_id,
         "layout": page.layout,
+        "language": page.language,
+        "translation_of_id": page.translation_of_id,
     }
 
 
@@ -125,17 +130,24 @@ def kind_problem(kind: str, page: Page | None = None) -> str | None:
     return None
 
 
-def category_problem(kind: str, category_id: int | None, page: Page | None = None) -> str | None:
-    """Why a ``kind`` page cannot be tied to ``category_id`` (None: the default), or None."""
+def category_problem(
+    kind: str, category_id: int | None, page: Page | None = None, language: str | None = None
+) -> str | None:
+    """Why a ``kind`` page cannot be tied to ``category_id`` (None: the default), or None.
+
+    Each language has its own default (the English site's category and article templates).
+    """
     if kind not in CATEGORY_KINDS:
         return None
     if category_id is not None and db.session.get(Category, category_id) is None:
         return "Chuyên mục này không còn tồn tại; hãy chọn chuyên mục khác."
     query = select(Page).where(Page.kind == kind)
-    query = query.where(
-        Page.category_id.is_(None) if category_id is None else Page.category_id == category_id
-    )
-    other = db.session.scalar(query)
+    if category_id is None:
+        language = language or (page.language if page is not None else "vi")
+        query = query.where(Page.category_id.is_(None), Page.language == language)
+    else:
+        query = query.where(Page.category_id == category_id)
+    other = db.session.scalars(query.order_by(Page.id)).first()
     if other is not None and (page is None or other.id != page.id):
         return f"Chuyên mục này đã có trang cùng loại: “{other.title}”."
     return None
@@ -169,9 +181,23 @@ def _check(fields: PageFields, page: Page | None) -> None:
     problem = path_problem(fields.kind, fields.path, page)
     if problem is not None:
         raise PageError(problem, field="path")
-    problem = category_problem(fields.kind, fields.category_id, page)
+    problem = category_problem(fields.kind, fields.category_id, page, fields.language)
     if problem is not None:
         raise PageError(problem, field="category_id")
+    if fields.language not in ("vi", "en"):
+        raise PageError("Hãy chọn ngôn ngữ trong danh sách.", field="language")
+    if fields.translation_of_id is not None:
+        original = db.session.get(Page, fields.translation_of_id)
+        if (
+            fields.language == "vi"
+            or original is None
+            or original.language != "vi"
+            or (page is not None and original.id == page.id)
+        ):
+            raise PageError(
+                "Chỉ trang tiếng Anh mới chọn trang tiếng Việt tương ứng; hãy chọn trong danh sách.",
+                field="translation_of_id",
+            )
     if fields.parent_id is not None:
         pages = PageTree.load()
         if fields.parent_id not in pages.by_id:
@@ -185,6 +211,8 @@ def _apply(page: Page, fields: PageFields) -> None:
     page.kind = fields.kind
     page.path = (fields.path or "").strip() if fields.kind in PATH_KINDS else None
     page.category_id = fields.category_id if fields.kind in CATEGORY_KINDS else None
+    page.language = fields.language
+    page.translation_of_id = fields.translation_of_id
     if fields.parent_id:
         page.parent_id = fields.parent_id
 

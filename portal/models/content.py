@@ -39,10 +39,18 @@ class Category(db.Model):
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(default=0)
+    # "vi" or "en": English categories live at /en/category/<slug> (portal.languages).
+    language: Mapped[str] = mapped_column(String(5), default="vi", server_default="vi")
+    # The Vietnamese category this one translates (the language switcher's target).
+    translation_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("categories.id", ondelete="SET NULL"), index=True
+    )
 
-    parent: Mapped[Category | None] = relationship(remote_side=[id], back_populates="children")
+    parent: Mapped[Category | None] = relationship(
+        remote_side=[id], back_populates="children", foreign_keys=[parent_id]
+    )
     children: Mapped[list[Category]] = relationship(
-        back_populates="parent", order_by="Category.position"
+        back_populates="parent", order_by="Category.position", foreign_keys=[parent_id]
     )
 
     def __repr__(self) -> str:
@@ -83,8 +91,25 @@ class Article(db.Model):
     # Bumped by every UPDATE; a save based on an older version is refused.
     version: Mapped[int] = mapped_column(default=1)
     view_count: Mapped[int] = mapped_column(default=0)
+    # Always its category's language (kept so by portal.content.articles), so
+    # URLs, feeds and search know it without loading the category.
+    language: Mapped[str] = mapped_column(String(5), default="vi", server_default="vi")
+    # The Vietnamese article this one translates (the language switcher's target).
+    translation_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
 
     category: Mapped[Category | None] = relationship()
+    #: The English translations of this article (loaded with an article page: no extra query).
+    translations: Mapped[list[Article]] = relationship(
+        foreign_keys=[translation_of_id], back_populates="translation_of", viewonly=True
+    )
+    translation_of: Mapped[Article | None] = relationship(
+        remote_side=[id],
+        foreign_keys=[translation_of_id],
+        back_populates="translations",
+        viewonly=True,
+    )
     image_file: Mapped[MediaImage | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by="Tag.name")
     attachments: Mapped[list[Attachment]] = relationship(

@@ -40,9 +40,15 @@ class Page(db.Model):
     layout: Mapped[str] = mapped_column(String(100), default="one_column")
     category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"))
     blocked_regions: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # "vi" or "en": the language of its content and interface (``<html lang>``).
+    language: Mapped[str] = mapped_column(String(5), default="vi", server_default="vi")
+    # The Vietnamese page this one translates (the language switcher's target).
+    translation_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("pages.id", ondelete="SET NULL"), index=True
+    )
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
-    parent: Mapped[Page | None] = relationship(remote_side=[id])
+    parent: Mapped[Page | None] = relationship(remote_side=[id], foreign_keys=[parent_id])
     placements: Mapped[list[Placement]] = relationship(
         back_populates="page",
         order_by="(Placement.region, Placement.position)",

@@ -17,13 +17,14 @@ ARTICLE_KIND = "article"
 PAGE_SIZE = 500
 
 
-def article_path(article_id: int, slug: str) -> str:
-    """The article's path on this site (``/bai-viet/12-bac-kan``), without a request."""
+def article_path(article_id: int, slug: str, language: str = "vi") -> str:
+    """The article's path on this site (``/bai-viet/12-bac-kan``, ``/en/article/...``), without a request."""
     values = {"article_id": article_id}
     if slug:
         values["slug"] = slug
     adapter = current_app.url_map.bind("localhost", script_name="/")
-    return adapter.build("reader.article", values)
+    endpoint = "reader.english_article" if language == "en" else "reader.article"
+    return adapter.build(endpoint, values)
 
 
 def _searchable(article: Article) -> bool:
@@ -38,7 +39,7 @@ def article_document(article: Article) -> SearchDocument:
         title=article.title or "",
         lead=plain_text(article.lead or ""),
         body=plain_text(article.body_html or ""),
-        url=article_path(article.id, article.slug),
+        url=article_path(article.id, article.slug, article.language),
         published_at=article.published_at,
         category_id=article.category_id,
     )
@@ -53,6 +54,7 @@ def article_documents() -> Iterator[SearchDocument]:
                 Article.id,
                 Article.title,
                 Article.slug,
+                Article.language,
                 Article.lead,
                 Article.body_html,
                 Article.published_at,
@@ -75,7 +77,7 @@ def article_documents() -> Iterator[SearchDocument]:
                 title=row.title or "",
                 lead=plain_text(row.lead or ""),
                 body=plain_text(row.body_html or ""),
-                url=article_path(row.id, row.slug),
+                url=article_path(row.id, row.slug, row.language),
                 published_at=row.published_at,
                 category_id=row.category_id,
             )

@@ -200,13 +200,17 @@ def test_article_sitemaps_are_streamed_not_buffered(site):
         response.close()
 
 
+@pytest.mark.parametrize("language", ["vi", "en"])
 @pytest.mark.parametrize("slug", ["tin-1", "", "chữ có dấu", "a/b?c=d&e"])
-def test_article_locations_are_what_the_reader_route_builds(site_app, slug):
+def test_article_locations_are_what_the_reader_route_builds(site_app, slug, language):
     from portal import absolute_url, article_url
 
     class Row:
         id = 42
 
     Row.slug = slug
+    Row.language = language
     with site_app.test_request_context("/"):
-        assert documents.ArticleLocs()(42, slug) == absolute_url(article_url(Row))
+        location = documents.ArticleLocs()(42, slug, language)
+        assert location == absolute_url(article_url(Row))
+    assert ("/en/article/42" in location) == (language == "en")

@@ -61,6 +61,8 @@ class ArticleForm(FlaskForm):
     category_id = SelectField(
         "Chuyên mục",
         coerce=int,
+        description="Bài viết có ngôn ngữ của chuyên mục: chuyên mục ghi “(tiếng Anh)” đưa bài "
+        "vào trang tiếng Anh (/en/article/…).",
         invalid_value_message="Hãy chọn chuyên mục trong danh sách.",
         invalid_choice_message="Hãy chọn chuyên mục trong danh sách.",
     )
@@ -123,7 +125,11 @@ class ArticleForm(FlaskForm):
         self.article = article
         categories = CategoryTree.load()
         self.category_id.choices = [(0, "— Chọn chuyên mục —")] + [
-            (c.id, f"{'— ' * (len(categories.ancestors(c)) - 1)}{c.name}")
+            (
+                c.id,
+                f"{'— ' * (len(categories.ancestors(c)) - 1)}{c.name}"
+                + (" (tiếng Anh)" if c.language == "en" else ""),
+            )
             for c in _category_order(categories)
         ]
 

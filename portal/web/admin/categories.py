@@ -17,8 +17,9 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from portal.content import audit, categories
 from portal.content.categories import CategoryError, CategoryInUse, pages_naming
 from portal.extensions import db
+from portal.languages import language_choices
 from portal.models import Article, Category
-from portal.site import CategoryTree
+from portal.site import CategoryTree, category_url
 from portal.text import slugify, strip_text
 from portal.web.actor import change
 from portal.web.admin import bp
@@ -63,6 +64,23 @@ class CategoryForm(FlaskForm):
         filters=[strip_text],
         validators=[Length(max=2000, message="Tối đa 2000 ký tự.")],
     )
+    language = SelectField(
+        "Ngôn ngữ",
+        description=(
+            "Chuyên mục tiếng Anh nằm ở /en/category/… trong trang tiếng Anh; bài viết "
+            "của chuyên mục có ngôn ngữ của chuyên mục."
+        ),
+        invalid_choice_message="Hãy chọn ngôn ngữ trong danh sách.",
+        default="vi",
+    )
+    translation_of_id = SelectField(
+        "Bản tiếng Việt tương ứng",
+        description="Với chuyên mục tiếng Anh: nút chuyển ngôn ngữ dẫn tới chuyên mục này.",
+        coerce=int,
+        invalid_value_message="Hãy chọn chuyên mục trong danh sách.",
+        invalid_choice_message="Hãy chọn chuyên mục trong danh sách.",
+        default=0,
+    )
 
     def __init__(self, *args, category: Category | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -73,6 +91,15 @@ class CategoryForm(FlaskForm):
             (c.id, f"{'— ' * depth}{c.name}")
             for c, depth in tree_order(tree)
             if c.id not in excluded
+        ]
+        self.language.choices = language_choices()
+        if self.translation_of_id.data is None:  # none named (or a form posted without it)
+            self.translation_of_id.data = 0
+            self.translation_of_id.process_errors = []
+        self.translation_of_id.choices = [(0, "(Không có)")] + [
+            (c.id, f"{'— ' * depth}{c.name}")
+            for c, depth in tree_order(tree)
+            if c.language == "vi" and (category is None or c.id != category.id)
         ]
 
     def validate_slug(self, field) -> None:
@@ -158,11 +185,13 @@ def category_new():
                     slug=form.slug.data or "",
                     description=form.description.data or "",
                     parent_id=form.parent_id.data or None,
+                    language=form.language.data,
+                    translation_of_id=form.translation_of_id.data or None,
                 )
         except CategoryError as exc:
             show_on_form(form, exc)
         else:
-            flash(f"Đã tạo chuyên mục “{category.name}” (/chuyen-muc/{category.slug}).")
+            flash(f"Đã tạo chuyên mục “{category.name}” ({category_url(category)}).")
             return redirect(url_for("admin.categories_list"))
     return render_template(
         "admin/categories/form.html", form=form, category=None
@@ -176,6 +205,7 @@ def category_edit(category_id: int):
     form = CategoryForm(obj=category, category=category)
     if request.method == "GET":
         form.parent_id.data = category.parent_id or 0
+        form.translation_of_id.data = category.translation_of_id or 0
     if form.validate_on_submit():
         try:
             with change():
@@ -185,6 +215,8 @@ def category_edit(category_id: int):
                     slug=form.slug.data or "",
                     description=form.description.data or "",
                     parent_id=form.parent_id.data or None,
+                    language=form.language.data,
+                    translation_of_id=form.translation_of_id.data or None,
                 )
         except CategoryError as exc:
             show_on_form(form, exc)

@@ -17,6 +17,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from portal.content import audit, pages
 from portal.content.pages import PageError, PageFields, PageInUse, subtree_ids
 from portal.extensions import db
+from portal.languages import language_choices
 from portal.models import PAGE_KINDS, Page, PageDraft
 from portal.plugins import plugins_of
 from portal.site import CategoryTree, PageTree
@@ -65,6 +66,21 @@ class PageForm(FlaskForm):
         invalid_value_message="Hãy chọn chuyên mục trong danh sách.",
         invalid_choice_message="Hãy chọn chuyên mục trong danh sách.",
     )
+    language = SelectField(
+        "Ngôn ngữ",
+        description="Ngôn ngữ của nội dung và giao diện trang (thẻ lang). Trang tiếng Anh "
+        "thường có đường dẫn /en/…",
+        invalid_choice_message="Hãy chọn ngôn ngữ trong danh sách.",
+        default="vi",
+    )
+    translation_of_id = SelectField(
+        "Trang tiếng Việt tương ứng",
+        coerce=int,
+        description="Với trang tiếng Anh: nút chuyển ngôn ngữ và thẻ hreflang dẫn tới trang này.",
+        invalid_value_message="Hãy chọn trang trong danh sách.",
+        invalid_choice_message="Hãy chọn trang trong danh sách.",
+        default=0,
+    )
     layout = SelectField("Bố cục", invalid_choice_message="Hãy chọn bố cục trong danh sách.")
 
     def __init__(self, *args, page: Page | None = None, **kwargs) -> None:
@@ -85,6 +101,15 @@ class PageForm(FlaskForm):
             (c.id, f"{'— ' * (len(categories.ancestors(c)) - 1)}{c.name}")
             for c in _category_order(categories)
         ]
+        self.language.choices = language_choices()
+        if self.translation_of_id.data is None:  # none named (or a form posted without it)
+            self.translation_of_id.data = 0
+            self.translation_of_id.process_errors = []
+        self.translation_of_id.choices = [(0, "(Không có)")] + [
+            (p.id, f"{p.title} ({p.path})")
+            for p in _tree_order(tree)
+            if p.language == "vi" and p.path and (page is None or p.id != page.id)
+        ]
         self.layout.choices = [
             (layout.name, layout.label) for layout in plugins_of(current_app).layouts.values()
         ]
@@ -100,7 +125,9 @@ class PageForm(FlaskForm):
             raise ValidationError(problem)
 
     def validate_category_id(self, field) -> None:
-        problem = pages.category_problem(self.kind.data, field.data or None, self.page)
+        problem = pages.category_problem(
+            self.kind.data, field.data or None, self.page, self.language.data
+        )
         if problem is not None:
             raise ValidationError(problem)
 
@@ -139,6 +166,8 @@ def _fields(form: PageForm) -> PageFields:
         path=form.path.data,
         parent_id=form.parent_id.data or None,
         category_id=form.category_id.data or None,
+        language=form.language.data,
+        translation_of_id=form.translation_of_id.data or None,
     )
 
 
@@ -210,6 +239,7 @@ def page_properties(page_id: int):
     if request.method == "GET":
         form.parent_id.data = page.parent_id or 0
         form.category_id.data = page.category_id or 0
+        form.translation_of_id.data = page.translation_of_id or 0
     if form.validate_on_submit():
         try:
             with change():

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, send_file
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file
 from sqlalchemy.orm import joinedload
 
 from portal.content.media import served_media_file
 from portal.content.view_counter import count_view
 from portal.extensions import db
 from portal.i18n import translate
+from portal.languages import use_language
 from portal.models import Article, Page
 from portal.page_meta import not_found_meta
 from portal.rendering import current_viewer, render_page
-from portal.site import article_url, category_tree, find_tag, page_tree
+from portal.site import article_url, category_tree, category_url, find_tag, page_tree
 from portal.text import plain_text
 
 bp = Blueprint("reader", __name__)
@@ -20,6 +21,8 @@ bp = Blueprint("reader", __name__)
 #: What an article page shows besides the article's own columns, loaded with it.
 ARTICLE_PAGE_LOADS = (
     joinedload(Article.image_file),
+    joinedload(Article.translations),  # the language switcher's target
+    joinedload(Article.translation_of),
     joinedload(Article.attachments),
     joinedload(Article.tags),
 )
@@ -31,19 +34,33 @@ def _page_or_404(page: Page | None) -> Page:
     return page
 
 
+def _render_path_page(page: Page | None, **kwargs):
+    """A home, static or search page, in its own language."""
+    page = _page_or_404(page)
+    use_language(page.language)
+    return render_page(page, **kwargs)
+
+
 @bp.get("/")
 def home():
     tree = page_tree()
     page = tree.by_path("/") or tree.root
-    return render_page(_page_or_404(page), title=current_app.config["PORTAL_SITE_NAME"])
+    return _render_path_page(page, title=current_app.config["PORTAL_SITE_NAME"])
 
 
 @bp.get("/chuyen-muc/<slug>")
+@bp.get("/en/category/<slug>", endpoint="english_category")
 def category(slug: str):
+    """A category's page; English categories live under ``/en/category/``."""
     categories = category_tree()
     found = categories.by_slug(slug)
     if found is None:
         abort(404)
+    if request.endpoint != (
+        "reader.english_category" if found.language == "en" else "reader.category"
+    ):
+        return redirect(category_url(found), code=301)
+    use_language(found.language)
     page = page_tree().for_category("category", found, categories)
     return render_page(
         _page_or_404(page),
@@ -65,6 +82,8 @@ def tag(slug: str):
 
 @bp.get("/bai-viet/<int:article_id>")
 @bp.get("/bai-viet/<int:article_id>-<slug>")
+@bp.get("/en/article/<int:article_id>", endpoint="english_article")
+@bp.get("/en/article/<int:article_id>-<slug>", endpoint="english_article")
 def article(article_id: int, slug: str | None = None):
     """An article on the nearest article-template page of its category.
 
@@ -76,8 +95,11 @@ def article(article_id: int, slug: str | None = None):
     viewer = current_viewer()
     if found is None or not (found.is_public or viewer.is_editor):
         abort(404)
-    if slug != (found.slug or None):  # an article without a slug lives at /bai-viet/<id>
+    if slug != (found.slug or None) or request.endpoint != (
+        "reader.english_article" if found.language == "en" else "reader.article"
+    ):  # an article without a slug lives at /bai-viet/<id>; an English one under /en/article/
         return redirect(article_url(found), code=301)
+    use_language(found.language)
     count_view(found, viewer)
     categories = category_tree()
     category = categories.get(found.category_id)
@@ -116,7 +138,7 @@ def media(filename: str):
 @bp.get("/<path:path>")
 def static_page(path: str):
     page = page_tree().by_path("/" + path.strip("/"))
-    return render_page(_page_or_404(page))
+    return _render_path_page(page)
 
 
 @bp.app_errorhandler(404)

@@ -5,7 +5,8 @@ This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``ContentEvent``, ``unit_of_work`` and ``Actor`` (how a plugin changes content),
 ``PluginSetting`` with ``plugin_setting``/``settings_of`` (a plugin's settings),
 ``db`` and ``Model`` (a plugin's own tables, see docs/plugins/data.md),
-``ComplianceCheck`` (a legal requirement a plugin meets),
+``ComplianceCheck`` (a legal requirement a plugin meets) with ``block_uses``
+(the pages that show a block type, for such checks),
 ``PageNotFound`` (a block saying the page asked for does not exist),
 ``render_portal_page``, ``MenuItem`` and ``AdminScreen`` (a plugin's pages,
 menu entries and admin screens), ``purge`` and ``bump_data_version`` (how it
@@ -24,7 +25,7 @@ from portal.blocks import (
     PageNotFound,
     SettingsContext,
 )
-from portal.compliance import ComplianceCheck
+from portal.compliance import BlockUse, ComplianceCheck, block_uses
 from portal.content.events import ContentEvent, article_event, content_changed
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
@@ -81,6 +82,7 @@ __all__ = [
     "ArticleQuery",
     "Block",
     "BlockContext",
+    "BlockUse",
     "CachePolicy",
     "Category",
     "ComplianceCheck",
@@ -106,6 +108,7 @@ __all__ = [
     "article_event",
     "article_media",
     "article_url",
+    "block_uses",
     "bump_data_version",
     "cached_text",
     "category_tree",

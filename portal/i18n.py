@@ -40,6 +40,14 @@ CATALOGS: dict[str, dict[str, str]] = {
         "Phân trang": "Pagination",
         "Chưa có bài viết nào.": "No articles yet.",
         "Không tìm thấy trang": "Page not found",
+        "Trang bạn tìm không có hoặc đã được chuyển đi. Địa chỉ có thể bị gõ sai, hoặc bài viết "
+        "đã bị gỡ.": "The page you are looking for does not exist or has moved. The address may "
+        "be mistyped, or the article has been taken down.",
+        "Tìm bài viết, trang bạn cần": "Search for the article or page you need",
+        "Tìm kiếm trên trang": "Search this site",
+        "Tìm kiếm": "Search",
+        "Về trang chủ": "Back to the home page of",
+        "Các chuyên mục": "Sections",
         "Danh mục chính": "Main menu",
         "Mở menu": "Open menu",
         "Bạn đang ở đây": "You are here",

@@ -174,6 +174,7 @@ def render_page(
     placements_by_page: dict[int, Sequence[PlacementLike]] | None = None,
     extra_context: dict[str, Any] | None = None,
     region_html: dict[str, Markup] | None = None,
+    not_found: bool = False,
 ) -> str:
     """Render a whole page with its layout.
 
@@ -181,7 +182,8 @@ def render_page(
     the draft here); by default they are loaded for the page and its ancestors.
     ``region_html`` is HTML shown at the start of a region, before its blocks
     (a plugin's page content, see :func:`portal.plugin_pages.render_portal_page`).
-    ``tag`` is the tag a tag page is about. The head's metadata (title, canonical
+    ``tag`` is the tag a tag page is about; ``not_found`` makes the head that of
+    the 404 page (``noindex``, no canonical URL). The head's metadata (title, canonical
     URL, Open Graph, JSON-LD) is built by :func:`portal.page_meta.page_meta`.
 
     A block raising :class:`portal.PageNotFound` stops the rendering: the 404
@@ -232,7 +234,13 @@ def render_page(
         page_title=title or page.title,
         page_description=description,
         page_meta=page_meta(
-            page, article=article, category=category, tag=tag, title=title, description=description
+            page,
+            article=article,
+            category=category,
+            tag=tag,
+            title=title,
+            description=description,
+            not_found=not_found,
         ),
         assets=assets,
         viewer=viewer,

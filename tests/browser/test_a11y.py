@@ -19,19 +19,19 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
 import pytest
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from portal.content.demo import load_demo
 from portal.extensions import db
 from portal.models import Article
 from portal.testing import make_app
-
-from .conftest import LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -57,19 +57,29 @@ def _unavailable(reason: str):
 def portal(tmp_path_factory):
     """The demo portal served on a free port, its base URL that port (links stay local)."""
     folder = tmp_path_factory.mktemp("a11y")
-    app = make_app(
+    served = {}
+    # The port first, so that the site's base URL (absolute links, sitemaps) is this server.
+    server = make_server(
+        "127.0.0.1", 0, lambda environ, start: served["app"](environ, start), threaded=True
+    )
+    url = f"http://127.0.0.1:{server.server_port}"
+    app = served["app"] = make_app(
         database_url=f"sqlite:///{folder / 'portal.db'}",
-        config={"PORTAL_CACHE_URL": "memory", "PORTAL_STRICT_BLOCKS": False},
+        config={
+            "PORTAL_CACHE_URL": "memory",
+            "PORTAL_STRICT_BLOCKS": False,
+            "PORTAL_BASE_URL": url,
+        },
         instance_path=str(folder / "instance"),
     )
-    server = LiveServer(app)
-    app.config["PORTAL_BASE_URL"] = server.url
     with app.app_context():
         load_demo()
         reference = db.session.scalar(select(Article.id).where(Article.title == REFERENCE_TITLE))
-    server.start()
-    yield {"url": server.url, "app": app, "reference": reference}
-    server.stop()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": url, "app": app, "reference": reference}
+    server.shutdown()
+    thread.join(timeout=5)
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -87,8 +97,9 @@ def reader(browser):
 def _kind(path: str) -> str:
     """Addresses of one kind share their first segment (/bai-viet/…, /the/…, /van-ban/…);
     a one-segment address (/gioi-thieu, /so-do-trang) is a kind of its own."""
-    segments = [s for s in path.split("?")[0].split("/") if s]
-    return segments[0] + "/*" if len(segments) > 1 else path
+    bare = path.split("?")[0]
+    segments = [s for s in bare.split("/") if s]
+    return segments[0] + "/*" if len(segments) > 1 else bare
 
 
 def _local_path(url: str, base: str) -> str | None:
@@ -122,7 +133,9 @@ def collect_paths(reader, base: str) -> list[str]:
 
 
 AXE_RUN = """async tags => {
-  const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]
+  });
   return result.violations.map(v => ({
     id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map(n => n.target.join(" ") + " — " + n.failureSummary.replace(/\\s+/g, " "))

@@ -143,33 +143,49 @@ AXE_RUN = """async tags => {
 }"""
 
 
+def _start_vnu(files: list[Path]) -> subprocess.Popen | str:
+    """The Nu HTML checker on every file in one Java run, started in the background (it
+    works while axe runs in the browser); or why it cannot run."""
+    java = shutil.which("java")
+    if java is None:
+        return "Java is not installed (apt-get install default-jre-headless)"
+    if not VNU.exists():
+        return f"{VNU.relative_to(ROOT)} is missing (make vendor)"
+    command = [java, "-jar", str(VNU), "--errors-only", "--format", "json", *map(str, files)]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
 @pytest.fixture(scope="module")
 def visited(portal, reader, tmp_path_factory):
-    """Every page checked once: its status, axe's violations, and its HTML saved for vnu."""
+    """Every page checked once: its status and axe's violations; and the Nu HTML
+    checker's run on the HTML the server sent (``vnu``: the process, or why not)."""
     if not AXE.exists():
         _unavailable(f"{AXE.relative_to(ROOT)} is missing (make vendor)")
     axe_source = AXE.read_text(encoding="utf-8")
     folder = tmp_path_factory.mktemp("a11y-html")
     pages = []
     for number, path in enumerate(collect_paths(reader, portal["url"])):
-        response = reader.goto(portal["url"] + path)
         html_file = folder / f"{number:02d}.html"
-        html_file.write_bytes(response.body())
+        html_file.write_bytes(reader.request.get(portal["url"] + path).body())
+        pages.append({"path": path, "file": html_file})
+    vnu = _start_vnu([page["file"] for page in pages])
+    for page in pages:
+        page["status"] = reader.goto(portal["url"] + page["path"]).status
         reader.evaluate(axe_source)  # as a script of the page's own: its CSP allows no inline code
-        violations = reader.evaluate(AXE_RUN, AXE_TAGS)
-        pages.append(
-            {"path": path, "status": response.status, "file": html_file, "violations": violations}
-        )
-    return pages
+        page["violations"] = reader.evaluate(AXE_RUN, AXE_TAGS)
+    yield {"pages": pages, "vnu": vnu}
+    if isinstance(vnu, subprocess.Popen) and vnu.poll() is None:
+        vnu.kill()
+        vnu.wait()
 
 
 def test_every_kind_of_reader_page_is_found(visited):
-    paths = [page["path"] for page in visited]
+    paths = [page["path"] for page in visited["pages"]]
     kinds = {_kind(path) for path in paths}
     # Home, search, 404, categories, articles, tags, static pages, the HTML sitemap, feeds.
     assert {"/", "/tim-kiem", MISSING_PATH, "chuyen-muc/*", "bai-viet/*", "the/*"} <= kinds
     assert {"/gioi-thieu", "/so-do-trang", "/nguon-tin-rss"} <= kinds
-    statuses = {page["path"]: page["status"] for page in visited}
+    statuses = {page["path"]: page["status"] for page in visited["pages"]}
     assert statuses.pop(MISSING_PATH) == 404
     assert set(statuses.values()) == {200}, statuses
 
@@ -177,33 +193,26 @@ def test_every_kind_of_reader_page_is_found(visited):
 def test_axe_finds_no_wcag_violation(visited):
     report = [
         f"{page['path']}: [{v['impact']}] {v['id']} — {v['help']}\n    " + "\n    ".join(v["nodes"])
-        for page in visited
+        for page in visited["pages"]
         for v in page["violations"]
     ]
     assert not report, "axe-core (WCAG 2.1 A/AA) violations:\n" + "\n".join(report)
 
 
 def test_the_nu_html_checker_finds_no_error(visited):
-    java = shutil.which("java")
-    if java is None:
-        _unavailable("Java is not installed (apt-get install default-jre-headless)")
-    if not VNU.exists():
-        _unavailable(f"{VNU.relative_to(ROOT)} is missing (make vendor)")
-    path_of = {page["file"].name: page["path"] for page in visited}
-    run = subprocess.run(
-        [java, "-jar", str(VNU), "--errors-only", "--format", "json"]
-        + [str(page["file"]) for page in visited],  # one Java start for every page
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    messages = json.loads(run.stderr or run.stdout)["messages"]
+    vnu = visited["vnu"]
+    if isinstance(vnu, str):
+        _unavailable(vnu)
+    out, err = vnu.communicate(timeout=180)
+    messages = json.loads(err or out)["messages"]
+    path_of = {page["file"].name: page["path"] for page in visited["pages"]}
     report = [
         f"{path_of.get(m.get('url', '').rsplit('/', 1)[-1], m.get('url'))}:{m.get('lastLine')}: "
         f"{m['message']}\n    {m.get('extract', '').strip()}"
         for m in messages
     ]
     assert not report, "Nu HTML checker errors:\n" + "\n".join(report)
+    assert vnu.returncode == 0
 
 
 # -- the focus ring ------------------------------------------------------------------

@@ -48,6 +48,11 @@ CATALOGS: dict[str, dict[str, str]] = {
         "Tìm kiếm": "Search",
         "Về trang chủ": "Back to the home page of",
         "Các chuyên mục": "Sections",
+        "Lỗi máy chủ": "Server error",
+        "Xin lỗi, đã có lỗi xảy ra": "Sorry, something went wrong",
+        "Máy chủ gặp sự cố khi hiển thị trang này. Lỗi đã được ghi lại; vui lòng thử lại sau "
+        "ít phút.": "The server could not show this page. The error has been logged; please try "
+        "again in a few minutes.",
         "Danh mục chính": "Main menu",
         "Mở menu": "Open menu",
         "Bạn đang ở đây": "You are here",

@@ -5,7 +5,8 @@ This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``ContentEvent``, ``unit_of_work`` and ``Actor`` (how a plugin changes content),
 ``PluginSetting`` with ``plugin_setting``/``settings_of`` (a plugin's settings),
 ``db`` and ``Model`` (a plugin's own tables, see docs/plugins/data.md),
-``ComplianceCheck`` (a legal requirement a plugin meets), ``SiteOrganization``
+``ComplianceCheck`` (a legal requirement a plugin meets) with ``block_uses``
+(the pages that show a block type, for such checks), ``SiteOrganization``
 (who runs the site, from ``portal_site_organization``), ``record_audit`` (an
 audit entry for a plugin's change),
 ``check_csp_source`` (whether an origin may join the Content-Security-Policy),
@@ -28,7 +29,7 @@ from portal.blocks import (
     PageNotFound,
     SettingsContext,
 )
-from portal.compliance import ComplianceCheck
+from portal.compliance import BlockUse, ComplianceCheck, block_uses
 from portal.content.audit import record as record_audit
 from portal.content.events import ContentEvent, article_event, content_changed
 from portal.content.media import file_size
@@ -115,6 +116,7 @@ __all__ = [
     "ArticleQuery",
     "Block",
     "BlockContext",
+    "BlockUse",
     "CachePolicy",
     "Category",
     "ComplianceCheck",
@@ -145,6 +147,7 @@ __all__ = [
     "article_event",
     "article_media",
     "article_url",
+    "block_uses",
     "bump_data_version",
     "cached_text",
     "category_tree",

@@ -587,3 +587,27 @@ def reindex_command(kind: str | None) -> None:
     ) as bar:
         count = reindex(kind, progress=bar.update)
     click.echo(f"{count} document{'s' if count != 1 else ''} indexed.")
+
+
+@portal_cli.command("compliance")
+def compliance_command() -> None:
+    """What Decree 42/2022/NĐ-CP asks of the portal, and what it has (as /admin/tuan-thu).
+
+    Prints one line per requirement and the count met; exits with status 1 when
+    any is unmet, so a deployment script can stop on it.
+    """
+    from portal.compliance import compliance_report
+
+    # Plugins compute their checks as for the admin page: inside a request of the site.
+    with current_app.test_request_context("/admin/tuan-thu"):
+        report = compliance_report()
+    for check in report.checks:
+        mark = "✔ Đạt     " if check.met else "✘ Chưa đạt"
+        click.echo(f"{mark}  {check.label} ({check.reference})")
+        if check.detail:
+            click.echo(f"            {check.detail}")
+        if check.fix_url and not check.met:
+            click.echo(f"            Sửa tại: {check.fix_url}")
+    click.echo(report.summary)
+    if not report.all_met:
+        sys.exit(1)

@@ -175,6 +175,7 @@ def render_page(
     extra_context: dict[str, Any] | None = None,
     region_html: dict[str, Markup] | None = None,
     assets_of: Sequence[type[Block]] = (),
+    not_found: bool = False,
 ) -> str:
     """Render a whole page with its layout.
 
@@ -184,7 +185,8 @@ def render_page(
     (a plugin's page content, see :func:`portal.plugin_pages.render_portal_page`).
     ``assets_of`` are block types whose CSS and JS the page links as if they were
     placed (a plugin's page styled by its blocks' files).
-    ``tag`` is the tag a tag page is about. The head's metadata (title, canonical
+    ``tag`` is the tag a tag page is about; ``not_found`` makes the head that of
+    the 404 page (``noindex``, no canonical URL). The head's metadata (title, canonical
     URL, Open Graph, JSON-LD) is built by :func:`portal.page_meta.page_meta`.
 
     A block raising :class:`portal.PageNotFound` stops the rendering: the 404
@@ -237,7 +239,13 @@ def render_page(
         page_title=title or page.title,
         page_description=description,
         page_meta=page_meta(
-            page, article=article, category=category, tag=tag, title=title, description=description
+            page,
+            article=article,
+            category=category,
+            tag=tag,
+            title=title,
+            description=description,
+            not_found=not_found,
         ),
         assets=assets,
         viewer=viewer,

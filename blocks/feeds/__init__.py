@@ -21,6 +21,7 @@ from portal import (
 )
 
 from . import views
+from .compliance import rss_check
 from .xml import ATOM_TYPE, RSS_TYPE
 
 PLUGIN_SETTINGS = [
@@ -97,3 +98,8 @@ def portal_head_links(page, article, category, tag):
                 )
             )
     return links
+
+
+@hookimpl
+def portal_compliance_checks():
+    return [rss_check()]

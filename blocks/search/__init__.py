@@ -47,6 +47,8 @@ from portal import (
     strip_text,
 )
 
+from .compliance import search_check
+
 #: Query-string parameters of the search page.
 QUERY_PARAMETER = "q"
 CATEGORY_PARAMETER = "chuyen-muc"
@@ -516,6 +518,11 @@ class SearchFilters(Block):
 @hookimpl
 def portal_register_blocks():
     return [SearchBox, SearchResultsBlock, SearchFilters]
+
+
+@hookimpl
+def portal_compliance_checks():
+    return [search_check()]
 
 
 __all__ = [

@@ -41,6 +41,7 @@ from portal import (
 )
 
 from . import documents
+from .compliance import sitemap_check
 from .robots import DEFAULT_ROBOTS, MAX_BYTES, check_robots, robots_body
 
 PLUGIN = "sitemaps"
@@ -235,3 +236,8 @@ def portal_register_blocks():
 @hookimpl
 def portal_setup_app(app):
     app.register_blueprint(bp)
+
+
+@hookimpl
+def portal_compliance_checks():
+    return [sitemap_check()]

@@ -58,11 +58,12 @@
   if (navigator.clipboard) {
     document.querySelectorAll("[data-copy-link]").forEach(function (button) {
       button.hidden = false;
-      var original = button.textContent;
+      var text = button.querySelector("[data-copy-text]") || button;
+      var original = text.textContent;
       button.addEventListener("click", function () {
         navigator.clipboard.writeText(button.getAttribute("data-copy-link")).then(function () {
-          button.textContent = button.getAttribute("data-copied-label");
-          window.setTimeout(function () { button.textContent = original; }, 2500);
+          text.textContent = button.getAttribute("data-copied-label");
+          window.setTimeout(function () { text.textContent = original; }, 2500);
         });
       });
     });

@@ -23,6 +23,7 @@ MENU_ENTRIES = (
     ("admin.audit_log", "Nhật ký thay đổi", ("admin",)),
     ("admin.content_events", "Sự kiện nội dung", ("admin",)),
     ("admin.plugins_list", "Plugin", ("admin",)),
+    ("admin.compliance", "Tuân thủ Nghị định 42", ("admin",)),
 )
 #: Screens whose endpoints do not share the menu entry's prefix but belong to it.
 MENU_SECTIONS = {
@@ -87,6 +88,7 @@ from portal.web.admin import (  # noqa: E402,F401  (registers views)
     articles,
     audit_log,
     categories,
+    compliance,
     content_events,
     dashboard,
     media,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file
+from markupsafe import Markup
 from sqlalchemy.orm import joinedload
 
 from portal.content.media import served_media_file
@@ -12,7 +13,7 @@ from portal.i18n import translate
 from portal.languages import use_language
 from portal.models import Article, Page
 from portal.page_meta import not_found_meta
-from portal.rendering import current_viewer, render_page
+from portal.rendering import current_viewer, load_placements, render_page
 from portal.site import article_url, category_tree, category_url, find_tag, page_tree
 from portal.text import plain_text
 
@@ -143,15 +144,68 @@ def static_page(path: str):
 
 @bp.app_errorhandler(404)
 def not_found(error):
+    """The site's 404 page, in the site's frame: the root page's header, menu and footer.
+
+    If that frame cannot be rendered (no page yet, the database unreachable), the
+    plain page without blocks answers instead: a 404 never becomes a 500.
+    """
     categories = _safe_categories()
+    try:
+        return _not_found_in_frame(categories), 404
+    except Exception:
+        current_app.logger.exception("Could not render the 404 page in the site's frame")
+        db.session.rollback()
     return render_template(
-        "errors/404.html", categories=categories, page_meta=not_found_meta()
+        "errors/404.html",
+        categories=categories,
+        search_url=SEARCH_PATH,
+        page_meta=not_found_meta(),
     ), 404
+
+
+def _not_found_in_frame(categories) -> str:
+    """A page never stored, child of the root page with its own main region (and no
+    sidebar): it inherits the root's header and footer blocks, as every page does."""
+    root = page_tree().root
+    if root is None:
+        raise LookupError("the site has no page yet")
+    title = translate("Không tìm thấy trang")
+    page = Page(
+        kind="not_found",
+        title=title,
+        path=None,
+        layout="one_column",
+        parent_id=root.id,
+        blocked_regions=["main", "sidebar"],
+    )
+    main = render_template(
+        "errors/_not_found_body.html", categories=categories, search_url=_search_url()
+    )
+    return render_page(
+        page,
+        title=title,
+        placements_by_page=load_placements([root.id]),
+        region_html={"main": Markup(main)},
+        not_found=True,
+    )
 
 
 @bp.app_errorhandler(500)
 def server_error(error):
     return render_template("errors/500.html"), 500
+
+
+#: Where the 404 page's search form goes when the site has no page of kind ``search``.
+SEARCH_PATH = "/tim-kiem"
+
+
+def _search_url() -> str:
+    """The path of the site's search page (the first page of kind ``search``)."""
+    pages = sorted(
+        (p for p in page_tree().by_id.values() if p.kind == "search" and p.path),
+        key=lambda p: p.id,
+    )
+    return pages[0].path if pages else SEARCH_PATH
 
 
 def _safe_categories():

@@ -5,7 +5,8 @@ This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 ``ContentEvent``, ``unit_of_work`` and ``Actor`` (how a plugin changes content),
 ``PluginSetting`` with ``plugin_setting``/``settings_of`` (a plugin's settings),
 ``db`` and ``Model`` (a plugin's own tables, see docs/plugins/data.md),
-``ComplianceCheck`` (a legal requirement a plugin meets),
+``ComplianceCheck`` (a legal requirement a plugin meets), ``record_audit``
+(an entry in the admin's audit log, committed with the change),
 ``PageNotFound`` (a block saying the page asked for does not exist),
 ``render_portal_page``, ``MenuItem`` and ``AdminScreen`` (a plugin's pages,
 menu entries and admin screens), ``purge`` and ``bump_data_version`` (how it
@@ -25,6 +26,7 @@ from portal.blocks import (
     SettingsContext,
 )
 from portal.compliance import ComplianceCheck
+from portal.content.audit import record as record_audit
 from portal.content.events import ContentEvent, article_event, content_changed
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
@@ -127,6 +129,7 @@ __all__ = [
     "render_portal_page",
     "roles_required",
     "purge",
+    "record_audit",
     "sanitize_html",
     "search",
     "search_terms",

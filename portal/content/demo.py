@@ -235,6 +235,7 @@ def demo_pages() -> list[DemoPage]:
                 ("sidebar", "most_read", most_read),
                 ("sidebar", "article_list", tourism_list),
                 ("sidebar", "rich_text", hotline),
+                ("sidebar", "latest_questions", {"title": "Hỏi đáp mới", "count": 5}),
                 ("footer", "site_footer", FOOTER_SETTINGS),
             ),
         ),

@@ -182,6 +182,9 @@ def upgrade_plugin(name: str, plugin: Any) -> bool:
     if migrations is None:
         return False
     db.session.remove()  # no session may hold a table lock while the schema changes
+    if _built_from_models(migrations, plugin):
+        command.stamp(alembic_config(migrations), "heads")
+        return True
     try:
         command.upgrade(alembic_config(migrations), "heads")
     except Exception as exc:
@@ -193,6 +196,19 @@ def upgrade_plugin(name: str, plugin: Any) -> bool:
             "the core tables and the other plugins are unaffected."
         ) from exc
     return True
+
+
+def _built_from_models(migrations: PluginMigrations, plugin: Any) -> bool:
+    """Whether the plugin's tables were all made from its models, with no version recorded.
+
+    That is a database built by ``db.create_all()`` (the tests' databases, before
+    ``portal setup`` runs there): like the core's tables in that case
+    (:func:`portal.schema.upgrade_core`), they are taken as current and the version
+    is recorded, instead of running a first migration that would find them there.
+    """
+    tables = plugin_tables(module_of(plugin))
+    present = set(inspect(db.engine).get_table_names())
+    return bool(tables) and tables <= present and migrations.version_table not in present
 
 
 def _next_revision(migrations: PluginMigrations) -> str:

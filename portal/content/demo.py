@@ -235,7 +235,6 @@ def demo_pages() -> list[DemoPage]:
                 ("sidebar", "most_read", most_read),
                 ("sidebar", "article_list", tourism_list),
                 ("sidebar", "rich_text", hotline),
-                ("sidebar", "latest_questions", {"title": "Hỏi đáp mới", "count": 5}),
                 ("footer", "site_footer", FOOTER_SETTINGS),
             ),
         ),
@@ -361,7 +360,10 @@ def demo_pages() -> list[DemoPage]:
             parent="home",
             layout="main_sidebar",
             blocked_regions=("main",),
-            blocks=(("main", "rich_text", {"title": "Liên hệ", "html": CONTACT_HTML}),),
+            blocks=(
+                ("main", "rich_text", {"title": "Liên hệ", "html": CONTACT_HTML}),
+                ("main", "latest_questions", {"title": "Hỏi đáp mới", "count": 5}),
+            ),
         ),
         # The HTML sitemap Circular 32/2017/TT-BTTTT expects (block of the sitemaps plugin).
         DemoPage(

@@ -13,8 +13,8 @@ PLUGIN = "questions"
 NAME_MAX, SUBJECT_MAX, BODY_MIN, BODY_MAX, EMAIL_MAX = 120, 300, 20, 5000, 254
 
 
-def _field_choices(fields) -> list[tuple[str, str]]:
-    return [("", translate("— Không chọn —"))] + [(str(f.id), f.name) for f in fields]
+def _field_choices(fields) -> dict[str, str]:
+    return {"": translate("— Không chọn —"), **{str(f.id): f.name for f in fields}}
 
 
 def _to_field_id(value):
@@ -121,7 +121,7 @@ class AnswerForm(Form):
             Length(max=NAME_MAX, message="Tối đa %(max)d ký tự."),
         ],
     )
-    field = SelectField("Lĩnh vực", choices=[("", "— Không chọn —")], validate_choice=True)
+    field = SelectField("Lĩnh vực", choices={"": "— Không chọn —"}, validate_choice=True)
     answer_html = TextAreaField(
         "Câu trả lời",
         description="HTML được làm sạch như nội dung bài viết (đoạn văn, danh sách, liên kết…).",
@@ -135,7 +135,7 @@ class AnswerForm(Form):
 
 def answer_form(formdata, fields, obj=None) -> AnswerForm:
     form = AnswerForm(formdata, obj=obj)
-    form.field.choices = [("", "— Không chọn —")] + [(str(f.id), f.name) for f in fields]
+    form.field.choices = {"": "— Không chọn —", **{str(f.id): f.name for f in fields}}
     if formdata is None and obj is not None:
         form.field.data = str(obj.field_id) if obj.field_id else ""
         if not obj.answered_by:

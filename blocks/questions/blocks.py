@@ -29,7 +29,7 @@ class LatestQuestions(Block):
     description = "Các câu hỏi của người dân vừa được trả lời, với liên kết gửi câu hỏi."
     group = "Tiện ích"
     settings_form = LatestQuestionsSettings
-    template = "questions/latest.html"
+    template = "latest_questions/list.html"
     css = ("questions.css",)
     # Purged by every change readers can see (tag "questions", see content.py).
     cache = CachePolicy(timeout=3600, vary_on={"locale", "page"}, tags={LISTS_TAG})

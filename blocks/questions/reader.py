@@ -17,12 +17,12 @@ import math
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 from flask_wtf.csrf import CSRFError
 
+import portal
 from portal import (
     SearchQuery,
     db,
     plugin_setting,
     render_portal_page,
-    search,
     translate,
 )
 
@@ -56,7 +56,9 @@ def index():
     results = None
     rows, total = [], 0
     if text:
-        results = search(SearchQuery(text, kinds=("question",), page=page, per_page=PER_PAGE))
+        results = portal.search(
+            SearchQuery(text, kinds=("question",), page=page, per_page=PER_PAGE)
+        )
         pages = results.page_count
     else:
         rows, total = content.published_page(page, PER_PAGE, field.id if field else None)

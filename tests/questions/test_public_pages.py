@@ -22,9 +22,7 @@ def test_keeps_the_block_contract():
 def test_no_public_response_ever_contains_the_askers_email_or_phone(sqlite_app, editor):
     with sqlite_app.app_context():
         sample_content()
-    place_block(
-        sqlite_app, "/", "main", "latest_questions", {"title": "Hỏi đáp mới", "count": 5}
-    )
+    place_block(sqlite_app, "/", "main", "latest_questions", {"title": "Hỏi đáp mới", "count": 5})
     reader = sqlite_app.test_client()
     assert ask(reader, sqlite_app).status_code == 303
     question_id = db_question_id(sqlite_app)

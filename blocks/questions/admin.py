@@ -123,7 +123,11 @@ def edit(question_id: int):
     except content.QuestionError as error:
         db.session.rollback()
         question = _question_or_404(question_id)
-        status = 409 if isinstance(error, content.EditConflict) else 400
+        status = 400
+        if isinstance(error, content.EditConflict):
+            # Saving again now is a deliberate choice: it overwrites the other save.
+            form.version.data = question.version
+            status = 409
         return _edit_page(question, form, str(error), status=status)
     if action == "publish":
         flash(f"Đã công bố câu hỏi {saved.reference} tại trang Hỏi đáp.", "success")

@@ -198,7 +198,7 @@ def save(actor: Actor, question_id: int, edit: Edit, *, publish: bool = False) -
         elif question.status in (NEW, ANSWERED):
             question.status = ANSWERED if has_answer else NEW
         elif was_public and not has_answer:
-            question.status = ANSWERED  # cannot happen via the form; keeps the rule whole
+            question.status = NEW  # an answer taken away takes the question off the site
         after = _snapshot(question)
         changed = [name for name in before if before[name] != after[name]]
         if changed:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
 
 from blocks.questions.models import ANSWERED, HIDDEN, PUBLISHED, Question
@@ -68,14 +70,16 @@ def test_a_stale_screen_does_not_overwrite_a_newer_save(sqlite_app, editor):
     assert stale.status_code == 409
     assert "vừa được người khác lưu" in html and 'value="Sở Y tế"' in html
     assert one_question(sqlite_app).answered_by == "Sở Giao thông vận tải"
+    # Sent again from the re-shown form (which now carries the newer version): saved.
+    newer = re.search(r'name="version" value="(\d+)"', html)[1]
+    again = answer(editor, question_id, action="save", version=int(newer), answered_by="Sở Y tế")
+    assert again.status_code == 302 and one_question(sqlite_app).answered_by == "Sở Y tế"
 
 
 def test_unpublish_hide_and_delete(sqlite_app, editor):
     question_id = asked(sqlite_app)
     answer(editor, question_id)
     token_page = editor.get(f"/admin/hoi-dap/{question_id}").get_data(as_text=True)
-    import re
-
     token = re.search(r'name="csrf_token" value="([^"]+)"', token_page)[1]
     with events_written(sqlite_app) as events:
         editor.post(
@@ -105,8 +109,6 @@ def test_roles(sqlite_app):
     assert editor.get("/admin/hoi-dap/linh-vuc").status_code == 403  # the vocabulary: admins
     admin = signed_in_client(sqlite_app, make_account(sqlite_app, "admin"))
     page = admin.get("/admin/hoi-dap/linh-vuc").get_data(as_text=True)
-    import re
-
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
     assert (
         admin.post(

@@ -10,7 +10,15 @@ from blocks.questions.models import Question
 from portal import Actor, SearchQuery, search
 from portal.extensions import db
 from portal.models import IndexedDocument
-from portal.testing import assert_block_contract, place_block, sample_content
+from portal.testing import (
+    assert_block_contract,
+    make_account,
+    make_app,
+    place_block,
+    render_page,
+    sample_content,
+    signed_in_client,
+)
 
 from .helpers import QUESTION, answer, ask
 
@@ -109,3 +117,16 @@ def test_demo_compliance_and_migrations(app):
         [met] = portal_compliance_checks()
         assert met.met and met.detail.startswith("12 câu hỏi đã trả lời công khai; 2 câu hỏi mới")
         assert search(SearchQuery("can cuoc", kinds=("question",))).total == 1
+
+
+def test_the_cached_block_shows_a_question_once_it_is_published(tmp_path):
+    app = make_app(config={"PORTAL_CACHE_URL": "memory"}, instance_path=str(tmp_path / "i"))
+    with app.app_context():
+        sample_content(blocks=[])
+    place_block(app, "/", "main", "latest_questions", {"title": "Hỏi đáp mới", "count": 5})
+    reader = app.test_client()
+    assert "Chưa có câu hỏi nào được trả lời." in render_page(reader, "/")
+    assert ask(reader, app).status_code == 303
+    editor = signed_in_client(app, make_account(app, "editor"))
+    assert answer(editor, db_question_id(app)).status_code == 302
+    assert QUESTION["subject"] in render_page(reader, "/")  # tag "questions" purged it

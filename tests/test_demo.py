@@ -146,6 +146,7 @@ def test_pages_make_a_complete_site(app, demo):
         assert [p.block_name for p in static["/lien-he"].placements] == [
             "rich_text",
             "site_profile_contact",
+            "latest_questions",
         ]
         assert [p.block_name for p in static["/so-do-trang"].placements] == ["site_map"]
         assert [p.block_name for p in static["/nguon-tin-rss"].placements] == ["feed_links"]

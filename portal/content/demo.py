@@ -395,6 +395,7 @@ def demo_pages() -> list[DemoPage]:
                     "site_profile_contact",
                     {"title": "Thông tin liên hệ", "show_leaders": True},
                 ),
+                ("main", "latest_questions", {"title": "Hỏi đáp mới", "count": 5}),
             ),
         ),
         # The HTML sitemap Circular 32/2017/TT-BTTTT expects (block of the sitemaps plugin).

@@ -16,6 +16,7 @@ import pytest
 from flask import Flask, url_for
 from sqlalchemy import select
 
+from blocks.questions.models import Question
 from portal import hookimpl
 from portal.content import audit
 from portal.content.page_drafts import add_block, change_draft, edit_version, publish
@@ -78,6 +79,10 @@ OPEN_TO = {
         {"admin", "editor", "author"},
     ),
     "documents_admin.import_file": {"admin", "editor"},
+    # Questions from citizens (blocks/questions): editors answer; admins keep the fields.
+    **dict.fromkeys(
+        [f"questions_admin.{name}" for name in ("index", "edit", "delete")], {"admin", "editor"}
+    ),
 }
 
 
@@ -112,6 +117,9 @@ def make_world(app) -> dict:
         image = MediaImage(stored_name="uploads/te/test.jpg", mime_type="image/jpeg", width=800,
                            height=450, size=1000, variants={}, uploaded_by_id=admin.id)  # fmt: skip
         db.session.add(image)
+        question = Question(subject="Câu hỏi", body="Nội dung câu hỏi", name="Bạn đọc",
+                            email="ban-doc@example.org")  # fmt: skip
+        db.session.add(question)
         db.session.commit()
         return {
             "user_ids": ids,
@@ -131,6 +139,7 @@ def make_world(app) -> dict:
                 "document_id": 1,
                 "file_id": 1,
                 "step": "xuat-ban",
+                "question_id": question.id,
             },
         }
 

@@ -12,8 +12,8 @@ from portal import Actor, category_tree, page_tree, unit_of_work
 from . import store
 from .targets import ADDRESSED_PAGE_KINDS, offered_plugin_pages
 
-#: What each demo menu links to, in order: (label, "category:<slug>" | path).
-#: ``"categories"`` stands for every top category with its sub-categories.
+#: What each demo menu links to, in order: (label, "category:<slug>" | path[, children]).
+#: ``"categories"`` stands for every top Vietnamese category with its sub-categories.
 DEMO_MENUS = {
     "header": (
         "Menu chính",
@@ -22,7 +22,7 @@ DEMO_MENUS = {
             ("", "categories"),
             ("Văn bản", "/van-ban"),
             ("Hỏi đáp", "/hoi-dap"),
-            ("Giới thiệu", "/gioi-thieu"),
+            ("Giới thiệu", "/gioi-thieu", [("Cơ cấu tổ chức", "/co-cau-to-chuc")]),
             ("Liên hệ", "/lien-he"),
             ("English", "/en"),
         ],
@@ -31,6 +31,7 @@ DEMO_MENUS = {
         "Menu chân trang",
         [
             ("Giới thiệu", "/gioi-thieu"),
+            ("Cơ cấu tổ chức", "/co-cau-to-chuc"),
             ("Liên hệ", "/lien-he"),
             ("Sơ đồ trang", "/so-do-trang"),
             ("Nguồn tin RSS", "/nguon-tin-rss"),
@@ -86,10 +87,12 @@ def load_demo(actor: Actor) -> str | None:
             if store.find_menu(slug) is not None:
                 continue
             menu = store.create_menu(actor, slug=slug, title=title)
-            for label, spec in specs:
+            for label, spec, *children in specs:
                 if spec == "categories":
                     tree = category_tree()
                     for category in tree.roots:
+                        if getattr(category, "language", "vi") != "vi":
+                            continue
                         parent = _add(
                             actor, menu, category.name, _target(f"category:{category.slug}")
                         )
@@ -103,8 +106,13 @@ def load_demo(actor: Actor) -> str | None:
                             )
                     continue
                 target = _target(spec)
-                if target is not None:
-                    _add(actor, menu, label, target)
+                if target is None:
+                    continue
+                parent = _add(actor, menu, label, target)
+                for child_label, child_spec in children[0] if children else ():
+                    child_target = _target(child_spec)
+                    if child_target is not None:
+                        _add(actor, menu, child_label, child_target, parent.id)
             store.publish(actor, menu)
             added.append(slug)
     return f"{len(added)} trình đơn" if added else None

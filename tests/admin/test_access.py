@@ -140,6 +140,10 @@ def make_world(app) -> dict:
                 "file_id": 1,
                 "step": "xuat-ban",
                 "question_id": question.id,
+                # The site profile: no such rows (404), which is neither 403 nor 500.
+                "leader_id": 1,
+                "unit_id": 1,
+                "link_id": 1,
             },
         }
 

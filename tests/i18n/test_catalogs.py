@@ -44,9 +44,9 @@ def test_every_interface_text_has_an_english_translation():
         if isinstance(message, str) and message.strip():
             found.setdefault(message, filename)
     assert len(found) > 40  # the extraction sees the templates
-    missing = sorted(
-        f"{where}: {text}" for text, where in found.items() if english.gettext(text) == text
-    )
+    # In the catalog with a msgstr ("Fax" may well stay "Fax" in English).
+    translated = {key for key, value in english._catalog.items() if isinstance(key, str) and value}
+    missing = sorted(f"{where}: {text}" for text, where in found.items() if text not in translated)
     assert not missing, "add these to a translations/en/LC_MESSAGES/messages.po:\n" + "\n".join(
         missing
     )

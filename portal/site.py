@@ -316,8 +316,10 @@ class ArticleQuery:
     ``category_ids`` limits the listing to those categories (``None`` = all;
     an empty tuple matches nothing); ``tag_ids`` likewise to articles carrying
     at least one of those tags; ``exclude_ids`` leaves articles out (the
-    one being read, in "related" lists). Frozen, so equal listings asked for
-    by several blocks share one entry in :func:`fetch_article_lists`.
+    one being read, in "related" lists); ``language`` (``"vi"``, ``"en"``) to
+    articles in that language, for listings not tied to a category (a Vietnamese
+    home page lists no English article). Frozen, so equal listings asked for by
+    several blocks share one entry in :func:`fetch_article_lists`.
     """
 
     limit: int
@@ -325,6 +327,7 @@ class ArticleQuery:
     category_ids: tuple[int, ...] | None = None
     exclude_ids: tuple[int, ...] = ()
     tag_ids: tuple[int, ...] | None = None
+    language: str | None = None
 
 
 def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[Article]]:
@@ -357,6 +360,8 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
             )
         if query.exclude_ids:
             listing = listing.where(Article.id.not_in(query.exclude_ids))
+        if query.language is not None:
+            listing = listing.where(Article.language == query.language)
         listing = (
             listing.order_by(Article.published_at.desc(), Article.id.desc())
             .limit(query.limit)

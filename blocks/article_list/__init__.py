@@ -230,6 +230,8 @@ class ArticleList(Block):
             tag_ids=(tag.id,) if tag is not None else None,
             # On an article page the list never offers the article being read.
             exclude_ids=(ctx.article.id,) if ctx.article is not None else (),
+            # Not tied to a category: the articles in the page's language only.
+            language=ctx.locale if category_ids is None else None,
         )
         return Listing(query, count, page_number, category, follows_page=not slug, tag=tag)
 

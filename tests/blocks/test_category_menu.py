@@ -12,6 +12,12 @@ from portal.testing import render_block
 
 
 @pytest.fixture
+def app_config(app_config):
+    """The categories only: the built-in plugins that add entries of their own are off."""
+    return {**app_config, "PORTAL_DISABLED_PLUGINS": ["documents", "questions", "site_profile"]}
+
+
+@pytest.fixture
 def tree(app, make):
     """Thời sự (Trong tỉnh, Trong nước), Kinh tế — positions decide the order, not names."""
     with app.app_context():

@@ -53,6 +53,15 @@ DEMO_MENUS = {
             ("Tiếng Việt", "/"),
         ],
     ),
+    "footer-en": (
+        "Footer menu (English)",
+        [
+            ("About", "/en/about"),
+            ("Contact", "/en/contact"),
+            ("Search", "/en/search"),
+            ("Tiếng Việt", "/"),
+        ],
+    ),
 }
 
 

@@ -140,6 +140,9 @@ class SiteFooter(Block):
         phone = lines["phone"]
         return {
             "lines": lines,
+            # The organisation's details are Vietnamese text: said so on an English page.
+            "data_lang": "vi" if ctx.locale != "vi" else "",
+            "ctx_locale": ctx.locale,
             "phone_href": "tel:" + re.sub(r"[^0-9+]", "", phone) if phone else "",
             "copyright_line": settings.get("copyright") or f"© {year} {config['PORTAL_SITE_NAME']}",
         }

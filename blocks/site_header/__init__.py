@@ -7,17 +7,29 @@ from datetime import datetime
 from wtforms import BooleanField, Form, StringField
 from wtforms.validators import Length
 
-from portal import Block, BlockContext, CachePolicy, hookimpl, site_now, strip_text, translate
+from portal import (
+    Block,
+    BlockContext,
+    CachePolicy,
+    format_long_date,
+    hookimpl,
+    site_now,
+    strip_text,
+    translate,
+)
 
 #: Vietnamese weekday names, Monday first (``datetime.weekday()`` order).
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật")
 
 
 def vietnamese_date(value: datetime, locale: str = "vi") -> str:
-    """``Thứ Sáu, 27/11/2026``: the weekday in words, then dd/mm/yyyy.
+    """``Thứ Sáu, 27/11/2026``: the weekday in words, then dd/mm/yyyy (Vietnamese);
+    ``Friday, 27 November 2026`` in English, as Babel writes dates in that language.
 
     ``value`` must already be in the site's time zone.
     """
+    if locale != "vi":
+        return format_long_date(value, locale)
     return f"{translate(WEEKDAYS[value.weekday()], locale)}, {value:%d/%m/%Y}"
 
 

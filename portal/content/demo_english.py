@@ -211,13 +211,16 @@ def english_pages() -> list[EnglishPage]:
             title="Home",
             path="/en",
             layout="main_sidebar",
-            blocked_regions=("header", "main", "sidebar"),
+            blocked_regions=("header", "main", "sidebar", "footer"),
             blocks=(
                 *english_header_blocks(),
                 _section("news", "News", 4, "cards"),
                 _section("investment", "Investment"),
                 _section("tourism", "Tourism"),
                 ("sidebar", "rich_text", {"title": "About Bắc Kạn", "html": ABOUT_HTML}),
+                # The English footer menu (menus plugin), then the organisation's footer.
+                ("footer", "footer_menu", {"menu": "footer-en"}),
+                ("footer", "site_footer", {}),
             ),
             equivalent="/",
         ),

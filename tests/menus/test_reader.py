@@ -38,7 +38,11 @@ def app_plugins():
 
 @pytest.fixture
 def app_config():
-    return {"PORTAL_STRICT_BLOCKS": True}
+    # The built-in plugins with reader pages of their own are off: this test's plugin offers one.
+    return {
+        "PORTAL_STRICT_BLOCKS": True,
+        "PORTAL_DISABLED_PLUGINS": ["documents", "questions", "site_profile"],
+    }
 
 
 def build(slug: str, title: str, items: list[tuple], *, publish: bool = True) -> None:
@@ -136,7 +140,13 @@ def test_the_menu_setting_chooses_the_menu(app, client):
 
 
 def test_published_changes_and_deleted_targets_reach_the_cached_pages(app_factory):
-    app = app_factory(config={"PORTAL_CACHE_URL": "memory"}, plugins=[("docs", DocumentsPages())])
+    app = app_factory(
+        config={
+            "PORTAL_CACHE_URL": "memory",
+            "PORTAL_DISABLED_PLUGINS": ["documents", "questions", "site_profile"],
+        },
+        plugins=[("docs", DocumentsPages())],
+    )
     reader = app.test_client()
     with app.app_context():
         site = make_site()

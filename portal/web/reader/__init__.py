@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from portal.content.media import served_media_file
 from portal.content.view_counter import count_view
 from portal.extensions import db
-from portal.i18n import translate
+from portal.i18n import current_locale, translate
 from portal.languages import use_language
 from portal.models import Article, Page
 from portal.page_meta import not_found_meta
@@ -209,9 +209,11 @@ def _search_url() -> str:
 
 
 def _safe_categories():
-    """Top categories for the 404 page; nothing if the database is unreachable."""
+    """Top categories of the reader's language for the 404 page; nothing if the database
+    is unreachable."""
     try:
-        return category_tree().roots
+        language = current_locale()
+        return [c for c in category_tree().roots if (c.language or "vi") == language]
     except Exception:
         current_app.logger.exception("Could not load categories for the 404 page")
         db.session.rollback()

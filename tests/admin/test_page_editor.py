@@ -899,8 +899,14 @@ def audit_actions(app) -> list[tuple[str, int | None]]:
 
 
 def last_event_tags(app) -> set[str]:
+    """The tags of the newest core event (plugins' own purges, e.g. the menus', left out)."""
     with app.app_context():
-        row = db.session.scalar(select(OutboxEvent).order_by(OutboxEvent.id.desc()).limit(1))
+        row = db.session.scalar(
+            select(OutboxEvent)
+            .where(OutboxEvent.subject.not_like("plugin:%"))
+            .order_by(OutboxEvent.id.desc())
+            .limit(1)
+        )
         return set(row.tags)
 
 
@@ -1077,7 +1083,9 @@ def test_deleting_a_page_is_audited_and_announced_and_a_refused_delete_is_not(
 
     with events_written(app) as events:
         admin_client.post(f"/admin/pages/{child_id}/delete", data={"csrf_token": token})
-    assert events == [("deleted", "page", child_id)]
+    # (The menus plugin may add its own purge: a menu item could point at the page.)
+    core_events = [event for event in events if not event[1].startswith("plugin:")]
+    assert core_events == [("deleted", "page", child_id)]
     assert last_event_tags(app) == {f"page:{child_id}"}
     assert audit_actions(app)[-1] == ("page.delete", child_id)
 

@@ -43,6 +43,7 @@ from portal.languages import LanguageLink, content_language, home_path, language
 from portal.layouts import Layout, Region
 from portal.menus import AdminScreen, MenuItem
 from portal.models import Article, Category, Page, Placement, Tag
+from portal.models.types import UTCDateTime
 from portal.organization import (
     ORGANIZATION_DATA_SET,
     OrganizationMember,
@@ -141,6 +142,7 @@ __all__ = [
     "SiteMenuLink",
     "StoredFile",
     "Tag",
+    "UTCDateTime",
     "UploadError",
     "absolute_url",
     "admin_error_pages",

@@ -15,7 +15,7 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal import Model, slugify
+from portal import Model, UTCDateTime, slugify
 
 #: Legal status of a document, with the labels readers and editors see.
 STATUS_LABELS = {
@@ -36,23 +36,6 @@ STATES = tuple(STATE_LABELS)
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-class UTCTimestamp(sa.types.TypeDecorator):
-    """Naive UTC in the database, aware UTC in Python (as the core's timestamps)."""
-
-    impl = sa.DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; use an aware datetime (UTC)")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect):
-        return None if value is None else value.replace(tzinfo=UTC)
 
 
 class _Vocabulary:
@@ -129,9 +112,9 @@ class Document(Model):
     )
     summary: Mapped[str] = mapped_column(sa.Text)
     state: Mapped[str] = mapped_column(sa.String(20), default="draft", server_default="draft")
-    published_at: Mapped[datetime | None] = mapped_column(UTCTimestamp)
-    created_at: Mapped[datetime] = mapped_column(UTCTimestamp, default=_utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCTimestamp, default=_utcnow, onupdate=_utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow, onupdate=_utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
@@ -214,7 +197,7 @@ class DocumentFile(Model):
     media_type: Mapped[str] = mapped_column(sa.String(150))
     size: Mapped[int] = mapped_column()
     stored_key: Mapped[str] = mapped_column(sa.String(300), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCTimestamp, default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
 
     document: Mapped[Document] = relationship(back_populates="files")
 
@@ -243,7 +226,7 @@ class DocumentRevision(Model):
     #: The editable fields as saved (ids of vocabularies, ISO dates, related ids, files).
     snapshot: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     note: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
-    created_at: Mapped[datetime] = mapped_column(UTCTimestamp, default=_utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=_utcnow)
     created_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -131,7 +130,7 @@ def describe_targets(targets: dict[str, list[Target]]) -> dict[str, str]:
 
 
 def local_time(value) -> str:
-    return site_time(value.replace(tzinfo=UTC)).strftime("%H:%M %d/%m/%Y")
+    return site_time(value).strftime("%H:%M %d/%m/%Y")
 
 
 def render_editor(menu, *, add_input=None, add_error="", status=200):

@@ -13,7 +13,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal import Model
+from portal import Model, UTCDateTime
 
 #: What an item points at.
 KINDS = ("category", "page", "tag", "plugin", "external")
@@ -64,7 +64,7 @@ class MenuVersion(Model):
     )
     number: Mapped[int] = mapped_column()
     items: Mapped[list] = mapped_column(sa.JSON, default=list)
-    published_at: Mapped[datetime] = mapped_column(sa.DateTime())
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_by: Mapped[str] = mapped_column(sa.String(300), default="", server_default="")
     #: Set by "undo": this version is no longer shown; the newest one not withdrawn is.
     withdrawn: Mapped[bool] = mapped_column(default=False, server_default=sa.false())

@@ -481,7 +481,7 @@ def publish(actor: Actor, menu: Menu) -> MenuVersion:
             menu_id=menu.id,
             number=number,
             items=items,
-            published_at=datetime.now(UTC).replace(tzinfo=None),
+            published_at=datetime.now(UTC),
             published_by=actor.name[:300],
         )
         db.session.add(version)

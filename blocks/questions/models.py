@@ -6,9 +6,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-from portal import Model
+from portal import Model, UTCDateTime
 
 #: The states of a question, in the order editors meet them.
 NEW, ANSWERED, PUBLISHED, HIDDEN = "new", "answered", "published", "hidden"
@@ -18,23 +17,6 @@ STATUS_LABELS = {
     PUBLISHED: "Đã công bố",
     HIDDEN: "Đã ẩn",
 }
-
-
-class UTCDateTime(TypeDecorator):
-    """Naive UTC in the database (SQLite and PostgreSQL alike), aware UTC in Python."""
-
-    impl = sa.DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given; use an aware datetime (UTC)")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: datetime | None, dialect):
-        return None if value is None else value.replace(tzinfo=UTC)
 
 
 def utcnow() -> datetime:

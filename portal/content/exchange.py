@@ -70,6 +70,8 @@ from portal.owner_only import FILE_MODE, make_folder
 from portal.plugins import plugins_of
 from portal.untrusted import UntrustedInputError
 
+#: Why a built-in plugin's table is left out of the site archive.
+PLUGIN_DATA = "a plugin's own data: not carried by the site archive yet (docs/export-format.md)"
 #: Tables that describe one installation rather than the site's content.
 EXCLUDED_TABLES = {
     "users": "accounts stay with their installation (no password hash is ever exported)",
@@ -80,6 +82,26 @@ EXCLUDED_TABLES = {
     "plugin_states": "which plugins are switched on depends on what this installation has",
     "plugin_setting_values": "plugins' settings belong to this installation (and may be secrets)",
     "search_documents": "the search index is built from the content on each installation",
+    "statistics_visitors": "today's visitors as salted hashes, for this installation's counts",
+    # The built-in plugins' own tables. The site archive does not carry plugins' data
+    # (nor their files) yet: each plugin keeps its own, see docs/export-format.md.
+    "documents_types": PLUGIN_DATA,
+    "documents_issuers": PLUGIN_DATA,
+    "documents_fields": PLUGIN_DATA,
+    "documents_items": PLUGIN_DATA,
+    "documents_files": PLUGIN_DATA,
+    "documents_relations": PLUGIN_DATA,
+    "documents_revisions": PLUGIN_DATA,
+    "questions_fields": PLUGIN_DATA,
+    "questions_items": PLUGIN_DATA,
+    "menus_menus": PLUGIN_DATA,
+    "menus_items": PLUGIN_DATA,
+    "menus_versions": PLUGIN_DATA,
+    "site_profile_profile": PLUGIN_DATA,
+    "site_profile_units": PLUGIN_DATA,
+    "site_profile_leaders": PLUGIN_DATA,
+    "site_profile_links": PLUGIN_DATA,
+    "statistics_days": PLUGIN_DATA,
 }
 #: File kinds in the archive and the configuration key naming their folder.
 FILE_AREAS = {"media": "PORTAL_MEDIA_DIR", "attachments": "PORTAL_ATTACHMENTS_DIR"}
@@ -138,7 +160,7 @@ TABLE_SPECS = {
         TableSpec("article_notes", owner="article_id", history=True),
         # Reader statistics ("most read"): left out with the history.
         TableSpec("article_daily_views", owner="article_id", history=True),
-        # path when the page has one, else its kind and category.
+        # path when the page has one, else its kind, category and language.
         TableSpec("pages", identity=("path",)),
         TableSpec("placements", owner="page_id"),
         TableSpec("page_drafts", owner="page_id"),
@@ -840,7 +862,9 @@ def _identity(table_name: str, spec: TableSpec, row: dict[str, Any]) -> tuple | 
     if table_name == "pages":
         if row.get("path"):
             return ("path", row["path"])
-        return ("kind+category", row.get("kind"), row.get("category_id"))
+        # The English site has its own default category page and article template.
+        language = row.get("language") or "vi"
+        return ("kind+category+language", row.get("kind"), row.get("category_id"), language)
     if not spec.identity:
         return None
     return tuple(row.get(column) for column in spec.identity)

@@ -531,12 +531,13 @@ def _page(row: dict[str, Any], registry: PluginSet) -> str | None:
 
 
 def _check_category_pages(pages: list[dict[str, Any]]) -> None:
-    """One category page and one article template per category (and one default of each), one tag page."""
+    """One category page and one article template per category (and one default of each per
+    language: the English site has its own), one tag page."""
     seen: dict[tuple, int] = {}
     for index, row in enumerate(pages):
         if row["kind"] not in CATEGORY_KINDS + SINGLE_KINDS:
             continue
-        key = (row["kind"], row.get("category_id"))
+        key = (row["kind"], row.get("category_id"), row.get("language") or "vi")
         if key in seen:
             raise _refusal(
                 "pages",

@@ -187,9 +187,14 @@ def folder_files(folder: Path) -> dict[str, bytes]:
 
 
 def site_files(app) -> dict[str, dict[str, bytes]]:
+    """The media and attachment files; plugins' own files (``plugins/``) are not the archive's."""
     instance = Path(app.instance_path)
     return {
-        area: folder_files(instance / app.config[key])
+        area: {
+            name: data
+            for name, data in folder_files(instance / app.config[key]).items()
+            if not name.startswith("plugins/")
+        }
         for area, key in (("media", "PORTAL_MEDIA_DIR"), ("attachments", "PORTAL_ATTACHMENTS_DIR"))
     }
 
@@ -198,9 +203,13 @@ def reader_pages(app) -> dict[str, tuple[int, str]]:
     """Every page a reader can reach: home, categories, public articles, pages with a path."""
     with app.app_context():
         urls = {"/"}
-        urls |= {f"/chuyen-muc/{c.slug}" for c in db.session.scalars(select(Category))}
+        # English content lives under /en (docs/english-site.md).
         urls |= {
-            f"/bai-viet/{a.id}-{a.slug}"
+            f"/en/category/{c.slug}" if c.language == "en" else f"/chuyen-muc/{c.slug}"
+            for c in db.session.scalars(select(Category))
+        }
+        urls |= {
+            f"/en/article/{a.id}-{a.slug}" if a.language == "en" else f"/bai-viet/{a.id}-{a.slug}"
             for a in db.session.scalars(select(Article).where(Article.public_filter()))
         }
         urls |= {p.path for p in db.session.scalars(select(Page).where(Page.path.is_not(None)))}

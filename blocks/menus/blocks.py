@@ -42,7 +42,7 @@ class FooterMenu(Block):
     )
     group = "Khung trang"
     settings_form = FooterMenuSettings
-    template = "menus/footer_menu.html"
+    template = "footer_menu/footer_menu.html"
     css = ("footer_menu.css",)
     # Publishing a menu bumps the data set; a plugin switched off purges "categories".
     cache = CachePolicy(

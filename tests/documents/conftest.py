@@ -7,6 +7,7 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
+from conftest import POSTGRES_URL, database_url_for
 
 import blocks.documents
 from blocks.documents.models import Document, DocumentType, Field, Issuer
@@ -15,7 +16,6 @@ from blocks.documents.workflow import save_document
 from portal import db
 from portal.models import User
 from portal.testing import make_app, signed_in_client
-from tests.conftest import POSTGRES_URL, database_url_for
 
 CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 

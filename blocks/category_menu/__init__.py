@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from wtforms import BooleanField, Form, SelectField, StringField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms.validators import Length, Optional, Regexp
 
 from portal import (
     Block,
@@ -37,9 +37,10 @@ class CategoryMenuSettings(Form):
             "Mã của trình đơn đã xuất bản (Quản trị → Trình đơn), ví dụ header hoặc header-en. "
             "Khi trình đơn này chưa được xuất bản, menu gồm các chuyên mục."
         ),
-        filters=[strip_text],
+        # Left empty (or not sent, as by an older form), it is the main menu.
+        filters=[strip_text, lambda value: value or "header"],
         validators=[
-            InputRequired("Hãy nhập mã trình đơn."),
+            Optional(),
             Length(max=60, message="Mã trình đơn không được dài quá %(max)d ký tự."),
             Regexp(
                 r"^[a-z0-9][a-z0-9-]*$",

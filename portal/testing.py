@@ -24,6 +24,8 @@ The same helpers are pytest fixtures through ``portal.pytest_plugin``
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -44,7 +46,7 @@ from portal.extensions import db
 from portal.hookspecs import hookimpl
 from portal.models import Article, Category, Page, Placement, Tag
 from portal.plugin_data import run_plugin_migrations, schema_differences  # noqa: F401
-from portal.plugins import BLOCK_NAME_RE, PluginStartupError, plugins_of
+from portal.plugins import BLOCK_NAME_RE, ENTRY_POINT_GROUP, PluginStartupError, plugins_of
 
 #: Marks an argument that was not given (``None`` may be a real value).
 _NOT_GIVEN: Any = object()
@@ -168,6 +170,23 @@ _RESTART_SEQUENCES = text(
 )
 
 
+@functools.cache
+def _import_installed_plugins() -> None:
+    """Import every installed plugin once, so the models' tables include theirs.
+
+    Before the first app of a process starts, the plugins' models are not
+    imported yet; dropping the core's tables would then fail on the foreign
+    keys of plugin tables an earlier run left (``documents_items.created_by_id``
+    points at ``users``). A plugin that fails to import is left to the app's
+    start, which reports it.
+    """
+    for entry_point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP):
+        try:
+            entry_point.load()
+        except Exception:  # noqa: BLE001 - reported by the app's start, not here
+            continue
+
+
 def _empty_before_start(database_uri: str) -> None:
     """On PostgreSQL, give the models' tables empty before an app starts on them.
 
@@ -183,6 +202,7 @@ def _empty_before_start(database_uri: str) -> None:
     url = make_url(database_uri)
     if url.get_backend_name() != "postgresql":
         return
+    _import_installed_plugins()
     key = _schema_key(url)
     built = _BUILT_SCHEMAS.pop(key, None)
     engine = create_engine(url.set(drivername="postgresql+psycopg"), poolclass=NullPool)

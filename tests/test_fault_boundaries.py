@@ -43,7 +43,12 @@ def site(app, test_plugin):
                 Placement(page_id=home.id, region="main", position=100 + position, block_name=name)
             )
         db.session.commit()
-        article = db.session.scalar(select(Article).where(Article.public_filter()))
+        article = db.session.scalar(
+            select(Article)
+            .where(Article.public_filter(), Article.language == "vi")
+            .order_by(Article.id)
+            .limit(1)
+        )
         urls = ["/", "/chuyen-muc/thoi-su", f"/bai-viet/{article.id}-{article.slug}"]
         ids = {
             p.block_name: p.id

@@ -11,10 +11,11 @@ from flask import current_app
 from PIL import Image
 from sqlalchemy import select
 
+from portal.cache import cache_for
 from portal.content import articles as desk
 from portal.content.attachments import save_attachment
 from portal.content.demo import load_demo
-from portal.content.exchange import EXCLUDED_TABLES, exported_tables
+from portal.content.exchange import EXCLUDED_TABLES, PLUGIN_DATA, exported_tables
 from portal.content.media import save_image
 from portal.content.page_drafts import add_block, change_draft, edit_version, publish
 from portal.content.unit_of_work import unit_of_work
@@ -147,6 +148,23 @@ def change_home_page(home: Page, admin: User, blocks: list[tuple[str, dict]]) ->
     change_draft(home, edit_version(home), admin,
                  add_block("rich_text", "main", {"title": "Nháp", "html": "<p>Chưa đăng</p>"}))  # fmt: skip
     db.session.commit()
+
+
+def remove_plugin_data() -> None:
+    """Empty the built-in plugins' own tables (documents, menus, site profile ...).
+
+    The site archive does not carry them (``PLUGIN_DATA`` in
+    :data:`EXCLUDED_TABLES`, docs/export-format.md), so a round trip can only
+    reproduce a site without them: both sides then render the plugins' blocks
+    from empty tables. The caches are emptied too (the rows go without events):
+    the site's, and the site profile's copy in this process.
+    """
+    for table in reversed(db.metadata.sorted_tables):
+        if EXCLUDED_TABLES.get(table.name) == PLUGIN_DATA:
+            db.session.execute(table.delete())
+    db.session.commit()
+    cache_for(current_app).clear()
+    current_app.extensions.pop("site_profile.snapshots", None)
 
 
 def user_columns(table) -> list[str]:

@@ -21,7 +21,7 @@ from . import store
 from .blocks import FooterMenu
 from .reader import links_of
 from .store import MenuError
-from .targets import Target, offered_targets
+from .targets import Target, offered_targets, shown_label
 
 #: Who may change menus: the same people who arrange categories and pages.
 MENU_EDITORS = ("admin", "editor")
@@ -147,6 +147,7 @@ def render_editor(menu, *, add_input=None, add_error="", status=200):
             targets=targets,
             kind_names=KIND_NAMES,
             target_names=describe_targets(targets),
+            label_of=shown_label,
             missing=store.missing_targets(menu),
             current=current,
             previous=previous,
@@ -228,7 +229,10 @@ def add_item(slug):
         entry = store.add_item(actor(), menu, parent_id=typed.parent_id(), **typed.fields())
     except MenuError as error:
         return render_editor(menu, add_input=typed, add_error=str(error), status=400)
-    flash(f"Đã thêm “{entry.label}” vào bản nháp. Bạn đọc chỉ thấy sau khi xuất bản.", "success")
+    flash(
+        f"Đã thêm “{shown_label(entry)}” vào bản nháp. Bạn đọc chỉ thấy sau khi xuất bản.",
+        "success",
+    )
     return redirect(url_for("menus_admin.edit", slug=menu.slug) + f"#muc-{entry.id}")
 
 
@@ -249,7 +253,7 @@ def edit_item(slug, entry_id):
         except MenuError as refused:
             error = str(refused)
         else:
-            flash(f"Đã sửa “{typed.label.strip()}” trong bản nháp.", "success")
+            flash(f"Đã sửa “{shown_label(entry)}” trong bản nháp.", "success")
             return redirect(url_for("menus_admin.edit", slug=menu.slug) + f"#muc-{entry_id}")
     targets = offered_targets()
     return (
@@ -257,6 +261,7 @@ def edit_item(slug, entry_id):
             "menus/admin/item.html",
             menu=menu,
             entry=entry,
+            label_of=shown_label,
             item=typed,
             targets=targets,
             missing=entry.id in store.missing_targets(menu),
@@ -281,7 +286,7 @@ def move_item(slug, entry_id):
     except MenuError as error:
         flash(str(error), "error")
         return _back(menu, entry_id)
-    flash(f"Đã chuyển “{entry.label}” {store.MOVES[direction]}.", "success")
+    flash(f"Đã chuyển “{shown_label(entry)}” {store.MOVES[direction]}.", "success")
     return _back(menu, entry_id)
 
 

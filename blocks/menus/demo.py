@@ -12,7 +12,8 @@ from portal import Actor, category_tree, page_tree, unit_of_work
 from . import store
 from .targets import ADDRESSED_PAGE_KINDS, offered_plugin_pages
 
-#: What each demo menu links to, in order: (label, "category:<slug>" | path[, children]).
+#: What each demo menu links to, in order: (label, "category:<slug>" | path[, children]);
+#: an empty label shows the category's name.
 #: ``"categories"`` stands for every top Vietnamese category with its sub-categories.
 DEMO_MENUS = {
     "header": (
@@ -44,9 +45,9 @@ DEMO_MENUS = {
         "Main menu (English)",
         [
             ("Home", "/en"),
-            ("News", "category:news"),
-            ("Investment", "category:investment"),
-            ("Tourism", "category:tourism"),
+            ("", "category:news"),
+            ("", "category:investment"),
+            ("", "category:tourism"),
             ("About", "/en/about"),
             ("Contact", "/en/contact"),
             ("Search", "/en/search"),
@@ -102,17 +103,10 @@ def load_demo(actor: Actor) -> str | None:
                     for category in tree.roots:
                         if getattr(category, "language", "vi") != "vi":
                             continue
-                        parent = _add(
-                            actor, menu, category.name, _target(f"category:{category.slug}")
-                        )
+                        # No label: the item shows the category's name, renamed with it.
+                        parent = _add(actor, menu, "", _target(f"category:{category.slug}"))
                         for child in tree.children.get(category.id, []):
-                            _add(
-                                actor,
-                                menu,
-                                child.name,
-                                _target(f"category:{child.slug}"),
-                                parent.id,
-                            )
+                            _add(actor, menu, "", _target(f"category:{child.slug}"), parent.id)
                     continue
                 target = _target(spec)
                 if target is None:

@@ -34,8 +34,12 @@ def links_of(items: list[dict]) -> list[SiteMenuLink]:
         for child in item.get("children") or []:
             child_url = resolver.url_of(child)
             if child_url is not None:
-                children.append(SiteMenuLink(child["label"], child_url, bool(child.get("new_tab"))))
-        links.append(SiteMenuLink(item["label"], url, bool(item.get("new_tab")), tuple(children)))
+                children.append(
+                    SiteMenuLink(resolver.label_of(child), child_url, bool(child.get("new_tab")))
+                )
+        links.append(
+            SiteMenuLink(resolver.label_of(item), url, bool(item.get("new_tab")), tuple(children))
+        )
     return links
 
 

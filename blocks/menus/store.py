@@ -23,7 +23,7 @@ from portal import (
 )
 
 from .models import KINDS, Menu, MenuEntry, MenuVersion
-from .targets import Resolver, is_web_address
+from .targets import Resolver, follows_target_name, is_web_address, shown_label
 
 #: The cache tag of everything drawn from published menus (``CachePolicy(data_sets={"menus"})``).
 DATA_SET = "menus"
@@ -163,8 +163,11 @@ def checked_item(*, label: str, kind: str, target_id: int | None, url: str, new_
     """The item's fields cleaned, or :class:`MenuError` saying what is wrong."""
     label = " ".join((label or "").split())
     url = (url or "").strip()
-    if not label:
-        raise MenuError("Hãy nhập nhãn của mục (chữ hiện trên trình đơn).")
+    if not label and not follows_target_name(kind):
+        raise MenuError(
+            "Hãy nhập nhãn của mục (chữ hiện trên trình đơn); chỉ mục dẫn tới chuyên mục, "
+            "trang hoặc thẻ mới được để trống nhãn."
+        )
     if len(label) > MAX_LABEL:
         raise MenuError(f"Nhãn không được dài quá {MAX_LABEL} ký tự.")
     if kind not in KINDS:
@@ -207,14 +210,12 @@ def _describe(entry: MenuEntry) -> dict:
 
 
 def _siblings(menu: Menu, parent_id: int | None) -> list[MenuEntry]:
+    """The items under ``parent_id`` (None: the top level), in menu order."""
+    under = MenuEntry.parent_id.is_(None) if parent_id is None else MenuEntry.parent_id == parent_id
     return list(
         db.session.scalars(
             db.select(MenuEntry)
-            .where(MenuEntry.menu_id == menu.id, MenuEntry.parent_id.is_(None))
-            .order_by(MenuEntry.position, MenuEntry.id)
-            if parent_id is None
-            else db.select(MenuEntry)
-            .where(MenuEntry.menu_id == menu.id, MenuEntry.parent_id == parent_id)
+            .where(MenuEntry.menu_id == menu.id, under)
             .order_by(MenuEntry.position, MenuEntry.id)
         )
     )
@@ -242,6 +243,18 @@ def entry_of(menu: Menu, entry_id: int) -> MenuEntry:
 
 
 # Changing the draft ----------------------------------------------------------
+
+
+def _audit_item(action: str, menu: Menu, summary: str, *, before=None, after=None) -> None:
+    """Record a change of the draft of ``menu`` (``summary`` says what, in words)."""
+    record_audit(
+        f"menu.item_{action}",
+        subject_type="menu",
+        subject_id=menu.id,
+        summary=f"{summary} bản nháp trình đơn “{menu.title}”",
+        before=before,
+        after=after,
+    )
 
 
 def create_menu(actor: Actor, *, slug: str, title: str) -> Menu:
@@ -288,13 +301,7 @@ def add_item(actor: Actor, menu: Menu, *, parent_id: int | None = None, **fields
         )
         db.session.add(entry)
         db.session.flush()
-        record_audit(
-            "menu.item_add",
-            subject_type="menu",
-            subject_id=menu.id,
-            summary=f"Thêm mục “{entry.label}” vào bản nháp trình đơn “{menu.title}”",
-            after=_describe(entry),
-        )
+        _audit_item("add", menu, f"Thêm mục “{shown_label(entry)}” vào", after=_describe(entry))
     return entry
 
 
@@ -305,11 +312,10 @@ def update_item(actor: Actor, menu: Menu, entry_id: int, **fields) -> MenuEntry:
         before = _describe(entry)
         for name, value in clean.items():
             setattr(entry, name, value)
-        record_audit(
-            "menu.item_edit",
-            subject_type="menu",
-            subject_id=menu.id,
-            summary=f"Sửa mục “{entry.label}” trong bản nháp trình đơn “{menu.title}”",
+        _audit_item(
+            "edit",
+            menu,
+            f"Sửa mục “{shown_label(entry)}” trong",
             before=before,
             after=_describe(entry),
         )
@@ -320,20 +326,14 @@ def delete_item(actor: Actor, menu: Menu, entry_id: int) -> str:
     """Delete an item and its children; the label, for the message."""
     with unit_of_work(actor):
         entry = entry_of(menu, entry_id)
-        label, parent_id = entry.label, entry.parent_id
+        label, parent_id = shown_label(entry), entry.parent_id
         before = _describe(entry)
         for child in _siblings(menu, entry.id):
             db.session.delete(child)
         db.session.delete(entry)
         db.session.flush()
         _renumber(_siblings(menu, parent_id))
-        record_audit(
-            "menu.item_delete",
-            subject_type="menu",
-            subject_id=menu.id,
-            summary=f"Xóa mục “{label}” khỏi bản nháp trình đơn “{menu.title}”",
-            before=before,
-        )
+        _audit_item("delete", menu, f"Xóa mục “{label}” khỏi", before=before)
     return label
 
 
@@ -349,56 +349,64 @@ def move_item(actor: Actor, menu: Menu, entry_id: int, direction: str) -> MenuEn
         entry = entry_of(menu, entry_id)
         before = _describe(entry)
         siblings = _siblings(menu, entry.parent_id)
-        index = siblings.index(entry)
-        if direction in ("up", "down"):
-            other = index - 1 if direction == "up" else index + 1
-            if not 0 <= other < len(siblings):
-                raise MenuError(
-                    f"“{entry.label}” đã ở "
-                    + ("đầu" if direction == "up" else "cuối")
-                    + " danh sách, không thể chuyển "
-                    + MOVES[direction]
-                    + " nữa."
-                )
-            siblings[index], siblings[other] = siblings[other], siblings[index]
-            _renumber(siblings)
-        elif direction == "indent":
-            if entry.parent_id is not None:
-                raise MenuError("Trình đơn chỉ có hai cấp: mục con không thể thụt vào thêm.")
-            if index == 0:
-                raise MenuError(
-                    f"“{entry.label}” là mục đầu tiên: không có mục nào ở trên để thụt vào trong."
-                )
-            if _has_children(entry):
-                raise MenuError(
-                    f"“{entry.label}” có mục con: trình đơn chỉ có hai cấp, "
-                    "hãy đưa các mục con ra ngoài trước."
-                )
-            new_parent = siblings[index - 1]
-            siblings.pop(index)
-            _renumber(siblings)
-            entry.parent_id = new_parent.id
-            entry.position = len(_siblings(menu, new_parent.id))
-        else:
-            if entry.parent_id is None:
-                raise MenuError(f"“{entry.label}” đã ở cấp ngoài cùng.")
-            parent = entry_of(menu, entry.parent_id)
-            siblings.pop(index)
-            _renumber(siblings)
-            top = _siblings(menu, None)
-            entry.parent_id = None
-            top.insert(top.index(parent) + 1, entry)
-            _renumber(top)
+        move = {"up": _step, "down": _step, "indent": _indent, "outdent": _outdent}[direction]
+        move(menu, entry, siblings, direction)
         db.session.flush()
-        record_audit(
-            "menu.item_move",
-            subject_type="menu",
-            subject_id=menu.id,
-            summary=f"Chuyển mục “{entry.label}” {MOVES[direction]} trong bản nháp trình đơn “{menu.title}”",
+        _audit_item(
+            "move",
+            menu,
+            f"Chuyển mục “{shown_label(entry)}” {MOVES[direction]} trong",
             before=before,
             after=_describe(entry),
         )
     return entry
+
+
+def _step(menu: Menu, entry: MenuEntry, siblings: list[MenuEntry], direction: str) -> None:
+    """Swap the item with the one above (``up``) or below (``down``) it."""
+    index = siblings.index(entry)
+    other = index - 1 if direction == "up" else index + 1
+    if not 0 <= other < len(siblings):
+        end = "đầu" if direction == "up" else "cuối"
+        raise MenuError(
+            f"“{shown_label(entry)}” đã ở {end} danh sách, không thể chuyển {MOVES[direction]} nữa."
+        )
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    _renumber(siblings)
+
+
+def _indent(menu: Menu, entry: MenuEntry, siblings: list[MenuEntry], _direction: str) -> None:
+    """Make the item the last child of the item above it."""
+    index = siblings.index(entry)
+    if entry.parent_id is not None:
+        raise MenuError("Trình đơn chỉ có hai cấp: mục con không thể thụt vào thêm.")
+    if index == 0:
+        raise MenuError(
+            f"“{shown_label(entry)}” là mục đầu tiên: không có mục nào ở trên để thụt vào trong."
+        )
+    if _has_children(entry):
+        raise MenuError(
+            f"“{shown_label(entry)}” có mục con: trình đơn chỉ có hai cấp, "
+            "hãy đưa các mục con ra ngoài trước."
+        )
+    new_parent = siblings[index - 1]
+    siblings.pop(index)
+    _renumber(siblings)
+    entry.parent_id = new_parent.id
+    entry.position = len(_siblings(menu, new_parent.id))
+
+
+def _outdent(menu: Menu, entry: MenuEntry, siblings: list[MenuEntry], _direction: str) -> None:
+    """Take a child out of its parent, to just after the parent."""
+    if entry.parent_id is None:
+        raise MenuError(f"“{shown_label(entry)}” đã ở cấp ngoài cùng.")
+    parent = entry_of(menu, entry.parent_id)
+    siblings.remove(entry)
+    _renumber(siblings)
+    top = _siblings(menu, None)
+    entry.parent_id = None
+    top.insert(top.index(parent) + 1, entry)
+    _renumber(top)
 
 
 def arrange(actor: Actor, menu: Menu, order: object) -> None:

@@ -1,7 +1,8 @@
 """What a menu item can point at, and where each target is now (or that it is gone).
 
 Categories, pages and tags are stored by id: the URL follows a renamed slug
-or a moved page. Plugin pages are the URLs that enabled plugins offer through
+or a moved page, and an item whose label was left empty shows the target's
+name as it is now (a renamed category is renamed in the menu too). Plugin pages are the URLs that enabled plugins offer through
 ``portal_menu_items``; a plugin switched off takes its pages out of the menus.
 """
 
@@ -23,6 +24,9 @@ from portal import (
 
 #: The menus of ``portal_menu_items`` whose entries the manager offers as plugin pages.
 OFFERED_MENUS = ("main", "footer")
+
+#: Kinds whose items show the target's current name when their label is left empty.
+NAMED_KINDS = ("category", "page", "tag")
 
 #: Page kinds that have an address of their own (the others are templates).
 ADDRESSED_PAGE_KINDS = ("home", "static", "search")
@@ -110,6 +114,19 @@ class Resolver:
             query = db.select(Tag).where(Tag.id.in_([tid for tid in tag_ids if tid is not None]))
             self.tags = {tag.id: tag for tag in db.session.scalars(query)}
 
+    def label_of(self, item: dict) -> str:
+        """The item's label, or (left empty) its target's name now; call after :meth:`url_of`."""
+        if item.get("label"):
+            return item["label"]
+        kind, target_id = item.get("kind"), item.get("target_id")
+        if kind == "category":
+            return self.categories.get(target_id).name
+        if kind == "page":
+            return self.pages.by_id[target_id].title
+        if kind == "tag":
+            return self.tags[target_id].name
+        return item.get("url") or ""
+
     def url_of(self, item: dict) -> str | None:
         """The item's URL now, or None when its target no longer exists (or is switched off)."""
         kind, target_id, url = item.get("kind"), item.get("target_id"), item.get("url") or ""
@@ -129,6 +146,32 @@ class Resolver:
         if kind == "external":
             return url if is_web_address(url) else None
         return None
+
+
+def follows_target_name(kind: str) -> bool:
+    """Whether an item of this kind may leave its label empty to show its target's name."""
+    return kind in NAMED_KINDS
+
+
+def target_name(kind: str, target_id: int | None) -> str | None:
+    """The current name of a category, page or tag (None: another kind, or gone)."""
+    if kind == "category":
+        category = category_tree().get(target_id)
+        return category.name if category is not None else None
+    if kind == "page":
+        page = page_tree().by_id.get(target_id)
+        return page.title if page is not None else None
+    if kind == "tag" and target_id is not None:
+        tag = db.session.get(Tag, target_id)
+        return tag.name if tag is not None else None
+    return None
+
+
+def shown_label(entry) -> str:
+    """What the manager calls a draft item: its label, or its target's current name."""
+    if entry.label:
+        return entry.label
+    return target_name(entry.kind, entry.target_id) or "(mục đích đã bị xóa)"
 
 
 def _walk(items: list[dict]):

@@ -182,3 +182,28 @@ def test_published_changes_and_deleted_targets_reach_the_cached_pages(app_factor
     ]
     with app.app_context():
         assert db.session.scalar(select(Menu.slug)) == "header"  # its rows stay
+
+
+def test_an_item_without_a_label_follows_its_targets_name_on_cached_pages(app_factory):
+    app = app_factory(config={"PORTAL_CACHE_URL": "memory"})
+    reader = app.test_client()
+    with app.app_context():
+        site = make_site()
+        build(
+            "header",
+            "Menu chính",
+            [("", "category", site["news"]), ("Tin kinh tế", "category", site["economy"])],
+        )
+    assert [label for label, *_ in menu_links(reader.get("/").get_data(as_text=True))] == [
+        "Thời sự",
+        "Tin kinh tế",
+    ]
+    with app.app_context(), unit_of_work(ACTOR):
+        for category_id, name in ((site["news"], "Thời sự 24h"), (site["economy"], "Kinh tế số")):
+            category = db.session.get(Category, category_id)
+            category_content.edit(category, name=name, slug=category.slug)
+    # The empty label shows the new name at once; the label an editor typed stays.
+    assert [label for label, *_ in menu_links(reader.get("/").get_data(as_text=True))] == [
+        "Thời sự 24h",
+        "Tin kinh tế",
+    ]

@@ -168,7 +168,11 @@ def test_arranging_checks_every_item_and_the_depth(app, site, menu):
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
-        ({"label": " ", "kind": "category", "target_id": 1, "url": ""}, "Hãy nhập nhãn"),
+        (
+            {"label": " ", "kind": "external", "target_id": None, "url": "https://a.vn"},
+            "Hãy nhập nhãn",
+        ),
+        ({"label": "", "kind": "plugin", "target_id": None, "url": "/van-ban"}, "Hãy nhập nhãn"),
         (
             {"label": "A", "kind": "external", "target_id": None, "url": "javascript:alert(1)"},
             "http",
@@ -195,3 +199,6 @@ def test_new_tab_is_kept_for_external_links_only():
     assert external["new_tab"] is True
     page = store.checked_item(label="A", kind="page", target_id=3, url="x", new_tab=True)
     assert page == {"label": "A", "kind": "page", "target_id": 3, "url": "", "new_tab": False}
+    # No label: the item shows the category's name (docs/menus.md).
+    unnamed = store.checked_item(label=" ", kind="category", target_id=3, url="", new_tab=False)
+    assert unnamed["label"] == ""

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from blocks.menus import store
 from blocks.menus.models import Menu
+from blocks.menus.targets import shown_label
 from portal.content.demo import load_demo
 from portal.extensions import db
 from portal.models import User
@@ -42,7 +43,7 @@ def site(live_app, live_server):
 def header_labels(live_app) -> list[str]:
     with live_app.app_context():
         header = db.session.scalar(select(Menu).where(Menu.slug == "header"))
-        return [node.entry.label for node in store.draft_tree(header)]
+        return [shown_label(node.entry) for node in store.draft_tree(header)]
 
 
 def test_phone_menu_stays_put_opens_by_keyboard_and_items_drag(browser, site, live_app):
@@ -81,7 +82,7 @@ def test_phone_menu_stays_put_opens_by_keyboard_and_items_drag(browser, site, li
         page.get_by_role("button", name="Đăng nhập").click()
         page.wait_for_url("**/admin/trinh-don/header")
         before = header_labels(live_app)
-        assert before[0] == "Trang chủ" and before[-1] == "Liên hệ"
+        assert before[0] == "Trang chủ" and "Liên hệ" in before
         source = page.locator(".menu-item", has_text="Liên hệ").locator(".menu-item__handle").last
         target = page.locator(
             "#muc-{} > .menu-item__row".format(
@@ -90,7 +91,10 @@ def test_phone_menu_stays_put_opens_by_keyboard_and_items_drag(browser, site, li
         )
         with page.expect_navigation():
             source.drag_to(target, target_position={"x": 40, "y": 3})
-        assert header_labels(live_app) == ["Liên hệ", *before[:-1]]
+        assert header_labels(live_app) == [
+            "Liên hệ",
+            *(label for label in before if label != "Liên hệ"),
+        ]
         assert "Đã lưu thứ tự mới vào bản nháp." in page.locator(".notice").first.inner_text()
         assert page.locator(".menu-item__label").first.inner_text() == "Liên hệ"
     finally:

@@ -28,7 +28,9 @@ def site(live_app, live_server):
         db.session.add(admin)
         db.session.commit()
         page = db.session.scalar(
-            select(Page).where(Page.kind == "article", Page.category_id.is_(None))
+            select(Page).where(
+                Page.kind == "article", Page.category_id.is_(None), Page.language == "vi"
+            )
         )
         article = reference_article()
         return {
@@ -40,10 +42,13 @@ def site(live_app, live_server):
 
 
 def reference_article() -> Article:
-    """The newest public article shown on the default article page that has related articles."""
+    """The newest public Vietnamese article shown on the default article page that has related
+    articles (English articles have an article page of their own)."""
     own_pages = set(db.session.scalars(select(Page.category_id).where(Page.kind == "article")))
     articles = db.session.scalars(
-        select(Article).where(Article.public_filter()).order_by(Article.published_at.desc())
+        select(Article)
+        .where(Article.public_filter(), Article.language == "vi")
+        .order_by(Article.published_at.desc())
     ).all()
     for article in articles:
         siblings = [a for a in articles if a.category_id == article.category_id]

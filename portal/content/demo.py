@@ -42,12 +42,13 @@ from sqlalchemy import select
 
 from portal.content.articles import tags_for
 from portal.content.demo_english import load_english_demo
+from portal.content.demo_pages import BlockSpec, DemoPage, article_section, place_blocks
 from portal.content.importer import import_records, parse_json
 from portal.content.media import PreparedImage, prepare_image, store_image
 from portal.content.unit_of_work import Actor, UnitOfWork, unit_of_work
 from portal.content.view_counter import add_views
 from portal.extensions import db
-from portal.models import Article, Category, MediaImage, Page, Placement
+from portal.models import Article, Category, MediaImage, Page
 from portal.plugins import plugins_of
 
 log = logging.getLogger("portal.demo")
@@ -168,22 +169,7 @@ FOOTER_SETTINGS = {
 }
 
 
-@dataclass(frozen=True)
-class DemoPage:
-    """A demo page and its own placements: ``blocks`` are (region, block name, settings)."""
-
-    key: str
-    kind: str
-    title: str
-    layout: str
-    blocked_regions: tuple[str, ...]
-    blocks: tuple[tuple[str, str, dict[str, Any]], ...]
-    path: str | None = None
-    parent: str | None = None
-    category: str | None = None
-
-
-def _article_page_blocks(related_title: str) -> list[tuple[str, str, dict[str, Any]]]:
+def _article_page_blocks(related_title: str) -> list[BlockSpec]:
     return [
         ("main", "breadcrumb", {}),
         ("main", "bulletin_toolbar", {"show_font_size": True, "show_print": True}),
@@ -192,18 +178,9 @@ def _article_page_blocks(related_title: str) -> list[tuple[str, str, dict[str, A
     ]
 
 
-def _category_section(slug: str, name: str) -> tuple[str, str, dict[str, Any]]:
-    """A compact list of one top-level category for the home page."""
-    settings = {
-        "title": name,
-        "category": slug,
-        "include_subcategories": True,
-        "count": 4,
-        "show_lead": False,
-        "show_image": False,
-        "style": "compact",
-    }
-    return ("main", "article_list", settings)
+def _category_section(slug: str, name: str) -> BlockSpec:
+    """A compact list of one top-level category (and its sub-categories) for the home page."""
+    return article_section(slug, name, include_subcategories=True)
 
 
 def demo_pages() -> list[DemoPage]:
@@ -677,20 +654,9 @@ def _ensure_pages(categories: dict[str, Category], counts: DemoCounts) -> None:
         db.session.flush()
         pages[spec.key] = page
         counts.pages += 1
-        positions: dict[str, int] = {}
-        for region, block_name, settings in spec.blocks:
-            position = positions.get(region, 0)
-            positions[region] = position + 1
-            db.session.add(
-                Placement(
-                    page_id=page.id,
-                    region=region,
-                    position=position,
-                    block_name=block_name,
-                    settings=_checked_settings(plugins, block_name, settings),
-                )
-            )
-            counts.placements += 1
+        counts.placements += place_blocks(
+            page, spec.blocks, lambda name, settings: _checked_settings(plugins, name, settings)
+        )
     db.session.flush()
 
 

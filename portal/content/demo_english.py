@@ -12,15 +12,14 @@ Everything here is invented for demonstration.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 
+from portal.content.demo_pages import BlockSpec, DemoPage, article_section, place_blocks
 from portal.content.importer import import_records
 from portal.extensions import db
-from portal.models import Article, Category, MediaImage, Page, Placement
+from portal.models import Article, Category, MediaImage, Page
 
 ENGLISH = "en"
 EXTERNAL_PREFIX = "demo-en:"
@@ -156,34 +155,11 @@ E-mail: contact@example.gov.vn</p>
 """
 
 
-@dataclass(frozen=True)
-class EnglishPage:
-    """One page of the English site; ``equivalent`` is the Vietnamese page's path."""
-
-    key: str
-    kind: str
-    title: str
-    layout: str
-    blocked_regions: tuple[str, ...]
-    blocks: tuple[tuple[str, str, dict[str, Any]], ...]
-    path: str | None = None
-    parent: str | None = None
-    equivalent: str | None = None
+def _section(slug: str, title: str, count: int = 4, style: str = "compact") -> BlockSpec:
+    return article_section(slug, title, count=count, style=style)
 
 
-def _section(slug: str, title: str, count: int = 4, style: str = "compact") -> tuple:
-    settings = {
-        "title": title,
-        "category": slug,
-        "count": count,
-        "show_lead": style == "cards",
-        "show_image": style == "cards",
-        "style": style,
-    }
-    return ("main", "article_list", settings)
-
-
-def english_header_blocks() -> tuple[tuple[str, str, dict[str, Any]], ...]:
+def english_header_blocks() -> tuple[BlockSpec, ...]:
     """The root page's header blocks, in English: the menu is the ``header-en`` menu."""
     return (
         (
@@ -202,10 +178,10 @@ def english_header_blocks() -> tuple[tuple[str, str, dict[str, Any]], ...]:
     )
 
 
-def english_pages() -> list[EnglishPage]:
+def english_pages() -> list[DemoPage]:
     """The pages of the English site, parents before children."""
     return [
-        EnglishPage(
+        DemoPage(
             key="home",
             kind="home",
             title="Home",
@@ -224,7 +200,7 @@ def english_pages() -> list[EnglishPage]:
             ),
             equivalent="/",
         ),
-        EnglishPage(
+        DemoPage(
             key="category",
             kind="category",
             title="English category page",
@@ -241,7 +217,7 @@ def english_pages() -> list[EnglishPage]:
                 ("sidebar", "rich_text", {"title": "Contact", "html": CONTACT_HTML}),
             ),
         ),
-        EnglishPage(
+        DemoPage(
             key="article",
             kind="article",
             title="English article page",
@@ -259,7 +235,7 @@ def english_pages() -> list[EnglishPage]:
                 ("main", "related_articles", {"title": "Related news", "count": 5}),
             ),
         ),
-        EnglishPage(
+        DemoPage(
             key="about",
             kind="static",
             title="About Bắc Kạn",
@@ -270,7 +246,7 @@ def english_pages() -> list[EnglishPage]:
             blocks=(("main", "rich_text", {"title": "About Bắc Kạn", "html": ABOUT_HTML}),),
             equivalent="/gioi-thieu",
         ),
-        EnglishPage(
+        DemoPage(
             key="contact",
             kind="static",
             title="Contact",
@@ -281,7 +257,7 @@ def english_pages() -> list[EnglishPage]:
             blocks=(("main", "rich_text", {"title": "Contact", "html": CONTACT_HTML}),),
             equivalent="/lien-he",
         ),
-        EnglishPage(
+        DemoPage(
             key="search",
             kind="search",
             title="Search",
@@ -412,21 +388,7 @@ def _ensure_pages(checked_settings, added: dict[str, int]) -> None:
         db.session.flush()
         made[spec.key] = page
         added["pages"] += 1
-        positions: dict[str, int] = {}
-        for region, block_name, settings in spec.blocks:
-            position = positions.get(region, 0)
-            positions[region] = position + 1
-            # Cleaned by the block's form: "menu" stays once the menus plugin's header
-            # menu block has that setting, and is dropped (not an error) before.
-            clean = checked_settings(block_name, settings)
-            db.session.add(
-                Placement(
-                    page_id=page.id,
-                    region=region,
-                    position=position,
-                    block_name=block_name,
-                    settings=clean,
-                )
-            )
-            added["placements"] += 1
+        # Cleaned by the block's form: "menu" stays once the menus plugin's header
+        # menu block has that setting, and is dropped (not an error) before.
+        added["placements"] += place_blocks(page, spec.blocks, checked_settings)
     db.session.flush()

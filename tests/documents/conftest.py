@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import date
 from types import SimpleNamespace
 
 import pytest
-from conftest import POSTGRES_URL, database_url_for
 
 import blocks.documents
 from blocks.documents.models import Document, DocumentType, Field, Issuer
 from blocks.documents.validation import DocumentValues
 from blocks.documents.workflow import save_document
 from portal import db
+from portal.config import database_uri
 from portal.models import User
 from portal.testing import make_app, signed_in_client
 
@@ -21,13 +22,17 @@ CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 
 
 def database_urls():
-    """SQLite always; PostgreSQL when the test database is configured."""
+    """SQLite always; PostgreSQL when the test database is configured.
+
+    The variable is read here rather than imported from the top conftest: each
+    folder's conftest is a module called ``conftest``, so that import may find
+    another one (tests/conftest.py gives this worker its own database first).
+    """
     urls = [pytest.param(None, id="sqlite")]
-    if POSTGRES_URL:
+    postgres = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
+    if postgres:
         urls.append(
-            pytest.param(
-                database_url_for("postgresql"), id="postgresql", marks=pytest.mark.postgres
-            )
+            pytest.param(database_uri(postgres), id="postgresql", marks=pytest.mark.postgres)
         )
     return urls
 

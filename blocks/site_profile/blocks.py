@@ -36,32 +36,42 @@ def _title(default: str) -> StringField:
     )
 
 
-class ContactSettings(Form):
-    title = _title("Liên hệ")
-    show_leaders = BooleanField("Hiện lãnh đạo (điện thoại, thư điện tử)", default=True)
+class ProfileBlock(Block):
+    """A block drawn from the profile snapshot, cached until the profile changes."""
 
-
-class ContactInfo(Block):
-    name = "site_profile_contact"
-    label = "Liên hệ"
-    description = "Địa chỉ, điện thoại, thư điện tử, giờ làm việc của cơ quan và lãnh đạo (từ “Thông tin cơ quan”)."
     group = "Thông tin cơ quan"
-    settings_form = ContactSettings
-    template = "site_profile_contact/contact.html"
     css = ("site_profile.css",)
     cache = CachePolicy(timeout=3600, vary_on={"locale", "data_version"}, data_sets={data.DATA_SET})
 
     def data_version(self, ctx: BlockContext, settings: dict) -> str:
         return data.SNAPSHOT.version()
 
-    def get_context(self, ctx: BlockContext, settings: dict) -> dict:
+    def profile_context(self, settings: dict, **parts: str) -> dict:
+        """The profile, the leaders (unless switched off) and the named ``parts`` of the snapshot."""
         snapshot = data.public_profile()
         return {
             "profile": snapshot["profile"],
             "leaders": snapshot["leaders"] if settings["show_leaders"] else [],
+            **{name: snapshot[key] for name, key in parts.items()},
             "tel_href": tel_href,
             "image_src": image_src,
         }
+
+
+class ContactSettings(Form):
+    title = _title("Liên hệ")
+    show_leaders = BooleanField("Hiện lãnh đạo (điện thoại, thư điện tử)", default=True)
+
+
+class ContactInfo(ProfileBlock):
+    name = "site_profile_contact"
+    label = "Liên hệ"
+    description = "Địa chỉ, điện thoại, thư điện tử, giờ làm việc của cơ quan và lãnh đạo (từ “Thông tin cơ quan”)."
+    settings_form = ContactSettings
+    template = "site_profile_contact/contact.html"
+
+    def get_context(self, ctx: BlockContext, settings: dict) -> dict:
+        return self.profile_context(settings)
 
 
 class OrganisationSettings(Form):
@@ -69,28 +79,15 @@ class OrganisationSettings(Form):
     show_leaders = BooleanField("Hiện lãnh đạo", default=True)
 
 
-class Organisation(Block):
+class Organisation(ProfileBlock):
     name = "site_profile_organisation"
     label = "Cơ cấu tổ chức"
     description = "Sơ đồ tổ chức (ảnh có mô tả bằng lời, hoặc cây đơn vị) và lãnh đạo."
-    group = "Thông tin cơ quan"
     settings_form = OrganisationSettings
     template = "site_profile_organisation/organisation.html"
-    css = ("site_profile.css",)
-    cache = CachePolicy(timeout=3600, vary_on={"locale", "data_version"}, data_sets={data.DATA_SET})
-
-    def data_version(self, ctx: BlockContext, settings: dict) -> str:
-        return data.SNAPSHOT.version()
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
-        snapshot = data.public_profile()
-        return {
-            "profile": snapshot["profile"],
-            "units": snapshot["units"],
-            "leaders": snapshot["leaders"] if settings["show_leaders"] else [],
-            "tel_href": tel_href,
-            "image_src": image_src,
-        }
+        return self.profile_context(settings, units="units")
 
 
 class LinksSettings(Form):

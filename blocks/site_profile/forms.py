@@ -97,53 +97,67 @@ class VietnameseDateField(StringField):
         return self.data.strftime("%d/%m/%Y") if isinstance(self.data, date) else ""
 
 
+def text_field(
+    label: str,
+    what: str,
+    max_length: int,
+    *,
+    required: str = "",
+    checks: tuple = (),
+    **kwargs,
+) -> StringField:
+    """A one-line text field, trimmed, at most ``max_length`` characters (``what`` names it in
+    the message); ``required`` is the message when it is left empty."""
+    validators = [InputRequired(required)] if required else []
+    validators += [_max(what, max_length), *checks]
+    return StringField(label, filters=[strip_text], validators=validators, **kwargs)
+
+
+def image_field(label: str, description: str = "Tên tệp trong thư viện ảnh hoặc địa chỉ https://."):
+    """A picture: a file of the media library or an https:// address."""
+    return text_field(label, "Tên tệp ảnh", 500, checks=(_image,), description=description)
+
+
+def position_field() -> IntegerField:
+    """Where an item goes in its list (0 first)."""
+    return IntegerField(
+        "Thứ tự",
+        default=0,
+        validators=[
+            InputRequired("Hãy nhập thứ tự (một số)."),
+            NumberRange(min=0, max=9999, message="Thứ tự từ %(min)s đến %(max)s."),
+        ],
+    )
+
+
 class ProfileForm(FlaskForm):
-    managing_body = StringField(
+    managing_body = text_field(
         "Cơ quan chủ quản",
-        filters=[strip_text],
+        "Tên cơ quan chủ quản",
+        300,
         description="Ví dụ: Ủy ban nhân dân tỉnh Bắc Kạn.",
-        validators=[_max("Tên cơ quan chủ quản", 300)],
     )
-    name = StringField(
+    name = text_field(
         "Tên cơ quan vận hành cổng thông tin",
-        filters=[strip_text],
-        validators=[InputRequired("Hãy nhập tên cơ quan."), _max("Tên cơ quan", 300)],
+        "Tên cơ quan",
+        300,
+        required="Hãy nhập tên cơ quan.",
     )
-    responsible_person = StringField(
-        "Người chịu trách nhiệm chính",
-        filters=[strip_text],
-        validators=[_max("Họ tên", 200)],
-    )
-    responsible_title = StringField(
-        "Chức vụ người chịu trách nhiệm",
-        filters=[strip_text],
-        validators=[_max("Chức vụ", 200)],
-    )
-    licence_number = StringField(
+    responsible_person = text_field("Người chịu trách nhiệm chính", "Họ tên", 200)
+    responsible_title = text_field("Chức vụ người chịu trách nhiệm", "Chức vụ", 200)
+    licence_number = text_field(
         "Giấy phép số",
-        filters=[strip_text],
+        "Số giấy phép",
+        100,
         description="Số giấy phép thiết lập trang thông tin điện tử, ví dụ 12/GP-TTĐT.",
-        validators=[_max("Số giấy phép", 100)],
     )
     licence_date = VietnameseDateField(
         "Ngày cấp phép", description="ngày/tháng/năm, ví dụ 15/03/2023."
     )
-    licence_issuer = StringField(
-        "Cơ quan cấp phép",
-        filters=[strip_text],
-        validators=[_max("Tên cơ quan cấp phép", 300)],
-    )
-    street_address = StringField(
-        "Địa chỉ (số nhà, đường, phường/xã)",
-        filters=[strip_text],
-        validators=[_max("Địa chỉ", 300)],
-    )
-    locality = StringField(
-        "Quận/huyện, thành phố",
-        filters=[strip_text],
-        validators=[_max("Tên quận/huyện", 200)],
-    )
-    region = StringField("Tỉnh/thành phố", filters=[strip_text], validators=[_max("Tên tỉnh", 200)])
+    licence_issuer = text_field("Cơ quan cấp phép", "Tên cơ quan cấp phép", 300)
+    street_address = text_field("Địa chỉ (số nhà, đường, phường/xã)", "Địa chỉ", 300)
+    locality = text_field("Quận/huyện, thành phố", "Tên quận/huyện", 200)
+    region = text_field("Tỉnh/thành phố", "Tên tỉnh", 200)
     phone = phone_field("Điện thoại")
     fax = phone_field("Fax")
     email = email_field()
@@ -152,18 +166,17 @@ class ProfileForm(FlaskForm):
         description="Văn bản thường; xuống dòng được giữ nguyên.",
         validators=[_max("Giờ làm việc", 1000)],
     )
-    map_url = StringField(
+    map_url = text_field(
         "Liên kết bản đồ (không bắt buộc)",
-        filters=[strip_text],
+        "Liên kết bản đồ",
+        500,
+        checks=(_web,),
         description="Địa chỉ https:// của bản đồ chỉ đường đến cơ quan.",
-        validators=[_max("Liên kết bản đồ", 500), _web],
     )
-    chart_image = StringField(
+    chart_image = image_field(
         "Ảnh sơ đồ tổ chức (không bắt buộc)",
-        filters=[strip_text],
-        description="Tên tệp trong thư viện ảnh (Quản trị › Thư viện ảnh) hoặc địa chỉ https://. "
+        "Tên tệp trong thư viện ảnh (Quản trị › Thư viện ảnh) hoặc địa chỉ https://. "
         "Để trống để hiện cây đơn vị bên dưới.",
-        validators=[_max("Tên tệp ảnh", 500), _image],
     )
     chart_alt = TextAreaField(
         "Mô tả sơ đồ bằng lời (cho người không xem được ảnh)",
@@ -182,54 +195,27 @@ class ProfileForm(FlaskForm):
 
 
 class LeaderForm(FlaskForm):
-    name = StringField(
-        "Họ và tên",
-        filters=[strip_text],
-        validators=[InputRequired("Hãy nhập họ và tên."), _max("Họ tên", 200)],
-    )
-    title = StringField("Chức vụ", filters=[strip_text], validators=[_max("Chức vụ", 200)])
+    name = text_field("Họ và tên", "Họ tên", 200, required="Hãy nhập họ và tên.")
+    title = text_field("Chức vụ", "Chức vụ", 200)
     phone = phone_field("Điện thoại")
     email = email_field()
-    photo = StringField(
-        "Ảnh chân dung (không bắt buộc)",
-        filters=[strip_text],
-        description="Tên tệp trong thư viện ảnh hoặc địa chỉ https://.",
-        validators=[_max("Tên tệp ảnh", 500), _image],
-    )
-    position = IntegerField(
-        "Thứ tự",
-        default=0,
-        validators=[
-            InputRequired("Hãy nhập thứ tự (một số)."),
-            NumberRange(min=0, max=9999, message="Thứ tự từ %(min)s đến %(max)s."),
-        ],
-    )
+    photo = image_field("Ảnh chân dung (không bắt buộc)")
+    position = position_field()
 
     def validate_phone(self, field) -> None:
         _has_digits(self, field)
 
 
 class UnitForm(FlaskForm):
-    name = StringField(
-        "Tên đơn vị",
-        filters=[strip_text],
-        validators=[InputRequired("Hãy nhập tên đơn vị."), _max("Tên đơn vị", 300)],
-    )
+    name = text_field("Tên đơn vị", "Tên đơn vị", 300, required="Hãy nhập tên đơn vị.")
     # The choices only guide: the data layer checks the parent (it exists, not inside the unit).
     parent_id = SelectField(
         "Đơn vị cấp trên", coerce=str, choices={"": "— Không có —"}, validate_choice=False
     )
     phone = phone_field("Điện thoại")
     email = email_field()
-    address = StringField("Địa chỉ", filters=[strip_text], validators=[_max("Địa chỉ", 300)])
-    position = IntegerField(
-        "Thứ tự",
-        default=0,
-        validators=[
-            InputRequired("Hãy nhập thứ tự (một số)."),
-            NumberRange(min=0, max=9999, message="Thứ tự từ %(min)s đến %(max)s."),
-        ],
-    )
+    address = text_field("Địa chỉ", "Địa chỉ", 300)
+    position = position_field()
 
     def validate_phone(self, field) -> None:
         _has_digits(self, field)
@@ -246,34 +232,20 @@ class UnitForm(FlaskForm):
 
 
 class LinkForm(FlaskForm):
-    name = StringField(
-        "Tên website",
-        filters=[strip_text],
-        validators=[InputRequired("Hãy nhập tên website."), _max("Tên website", 200)],
-    )
-    url = StringField(
+    name = text_field("Tên website", "Tên website", 200, required="Hãy nhập tên website.")
+    url = text_field(
         "Địa chỉ",
-        filters=[strip_text],
+        "Địa chỉ",
+        500,
+        required="Hãy nhập địa chỉ website.",
+        checks=(_web,),
         description="Bắt đầu bằng https:// (hoặc http://), ví dụ https://chinhphu.vn.",
-        validators=[InputRequired("Hãy nhập địa chỉ website."), _max("Địa chỉ", 500), _web],
     )
-    group_name = StringField(
+    group_name = text_field(
         "Nhóm",
-        filters=[strip_text],
+        "Tên nhóm",
+        100,
         description="Ví dụ: Trung ương, Các tỉnh, Sở ngành. Để trống nếu không chia nhóm.",
-        validators=[_max("Tên nhóm", 100)],
     )
-    position = IntegerField(
-        "Thứ tự",
-        default=0,
-        validators=[
-            InputRequired("Hãy nhập thứ tự (một số)."),
-            NumberRange(min=0, max=9999, message="Thứ tự từ %(min)s đến %(max)s."),
-        ],
-    )
-    logo = StringField(
-        "Biểu trưng (không bắt buộc)",
-        filters=[strip_text],
-        description="Tên tệp trong thư viện ảnh hoặc địa chỉ https://.",
-        validators=[_max("Tên tệp ảnh", 500), _image],
-    )
+    position = position_field()
+    logo = image_field("Biểu trưng (không bắt buộc)")

@@ -11,15 +11,18 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from portal import Actor, bump_data_version, db, record_audit, unit_of_work
+from portal import Actor, bump_data_version, db, unit_of_work
 
 from .models import Link
-from .profile import PLUGIN, ProfileError
+from .profile import PLUGIN
+from .rows import ProfileError, RowKind, delete_row, save_row
 from .snapshot import Snapshot
 
 #: The data set of the links block.
 DATA_SET = "site_profile.links"
 LINK_FIELDS = ("name", "url", "group_name", "position", "logo")
+#: The links, as :mod:`.rows` saves them.
+LINKS = RowKind(Link, LINK_FIELDS, "link", "liên kết")
 
 
 def is_web_address(url: str) -> bool:
@@ -79,45 +82,14 @@ def save_link(actor: Actor, values: dict[str, Any], link_id: int | None = None) 
     if not is_web_address(values.get("url", "")):
         raise ProfileError("Địa chỉ phải bắt đầu bằng http:// hoặc https:// và có tên miền.")
     with unit_of_work(actor) as unit:
-        link = None
-        if link_id is not None:
-            link = db.session.get(Link, link_id)
-            if link is None:
-                raise ProfileError("Không tìm thấy liên kết này (có thể đã bị xóa).")
-        before = {name: getattr(link, name) for name in LINK_FIELDS} if link else None
-        link = link or Link()
-        for name in LINK_FIELDS:
-            setattr(link, name, values.get(name, getattr(link, name)))
-        db.session.add(link)
-        db.session.flush()
-        after = {name: getattr(link, name) for name in LINK_FIELDS}
-        if before == after:
-            return link
-        record_audit(
-            "site_profile.link_" + ("update" if before else "create"),
-            subject_type="site_profile_link",
-            subject_id=link.id,
-            summary=f"{'Sửa' if before else 'Thêm'} liên kết “{link.name}”",
-            before=before,
-            after=after,
-        )
-        _changed(unit, f"liên kết {link.name}")
+        link, changed = save_row(LINKS, LINKS.find(link_id), values)
+        if changed:
+            _changed(unit, f"liên kết {link.name}")
     return link
 
 
 def delete_link(actor: Actor, link_id: int) -> str:
     with unit_of_work(actor) as unit:
-        link = db.session.get(Link, link_id)
-        if link is None:
-            raise ProfileError("Không tìm thấy liên kết này (có thể đã bị xóa).")
-        name = link.name
-        record_audit(
-            "site_profile.link_delete",
-            subject_type="site_profile_link",
-            subject_id=link.id,
-            summary=f"Xóa liên kết “{name}”",
-            before={field: getattr(link, field) for field in LINK_FIELDS},
-        )
-        db.session.delete(link)
+        name = delete_row(LINKS, LINKS.find(link_id))
         _changed(unit, f"xóa liên kết {name}")
     return name

@@ -24,6 +24,7 @@ from portal import (
 )
 
 from .models import Leader, Profile, Unit
+from .rows import ProfileError, RowKind, delete_row, save_row
 from .snapshot import Snapshot
 
 PLUGIN = "site_profile"
@@ -56,8 +57,9 @@ UNIT_FIELDS = ("name", "parent_id", "position", "phone", "email", "address")
 LEADER_FIELDS = ("name", "title", "phone", "email", "photo", "position")
 
 
-class ProfileError(ValueError):
-    """A change refused; the message says why, in Vietnamese, and nothing was written."""
+#: The leaders and the units, as :mod:`.rows` saves them.
+LEADERS = RowKind(Leader, LEADER_FIELDS, "leader", "lãnh đạo")
+UNITS = RowKind(Unit, UNIT_FIELDS, "unit", "đơn vị")
 
 
 def vn_date(value: date | None) -> str:
@@ -204,48 +206,19 @@ def save_profile(actor: Actor, values: dict[str, Any]) -> list[str]:
     return changed
 
 
-def _row_values(row, fields) -> dict[str, Any]:
-    return {name: getattr(row, name) for name in fields}
-
-
 def save_leader(actor: Actor, values: dict[str, Any], leader_id: int | None = None) -> Leader:
     """Add a leader, or change leader ``leader_id``; audited, blocks purged."""
     with unit_of_work(actor) as unit:
-        leader = _get(Leader, leader_id, "Không tìm thấy lãnh đạo này (có thể đã bị xóa).")
-        before = _row_values(leader, LEADER_FIELDS) if leader else None
-        leader = leader or Leader()
-        for name in LEADER_FIELDS:
-            setattr(leader, name, values.get(name, getattr(leader, name)))
-        db.session.add(leader)
-        db.session.flush()
-        after = _row_values(leader, LEADER_FIELDS)
-        if before == after:
-            return leader
-        record_audit(
-            "site_profile.leader_" + ("update" if before else "create"),
-            subject_type="site_profile_leader",
-            subject_id=leader.id,
-            summary=f"{'Sửa' if before else 'Thêm'} lãnh đạo “{leader.name}”",
-            before=before,
-            after=after,
-        )
-        _changed(unit, f"lãnh đạo {leader.name}", footer=True)
+        leader, changed = save_row(LEADERS, LEADERS.find(leader_id), values)
+        if changed:
+            _changed(unit, f"lãnh đạo {leader.name}", footer=True)
     return leader
 
 
 def delete_leader(actor: Actor, leader_id: int) -> str:
     """Remove leader ``leader_id``; returns their name."""
     with unit_of_work(actor) as unit:
-        leader = _get(Leader, leader_id, "Không tìm thấy lãnh đạo này (có thể đã bị xóa).")
-        name = leader.name
-        record_audit(
-            "site_profile.leader_delete",
-            subject_type="site_profile_leader",
-            subject_id=leader.id,
-            summary=f"Xóa lãnh đạo “{name}”",
-            before=_row_values(leader, LEADER_FIELDS),
-        )
-        db.session.delete(leader)
+        name = delete_row(LEADERS, LEADERS.find(leader_id))
         _changed(unit, f"xóa lãnh đạo {name}", footer=True)
     return name
 
@@ -267,7 +240,7 @@ def descendants(unit_id: int) -> set[int]:
 def save_unit(actor: Actor, values: dict[str, Any], unit_id: int | None = None) -> Unit:
     """Add a unit, or change unit ``unit_id``; its parent must exist and not be inside it."""
     with unit_of_work(actor) as work:
-        row = _get(Unit, unit_id, "Không tìm thấy đơn vị này (có thể đã bị xóa).")
+        row = UNITS.find(unit_id)
         parent_id = values.get("parent_id")
         if parent_id is not None:
             if db.session.get(Unit, parent_id) is None:
@@ -276,52 +249,20 @@ def save_unit(actor: Actor, values: dict[str, Any], unit_id: int | None = None) 
                 raise ProfileError(
                     "Không thể đặt đơn vị làm cấp dưới của chính nó hoặc của đơn vị trực thuộc nó."
                 )
-        before = _row_values(row, UNIT_FIELDS) if row else None
-        row = row or Unit()
-        for name in UNIT_FIELDS:
-            setattr(row, name, values.get(name, getattr(row, name)))
-        db.session.add(row)
-        db.session.flush()
-        after = _row_values(row, UNIT_FIELDS)
-        if before == after:
-            return row
-        record_audit(
-            "site_profile.unit_" + ("update" if before else "create"),
-            subject_type="site_profile_unit",
-            subject_id=row.id,
-            summary=f"{'Sửa' if before else 'Thêm'} đơn vị “{row.name}”",
-            before=before,
-            after=after,
-        )
-        _changed(work, f"đơn vị {row.name}", footer=False)
+        row, changed = save_row(UNITS, row, values)
+        if changed:
+            _changed(work, f"đơn vị {row.name}", footer=False)
     return row
 
 
 def delete_unit(actor: Actor, unit_id: int) -> str:
     """Remove unit ``unit_id``; refused while units still sit under it."""
     with unit_of_work(actor) as work:
-        row = _get(Unit, unit_id, "Không tìm thấy đơn vị này (có thể đã bị xóa).")
+        row = UNITS.find(unit_id)
         if db.session.scalar(db.select(db.func.count()).where(Unit.parent_id == row.id)):
             raise ProfileError(
                 f"Đơn vị “{row.name}” còn đơn vị trực thuộc: hãy chuyển hoặc xóa các đơn vị đó trước."
             )
-        name = row.name
-        record_audit(
-            "site_profile.unit_delete",
-            subject_type="site_profile_unit",
-            subject_id=row.id,
-            summary=f"Xóa đơn vị “{name}”",
-            before=_row_values(row, UNIT_FIELDS),
-        )
-        db.session.delete(row)
+        name = delete_row(UNITS, row)
         _changed(work, f"xóa đơn vị {name}", footer=False)
     return name
-
-
-def _get(model, row_id: int | None, missing: str):
-    if row_id is None:
-        return None
-    row = db.session.get(model, row_id)
-    if row is None:
-        raise ProfileError(missing)
-    return row

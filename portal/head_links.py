@@ -25,6 +25,8 @@ _REL = re.compile(r"^[a-z][a-z0-9.:-]*( [a-z][a-z0-9.:-]*)*$")
 #: A media type (``application/rss+xml``), empty allowed.
 #: A language tag (``vi``, ``en-GB``) or ``x-default``, empty allowed.
 _HREFLANG = re.compile(r"^([a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*|x-default)?$")
+#: Control characters, which no URL of a head link may hold.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _TYPE = re.compile(r"^([a-z0-9!#$&^_.+-]+/[a-z0-9!#$&^_.+-]+)?$")
 
 
@@ -53,7 +55,7 @@ def _valid(link: Any) -> bool:
         and isinstance(link.href, str)
         and (link.href.startswith("/") or link.href.startswith(("http://", "https://")))
         and not link.href.startswith("//")
-        and not any(ch < " " or ch == "\x7f" for ch in link.href)
+        and _CONTROL.search(link.href) is None
         and isinstance(link.type, str)
         and _TYPE.match(link.type) is not None
         and isinstance(link.title, str)

@@ -245,15 +245,22 @@ def search_query(request: SearchRequest) -> SearchQuery:
         category = tree.by_slug(request.category_slug)
         if category is not None:
             category_ids = tuple(sorted(tree.descendant_ids(category)))
+    excluded_ids = None
+    tree = category_tree()
     if current_locale() == "en":
         # The English site searches English articles only (none: an id no category has).
-        tree = category_tree()
         english = {c.id for c in tree.by_id.values() if c.language == "en"}
         category_ids = tuple(sorted(set(category_ids or english) & english)) or (0,)
+    else:
+        # The Vietnamese site leaves out the articles of the other languages' categories
+        # (documents and questions, which have no category, stay in).
+        other = sorted(c.id for c in tree.by_id.values() if c.language != current_locale())
+        excluded_ids = tuple(other) or None
     return SearchQuery(
         text=request.text,
         kinds=(request.kind,) if request.kind else None,
         category_ids=category_ids,
+        excluded_category_ids=excluded_ids,
         date_from=request.date_from,
         date_to=request.date_to,
         page=request.page,
@@ -322,7 +329,7 @@ class SearchBox(Block):
 
 
 def _newest_articles(count: int = 5) -> list:
-    query = ArticleQuery(limit=count)
+    query = ArticleQuery(limit=count, language=current_locale())
     return list(fetch_article_lists([query])[query])
 
 
@@ -333,6 +340,8 @@ def _matching_categories(terms: list[str], limit: int = 5) -> list:
         return []
     found = []
     for category in category_tree().by_id.values():
+        if category.language != current_locale():
+            continue
         words = fold(category.name).split()
         if any(word.startswith(term) for term in wanted for word in words):
             found.append(category)

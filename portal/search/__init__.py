@@ -65,11 +65,19 @@ class SearchDocument:
 
 @dataclass(frozen=True)
 class SearchQuery:
-    """A reader's search: text, optional filters (site-local dates, inclusive), a page."""
+    """A reader's search: text, optional filters (site-local dates, inclusive), a page.
+
+    ``category_ids`` keeps only documents of those categories;
+    ``excluded_category_ids`` leaves out documents of those categories and keeps
+    the rest, documents without a category included (the Vietnamese search
+    leaves out the English site's categories this way). An engine that does not
+    know the second filter returns more, never fewer, results.
+    """
 
     text: str
     kinds: tuple[str, ...] | None = None
     category_ids: tuple[int, ...] | None = None
+    excluded_category_ids: tuple[int, ...] | None = None
     date_from: date | None = None
     date_to: date | None = None
     page: int = 1

@@ -171,6 +171,14 @@ class PostgresEngine(TableEngine):
                 return empty
             filters.append("v.category_id = ANY(:categories)")
             params["categories"] = categories
+        excluded = [
+            c
+            for c in query.excluded_category_ids or ()
+            if isinstance(c, int) and -(2**31) <= c < 2**31
+        ]
+        if excluded:
+            filters.append("(v.category_id IS NULL OR v.category_id <> ALL(:excluded))")
+            params["excluded"] = excluded
         bounds = self._time_range(query)
         if bounds is None:
             return empty

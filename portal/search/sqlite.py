@@ -162,17 +162,23 @@ class SQLiteEngine(TableEngine):
         low, high = self._key_range(query)
         if low > high:
             return self._empty(query, groups)
+        excluded = [
+            category_token(c) for c in query.excluded_category_ids or () if isinstance(c, int)
+        ]
+
+        def matching(columns: str) -> str:
+            expression = " AND ".join([f"{columns} : {everything}", *filters])
+            if not excluded:
+                return expression
+            return f"({expression}) NOT meta : ({' OR '.join(excluded)})"
 
         # Tiers, best first: every word in the title, in the lead, anywhere. Each reads
         # only as many of its matches, newest first, as the page needs: the title and
         # lead tables hold those columns alone, so their lists are short.
         tiers = [
-            (SQLITE_FTS_TITLE_TABLE, " AND ".join([f"title : {everything}", *filters])),
-            (SQLITE_FTS_LEAD_TABLE, " AND ".join([f"lead : {everything}", *filters])),
-            (
-                SQLITE_FTS_TABLE,
-                " AND ".join([f"{{title lead body}} : {everything}", *filters]),
-            ),
+            (SQLITE_FTS_TITLE_TABLE, matching("title")),
+            (SQLITE_FTS_LEAD_TABLE, matching("lead")),
+            (SQLITE_FTS_TABLE, matching("{title lead body}")),
         ]
         need = query.offset + query.per_page
         ranked: list[int] = []

@@ -227,6 +227,9 @@ class TableEngine:
         if query.category_ids is not None:
             ids = [c for c in query.category_ids if isinstance(c, int)]
             conditions.append(model.category_id.in_(ids))
+        excluded = [c for c in query.excluded_category_ids or () if isinstance(c, int)]
+        if excluded:
+            conditions.append(or_(model.category_id.is_(None), model.category_id.not_in(excluded)))
         start, end = site_day_bounds(query)
         if start is not None:
             conditions.append(model.published_at >= start)

@@ -168,6 +168,15 @@ def test_english_search_finds_english_articles_only(client):
     assert page_of(client.get("/tim-kiem?q=ba+be")).get("lang") == "vi"
 
 
+@pytest.mark.parametrize("words", ["ba be", "bac kan", "investment tourism"])
+def test_vietnamese_search_leaves_the_english_site_out(client, words):
+    """Results, and the suggestions when nothing matches, stay in Vietnamese."""
+    tree = page_of(client.get("/tim-kiem", query_string={"q": words}))
+    links = [a.get("href") for a in tree.xpath("//main//a[@href]")]
+    assert any(href.startswith(("/bai-viet/", "/van-ban/", "/hoi-dap/")) for href in links)
+    assert not [href for href in links if href.startswith("/en/")]
+
+
 def test_articles_take_their_category_language(site_app):
     with site_app.app_context():
         english = db.session.scalar(select(Category).where(Category.slug == "news"))

@@ -133,6 +133,10 @@ def test_kind_and_category_filters(seeded):
     assert ids(find(seeded, "bac kan", category_ids=(1, 2), kinds=("article",))) == [4, 1, 2, 3]
     assert find(seeded, "bac kan", kinds=()).total == 0
     assert find(seeded, "bac kan", kinds=("nothing",)).total == 0
+    # Leaving categories out keeps the rest, documents without a category included.
+    assert ids(find(seeded, "bac kan", excluded_category_ids=(1,))) == [4, 9, 2]
+    assert ids(find(seeded, "bac kan", excluded_category_ids=(1, 2), kinds=("note",))) == [9]
+    assert find(seeded, "bac kan", excluded_category_ids=(1, 2, 0)).total == 1
 
 
 def test_date_range_uses_the_site_time_zone(seeded):

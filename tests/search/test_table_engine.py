@@ -53,6 +53,8 @@ def test_table_engine_writes_ranks_filters_and_removes(engine_app):
         assert ids("bac kan", kinds=("article",)) == ([2, 1, 4], 3)
         assert ids("bac kan", kinds=("article",), per_page=1, page=2) == ([1], 3)
         assert ids("bac kan", category_ids=(2,)) == ([4], 1)
+        assert ids("bac kan", excluded_category_ids=(2,), kinds=("article",)) == ([2, 1], 2)
+        assert ids("bac kan", excluded_category_ids=(1, 2)) == ([], 0)
         assert ids("bac kan", date_from=NOW.date() - timedelta(days=3))[1] == 3
         assert ids("bac kan", date_to=date(2000, 1, 1)) == ([], 0)
 

@@ -16,6 +16,7 @@ from portal import (
     HeadLink,
     PluginSetting,
     category_tree,
+    content_language,
     hookimpl,
     site_name,
 )
@@ -71,11 +72,15 @@ def portal_setup_app(app):
 
 @hookimpl
 def portal_head_links(page, article, category, tag):
-    """The site's feeds on every reader page, plus the category's or the tag's."""
+    """The site's feeds in the page's language on every reader page, plus the category's
+    or the tag's."""
     name = site_name()
+    language = content_language(page, article, category)
     links = [
-        HeadLink("alternate", views.feed_url("rss"), RSS_TYPE, f"{name} – RSS"),
-        HeadLink("alternate", views.feed_url("atom"), ATOM_TYPE, f"{name} – Atom"),
+        HeadLink("alternate", views.feed_url("rss", language=language), RSS_TYPE, f"{name} – RSS"),
+        HeadLink(
+            "alternate", views.feed_url("atom", language=language), ATOM_TYPE, f"{name} – Atom"
+        ),
     ]
     if category is not None:
         for fmt, kind in (("rss", RSS_TYPE), ("atom", ATOM_TYPE)):

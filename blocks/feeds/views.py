@@ -19,7 +19,7 @@ from portal import (
     category_url,
     fetch_article_lists,
     find_tag,
-    home_url,
+    home_path,
     image_for,
     plugin_setting,
     sanitize_html,
@@ -59,12 +59,22 @@ def settings() -> tuple[int, str]:
     return min(max(count, 1), MAX_COUNT), ("full" if mode == "full" else "summary")
 
 
-def feed_url(fmt: str, *, category=None, tag=None) -> str:
-    """The absolute URL of a feed (on ``PORTAL_BASE_URL``, never the request's host)."""
+#: The site feeds' URL prefix per language other than Vietnamese (``/en/rss.xml``).
+SITE_FEED_LANGUAGES = ("en",)
+
+
+def feed_url(fmt: str, *, category=None, tag=None, language: str = "vi") -> str:
+    """The absolute URL of a feed (on ``PORTAL_BASE_URL``, never the request's host).
+
+    ``language`` chooses the site feed: the Vietnamese articles (``/rss.xml``) or
+    the English ones (``/en/rss.xml``).
+    """
     if category is not None:
         return absolute_url(f"feeds.category_{fmt}", slug=category.slug)
     if tag is not None:
         return absolute_url(f"feeds.tag_{fmt}", slug=tag.slug)
+    if language in SITE_FEED_LANGUAGES:
+        return absolute_url(f"feeds.{language}_site_{fmt}")
     return absolute_url(f"feeds.site_{fmt}")
 
 
@@ -95,6 +105,16 @@ def site_atom():
     return _serve("atom", "site", "")
 
 
+@bp.get("/en/rss.xml")
+def en_site_rss():
+    return _serve("rss", "site", "", language="en")
+
+
+@bp.get("/en/atom.xml")
+def en_site_atom():
+    return _serve("atom", "site", "", language="en")
+
+
 @bp.get("/chuyen-muc/<slug>/rss.xml")
 def category_rss(slug: str):
     return _serve("rss", "category", slug)
@@ -115,14 +135,17 @@ def tag_atom(slug: str):
     return _serve("atom", "tag", slug)
 
 
-def _serve(fmt: str, kind: str, slug: str) -> Response:
+def _serve(fmt: str, kind: str, slug: str, *, language: str = "vi") -> Response:
     if kind != "site" and not _SLUG.match(slug):
         abort(404)
     count, mode = settings()
-    key = f"{PLUGIN}:{fmt}:{kind}:{slug or '-'}:{count}:{mode}"
+    key = f"{PLUGIN}:{fmt}:{kind}:{slug or '-'}:{language}:{count}:{mode}"
     # _build aborts with 404 for an unknown slug, before anything is stored.
     raw = cached_text(
-        key, lambda: _build(fmt, kind, slug, count, mode), timeout=MAX_AGE, tags=_tags(kind)
+        key,
+        lambda: _build(fmt, kind, slug, count, mode, language),
+        timeout=MAX_AGE,
+        tags=_tags(kind),
     )
     entry = json.loads(raw)
     response = Response(entry["body"], content_type=f"{MIME[fmt]}; charset=utf-8")
@@ -139,8 +162,12 @@ def _tags(kind: str) -> set[str]:
     return {"articles", "categories"}
 
 
-def _build(fmt: str, kind: str, slug: str, count: int, mode: str) -> str:
-    """The feed as a cache entry (JSON: body, ETag, Last-Modified); 404 for an unknown slug."""
+def _build(fmt: str, kind: str, slug: str, count: int, mode: str, language: str) -> str:
+    """The feed as a cache entry (JSON: body, ETag, Last-Modified); 404 for an unknown slug.
+
+    The site feed holds the articles of one language (``language``); a
+    category's feed is in its category's language, a tag's in Vietnamese.
+    """
     categories = category_tree()
     name = site_name()
     if kind == "category":
@@ -153,6 +180,7 @@ def _build(fmt: str, kind: str, slug: str, count: int, mode: str) -> str:
         description = category.description or f"Tin mới nhất chuyên mục {category.name}"
         feed_id = f"category/{category.id}"
         self_url = feed_url(fmt, category=category)
+        language = category.language
     elif kind == "tag":
         tag = find_tag(slug)
         if tag is None:
@@ -163,13 +191,20 @@ def _build(fmt: str, kind: str, slug: str, count: int, mode: str) -> str:
         description = f"Tin mới nhất về {tag.name}"
         feed_id = f"tag/{tag.id}"
         self_url = feed_url(fmt, tag=tag)
-    else:
-        query = ArticleQuery(limit=count)
-        page_url = absolute_url(home_url())
+    elif language == "vi":
+        query = ArticleQuery(limit=count, language=language)
+        page_url = absolute_url(home_path(language))
         title = name
         description = f"Tin mới nhất từ {name}"
         feed_id = "site"
         self_url = feed_url(fmt)
+    else:
+        query = ArticleQuery(limit=count, language=language)
+        page_url = absolute_url(home_path(language))
+        title = f"{name} ({language})"
+        description = f"Latest news from {name}"
+        feed_id = f"site/{language}"
+        self_url = feed_url(fmt, language=language)
 
     articles = fetch_article_lists([query])[query]  # the one query of the items
     host = urlsplit(page_url).hostname or "localhost"
@@ -185,6 +220,7 @@ def _build(fmt: str, kind: str, slug: str, count: int, mode: str) -> str:
         link=page_url,
         self_url=self_url,
         updated=updated,
+        language=language,
         items=items,
     )
     body = xml.rss(channel) if fmt == "rss" else xml.atom(channel, site_name=name)

@@ -9,7 +9,8 @@ This package holds only the public plugin API (see docs/plugins/): ``hookimpl``,
 (the pages that show a block type, for such checks), ``SiteOrganization``
 (who runs the site, from ``portal_site_organization``), ``record_audit`` (an
 audit entry for a plugin's change),
-``check_csp_source`` (whether an origin may join the Content-Security-Policy),
+``check_csp_source`` (whether an origin may join the Content-Security-Policy) and
+``csp_allows`` (whether the policy sent now lets a page load an outside URL),
 ``PageNotFound`` (a block saying the page asked for does not exist),
 ``render_portal_page``, ``MenuItem`` and ``AdminScreen`` (a plugin's pages,
 menu entries and admin screens), ``plugin_in_use`` (whether a plugin is
@@ -36,6 +37,7 @@ from portal.content.media import file_size
 from portal.content.purges import bump_data_version, purge
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.csp import check_source as check_csp_source
+from portal.csp import csp_allows
 from portal.head_links import HeadLink
 from portal.hookspecs import hookimpl
 from portal.i18n import current_locale, translate
@@ -155,6 +157,7 @@ __all__ = [
     "category_tree",
     "category_url",
     "check_csp_source",
+    "csp_allows",
     "content_changed",
     "db",
     "fetch_article_lists",

@@ -18,8 +18,9 @@ import functools
 import logging
 import re
 from collections.abc import Iterable, Mapping
+from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, current_app
 
 from portal.plugins import plugins_of
 
@@ -137,8 +138,42 @@ def _collect(results: Iterable[tuple[str, object]]) -> tuple[tuple[str, tuple[st
     return tuple((name, tuple(values)) for name, values in wanted.items() if values)
 
 
+def _extra_sources(app: Flask) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    results = plugins_of(app).call_each("portal_content_security_policy", disable_on_error=False)
+    return _collect(results)
+
+
 def content_security_policy(app: Flask) -> str:
     """The header value now: the strict base plus what the plugins in use allow-list."""
-    results = plugins_of(app).call_each("portal_content_security_policy", disable_on_error=False)
-    extra = _collect(results)
+    extra = _extra_sources(app)
     return build_policy(extra) if extra else CONTENT_SECURITY_POLICY
+
+
+def _matches(host: str, port: str, source: str) -> bool:
+    """Whether ``host`` (and ``port``, "" for the default) falls under a checked source."""
+    source_host, _, source_port = source.removeprefix("https://").partition(":")
+    if port != source_port:
+        return False
+    if source_host.startswith("*."):
+        return host.endswith(source_host[1:])  # "*.gov.vn" covers "a.gov.vn", not "gov.vn"
+    return host == source_host
+
+
+def csp_allows(directive: str, url: str) -> bool:
+    """Whether the policy sent now lets a page load ``url`` for ``directive``.
+
+    ``directive`` is ``script-src`` or ``frame-src``; ``url`` must be an
+    ``https://`` address whose origin an allow-listed source covers (a block
+    that embeds an outside script or frame checks this before drawing it, so
+    it never draws what the browser would block).
+    """
+    parts = urlsplit(url or "")
+    if parts.scheme != "https" or not parts.hostname or parts.username or parts.password:
+        return False
+    try:
+        port = str(parts.port or "")
+    except ValueError:  # a port that is not a number
+        return False
+    port = "" if port == "443" else port
+    sources = dict(_extra_sources(current_app)).get(directive, ())
+    return any(_matches(parts.hostname.lower(), port, source) for source in sources)

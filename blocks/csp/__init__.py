@@ -7,12 +7,15 @@ embeds (``https://www.youtube-nocookie.com``). Admins list those origins in
 two settings of this plugin (Quản trị → Plugin → csp → Cấu hình); each entry
 is checked strictly (only ``https://host`` or ``https://*.host``) and a save
 is audited. Values reach every worker within ``PORTAL_PLUGIN_SYNC_SECONDS``,
-without a restart. See docs/operations.md, "Content-Security-Policy".
+without a restart. The block "Nhúng từ nguồn ngoài" (:mod:`.embed`) places an
+allowed frame or script on a page. See docs/operations.md, "Content-Security-Policy".
 """
 
 from __future__ import annotations
 
 from portal import PluginSetting, check_csp_source, hookimpl, plugin_setting
+
+from .embed import ExternalEmbed
 
 PLUGIN = "csp"
 
@@ -45,6 +48,11 @@ PLUGIN_SETTINGS = [
         check=check_sources,
     ),
 ]
+
+
+@hookimpl
+def portal_register_blocks():
+    return [ExternalEmbed]
 
 
 @hookimpl

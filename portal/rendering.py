@@ -300,7 +300,9 @@ class PlacementRenderer:
                 continue
             self.assets.add_block(block)
             if self.use_cache and block.cache.timeout > 0:
-                key = self.cache_key(block, region, item.placement)
+                key = self.cache_key(
+                    block, region, item.placement, inherited=item.inherited_from is not None
+                )
                 if key is None:  # its data version could not be read: render, uncached
                     continue
                 keys[index] = key
@@ -354,17 +356,25 @@ class PlacementRenderer:
                 results[name] = PrefetchFailed(exc)
         return results
 
-    def cache_key(self, block: Block, region: str, placement: PlacementLike) -> str | None:
+    def cache_key(
+        self, block: Block, region: str, placement: PlacementLike, *, inherited: bool = False
+    ) -> str | None:
         """The cache key of one placement for this viewer; None when it cannot be cached now.
 
-        (A block varying on ``data_version`` whose :meth:`Block.data_version`
-        raised: it renders without the cache, isolated as usual.)
+        ``inherited``: the page shows a placement of a page above it. The cached
+        HTML carries that mark (its wrapper's ``data-inherited``), so the root's
+        header cached on the home page is another entry than the same header
+        cached on a page below it. (A block varying on ``data_version`` whose
+        :meth:`Block.data_version` raised: it renders without the cache,
+        isolated as usual.)
         """
         parts = [
             f"p{placement.id}",
             f"v{placement.version}",
             settings_digest(placement.settings or {}),
         ]
+        if inherited:
+            parts.append("inh")
         vary = block.cache.vary_on
         if "locale" in vary:
             parts.append(self.viewer.locale)

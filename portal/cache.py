@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
 
@@ -52,19 +54,31 @@ class NullBackend:
 
 
 class MemoryBackend:
-    """A thread-safe in-process cache with expiry and a tag index.
+    """A thread-safe in-process cache: expiry, a tag index, least-recently-used eviction.
 
-    ``clock`` returns the current time in seconds; tests pass their own to
-    make entries expire without waiting.
+    Bounded by ``max_entries`` and by ``max_bytes`` (the memory of the values as
+    Python holds them): when a new value does not fit, the entries read or
+    written longest ago go first, one by one in constant time, so a crawler
+    walking through thousands of pages costs every request the same. A value
+    larger than the whole bound is not kept. Expired entries go when read.
+    ``clock`` returns the current time in seconds; tests pass their own to make
+    entries expire without waiting.
     """
 
     def __init__(
-        self, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
+        self,
+        max_entries: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        max_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[float, str, frozenset[str]]] = {}
+        #: key → (expires, value, tags, size); least recently used first.
+        self._entries: OrderedDict[str, tuple[float, str, frozenset[str], int]] = OrderedDict()
         self._tags: dict[str, set[str]] = {}
         self._max_entries = max_entries
+        self._max_bytes = max_bytes
+        self._bytes = 0
         self.clock = clock
 
     def get(self, key: str) -> str | None:
@@ -72,18 +86,24 @@ class MemoryBackend:
             entry = self._entries.get(key)
             if entry is None:
                 return None
-            expires, value, _tags = entry
-            if expires <= self.clock():
+            if entry[0] <= self.clock():
                 self._drop(key)
                 return None
-            return value
+            self._entries.move_to_end(key)
+            return entry[1]
 
     def set(self, key: str, value: str, timeout: int, tags: frozenset[str] = frozenset()) -> None:
+        size = sys.getsizeof(value)
         with self._lock:
-            if key not in self._entries and len(self._entries) >= self._max_entries:
-                self._evict_expired_or_oldest()
             self._drop(key)
-            self._entries[key] = (self.clock() + timeout, value, frozenset(tags))
+            if size > self._max_bytes:
+                return
+            while self._entries and (
+                len(self._entries) >= self._max_entries or self._bytes + size > self._max_bytes
+            ):
+                self._drop(next(iter(self._entries)))
+            self._entries[key] = (self.clock() + timeout, value, frozenset(tags), size)
+            self._bytes += size
             for tag in tags:
                 self._tags.setdefault(tag, set()).add(key)
 
@@ -101,23 +121,19 @@ class MemoryBackend:
         with self._lock:
             self._entries.clear()
             self._tags.clear()
+            self._bytes = 0
 
     def _drop(self, key: str) -> None:
         entry = self._entries.pop(key, None)
         if entry is None:
             return
+        self._bytes -= entry[3]
         for tag in entry[2]:
             keys = self._tags.get(tag)
             if keys is not None:
                 keys.discard(key)
                 if not keys:
                     del self._tags[tag]
-
-    def _evict_expired_or_oldest(self) -> None:
-        now = self.clock()
-        expired = [key for key, (expires, _v, _t) in self._entries.items() if expires <= now]
-        for key in expired or [next(iter(self._entries))]:
-            self._drop(key)
 
 
 class RedisBackend:
@@ -203,7 +219,10 @@ def init_app(app) -> None:
             url, prefix=app.config.get("PORTAL_CACHE_PREFIX", "portal:")
         )
     elif url == "memory":
-        backend = MemoryBackend()
+        backend = MemoryBackend(
+            max_entries=int(app.config.get("PORTAL_CACHE_MAX_ENTRIES", 10_000)),
+            max_bytes=int(app.config.get("PORTAL_CACHE_MAX_BYTES", 64 * 1024 * 1024)),
+        )
     elif url in {"none", "null"}:
         backend = NullBackend()
     else:

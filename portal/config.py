@@ -54,6 +54,9 @@ DEFAULTS: dict[str, Any] = {
     # Put before every Redis key; give each site sharing one Redis its own.
     "PORTAL_CACHE_PREFIX": "portal:",
     "PORTAL_CACHE_DEFAULT_TIMEOUT": 300,
+    # Bounds of the in-process cache ("memory"): entries, and bytes of the values held.
+    "PORTAL_CACHE_MAX_ENTRIES": 10_000,
+    "PORTAL_CACHE_MAX_BYTES": 64 * 1024 * 1024,
     # How long the last good HTML of a block is kept to stand in for it when it fails.
     "PORTAL_CACHE_STALE_TIMEOUT": 86400,
     "PORTAL_ARTICLES_PER_PAGE": 10,

@@ -101,6 +101,39 @@ def test_memory_backend_evicts_expired_entries_first_when_full():
     assert backend.get("newer") == "5"
 
 
+def test_memory_backend_keeps_what_was_read_and_drops_the_least_recently_used():
+    backend = MemoryBackend(max_entries=3)
+    for key in ("a", "b", "c"):
+        backend.set(key, key, 100, frozenset({f"tag-{key}"}))
+    assert backend.get("a") == "a"  # read: now the most recently used
+    backend.set("d", "d", 100)
+    assert [backend.get(k) for k in ("a", "b", "c", "d")] == ["a", None, "c", "d"]
+    assert backend.purge_tags({"tag-b"}) == 0  # the evicted entry left its tag too
+
+
+def test_memory_backend_is_bounded_by_bytes_too():
+    value = "x" * 1000
+    size = len(value) + 100  # what Python holds for it, about
+    backend = MemoryBackend(max_entries=1000, max_bytes=5 * size)
+    for number in range(20):
+        backend.set(f"k{number}", value, 100)
+    kept = [number for number in range(20) if backend.get(f"k{number}") is not None]
+    assert kept == list(range(15, 20))  # the newest five fit
+    backend.set("huge", "y" * (10 * size), 100)  # larger than the whole bound: not kept
+    assert backend.get("huge") is None and backend.get("k19") == value
+
+
+def test_memory_backend_sizes_come_from_the_configuration(tmp_path):
+    app = make_app(
+        config={"PORTAL_CACHE_URL": "memory", "PORTAL_CACHE_MAX_ENTRIES": 2},
+        instance_path=str(tmp_path / "i"),
+    )
+    cache = cache_for(app)
+    for key in ("a", "b", "c"):
+        cache.set(key, key, 100)
+    assert [cache.get(k) for k in ("a", "b", "c")] == [None, "b", "c"]
+
+
 @requires_redis
 def test_redis_entries_carry_their_timeout(redis_prefix):
     import redis

@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
 
-from flask import current_app, render_template, request, url_for
+from flask import current_app, has_request_context, render_template, request, url_for
 from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
@@ -641,7 +641,23 @@ def render_block(ctx: BlockContext, block: Block, settings: dict[str, Any] | Non
 
 
 def static_url(block: type[Block] | Block, filename: str) -> str:
-    """Cache-busting URL of a block's static file: changes when the file does."""
+    """Cache-busting URL of a block's static file: changes when the file does.
+
+    Worked out once per app and file (a deployment restarts the workers, which
+    then hash the new files); in debug mode, the development server, the file is
+    looked at again on every page, so an edited stylesheet shows at once.
+    """
+    app = current_app._get_current_object()
+    if app.debug:
+        return _static_url(block, filename)
+    known = app.extensions.setdefault("portal.static_urls", {})
+    key = (block.name, filename, request.script_root if has_request_context() else "")
+    if key not in known:
+        known[key] = _static_url(block, filename)
+    return known[key]
+
+
+def _static_url(block: type[Block] | Block, filename: str) -> str:
     path = block.static_dir() / filename
     return url_for(
         "core.block_static", block_name=block.name, filename=filename, v=file_version(str(path))

@@ -61,13 +61,13 @@ def empty_app(database_url, tmp_path, plugins):
     def drop_everything():
         db.session.remove()
         db.drop_all()
-        # Every version table, the built-in plugins' too (other tests' setups leave them).
-        leftover = [
-            t for t in inspect(db.engine).get_table_names() if t.startswith("alembic_version_")
-        ]
+        # Every other table too: version tables, the built-in plugins' and test plugins'
+        # tables that other tests' setups leave (``notes_items`` of tests/plugin_data).
+        leftover = set(inspect(db.engine).get_table_names())
+        cascade = " CASCADE" if db.engine.dialect.name == "postgresql" else ""
         with db.engine.begin() as connection:
             for table in sorted({*VERSION_TABLES, *leftover}):
-                connection.execute(text(f"DROP TABLE IF EXISTS {table}"))
+                connection.execute(text(f'DROP TABLE IF EXISTS "{table}"{cascade}'))
 
     with app.app_context():
         drop_everything()

@@ -65,7 +65,11 @@ class Article(db.Model):
     """
 
     __tablename__ = "articles"
-    __table_args__ = (Index("ix_articles_listing", "status", "category_id", "published_at"),)
+    __table_args__ = (
+        Index("ix_articles_listing", "status", "category_id", "published_at"),
+        # The newest public articles of one language (lists not tied to a category).
+        Index("ix_articles_recent", "status", "language", "published_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Stable identifier from an import source; makes re-imports idempotent.

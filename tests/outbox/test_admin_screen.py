@@ -55,7 +55,13 @@ def failed_events(app) -> list[int]:
                 article.lead = lead
                 content_changed(article_event("edited", article))
         content_changed(article_event("published", article))
-        ids = list(db.session.scalars(select(OutboxEvent.id).where(OutboxEvent.status == FAILED)))
+        ids = list(
+            db.session.scalars(
+                select(OutboxEvent.id)
+                .where(OutboxEvent.status == FAILED)
+                .order_by(OutboxEvent.id)  # the first is the first edit
+            )
+        )
         assert len(ids) == 3
         return ids
 

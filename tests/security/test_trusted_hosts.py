@@ -67,7 +67,7 @@ def cached_values(app) -> list[str]:
     """Every entry of the app's block cache, as text."""
     backend = cache_for(app)
     if isinstance(backend, MemoryBackend):
-        return [value for _expires, value, _tags in backend._entries.values()]
+        return [entry[1] for entry in backend._entries.values()]  # (expires, value, tags, size)
     assert isinstance(backend, RedisBackend)
     client = backend._redis
     values = []

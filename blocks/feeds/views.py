@@ -191,19 +191,14 @@ def _build(fmt: str, kind: str, slug: str, count: int, mode: str, language: str)
         description = f"Tin mới nhất về {tag.name}"
         feed_id = f"tag/{tag.id}"
         self_url = feed_url(fmt, tag=tag)
-    elif language == "vi":
-        query = ArticleQuery(limit=count, language=language)
-        page_url = absolute_url(home_path(language))
-        title = name
-        description = f"Tin mới nhất từ {name}"
-        feed_id = "site"
-        self_url = feed_url(fmt)
     else:
+        # The Vietnamese site's feed keeps its first id and title; another language's is its own.
+        source = language == "vi"
         query = ArticleQuery(limit=count, language=language)
         page_url = absolute_url(home_path(language))
-        title = f"{name} ({language})"
-        description = f"Latest news from {name}"
-        feed_id = f"site/{language}"
+        title = name if source else f"{name} ({language})"
+        description = f"Tin mới nhất từ {name}" if source else f"Latest news from {name}"
+        feed_id = "site" if source else f"site/{language}"
         self_url = feed_url(fmt, language=language)
 
     articles = fetch_article_lists([query])[query]  # the one query of the items

@@ -21,7 +21,16 @@ from portal.extensions import csrf, db, login_manager, migrate
 from portal.plugins import build_plugin_set
 from portal.search.matching import install_sqlite_fold
 from portal.templating import install_template_helpers
-from portal.web import admin, auth, content_events, downloads, reader, security, vendor
+from portal.web import (
+    admin,
+    auth,
+    content_events,
+    downloads,
+    page_caching,
+    reader,
+    security,
+    vendor,
+)
 from portal.web.assets import bp as assets_bp
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -99,4 +108,5 @@ def create_app(
     plugin_settings.init_app(app)  # a bad setting fails its plugin before its setup runs
     plugins.call_each("portal_setup_app", app=app)
     plugin_switches.init_app(app)
+    page_caching.init_app(app)  # last: its lookup runs after every other before_request
     return app

@@ -93,16 +93,31 @@ class CachePolicy:
     * ``data_sets``: names of a plugin's own data sets the HTML is made from
       (``{"weather"}``); ``portal.bump_data_version("weather")`` purges the
       blocks made from it, and only those (tag ``data:<name>``).
+    * ``query_params``: with ``"query"`` in ``vary_on``, the names of the
+      query parameters the block reads (``{"trang"}``). The block then sees only
+      those in ``ctx.query``, only they make new cache entries, and a whole
+      page whose other parameters are all known this way can be cached whole
+      (``?x=1``, ``?x=2`` ... never multiply entries). Empty: every parameter
+      counts, and a page with a query string is not cached whole.
     """
 
     timeout: int = 300
     vary_on: frozenset[str] = frozenset({"locale", "page"})
     tags: frozenset[str] = frozenset()
     data_sets: frozenset[str] = frozenset()
+    query_params: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "vary_on", frozenset(self.vary_on))
         object.__setattr__(self, "tags", frozenset(self.tags))
+        if isinstance(self.query_params, str):
+            raise ValueError(
+                "CachePolicy.query_params takes a set of names, not one string: "
+                f"{{{self.query_params!r}}}"
+            )
+        object.__setattr__(self, "query_params", frozenset(self.query_params))
+        if self.query_params and "query" not in self.vary_on:
+            raise ValueError('CachePolicy.query_params needs "query" in vary_on')
         if isinstance(self.data_sets, str):
             raise ValueError(
                 f"CachePolicy.data_sets takes a set of names, not one string: {{{self.data_sets!r}}}"

@@ -25,11 +25,17 @@ class CacheUnavailable(Exception):
     """The cache could not be purged (Redis away); the purge must be tried again."""
 
 
+#: What a cache keeps: text (block HTML) or bytes (a whole page, maybe compressed).
+Value = str | bytes
+
+
 class CacheBackend(Protocol):
-    def get(self, key: str) -> str | None: ...
+    def get(self, key: str) -> Value | None: ...
+
+    def get_many(self, keys: list[str]) -> list[Value | None]: ...
 
     def set(
-        self, key: str, value: str, timeout: int, tags: frozenset[str] = frozenset()
+        self, key: str, value: Value, timeout: int, tags: frozenset[str] = frozenset()
     ) -> None: ...
 
     def purge_tags(self, tags: set[str] | frozenset[str]) -> int: ...
@@ -40,10 +46,13 @@ class CacheBackend(Protocol):
 class NullBackend:
     """Caches nothing; used when caching is switched off."""
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> Value | None:
         return None
 
-    def set(self, key: str, value: str, timeout: int, tags: frozenset[str] = frozenset()) -> None:
+    def get_many(self, keys: list[str]) -> list[Value | None]:
+        return [None] * len(keys)
+
+    def set(self, key: str, value: Value, timeout: int, tags: frozenset[str] = frozenset()) -> None:
         return None
 
     def purge_tags(self, tags) -> int:
@@ -74,25 +83,33 @@ class MemoryBackend:
     ) -> None:
         self._lock = threading.Lock()
         #: key → (expires, value, tags, size); least recently used first.
-        self._entries: OrderedDict[str, tuple[float, str, frozenset[str], int]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, Value, frozenset[str], int]] = OrderedDict()
         self._tags: dict[str, set[str]] = {}
         self._max_entries = max_entries
         self._max_bytes = max_bytes
         self._bytes = 0
         self.clock = clock
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> Value | None:
         with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry[0] <= self.clock():
-                self._drop(key)
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
+            return self._get(key, self.clock())
 
-    def set(self, key: str, value: str, timeout: int, tags: frozenset[str] = frozenset()) -> None:
+    def get_many(self, keys: list[str]) -> list[Value | None]:
+        with self._lock:
+            now = self.clock()
+            return [self._get(key, now) for key in keys]
+
+    def _get(self, key: str, now: float) -> Value | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[0] <= now:
+            self._drop(key)
+            return None
+        self._entries.move_to_end(key)
+        return entry[1]
+
+    def set(self, key: str, value: Value, timeout: int, tags: frozenset[str] = frozenset()) -> None:
         size = sys.getsizeof(value)
         with self._lock:
             self._drop(key)
@@ -150,18 +167,24 @@ class RedisBackend:
         self._errors = (redis.RedisError, OSError)
         self._prefix = prefix
 
-    def get(self, key: str) -> str | None:
-        try:
-            value = self._redis.get(self._prefix + key)
-        except self._errors as exc:
-            log.warning("Block cache unavailable, reading %s missed: %s", key, exc)
-            return None
-        return None if value is None else value.decode("utf-8")
+    def get(self, key: str) -> Value | None:
+        return self.get_many([key])[0]
 
-    def set(self, key: str, value: str, timeout: int, tags: frozenset[str] = frozenset()) -> None:
+    def get_many(self, keys: list[str]) -> list[Value | None]:
+        """The values of ``keys`` in one round trip (``MGET``); a miss for each when Redis is away."""
+        if not keys:
+            return []
+        try:
+            values = self._redis.mget([self._prefix + key for key in keys])
+        except self._errors as exc:
+            log.warning("Cache unavailable, reading %s missed: %s", keys[0], exc)
+            return [None] * len(keys)
+        return [_decoded(value) for value in values]
+
+    def set(self, key: str, value: Value, timeout: int, tags: frozenset[str] = frozenset()) -> None:
         full_key = self._prefix + key
         pipe = self._redis.pipeline()
-        pipe.set(full_key, value.encode("utf-8"), ex=max(1, int(timeout)))
+        pipe.set(full_key, _encoded(value), ex=max(1, int(timeout)))
         for tag in tags:
             tag_key = self._prefix + "tag:" + tag
             pipe.sadd(tag_key, full_key)
@@ -204,6 +227,23 @@ class RedisBackend:
                 self._redis.delete(*keys)
             if cursor == 0:
                 break
+
+
+#: The first byte of a value stored as bytes in Redis (text is stored as UTF-8, which never
+#: starts with it), so a value comes back as the type it went in as.
+_BYTES_MARK = b"\xff"
+
+
+def _encoded(value: Value) -> bytes:
+    return _BYTES_MARK + value if isinstance(value, bytes) else value.encode("utf-8")
+
+
+def _decoded(raw: bytes | None) -> Value | None:
+    if raw is None:
+        return None
+    if raw[:1] == _BYTES_MARK:
+        return raw[1:]
+    return raw.decode("utf-8")
 
 
 def _glob_escape(text: str) -> str:

@@ -59,6 +59,20 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_CACHE_MAX_BYTES": 64 * 1024 * 1024,
     # How long the last good HTML of a block is kept to stand in for it when it fails.
     "PORTAL_CACHE_STALE_TIMEOUT": 86400,
+    # Whole pages for readers without a session (portal/page_cache.py): on or off, and
+    # the longest a page is kept (no longer than its shortest-lived block). Query
+    # parameters a page may read besides those its blocks declare (a theme's own).
+    "PORTAL_PAGE_CACHE": True,
+    "PORTAL_PAGE_CACHE_TIMEOUT": 600,
+    "PORTAL_PAGE_CACHE_QUERY_PARAMS": [],
+    # HTTP caching of those pages (docs/operations.md, "A caching proxy"): seconds a
+    # browser keeps one, a shared cache (proxy, CDN; -1 leaves s-maxage out), and may
+    # serve it stale while fetching it again; the response header naming the page's
+    # cache tags for a proxy to purge by ("" sends none).
+    "PORTAL_HTTP_MAX_AGE": 60,
+    "PORTAL_HTTP_S_MAXAGE": 600,
+    "PORTAL_HTTP_STALE_WHILE_REVALIDATE": 30,
+    "PORTAL_SURROGATE_KEY_HEADER": "Surrogate-Key",
     "PORTAL_ARTICLES_PER_PAGE": 10,
     # Where uploaded and demo images live (relative to the instance folder).
     "PORTAL_MEDIA_DIR": "media",

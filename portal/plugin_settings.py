@@ -51,6 +51,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from portal.config import DEFAULTS as CORE_DEFAULTS
 from portal.content import audit
+from portal.content.purges import plugin_event
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models import PluginSettingValue
@@ -521,6 +522,8 @@ def save(plugin: str, values: dict[str, Any]) -> list[str]:
             state.stored[plugin, name] = new[name]
 
     unit.on_commit(apply)
+    # Blocks drawn from these settings may be on any page, and pages are kept whole.
+    unit.announce(plugin_event(plugin))
     return changed
 
 

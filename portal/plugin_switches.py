@@ -12,7 +12,7 @@ A switch (the admin's plugins screen, ``flask portal plugins disable``) goes
 through :func:`set_enabled`, inside a unit of work: the stored switch and its
 audit entry are committed together with a purge of the cached HTML that
 showed the plugin's contributions (its menu entries, see
-:func:`portal.content.purges.switch_event`); this worker applies the switch
+:func:`portal.content.purges.plugin_event`); this worker applies the switch
 once the commit succeeded, before the purge is delivered.
 """
 
@@ -30,7 +30,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 from portal.cache import CacheUnavailable, cache_for
 from portal.content import audit
 from portal.content.events import content_changed
-from portal.content.purges import PLUGIN_CONTRIBUTION_TAGS, switch_event
+from portal.content.purges import PLUGIN_CONTRIBUTION_TAGS, plugin_event
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models import PluginState
@@ -144,7 +144,7 @@ def set_enabled(name: str, enabled: bool) -> bool:
     if was_enabled != enabled:
         # Menu entries of the plugin are cached inside other blocks: purge them with the
         # switch (delivered after the commit, once this worker uses the new switch).
-        content_changed(switch_event(name))
+        content_changed(plugin_event(name))
     unit.on_commit(lambda: _apply(app, name, enabled))
     return was_enabled
 

@@ -31,6 +31,7 @@ from portal.cache import CacheBackend, MemoryBackend, NullBackend, cache_for
 from portal.content import tags as tag_names
 from portal.extensions import db
 from portal.models import Article, Category, Page, Placement, Tag
+from portal.page_cache import WholePage, canonical_query, note_rendered, page_tags
 from portal.page_meta import page_meta
 from portal.plugins import plugins_of
 from portal.site import article_media, category_tree, page_tree
@@ -199,8 +200,8 @@ def render_page(
     if layout is None:
         raise RuntimeError("No layout is registered; is the standard_layouts plugin disabled?")
 
+    chain_ids = [p.id for p in page_tree().ancestors(page)] + [page.id]
     if placements_by_page is None:
-        chain_ids = [p.id for p in page_tree().ancestors(page)] + [page.id]
         placements_by_page = load_placements(chain_ids)
 
     if category is None and article is not None:
@@ -225,6 +226,11 @@ def render_page(
         assets=assets,
     )
     regions = renderer.render_regions(resolved)
+    if region_html is None and not not_found and renderer.use_cache:
+        # Made only of blocks: the page may be kept whole for the next anonymous reader.
+        whole = renderer.whole_page
+        whole.add_tags(page_tags(page_ids=chain_ids, article=article, category=category))
+        note_rendered(whole, article_id=article.id if article is not None else None)
     for region, html in (region_html or {}).items():
         regions[region] = Markup("\n").join(part for part in (html, regions.get(region)) if part)
 
@@ -264,6 +270,8 @@ class PlacementRenderer:
     viewer: Viewer
     assets: PageAssets
     tag: Tag | None = None
+    #: What the whole page is made from, and whether it may be kept whole (portal.page_cache).
+    whole_page: WholePage = field(default_factory=WholePage)
 
     def context_for(self, region: str, placement: PlacementLike | None) -> BlockContext:
         return BlockContext(
@@ -286,29 +294,42 @@ class PlacementRenderer:
 
     def render_regions(self, resolved: dict[str, list[ResolvedPlacement]]) -> dict[str, Markup]:
         plugins = plugins_of(self.app)
-        cache = cache_for(self.app)
         visible: list[tuple[str, ResolvedPlacement]] = []
         for region, items in resolved.items():
             visible.extend((region, item) for item in items if not item.placement.hidden)
 
-        # Cache lookups first, so prefetch only loads for blocks that will run.
-        cached: dict[int, str] = {}
+        # Cache lookups first, all in one call (one Redis round trip), so prefetch only
+        # loads for blocks that will run.
         keys: dict[int, str] = {}
         for index, (region, item) in enumerate(visible):
             block = plugins.block(item.placement.block_name)
             if block is None or not self._needs_met(block):
                 continue
             self.assets.add_block(block)
-            if self.use_cache and block.cache.timeout > 0:
-                key = self.cache_key(
-                    block, region, item.placement, inherited=item.inherited_from is not None
-                )
-                if key is None:  # its data version could not be read: render, uncached
-                    continue
-                keys[index] = key
-                hit = cache.get(key)
-                if hit is not None:
-                    cached[index] = hit
+            if not self.use_cache:
+                continue
+            if block.cache.timeout <= 0:
+                # Drawn afresh on every page it is on; a page kept whole keeps it too,
+                # with the page's tags (DESIGN.md §6; docs/plugins/block-api.md).
+                continue
+            key = self.cache_key(
+                block, region, item.placement, inherited=item.inherited_from is not None
+            )
+            if key is None:  # its data version could not be read: render, uncached
+                self.whole_page.refuse()
+                continue
+            keys[index] = key
+            self.whole_page.expire_within(block.cache.timeout)
+            if "data_version" in block.cache.vary_on and not block.cache.data_sets:
+                # Only asking the block tells when it changed: its page is drawn each time.
+                self.whole_page.refuse()
+        cached: dict[int, str] = {}
+        found = cache_for(self.app).get_many(list(keys.values())) if keys else []
+        for index, value in zip(keys, found, strict=True):
+            entry = read_entry(value)
+            if entry is not None:
+                tags, cached[index] = entry
+                self.whole_page.add_tags(tags)
 
         prefetched = self._prefetch(plugins, visible, cached)
 
@@ -393,7 +414,8 @@ class PlacementRenderer:
         if "viewer" in vary:
             parts.append("user" if self.viewer.signed_in else "anon")
         if "query" in vary and request:
-            query = request.query_string.decode("latin-1")
+            # Tracking parameters (utm_*, fbclid ...) change nothing: they make no new entry.
+            query = canonical_query(request.args, block.cache.query_params or None)
             parts.append(hashlib.sha1(query.encode()).hexdigest()[:12])
         if "data_version" in vary:
             settings = {**block.default_settings(), **(placement.settings or {})}
@@ -408,7 +430,7 @@ class PlacementRenderer:
                 record_failure(self.app, block.name, placement, exc, stage="data_version")
                 return None
             parts.append("d" + hashlib.sha1(version.encode("utf-8")).hexdigest()[:12])
-        return "block:" + ":".join(parts)
+        return BLOCK_KEY_PREFIX + ":".join(parts)
 
     def render_one(
         self,
@@ -443,6 +465,10 @@ class PlacementRenderer:
             return Markup("")
 
         ctx = self.context_for(region, placement)
+        if block.cache.query_params:  # the block sees only the parameters it declared
+            ctx.query = MultiDict(
+                [(k, v) for k, v in ctx.query.items(multi=True) if k in block.cache.query_params]
+            )
         ctx.prefetched = prefetched.get(block.name)
         cache = cache_for(self.app)
         try:
@@ -466,6 +492,7 @@ class PlacementRenderer:
                 self.page.id,
             )
             record_failure(self.app, block.name, placement, exc)
+            self.whole_page.refuse()  # never keep a page whole with a block missing from it
             if self.viewer.sees_failures:
                 return Markup(
                     render_template(
@@ -477,15 +504,17 @@ class PlacementRenderer:
                     )
                 )
             if cache_key is not None:
-                stale = cache.get("stale:" + cache_key)
+                stale = read_entry(cache.get("stale:" + cache_key))
                 if stale is not None:
-                    return Markup(stale)
+                    return Markup(stale[1])
             return Markup("")
 
+        self.whole_page.add_tags(tags)
         if cache_key is not None:
-            cache.set(cache_key, str(html), block.cache.timeout, tags)
+            entry = make_entry(tags, html)
+            cache.set(cache_key, entry, block.cache.timeout, tags)
             stale_timeout = int(self.app.config.get("PORTAL_CACHE_STALE_TIMEOUT", 86400))
-            cache.set("stale:" + cache_key, str(html), stale_timeout, tags)
+            cache.set("stale:" + cache_key, entry, stale_timeout, tags)
         return html
 
 
@@ -617,6 +646,30 @@ class PrefetchFailed:
         placement's frames onto its traceback.)
         """
         raise self.error.with_traceback(self.traceback)
+
+
+#: Keys of cached blocks. (Before the HTML was stored with its tags, keys began with
+#: ``block:``; those entries are never read.)
+BLOCK_KEY_PREFIX = "blk:"
+
+
+def make_entry(tags: Iterable[str], html: str) -> str:
+    """A cached block: its tags on the first line (a tag has no spaces), then its HTML.
+
+    The tags come back with a hit, so a whole page made of cached blocks still
+    knows everything it is made from (its own tags, for purging it).
+    """
+    return " ".join(sorted(tags)) + "\n" + str(html)
+
+
+def read_entry(value) -> tuple[list[str], str] | None:
+    """``(tags, html)`` of a cached block; None for a miss or a value of another shape."""
+    if not isinstance(value, str):
+        return None
+    tags, newline, html = value.partition("\n")
+    if not newline:
+        return None
+    return tags.split(), html
 
 
 def wrap_block(block: Block, placement: PlacementLike, inner: Markup, *, inherited: bool) -> Markup:

@@ -154,7 +154,10 @@ def requested_page(ctx: BlockContext) -> int:
 
 
 def page_href(ctx: BlockContext, number: int) -> str:
-    """A link to page ``number`` of the list, keeping the other query parameters."""
+    """A link to page ``number`` of the list, keeping the other parameters the list reads.
+
+    (``ctx.query`` holds only those: ``CachePolicy.query_params``.)
+    """
     params = [(key, value) for key, value in ctx.query.items(multi=True) if key != PAGE_PARAMETER]
     if number > 1:
         params.append((PAGE_PARAMETER, str(number)))
@@ -184,6 +187,7 @@ class ArticleList(Block):
         timeout=300,
         vary_on={"locale", "page", "category", "tag", "article", "query"},
         tags={"articles", "categories"},
+        query_params={PAGE_PARAMETER},
     )
 
     def summarize_settings(self, settings: dict[str, Any]) -> str:

@@ -56,6 +56,17 @@ FROM_PARAMETER = "tu-ngay"
 TO_PARAMETER = "den-ngay"
 KIND_PARAMETER = "loai"
 PAGE_PARAMETER = "trang"
+#: Every parameter the search blocks read (the rest of a query string changes nothing).
+SEARCH_PARAMETERS = frozenset(
+    {
+        QUERY_PARAMETER,
+        CATEGORY_PARAMETER,
+        FROM_PARAMETER,
+        TO_PARAMETER,
+        KIND_PARAMETER,
+        PAGE_PARAMETER,
+    }
+)
 
 #: Longer queries are cut here (with a note); the engine takes at most 32 words anyway.
 MAX_QUERY_CHARS = 200
@@ -361,7 +372,10 @@ class SearchResultsBlock(Block):
     # Varies on the query string; short-lived, since scheduled articles appear
     # without any event. Publishing, edits and category changes purge it.
     cache = CachePolicy(
-        timeout=120, vary_on={"locale", "page", "query"}, tags={"articles", "categories"}
+        timeout=120,
+        vary_on={"locale", "page", "query"},
+        tags={"articles", "categories"},
+        query_params=SEARCH_PARAMETERS,
     )
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
@@ -479,7 +493,12 @@ class SearchFilters(Block):
     settings_form = SearchFiltersSettings
     template = "search_filters/filters.html"
     css = ("search_filters.css",)
-    cache = CachePolicy(timeout=300, vary_on={"locale", "page", "query"}, tags={"categories"})
+    cache = CachePolicy(
+        timeout=300,
+        vary_on={"locale", "page", "query"},
+        tags={"categories"},
+        query_params=SEARCH_PARAMETERS,
+    )
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         request = read_request(ctx)

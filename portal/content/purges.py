@@ -32,8 +32,9 @@ PLUGIN_RE = re.compile(r"^[A-Za-z0-9_.-]{1,43}$")
 
 
 #: Cached HTML that shows what plugins contribute outside their own blocks: the entries
-#: of ``portal_menu_items`` are drawn inside the category menu, cached with the tree.
-PLUGIN_CONTRIBUTION_TAGS = frozenset({tag_names.CATEGORY_TREE})
+#: of ``portal_menu_items`` are drawn inside the category menu, cached with the tree;
+#: and every page kept whole, whose blocks of the plugin appear or go.
+PLUGIN_CONTRIBUTION_TAGS = frozenset({tag_names.CATEGORY_TREE, tag_names.WHOLE_PAGES})
 
 
 class PurgeError(ValueError):
@@ -69,13 +70,14 @@ def bump_data_version(name: str, *, reason: str = "", plugin: str = "") -> None:
     _announce(event, reason or f"data set {name} changed", plugin)
 
 
-def switch_event(plugin: str):
-    """The purge announced when plugin ``plugin`` is switched off or on.
+def plugin_event(plugin: str):
+    """The purge announced when plugin ``plugin`` is switched off or on, or its settings change.
 
-    Its own blocks follow the switch by themselves (a switched-off block is
-    not drawn); what it added to other blocks' HTML (menu entries) is cached
-    with them, so those entries are purged (:data:`PLUGIN_CONTRIBUTION_TAGS`).
-    The subject names the plugin when its name fits one (``plugin:<name>``).
+    Its own blocks follow a switch by themselves (a switched-off block is not
+    drawn); what it added to other blocks' HTML (menu entries) is cached with
+    them, and pages kept whole hold its blocks' HTML, so those entries are
+    purged (:data:`PLUGIN_CONTRIBUTION_TAGS`). The subject names the plugin
+    when its name fits one (``plugin:<name>``).
     """
     named = plugin if PLUGIN_RE.match(plugin) else ""
     return purge_event(PLUGIN_CONTRIBUTION_TAGS, plugin=named)

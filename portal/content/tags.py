@@ -14,6 +14,9 @@ ARTICLE_LISTS = "articles"
 CATEGORY_TREE = "categories"
 #: Anything drawn from the page tree (menus of pages, inheritance of blocks).
 PAGE_TREE = "pages"
+#: Every page kept whole (portal.page_cache): purged when what any page may show changes
+#: (a plugin switched off or on).
+WHOLE_PAGES = "whole-pages"
 
 
 def article(article_id: int) -> str:

@@ -332,16 +332,25 @@ def count_view(article: Article, viewer) -> bool:
     Only GET requests by visitors who are not signed in (staff previewing or
     correcting do not count), for public articles, from a browser-like agent.
     """
+    if getattr(viewer, "signed_in", False) or not article.is_public:
+        return False
+    return count_reader_view(article.id)
+
+
+def count_reader_view(article_id: int) -> bool:
+    """Count a view of public article ``article_id`` by a visitor who is not signed in.
+
+    For a page answered from the whole-page cache, which was kept only for
+    such visitors and only while the article was public: no row is read.
+    """
     app = current_app._get_current_object()
     if (
         not setting(app, "PORTAL_VIEW_COUNTER")
         or request.method != "GET"
-        or getattr(viewer, "signed_in", False)
-        or not article.is_public
         or looks_like_bot(request.headers.get("User-Agent", ""))
     ):
         return False
-    counter_for(app).count(article.id)
+    counter_for(app).count(article_id)
     return True
 
 

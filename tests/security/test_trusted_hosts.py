@@ -10,6 +10,7 @@ first, then ordinary ones, and look at every response and every cache entry.
 
 from __future__ import annotations
 
+import gzip
 import os
 from urllib.parse import quote
 
@@ -63,18 +64,31 @@ def site(app):
         return {"article": f"/bai-viet/{article.id}-{article.slug}", "home": "/"}
 
 
+def as_text(value: str | bytes) -> str:
+    """A cached value as text: block HTML as it is, a whole page (bytes) unzipped if zipped."""
+    if isinstance(value, str):
+        return value
+    if value[:1] == b"\xff":  # how RedisBackend marks bytes
+        value = value[1:]
+    head, _, body = value.partition(b"\n")
+    if body[:2] == b"\x1f\x8b":
+        body = gzip.decompress(body)
+    return (head + b"\n" + body).decode("utf-8", "replace")
+
+
 def cached_values(app) -> list[str]:
     """Every entry of the app's block cache, as text."""
     backend = cache_for(app)
     if isinstance(backend, MemoryBackend):
-        return [entry[1] for entry in backend._entries.values()]  # (expires, value, tags, size)
+        # (expires, value, tags, size); a whole page is bytes, maybe gzipped
+        return [as_text(entry[1]) for entry in backend._entries.values()]
     assert isinstance(backend, RedisBackend)
     client = backend._redis
     values = []
     for key in client.scan_iter(match=backend._prefix + "*"):
         kind = client.type(key)
         if kind == b"string":
-            values.append(client.get(key).decode())
+            values.append(as_text(client.get(key)))
         elif kind == b"set":  # a tag: the keys carrying it
             values.append(" ".join(sorted(member.decode() for member in client.smembers(key))))
         else:  # the view counter's hash

@@ -1,0 +1,173 @@
+"""Whole pages for readers without a session: kept, answered without a query, purged by events.
+
+Run on SQLite and PostgreSQL, with the in-process cache and with Redis.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+
+import pytest
+
+from portal.cache import MemoryBackend, RedisBackend, cache_for
+from portal.content import articles
+from portal.content.unit_of_work import Actor, unit_of_work
+from portal.content.view_counter import counter_for
+from portal.extensions import db
+from portal.models import Article, User
+from portal.page_cache import KEY_PREFIX
+from portal.testing import count_queries, make_account, make_app, sample_content, signed_in_client
+
+REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "")
+BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36"}
+
+
+@pytest.fixture(
+    params=[
+        "memory",
+        pytest.param(
+            "redis",
+            marks=pytest.mark.skipif(not REDIS_URL, reason="PORTAL_TEST_REDIS_URL is not set"),
+        ),
+    ]
+)
+def site(request, database_url, tmp_path, redis_prefix):
+    config = {"PORTAL_CACHE_URL": "memory" if request.param == "memory" else REDIS_URL}
+    if request.param == "redis":
+        config["PORTAL_CACHE_PREFIX"] = redis_prefix
+    app = make_app(database_url=database_url, config=config, instance_path=str(tmp_path / "i"))
+    with app.app_context():
+        created = sample_content()
+        article_id = created["article"].id
+    yield app, f"/bai-viet/{article_id}-{created['article'].slug}", article_id
+    with app.app_context():
+        cache_for(app).clear()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def kept_pages(app) -> int:
+    """How many whole pages (in any encoding) the cache holds."""
+    backend = cache_for(app)
+    if isinstance(backend, MemoryBackend):
+        return sum(1 for key in backend._entries if key.startswith(KEY_PREFIX))
+    assert isinstance(backend, RedisBackend)
+    return sum(1 for _ in backend._redis.scan_iter(match=backend._prefix + KEY_PREFIX + "*"))
+
+
+def edit_title(app, article_id: int, title: str) -> None:
+    with app.app_context():
+        editor = db.session.get(User, make_account(app, "editor"))
+        article = db.session.get(Article, article_id)
+        with unit_of_work(Actor.of_user(editor)):
+            articles.save_article(
+                article, {"title": title}, editor, expected_version=article.version
+            )
+
+
+def test_a_kept_page_is_answered_without_a_query_and_as_rendered(site):
+    app, url, article_id = site
+    client = app.test_client()
+    first = client.get(url)
+    assert first.status_code == 200
+    with count_queries(app) as statements:
+        second = client.get(url)
+    assert statements == []
+    assert second.data == first.data
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert second.headers["Last-Modified"] == first.headers["Last-Modified"]
+    assert second.headers["Cache-Control"].startswith("public, max-age=")
+    assert "s-maxage=" in second.headers["Cache-Control"]
+    # The security headers are sent with a kept page as with a rendered one.
+    for header in ("Content-Security-Policy", "X-Content-Type-Options", "Content-Type"):
+        assert second.headers[header] == first.headers[header], header
+    tags = second.headers["Surrogate-Key"].split()
+    assert f"article:{article_id}" in tags and "whole-pages" in tags
+    assert {"Cookie", "Accept-Encoding"} <= set(second.vary)
+
+
+def test_tracking_parameters_share_the_entry_and_unknown_ones_make_none(site):
+    app, url, _article_id = site
+    client = app.test_client()
+    client.get(url)
+    kept = kept_pages(app)
+    with count_queries(app) as statements:
+        tracked = client.get(url + "?utm_source=zalo&utm_medium=social&fbclid=IwAR0abc")
+    assert tracked.status_code == 200 and statements == []
+    for n in range(3):
+        with count_queries(app) as statements:
+            unknown = client.get(f"{url}?x={n}")
+        assert unknown.status_code == 200
+        assert statements != []  # rendered: a parameter no block reads is never looked up ...
+        assert unknown.headers["Cache-Control"] == "no-cache"
+    assert kept_pages(app) == kept  # ... nor kept
+
+
+def test_an_edit_shows_on_the_next_request(site):
+    app, url, article_id = site
+    client = app.test_client()
+    assert "Chỉ thị số 30-CT/TW" in client.get(url).get_data(as_text=True)
+    client.get(url)
+    edit_title(app, article_id, "Tiêu đề mới của bản tin")
+    assert "Tiêu đề mới của bản tin" in client.get(url).get_data(as_text=True)
+    with count_queries(app) as statements:
+        again = client.get(url)
+    assert statements == [] and "Tiêu đề mới của bản tin" in again.get_data(as_text=True)
+
+
+def test_signed_in_users_never_read_or_fill_it(site):
+    app, url, article_id = site
+    editor = signed_in_client(app, make_account(app, "editor"))
+    seen = editor.get(url)
+    assert seen.headers["Cache-Control"] == "private, no-store"
+    assert "Surrogate-Key" not in seen.headers
+    assert kept_pages(app) == 0
+    app.test_client().get(url)  # a reader fills it
+    assert kept_pages(app) > 0
+    with count_queries(app) as statements:
+        again = editor.get(url)
+    assert statements != []  # the editor's page is rendered for the editor
+    assert again.headers["Cache-Control"] == "private, no-store"
+
+
+def test_conditional_requests_and_gzip(site):
+    app, url, _article_id = site
+    client = app.test_client()
+    plain = client.get(url)
+    zipped = client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == plain.data
+    assert len(zipped.data) < len(plain.data) / 2
+    assert zipped.headers["ETag"] != plain.headers["ETag"]  # strong: other bytes
+
+    for response, encoding in ((plain, "identity"), (zipped, "gzip")):
+        headers = {"Accept-Encoding": encoding, "If-None-Match": response.headers["ETag"]}
+        not_modified = client.get(url, headers=headers)
+        assert not_modified.status_code == 304 and not_modified.data == b""
+        assert not_modified.headers["ETag"] == response.headers["ETag"]
+    since = client.get(url, headers={"If-Modified-Since": plain.headers["Last-Modified"]})
+    assert since.status_code == 304
+    other = client.get(url, headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200 and other.data == plain.data
+
+
+def test_views_are_counted_on_kept_pages(site):
+    app, url, article_id = site
+    client = app.test_client()
+    for _ in range(3):
+        assert client.get(url, headers=BROWSER).status_code == 200
+    with app.app_context():
+        assert counter_for(app).pending([article_id]) == {article_id: 3}
+
+
+def test_an_unpublished_article_is_gone_at_once(site):
+    app, url, article_id = site
+    client = app.test_client()
+    client.get(url)
+    with app.app_context():
+        editor = db.session.get(User, make_account(app, "editor"))
+        article = db.session.get(Article, article_id)
+        with unit_of_work(Actor.of_user(editor)):
+            articles.unpublish(article, editor, expected_version=article.version)
+    assert client.get(url).status_code == 404

@@ -73,6 +73,14 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_HTTP_S_MAXAGE": 600,
     "PORTAL_HTTP_STALE_WHILE_REVALIDATE": 30,
     "PORTAL_SURROGATE_KEY_HEADER": "Surrogate-Key",
+    # gzip for text responses (HTML, CSS, JS, feeds); 0 when the proxy in front does it.
+    "PORTAL_COMPRESS": True,
+    # A caching proxy to purge by tag on content events (portal/content/edge_purge.py):
+    # its purge URLs (comma-separated, e.g. http://127.0.0.1:6081/), the method, and
+    # how long to wait for it. Empty: no proxy is told.
+    "PORTAL_EDGE_PURGE_URLS": [],
+    "PORTAL_EDGE_PURGE_METHOD": "PURGE",
+    "PORTAL_EDGE_PURGE_TIMEOUT": 5,
     "PORTAL_ARTICLES_PER_PAGE": 10,
     # Where uploaded and demo images live (relative to the instance folder).
     "PORTAL_MEDIA_DIR": "media",

@@ -27,7 +27,7 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 
 from portal.cache import cache_for
-from portal.content import audit, coherence
+from portal.content import audit, coherence, edge_purge
 from portal.content.events import ContentEvent
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
@@ -39,6 +39,8 @@ from portal.plugins import plugins_of
 log = logging.getLogger("portal.outbox")
 
 CACHE_CONSUMER = "cache"
+#: The caching proxy in front of the site (Varnish, a CDN), when one is configured.
+EDGE_CONSUMER = "edge"
 SEARCH_CONSUMER = "search"
 PLUGIN_PREFIX = "plugin:"
 HOOK = "portal_content_changed"
@@ -62,7 +64,8 @@ def consumer_names(app) -> list[str]:
         for impl in reversed(hook.get_hookimpls())
         if impl.plugin_name not in plugins.switched_off
     ]
-    return [CACHE_CONSUMER, SEARCH_CONSUMER, *listeners]
+    edge = [EDGE_CONSUMER] if edge_purge.configured(app) else []
+    return [CACHE_CONSUMER, *edge, SEARCH_CONSUMER, *listeners]
 
 
 def write(events: Iterable[ContentEvent], *, actor) -> list[int]:
@@ -154,9 +157,12 @@ def deliver(*, ids: list[int] | None = None, now: datetime | None = None) -> Del
             select(OutboxEvent).where(OutboxEvent.id.in_(claimed)).order_by(OutboxEvent.id)
         )
     )
-    cache_error = _purge_cache(app, rows)
+    purge_errors = {
+        CACHE_CONSUMER: _purge_tags(app, rows, CACHE_CONSUMER, cache_for(app).purge_tags),
+        EDGE_CONSUMER: _purge_tags(app, rows, EDGE_CONSUMER, edge_purge.purge_function(app)),
+    }
     for row in rows:
-        _deliver_row(app, row, now, report, cache_error)
+        _deliver_row(app, row, now, report, purge_errors)
     db.session.commit()
     if report.delivered:
         _forget_old(now)
@@ -218,20 +224,21 @@ def retry_due(app) -> bool:
     return time.time() >= due
 
 
-def _purge_cache(app, rows: list[OutboxEvent]) -> str | None:
-    """Purge the tags of every row still owing the cache, in one go; the error, if any.
+def _purge_tags(app, rows: list[OutboxEvent], consumer: str, purge) -> str | None:
+    """Purge the tags of every row still owing ``consumer`` (the cache, the proxy) in one go.
 
-    One purge of the union is as good as one per event, and an import of a
-    thousand articles then costs one round of Redis calls, not a thousand.
+    Returns the error, if any. One purge of the union is as good as one per
+    event, and an import of a thousand articles then costs one round of Redis
+    (or proxy) calls, not a thousand.
     """
-    tags = {tag for row in rows if CACHE_CONSUMER in row.pending for tag in row.tags or ()}
+    tags = {tag for row in rows if consumer in row.pending for tag in row.tags or ()}
     if not tags:
         return None
     try:
-        cache_for(app).purge_tags(frozenset(tags))
+        purge(frozenset(tags))
     except Exception as exc:
-        log.warning("Content events: the cache purge failed: %s", exc)
-        return f"{CACHE_CONSUMER}: {type(exc).__name__}: {exc}"
+        log.warning("Content events: the %s purge failed: %s", consumer, exc)
+        return f"{consumer}: {type(exc).__name__}: {exc}"
     return None
 
 
@@ -271,15 +278,20 @@ def _claim(ids: list[int] | None, now: datetime) -> list[int]:
 
 
 def _deliver_row(
-    app, row: OutboxEvent, now: datetime, report: DeliveryReport, cache_error: str | None
+    app,
+    row: OutboxEvent,
+    now: datetime,
+    report: DeliveryReport,
+    purge_errors: dict[str, str | None],
 ) -> None:
     event = event_of(row)
     remaining, errors = [], []
     for consumer in row.pending:
-        if consumer == CACHE_CONSUMER:
-            if cache_error:
+        if consumer in purge_errors:  # purged for every row at once, before
+            error = purge_errors[consumer]
+            if error:
                 remaining.append(consumer)
-                errors.append(cache_error)
+                errors.append(error)
             continue
         # A savepoint: a handler whose query fails cannot break this transaction.
         savepoint = db.session.begin_nested()

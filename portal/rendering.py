@@ -700,13 +700,28 @@ def static_url(block: type[Block] | Block, filename: str) -> str:
     then hash the new files); in debug mode, the development server, the file is
     looked at again on every page, so an edited stylesheet shows at once.
     """
+    return _remembered_url(block.name, filename, lambda: _static_url(block, filename))
+
+
+def site_static_url(filename: str) -> str:
+    """Cache-busting URL of one of the site's own static files (``site.css``), like
+    :func:`static_url`: served for a year, and a new URL when the file changes."""
+    app = current_app._get_current_object()
+    path = Path(app.static_folder or "") / filename
+    return _remembered_url(
+        "", filename, lambda: url_for("static", filename=filename, v=file_version(str(path)))
+    )
+
+
+def _remembered_url(owner: str, filename: str, make) -> str:
+    """``make()`` once per app and file; every time in debug mode (files being edited)."""
     app = current_app._get_current_object()
     if app.debug:
-        return _static_url(block, filename)
+        return make()
     known = app.extensions.setdefault("portal.static_urls", {})
-    key = (block.name, filename, request.script_root if has_request_context() else "")
+    key = (owner, filename, request.script_root if has_request_context() else "")
     if key not in known:
-        known[key] = _static_url(block, filename)
+        known[key] = make()
     return known[key]
 
 

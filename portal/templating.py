@@ -16,6 +16,7 @@ from portal import text
 from portal.head_links import head_links
 from portal.i18n import current_locale, translate
 from portal.plugins import plugins_of
+from portal.rendering import site_static_url
 from portal.site import (
     absolute_url,
     article_url,
@@ -87,6 +88,7 @@ def install_template_helpers(app: Flask) -> None:
         head_links=head_links,
         site_name=app.config["PORTAL_SITE_NAME"],
         site_tagline=app.config["PORTAL_SITE_TAGLINE"],
+        site_static_url=site_static_url,
     )
     _install_plugin_variables(app)
 

@@ -24,6 +24,17 @@ def block_static(block_name: str, filename: str):
     return response
 
 
+@bp.after_app_request
+def versioned_site_files(response):
+    """The site's own files at versioned URLs (``site.css?v=…``) are kept for a year too."""
+    if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+        response.cache_control.no_cache = None
+        response.cache_control.public = True
+        response.cache_control.max_age = ONE_YEAR
+        response.cache_control.immutable = True
+    return response
+
+
 @bp.get("/favicon.ico")
 def favicon():
     """Browsers and feed readers ask for /favicon.ico whatever the page says."""

@@ -5,7 +5,7 @@
   without a session cookie is answered from :mod:`portal.page_cache` when the
   page is kept there: no page, placement or row is read.
 * After a request, a page that was rendered for such a visitor and may be kept
-  whole is stored, in both encodings.
+  whole is stored, in both encodings; other text responses are compressed.
 * Either way the reader gets the encoding it accepts (gzip), a strong ``ETag``,
   ``Last-Modified``, ``Cache-Control`` (public, ``max-age`` for browsers,
   ``s-maxage`` for a proxy, ``stale-while-revalidate``) and the page's cache tags
@@ -39,6 +39,7 @@ from portal.page_cache import (
     store_page,
 )
 from portal.plugins import plugins_of
+from portal.web.compression import compress
 
 #: Reader pages made of blocks: the routes whose pages may be kept whole.
 PAGE_ENDPOINTS = frozenset(
@@ -126,16 +127,19 @@ def serve_kept_page():
     return with_caching_headers(response, kept, wanted.encoding)
 
 
-def keep_page(response: Response) -> Response:
-    """``after_request`` (the last one): store a page that may be kept; caching headers."""
+def finish_response(response: Response) -> Response:
+    """``after_request`` (the last one): keep a page that may be kept, compress the rest.
+
+    A kept page goes out in the encoding the reader accepts, with its caching
+    headers; any other text response is compressed (:mod:`portal.web.compression`),
+    and an anonymous reader's page that is not kept gets ``no-cache`` and an ETag.
+    """
     wanted: PageRequest | None = g.get(_REQUEST)
     if g.get(_HIT):
         return response
     rendered = rendered_page() if wanted is not None else None
-    if rendered is None or not rendered[0].cacheable:
-        return revalidated(response)
-    if not keepable(response):
-        return response
+    if rendered is None or not rendered[0].cacheable or not keepable(response):
+        return revalidated(compress(response))
     whole, article_id = rendered
     config = current_app.config
     timeout = int(config["PORTAL_PAGE_CACHE_TIMEOUT"])
@@ -219,4 +223,4 @@ def init_app(app: Flask) -> None:
     (switches synced, content events caught up) and the store after every other
     ``after_request`` (it keeps the headers they added)."""
     app.before_request(serve_kept_page)
-    app.after_request_funcs.setdefault(None, []).insert(0, keep_page)
+    app.after_request_funcs.setdefault(None, []).insert(0, finish_response)

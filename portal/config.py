@@ -65,6 +65,10 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_PAGE_CACHE": True,
     "PORTAL_PAGE_CACHE_TIMEOUT": 600,
     "PORTAL_PAGE_CACHE_QUERY_PARAMS": [],
+    # After a purge, the home, category and article pages it emptied are rendered again
+    # at once (portal/page_warming.py), at most this many per delivery.
+    "PORTAL_PAGE_WARM": True,
+    "PORTAL_PAGE_WARM_MAX": 10,
     # HTTP caching of those pages (docs/operations.md, "A caching proxy"): seconds a
     # browser keeps one, a shared cache (proxy, CDN; -1 leaves s-maxage out), and may
     # serve it stale while fetching it again; the response header naming the page's

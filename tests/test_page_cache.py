@@ -171,3 +171,33 @@ def test_an_unpublished_article_is_gone_at_once(site):
         with unit_of_work(Actor.of_user(editor)):
             articles.unpublish(article, editor, expected_version=article.version)
     assert client.get(url).status_code == 404
+
+
+def test_after_an_edit_the_article_and_the_home_page_are_rendered_again_at_once(site):
+    app, url, article_id = site
+    client = app.test_client()
+    client.get(url)
+    client.get("/")
+    edit_title(app, article_id, "Bản tin đã sửa")
+    # The delivery of the event rendered them again: the next reader renders nothing.
+    # (With the in-process cache, this process first reads the new outbox rows, as every
+    # process does after a change, and finds it purged them already.)
+    with count_queries(app) as statements:
+        article = client.get(url)
+        home = client.get("/")
+    assert all("FROM outbox_events" in statement for statement in statements), statements
+    assert "Bản tin đã sửa" in article.get_data(as_text=True)
+    assert home.status_code == 200
+    with app.app_context():  # the reader's two views; the warming request was none
+        assert counter_for(app).pending([article_id]) == {article_id: 2}
+
+
+def test_without_warming_the_next_reader_renders_the_page(site):
+    app, url, article_id = site
+    app.config["PORTAL_PAGE_WARM"] = False
+    client = app.test_client()
+    client.get(url)
+    edit_title(app, article_id, "Bản tin sửa lần nữa")
+    with count_queries(app) as statements:
+        article = client.get(url)
+    assert statements != [] and "Bản tin sửa lần nữa" in article.get_data(as_text=True)

@@ -59,6 +59,9 @@ class Watcher:
     seen_file: tuple[int, int, int] | None = None
     seen_id: int | None = None
     gaps: dict[int, float] = field(default_factory=dict)
+    #: Events this process purged from its own cache as it delivered them: catching up
+    #: skips them (a page rendered again after the purge stays).
+    purged_here: set[int] = field(default_factory=set)
 
 
 def stamp_path(app) -> Path:
@@ -78,6 +81,15 @@ def bump(app, newest_id: int) -> None:
         write_file(stamp_path(app), str(newest_id).encode("ascii"))
     except OSError as exc:  # the change stands; other processes catch up at the next bump
         log.error("Could not write %s: %s", stamp_path(app), exc)
+
+
+def purged_here(app, ids: list[int]) -> None:
+    """Events ``ids`` were purged from this process's own cache as it delivered them."""
+    if not isinstance(cache_for(app), MemoryBackend):
+        return
+    watcher = watcher_of(app)
+    if watcher.seen_id is not None and len(watcher.purged_here) < MAX_GAPS:
+        watcher.purged_here.update(i for i in ids if i > watcher.seen_id)
 
 
 def catch_up(app) -> int:
@@ -127,8 +139,16 @@ def catch_up(app) -> int:
         # Rows this process never saw were cleaned away (it slept for days): start afresh.
         cache.clear()
     else:
-        cache.purge_tags(frozenset(tag for _id, tags in rows for tag in tags or ()))
+        cache.purge_tags(
+            frozenset(
+                tag
+                for row_id, tags in rows
+                if row_id not in watcher.purged_here
+                for tag in tags or ()
+            )
+        )
     found = {row_id for row_id, _tags in rows}
+    watcher.purged_here -= found
     for gap in found & watcher.gaps.keys():
         del watcher.gaps[gap]
     if newest > watcher.seen_id:

@@ -26,6 +26,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import delete, func, select, update
 
+from portal import page_warming
 from portal.cache import cache_for
 from portal.content import audit, coherence, edge_purge
 from portal.content.events import ContentEvent
@@ -157,6 +158,7 @@ def deliver(*, ids: list[int] | None = None, now: datetime | None = None) -> Del
             select(OutboxEvent).where(OutboxEvent.id.in_(claimed)).order_by(OutboxEvent.id)
         )
     )
+    cache_tags = _owed_tags(rows, CACHE_CONSUMER)
     purge_errors = {
         CACHE_CONSUMER: _purge_tags(app, rows, CACHE_CONSUMER, cache_for(app).purge_tags),
         EDGE_CONSUMER: _purge_tags(app, rows, EDGE_CONSUMER, edge_purge.purge_function(app)),
@@ -164,6 +166,10 @@ def deliver(*, ids: list[int] | None = None, now: datetime | None = None) -> Del
     for row in rows:
         _deliver_row(app, row, now, report, purge_errors)
     db.session.commit()
+    if purge_errors[CACHE_CONSUMER] is None and cache_tags:
+        coherence.purged_here(app, [row.id for row in rows])
+        # The pages readers visit most, rendered again now rather than by the next reader.
+        page_warming.warm_after_purge(app, cache_tags)
     if report.delivered:
         _forget_old(now)
     note_next_retry(app)
@@ -231,7 +237,7 @@ def _purge_tags(app, rows: list[OutboxEvent], consumer: str, purge) -> str | Non
     event, and an import of a thousand articles then costs one round of Redis
     (or proxy) calls, not a thousand.
     """
-    tags = {tag for row in rows if consumer in row.pending for tag in row.tags or ()}
+    tags = _owed_tags(rows, consumer)
     if not tags:
         return None
     try:
@@ -240,6 +246,10 @@ def _purge_tags(app, rows: list[OutboxEvent], consumer: str, purge) -> str | Non
         log.warning("Content events: the %s purge failed: %s", consumer, exc)
         return f"{consumer}: {type(exc).__name__}: {exc}"
     return None
+
+
+def _owed_tags(rows: list[OutboxEvent], consumer: str) -> set[str]:
+    return {tag for row in rows if consumer in row.pending for tag in row.tags or ()}
 
 
 def _claim(ids: list[int] | None, now: datetime) -> list[int]:

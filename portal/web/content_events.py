@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask
+from flask import Flask, request
 
+from portal import page_warming
 from portal.content import coherence, outbox
 
 log = logging.getLogger("portal.outbox")
@@ -24,6 +25,8 @@ log = logging.getLogger("portal.outbox")
 def init_app(app: Flask) -> None:
     @app.before_request
     def _content_events() -> None:
+        if request.environ.get(page_warming.WARMING):
+            return  # a page rendered again by a delivery: it must not start another one
         coherence.catch_up(app)
         if outbox.retry_due(app):
             _sweep()

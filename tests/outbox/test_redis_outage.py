@@ -35,6 +35,9 @@ def app_config(redis_server):
         "PORTAL_EVENT_RETRY_MAX_SECONDS": RETRY_SECONDS,
         "PORTAL_EVENT_MAX_ATTEMPTS": 100,
         "PORTAL_EVENT_SWEEP_SECONDS": 0.05,
+        # The purge itself is checked here (entries gone from Redis); pages rendered
+        # again after it are tests/test_page_cache.py's.
+        "PORTAL_PAGE_WARM": False,
     }
 
 

@@ -39,12 +39,15 @@ format: $(VENV)/.installed-dev
 ## The benchmarks of bench/: rendering the main pages, and the per-request cost of the
 ## content-events checks (docs/performance.md); search, sitemaps and feeds on a
 ## 100,000-article site (SQLite; PostgreSQL when BENCH_DATABASE_URL is set: its tables
-## are dropped and rebuilt, so give it a database of its own).
+## are dropped and rebuilt, so give it a database of its own); then the main pages over
+## HTTP (gunicorn, wrk) against a Flask hello world and nginx serving a file, whose table
+## replaces the one in docs/performance.md (needs `apt-get install -y wrk nginx-light`).
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/render_pages.py
 	$(BIN)/python bench/coherence.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/feeds_sitemaps.py
+	$(BIN)/python bench/http_bench.py --write-docs
 
 ## Front-end libraries (TinyMCE) from npm, exactly as package-lock.json pins them, into
 ## the git-ignored node_modules/. Without npm the portal still works: the article

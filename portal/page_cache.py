@@ -19,7 +19,7 @@ longer than its shortest-lived block. Each entry holds one encoding of the
 body; the gzip one is made once, when the page is stored.
 
 This module is the cache itself (keys, entries, tags); :mod:`portal.web.page_caching`
-wires it into requests and sends the HTTP caching headers.
+wires it into requests and works out the HTTP caching headers kept with each copy.
 """
 
 from __future__ import annotations
@@ -66,7 +66,8 @@ KEY_PREFIX = "wholepage:"
 #: Encodings an entry can hold, best first; ``identity`` is the body as rendered.
 GZIP = "gzip"
 IDENTITY = "identity"
-#: Headers never kept with a page: per-response, or sent by the caching layer itself.
+#: Headers never kept with a page as rendered: per-response ones, and those the caching
+#: layer sets itself for each encoding (kept with each copy, see portal.web.page_caching).
 UNKEPT_HEADERS = frozenset(
     {
         "set-cookie",
@@ -79,7 +80,6 @@ UNKEPT_HEADERS = frozenset(
         "expires",
         "age",
         "vary",
-        "content-security-policy",
     }
 )
 
@@ -140,6 +140,16 @@ def page_tags(*, page_ids: Iterable[int | None], article=None, category=None) ->
 
 
 _RENDERED = "_portal_whole_page"
+_SERVED = "_portal_kept_page_served"
+
+
+def served_kept_page() -> bool:
+    """Whether this request is being answered with a kept page (its headers are all set)."""
+    return has_request_context() and g.get(_SERVED, False)
+
+
+def note_served() -> None:
+    setattr(g, _SERVED, True)
 
 
 def note_rendered(whole: WholePage, *, article_id: int | None = None) -> None:
@@ -165,7 +175,9 @@ def page_key(url: str, encoding: str) -> str:
 
 @dataclass
 class StoredPage:
-    """A whole response as kept: status 200, its headers, its body in one encoding."""
+    """A whole response as kept: status 200, every header it is sent with, its body in one
+    encoding. (The Content-Security-Policy is kept too: a plugin's settings, the
+    allow-list among them, purge every page when they change.)"""
 
     headers: list[tuple[str, str]]
     body: bytes
@@ -207,39 +219,27 @@ class StoredPage:
             return None
 
 
-def store_page(
-    cache: CacheBackend,
-    url: str,
-    *,
-    body: bytes,
-    headers: Iterable[tuple[str, str]],
-    tags: Iterable[str],
-    timeout: int,
-    now: float,
-    article_id: int | None = None,
-) -> dict[str, StoredPage]:
-    """Keep the page at ``url`` in every encoding; the entries by encoding.
-
-    The ETag is a hash of the body as rendered; the gzip copy's ETag differs
-    from it (a strong ETag names exact bytes).
-    """
-    kept_headers = [(k, v) for k, v in headers if k.lower() not in UNKEPT_HEADERS]
+def encoded_bodies(body: bytes) -> dict[str, tuple[bytes, str]]:
+    """The body in every encoding kept, with its strong ETag (each names its exact bytes)."""
     digest = hashlib.sha256(body).hexdigest()[:24]
-    tag_list = sorted(set(tags))
-    bodies = {IDENTITY: (body, f'"{digest}"'), GZIP: (_gzipped(body), f'"{digest}-gz"')}
-    stored = {}
-    for encoding, (data, etag) in bodies.items():
-        page = StoredPage(kept_headers, data, etag, now, tag_list, article_id)
-        cache.set(page_key(url, encoding), page.dump(), timeout, frozenset(tag_list))
-        stored[encoding] = page
-    return stored
+    return {IDENTITY: (body, f'"{digest}"'), GZIP: (_gzipped(body), f'"{digest}-gz"')}
 
 
-def load_page(cache: CacheBackend, url: str, encoding: str) -> StoredPage | None:
-    """The kept page at ``url`` in ``encoding``, with one cache read."""
-    return StoredPage.load(cache.get(page_key(url, encoding)))
+def kept_headers(headers: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The headers of a rendered page worth keeping with it (not per-response ones)."""
+    return [(k, v) for k, v in headers if k.lower() not in UNKEPT_HEADERS]
+
+
+def keep_page(cache: CacheBackend, url: str, encoding: str, page: StoredPage, timeout: int) -> None:
+    """Keep ``page`` (one encoding of the page at ``url``) for ``timeout`` seconds, by its tags."""
+    cache.set(page_key(url, encoding), page.dump(), timeout, frozenset(page.tags))
 
 
 def _gzipped(body: bytes) -> bytes:
     # mtime=0: the same body always gives the same bytes (and the same ETag).
     return gzip.compress(body, compresslevel=6, mtime=0)
+
+
+def load_page(cache: CacheBackend, url: str, encoding: str) -> StoredPage | None:
+    """The kept page at ``url`` in ``encoding``, with one cache read."""
+    return StoredPage.load(cache.get(page_key(url, encoding)))

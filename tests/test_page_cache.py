@@ -140,6 +140,8 @@ def test_conditional_requests_and_gzip(site):
     assert gzip.decompress(zipped.data) == plain.data
     assert len(zipped.data) < len(plain.data) / 2
     assert zipped.headers["ETag"] != plain.headers["ETag"]  # strong: other bytes
+    refused = client.get(url, headers={"Accept-Encoding": "gzip;q=0, deflate"})
+    assert "Content-Encoding" not in refused.headers and refused.data == plain.data
 
     for response, encoding in ((plain, "identity"), (zipped, "gzip")):
         headers = {"Accept-Encoding": encoding, "If-None-Match": response.headers["ETag"]}

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass
 
 from flask import Flask, current_app, g, request
+from werkzeug.http import http_date
 from werkzeug.wrappers import Response
 
 from portal.cache import cache_for
@@ -33,10 +34,14 @@ from portal.page_cache import (
     IDENTITY,
     StoredPage,
     canonical_query,
+    encoded_bodies,
     is_tracking,
+    keep_page,
+    kept_headers,
     load_page,
+    note_served,
     rendered_page,
-    store_page,
+    served_kept_page,
 )
 from portal.plugins import plugins_of
 from portal.web.compression import compress
@@ -54,7 +59,6 @@ PAGE_ENDPOINTS = frozenset(
     }
 )
 _REQUEST = "_portal_page_request"
-_HIT = "_portal_page_hit"
 _KNOWN_PARAMS = "portal.page_cache.query_params"
 
 
@@ -94,25 +98,40 @@ def page_request() -> PageRequest | None:
     never stored: unknown parameters never multiply entries).
     """
     app = current_app
+    environ = request.environ
     if (
         not app.config.get("PORTAL_PAGE_CACHE", True)
-        or request.method not in ("GET", "HEAD")
+        or environ["REQUEST_METHOD"] not in ("GET", "HEAD")
         or request.endpoint not in PAGE_ENDPOINTS
-        or has_session()
+        or (environ.get("HTTP_COOKIE") and has_session())
     ):
         return None
-    names = {name for name in request.args if not is_tracking(name)}
-    if names - known_query_params(app):
-        return None
-    query = canonical_query(request.args)
+    query = ""
+    if environ.get("QUERY_STRING"):
+        names = {name for name in request.args if not is_tracking(name)}
+        if names - known_query_params(app):
+            return None
+        query = canonical_query(request.args)
     # The host is not part of it: every absolute URL on a page comes from the base URL.
     url = request.script_root + request.path + (f"?{query}" if query else "")
-    encoding = GZIP if request.accept_encodings[GZIP] > 0 else IDENTITY
-    return PageRequest(url, encoding)
+    return PageRequest(url, wanted_encoding(environ.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def wanted_encoding(accept_encoding: str) -> str:
+    """gzip when the client accepts it (the header is read in full only when it has a q)."""
+    if GZIP not in accept_encoding:
+        return IDENTITY
+    if ";" in accept_encoding and request.accept_encodings[GZIP] <= 0:
+        return IDENTITY
+    return GZIP
 
 
 def serve_kept_page():
-    """``before_request``: the kept page, when this request may have it and it is kept."""
+    """``before_request``: the kept page, when this request may have it and it is kept.
+
+    Everything it is sent with was worked out when it was kept: the hit reads
+    one cache entry and sends it (or a 304).
+    """
     wanted = page_request()
     if wanted is None:
         return None
@@ -120,23 +139,22 @@ def serve_kept_page():
     kept = load_page(cache_for(current_app), wanted.url, wanted.encoding)
     if kept is None:
         return None
-    setattr(g, _HIT, True)
+    note_served()
     if kept.article_id is not None:
         count_reader_view(kept.article_id)
-    response = current_app.response_class(kept.body, status=200, headers=kept.headers)
-    return with_caching_headers(response, kept, wanted.encoding)
+    return response_for(kept)
 
 
 def finish_response(response: Response) -> Response:
     """``after_request`` (the last one): keep a page that may be kept, compress the rest.
 
-    A kept page goes out in the encoding the reader accepts, with its caching
-    headers; any other text response is compressed (:mod:`portal.web.compression`),
-    and an anonymous reader's page that is not kept gets ``no-cache`` and an ETag.
+    A page kept whole goes out as kept, in the encoding the reader accepts;
+    any other text response is compressed (:mod:`portal.web.compression`), and
+    an anonymous reader's page that is not kept gets ``no-cache`` and an ETag.
     """
-    wanted: PageRequest | None = g.get(_REQUEST)
-    if g.get(_HIT):
+    if served_kept_page():
         return response
+    wanted: PageRequest | None = g.get(_REQUEST)
     rendered = rendered_page() if wanted is not None else None
     if rendered is None or not rendered[0].cacheable or not keepable(response):
         return revalidated(compress(response))
@@ -145,20 +163,26 @@ def finish_response(response: Response) -> Response:
     timeout = int(config["PORTAL_PAGE_CACHE_TIMEOUT"])
     if whole.timeout is not None:
         timeout = min(timeout, whole.timeout)
-    stored = store_page(
-        cache_for(current_app),
-        wanted.url,
-        body=response.get_data(),
-        headers=response.headers.items(),
-        tags=whole.tags,
-        timeout=timeout,
-        now=time.time(),
-        article_id=article_id,
-    )
-    kept = stored[wanted.encoding]
-    if wanted.encoding != IDENTITY:
-        response.set_data(kept.body)
-    return with_caching_headers(response, kept, wanted.encoding)
+    now = time.time()
+    tags = sorted(whole.tags)
+    base = kept_headers(response.headers.items())
+    cache = cache_for(current_app)
+    chosen = None
+    for encoding, (body, etag) in encoded_bodies(response.get_data()).items():
+        headers = base + caching_headers(config, encoding, etag, now, tags)
+        kept = StoredPage(headers, body, etag, now, tags, article_id)
+        keep_page(cache, wanted.url, encoding, kept, timeout)
+        if encoding == wanted.encoding:
+            chosen = kept
+    return response_for(chosen)
+
+
+def response_for(kept: StoredPage) -> Response:
+    """The response of a kept page, or a 304 when the reader's copy is that page."""
+    response = current_app.response_class(kept.body, status=200, headers=kept.headers)
+    if "If-None-Match" in request.headers or "If-Modified-Since" in request.headers:
+        return response.make_conditional(request)
+    return response
 
 
 def keepable(response: Response) -> bool:
@@ -190,20 +214,22 @@ def revalidated(response: Response) -> Response:
     return response.make_conditional(request)
 
 
-def with_caching_headers(response: Response, kept: StoredPage, encoding: str) -> Response:
-    """Encoding, validators, freshness and tags of a kept page; 304 when the reader has it."""
-    config = current_app.config
+def caching_headers(
+    config, encoding: str, etag: str, last_modified: float, tags: list[str]
+) -> list[tuple[str, str]]:
+    """Encoding, validators, freshness and tags of one copy of a kept page."""
+    headers = [("Vary", "Cookie, Accept-Encoding")]
     if encoding != IDENTITY:
-        response.headers["Content-Encoding"] = encoding
-    response.vary.add("Accept-Encoding")
-    response.vary.add("Cookie")
-    response.set_etag(kept.etag.strip('"'))
-    response.last_modified = kept.last_modified
-    response.headers["Cache-Control"] = cache_control(config)
+        headers.append(("Content-Encoding", encoding))
+    headers += [
+        ("ETag", etag),
+        ("Last-Modified", http_date(last_modified)),
+        ("Cache-Control", cache_control(config)),
+    ]
     header = config.get("PORTAL_SURROGATE_KEY_HEADER")
     if header:
-        response.headers[header] = " ".join(kept.tags)
-    return response.make_conditional(request)
+        headers.append((header, " ".join(tags)))
+    return headers
 
 
 def cache_control(config) -> str:
@@ -220,7 +246,8 @@ def cache_control(config) -> str:
 
 def init_app(app: Flask) -> None:
     """Call last in ``create_app``: the lookup runs after every other ``before_request``
-    (switches synced, content events caught up) and the store after every other
-    ``after_request`` (it keeps the headers they added)."""
+    (content events caught up, plugin switches and settings synced: a change purges the
+    kept pages), the store after every other ``after_request`` (it keeps the headers
+    they added)."""
     app.before_request(serve_kept_page)
     app.after_request_funcs.setdefault(None, []).insert(0, finish_response)

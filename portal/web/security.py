@@ -25,6 +25,7 @@ from werkzeug.sansio.utils import host_is_trusted
 
 from portal.csp import CONTENT_SECURITY_POLICY, content_security_policy
 from portal.hosts import base_url
+from portal.page_cache import served_kept_page
 
 log = logging.getLogger("portal.security")
 
@@ -98,8 +99,8 @@ def is_personal() -> bool:
 
 def add_privacy_headers(response):
     """``private, no-store`` on personal responses; ``Vary: Cookie`` on every page."""
-    if (request.endpoint or "") in FILE_ENDPOINTS:
-        return response
+    if (request.endpoint or "") in FILE_ENDPOINTS or served_kept_page():
+        return response  # (a kept page was kept for visitors without a session, as it is)
     response.vary.add("Cookie")  # a page may answer differently signed in and out
     if is_personal():
         response.headers["Cache-Control"] = PRIVATE

@@ -52,6 +52,7 @@ from portal.organization import (
     SiteOrganization,
     site_organization,
 )
+from portal.page_cache import keep_whole
 from portal.plugin_cache import cached_text, store_cached_text
 from portal.plugin_data import Model, db
 from portal.plugin_files import (
@@ -171,6 +172,7 @@ __all__ = [
     "home_url",
     "hookimpl",
     "image_for",
+    "keep_whole",
     "keeps_typing_when_expired",
     "media_url",
     "menu_items",

@@ -162,6 +162,26 @@ def note_rendered(whole: WholePage, *, article_id: int | None = None) -> None:
         setattr(g, _RENDERED, (whole, article_id))
 
 
+def keep_whole(tags: Iterable[str], *, timeout: int | None = None) -> None:
+    """A plugin's route says: keep my answer to this request whole for readers without a session.
+
+    ``tags`` name what the answer is made from (as ``cached_text``'s), so the
+    content events that name them drop it; ``timeout`` (seconds) bounds what no
+    event announces. Kept only when the answer is a 200 of HTML, XML, a feed or
+    JSON that sets no cookie, for a request without a session whose query
+    string holds only known parameters; from then on the route's URL is
+    answered from the cache before the route runs (the plugin's view is not
+    called, nor are its ``before_request`` functions).
+    """
+    checked = {str(tag) for tag in tags}
+    if not checked or any(not tag or any(ch.isspace() for ch in tag) for tag in checked):
+        raise ValueError(f"keep_whole() needs tags without spaces, got {sorted(checked)!r}")
+    whole = WholePage(tags=checked | {tag_names.WHOLE_PAGES})
+    if timeout is not None:
+        whole.expire_within(int(timeout))
+    note_rendered(whole)
+
+
 def rendered_page() -> tuple[WholePage, int | None] | None:
     """What :func:`note_rendered` kept for this request, if anything."""
     return g.get(_RENDERED)

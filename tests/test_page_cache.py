@@ -203,3 +203,18 @@ def test_without_warming_the_next_reader_renders_the_page(site):
     with count_queries(app) as statements:
         article = client.get(url)
     assert statements != [] and "Bản tin sửa lần nữa" in article.get_data(as_text=True)
+
+
+def test_a_plugins_route_that_asks_is_kept_whole_too(site):
+    """The feeds plugin keeps its answers whole (portal.keep_whole)."""
+    app, _url, article_id = site
+    client = app.test_client()
+    first = client.get("/rss.xml")
+    assert first.status_code == 200 and "Chỉ thị số 30-CT/TW" in first.get_data(as_text=True)
+    with count_queries(app) as statements:
+        second = client.get("/rss.xml")
+    assert statements == [] and second.data == first.data
+    assert second.mimetype == "application/rss+xml"
+    assert "articles" in second.headers["Surrogate-Key"].split()
+    edit_title(app, article_id, "Tiêu đề mới trong bản tin RSS")
+    assert "Tiêu đề mới trong bản tin RSS" in client.get("/rss.xml").get_data(as_text=True)

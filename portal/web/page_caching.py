@@ -58,7 +58,21 @@ PAGE_ENDPOINTS = frozenset(
         "reader.static_page",
     }
 )
+#: Routes whose answers are never kept, whatever they ask: the admin, sign-in, files.
+PRIVATE_ENDPOINTS = ("admin.", "auth.", "static", "core.", "vendor.", "downloads.")
+#: What a kept answer may be.
+KEEPABLE_TYPES = frozenset(
+    {
+        "text/html",
+        "application/xml",
+        "text/xml",
+        "application/rss+xml",
+        "application/atom+xml",
+        "application/json",
+    }
+)
 _REQUEST = "_portal_page_request"
+_KEPT_ENDPOINTS = "portal.page_cache.endpoints"
 _KNOWN_PARAMS = "portal.page_cache.query_params"
 
 
@@ -102,7 +116,7 @@ def page_request() -> PageRequest | None:
     if (
         not app.config.get("PORTAL_PAGE_CACHE", True)
         or environ["REQUEST_METHOD"] not in ("GET", "HEAD")
-        or request.endpoint not in PAGE_ENDPOINTS
+        or (request.endpoint or "").startswith(PRIVATE_ENDPOINTS)
         or (environ.get("HTTP_COOKIE") and has_session())
     ):
         return None
@@ -136,6 +150,8 @@ def serve_kept_page():
     if wanted is None:
         return None
     setattr(g, _REQUEST, wanted)
+    if not may_be_kept(request.endpoint):
+        return None  # nothing was ever kept for this route: no cache read
     kept = load_page(cache_for(current_app), wanted.url, wanted.encoding)
     if kept is None:
         return None
@@ -166,10 +182,24 @@ def finish_response(response: Response) -> Response:
     now = time.time()
     tags = sorted(whole.tags)
     base = kept_headers(response.headers.items())
+    # A route that sets its own validators (a feed: its newest item's time) keeps them,
+    # and its Cache-Control; a page gets a hash of its bytes and the time it was kept.
+    own_etag, _weak = response.get_etag()
+    own = (
+        {
+            "Last-Modified": response.headers.get("Last-Modified"),
+            "Cache-Control": response.headers.get("Cache-Control"),
+        }
+        if own_etag
+        else {}
+    )
     cache = cache_for(current_app)
     chosen = None
+    kept_endpoints(current_app).add(request.endpoint)
     for encoding, (body, etag) in encoded_bodies(response.get_data()).items():
-        headers = base + caching_headers(config, encoding, etag, now, tags)
+        if own_etag:
+            etag = f'"{own_etag}"' if encoding == IDENTITY else f'"{own_etag}-{encoding}"'
+        headers = base + caching_headers(config, encoding, etag, now, tags, own=own)
         kept = StoredPage(headers, body, etag, now, tags, article_id)
         keep_page(cache, wanted.url, encoding, kept, timeout)
         if encoding == wanted.encoding:
@@ -185,11 +215,21 @@ def response_for(kept: StoredPage) -> Response:
     return response
 
 
+def may_be_kept(endpoint: str | None) -> bool:
+    """The reader pages, and plugin routes that kept an answer whole (``portal.keep_whole``)."""
+    return endpoint in PAGE_ENDPOINTS or endpoint in kept_endpoints(current_app)
+
+
+def kept_endpoints(app: Flask) -> set[str]:
+    """Routes of plugins whose answers were kept whole by this process."""
+    return app.extensions.setdefault(_KEPT_ENDPOINTS, set())
+
+
 def keepable(response: Response) -> bool:
-    """A 200 HTML page that sets no cookie and is not marked private."""
+    """A 200 page (HTML, XML, a feed, JSON) that sets no cookie and is not marked private."""
     return (
         response.status_code == 200
-        and response.mimetype == "text/html"
+        and response.mimetype in KEEPABLE_TYPES
         and not response.direct_passthrough
         and "Set-Cookie" not in response.headers
         and "private" not in (response.headers.get("Cache-Control") or "")
@@ -215,17 +255,30 @@ def revalidated(response: Response) -> Response:
 
 
 def caching_headers(
-    config, encoding: str, etag: str, last_modified: float, tags: list[str]
+    config,
+    encoding: str,
+    etag: str,
+    last_modified: float,
+    tags: list[str],
+    *,
+    own: dict[str, str | None] | None = None,
 ) -> list[tuple[str, str]]:
-    """Encoding, validators, freshness and tags of one copy of a kept page."""
+    """Encoding, validators, freshness and tags of one copy of a kept page.
+
+    ``own``: the route's own ``Last-Modified`` and ``Cache-Control``, used instead
+    (a missing one is left out) when the route set its own ETag.
+    """
     headers = [("Vary", "Cookie, Accept-Encoding")]
     if encoding != IDENTITY:
         headers.append(("Content-Encoding", encoding))
-    headers += [
-        ("ETag", etag),
-        ("Last-Modified", http_date(last_modified)),
-        ("Cache-Control", cache_control(config)),
-    ]
+    headers.append(("ETag", etag))
+    if own:
+        headers += [(name, value) for name, value in own.items() if value]
+    else:
+        headers += [
+            ("Last-Modified", http_date(last_modified)),
+            ("Cache-Control", cache_control(config)),
+        ]
     header = config.get("PORTAL_SURROGATE_KEY_HEADER")
     if header:
         headers.append((header, " ".join(tags)))

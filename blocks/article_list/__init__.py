@@ -206,6 +206,20 @@ class ArticleList(Block):
             parts.append("phân trang")
         return " · ".join(parts)
 
+    def cache_tags(self, ctx: BlockContext, settings: dict[str, Any]) -> set[str]:
+        """A list of given categories is purged by their articles' events only.
+
+        An article's event names its category and those above it
+        (``category:<id>``); only lists not tied to a category (the newest on the
+        site, a tag's) keep ``articles``, which every article's event purges.
+        """
+        tags = super().cache_tags(ctx, settings)
+        category_ids = self.listing(ctx, settings).query.category_ids
+        if category_ids is not None:
+            tags.discard("articles")
+            tags.update(f"category:{category_id}" for category_id in category_ids)
+        return tags
+
     @classmethod
     def listing(cls, ctx: BlockContext, settings: dict[str, Any]) -> Listing:
         """Which articles a placement shows; the same answer in prefetch and get_context."""

@@ -12,8 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sqlalchemy import event as sqlalchemy_event
+
 from portal.content import tags as tag_names
 from portal.content.unit_of_work import Actor, current_unit, unit_of_work
+from portal.models import Article
+from portal.site import category_tree
 
 EVENT_ACTIONS = ("published", "unpublished", "edited", "deleted", "created", "purged")
 #: ``subject`` of a purge a plugin asked for: ``plugin:<name>`` (``plugin`` when unnamed).
@@ -37,11 +41,33 @@ class ContentEvent:
 
 
 def article_event(action: str, article) -> ContentEvent:
-    """An article changed: its own HTML, every article list, and its category's pages."""
+    """An article changed: its own HTML, the lists of every category and site-wide lists.
+
+    The lists of one category (and of a category above it, which may show its
+    subcategories' articles) carry ``category:<id>``: the event names the
+    article's category and those above it, and the category it was moved from,
+    so publishing in one category leaves the lists of the others alone. Lists
+    not tied to a category (the newest on the site, a tag's) carry ``articles``.
+    """
     tags = {tag_names.article(article.id), tag_names.ARTICLE_LISTS}
-    if article.category_id is not None:
-        tags.add(tag_names.category(article.category_id))
+    categories = {article.category_id, *getattr(article, MOVED_FROM, ())} - {None}
+    tree = category_tree()
+    for category_id in categories:
+        tags.add(tag_names.category(category_id))
+        tags.update(tag_names.category(c.id) for c in tree.ancestors(tree.get(category_id)))
     return ContentEvent(action, "article", article.id, frozenset(tags))
+
+
+#: Where an article's categories before a move are noted (until the object goes away).
+MOVED_FROM = "_portal_moved_from_categories"
+
+
+@sqlalchemy_event.listens_for(Article.category_id, "set", active_history=True)
+def _note_move(article, value, old_value, _initiator) -> None:
+    """Remember the category an article leaves, for the lists its event must purge."""
+    if isinstance(old_value, int) and old_value != value:
+        moved = article.__dict__.setdefault(MOVED_FROM, set())
+        moved.add(old_value)
 
 
 def category_event(action: str, category_id: int, *, also: Iterable[str] = ()) -> ContentEvent:

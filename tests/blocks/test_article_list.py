@@ -296,3 +296,51 @@ def test_valid_settings_are_cleaned(app, site):
 def test_cache_is_tagged_for_article_and_category_changes():
     assert ArticleList.cache.tags >= {"articles", "categories"}
     assert 0 < ArticleList.cache.timeout <= 600
+
+
+def list_tags(app, settings, category=None) -> set[str]:
+    """The cache tags of a list placed with ``settings`` (on a page of ``category``)."""
+    from portal.blocks import BlockContext
+
+    with app.test_request_context("/"):
+        block = ArticleList()
+        ctx = BlockContext(
+            app=app,
+            page=Page(id=0, kind="static", title="T", layout="one_column", blocked_regions=[]),
+            region="main",
+            category=db.session.get(Category, category) if category else None,
+        )
+        return block.cache_tags(ctx, block.load_settings(settings))
+
+
+def test_a_publish_purges_the_lists_of_its_category_and_those_above_it_only(app, site):
+    from portal.content.events import article_event
+
+    with app.app_context():
+        economy_list = list_tags(app, {"category": "kinh-te"})
+        news_list = list_tags(app, {"category": "thoi-su", "include_subcategories": True})
+        page_list = list_tags(app, {}, category=site["local"])
+        site_list = list_tags(app, {})  # the newest on the site
+        local_article = db.session.scalars(
+            select(Article).where(Article.category_id == site["local"])
+        ).first()
+        event = set(article_event("published", local_article).tags)
+
+    assert "articles" not in economy_list | news_list | page_list
+    assert "articles" in site_list and "articles" in event
+    assert event & news_list and event & page_list  # Trong tỉnh's list, and Thời sự's above it
+    assert not event & economy_list  # Kinh tế's lists stay
+
+
+def test_an_article_moved_out_of_a_category_purges_the_lists_it_left(app, site):
+    from portal.content.events import article_event
+
+    with app.app_context():
+        economy_list = list_tags(app, {"category": "kinh-te"})
+        article = db.session.scalars(
+            select(Article).where(Article.category_id == site["economy"])
+        ).first()
+        article.category_id = site["local"]
+        event = set(article_event("edited", article).tags)
+        db.session.rollback()
+    assert event & economy_list

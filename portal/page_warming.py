@@ -16,7 +16,9 @@ render is logged and left for the next reader. ``PORTAL_PAGE_WARM=0`` turns it o
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import Flask
 
@@ -34,9 +36,23 @@ WARMING = "portal.warming"
 USER_AGENT = "blockportal-page-warmer/1 (bot)"
 
 
+_paused: ContextVar[bool] = ContextVar("portal_page_warming_paused", default=False)
+
+
+@contextmanager
+def paused() -> Iterator[None]:
+    """No page is rendered again while this runs (a bulk import: one commit per record)."""
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
+
+
 def enabled(app: Flask) -> bool:
     return bool(
-        app.config.get("PORTAL_PAGE_WARM", True)
+        not _paused.get()
+        and app.config.get("PORTAL_PAGE_WARM", True)
         and app.config.get("PORTAL_PAGE_CACHE", True)
         and not isinstance(cache_for(app), NullBackend)
     )

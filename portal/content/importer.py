@@ -36,8 +36,9 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from portal import page_warming
 from portal.content import articles as article_rules
-from portal.content import audit
+from portal.content import audit, outbox
 from portal.content.events import category_event, content_changed
 from portal.content.unit_of_work import Actor, current_unit, unit_of_work
 from portal.extensions import db
@@ -200,8 +201,12 @@ def import_records(data: Any, *, actor: Actor | None = None) -> ImportReport:
         slug: category_id
         for category_id, slug in db.session.execute(select(Category.id, Category.slug))
     }
-    failed_categories = _import_categories(categories, known, report, actor)
-    _import_articles(articles, known, failed_categories, report, actor)
+    # One commit per record: its events are delivered at the end, a few hundred at a
+    # time, and pages are not rendered again after each (the next reader renders them
+    # once), or an import would render the home page a thousand times.
+    with outbox.delivering_later(), page_warming.paused():
+        failed_categories = _import_categories(categories, known, report, actor)
+        _import_articles(articles, known, failed_categories, report, actor)
     return report
 
 
@@ -420,9 +425,14 @@ def _import_articles(
         if parsed is not None:
             good.append(parsed)
     _link_library_images(good)
-    existing = _articles_by_external_id([r.external_id for r in good])
-    for record in good:
-        _save_article(record, existing, report, actor)
+    # A chunk at a time, holding on to none of its articles afterwards: every commit
+    # expires what the session holds, so a session that kept every article saved so far
+    # made each commit slower than the last (an import took quadratic time).
+    for start in range(0, len(good), LOOKUP_CHUNK):
+        chunk = good[start : start + LOOKUP_CHUNK]
+        existing = _articles_by_external_id([r.external_id for r in chunk])
+        for record in chunk:
+            _save_article(record, existing, report, actor)
 
 
 def _read_article(
@@ -532,8 +542,7 @@ def _save_article(
     if outcome is None:
         report.unchanged += 1
         return
-    article, what = outcome
-    existing[record.external_id] = article
+    _article, what = outcome
     if what == "created":
         report.created += 1
     else:

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -94,23 +96,58 @@ def write(events: Iterable[ContentEvent], *, actor) -> list[int]:
     return [row.id for row in rows]
 
 
+_later: ContextVar[list[int] | None] = ContextVar("portal_outbox_later", default=None)
+
+
+@contextmanager
+def delivering_later() -> Iterator[None]:
+    """Deliver the events of the units committed inside at the end, all in a few passes.
+
+    For a bulk change made of many units (an import commits each record on its
+    own): one delivery per record would cost more than the records. The events
+    are in the outbox from each commit on, and the retry note is written, so
+    if this process dies before the end another one delivers them.
+    """
+    if _later.get() is not None:  # already inside one: the outer one delivers
+        yield
+        return
+    waiting: list[int] = []
+    token = _later.set(waiting)
+    try:
+        yield
+    finally:
+        _later.reset(token)
+        _deliver_now(waiting)
+
+
 def committed(ids: list[int]) -> None:
     """After a commit: tell other processes, then deliver the new events now.
 
     Never raises: the change is committed and its events are in the outbox.
     The retry note is written before delivering, so that if this process
     dies (or delivery breaks) now, another process delivers them once the
-    claim has run out.
+    claim has run out. Inside :func:`delivering_later` they wait for its end.
     """
     if not ids:
         return
     app = current_app._get_current_object()
     coherence.bump(app, max(ids))
     _note_due(app, utcnow() + timedelta(seconds=CLAIM_SECONDS))
+    waiting = _later.get()
+    if waiting is not None:
+        waiting.extend(ids)
+        return
+    _deliver_now(ids)
+
+
+def _deliver_now(ids: list[int]) -> None:
+    if not ids:
+        return
     try:
         deliver(ids=ids)
     except Exception:
-        log.exception("Content events %s: delivery broke off; they stay pending", ids)
+        shown = ", ".join(map(str, ids[:5])) + (f" … ({len(ids)} in all)" if len(ids) > 5 else "")
+        log.exception("Content events %s: delivery broke off; they stay pending", shown)
         db.session.rollback()
 
 

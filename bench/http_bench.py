@@ -21,7 +21,8 @@ What it does:
    ``PORTAL_CACHE_URL=memory``) and "cold" (``PORTAL_CACHE_URL=none``,
    ``PORTAL_PAGE_CACHE=0``); the hello-world app (written to a temporary file)
    under gunicorn; nginx (temporary config, ``gzip off``) serving the article
-   page's bytes as saved from the portal;
+   page's bytes as saved from the portal, and in front of the warm SQLite portal
+   with the one-second micro-cache of docs/operations.md (the row "nginx 1 s cache");
 3. finds real URLs in the site: the home page, the first category of the home
    page and its page 50 (or its last page when it has fewer), the first
    article of the home page, a search (``/tim-kiem?q=phát triển``), the feed
@@ -102,7 +103,9 @@ then every portal page, repeated); each row is the median over the rounds.
 memory), "cold" has both off (`PORTAL_CACHE_URL=none`, `PORTAL_PAGE_CACHE=0`);
 requests are anonymous, without cookies. gunicorn's sync workers close the
 connection after each answer while nginx keeps it open, which is part of what
-the nginx ratio shows.
+the nginx ratio shows. "nginx 1 s cache" is the article through nginx with the
+micro-cache of [operations](operations.md#whole-pages-and-a-caching-proxy) in
+front of the warm SQLite portal.
 """
 SECTION_BEFORE = "## Content events per request"
 
@@ -141,6 +144,24 @@ http {{
         listen 127.0.0.1:{port};
         root {folder}/html;
         location / {{ default_type "text/html; charset=utf-8"; }}
+    }}
+    # The one-second micro-cache of docs/operations.md ("nginx (no purge)"), in front of
+    # the warm portal on SQLite.
+    proxy_cache_path {folder}/cache levels=1:2 keys_zone=portal:10m max_size=100m inactive=10m;
+    server {{
+        listen 127.0.0.1:{proxy_port};
+        location / {{
+            proxy_pass http://127.0.0.1:{backend_port};
+            proxy_set_header Host $host;
+            proxy_cache portal;
+            proxy_cache_key $scheme$host$request_uri;
+            proxy_ignore_headers Cache-Control Expires;
+            proxy_cache_valid 200 301 1s;
+            proxy_cache_use_stale updating error timeout;
+            proxy_cache_lock on;
+            proxy_cache_bypass $cookie_session $cookie_remember_token;
+            proxy_no_cache $cookie_session $cookie_remember_token;
+        }}
     }}
 }}
 """
@@ -414,8 +435,11 @@ def start_hello(processes: Processes, run_dir: Path) -> str:
     return base + "/"
 
 
-def start_nginx(article_html: bytes, processes: Processes, run_dir: Path) -> str | None:
-    """Serve the saved article page from a file; None when nginx is not installed."""
+def start_nginx(
+    article_html: bytes, backend: str, processes: Processes, run_dir: Path
+) -> tuple[str, str] | None:
+    """Serve the saved article page from a file, and the portal at ``backend`` through the
+    documented micro-cache: (the file's URL, the proxy's base URL); None without nginx."""
     nginx = shutil.which("nginx") or next(
         (path for path in ("/usr/sbin/nginx",) if os.access(path, os.X_OK)), None
     )
@@ -430,10 +454,18 @@ def start_nginx(article_html: bytes, processes: Processes, run_dir: Path) -> str
     folder.chmod(0o711)
     (folder / "html").chmod(0o755)
     (folder / "html" / "article.html").chmod(0o644)
-    port = free_port()
+    port, proxy_port = free_port(), free_port()
+    backend_port = int(backend.rsplit(":", 1)[1].strip("/"))
     config = folder / "nginx.conf"
     config.write_text(
-        NGINX_CONF.format(workers=NGINX_WORKERS, folder=folder, port=port), encoding="utf-8"
+        NGINX_CONF.format(
+            workers=NGINX_WORKERS,
+            folder=folder,
+            port=port,
+            proxy_port=proxy_port,
+            backend_port=backend_port,
+        ),
+        encoding="utf-8",
     )
     process = processes.start(
         "nginx",
@@ -442,7 +474,7 @@ def start_nginx(article_html: bytes, processes: Processes, run_dir: Path) -> str
     )
     url = f"http://127.0.0.1:{port}/article.html"
     wait_until_serving(url, process, processes)
-    return url
+    return url, f"http://127.0.0.1:{proxy_port}"
 
 
 # --- finding the pages ----------------------------------------------------------------
@@ -809,7 +841,8 @@ def main() -> None:
             site.pages = find_pages(site.servers["cold"])
         article_path = dict(sites[0].pages)["article"]
         _status, _headers, article_html = http_get(sites[0].servers["cold"] + article_path)
-        nginx_url = start_nginx(article_html, processes, run_dir)
+        started = start_nginx(article_html, sites[0].servers["warm"], processes, run_dir)
+        nginx_url, proxy_url = started if started else (None, None)
 
         gzip = not args.no_gzip
         hello = Target("Flask hello world", "—", "—", hello_url)
@@ -820,6 +853,10 @@ def main() -> None:
             for mode in ("warm", "cold")
             for name, path in site.pages
         ]
+        if proxy_url:
+            portal_targets.append(
+                Target("article", "nginx 1 s cache", sites[0].database, proxy_url + article_path)
+            )
         targets = [hello, *([nginx] if nginx else []), *portal_targets]
         for target in targets:
             target.answer = describe_answer(target.url, gzip)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import time
 
 import pytest
 
@@ -218,3 +219,54 @@ def test_a_plugins_route_that_asks_is_kept_whole_too(site):
     assert "articles" in second.headers["Surrogate-Key"].split()
     edit_title(app, article_id, "Tiêu đề mới trong bản tin RSS")
     assert "Tiêu đề mới trong bản tin RSS" in client.get("/rss.xml").get_data(as_text=True)
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="PORTAL_TEST_REDIS_URL is not set")
+def test_a_hit_reads_the_cache_in_one_redis_round_trip(tmp_path, redis_prefix):
+    """Seen by Redis itself (MONITOR): a kept page costs one cache command, no block read."""
+    import threading
+
+    import redis
+
+    app = make_app(
+        config={"PORTAL_CACHE_URL": REDIS_URL, "PORTAL_CACHE_PREFIX": redis_prefix},
+        instance_path=str(tmp_path / "i"),
+    )
+    with app.app_context():
+        created = sample_content()
+        url = f"/bai-viet/{created['article'].id}-{created['article'].slug}"
+    client = app.test_client()
+    client.get(url)  # rendered and kept
+    seen: list[str] = []
+    done = "portal-test-monitor-done-" + redis_prefix
+    watcher = redis.Redis.from_url(REDIS_URL)
+
+    def watch() -> None:
+        with watcher.monitor() as monitor:
+            ready.set()
+            for command in monitor.listen():
+                text = command["command"]
+                if done in text:
+                    return
+                seen.append(text)
+
+    ready = threading.Event()
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    ready.wait(5)
+    time.sleep(0.2)  # MONITOR is on once its reply came back
+    with count_queries(app) as statements:
+        hit = client.get(url)
+    redis.Redis.from_url(REDIS_URL).echo(done)
+    thread.join(5)
+    watcher.close()
+    cache_commands = [
+        c for c in seen if redis_prefix + "wholepage:" in c or redis_prefix + "blk:" in c
+    ]
+    assert hit.status_code == 200 and statements == []
+    assert len(cache_commands) == 1, cache_commands
+    assert cache_commands[0].startswith("MGET")
+    with app.app_context():
+        cache_for(app).clear()
+        db.session.remove()
+        db.engine.dispose()

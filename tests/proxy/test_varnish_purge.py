@@ -102,6 +102,20 @@ def varnish_and_portal(tmp_path):
             db.engine.dispose()
 
 
+def edit_title(app, article_id: int, title: str) -> OutboxEvent:
+    """An editor retitles the article through the content layer; the event row it wrote."""
+    with app.app_context():
+        editor = db.session.get(User, make_account(app, "editor"))
+        article = db.session.get(Article, article_id)
+        with unit_of_work(Actor.of_user(editor)):
+            articles.save_article(
+                article, {"title": title}, editor, expected_version=article.version
+            )
+        row = db.session.scalars(db.select(OutboxEvent).order_by(OutboxEvent.id.desc())).first()
+        db.session.expunge(row)
+        return row
+
+
 def test_varnish_keeps_pages_and_a_publish_purges_them_there(varnish_and_portal):
     app, proxy, url, article_id = varnish_and_portal
     status, first, html = fetch(proxy + url)
@@ -111,32 +125,16 @@ def test_varnish_keeps_pages_and_a_publish_purges_them_there(varnish_and_portal)
     assert len(second["X-Varnish"].split()) == 2  # a hit: this request's id and the kept one's
     assert again == html
 
-    with app.app_context():
-        editor = db.session.get(User, make_account(app, "editor"))
-        article = db.session.get(Article, article_id)
-        with unit_of_work(Actor.of_user(editor)):
-            articles.save_article(
-                article, {"title": "Tin mới qua bộ đệm"}, editor, expected_version=article.version
-            )
-        row = db.session.scalars(db.select(OutboxEvent).order_by(OutboxEvent.id.desc())).first()
-        assert row.status == DELIVERED and row.pending == []  # the proxy confirmed the purge
-    started = time.monotonic()
+    row = edit_title(app, article_id, "Tin mới qua bộ đệm")
+    assert row.status == DELIVERED and row.pending == []  # the proxy confirmed the purge
     _status, after, html = fetch(proxy + url)
     assert "Tin mới qua bộ đệm" in html
     assert len(after["X-Varnish"].split()) == 1  # fetched from the portal again
-    assert time.monotonic() - started < 5
 
 
 def test_a_proxy_that_cannot_be_reached_keeps_the_purge_pending(varnish_and_portal, tmp_path):
     app, _proxy, _url, article_id = varnish_and_portal
     app.config["PORTAL_EDGE_PURGE_URLS"] = [f"http://127.0.0.1:{free_port()}/"]
-    with app.app_context():
-        editor = db.session.get(User, make_account(app, "editor"))
-        article = db.session.get(Article, article_id)
-        with unit_of_work(Actor.of_user(editor)):
-            articles.save_article(
-                article, {"title": "Chưa báo được proxy"}, editor, expected_version=article.version
-            )
-        row = db.session.scalars(db.select(OutboxEvent).order_by(OutboxEvent.id.desc())).first()
-        assert row.pending == ["edge"]  # the cache and the search index were told
-        assert "edge: EdgePurgeError" in row.last_error
+    row = edit_title(app, article_id, "Chưa báo được proxy")
+    assert row.pending == ["edge"]  # the cache and the search index were told
+    assert "edge: EdgePurgeError" in row.last_error

@@ -26,6 +26,7 @@ from portal.web import (
     auth,
     content_events,
     downloads,
+    kept_pages,
     page_caching,
     reader,
     security,
@@ -68,6 +69,7 @@ def create_app(
     app.config.update(build_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    kept_pages.install(app)  # innermost WSGI layer: behind the proxy headers and host check
     hosts.init_app(app)  # base URL and trusted hosts first: a bad value stops start-up here
     security.configure(app)
     owner_only.init_app(app)

@@ -241,3 +241,20 @@ def portal_content_security_policy() -> dict[str, list[str]]:
     logged and left out. With no plugin adding anything the header is the
     portal's strict default.
     """
+
+
+@hookspec
+def portal_kept_page_served(environ: dict[str, Any], content_type: str) -> None:
+    """Note a page answered whole from the page cache, ahead of the app.
+
+    A reader's page kept whole (:mod:`portal.page_cache`) is answered before
+    Flask builds a request: no route, ``before_request`` or ``after_request``
+    function runs for it, so a plugin that counts or logs reader requests in
+    an ``after_request`` function implements this hook too. Called once per
+    page sent (not for a 304: the reader's copy was still good), in the app context, with no request
+    context; ``environ`` is the request's WSGI environ (after the proxy
+    headers were applied: ``REMOTE_ADDR`` is the reader's) and
+    ``content_type`` the page's ``Content-Type``. Keep it cheap: it is on the
+    path of every cache hit. An exception is logged; the reader still gets
+    the page. The return value is ignored.
+    """

@@ -29,6 +29,7 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from flask import g, has_request_context
@@ -225,18 +226,28 @@ class StoredPage:
         head, newline, body = raw.partition(b"\n")
         if not newline:
             return None
-        try:
-            data = json.loads(head)
-            return cls(
-                headers=[(str(k), str(v)) for k, v in data["headers"]],
-                body=body,
-                etag=str(data["etag"]),
-                last_modified=float(data["last_modified"]),
-                tags=[str(t) for t in data["tags"]],
-                article_id=data.get("article_id"),
-            )
-        except (ValueError, KeyError, TypeError):
+        parsed = _parsed_head(head)
+        if parsed is None:
             return None
+        headers, etag, last_modified, tags, article_id = parsed
+        return cls(list(headers), body, etag, last_modified, list(tags), article_id)
+
+
+@lru_cache(maxsize=512)
+def _parsed_head(head: bytes) -> tuple | None:
+    """The fields of a kept page's first line; remembered, as a hit reads the same line
+    again and again (a new version of the page has a new ETag, so a new line)."""
+    try:
+        data = json.loads(head)
+        return (
+            tuple((str(k), str(v)) for k, v in data["headers"]),
+            str(data["etag"]),
+            float(data["last_modified"]),
+            tuple(str(t) for t in data["tags"]),
+            data.get("article_id"),
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def encoded_bodies(body: bytes) -> dict[str, tuple[bytes, str]]:

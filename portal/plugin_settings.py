@@ -446,20 +446,22 @@ def _read_stored(state: SettingsState) -> dict[tuple[str, str], Any]:
     return stored
 
 
+def sync_due(app: Flask) -> bool:
+    """Whether :func:`sync` would read the admins' values now (some are editable, the
+    interval has passed)."""
+    if not state_of(app).any_editable:
+        return False
+    last = app.extensions.get(_LAST_SYNC)
+    interval = float(app.config["PORTAL_PLUGIN_SYNC_SECONDS"])
+    return last is None or time.monotonic() - last >= interval
+
+
 def sync(app: Flask, *, force: bool = False) -> None:
     """Read the admins' values again if the last read is older than the interval."""
     state = state_of(app)
-    if not state.any_editable:
+    if not state.any_editable or (not force and not sync_due(app)):
         return
-    now = time.monotonic()
-    last = app.extensions.get(_LAST_SYNC)
-    if (
-        not force
-        and last is not None
-        and now - last < float(app.config["PORTAL_PLUGIN_SYNC_SECONDS"])
-    ):
-        return
-    app.extensions[_LAST_SYNC] = now
+    app.extensions[_LAST_SYNC] = time.monotonic()
     try:
         state.stored = _read_stored(state)
     except (OperationalError, ProgrammingError):

@@ -52,13 +52,19 @@ def stored_switched_off() -> set[str]:
     return set(db.session.scalars(select(PluginState.name).where(PluginState.enabled.is_(False))))
 
 
+def sync_due(app: Flask) -> bool:
+    """Whether :func:`sync` would read the stored switches now (the interval has passed)."""
+    last = app.extensions.get(_LAST_SYNC)
+    interval = float(app.config["PORTAL_PLUGIN_SYNC_SECONDS"])
+    return last is None or time.monotonic() - last >= interval
+
+
 def sync(app: Flask, *, force: bool = False) -> None:
     """Apply the stored switches to this worker if the last read is older than the interval."""
-    now = time.monotonic()
-    interval = float(app.config["PORTAL_PLUGIN_SYNC_SECONDS"])
-    last = app.extensions.get(_LAST_SYNC)
-    if not force and last is not None and now - last < interval:
+    if not force and not sync_due(app):
         return
+    now = time.monotonic()
+    last = app.extensions.get(_LAST_SYNC)
     app.extensions[_LAST_SYNC] = now
     try:
         switched_off = stored_switched_off()

@@ -11,6 +11,7 @@ import time
 
 import pytest
 
+from portal import hookimpl
 from portal.cache import MemoryBackend, RedisBackend, cache_for
 from portal.content import articles
 from portal.content.unit_of_work import Actor, unit_of_work
@@ -270,3 +271,96 @@ def test_a_hit_reads_the_cache_in_one_redis_round_trip(tmp_path, redis_prefix):
         cache_for(app).clear()
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_hit_is_answered_ahead_of_the_app(site):
+    """No request hook runs for a kept page; a session, a HEAD and a 304 are right too."""
+    app, url, _article_id = site
+    reached = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: reached.append(1))
+    client = app.test_client()
+    first = client.get(url)
+    assert len(reached) == 1
+    second = client.get(url)
+    assert len(reached) == 1 and second.data == first.data
+    assert second.headers["Content-Length"] == str(len(first.data))
+    head = client.head(url)
+    assert head.status_code == 200 and head.data == b"" and len(reached) == 1
+    assert head.headers["Content-Length"] == str(len(first.data))
+    not_modified = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert not_modified.status_code == 304 and not_modified.data == b"" and len(reached) == 1
+    assert "Content-Type" not in not_modified.headers
+    assert not_modified.headers["ETag"] == first.headers["ETag"]
+    # A visitor who may be signed in, and a parameter no block reads, go through the app.
+    client.set_cookie(app.config["SESSION_COOKIE_NAME"], "x")
+    assert client.get(url).status_code == 200 and len(reached) == 2
+    assert app.test_client().get(url + "?x=1").status_code == 200
+    assert len(reached) == 3
+
+
+def test_when_a_request_hook_has_work_the_app_answers_from_the_cache(site):
+    """A content-event sweep due (or a plugin switch to read): the request goes through the
+    app, whose hooks do their work, and the page still comes from the cache."""
+    app, url, _article_id = site
+    reached = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: reached.append(1))
+    client = app.test_client()
+    first = client.get(url)
+    app.config["PORTAL_EVENT_SWEEP_SECONDS"] = 1e-9  # a sweep is due before every request
+    with count_queries(app) as statements:
+        again = client.get(url)
+    assert len(reached) == 2 and statements == []
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+
+
+class _ServedPages:
+    """A plugin noting the kept pages sent ahead of the app; the second one it sees fails."""
+
+    def __init__(self):
+        self.seen: list[tuple[str, str]] = []
+
+    @hookimpl
+    def portal_kept_page_served(self, environ, content_type):
+        self.seen.append((environ["PATH_INFO"], content_type))
+        if len(self.seen) == 2:
+            raise RuntimeError("a plugin's own bug")
+
+
+def test_plugins_are_told_of_pages_sent_ahead_of_the_app(tmp_path, caplog):
+    plugin = _ServedPages()
+    app = make_app(
+        config={"PORTAL_CACHE_URL": "memory"},
+        plugins=[("served_pages", plugin)],
+        instance_path=str(tmp_path / "i"),
+    )
+    with app.app_context():
+        created = sample_content()
+        url = f"/bai-viet/{created['article'].id}-{created['article'].slug}"
+    client = app.test_client()
+    first = client.get(url)
+    assert plugin.seen == []  # rendered: the plugin's after_request functions saw it
+    client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert plugin.seen == []  # a 304 sends no page
+    assert client.get(url).data == first.data
+    assert plugin.seen == [(url, "text/html; charset=utf-8")]
+    again = client.get(url)  # the plugin raises: logged, the reader still gets the page
+    assert again.status_code == 200 and again.data == first.data
+    assert "a plugin's own bug" in caplog.text
+
+
+def test_a_sitemap_is_streamed_once_then_kept_whole(site):
+    app, _url, article_id = site
+    client = app.test_client()
+    first = client.get("/sitemap-articles-1.xml", buffered=False)
+    assert first.is_streamed and "Content-Length" not in first.headers
+    body = b"".join(first.response)
+    first.close()
+    with count_queries(app) as statements:
+        second = client.get("/sitemap-articles-1.xml")
+    assert statements == [] and second.data == body
+    assert second.headers["Content-Length"] == str(len(body))
+    assert second.headers["Cache-Control"] == first.headers["Cache-Control"]  # the route's own
+    edit_title(app, article_id, "Tiêu đề mới của bản tin")  # an article event drops it
+    with count_queries(app) as statements:
+        assert client.get("/sitemap-articles-1.xml").status_code == 200
+    assert statements != []

@@ -31,7 +31,7 @@ from portal import (
 
 from .demo import load_demo
 from .figures import format_number, read_figures
-from .visits import PLUGIN, counter_for, note_visit
+from .visits import PLUGIN, counter_for, note_kept_page, note_visit
 
 #: The folder of this plugin's migrations; `portal init-db` applies them.
 PORTAL_MIGRATIONS = "migrations"
@@ -115,6 +115,11 @@ def portal_register_blocks():
 def portal_setup_app(app):
     app.after_request(note_visit)
     app.cli.add_command(statistics_cli)
+
+
+@hookimpl
+def portal_kept_page_served(environ, content_type):
+    note_kept_page(environ, content_type)
 
 
 @hookimpl

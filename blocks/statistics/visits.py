@@ -38,20 +38,27 @@ def looks_like_bot(user_agent: str) -> bool:
     return not user_agent.strip() or bool(BOT_PATTERN.search(user_agent))
 
 
-def is_prefetch(req: Request) -> bool:
-    return any(PREFETCH_WORDS.search(req.headers.get(name, "")) for name in PREFETCH_HEADERS)
+def is_prefetch(headers) -> bool:
+    return any(PREFETCH_WORDS.search(headers.get(name, "")) for name in PREFETCH_HEADERS)
+
+
+def is_visit_request(req: Request) -> bool:
+    """Whether a request by someone not signed in, answered with a page, is a person reading it."""
+    return (
+        req.method == "GET"
+        and not req.path.startswith(("/admin", "/auth", "/static"))
+        and not looks_like_bot(req.headers.get("User-Agent", ""))
+        and not is_prefetch(req.headers)
+    )
 
 
 def is_reader_visit(req: Request, response: Response) -> bool:
     """Whether this request/response pair is a person reading a page."""
     return (
-        req.method == "GET"
-        and response.status_code == 200
+        response.status_code == 200
         and response.mimetype == "text/html"
-        and not req.path.startswith(("/admin", "/auth", "/static"))
         and not getattr(current_user, "is_authenticated", False)
-        and not is_prefetch(req)
-        and not looks_like_bot(req.headers.get("User-Agent", ""))
+        and is_visit_request(req)
     )
 
 
@@ -77,8 +84,22 @@ def counter_for(app: Flask) -> VisitorCounter:
 
 
 def note_visit(response: Response) -> Response:
-    """``after_request``: count the visit when it is one. Runs for whole-page cache hits too."""
+    """``after_request``: count the visit when it is one."""
     if is_reader_visit(request, response) and plugin_in_use(PLUGIN):
-        app = current_app._get_current_object()
-        counter_for(app).see(request.remote_addr or "", request.headers.get("User-Agent", ""))
+        note(request)
     return response
+
+
+def note_kept_page(environ, content_type: str) -> None:
+    """A page answered from the whole-page cache ahead of Flask (kept only for visitors
+    without a session): count the visit when it is one."""
+    if content_type.startswith("text/html") and plugin_in_use(PLUGIN):
+        req = Request(environ)
+        if is_visit_request(req):
+            note(req)
+
+
+def note(req: Request) -> None:
+    counter_for(current_app._get_current_object()).see(
+        req.remote_addr or "", req.headers.get("User-Agent", "")
+    )

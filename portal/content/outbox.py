@@ -247,6 +247,14 @@ def _note_due(app, due: datetime) -> None:
         log.error("Could not write %s: %s", path, exc)
 
 
+def sweep_due(app) -> bool:
+    """Whether :func:`retry_due` would look for due events now (the interval has passed)."""
+    interval = float(app.config["PORTAL_EVENT_SWEEP_SECONDS"])
+    return (
+        interval > 0 and time.monotonic() - app.extensions.get(SWEEP_KEY, float("-inf")) >= interval
+    )
+
+
 def retry_due(app) -> bool:
     """Whether this process should deliver due events now (at most every few seconds).
 

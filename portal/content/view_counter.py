@@ -334,21 +334,21 @@ def count_view(article: Article, viewer) -> bool:
     """
     if getattr(viewer, "signed_in", False) or not article.is_public:
         return False
-    return count_reader_view(article.id)
+    return count_reader_view(
+        article.id, method=request.method, user_agent=request.headers.get("User-Agent", "")
+    )
 
 
-def count_reader_view(article_id: int) -> bool:
+def count_reader_view(article_id: int, *, method: str, user_agent: str) -> bool:
     """Count a view of public article ``article_id`` by a visitor who is not signed in.
 
     For a page answered from the whole-page cache, which was kept only for
     such visitors and only while the article was public: no row is read.
+    ``method`` and ``user_agent`` are the request's (a page answered ahead of
+    Flask has no request context). Needs the app context.
     """
     app = current_app._get_current_object()
-    if (
-        not setting(app, "PORTAL_VIEW_COUNTER")
-        or request.method != "GET"
-        or looks_like_bot(request.headers.get("User-Agent", ""))
-    ):
+    if not setting(app, "PORTAL_VIEW_COUNTER") or method != "GET" or looks_like_bot(user_agent):
         return False
     counter_for(app).count(article_id)
     return True

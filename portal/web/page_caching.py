@@ -21,9 +21,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from urllib.parse import parse_qsl
 
 from flask import Flask, current_app, g, request
-from werkzeug.http import http_date
+from werkzeug.datastructures import MultiDict
+from werkzeug.http import http_date, parse_accept_header
 from werkzeug.wrappers import Response
 
 from portal.cache import cache_for
@@ -72,6 +74,8 @@ KEEPABLE_TYPES = frozenset(
     }
 )
 _REQUEST = "_portal_page_request"
+#: Set in the environ by :mod:`portal.web.kept_pages` when it looked the page up (and missed).
+LOOKED_UP = "portal.kept_page.looked_up"
 _KEPT_ENDPOINTS = "portal.page_cache.endpoints"
 _KNOWN_PARAMS = "portal.page_cache.query_params"
 
@@ -120,22 +124,49 @@ def page_request() -> PageRequest | None:
         or (environ.get("HTTP_COOKIE") and has_session())
     ):
         return None
-    query = ""
-    if environ.get("QUERY_STRING"):
-        names = {name for name in request.args if not is_tracking(name)}
-        if names - known_query_params(app):
-            return None
-        query = canonical_query(request.args)
-    # The host is not part of it: every absolute URL on a page comes from the base URL.
-    url = request.script_root + request.path + (f"?{query}" if query else "")
+    url = canonical_url(environ, known_query_params(app))
+    if url is None:
+        return None
     return PageRequest(url, wanted_encoding(environ.get("HTTP_ACCEPT_ENCODING", "")))
+
+
+def canonical_url(environ: dict, known: frozenset[str]) -> str | None:
+    """The key URL of the page a request asks for: its path and the query parameters in
+    ``known``, tracking ones dropped; None when it has another parameter (never kept).
+
+    Read from the WSGI environ as Werkzeug reads ``request.path`` and ``request.args``,
+    so the lookup ahead of Flask (:mod:`portal.web.kept_pages`) and the store after
+    the page was rendered use the same key. The host is not part of it: every
+    absolute URL on a page comes from the base URL.
+    """
+    root = _wsgi_text(environ.get("SCRIPT_NAME") or "").rstrip("/")
+    url = root + "/" + _wsgi_text(environ.get("PATH_INFO") or "").lstrip("/")
+    raw_query = environ.get("QUERY_STRING")
+    if not raw_query:
+        return url
+    args = MultiDict(
+        parse_qsl(
+            raw_query.encode("latin1").decode(),
+            keep_blank_values=True,
+            errors="werkzeug.url_quote",
+        )
+    )
+    if any(name not in known and not is_tracking(name) for name in args):
+        return None
+    query = canonical_query(args)
+    return f"{url}?{query}" if query else url
+
+
+def _wsgi_text(value: str) -> str:
+    """A WSGI string (bytes as latin-1) as the text it is (UTF-8), as Werkzeug decodes it."""
+    return value.encode("latin1").decode(errors="replace")
 
 
 def wanted_encoding(accept_encoding: str) -> str:
     """gzip when the client accepts it (the header is read in full only when it has a q)."""
     if GZIP not in accept_encoding:
         return IDENTITY
-    if ";" in accept_encoding and request.accept_encodings[GZIP] <= 0:
+    if ";" in accept_encoding and parse_accept_header(accept_encoding)[GZIP] <= 0:
         return IDENTITY
     return GZIP
 
@@ -150,14 +181,18 @@ def serve_kept_page():
     if wanted is None:
         return None
     setattr(g, _REQUEST, wanted)
-    if not may_be_kept(request.endpoint):
-        return None  # nothing was ever kept for this route: no cache read
+    if not may_be_kept(request.endpoint) or request.environ.get(LOOKED_UP):
+        return None  # nothing was ever kept for this route, or the middleware missed it
     kept = load_page(cache_for(current_app), wanted.url, wanted.encoding)
     if kept is None:
         return None
     note_served()
     if kept.article_id is not None:
-        count_reader_view(kept.article_id)
+        count_reader_view(
+            kept.article_id,
+            method=request.method,
+            user_agent=request.headers.get("User-Agent", ""),
+        )
     return response_for(kept)
 
 
@@ -179,32 +214,54 @@ def finish_response(response: Response) -> Response:
     timeout = int(config["PORTAL_PAGE_CACHE_TIMEOUT"])
     if whole.timeout is not None:
         timeout = min(timeout, whole.timeout)
-    now = time.time()
-    tags = sorted(whole.tags)
-    base = kept_headers(response.headers.items())
     # A route that sets its own validators (a feed: its newest item's time) keeps them,
     # and its Cache-Control; a page gets a hash of its bytes and the time it was kept.
     own_etag, _weak = response.get_etag()
     own = (
-        {
-            "Last-Modified": response.headers.get("Last-Modified"),
-            "Cache-Control": response.headers.get("Cache-Control"),
-        }
-        if own_etag
-        else {}
+        {name: response.headers.get(name) for name in ("Last-Modified", "Cache-Control")}
+        if own_etag or "Cache-Control" in response.headers
+        else None
     )
-    cache = cache_for(current_app)
-    chosen = None
     kept_endpoints(current_app).add(request.endpoint)
-    for encoding, (body, etag) in encoded_bodies(response.get_data()).items():
-        if own_etag:
-            etag = f'"{own_etag}"' if encoding == IDENTITY else f'"{own_etag}-{encoding}"'
-        headers = base + caching_headers(config, encoding, etag, now, tags, own=own)
-        kept = StoredPage(headers, body, etag, now, tags, article_id)
-        keep_page(cache, wanted.url, encoding, kept, timeout)
-        if encoding == wanted.encoding:
-            chosen = kept
-    return response_for(chosen)
+
+    def keep(body: bytes) -> dict[str, StoredPage]:
+        """Keep ``body`` in every encoding; the copies, by encoding."""
+        now = time.time()
+        tags = sorted(whole.tags)
+        copies = {}
+        for encoding, (encoded, etag) in encoded_bodies(body).items():
+            if own_etag:
+                etag = f'"{own_etag}"' if encoding == IDENTITY else f'"{own_etag}-{encoding}"'
+            headers = base + caching_headers(config, encoding, etag, now, tags, own=own)
+            copies[encoding] = StoredPage(headers, encoded, etag, now, tags, article_id)
+            keep_page(cache, wanted.url, encoding, copies[encoding], timeout)
+        return copies
+
+    base = kept_headers(response.headers.items())
+    cache = cache_for(current_app)
+    if response.is_streamed:
+        # A stream (a sitemap of 50,000 addresses) goes out as it is made, and is kept
+        # once it was sent in full: the first byte never waits for the last.
+        response.response = _kept_when_sent(response.response, keep)
+        return response
+    return response_for(keep(response.get_data())[wanted.encoding])
+
+
+def _kept_when_sent(source, keep):
+    """The chunks of a streamed response (its ``response`` iterable), passed on as they
+    come; when the last one was sent, the whole body is given to ``keep`` (a stream cut
+    short is not kept)."""
+    chunks: list[bytes] = []
+    try:
+        for chunk in source:
+            data = chunk.encode() if isinstance(chunk, str) else chunk
+            chunks.append(data)
+            yield data
+        keep(b"".join(chunks))
+    finally:
+        close = getattr(source, "close", None)
+        if close is not None:
+            close()
 
 
 def response_for(kept: StoredPage) -> Response:
@@ -265,14 +322,15 @@ def caching_headers(
 ) -> list[tuple[str, str]]:
     """Encoding, validators, freshness and tags of one copy of a kept page.
 
-    ``own``: the route's own ``Last-Modified`` and ``Cache-Control``, used instead
-    (a missing one is left out) when the route set its own ETag.
+    ``own``: the route's own ``Last-Modified`` and ``Cache-Control`` (a feed's, a
+    sitemap's: a missing one is left out), sent instead of the time it was kept and
+    the portal's freshness, when the route set its own ETag or Cache-Control.
     """
     headers = [("Vary", "Cookie, Accept-Encoding")]
     if encoding != IDENTITY:
         headers.append(("Content-Encoding", encoding))
     headers.append(("ETag", etag))
-    if own:
+    if own is not None:
         headers += [(name, value) for name, value in own.items() if value]
     else:
         headers += [

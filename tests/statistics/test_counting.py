@@ -180,3 +180,21 @@ def test_a_whole_page_cache_hit_is_counted_too(app, client):
 
     assert visit(client, FIREFOX).get_data(as_text=True).endswith("cached</title>")
     assert flush(app) == 1
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    "app_config",
+    [{"PORTAL_PLUGIN_STATISTICS_FLUSH_SECONDS": 3600, "PORTAL_CACHE_URL": "memory"}],
+)
+def test_visits_to_pages_answered_ahead_of_the_app_are_counted(app):
+    """A real kept page: the second and third requests never reach Flask, and still count."""
+    with_home(app)
+    reached = []
+    app.before_request(lambda: reached.append(1))
+    client = app.test_client()
+    for ip in ("203.0.113.7", "203.0.113.8", "203.0.113.9"):
+        assert visit(client, FIREFOX, ip=ip).status_code == 200
+    visit(client, "curl/8.4.0", ip="203.0.113.10")  # a program, answered from the cache too
+    assert len(reached) == 1  # only the first request rendered the page
+    assert flush(app) == 3

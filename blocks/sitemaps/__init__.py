@@ -35,6 +35,7 @@ from portal import (
     category_url,
     home_url,
     hookimpl,
+    keep_whole,
     page_tree,
     plugin_setting,
     strip_text,
@@ -90,6 +91,8 @@ PLUGIN_SETTINGS = [
 bp = Blueprint("sitemaps", __name__)
 
 XML_TYPE = "application/xml; charset=utf-8"
+#: What the sitemaps list: articles (and their tags), categories, pages.
+SITEMAP_TAGS = ("articles", "categories", "pages")
 
 
 def _cached(response: Response, lastmod: datetime | None) -> Response:
@@ -105,6 +108,10 @@ def _xml(pieces: Iterator[str], lastmod: datetime | None) -> Response:
     response = Response(stream_with_context(pieces), content_type=XML_TYPE)
     # No Content-Length: counting it would read the whole stream into memory first.
     response.automatically_set_content_length = False
+    # A reader without a session gets the next copy whole from the page cache, before the
+    # route runs (the stream is read once, when it is kept); any article, category or page
+    # event drops it, and it lives no longer than its max-age (scheduled articles).
+    keep_whole(SITEMAP_TAGS, timeout=int(plugin_setting(PLUGIN, "cache_seconds")))
     return _cached(response, lastmod)
 
 

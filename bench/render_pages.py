@@ -32,9 +32,13 @@ def build_app(cache_url: str, database_url: str | None):
     with app.app_context():
         load_demo()
         article = db.session.scalar(
-            select(Article).where(Article.public_filter()).order_by(Article.published_at.desc())
+            select(Article)
+            .where(Article.public_filter(), Article.language == "vi")
+            .order_by(Article.published_at.desc())
         )
-        category = db.session.scalar(select(Category).where(Category.parent_id.is_(None)))
+        category = db.session.scalar(
+            select(Category).where(Category.parent_id.is_(None), Category.language == "vi")
+        )
         urls = {
             "home": "/",
             "category": f"/chuyen-muc/{category.slug}",

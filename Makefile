@@ -41,13 +41,16 @@ format: $(VENV)/.installed-dev
 ## 100,000-article site (SQLite; PostgreSQL when BENCH_DATABASE_URL is set: its tables
 ## are dropped and rebuilt, so give it a database of its own); then the main pages over
 ## HTTP (gunicorn, wrk) against a Flask hello world and nginx serving a file, whose table
-## replaces the one in docs/performance.md (needs `apt-get install -y wrk nginx-light`).
+## replaces the one in docs/performance.md (needs `apt-get install -y wrk nginx-light`);
+## and `portal import`, `export` and `import-site` of 100,000 articles (time, peak memory),
+## whose table replaces its own in docs/performance.md.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/render_pages.py
 	$(BIN)/python bench/coherence.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/feeds_sitemaps.py
 	$(BIN)/python bench/http_bench.py --write-docs
+	$(BIN)/python bench/exchange.py --write-docs
 
 ## Front-end libraries (TinyMCE) from npm, exactly as package-lock.json pins them, into
 ## the git-ignored node_modules/. Without npm the portal still works: the article

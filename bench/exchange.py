@@ -104,6 +104,7 @@ def write_import_file(path: Path, n: int, seed: int = SEED) -> None:
 class Step:
     name: str
     seconds: float
+    cpu_seconds: float
     peak_mb: float
     output: str
 
@@ -124,8 +125,9 @@ def run_step(name: str, arguments: list[str], env: dict[str, str]) -> Step:
         output, errors = out.read(), err.read()
     if child.returncode != 0:
         sys.exit(f"{name} failed ({child.returncode}):\n{output}\n{errors[-3000:]}")
-    log(f"  {seconds:.1f} s, {usage.ru_maxrss / 1024:.0f} MB: {output.strip()[-200:]}")
-    return Step(name, seconds, usage.ru_maxrss / 1024, output.strip())
+    cpu = usage.ru_utime + usage.ru_stime
+    log(f"  {seconds:.1f} s ({cpu:.1f} s CPU), {usage.ru_maxrss / 1024:.0f} MB: {output[-200:]}")
+    return Step(name, seconds, cpu, usage.ru_maxrss / 1024, output.strip())
 
 
 def fresh_database(url: str | None, folder: Path, name: str) -> str:
@@ -179,7 +181,7 @@ def run_database(label: str, url: str | None, import_file: Path, n: int, folder:
     return {
         "label": label,
         "import": imported,
-        "per_article_ms": imported.seconds * 1000 / n,
+        "per_article_ms": imported.cpu_seconds * 1000 / n,
         "export": exported,
         "archive_mb": archive.stat().st_size / 1024**2,
         "import_site": restored,
@@ -188,20 +190,24 @@ def run_database(label: str, url: str | None, import_file: Path, n: int, folder:
 
 def markdown_table(results: list[dict], n: int, file_mb: float) -> str:
     lines = [
-        "| database | `portal import` | per article | `portal export` | archive "
+        "| database | `portal import` | CPU per article | `portal export` | archive "
         "| `portal import-site` |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         lines.append(
             f"| {r['label']} "
-            f"| {r['import'].seconds:.1f} s, {r['import'].peak_mb:.0f} MB "
+            f"| {_step(r['import'])} "
             f"| {r['per_article_ms']:.2f} ms "
-            f"| {r['export'].seconds:.1f} s, {r['export'].peak_mb:.0f} MB "
+            f"| {_step(r['export'])} "
             f"| {r['archive_mb']:.0f} MB "
-            f"| {r['import_site'].seconds:.1f} s, {r['import_site'].peak_mb:.0f} MB |"
+            f"| {_step(r['import_site'])} |"
         )
     return "\n".join(lines)
+
+
+def _step(step: Step) -> str:
+    return f"{step.seconds:.1f} s ({step.cpu_seconds:.1f} s CPU), {step.peak_mb:.0f} MB"
 
 
 def report(results: list[dict], n: int, file_mb: float, load_before: float) -> str:
@@ -210,8 +216,8 @@ def report(results: list[dict], n: int, file_mb: float, load_before: float) -> s
         [
             f"Figures of {dt.date.today().isoformat()}: {n:,} articles, an import file of "
             f"{file_mb:.0f} MB; {os.cpu_count()} CPUs, load average {load_before:.2f} "
-            f"before the run, {load_after:.2f} after. Time is wall time of the command "
-            "(start-up included); memory the command's peak resident set.",
+            f"before the run, {load_after:.2f} after. Time is the command's wall time and "
+            "CPU time (user and system; start-up included), memory its peak resident set.",
             "",
             markdown_table(results, n, file_mb),
         ]

@@ -107,8 +107,8 @@ _later: ContextVar[list[int] | None] = ContextVar("portal_outbox_later", default
 def delivering_later() -> Iterator[None]:
     """Deliver the events of the units committed inside at the end, all in a few passes.
 
-    For a bulk change made of many units (an import commits each record on its
-    own): one delivery per record would cost more than the records. The events
+    For a bulk change made of many units (an import commits a chunk of records
+    at a time): one delivery per unit would cost more than the records. The events
     are in the outbox from each commit on, and the retry note is written, so
     if this process dies before the end another one delivers them.
     """

@@ -42,7 +42,9 @@ format: $(VENV)/.installed-dev
 ## are dropped and rebuilt, so give it a database of its own); then the main pages over
 ## HTTP (gunicorn, wrk) against a Flask hello world and nginx serving a file, whose table
 ## replaces the one in docs/performance.md (needs `apt-get install -y wrk nginx-light`);
-## and what the first reader after a publish pays (Redis at 127.0.0.1:6379 for its last rows).
+## what the first reader after a publish pays (Redis at 127.0.0.1:6379 for its last rows);
+## and `portal import`, `export` and `import-site` of 100,000 articles (time, peak memory),
+## whose table replaces its own in docs/performance.md.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/render_pages.py
 	$(BIN)/python bench/coherence.py
@@ -50,6 +52,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/feeds_sitemaps.py
 	$(BIN)/python bench/after_publish.py --write-docs
 	$(BIN)/python bench/http_bench.py --write-docs
+	$(BIN)/python bench/exchange.py --write-docs
 
 ## Front-end libraries (TinyMCE) from npm, exactly as package-lock.json pins them, into
 ## the git-ignored node_modules/. Without npm the portal still works: the article

@@ -749,18 +749,29 @@ def report(targets, hello, nginx, sites, args, load_before: float) -> str:
     return "\n".join(lines)
 
 
-def write_docs(section: str) -> None:
-    """Put ``section`` between the markers in docs/performance.md (adding them if missing)."""
+def write_docs(
+    section: str,
+    *,
+    start: str = START_MARKER,
+    end: str = END_MARKER,
+    heading: str = DOCS_HEADING,
+    intro: str = DOCS_INTRO,
+    before: str = SECTION_BEFORE,
+) -> None:
+    """Put ``section`` between the markers in docs/performance.md (adding them if missing).
+
+    Other benchmarks keep their own sections the same way, with their own markers.
+    """
     text = DOCS.read_text(encoding="utf-8")
-    block = f"{START_MARKER}\n{section}\n{END_MARKER}"
-    if START_MARKER in text and END_MARKER in text:
-        head, rest = text.split(START_MARKER, 1)
-        _old, tail = rest.split(END_MARKER, 1)
+    block = f"{start}\n{section}\n{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _old, tail = rest.split(end, 1)
         text = head + block + tail
     else:
-        new = f"{DOCS_HEADING}\n\n{DOCS_INTRO}\n{block}\n\n"
-        if SECTION_BEFORE in text:
-            text = text.replace(SECTION_BEFORE, new + SECTION_BEFORE, 1)
+        new = f"{heading}\n\n{intro}\n{block}\n\n"
+        if before in text:
+            text = text.replace(before, new + before, 1)
         else:
             text = text.rstrip("\n") + "\n\n" + new.rstrip("\n") + "\n"
     DOCS.write_text(text, encoding="utf-8")

@@ -110,17 +110,20 @@ def load_json(raw: bytes, *, what: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
         raise UntrustedInputError(
             f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
-    except RecursionError:
-        raise UntrustedInputError(
-            f"{what} is nested too deeply (more than {max_depth} levels)"
-        ) from None
-    except ValueError as exc:  # a repeated key, NaN, or a number too long to read
-        reason = str(exc)
-        if "integer string conversion" in reason:
-            reason = "a number has more digits than any real value"
-        raise UntrustedInputError(f"{what} is not valid JSON: {reason}") from None
+    except (RecursionError, ValueError) as exc:
+        raise _refusal(exc, what, max_depth) from None
     check_document(document, what=what, max_depth=max_depth)
     return document
+
+
+def _refusal(exc: Exception, what: str, max_depth: int) -> UntrustedInputError:
+    """The refusal of JSON the decoder stopped on for another reason than its syntax."""
+    if isinstance(exc, RecursionError):
+        return UntrustedInputError(f"{what} is nested too deeply (more than {max_depth} levels)")
+    reason = str(exc)  # a repeated key, NaN, or a number too long to read
+    if "integer string conversion" in reason:
+        reason = "a number has more digits than any real value"
+    return UntrustedInputError(f"{what} is not valid JSON: {reason}")
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
@@ -136,14 +139,20 @@ def _no_constants(name: str) -> None:
     raise ValueError(f"{name} is not a JSON number")
 
 
-def check_document(document: Any, *, what: str, max_depth: int = MAX_JSON_DEPTH) -> None:
+def check_document(
+    document: Any, *, what: str, max_depth: int = MAX_JSON_DEPTH, path: str = "", depth: int = 0
+) -> None:
     """Refuse a parsed document nested deeper than ``max_depth`` or holding text that
-    cannot be stored (NUL, lone surrogates) or HTML nested deeper than any article."""
-    for path, depth, value in _walk(document):
-        if depth > max_depth:
+    cannot be stored (NUL, lone surrogates) or HTML nested deeper than any article.
+
+    ``path`` and ``depth`` say where ``document`` is when it is a part of a
+    larger one read a piece at a time (``articles[3]`` at depth 2).
+    """
+    for where_in, level, value in _walk(document, path, depth):
+        if level > max_depth:
             raise UntrustedInputError(f"{what} is nested too deeply (more than {max_depth} levels)")
         if isinstance(value, str):
-            where = f"{what}, {path}" if path else what
+            where = f"{what}, {where_in}" if where_in else what
             check_storable(value, what=where)
             check_html_nesting(value, what=where)
 
@@ -167,9 +176,9 @@ def is_storable(value: str) -> bool:
     return _UNSTORABLE.search(value) is None
 
 
-def _walk(document: Any) -> Iterator[tuple[str, int, Any]]:
+def _walk(document: Any, path: str = "", depth: int = 0) -> Iterator[tuple[str, int, Any]]:
     """Every value and key of a JSON document with its path and depth, without recursion."""
-    stack: list[tuple[str, int, Any]] = [("", 0, document)]
+    stack: list[tuple[str, int, Any]] = [(path, depth, document)]
     while stack:
         path, depth, value = stack.pop()
         yield path, depth, value
@@ -188,6 +197,239 @@ def _printable(key: Any) -> str:
     """A key as it can be shown in a message (control characters and surrogates escaped)."""
     text = str(key)
     return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
+
+
+# -- JSON read a piece at a time ----------------------------------------------------------
+
+#: Text read from a file at a time while streaming JSON.
+STREAM_CHUNK = 1024 * 1024
+_SPACE = " \t\n\r"
+#: A token cut by the end of a chunk makes the decoder fail this close to the end of the text.
+_LONGEST_TOKEN = 64
+
+
+class JsonObjectStream:
+    """A JSON file whose top level is an object, read a member (and a list item) at a time.
+
+    For files too large to hold in memory at once (an import of 100,000
+    articles): :meth:`events` yields ``("value", key, value)`` for a member
+    whose value is not a list, ``("list", key, None)`` when a list starts and
+    ``("item", key, (index, value))`` for each of its items; a top level that
+    is not an object is yielded whole as ``("top", None, value)``. Memory holds
+    one item (plus a chunk of text) at a time.
+
+    The file is refused as :func:`load_json` refuses it, with the same
+    messages: larger than ``limit``, not UTF-8 (a leading byte-order mark is
+    allowed), not JSON (line and column), a key twice in one object, ``NaN``,
+    nesting deeper than ``max_depth``; each value is checked by
+    :func:`check_document` (NUL, lone surrogates, deeply nested HTML) as it is
+    read, unless ``check`` is false.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        what: str,
+        limit: int,
+        setting: str = "",
+        max_depth: int = MAX_JSON_DEPTH,
+        check: bool = True,
+    ) -> None:
+        self.path = Path(path)
+        self.what = what
+        self.limit = limit
+        self.setting = setting
+        self.max_depth = max_depth
+        self.check = check
+        self._decoder = json.JSONDecoder(
+            object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants
+        )
+
+    def events(self) -> Iterator[tuple[str, str | None, Any]]:
+        if self.path.is_dir():
+            raise UntrustedInputError(f"{self.what} is a folder, not a file")
+        try:
+            handle = self.path.open("rb")
+        except FileNotFoundError:
+            raise UntrustedInputError(f"No such file: {self.what}") from None
+        except OSError as exc:
+            raise UntrustedInputError(
+                f"{self.what} could not be read: {exc.strerror or exc}"
+            ) from None
+        with handle:
+            self._handle = handle
+            self._bytes_read = 0
+            self._carry = b""
+            self._eof = False
+            self._text = ""
+            self._pos = 0
+            self._lines_before = 0  # line breaks in the text already dropped
+            self._column_base = 0  # characters after the last dropped line break
+            yield from self._top_level()
+
+    # -- reading text ------------------------------------------------------------------------
+
+    def _more(self) -> bool:
+        """Read another chunk of text into the buffer; False at the end of the file."""
+        if self._eof:
+            return False
+        raw = self._handle.read(STREAM_CHUNK)
+        if self._bytes_read == 0 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8) :]
+            self._bytes_read += len(codecs.BOM_UTF8)
+        start = self._bytes_read - len(self._carry)
+        self._bytes_read += len(raw)
+        if self._bytes_read > self.limit:
+            raise UntrustedInputError(too_large(self.what, self.limit, self.setting))
+        data = self._carry + raw
+        self._carry = b""
+        if not raw:
+            self._eof = True
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            if raw and exc.end == len(data) and exc.reason == "unexpected end of data":
+                text = data[: exc.start].decode("utf-8")  # a character cut by the chunk
+                self._carry = data[exc.start :]
+            else:
+                raise UntrustedInputError(
+                    f"{self.what} is not UTF-8 text (byte {start + exc.start}: "
+                    f"{data[exc.start : exc.start + 1]!r}); save it as UTF-8 and try again"
+                ) from None
+        self._drop_read()
+        self._text += text
+        return bool(raw)
+
+    def _drop_read(self) -> None:
+        """Forget the text before the current position (keeping count of its lines)."""
+        done = self._text[: self._pos]
+        if not done:
+            return
+        breaks = done.count("\n")
+        if breaks:
+            self._lines_before += breaks
+            self._column_base = len(done) - done.rfind("\n") - 1
+        else:
+            self._column_base += len(done)
+        self._text = self._text[self._pos :]
+        self._pos = 0
+
+    def _skip_space(self) -> str:
+        """The next character that is not white space ("" at the end of the file)."""
+        while True:
+            text, pos = self._text, self._pos
+            while pos < len(text) and text[pos] in _SPACE:
+                pos += 1
+            self._pos = pos
+            if pos < len(text):
+                return text[pos]
+            if not self._more():
+                return ""
+
+    def _error(self, message: str, pos: int | None = None) -> UntrustedInputError:
+        pos = self._pos if pos is None else pos
+        before = self._text[:pos]
+        breaks = before.count("\n")
+        line = self._lines_before + breaks + 1
+        column = pos - before.rfind("\n") if breaks else self._column_base + pos + 1
+        return UntrustedInputError(
+            f"{self.what} is not valid JSON: {message} at line {line}, column {column}"
+        )
+
+    def _expect(self, character: str, message: str) -> None:
+        if self._skip_space() != character:
+            raise self._error(message)
+        self._pos += 1
+
+    def _value(self, path: str, depth: int) -> Any:
+        """Decode the value at the current position (reading more text until it is whole)."""
+        if not self._skip_space():
+            raise self._error("Expecting value")
+        while True:
+            try:
+                value, end = self._decoder.raw_decode(self._text, self._pos)
+            except json.JSONDecodeError as exc:
+                if self._incomplete(exc) and self._more():
+                    continue
+                raise self._error(exc.msg, exc.pos) from None
+            except (RecursionError, ValueError) as exc:
+                raise _refusal(exc, self.what, self.max_depth) from None
+            if end >= len(self._text) and self._more():
+                continue  # a number may go on in the next chunk
+            self._pos = end
+            if self.check:
+                check_document(
+                    value, what=self.what, max_depth=self.max_depth, path=path, depth=depth
+                )
+            return value
+
+    def _incomplete(self, exc: json.JSONDecodeError) -> bool:
+        """Whether decoding failed only because the text read so far ends too soon."""
+        if self._eof:
+            return False
+        near_end = exc.pos >= len(self._text) - _LONGEST_TOKEN  # "fals|e", "-|1", "\\u00|e9"
+        return near_end or exc.msg.startswith("Unterminated string")
+
+    # -- the structure --------------------------------------------------------------------------
+
+    def _top_level(self) -> Iterator[tuple[str, str | None, Any]]:
+        first = self._skip_space()
+        if first != "{":
+            value = self._value("", 0)
+            self._end()
+            yield "top", None, value
+            return
+        self._pos += 1
+        keys: set[str] = set()
+        if self._skip_space() == "}":
+            self._pos += 1
+            self._end()
+            return
+        while True:
+            if self._skip_space() != '"':
+                raise self._error("Expecting property name enclosed in double quotes")
+            key = self._value("", 1)
+            label = _printable(key)
+            if key in keys:
+                raise UntrustedInputError(
+                    f"{self.what} is not valid JSON: the key {label!r} appears twice in one object"
+                )
+            keys.add(key)
+            self._expect(":", "Expecting ':' delimiter")
+            if self._skip_space() == "[":
+                self._pos += 1
+                yield "list", key, None
+                yield from self._items(key, label)
+            else:
+                yield "value", key, self._value(label, 1)
+            following = self._skip_space()
+            self._pos += 1
+            if following == "}":
+                break
+            if following != ",":
+                raise self._error("Expecting ',' delimiter", self._pos - 1)
+        self._end()
+
+    def _items(self, key: str, label: str) -> Iterator[tuple[str, str | None, Any]]:
+        if self._skip_space() == "]":
+            self._pos += 1
+            return
+        index = 0
+        while True:
+            value = self._value(f"{label}[{index}]", 2)
+            yield "item", key, (index, value)
+            index += 1
+            following = self._skip_space()
+            self._pos += 1
+            if following == "]":
+                return
+            if following != ",":
+                raise self._error("Expecting ',' delimiter", self._pos - 1)
+
+    def _end(self) -> None:
+        if self._skip_space():
+            raise self._error("Extra data")
 
 
 # -- HTML inside text fields --------------------------------------------------------------

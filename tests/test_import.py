@@ -636,3 +636,73 @@ def test_cli_refuses_a_bad_file_with_a_clear_message(app, runner, tmp_path):
     assert "Nothing was imported" in result.output
     with app.app_context():
         assert count(Article) == 0
+
+
+def test_a_file_read_in_small_pieces_imports_the_same(app, tmp_path, monkeypatch):
+    """Records, texts and numbers cut by the end of a piece are read whole."""
+    import portal.untrusted
+
+    monkeypatch.setattr(portal.untrusted, "STREAM_CHUNK", 7)
+    data = good_data()
+    path = tmp_path / "import.json"
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    with app.app_context():
+        report = import_file(path)
+        assert (report.created, report.errors) == (3, [])
+        article = by_external_id("nguon-1")
+        assert article.title == data["articles"][0]["title"]
+        assert article.image_caption == "Vườn hồng ven hồ."
+        assert by_external_id("42") is not None
+
+
+def test_records_are_saved_in_chunks_with_one_revision_entry_and_event_each(
+    app, tmp_path, monkeypatch
+):
+    import portal.content.importer as importer
+
+    monkeypatch.setattr(importer, "CHUNK", 2)
+    data = {
+        "version": 1,
+        "categories": [{"slug": "kinh-te", "name": "Kinh tế"}],
+        "articles": [
+            {"external_id": f"so-{n}", "title": f"Bài số {n}", "category": "kinh-te"}
+            for n in range(5)
+        ],
+    }
+    with events_written(app) as events, app.app_context():
+        report = import_file(write(tmp_path, data, "nam-bai.json"))
+    assert (report.created, report.errors) == (5, [])
+    with app.app_context():
+        for n in range(5):
+            article = by_external_id(f"so-{n}")
+            assert article.title == f"Bài số {n}"
+            assert article.language == "vi"
+            assert revisions_of(f"so-{n}") == [(1, "Nhập từ tệp nam-bai.json", "Nhập bài viết")]
+            assert audit_of("article", article.id) == [
+                ("article.create", "Nhập từ tệp nam-bai.json")
+            ]
+        ids = [by_external_id(f"so-{n}").id for n in range(5)]
+    assert [e for e in events if e[1] == "article"] == [("published", "article", i) for i in ids]
+
+
+def test_a_chunk_the_database_refuses_is_saved_again_record_by_record(app, tmp_path, monkeypatch):
+    """Another import saved one of the records in between: only that one is not created."""
+    import portal.content.importer as importer
+
+    data = good_data()
+    with app.app_context():
+        first = import_records({**data, "articles": [data["articles"][1]]})
+        assert first.created == 1
+    real_lookup = importer._articles_by_external_id
+    calls = []
+
+    def lookup_missing_the_first_time(external_ids):
+        calls.append(external_ids)
+        return {} if len(calls) == 1 else real_lookup(external_ids)
+
+    monkeypatch.setattr(importer, "_articles_by_external_id", lookup_missing_the_first_time)
+    with app.app_context():
+        report = import_file(write(tmp_path, good_data()))
+        assert report.errors == []
+        assert (report.created, report.unchanged) == (2, 1)
+        assert count(Article) == 3

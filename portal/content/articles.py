@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 
 from portal.content import audit
 from portal.content.attachments import save_attachment
@@ -50,6 +50,7 @@ from portal.models import (
     User,
     utcnow,
 )
+from portal.site import CategoryTree
 from portal.text import format_datetime, sanitize_html, slugify
 
 # -- who may do what ---------------------------------------------------------------------
@@ -765,6 +766,96 @@ def import_article(
     elif article.status == "published" and article.published_at is not None:
         content_changed(article_event("edited", article))  # scheduled: the search index keeps it
     return article, "updated"
+
+
+def import_new_articles(records: list[tuple[str, dict[str, Any]]]) -> list[int]:
+    """Create many articles from import records at once; their ids, in the records' order.
+
+    What :func:`import_article` does for a new article, for a chunk of them in
+    a few statements instead of a few per article: the rows (in their
+    category's language), a revision each (``Nhập bài viết``), an audit entry
+    each (``article.create``) and the ``published`` event of each article
+    readers can see (or will, when its time comes). ``records`` are
+    (external id, values) pairs whose external ids are not on the site yet.
+    Must run in a unit of work, which commits it.
+    """
+    unit = require_unit("Importing articles")
+    if not records:
+        return []
+    actor = unit.actor
+    category_ids = {values.get("category_id") for _external_id, values in records} - {None}
+    languages = (
+        dict(
+            db.session.execute(
+                select(Category.id, Category.language).where(Category.id.in_(category_ids))
+            ).all()
+        )
+        if category_ids
+        else {}
+    )
+    now = utcnow()
+    rows = [
+        {
+            **values,
+            "external_id": external_id,
+            "language": languages.get(values.get("category_id")) or "vi",
+            "created_at": now,
+            "updated_at": now,
+            "version": 1,
+            "view_count": 0,
+        }
+        for external_id, values in records
+    ]
+    table = Article.__table__
+    # Unordered RETURNING is batched on SQLite too (an ordered one is a statement per row):
+    # each id comes back with its external id.
+    returned = db.session.execute(insert(table).returning(table.c.id, table.c.external_id), rows)
+    id_of = {external_id: article_id for article_id, external_id in returned}
+    ids = [id_of[row["external_id"]] for row in rows]
+    revisions, entries = [], []
+    for article_id, row in zip(ids, rows, strict=True):
+        snapshot = {name: row.get(name) for name in SNAPSHOT_FIELDS}
+        snapshot["published_at"] = (
+            row["published_at"].isoformat() if row.get("published_at") else None
+        )
+        snapshot["tags"] = []
+        revisions.append(
+            {
+                "article_id": article_id,
+                "number": 1,
+                "snapshot": snapshot,
+                "note": "Nhập bài viết",
+                "created_at": now,
+                "created_by_id": None,
+                "created_by_name": actor.name,
+            }
+        )
+        entries.append(
+            {
+                "action": "article.create",
+                "subject_type": "article",
+                "subject_id": article_id,
+                "summary": f"Nhập bài viết “{row['title']}”",
+                "after": _audit_summary(snapshot | {"status": row["status"]}),
+            }
+        )
+    db.session.execute(insert(ArticleRevision.__table__), revisions)
+    audit.record_many(entries)
+    tree = CategoryTree.load()
+    for article_id, row in zip(ids, rows, strict=True):
+        if row["status"] == "published" and row.get("published_at") is not None:
+            # scheduled too: the search index keeps it until its time comes
+            article = _NewArticle(article_id, row.get("category_id"))
+            unit.announce(article_event("published", article, tree=tree))
+    return ids
+
+
+@dataclass(frozen=True)
+class _NewArticle:
+    """What an event needs of an article inserted without the ORM."""
+
+    id: int
+    category_id: int | None
 
 
 def import_differences(article: Article, values: dict[str, Any]) -> dict[str, Any]:

@@ -40,7 +40,7 @@ class ContentEvent:
     tags: frozenset[str] = field(default_factory=frozenset)
 
 
-def article_event(action: str, article) -> ContentEvent:
+def article_event(action: str, article, *, tree=None) -> ContentEvent:
     """An article changed: its own HTML, the lists of every category and site-wide lists.
 
     The lists of one category (and of a category above it, which may show its
@@ -48,10 +48,13 @@ def article_event(action: str, article) -> ContentEvent:
     article's category and those above it, and the category it was moved from,
     so publishing in one category leaves the lists of the others alone. Lists
     not tied to a category (the newest on the site, a tag's) carry ``articles``.
+    ``tree`` is the category tree when the caller has it loaded already (an
+    import announcing a chunk of articles); ``article`` needs only ``id`` and
+    ``category_id``.
     """
     tags = {tag_names.article(article.id), tag_names.ARTICLE_LISTS}
     categories = {article.category_id, *getattr(article, MOVED_FROM, ())} - {None}
-    tree = category_tree()
+    tree = tree if tree is not None else category_tree()
     for category_id in categories:
         tags.add(tag_names.category(category_id))
         tags.update(tag_names.category(c.id) for c in tree.ancestors(tree.get(category_id)))

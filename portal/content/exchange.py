@@ -111,6 +111,8 @@ TEMPORARY_SUFFIXES = (".part", ".tmp")
 STORED_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".zip", ".docx", ".xlsx", ".pptx",
                    ".odt", ".ods", ".odp")  # fmt: skip
 INSERT_CHUNK = 500
+#: Rows fetched from the database at a time while exporting.
+ROWS_PER_FETCH = 500
 COPY_BUFFER = 1024 * 1024
 
 Progress = Callable[[int], None]
@@ -236,8 +238,10 @@ def _decode(column, value: Any) -> Any:
 
 
 def _encoded_rows(table: Table) -> Iterator[dict[str, Any]]:
+    """Every row of ``table`` as JSON values, streamed (a few hundred rows in memory at a time)."""
     order = list(table.primary_key.columns)
-    for row in db.session.execute(select(table).order_by(*order)).mappings():
+    query = select(table).order_by(*order).execution_options(yield_per=ROWS_PER_FETCH)
+    for row in db.session.execute(query).mappings():
         yield {column.name: _encode(column, row[column.name]) for column in table.columns}
 
 
@@ -362,35 +366,82 @@ def export_site(
                 report.files += 1
                 report.bytes += manifest[-1]["size"]
                 progress(1)
-            tables, people = {}, set()
-            for table in exported_tables(include_history):
-                rows = []
-                user_columns = _user_columns(table)
-                for row in _encoded_rows(table):
-                    rows.append(row)
-                    people.update(row[c] for c in user_columns if row[c] is not None)
-                    progress(1)
-                tables[table.name] = {"columns": [c.name for c in table.columns], "rows": rows}
-                report.rows[table.name] = len(rows)
-            document = {
-                "format": FORMAT_NAME,
-                "version": FORMAT_VERSION,
-                "exported_at": utcnow().isoformat(),
-                "site_name": current_app.config.get("PORTAL_SITE_NAME", ""),
-                "schema_revision": _schema_revision(),
-                "includes_history": include_history,
-                "people": _people(people),
-                "tables": tables,
-                "files": manifest,
-            }
-            archive.writestr(
-                CONTENT_FILE, json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False)
-            )
+            info = zipfile.ZipInfo(CONTENT_FILE, date_time=utcnow().timetuple()[:6])
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(info, "w", force_zip64=True) as sink:
+                _write_document(sink, include_history, manifest, report, progress)
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
     return report
+
+
+class _TextSink:
+    """UTF-8 text into a binary stream, a megabyte at a time."""
+
+    def __init__(self, sink) -> None:
+        self.sink = sink
+        self.parts: list[str] = []
+        self.size = 0
+
+    def write(self, text: str) -> None:
+        self.parts.append(text)
+        self.size += len(text)
+        if self.size >= COPY_BUFFER:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.parts:
+            self.sink.write("".join(self.parts).encode("utf-8"))
+            self.parts, self.size = [], 0
+
+
+def _write_document(
+    sink, include_history: bool, manifest: list[dict[str, Any]], report: ExportReport, progress
+) -> None:
+    """Write content.json into ``sink`` a row at a time: no table is ever held in memory.
+
+    The rows are read from the database as they are written (``yield_per``: a
+    server-side cursor on PostgreSQL), and ``people`` comes last, once the
+    rows have said which accounts they point at.
+    """
+    out = _TextSink(sink)
+
+    def dumps(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False)
+
+    head = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "exported_at": utcnow().isoformat(),
+        "site_name": current_app.config.get("PORTAL_SITE_NAME", ""),
+        "schema_revision": _schema_revision(),
+        "includes_history": include_history,
+    }
+    out.write("{\n")
+    for key, value in head.items():
+        out.write(f" {dumps(key)}: {dumps(value)},\n")
+    out.write(' "tables": {')
+    people: set[int] = set()
+    for number, table in enumerate(exported_tables(include_history)):
+        user_columns = _user_columns(table)
+        columns = dumps([c.name for c in table.columns])
+        out.write(
+            f'{"," if number else ""}\n  {dumps(table.name)}: {{"columns": {columns}, "rows": ['
+        )
+        count = 0
+        for row in _encoded_rows(table):
+            out.write(f"{',' if count else ''}\n   {dumps(row)}")
+            count += 1
+            people.update(row[c] for c in user_columns if row[c] is not None)
+            progress(1)
+        out.write("\n  ]}")
+        report.rows[table.name] = count
+    out.write("\n },\n")
+    out.write(f' "files": {dumps(manifest)},\n')
+    out.write(f' "people": {dumps(_people(people))}\n}}\n')
+    out.flush()
 
 
 def _add_file(archive: zipfile.ZipFile, item: _FileToExport) -> dict[str, Any]:

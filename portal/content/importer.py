@@ -7,24 +7,29 @@ import FILE.json`` calls :func:`import_file`. Three promises:
   the same file again creates and changes nothing, and a changed record
   updates just that article.
 * **Bad records don't spoil good ones.** Every record is checked in full
-  before anything is written; a bad one is reported (section, index, field,
-  message) and skipped, and each good one is committed on its own, in its
-  own unit of work (:mod:`portal.content.unit_of_work`): with its revision,
-  its audit entry and its content events, all naming the import and its file.
-  Inside a caller's unit (the demo) the records join it instead, and the
-  whole load is one transaction.
+  before it is written; a bad one is reported (section, index, field,
+  message) and skipped. The good ones are saved a chunk of :data:`CHUNK` at
+  a time, each chunk in its own unit of work (:mod:`portal.content.unit_of_work`):
+  with each article's revision, audit entry and content events, all naming
+  the import and its file; a chunk the database refuses is saved again a
+  record at a time, so only the record at fault is skipped. Inside a
+  caller's unit (the demo) the records join it instead, and the whole load
+  is one transaction.
 * **A bad file changes nothing.** A missing or too large file, bytes that
   are not UTF-8, text that is not JSON, nesting deeper than any real file,
   text either database could not store (NUL, lone surrogates) or HTML nested
   deeper than any article, anywhere in the file, or a top level of the wrong
   shape raise :class:`ImportFileError` before the database is touched
-  (:mod:`portal.untrusted` does the first checks).
+  (:mod:`portal.untrusted` does the first checks). A file is read a record
+  at a time (twice: to check it whole, then to import it), so memory does
+  not grow with its size.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,7 +49,7 @@ from portal.content.unit_of_work import Actor, current_unit, unit_of_work
 from portal.extensions import db
 from portal.models import ARTICLE_STATUSES, Article, Category, MediaImage, utcnow
 from portal.text import is_clean_slug, sanitize_html, slugify
-from portal.untrusted import UntrustedInputError, check_document, load_json, read_file
+from portal.untrusted import JsonObjectStream, UntrustedInputError, check_document, load_json
 
 FORMAT_VERSION = 1
 TOP_LEVEL_KEYS = {"version", "categories", "articles"}
@@ -80,6 +85,8 @@ DEFAULT_STATUS = "published"
 DATED_STATUSES = {"published", "archived"}
 # How many external ids one lookup query asks for.
 LOOKUP_CHUNK = 500
+#: How many article records are saved in one transaction.
+CHUNK = 500
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 
@@ -154,13 +161,57 @@ def file_actor(path: str | Path) -> Actor:
 
 
 def import_file(path: str | Path) -> ImportReport:
-    """Import a JSON file; raise :class:`ImportFileError` if it cannot be read as one."""
+    """Import a JSON file; raise :class:`ImportFileError` if it cannot be read as one.
+
+    The file is read twice, a record at a time, so that its size does not
+    decide the memory an import takes: once to check all of it (a file with
+    anything wrong in it anywhere changes nothing), once to import it.
+    """
     limit = int(current_app.config["PORTAL_MAX_IMPORT_BYTES"])
+
+    def stream(check: bool) -> JsonObjectStream:
+        return JsonObjectStream(
+            path, what=str(path), limit=limit, setting="PORTAL_MAX_IMPORT_BYTES", check=check
+        )
+
     try:
-        raw = read_file(path, limit=limit, setting="PORTAL_MAX_IMPORT_BYTES")
+        outline = _outline(stream(check=True))
     except UntrustedInputError as exc:
         raise ImportFileError(f"{exc}. Nothing was imported.") from None
-    return import_records(parse_json(raw, str(path)), actor=file_actor(path))
+    categories, _articles = _check_top_level(outline)
+    return _import(categories, _article_records(stream(check=False)), file_actor(path))
+
+
+def _outline(stream: JsonObjectStream) -> Any:
+    """The file's top level with its categories, every value checked; articles only counted.
+
+    The article records are read and checked one by one and not kept: their
+    list is an empty list here (its items come later, from :func:`_article_records`).
+    """
+    outline: dict[str, Any] = {}
+    for kind, key, value in stream.events():
+        if kind == "top":
+            return value
+        if kind == "value":
+            outline[key] = value
+        elif kind == "list":
+            outline[key] = []
+        elif kind == "item" and key == "categories":
+            outline[key].append(value[1])
+    return outline
+
+
+def _article_records(stream: JsonObjectStream) -> Iterator[Any]:
+    """The article records of a file already checked whole, one at a time."""
+    try:
+        for kind, key, value in stream.events():
+            if kind == "item" and key == "articles":
+                yield value[1]
+    except UntrustedInputError as exc:  # the file changed since it was checked
+        raise ImportFileError(
+            f"{exc}; the file changed during the import: only the records before this point "
+            "were imported"
+        ) from None
 
 
 def parse_json(raw: bytes, name: str = "the file") -> Any:
@@ -196,13 +247,17 @@ def import_records(data: Any, *, actor: Actor | None = None) -> ImportReport:
         check_document(data, what="the data")
     except UntrustedInputError as exc:
         raise ImportFileError(f"{exc}. Nothing was imported.") from None
+    return _import(categories, articles, actor)
+
+
+def _import(categories: list[Any], articles: Iterable[Any], actor: Actor) -> ImportReport:
     report = ImportReport()
     known = {
         slug: category_id
         for category_id, slug in db.session.execute(select(Category.id, Category.slug))
     }
-    # One commit per record: its events are delivered at the end, a few hundred at a
-    # time, and pages are not rendered again after each (the next reader renders them
+    # A chunk of records per commit: its events are delivered at the end, a few hundred at
+    # a time, and pages are not rendered again after each (the next reader renders them
     # once), or an import would render the home page a thousand times.
     with outbox.delivering_later(), page_warming.paused():
         failed_categories = _import_categories(categories, known, report, actor)
@@ -410,12 +465,17 @@ class _ArticleRecord:
 
 
 def _import_articles(
-    records: list[Any],
+    records: Iterable[Any],
     known: dict[str, int],
     failed_categories: set[str],
     report: ImportReport,
     actor: Actor,
 ) -> None:
+    """Check and save the article records, a chunk of :data:`CHUNK` at a time.
+
+    ``records`` may be a stream (a file read as it goes): only one chunk of
+    records is held at a time, and none of its articles is kept afterwards.
+    """
     tz = ZoneInfo(current_app.config.get("PORTAL_TIMEZONE") or "Asia/Ho_Chi_Minh")
     good: list[_ArticleRecord] = []
     seen: dict[str, int] = {}
@@ -424,15 +484,10 @@ def _import_articles(
         parsed = _read_article(record, errors, known, failed_categories, tz, seen)
         if parsed is not None:
             good.append(parsed)
-    _link_library_images(good)
-    # A chunk at a time, holding on to none of its articles afterwards: every commit
-    # expires what the session holds, so a session that kept every article saved so far
-    # made each commit slower than the last (an import took quadratic time).
-    for start in range(0, len(good), LOOKUP_CHUNK):
-        chunk = good[start : start + LOOKUP_CHUNK]
-        existing = _articles_by_external_id([r.external_id for r in chunk])
-        for record in chunk:
-            _save_article(record, existing, report, actor)
+        if len(good) >= CHUNK:
+            _save_chunk(good, report, actor)
+            good = []
+    _save_chunk(good, report, actor)
 
 
 def _read_article(
@@ -514,27 +569,75 @@ def _articles_by_external_id(external_ids: list[str]) -> dict[str, Article]:
     return found
 
 
-def _save_article(
-    record: _ArticleRecord, existing: dict[str, Article], report: ImportReport, actor: Actor
-) -> None:
-    """Create or update one article in its own unit of work (or the caller's); report what happened.
+def _save_chunk(records: list[_ArticleRecord], report: ImportReport, actor: Actor) -> None:
+    """Save a chunk of checked records in one unit of work (or the caller's); report what happened.
 
-    The content layer writes the article's revision and audit entry and
-    announces what readers see change (:func:`portal.content.articles.import_article`).
+    New articles are written together (:func:`portal.content.articles.import_new_articles`),
+    changed ones one by one (:func:`portal.content.articles.import_article`);
+    each with its revision, audit entry and events. When the database
+    refuses the chunk, its records are saved again one at a time, so that
+    only the record at fault is skipped.
     """
+    if not records:
+        return
+    _link_library_images(records)
+    existing = _articles_by_external_id([r.external_id for r in records])
+    new: list[tuple[str, dict[str, Any]]] = []
+    changed: list[tuple[_ArticleRecord, Article, dict[str, Any]]] = []
+    for record in records:
+        article = existing.get(record.external_id)
+        values = _values_for(record, article)
+        if article is not None and not article_rules.import_differences(article, values):
+            report.unchanged += 1  # nothing to write
+        elif article is None:
+            new.append((record.external_id, values))
+        else:
+            changed.append((record, article, values))
+    if not new and not changed:
+        return
+    try:
+        with unit_of_work(actor):
+            created = article_rules.import_new_articles(new)
+            outcomes = [
+                article_rules.import_article(article, values, external_id=record.external_id)
+                for record, article, values in changed
+            ]
+    except SQLAlchemyError:
+        if current_unit() is not None:  # the caller's unit is all or nothing
+            raise
+        pending = {external_id for external_id, _values in new}
+        pending.update(record.external_id for record, _article, _values in changed)
+        for record in records:
+            if record.external_id in pending:
+                _save_article(record, report, actor)
+        return
+    report.created += len(created)
+    report.updated += sum(1 for outcome in outcomes if outcome is not None)
+    report.unchanged += sum(1 for outcome in outcomes if outcome is None)
+
+
+def _values_for(record: _ArticleRecord, article: Article | None) -> dict[str, Any]:
+    """The record's values, with the publication time the docs give a record without one."""
     values = dict(record.values)
-    article = existing.get(record.external_id)
     if not record.has_time and values["status"] in DATED_STATUSES:
         values["published_at"] = (article.published_at if article is not None else None) or utcnow()
+    return values
+
+
+def _save_article(record: _ArticleRecord, report: ImportReport, actor: Actor) -> None:
+    """Create or update one article in its own unit of work; report what happened.
+
+    The way a chunk the database refused is saved again: one record at a time.
+    """
+    article = _articles_by_external_id([record.external_id]).get(record.external_id)
+    values = _values_for(record, article)
     if article is not None and not article_rules.import_differences(article, values):
-        report.unchanged += 1  # no unit of work: nothing to write, no commit to wait for
+        report.unchanged += 1
         return
     try:
         with unit_of_work(actor):
             outcome = article_rules.import_article(article, values, external_id=record.external_id)
     except SQLAlchemyError as exc:
-        if current_unit() is not None:  # the caller's unit is all or nothing
-            raise
         _Errors("articles", record.position, report).add(
             "record", f"could not be saved ({type(exc).__name__})"
         )

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from portal import page_warming
 from portal.cache import cache_for
@@ -77,23 +77,27 @@ def write(events: Iterable[ContentEvent], *, actor) -> list[int]:
     if not events:
         return []
     consumers = consumer_names(current_app._get_current_object())
+    now = utcnow()
     rows = [
-        OutboxEvent(
-            action=event.action,
-            subject=event.subject,
-            subject_id=event.subject_id,
-            tags=sorted(event.tags),
-            actor=actor.name[:300],
-            status=PENDING,
-            pending=list(consumers),
-            attempts=0,
-            next_attempt_at=utcnow(),
-        )
+        {
+            "action": event.action,
+            "subject": event.subject,
+            "subject_id": event.subject_id,
+            "tags": sorted(event.tags),
+            "actor": actor.name[:300],
+            "status": PENDING,
+            "pending": list(consumers),
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "last_error": "",
+        }
         for event in events
     ]
-    db.session.add_all(rows)
-    db.session.flush()
-    return [row.id for row in rows]
+    db.session.flush()  # (the change the events describe goes first)
+    table = OutboxEvent.__table__
+    # One statement for many rows (an import's chunk): only the ids matter, not their order.
+    return sorted(db.session.scalars(insert(table).returning(table.c.id), rows))
 
 
 _later: ContextVar[list[int] | None] = ContextVar("portal_outbox_later", default=None)
@@ -103,8 +107,8 @@ _later: ContextVar[list[int] | None] = ContextVar("portal_outbox_later", default
 def delivering_later() -> Iterator[None]:
     """Deliver the events of the units committed inside at the end, all in a few passes.
 
-    For a bulk change made of many units (an import commits each record on its
-    own): one delivery per record would cost more than the records. The events
+    For a bulk change made of many units (an import commits a chunk of records
+    at a time): one delivery per unit would cost more than the records. The events
     are in the outbox from each commit on, and the retry note is written, so
     if this process dies before the end another one delivers them.
     """
@@ -200,11 +204,16 @@ def deliver(*, ids: list[int] | None = None, now: datetime | None = None) -> Del
         CACHE_CONSUMER: _purge_tags(app, rows, CACHE_CONSUMER, cache_for(app).purge_tags),
         EDGE_CONSUMER: _purge_tags(app, rows, EDGE_CONSUMER, edge_purge.purge_function(app)),
     }
-    for row in rows:
-        _deliver_row(app, row, now, report, purge_errors)
+    indexed = _index_all(rows)
+    # Every consumer is told of every row first, then the rows are marked: a savepoint then
+    # has no changed row to write first, and the rows are written together at the commit.
+    outcomes = [_tell_row(app, row, purge_errors, indexed) for row in rows]
+    for row, (remaining, errors) in zip(rows, outcomes, strict=True):
+        _settle_row(app, row, now, report, remaining, errors)
+    row_ids = [row.id for row in rows]  # (the commit expires the rows)
     db.session.commit()
     if purge_errors[CACHE_CONSUMER] is None and cache_tags:
-        coherence.purged_here(app, [row.id for row in rows])
+        coherence.purged_here(app, row_ids)
         # The pages readers visit most, rendered again now rather than by the next reader.
         page_warming.warm_after_purge(app, cache_tags)
     if report.delivered:
@@ -297,6 +306,30 @@ def _owed_tags(rows: list[OutboxEvent], consumer: str) -> set[str]:
     return {tag for row in rows if consumer in row.pending for tag in row.tags or ()}
 
 
+def _index_all(rows: list[OutboxEvent]) -> set[int]:
+    """Tell the search index of every row still owing it at once; the ids of the rows done.
+
+    One savepoint and a few queries for the whole batch. When that fails, the
+    rows are told one by one, as any other consumer (so one bad row cannot
+    hold back the others, and its error is its own).
+    """
+    owing = [row for row in rows if SEARCH_CONSUMER in row.pending]
+    if len(owing) < 2:
+        return set()
+    from portal.search.indexing import index_events
+
+    savepoint = db.session.begin_nested()
+    try:
+        index_events([event_of(row) for row in owing])
+        savepoint.commit()
+    except Exception as exc:
+        if savepoint.is_active:
+            savepoint.rollback()
+        log.warning("Content events: indexing %s events at once failed: %s", len(owing), exc)
+        return set()
+    return {row.id for row in owing}
+
+
 def _claim(ids: list[int] | None, now: datetime) -> list[int]:
     """Ids of the rows this process may deliver now, claimed in one committed transaction."""
     query = select(OutboxEvent.id).where(OutboxEvent.status == PENDING).order_by(OutboxEvent.id)
@@ -332,16 +365,15 @@ def _claim(ids: list[int] | None, now: datetime) -> list[int]:
     return claimed
 
 
-def _deliver_row(
-    app,
-    row: OutboxEvent,
-    now: datetime,
-    report: DeliveryReport,
-    purge_errors: dict[str, str | None],
-) -> None:
+def _tell_row(
+    app, row: OutboxEvent, purge_errors: dict[str, str | None], indexed: set[int]
+) -> tuple[list[str], list[str]]:
+    """Tell each consumer the row still owes; the consumers that failed and their errors."""
     event = event_of(row)
     remaining, errors = [], []
     for consumer in row.pending:
+        if consumer == SEARCH_CONSUMER and row.id in indexed:  # indexed with the batch, before
+            continue
         if consumer in purge_errors:  # purged for every row at once, before
             error = purge_errors[consumer]
             if error:
@@ -365,6 +397,18 @@ def _deliver_row(
             )
             remaining.append(consumer)
             errors.append(f"{consumer}: {type(exc).__name__}: {exc}")
+    return remaining, errors
+
+
+def _settle_row(
+    app,
+    row: OutboxEvent,
+    now: datetime,
+    report: DeliveryReport,
+    remaining: list[str],
+    errors: list[str],
+) -> None:
+    """Mark the row delivered, or due again later for the consumers that failed."""
     row.claimed_until = None
     row.pending = remaining
     if not remaining:

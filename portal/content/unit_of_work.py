@@ -55,6 +55,8 @@ class UnitOfWork:
     actor: Actor
     events: list = field(default_factory=list)
     after_commit: list[Callable[[], None]] = field(default_factory=list)
+    #: The events announced so far, for a quick "already announced?" (an import announces thousands).
+    _announced: set = field(default_factory=set, repr=False)
 
     def announce(self, event) -> None:
         """Have ``event`` (a :class:`~portal.content.events.ContentEvent`) delivered after commit.
@@ -62,7 +64,8 @@ class UnitOfWork:
         The same event announced twice (saving then publishing in one request)
         is written once.
         """
-        if event not in self.events:
+        if event not in self._announced:
+            self._announced.add(event)
             self.events.append(event)
 
     def on_commit(self, callback: Callable[[], None]) -> None:

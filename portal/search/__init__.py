@@ -156,6 +156,8 @@ class SearchProvider:
     ``document(id)`` gives one object as it is now, or None when it is not
     public (then it is removed from the index). ``subject`` is the
     :class:`portal.ContentEvent` subject whose events concern this kind.
+    ``documents_by_id(ids)``, when given, does what ``document`` does for
+    many ids at once (a dict of the public ones), for the events of an import.
     """
 
     kind: str
@@ -163,6 +165,7 @@ class SearchProvider:
     subject: str
     documents: Callable[[], Iterable[SearchDocument]]
     document: Callable[[int], SearchDocument | None]
+    documents_by_id: Callable[[Sequence[int]], dict[int, SearchDocument]] | None = None
 
 
 def make_hit(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from flask import current_app
 from sqlalchemy import select
@@ -32,7 +32,8 @@ def _searchable(article: Article) -> bool:
     return article.status == "published" and article.published_at is not None
 
 
-def article_document(article: Article) -> SearchDocument:
+def article_document(article) -> SearchDocument:
+    """The document of an article (or of a row with the article's columns)."""
     return SearchDocument(
         kind=ARTICLE_KIND,
         object_id=article.id,
@@ -45,42 +46,35 @@ def article_document(article: Article) -> SearchDocument:
     )
 
 
+_DOCUMENT_COLUMNS = (
+    Article.id,
+    Article.title,
+    Article.slug,
+    Article.language,
+    Article.lead,
+    Article.body_html,
+    Article.published_at,
+    Article.category_id,
+)
+
+
+def _searchable_rows():
+    return select(*_DOCUMENT_COLUMNS).where(
+        Article.status == "published", Article.published_at.is_not(None)
+    )
+
+
 def article_documents() -> Iterator[SearchDocument]:
     """Every published article, read in keyset pages of :data:`PAGE_SIZE` (never all at once)."""
     last_id = 0
     while True:
         rows = db.session.execute(
-            select(
-                Article.id,
-                Article.title,
-                Article.slug,
-                Article.language,
-                Article.lead,
-                Article.body_html,
-                Article.published_at,
-                Article.category_id,
-            )
-            .where(
-                Article.id > last_id,
-                Article.status == "published",
-                Article.published_at.is_not(None),
-            )
-            .order_by(Article.id)
-            .limit(PAGE_SIZE)
+            _searchable_rows().where(Article.id > last_id).order_by(Article.id).limit(PAGE_SIZE)
         ).all()
         if not rows:
             return
         for row in rows:
-            yield SearchDocument(
-                kind=ARTICLE_KIND,
-                object_id=row.id,
-                title=row.title or "",
-                lead=plain_text(row.lead or ""),
-                body=plain_text(row.body_html or ""),
-                url=article_path(row.id, row.slug, row.language),
-                published_at=row.published_at,
-                category_id=row.category_id,
-            )
+            yield article_document(row)
         last_id = rows[-1].id
 
 
@@ -92,6 +86,17 @@ def article_document_by_id(article_id: int) -> SearchDocument | None:
     return article_document(article)
 
 
+def article_documents_by_id(article_ids: Sequence[int]) -> dict[int, SearchDocument]:
+    """The published ones of these articles as they are now (one query per page of ids)."""
+    found: dict[int, SearchDocument] = {}
+    ids = sorted(set(article_ids))
+    for start in range(0, len(ids), PAGE_SIZE):
+        part = ids[start : start + PAGE_SIZE]
+        for row in db.session.execute(_searchable_rows().where(Article.id.in_(part))):
+            found[row.id] = article_document(row)
+    return found
+
+
 def article_provider() -> SearchProvider:
     return SearchProvider(
         kind=ARTICLE_KIND,
@@ -99,4 +104,5 @@ def article_provider() -> SearchProvider:
         subject="article",
         documents=article_documents,
         document=article_document_by_id,
+        documents_by_id=article_documents_by_id,
     )

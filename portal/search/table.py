@@ -153,7 +153,7 @@ class TableEngine:
         }
         if existing:
             self._removing(list(existing.values()))
-        written = []
+        written, added = [], []
         for key, document in latest.items():
             values = {
                 "kind": document.kind,
@@ -169,9 +169,15 @@ class TableEngine:
             if key in existing:
                 doc_id = existing[key].id
                 db.session.execute(update(table).where(table.c.id == doc_id).values(**values))
+                written.append((doc_id, values))
             else:
-                doc_id = db.session.execute(insert(table).values(**values)).inserted_primary_key[0]
-            written.append((doc_id, values))
+                added.append(values)
+        if added:  # new documents together (an import adds thousands); each id with its key
+            returned = db.session.execute(
+                insert(table).returning(table.c.id, table.c.kind, table.c.object_id), added
+            )
+            id_of = {(kind, object_id): doc_id for doc_id, kind, object_id in returned}
+            written.extend((id_of[(v["kind"], v["object_id"])], v) for v in added)
         self._written(written)
 
     def _written(self, rows: list[tuple[int, dict]]) -> None:

@@ -65,10 +65,21 @@ class Article(db.Model):
     """
 
     __tablename__ = "articles"
+    # One index in the order of each list (migrations 0010 and 0011), so a page of a
+    # list reads as many rows as it shows however many articles the site has.
     __table_args__ = (
-        Index("ix_articles_listing", "status", "category_id", "published_at"),
         # The newest public articles of one language (lists not tied to a category).
         Index("ix_articles_recent", "status", "language", "published_at", "id"),
+        # The newest public articles of the whole site (feeds, sitemaps of every language).
+        Index("ix_articles_published", "status", "published_at", "id"),
+        # A category's newest public articles (category pages, deep pages included).
+        Index("ix_articles_category_published", "category_id", "status", "published_at", "id"),
+        # The admin's article list, recently changed first: all, by status, by creator.
+        Index("ix_articles_updated", "updated_at", "id"),
+        Index("ix_articles_status_updated", "status", "updated_at", "id"),
+        Index("ix_articles_creator_updated", "created_by_id", "updated_at", "id"),
+        # The articles showing a library image as their main image (the media list).
+        Index("ix_articles_image_id", "image_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -216,6 +227,8 @@ class MediaImage(db.Model):
     """
 
     __tablename__ = "media_images"
+    # The library, newest first (admin media list).
+    __table_args__ = (Index("ix_media_images_created", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stored_name: Mapped[str] = mapped_column(String(200), unique=True)

@@ -751,16 +751,29 @@ def report(targets, hello, nginx, sites, args, load_before: float) -> str:
 
 def write_docs(section: str) -> None:
     """Put ``section`` between the markers in docs/performance.md (adding them if missing)."""
+    replace_docs_section(
+        section, (START_MARKER, END_MARKER), f"{DOCS_HEADING}\n\n{DOCS_INTRO}\n", SECTION_BEFORE
+    )
+
+
+def replace_docs_section(section: str, markers: tuple[str, str], new_heading: str,
+                         before: str) -> None:  # fmt: skip
+    """Put ``section`` between ``markers`` in docs/performance.md.
+
+    Without the markers, ``new_heading`` (the heading and introduction) and the
+    marked section are added before the heading ``before`` (else at the end).
+    """
+    start, end = markers
     text = DOCS.read_text(encoding="utf-8")
-    block = f"{START_MARKER}\n{section}\n{END_MARKER}"
-    if START_MARKER in text and END_MARKER in text:
-        head, rest = text.split(START_MARKER, 1)
-        _old, tail = rest.split(END_MARKER, 1)
+    block = f"{start}\n{section}\n{end}"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _old, tail = rest.split(end, 1)
         text = head + block + tail
     else:
-        new = f"{DOCS_HEADING}\n\n{DOCS_INTRO}\n{block}\n\n"
-        if SECTION_BEFORE in text:
-            text = text.replace(SECTION_BEFORE, new + SECTION_BEFORE, 1)
+        new = f"{new_heading}{block}\n\n"
+        if before in text:
+            text = text.replace(before, new + before, 1)
         else:
             text = text.rstrip("\n") + "\n\n" + new.rstrip("\n") + "\n"
     DOCS.write_text(text, encoding="utf-8")

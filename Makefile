@@ -41,12 +41,16 @@ format: $(VENV)/.installed-dev
 ## 100,000-article site (SQLite; PostgreSQL when BENCH_DATABASE_URL is set: its tables
 ## are dropped and rebuilt, so give it a database of its own); then the main pages over
 ## HTTP (gunicorn, wrk) against a Flask hello world and nginx serving a file, whose table
-## replaces the one in docs/performance.md (needs `apt-get install -y wrk nginx-light`).
+## replaces the one in docs/performance.md (needs `apt-get install -y wrk nginx-light`);
+## and how every kind of page grows from 1,000 to 100,000 articles with caches off
+## (in process; SQLite, and PostgreSQL when BENCH_DATABASE_URL is set), whose table
+## also replaces its own in docs/performance.md.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/render_pages.py
 	$(BIN)/python bench/coherence.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/feeds_sitemaps.py
+	$(BIN)/python bench/list_growth.py --write-docs
 	$(BIN)/python bench/http_bench.py --write-docs
 
 ## Front-end libraries (TinyMCE) from npm, exactly as package-lock.json pins them, into

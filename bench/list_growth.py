@@ -14,7 +14,11 @@ page (the pager's "Trang cuối" link when there is one, else ``?page=<last>``),
 the media library and a text search in the article list. Each URL is asked once
 to warm up, then ``--requests`` times; the table shows the median (p50) in
 milliseconds at each size and the ratio of the largest to the smallest size
-(issue 12's target: at most 1.2).
+(issue 12's target: at most 1.2). On SQLite every size is built first (a file
+each) and the sizes are asked in turns, so both see the same load of the
+machine; ``--sqlite-files 1000=a.db,100000=b.db`` measures sites built by an
+earlier run instead. PostgreSQL has one database: each size is built and
+measured in turn.
 
 ``--write-docs`` puts the table between ``<!-- list-growth:start -->`` and
 ``<!-- list-growth:end -->`` in docs/performance.md (the section is added when
@@ -38,7 +42,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from big_site import build_site  # noqa: E402
 
-from portal.testing import make_account, signed_in_client  # noqa: E402
+from portal.testing import make_account, make_app, signed_in_client  # noqa: E402
 
 START_MARKER = "<!-- list-growth:start -->"
 END_MARKER = "<!-- list-growth:end -->"
@@ -136,40 +140,62 @@ def admin_urls(client) -> list[tuple[str, str]]:
     ]
 
 
-def p50(client, url: str, requests: int) -> float:
-    status, _body = get(client, url)  # warm-up: templates, first queries
-    if status != 200:
-        raise SystemExit(f"{url} answered {status}")
-    timings = []
-    for _ in range(requests):
-        started = time.perf_counter()
-        response = client.get(url)
-        response.get_data()
-        timings.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise SystemExit(f"{url} answered {response.status_code}")
-    return statistics.median(timings)
+def timed(client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    response.get_data()
+    elapsed = (time.perf_counter() - started) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return elapsed
 
 
-def measure_site(url: str | None, size: int, requests: int) -> tuple[dict[str, float], dict]:
-    app = build_site(
-        url,
-        size,
-        config={"PORTAL_CACHE_URL": "none", "PORTAL_PAGE_CACHE": False},
-        progress=lambda message: log(f"[{size}] {message}"),
-    )
+def prepare_site(url: str | None, size: int, reuse: str | None = None):
+    """(kind, path, client) of every page to measure on a site of ``size`` articles."""
+    settings = {"PORTAL_CACHE_URL": "none", "PORTAL_PAGE_CACHE": False}
+    if reuse:
+        app = make_app(
+            database_url=f"sqlite:///{reuse}",
+            fresh_database=False,
+            config={**settings, "PORTAL_STRICT_BLOCKS": False},
+        )
+    else:
+        progress = lambda message: log(f"[{size}] {message}")  # noqa: E731
+        app = build_site(url, size, config=settings, progress=progress)
     reader = app.test_client()
     admin = signed_in_client(app, make_account(app, "admin"))
-    urls = [(name, path, reader) for name, path in reader_urls(reader)]
-    urls += [(name, path, admin) for name, path in admin_urls(admin)]
-    results, paths = {}, {}
-    for name, path, client in urls:
+    pages = []
+    for name, path in reader_urls(reader):
         # The deep page's number differs between sizes: one row per kind of page.
         kind = name.split(" (")[0] if name.startswith("category, page 500") else name
-        results[kind] = p50(client, path, requests)
-        paths[kind] = path
-        log(f"[{size}] {kind:<32} {results[kind]:8.1f} ms  {path}")
-    return results, paths
+        pages.append((kind, path, reader))
+    pages += [(name, path, admin) for name, path in admin_urls(admin)]
+    return pages
+
+
+def measure(sites: dict[int, list], requests: int) -> dict[int, dict[str, float]]:
+    """p50 of each page at each size, the sizes asked in turn (interleaved rounds).
+
+    Taking turns puts the sizes under the same load of the machine, so their
+    ratio holds even when something else runs meanwhile.
+    """
+    timings: dict[int, dict[str, list[float]]] = {size: {} for size in sites}
+    kinds = [kind for kind, _path, _client in next(iter(sites.values()))]
+    for number, kind in enumerate(kinds):
+        for pages in sites.values():
+            _kind, path, client = pages[number]
+            timed(client, path)  # warm-up: templates, first queries
+        for _round in range(requests):
+            for size, pages in sites.items():
+                _kind, path, client = pages[number]
+                timings[size].setdefault(kind, []).append(timed(client, path))
+        for size, pages in sites.items():
+            log(f"[{size}] {kind:<32} {statistics.median(timings[size][kind]):8.1f} ms"
+                f"  {pages[number][1]}")  # fmt: skip
+    return {
+        size: {kind: statistics.median(values) for kind, values in by_kind.items()}
+        for size, by_kind in timings.items()
+    }
 
 
 def table(sizes: list[int], results: dict[int, dict[str, float]], database: str) -> str:
@@ -210,17 +236,31 @@ def main() -> None:
         default=os.environ.get("BENCH_DATABASE_URL") or None,
         help="PostgreSQL (its tables are dropped); default: a temporary SQLite file per size",
     )
+    parser.add_argument(
+        "--no-sqlite", action="store_true", help="PostgreSQL only (with --database-url)"
+    )
+    parser.add_argument(
+        "--sqlite-files",
+        default="",
+        help="reuse SQLite sites built before: 1000=/path/a.db,100000=/path/b.db",
+    )
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
 
     sizes = sorted(int(size) for size in args.sizes.split(","))
-    databases = [("SQLite", None)]
-    if args.database_url:
-        databases.append(("PostgreSQL", args.database_url))
+    reuse = dict(item.split("=", 1) for item in args.sqlite_files.split(",") if item)
     tables = []
-    for database, url in databases:
-        results = {size: measure_site(url, size, args.requests)[0] for size in sizes}
-        tables.append(table(sizes, results, database))
+    if not (args.no_sqlite and args.database_url):
+        # One SQLite file per size: every size is built first, then measured in turns.
+        sites = {size: prepare_site(None, size, reuse.get(str(size))) for size in sizes}
+        tables.append(table(sizes, measure(sites, args.requests), "SQLite"))
+        print(tables[-1] + "\n", flush=True)
+    if args.database_url:
+        # One database: each size is built in it and measured before the next.
+        results = {}
+        for size in sizes:
+            results.update(measure({size: prepare_site(args.database_url, size)}, args.requests))
+        tables.append(table(sizes, results, "PostgreSQL"))
         print(tables[-1] + "\n", flush=True)
     section = "\n\n".join(tables)
     if args.write_docs:

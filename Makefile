@@ -43,14 +43,17 @@ format: $(VENV)/.installed-dev
 ## HTTP (gunicorn, wrk) against a Flask hello world and nginx serving a file, whose table
 ## replaces the one in docs/performance.md (needs `apt-get install -y wrk nginx-light`);
 ## what the first reader after a publish pays (Redis at 127.0.0.1:6379 for its last rows);
-## and `portal import`, `export` and `import-site` of 100,000 articles (time, peak memory),
-## whose table replaces its own in docs/performance.md.
+## how every kind of page grows from 1,000 to 100,000 articles with caches off (in
+## process; SQLite, and PostgreSQL when BENCH_DATABASE_URL is set); and `portal import`,
+## `export` and `import-site` of 100,000 articles (time, peak memory): each of those
+## tables replaces its own in docs/performance.md.
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/render_pages.py
 	$(BIN)/python bench/coherence.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/feeds_sitemaps.py
 	$(BIN)/python bench/after_publish.py --write-docs
+	$(BIN)/python bench/list_growth.py --write-docs
 	$(BIN)/python bench/http_bench.py --write-docs
 	$(BIN)/python bench/exchange.py --write-docs
 

@@ -146,20 +146,21 @@ def table(rows: list[tuple], args) -> str:
 
 
 def write_docs(section: str) -> None:
-    text = DOCS.read_text(encoding="utf-8")
-    block = f"{START_MARKER}\n{section}\n{END_MARKER}"
-    if START_MARKER in text:
-        before, rest = text.split(START_MARKER, 1)
-        after = rest.split(END_MARKER, 1)[1]
-        text = before + block + after
-    else:
-        text = text.rstrip("\n") + (
-            "\n\n## The first reader after a publish (make bench)\n\n"
-            "`bench/after_publish.py`: the median latency of the first request of home, the "
-            "category page and the article right after an editor's publish, next to a warm "
-            "request of the same page.\n\n" + block + "\n"
-        )
-    DOCS.write_text(text, encoding="utf-8")
+    """Put ``section`` into docs/performance.md between this benchmark's own markers."""
+    import http_bench
+
+    http_bench.write_docs(
+        section,
+        start=START_MARKER,
+        end=END_MARKER,
+        heading="## The first reader after a publish (make bench)",
+        intro=(
+            "`bench/after_publish.py`: the median latency of the first request of home, the\n"
+            "category page and the article right after an editor's publish, next to a warm\n"
+            "request of the same page.\n"
+        ),
+        before="## Content events per request",
+    )
 
 
 def main() -> None:

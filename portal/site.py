@@ -330,13 +330,19 @@ class ArticleQuery:
     language: str | None = None
 
 
+#: A listing of at most this many categories is read category by category (see
+#: :func:`_listing_ids`); more are read with one ``IN`` and sorted.
+MERGED_CATEGORIES = 16
+
+
 def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[Article]]:
     """Load many listings of public articles with one query, for blocks' ``prefetch``.
 
-    Each listing is a ``SELECT ... ORDER BY ... LIMIT ... OFFSET`` (so each
-    one uses the listing index); they are glued with ``UNION ALL`` and joined
-    to the articles, so ten list blocks on a page cost one round trip, not ten.
-    Returns a list of articles for every query given (empty when nothing matches).
+    Each listing is a ``SELECT ... ORDER BY ... LIMIT ... OFFSET`` on the index
+    in its order (:func:`_listing_ids`); they are glued with ``UNION ALL`` and
+    joined to the articles, so ten list blocks on a page cost one round trip,
+    not ten. Returns a list of articles for every query given (empty when
+    nothing matches).
     """
     wanted = list(dict.fromkeys(queries))
     results: dict[ArticleQuery, list[Article]] = {query: [] for query in wanted}
@@ -344,31 +350,11 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
     for number, query in enumerate(wanted):
         if query.limit <= 0 or query.category_ids == () or query.tag_ids == ():
             continue
-        listing = select(
-            literal_column(str(number)).label("list_no"), Article.id.label("article_id")
-        ).where(Article.public_filter())
-        if query.category_ids is not None:
-            listing = listing.where(Article.category_id.in_(query.category_ids))
-        if query.tag_ids is not None:
-            listing = listing.where(
-                select(article_tags.c.article_id)
-                .where(
-                    article_tags.c.article_id == Article.id,
-                    article_tags.c.tag_id.in_(query.tag_ids),
-                )
-                .exists()
-            )
-        if query.exclude_ids:
-            listing = listing.where(Article.id.not_in(query.exclude_ids))
-        if query.language is not None:
-            listing = listing.where(Article.language == query.language)
-        listing = (
-            listing.order_by(Article.published_at.desc(), Article.id.desc())
-            .limit(query.limit)
-            .offset(query.offset)
-        )
+        listing = _listing_ids(query).subquery()
         # Wrapped in a sub-select: SQLite allows no LIMIT on a bare UNION member.
-        parts.append(select(listing.subquery()))
+        parts.append(
+            select(literal_column(str(number)).label("list_no"), listing.c.id.label("article_id"))
+        )
     if not parts:
         return results
     listed = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("listed")
@@ -382,6 +368,79 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
     for list_no, article in rows:
         results[wanted[list_no]].append(article)
     return results
+
+
+def _listing_ids(query: ArticleQuery):
+    """The ids (and publication times) of one listing's page, newest first, read from an index.
+
+    Every listing has an index in its order (migrations 0010, 0011): the newest
+    of one language ``ix_articles_recent`` (status, language, published_at, id),
+    of the whole site ``ix_articles_published`` (status, published_at, id), of a
+    category ``ix_articles_category_published`` (category_id, status,
+    published_at, id). The rows before the page (``OFFSET``) are skipped inside
+    that index, which holds every column the listing reads: no article row is
+    touched until the page's own, and none outside the listing is read at all.
+
+    A listing of several categories (a category and its subcategories) is read
+    category by category: each category's part is a range of its index, in
+    order, cut at ``offset + limit`` rows, and only those parts are merged and
+    sorted. A single ``category_id IN (...)`` would read and sort every public
+    article of those categories, for page 1 as for page 500. So the work of a
+    page grows with its depth (``offset``, bounded by ``MAX_PAGE`` of the
+    article list) and the number of categories, never with the size of the
+    site: page 500 of a category costs the same with 10,000 articles in it as
+    with 100,000. A seek on (published_at, id) would need the boundary of the
+    page before, which page-number URLs (``?trang=N``) do not carry; finding it
+    is this very index-only skip.
+    """
+    conditions = [Article.public_filter()]
+    if query.tag_ids is not None:
+        conditions.append(
+            select(article_tags.c.article_id)
+            .where(
+                article_tags.c.article_id == Article.id,
+                article_tags.c.tag_id.in_(query.tag_ids),
+            )
+            .exists()
+        )
+    if query.exclude_ids:
+        conditions.append(Article.id.not_in(query.exclude_ids))
+    if query.language is not None:
+        conditions.append(Article.language == query.language)
+    newest_first = (Article.published_at.desc(), Article.id.desc())
+    category_ids = query.category_ids
+    if category_ids is not None and 1 < len(category_ids) <= MERGED_CATEGORIES:
+        depth = query.offset + query.limit
+        parts = [
+            select(
+                select(Article.id, Article.published_at)
+                .where(Article.category_id == category_id, *conditions)
+                .order_by(*newest_first)
+                .limit(depth)
+                .subquery()
+            )
+            for category_id in category_ids
+        ]
+        merged = union_all(*parts).subquery("by_category")
+        return (
+            select(merged.c.id, merged.c.published_at)
+            .order_by(merged.c.published_at.desc(), merged.c.id.desc())
+            .limit(query.limit)
+            .offset(query.offset)
+        )
+    if category_ids is not None:
+        conditions.append(
+            Article.category_id == category_ids[0]
+            if len(category_ids) == 1
+            else Article.category_id.in_(category_ids)
+        )
+    return (
+        select(Article.id, Article.published_at)
+        .where(*conditions)
+        .order_by(*newest_first)
+        .limit(query.limit)
+        .offset(query.offset)
+    )
 
 
 def fetch_related_articles(article: Article, limit: int) -> list[Article]:

@@ -198,3 +198,28 @@ def test_0009_gives_existing_content_the_vietnamese_language_and_comes_off_again
             assert "language" not in {c["name"] for c in inspect(db.engine).get_columns(table)}
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT slug FROM categories")).scalar_one() == "tin"
+
+
+def test_0012_finds_the_library_images_in_the_bodies_of_existing_articles(empty_app):
+    """The images each body shows are read from the articles there are (media list, issue 12)."""
+    stem = "uploads/ab/" + "0123456789abcdef01234567"
+    body = f'<p><img src="/media/{stem}-480w.jpg"><img src="/media/{stem}.jpg"></p>'
+    with empty_app.app_context():
+        upgrade(revision="0011_listing_indexes")
+        with db.engine.begin() as connection:
+            for number, html in enumerate((body, "<p>Không ảnh, uploads/xyz</p>"), start=1):
+                connection.execute(
+                    text(
+                        "INSERT INTO articles (id, title, slug, lead, body_html, image,"
+                        " image_caption, image_alt, author, source, status, created_at,"
+                        " updated_at, version, view_count, language) VALUES (:id, 'Bài', 'bai',"
+                        " '', :body, '', '', '', '', '', 'draft', :now, :now, 1, 0, 'vi')"
+                    ),
+                    {"id": number, "body": html, "now": "2026-12-01 00:00:00.000000"},
+                )
+        upgrade(revision="0012_article_image_uses")
+        with db.engine.connect() as connection:
+            rows = connection.execute(text("SELECT article_id, stem FROM article_image_uses"))
+            assert [tuple(row) for row in rows] == [(1, stem)]
+        downgrade(revision="0011_listing_indexes")
+        assert "article_image_uses" not in inspect(db.engine).get_table_names()

@@ -157,6 +157,8 @@ TABLE_SPECS = {
         # external_id when the article has one, else its slug and creation time.
         TableSpec("articles", identity=("external_id",)),
         TableSpec("article_tags", owner="article_id"),
+        # The library images each body shows (migration 0012): goes with its article.
+        TableSpec("article_image_uses", owner="article_id"),
         TableSpec("attachments", owner="article_id"),
         TableSpec("article_revisions", owner="article_id", history=True),
         TableSpec("article_notes", owner="article_id", history=True),

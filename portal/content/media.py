@@ -35,7 +35,7 @@ from typing import BinaryIO
 
 from flask import current_app, url_for
 from PIL import Image, ImageOps, UnidentifiedImageError
-from sqlalchemy import event, or_, select
+from sqlalchemy import String, event, literal, select, union_all
 from sqlalchemy.orm import object_session
 
 from portal.content import audit
@@ -47,7 +47,8 @@ from portal.content.stored_files import (
 )
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
-from portal.models import Article, MediaImage
+from portal.models import Article, ArticleImageUse, MediaImage
+from portal.models.content import IMAGE_STEM_RE
 from portal.owner_only import write_file
 from portal.untrusted import foreign_format
 
@@ -697,24 +698,47 @@ class ArticleUse:
 
 
 def articles_using(images: list[MediaImage]) -> dict[int, list[ArticleUse]]:
-    """For each image, the articles (any state) that show it, newest first; one query."""
+    """For each image, the articles (any state) that show it, newest first; one query.
+
+    As main image through ``ix_articles_image_id``; inside the body through
+    ``article_image_uses`` (the stems each body names, kept whenever a body is
+    written; migration 0012): index lookups, however many articles the site
+    has. An image whose stored name is not of the library's form (no stem to
+    look up) is searched for in the bodies, as before.
+    """
     uses: dict[int, list[ArticleUse]] = {image.id: [] for image in images}
     if not images:
         return uses
+    stems = {_stem(image) for image in images}
+    indexed = {stem for stem in stems if IMAGE_STEM_RE.fullmatch(stem)}
+    found = [
+        select(Article.id.label("article_id"), literal(None, String).label("stem")).where(
+            Article.image_id.in_([image.id for image in images])
+        ),
+        select(ArticleImageUse.article_id, ArticleImageUse.stem).where(
+            ArticleImageUse.stem.in_(sorted(indexed))
+        ),
+    ]
+    found += [
+        select(Article.id, literal(stem, String))
+        .where(Article.body_html.contains(stem, autoescape=True))
+        for stem in sorted(stems - indexed)
+    ]  # fmt: skip
+    listed = union_all(*found).subquery("found")
     rows = db.session.execute(
-        select(Article.id, Article.title, Article.image_id, Article.body_html)
-        .where(
-            or_(
-                Article.image_id.in_([image.id for image in images]),
-                *[Article.body_html.contains(_stem(image), autoescape=True) for image in images],
-            )
-        )
+        select(Article.id, Article.title, Article.image_id, listed.c.stem)
+        .join(listed, listed.c.article_id == Article.id)
         .order_by(Article.id.desc())
     )
-    for article_id, title, image_id, body in rows:
+    articles: dict[int, tuple[str, int | None, set[str]]] = {}
+    for article_id, title, image_id, stem in rows:
+        shown = articles.setdefault(article_id, (title, image_id, set()))[2]
+        if stem is not None:
+            shown.add(stem)
+    for article_id, (title, image_id, shown) in articles.items():
         for image in images:
             main = image_id == image.id
-            if main or _stem(image) in (body or ""):
+            if main or _stem(image) in shown:
                 uses[image.id].append(ArticleUse(article_id, title, main))
     return uses
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.extensions import db
 from portal.models.types import UTCDateTime, utcnow
@@ -65,10 +66,21 @@ class Article(db.Model):
     """
 
     __tablename__ = "articles"
+    # One index in the order of each list (migrations 0010 and 0011), so a page of a
+    # list reads as many rows as it shows however many articles the site has.
     __table_args__ = (
-        Index("ix_articles_listing", "status", "category_id", "published_at"),
         # The newest public articles of one language (lists not tied to a category).
         Index("ix_articles_recent", "status", "language", "published_at", "id"),
+        # The newest public articles of the whole site (feeds, sitemaps of every language).
+        Index("ix_articles_published", "status", "published_at", "id"),
+        # A category's newest public articles (category pages, deep pages included).
+        Index("ix_articles_category_published", "category_id", "status", "published_at", "id"),
+        # The admin's article list, recently changed first: all, by status, by creator.
+        Index("ix_articles_updated", "updated_at", "id"),
+        Index("ix_articles_status_updated", "status", "updated_at", "id"),
+        Index("ix_articles_creator_updated", "created_by_id", "updated_at", "id"),
+        # The articles showing a library image as their main image (the media list).
+        Index("ix_articles_image_id", "image_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -120,7 +132,28 @@ class Article(db.Model):
         back_populates="article", order_by="Attachment.position", cascade="all, delete-orphan"
     )
 
+    #: The library images its body shows (kept by :meth:`_keep_image_uses`).
+    image_uses: Mapped[list[ArticleImageUse]] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("body_html")
+    def _keep_image_uses(self, _key: str, body: str | None) -> str | None:
+        """Keep :attr:`image_uses` in step with the body, whoever writes it.
+
+        The rows change only when the set of images does, so saving a body
+        that shows the same images costs no query.
+        """
+        wanted = image_stems(body)
+        if image_stems(self.body_html) != wanted:
+            kept = [use for use in self.image_uses if use.stem in wanted]
+            present = {use.stem for use in kept}
+            self.image_uses = kept + [
+                ArticleImageUse(stem=stem) for stem in sorted(wanted - present)
+            ]
+        return body
 
     @property
     def is_public(self) -> bool:
@@ -142,6 +175,32 @@ class Article(db.Model):
 
     def __repr__(self) -> str:
         return f"<Article {self.id} {self.slug}>"
+
+
+#: The part of a library image's stored name that its URL and every resized copy's
+#: share: ``uploads/<2 hex>/<24 hex>`` (see ``portal.content.media.STORED_NAME_RE``).
+IMAGE_STEM_RE = re.compile(r"uploads/[0-9a-f]{2}/[0-9a-f]{24}")
+
+
+def image_stems(body: str | None) -> set[str]:
+    """The stems of the library images named in an article's body."""
+    return set(IMAGE_STEM_RE.findall(body or ""))
+
+
+class ArticleImageUse(db.Model):
+    """A library image shown inside an article's body, by the stem of its stored name.
+
+    Lets the media library say which articles show an image with an index
+    lookup instead of searching every article's body (migration 0012). Kept
+    by :meth:`Article._keep_image_uses`.
+    """
+
+    __tablename__ = "article_image_uses"
+
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    stem: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
 
 
 class Tag(db.Model):
@@ -216,6 +275,8 @@ class MediaImage(db.Model):
     """
 
     __tablename__ = "media_images"
+    # The library, newest first (admin media list).
+    __table_args__ = (Index("ix_media_images_created", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     stored_name: Mapped[str] = mapped_column(String(200), unique=True)

@@ -81,6 +81,45 @@ def test_pages(app, site, users, clients):
     assert 'href="/admin/articles?status=draft&amp;page=2"' in beyond
 
 
+def test_a_list_longer_than_the_count_cap_seeks_instead_of_counting(app, site, users, clients,
+                                                                     monkeypatch):  # fmt: skip
+    """Past COUNT_CAP rows: "hơn N", older/newer links that seek, and a last page."""
+    import html as html_module
+    import re
+
+    from portal.content import listing
+
+    monkeypatch.setattr(listing, "COUNT_CAP", 30)
+    for number in range(45):
+        make_article(app, created_by=users["author"], title=f"Bài {number:02d}")
+    editor = clients["editor"]
+
+    def link(page: str, rel: str) -> str:
+        found = re.search(rf'<a href="([^"]+)" rel="{rel}"', page)
+        return html_module.unescape(found.group(1)) if found else ""
+
+    first = editor.get("/admin/articles?status=draft").get_data(as_text=True)
+    assert "Hơn 30 bài viết khớp bộ lọc" in text_of(first)
+    assert titles(first)[:2] == ["Bài 44", "Bài 43"] and len(titles(first)) == 20
+    older = link(first, "next")
+    assert older.startswith("/admin/articles?status=draft&sau=") and "page=2" in older
+    second = editor.get(older).get_data(as_text=True)
+    assert titles(second)[0] == "Bài 24" and "Trang 2" in text_of(second)
+    third = editor.get(link(second, "next")).get_data(as_text=True)
+    assert titles(third) == [f"Bài {n:02d}" for n in range(4, -1, -1)]
+    assert not link(third, "next")
+    # Back again by seeking from the first row shown.
+    assert titles(editor.get(link(third, "prev")).get_data(as_text=True)) == titles(second)
+    last = editor.get(link(first, "last")).get_data(as_text=True)
+    assert "status=draft" in link(first, "last")
+    assert titles(last)[-1] == "Bài 00" and len(titles(last)) == 20
+    assert titles(editor.get(link(last, "prev")).get_data(as_text=True))[-1] == "Bài 20"
+    # A key that does not parse is the first page.
+    assert titles(editor.get("/admin/articles?status=draft&sau=x.y").get_data(as_text=True)) == (
+        titles(first)
+    )
+
+
 def test_dashboard_for_an_editor(app, site, users, clients):
     waiting = make_article(app, created_by=users["author"], status="review", title="Chờ tôi duyệt")
     make_article(app, created_by=users["editor"], title="Nháp của tôi")

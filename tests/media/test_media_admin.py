@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from sqlalchemy import select
 
+from portal.content import media as library
 from portal.extensions import db
 from portal.models import Article, AuditEntry, MediaImage
 
@@ -178,6 +179,22 @@ def test_the_library_is_searchable_and_paged(app, clients):
         media_admin.PER_PAGE = before
     assert "Trang 1/2" in first and "le-hoi.jpg" in first  # newest first
     assert "hoi-nghi-0.jpg" in second and "le-hoi.jpg" not in second
+
+
+def test_an_image_taken_out_of_a_body_is_no_longer_counted_as_used(app, clients, site):
+    in_body = uploaded(app, clients["editor"], "trong-bai.jpg")
+    with app.app_context():
+        article = db.session.get(Article, site["article"])
+        image = db.session.get(MediaImage, in_body)
+        before = article.body_html
+        article.body_html = before + f'<p><img src="/media/{image.stored_name}" alt="x"></p>'
+        db.session.commit()
+        assert [use.article_id for use in library.articles_using([image])[image.id]] == [
+            site["article"]
+        ]
+        article.body_html = before + "<p>Ảnh đã bỏ.</p>"
+        db.session.commit()
+        assert library.articles_using([image])[image.id] == []
 
 
 # -- describing and deleting ----------------------------------------------------------------------

@@ -38,7 +38,6 @@ Rights:  Everyone who writes articles (admin, editor, author) may open the libra
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -47,11 +46,12 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from sqlalchemy import func, select
+from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
+from portal.content import listing
 from portal.content import media as library
 from portal.content.audit import NOTHING_CHANGED
 from portal.content.media import MAX_PIXELS, UploadError, describe, file_size, image_source
@@ -216,25 +216,26 @@ def media_list():
         query = query.where(
             folded_contains([MediaImage.original_name, MediaImage.alt, MediaImage.caption], text)
         )
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    pages = max(1, math.ceil(total / PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    images = list(
-        db.session.scalars(
-            query.order_by(MediaImage.created_at.desc(), MediaImage.id.desc())
-            .offset((page - 1) * PER_PAGE)
-            .limit(PER_PAGE)
-        )
+    listed = listing.list_page(
+        query,
+        MediaImage.created_at,
+        MediaImage.id,
+        listing.PageRequest.from_args(request.args),
+        per_page=PER_PAGE,
+        # "Contains" has no index: such a list is paged without a count.
+        counted=not text,
     )
+    images = listed.rows
     new_id = request.args.get("new", type=int)
-    if new_id and page == 1 and all(image.id != new_id for image in images):
+    if new_id and listed.number == 1 and all(image.id != new_id for image in images):
         just_uploaded = db.session.get(MediaImage, new_id)
         if just_uploaded is not None:
             images.insert(0, just_uploaded)
 
-    def page_url(number: int) -> str:
-        params = {**(picker.params() if picker else {}), "q": text or None}
-        params["page"] = number if number > 1 else None
+    def page_url(values: dict) -> str:
+        params = {**(picker.params() if picker else {}), "q": text or None, **values}
+        if params.get("page") == 1:
+            params["page"] = None
         return url_for("admin.media_list", **{k: v for k, v in params.items() if v})
 
     return render_template(
@@ -245,9 +246,7 @@ def media_list():
         sources={image.id: image_source(image) for image in images},
         picker=picker,
         text=text,
-        total=total,
-        page=page,
-        pages=pages,
+        listed=listed,
         page_url=page_url,
         new_id=new_id,
         file_size=file_size,

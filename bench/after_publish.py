@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
+import http_bench  # noqa: E402
 from big_site import build_site  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
@@ -63,6 +64,13 @@ from portal.testing import make_account, make_app  # noqa: E402
 DOCS = ROOT / "docs" / "performance.md"
 START_MARKER = "<!-- after-publish:start -->"
 END_MARKER = "<!-- after-publish:end -->"
+DOCS_HEADING = "## The first reader after a publish (make bench)"
+DOCS_INTRO = """\
+`bench/after_publish.py`: the median latency of the first request of home, the
+category page and the article right after an editor's publish, next to a warm
+request of the same page.
+"""
+SECTION_BEFORE = "## Content events per request"
 HEADERS = {"Accept-Encoding": "gzip", "User-Agent": "Mozilla/5.0 Firefox/120.0"}
 
 
@@ -145,24 +153,6 @@ def table(rows: list[tuple], args) -> str:
     return "\n".join(lines)
 
 
-def write_docs(section: str) -> None:
-    """Put ``section`` into docs/performance.md between this benchmark's own markers."""
-    import http_bench
-
-    http_bench.write_docs(
-        section,
-        start=START_MARKER,
-        end=END_MARKER,
-        heading="## The first reader after a publish (make bench)",
-        intro=(
-            "`bench/after_publish.py`: the median latency of the first request of home, the\n"
-            "category page and the article right after an editor's publish, next to a warm\n"
-            "request of the same page.\n"
-        ),
-        before="## Content events per request",
-    )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
@@ -209,7 +199,14 @@ def main() -> None:
     print()
     print(section)
     if args.write_docs:
-        write_docs(section)
+        http_bench.write_docs(
+            section,
+            start=START_MARKER,
+            end=END_MARKER,
+            heading=DOCS_HEADING,
+            intro=DOCS_INTRO,
+            before=SECTION_BEFORE,
+        )
 
 
 if __name__ == "__main__":

@@ -224,18 +224,6 @@ def report(results: list[dict], n: int, file_mb: float, load_before: float) -> s
     )
 
 
-def write_docs(section: str) -> None:
-    """Put ``section`` into docs/performance.md between this benchmark's own markers."""
-    http_bench.write_docs(
-        section,
-        start=START_MARKER,
-        end=END_MARKER,
-        heading=DOCS_HEADING,
-        intro=DOCS_INTRO,
-        before=SECTION_BEFORE,
-    )
-
-
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -275,7 +263,14 @@ def main() -> None:
     section = report(results, args.articles, file_mb, load_before)
     print(section)
     if args.write_docs:
-        write_docs(section)
+        http_bench.write_docs(
+            section,
+            start=START_MARKER,
+            end=END_MARKER,
+            heading=DOCS_HEADING,
+            intro=DOCS_INTRO,
+            before=SECTION_BEFORE,
+        )
 
 
 if __name__ == "__main__":

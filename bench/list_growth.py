@@ -40,6 +40,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import http_bench  # noqa: E402
 from big_site import build_site  # noqa: E402
 
 from portal.testing import make_account, make_app, signed_in_client  # noqa: E402
@@ -214,20 +215,6 @@ def table(sizes: list[int], results: dict[int, dict[str, float]], database: str)
     return "\n".join(lines)
 
 
-def write_docs(section: str) -> None:
-    """Put ``section`` between the markers in docs/performance.md (adding them if missing)."""
-    import http_bench
-
-    http_bench.write_docs(
-        section,
-        start=START_MARKER,
-        end=END_MARKER,
-        heading=DOCS_HEADING,
-        intro=DOCS_INTRO,
-        before=SECTION_BEFORE,
-    )
-
-
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -269,7 +256,14 @@ def main() -> None:
         print(tables[-1] + "\n", flush=True)
     section = "\n\n".join(tables)
     if args.write_docs:
-        write_docs(section)
+        http_bench.write_docs(
+            section,
+            start=START_MARKER,
+            end=END_MARKER,
+            heading=DOCS_HEADING,
+            intro=DOCS_INTRO,
+            before=SECTION_BEFORE,
+        )
 
 
 if __name__ == "__main__":

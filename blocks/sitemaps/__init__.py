@@ -3,7 +3,8 @@
 * ``/sitemap.xml``: a sitemaps.org index of ``/sitemap-pages.xml`` (home,
   categories, pages with an address, tag pages), ``/sitemap-news.xml`` (when
   something was published in the last two days) and ``/sitemap-articles-<n>.xml``
-  (public articles by id ranges, ``articles_per_sitemap`` each, 50,000 at most).
+  (public articles by id ranges, ``articles_per_sitemap`` each: 1,000 unless
+  configured, 50,000 at most).
 * ``/sitemap-news.xml``: the Google News sitemap of the last two days.
 * ``/robots.txt``: the text admins edit (setting ``robots_txt``), then the
   ``Sitemap:`` line.
@@ -75,9 +76,12 @@ PLUGIN_SETTINGS = [
     PluginSetting(
         "articles_per_sitemap",
         "int",
-        default=documents.MAX_URLS,
+        default=documents.PER_SITEMAP,
         check=_check_size,
-        help="Articles per /sitemap-articles-<n>.xml (ids (n-1)*size+1 .. n*size); 50,000 at most",
+        help=(
+            "Articles per /sitemap-articles-<n>.xml (ids (n-1)*size+1 .. n*size); "
+            "1,000 by default, 50,000 at most"
+        ),
     ),
     PluginSetting(
         "cache_seconds",

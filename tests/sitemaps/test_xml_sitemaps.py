@@ -174,8 +174,8 @@ def test_sitemaps_cost_a_few_queries_and_articles_come_in_batches(site, site_app
     with count_queries(site_app) as statements:
         assert site.get("/sitemap-articles-3.xml").data.count(b"<url>") == 2  # read it all
     batches = [s for s in statements if "LIMIT" in s and "articles.id >" in s]
-    # The summary (count, newest), then one row per query and the empty one that ends it.
-    assert len(statements) == 4 and len(batches) == 3, "\n\n".join(statements)
+    # The summary (count, newest), then one row per query, up to the end of the range.
+    assert len(statements) == 3 and len(batches) == 2, "\n\n".join(statements)
 
 
 def test_tag_pages_of_public_articles_are_listed_where_the_portal_has_them(site, monkeypatch):
@@ -211,6 +211,84 @@ def test_article_locations_are_what_the_reader_route_builds(site_app, slug, lang
     Row.slug = slug
     Row.language = language
     with site_app.test_request_context("/"):
-        location = documents.ArticleLocs()(42, slug, language)
+        locations = documents.ArticleLocs()
+        location = locations(42, slug, language)
         assert location == absolute_url(article_url(Row))
+        # What the sitemap writes: the same address escaped for XML, a plain slug's or not.
+        assert locations.xml(42, slug, language) == documents.text(location)
     assert ("/en/article/42" in location) == (language == "en")
+
+
+#: Articles of the default-size site: (id, status, published days ago); ids have gaps.
+DEFAULT_SIZE_ARTICLES = [
+    (1, "published", 9),
+    (999, "published", 8),
+    (1000, "published", 7),  # the last id of sitemap 1
+    (1001, "published", 6),  # the first of sitemap 2
+    (1002, "draft", None),
+    (1003, "published", -3),  # scheduled
+    (2500, "published", -3),  # scheduled, alone in ids 2001-3000: no sitemap 3
+    (3001, "published", 5),
+    (3002, "archived", 5),
+]
+
+
+@pytest.fixture(scope="module")
+def default_size_app(tmp_path_factory):
+    """A site with the default sitemap size (1,000 articles), ids far apart."""
+    from portal.testing import make_app
+
+    from .conftest import at, sitemaps_plugins
+
+    app = make_app(
+        config={"PORTAL_BASE_URL": BASE},
+        plugins=sitemaps_plugins(),
+        instance_path=str(tmp_path_factory.mktemp("sitemap-size") / "instance"),
+    )
+    with app.app_context():
+        for article_id, status, published in DEFAULT_SIZE_ARTICLES:
+            db.session.add(
+                Article(
+                    id=article_id,
+                    title=f"Tin {article_id}",
+                    slug=f"tin-{article_id}",
+                    status=status,
+                    published_at=at(published) if published is not None else None,
+                    created_at=at(10),
+                    updated_at=at(10),
+                )
+            )
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_by_default_a_sitemap_holds_the_articles_of_1000_ids(default_size_app):
+    """Small pages cost the same on any site; the boundaries fall at ids 1000/1001, 3000/3001."""
+    client = default_size_app.test_client()
+    index = locs(valid(client.get("/sitemap.xml").data, "siteindex.xsd"))
+    assert [loc for loc in index if "articles" in loc] == [
+        f"{BASE}/sitemap-articles-1.xml",
+        f"{BASE}/sitemap-articles-2.xml",
+        f"{BASE}/sitemap-articles-4.xml",  # ids 2001-3000 hold only a scheduled article
+    ]
+    expected = {1: [1, 999, 1000], 2: [1001], 4: [3001]}
+    for number, ids in expected.items():
+        document = valid(client.get(f"/sitemap-articles-{number}.xml").data, "sitemap.xsd")
+        assert locs(document) == [f"{BASE}/bai-viet/{n}-tin-{n}" for n in ids], number
+    for number in (3, 5):
+        assert client.get(f"/sitemap-articles-{number}.xml").status_code == 404, number
+
+
+def test_a_sitemap_page_costs_two_statements(default_size_app):
+    """Its summary, then its rows in one batch: nothing that reads the rest of the site."""
+    from portal.testing import count_queries
+
+    client = default_size_app.test_client()
+    client.get("/sitemap-articles-1.xml")  # settings and switches read once
+    with count_queries(default_size_app) as statements:
+        assert client.get("/sitemap-articles-1.xml").data.count(b"<url>") == 3
+    assert len(statements) == 2, "\n\n".join(statements)
+    assert all("BETWEEN" in s or "articles.id >" in s for s in statements), statements

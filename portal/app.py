@@ -21,6 +21,7 @@ from portal.extensions import csrf, db, login_manager, migrate
 from portal.plugins import build_plugin_set
 from portal.search.matching import install_sqlite_fold
 from portal.templating import install_template_helpers
+from portal.url_rules import CompiledOnceRule
 from portal.web import (
     admin,
     auth,
@@ -64,6 +65,7 @@ def create_app(
         instance_relative_config=True,
         template_folder=str(site_templates_dir()),
     )
+    app.url_rule_class = CompiledOnceRule  # URL builders compiled once per process
     if test_config and test_config.get("INSTANCE_PATH"):
         app.instance_path = test_config["INSTANCE_PATH"]
     app.config.update(build_config(app.instance_path))

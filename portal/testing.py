@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import functools
 import importlib.metadata
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -221,7 +222,7 @@ def _empty_before_start(database_uri: str) -> None:
 def _empty_tables() -> None:
     """Give the app's database the models' tables, empty (inside an app context).
 
-    SQLite: the tables are dropped and created again (milliseconds). PostgreSQL
+    SQLite: a copy of a new database (:func:`_empty_sqlite`). PostgreSQL
     (already emptied before the app started, see :func:`_empty_before_start`;
     this wipes what the start wrote, as dropping did), where that DDL costs a
     few hundred milliseconds per test: when the schema is
@@ -233,6 +234,9 @@ def _empty_tables() -> None:
     table left by a migration test) are left as they are, as ``drop_all`` does.
     """
     engine = db.engine
+    if engine.dialect.name == "sqlite":
+        _empty_sqlite()
+        return
     postgresql = engine.dialect.name == "postgresql"
     if postgresql:
         key = _schema_key(engine.url)
@@ -246,6 +250,33 @@ def _empty_tables() -> None:
     if postgresql:
         with engine.connect() as connection:
             _BUILT_SCHEMAS[key] = connection.scalar(_SCHEMA_FINGERPRINT)
+
+
+#: A new SQLite database as ``create_all`` made it, by the names of the models' tables.
+#: Per process, like :data:`_BUILT_SCHEMAS`.
+_SQLITE_TEMPLATES: dict[tuple[str, ...], sqlite3.Connection] = {}
+
+
+def _empty_sqlite() -> None:
+    """SQLite: the models' tables as new, copied from a database made once per process.
+
+    Creating the hundred-odd tables, indexes and FTS5 tables costs a quarter
+    of a second, every test; SQLite's backup API copies a database made that
+    way in a millisecond, replacing whatever the app's start wrote.
+    """
+    db.session.remove()
+    key = tuple(sorted(db.metadata.tables))
+    template = _SQLITE_TEMPLATES.get(key)
+    if template is None:
+        db.drop_all()
+        db.create_all()
+        template = sqlite3.connect(":memory:", check_same_thread=False)
+        with db.engine.connect() as connection:
+            connection.connection.driver_connection.backup(template)
+        _SQLITE_TEMPLATES[key] = template
+        return
+    with db.engine.connect() as connection:
+        template.backup(connection.connection.driver_connection)
 
 
 def _emptied(engine, built: str) -> bool:

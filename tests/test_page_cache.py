@@ -312,6 +312,24 @@ def test_when_a_request_hook_has_work_the_app_answers_from_the_cache(site):
     assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
 
 
+def test_after_a_publish_here_the_warmed_page_is_answered_ahead_of_the_app(tmp_path):
+    """The first reader after a publish: this process moved the stamp file and rendered
+    the pages again; catching up costs nothing and the page comes from ahead of the app."""
+    app = make_app(config={"PORTAL_CACHE_URL": "memory"}, instance_path=str(tmp_path / "i"))
+    with app.app_context():
+        created = sample_content()
+        url = f"/bai-viet/{created['article'].id}-{created['article'].slug}"
+    client = app.test_client()
+    assert client.get(url).status_code == 200
+    edit_title(app, created["article"].id, "Tiêu đề sau khi xuất bản")
+    reached = []
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: reached.append(1))
+    with count_queries(app) as statements:
+        page = client.get(url)
+    assert "Tiêu đề sau khi xuất bản" in page.text
+    assert reached == [] and statements == []
+
+
 class _ServedPages:
     """A plugin noting the kept pages sent ahead of the app; the second one it sees fails."""
 

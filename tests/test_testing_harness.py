@@ -262,3 +262,36 @@ def test_the_testing_doc_lists_every_fixture_and_helper():
     documented = set(re.findall(r"`(\w+)", text))
     missing = (fixtures | helpers) - documented
     assert not missing, f"docs/plugins/testing.md does not list {sorted(missing)}"
+
+
+def _sqlite_schema_and_rows(app) -> tuple[list, int]:
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            schema = sorted(raw.execute("SELECT type, name, sql FROM sqlite_master").fetchall())
+            rows = sum(
+                raw.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0]
+                for table in db.metadata.tables
+            )
+        finally:
+            raw.close()
+    return schema, rows
+
+
+def test_every_sqlite_test_database_is_as_create_all_makes_it():
+    """The harness copies a database made once (portal.testing._empty_sqlite): the copy
+    has the schema create_all makes, FTS5 tables included, and none of the rows an
+    earlier app wrote."""
+    first = make_app()
+    with first.app_context():
+        sample_content()
+    second = make_app()
+    created = make_app()
+    with created.app_context():
+        db.drop_all()
+        db.create_all()
+    copied_schema, copied_rows = _sqlite_schema_and_rows(second)
+    created_schema, created_rows = _sqlite_schema_and_rows(created)
+    assert copied_schema == created_schema
+    assert any("fts5" in (sql or "").lower() for _kind, _name, sql in copied_schema)
+    assert copied_rows == created_rows == 0

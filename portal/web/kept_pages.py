@@ -12,8 +12,9 @@ check of :mod:`portal.hosts`, in front of Flask. It answers only a request
 Flask's own hook (:func:`portal.web.page_caching.serve_kept_page`) would
 answer, and only when the app's ``before_request`` functions have nothing to
 do for it: no session cookie (sign-in, CSRF), no ``?lang=`` (an unknown
-parameter), this process caught up with other processes' purges, no plugin
-switch or setting to read again, no content event to deliver again. Whenever
+parameter), no plugin switch or setting to read again, no content event to
+deliver again; this process first catches up with other processes' purges
+when the stamp file moved, as the core's hook would. Whenever
 one of those is due, the request goes through Flask, which does it, and
 still answers from the cache. Plugins' request hooks do not run for an answer
 given here; plugins that count reader requests implement
@@ -30,7 +31,7 @@ from flask import Flask
 from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified, parse_date, remove_entity_headers, unquote_etag
 
-from portal import plugin_settings, plugin_switches
+from portal import page_warming, plugin_settings, plugin_switches
 from portal.cache import cache_for
 from portal.content import coherence, outbox
 from portal.content.view_counter import count_reader_view
@@ -72,7 +73,7 @@ class KeptPagesMiddleware:
             or not app.config.get("PORTAL_PAGE_CACHE", True)
             or has_session_cookie(app, environ.get("HTTP_COOKIE"))
             or (environ.get("PATH_INFO") or "/").startswith(private_prefixes(app))
-            or hooks_have_work(app)
+            or hooks_have_work(app, environ)
         ):
             return None
         url = canonical_url(environ, known_query_params(app))
@@ -102,18 +103,27 @@ def has_session_cookie(app: Flask, cookie_header: str | None) -> bool:
     )
 
 
-def hooks_have_work(app: Flask) -> bool:
+def hooks_have_work(app: Flask, environ) -> bool:
     """Whether a ``before_request`` function of the core would do something now.
 
-    Each check is a clock or ``stat`` comparison that changes nothing; when one
-    says yes, the request goes through Flask and the hook does its work there.
+    Catching up with other processes' purges is done here when it is due (what
+    the core's hook would do first): it is what the first request after every
+    publish meets, and a kept page is still the answer afterwards. Each other
+    check is a clock or ``stat`` comparison that changes nothing; when one says
+    yes, the request goes through Flask and the hook does its work there.
     """
-    return (
-        coherence.is_behind(app)
-        or outbox.sweep_due(app)
-        or plugin_switches.sync_due(app)
-        or plugin_settings.sync_due(app)
-    )
+    if outbox.sweep_due(app) or plugin_switches.sync_due(app) or plugin_settings.sync_due(app):
+        return True
+    if coherence.is_behind(app):
+        if environ.get(page_warming.WARMING):
+            return True  # a page rendered again by a delivery: Flask's hook leaves it be
+        try:
+            with app.app_context():
+                coherence.catch_up(app)
+        except Exception:  # Flask's hook tries again and reports it as it does
+            log.exception("Whole-page cache: catching up with other processes failed")
+            return True
+    return False
 
 
 def private_prefixes(app: Flask) -> tuple[str, ...]:

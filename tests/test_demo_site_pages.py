@@ -13,10 +13,10 @@ from portal.plugins import plugins_of
 from portal.testing import count_queries
 
 #: Queries per page, cold cache. A change here must be a decision, not an accident:
-#: page tree, placements of the page's chain, categories, then what the blocks need.
-#: Article lists load their articles' main images in their own query (a join); the
-#: article page adds one query for the article's photo and attachments (bulletin_view,
-#: portal.article_media, with its tags), whatever the number of attachments. The tag
+#: the page and category trees (one statement), placements of the page's chain, then
+#: what the blocks need. Article lists load their articles' main images in their own
+#: query (a join); the article page's first statement is the article with its photo,
+#: translations, attachments and tags, whatever the number of attachments. The tag
 #: page reads the tag first and inherits the home sidebar; "Đọc nhiều" (home sidebar,
 #: article pages) is one query. The published menus (header and footer menu blocks, plugin
 #: menus) are one query for both; with the cache on, a cached menu block queries nothing.
@@ -24,15 +24,15 @@ from portal.testing import count_queries
 #: "Văn bản mới" (home sidebar), "Văn bản theo lĩnh vực" (category sidebar) and
 #: "Thống kê truy cập" (home sidebar); the tag page inherits the home sidebar.
 PINNED_QUERIES = {
-    "home": 8,
-    "category": 6,
-    "article": 7,
-    "tag": 9,
+    "home": 7,
+    "category": 5,
+    "article": 6,
+    "tag": 8,
     # The English site (docs/english-site.md): the same queries, less "Đọc nhiều" (none
     # there) and the Vietnamese sidebar's blocks, plus the published menus.
-    "english_home": 5,
-    "english_category": 5,
-    "english_article": 6,
+    "english_home": 4,
+    "english_category": 4,
+    "english_article": 5,
 }
 
 

@@ -520,6 +520,41 @@ def _listing_ids(query: ArticleQuery):
     )
 
 
+def _related_statement(*, by_category: bool):
+    """Public articles sharing tags with article ``article_id`` (most shared first, newest
+    first among equals), then, with ``by_category``, the newest of category
+    ``category_id``; at most ``limit``, never the article itself. Parameters also
+    ``now``. Built once per process (two shapes), not on every page."""
+    article_id = bindparam("article_id")
+    its_tags = select(article_tags.c.tag_id).where(article_tags.c.article_id == article_id)
+    shared = (
+        select(article_tags.c.article_id, func.count().label("shared"))
+        .where(article_tags.c.tag_id.in_(its_tags))
+        .group_by(article_tags.c.article_id)
+        .subquery("shared_tags")
+    )
+    related = shared.c.shared.is_not(None)
+    if by_category:
+        related = related | (Article.category_id == bindparam("category_id"))
+    return (
+        select(Article)
+        .outerjoin(shared, shared.c.article_id == Article.id)
+        .where(Article.public_filter(bindparam("now")), Article.id != article_id, related)
+        .options(joinedload(Article.image_file))
+        .order_by(
+            func.coalesce(shared.c.shared, 0).desc(),
+            Article.published_at.desc(),
+            Article.id.desc(),
+        )
+        .limit(bindparam("limit"))
+    )
+
+
+_RELATED = {
+    by_category: _related_statement(by_category=by_category) for by_category in (False, True)
+}
+
+
 def fetch_related_articles(article: Article, limit: int) -> list[Article]:
     """Public articles related to ``article``, with one query whatever ``limit`` is.
 
@@ -529,30 +564,11 @@ def fetch_related_articles(article: Article, limit: int) -> list[Article]:
     """
     if limit <= 0:
         return []
-    its_tags = select(article_tags.c.tag_id).where(article_tags.c.article_id == article.id)
-    shared = (
-        select(article_tags.c.article_id, func.count().label("shared"))
-        .where(article_tags.c.tag_id.in_(its_tags))
-        .group_by(article_tags.c.article_id)
-        .subquery("shared_tags")
-    )
-    related = shared.c.shared.is_not(None)
-    if article.category_id is not None:
-        related = related | (Article.category_id == article.category_id)
-    return list(
-        db.session.scalars(
-            select(Article)
-            .outerjoin(shared, shared.c.article_id == Article.id)
-            .where(Article.public_filter(), Article.id != article.id, related)
-            .options(joinedload(Article.image_file))
-            .order_by(
-                func.coalesce(shared.c.shared, 0).desc(),
-                Article.published_at.desc(),
-                Article.id.desc(),
-            )
-            .limit(limit)
-        )
-    )
+    by_category = article.category_id is not None
+    parameters = {"article_id": article.id, "now": utcnow(), "limit": limit}
+    if by_category:
+        parameters["category_id"] = article.category_id
+    return list(db.session.scalars(_RELATED[by_category], parameters))
 
 
 @dataclass(frozen=True)
@@ -561,6 +577,33 @@ class MostRead:
 
     article: Article
     views: int
+
+
+def _most_read_statement():
+    """Public articles by their views from day ``first_day`` to ``last_day`` (most read
+    first, the newer first among equals), at most ``limit``; parameter also ``now``.
+    Built once per process."""
+    views = func.sum(ArticleDailyViews.views).label("views")
+    ranked = (
+        select(ArticleDailyViews.article_id, views)
+        .where(
+            ArticleDailyViews.day >= bindparam("first_day"),
+            ArticleDailyViews.day <= bindparam("last_day"),
+        )
+        .group_by(ArticleDailyViews.article_id)
+        .subquery("ranked")
+    )
+    return (
+        select(Article, ranked.c.views)
+        .join(ranked, ranked.c.article_id == Article.id)
+        .where(Article.public_filter(bindparam("now")), ranked.c.views > 0)
+        .options(joinedload(Article.image_file))
+        .order_by(ranked.c.views.desc(), Article.published_at.desc(), Article.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+_MOST_READ = _most_read_statement()
 
 
 def fetch_most_read(days: int, limit: int, *, today: date | None = None) -> list[MostRead]:
@@ -575,19 +618,8 @@ def fetch_most_read(days: int, limit: int, *, today: date | None = None) -> list
         return []
     last_day = today or site_now().date()
     first_day = last_day - timedelta(days=days - 1)
-    views = func.sum(ArticleDailyViews.views).label("views")
-    ranked = (
-        select(ArticleDailyViews.article_id, views)
-        .where(ArticleDailyViews.day >= first_day, ArticleDailyViews.day <= last_day)
-        .group_by(ArticleDailyViews.article_id)
-        .subquery("ranked")
-    )
     rows = db.session.execute(
-        select(Article, ranked.c.views)
-        .join(ranked, ranked.c.article_id == Article.id)
-        .where(Article.public_filter(), ranked.c.views > 0)
-        .options(joinedload(Article.image_file))
-        .order_by(ranked.c.views.desc(), Article.published_at.desc(), Article.id.desc())
-        .limit(limit)
+        _MOST_READ,
+        {"first_day": first_day, "last_day": last_day, "now": utcnow(), "limit": limit},
     )
     return [MostRead(article, int(count)) for article, count in rows]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 from flask import current_app, g, has_request_context, url_for
@@ -520,41 +521,6 @@ def _listing_ids(query: ArticleQuery):
     )
 
 
-def _related_statement(*, by_category: bool):
-    """Public articles sharing tags with article ``article_id`` (most shared first, newest
-    first among equals), then, with ``by_category``, the newest of category
-    ``category_id``; at most ``limit``, never the article itself. Parameters also
-    ``now``. Built once per process (two shapes), not on every page."""
-    article_id = bindparam("article_id")
-    its_tags = select(article_tags.c.tag_id).where(article_tags.c.article_id == article_id)
-    shared = (
-        select(article_tags.c.article_id, func.count().label("shared"))
-        .where(article_tags.c.tag_id.in_(its_tags))
-        .group_by(article_tags.c.article_id)
-        .subquery("shared_tags")
-    )
-    related = shared.c.shared.is_not(None)
-    if by_category:
-        related = related | (Article.category_id == bindparam("category_id"))
-    return (
-        select(Article)
-        .outerjoin(shared, shared.c.article_id == Article.id)
-        .where(Article.public_filter(bindparam("now")), Article.id != article_id, related)
-        .options(joinedload(Article.image_file))
-        .order_by(
-            func.coalesce(shared.c.shared, 0).desc(),
-            Article.published_at.desc(),
-            Article.id.desc(),
-        )
-        .limit(bindparam("limit"))
-    )
-
-
-_RELATED = {
-    by_category: _related_statement(by_category=by_category) for by_category in (False, True)
-}
-
-
 def fetch_related_articles(article: Article, limit: int) -> list[Article]:
     """Public articles related to ``article``, with one query whatever ``limit`` is.
 
@@ -562,13 +528,23 @@ def fetch_related_articles(article: Article, limit: int) -> list[Article]:
     then the newest of its category fill the list up. Never the article itself,
     never one twice. An article with neither tags nor a category has none.
     """
+    return related_articles_later(article, limit).value
+
+
+def related_articles_later(article: Article, limit: int) -> Later:
+    """:func:`fetch_related_articles`, read later: with the other listings asked for by then.
+
+    For ``prefetch``: the related articles and the "most read" list of a page
+    (:func:`most_read_later`) are read with one statement, when the first of them
+    is wanted (``.value``).
+    """
     if limit <= 0:
-        return []
+        return Later.done([])
     by_category = article.category_id is not None
-    parameters = {"article_id": article.id, "now": utcnow(), "limit": limit}
+    parameters = {"article_id": article.id, "limit": limit}
     if by_category:
         parameters["category_id"] = article.category_id
-    return list(db.session.scalars(_RELATED[by_category], parameters))
+    return _listings().add(("related", by_category), parameters, lambda rows: [a for a, _s in rows])
 
 
 @dataclass(frozen=True)
@@ -579,33 +555,6 @@ class MostRead:
     views: int
 
 
-def _most_read_statement():
-    """Public articles by their views from day ``first_day`` to ``last_day`` (most read
-    first, the newer first among equals), at most ``limit``; parameter also ``now``.
-    Built once per process."""
-    views = func.sum(ArticleDailyViews.views).label("views")
-    ranked = (
-        select(ArticleDailyViews.article_id, views)
-        .where(
-            ArticleDailyViews.day >= bindparam("first_day"),
-            ArticleDailyViews.day <= bindparam("last_day"),
-        )
-        .group_by(ArticleDailyViews.article_id)
-        .subquery("ranked")
-    )
-    return (
-        select(Article, ranked.c.views)
-        .join(ranked, ranked.c.article_id == Article.id)
-        .where(Article.public_filter(bindparam("now")), ranked.c.views > 0)
-        .options(joinedload(Article.image_file))
-        .order_by(ranked.c.views.desc(), Article.published_at.desc(), Article.id.desc())
-        .limit(bindparam("limit"))
-    )
-
-
-_MOST_READ = _most_read_statement()
-
-
 def fetch_most_read(days: int, limit: int, *, today: date | None = None) -> list[MostRead]:
     """The public articles most read over the last ``days`` days, with one query.
 
@@ -614,12 +563,180 @@ def fetch_most_read(days: int, limit: int, *, today: date | None = None) -> list
     the view counter writes; ties go to the newer article. Views still waiting
     in the counter's buffer are not in them yet.
     """
+    return most_read_later(days, limit, today=today).value
+
+
+def most_read_later(days: int, limit: int, *, today: date | None = None) -> Later:
+    """:func:`fetch_most_read`, read later with the other listings asked for by then
+    (see :func:`related_articles_later`)."""
     if days <= 0 or limit <= 0:
-        return []
+        return Later.done([])
     last_day = today or site_now().date()
-    first_day = last_day - timedelta(days=days - 1)
-    rows = db.session.execute(
-        _MOST_READ,
-        {"first_day": first_day, "last_day": last_day, "now": utcnow(), "limit": limit},
+    parameters = {
+        "first_day": last_day - timedelta(days=days - 1),
+        "last_day": last_day,
+        "limit": limit,
+    }
+    return _listings().add(
+        ("most_read", False),
+        parameters,
+        lambda rows: [MostRead(article, int(score)) for article, score in rows],
     )
-    return [MostRead(article, int(count)) for article, count in rows]
+
+
+class Later:
+    """A listing asked for now and read later (``.value``), in one statement with every
+    other listing of the request still waiting then."""
+
+    def __init__(self, batch: _Listings | None = None, make=None) -> None:
+        self._batch = batch
+        self._make = make
+        self._rows: list = []
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._read = batch is None
+
+    @classmethod
+    def done(cls, value: Any) -> Later:
+        """A listing known without reading anything (nothing to list)."""
+        later = cls()
+        later._value = value
+        return later
+
+    @property
+    def value(self) -> Any:
+        """The listing (read now, with the others waiting, if it was not yet)."""
+        if not self._read:
+            self._batch.read()
+        if self._error is not None:
+            raise self._error
+        if self._make is not None:
+            self._value, self._make = self._make(self._rows), None
+        return self._value
+
+
+#: The kinds of listing :class:`_Listings` reads, each a function of its number in the
+#: statement: (columns list_no, article_id, score, published_at), and its own ORDER BY
+#: and LIMIT. Ordered in the end by score, then newest first.
+def _related_part(number: int, by_category: bool):
+    """Public articles sharing tags with article ``article_id_<n>`` (score: how many),
+    then, with ``by_category``, of category ``category_id_<n>`` (score 0); at most
+    ``limit_<n>``, never the article itself."""
+    article_id = bindparam(f"article_id_{number}")
+    its_tags = select(article_tags.c.tag_id).where(article_tags.c.article_id == article_id)
+    shared = (
+        select(article_tags.c.article_id, func.count().label("shared"))
+        .where(article_tags.c.tag_id.in_(its_tags))
+        .group_by(article_tags.c.article_id)
+        .subquery(f"shared_tags_{number}")
+    )
+    related = shared.c.shared.is_not(None)
+    if by_category:
+        related = related | (Article.category_id == bindparam(f"category_id_{number}"))
+    score = func.coalesce(shared.c.shared, 0)
+    return (
+        select(
+            literal_column(str(number)).label("list_no"),
+            Article.id.label("article_id"),
+            score.label("score"),
+            Article.published_at.label("published_at"),
+        )
+        .outerjoin(shared, shared.c.article_id == Article.id)
+        .where(Article.public_filter(bindparam("now")), Article.id != article_id, related)
+        .order_by(score.desc(), Article.published_at.desc(), Article.id.desc())
+        .limit(bindparam(f"limit_{number}"))
+    )
+
+
+def _most_read_part(number: int, _unused: bool):
+    """Public articles by their views (score) from day ``first_day_<n>`` to
+    ``last_day_<n>``; at most ``limit_<n>``."""
+    views = func.sum(ArticleDailyViews.views).label("views")
+    ranked = (
+        select(ArticleDailyViews.article_id, views)
+        .where(
+            ArticleDailyViews.day >= bindparam(f"first_day_{number}"),
+            ArticleDailyViews.day <= bindparam(f"last_day_{number}"),
+        )
+        .group_by(ArticleDailyViews.article_id)
+        .subquery(f"ranked_{number}")
+    )
+    return (
+        select(
+            literal_column(str(number)).label("list_no"),
+            Article.id.label("article_id"),
+            ranked.c.views.label("score"),
+            Article.published_at.label("published_at"),
+        )
+        .join(ranked, ranked.c.article_id == Article.id)
+        .where(Article.public_filter(bindparam("now")), ranked.c.views > 0)
+        .order_by(ranked.c.views.desc(), Article.published_at.desc(), Article.id.desc())
+        .limit(bindparam(f"limit_{number}"))
+    )
+
+
+_PARTS = {"related": _related_part, "most_read": _most_read_part}
+#: The statement of each shape of batch (which listings, in which order): built once.
+_BATCH_STATEMENTS: dict[tuple, Any] = {}
+
+
+def _batch_statement(shape: tuple[tuple[str, bool], ...]):
+    statement = _BATCH_STATEMENTS.get(shape)
+    if statement is None:
+        # Each part wrapped in a sub-select: SQLite allows no LIMIT on a bare UNION member.
+        parts = [
+            select(_PARTS[kind](number, flag).subquery(f"part_{number}"))
+            for number, (kind, flag) in enumerate(shape)
+        ]
+        listed = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("listed")
+        statement = _BATCH_STATEMENTS[shape] = (
+            select(listed.c.list_no, Article, listed.c.score)
+            .join(Article, Article.id == listed.c.article_id)
+            # The main image in the same statement: image_for() costs nothing per article.
+            .options(joinedload(Article.image_file))
+            .order_by(
+                listed.c.list_no,
+                listed.c.score.desc(),
+                listed.c.published_at.desc(),
+                listed.c.article_id.desc(),
+            )
+        )
+    return statement
+
+
+class _Listings:
+    """The listings waiting to be read in this request (or this call, outside one)."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[tuple[str, bool], dict[str, Any], Later]] = []
+
+    def add(self, kind: tuple[str, bool], parameters: dict[str, Any], make) -> Later:
+        later = Later(self, make)
+        self.waiting.append((kind, parameters, later))
+        return later
+
+    def read(self) -> None:
+        """Read every waiting listing with one statement."""
+        waiting, self.waiting = self.waiting, []
+        shape = tuple(kind for kind, _parameters, _later in waiting)
+        values: dict[str, Any] = {"now": utcnow()}
+        for number, (_kind, parameters, _later) in enumerate(waiting):
+            values.update({f"{name}_{number}": value for name, value in parameters.items()})
+        try:
+            rows = db.session.execute(_batch_statement(shape), values).all()
+        except Exception as exc:
+            for _kind, _parameters, later in waiting:
+                later._error, later._read = exc, True
+            raise
+        for list_no, article, score in rows:
+            waiting[list_no][2]._rows.append((article, score))
+        for _kind, _parameters, later in waiting:
+            later._read = True
+
+
+def _listings() -> _Listings:
+    if not has_request_context():
+        return _Listings()
+    if "portal_listings" not in g:
+        g.portal_listings = _Listings()
+    return g.portal_listings

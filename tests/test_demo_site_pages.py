@@ -4,7 +4,7 @@ can be disabled without breaking a page (DESIGN.md §6)."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from portal.content.demo import load_demo
 from portal.extensions import db
@@ -138,3 +138,44 @@ def test_disabling_any_builtin_block_plugin_leaves_every_page_rendering(app_fact
         assert {
             p.id: (p.block_name, p.settings) for p in db.session.scalars(select(Placement))
         } == kept
+
+
+#: Tables whose size follows the number of articles: the article page reads them by index.
+GROWING_TABLES = ("articles", "article_tags", "tags", "attachments", "media_images")
+
+
+def test_the_article_page_reads_no_growing_table_whole(app, client, database_url):
+    """Every statement of the article page looks rows up by index: none scans the
+    articles, their tags or attachments, nor materialises them (as a nested join of the
+    tags did on SQLite), so the page costs the same on a site of any size."""
+    if database_url is not None:
+        pytest.skip("SQLite's plans; PostgreSQL plans by its statistics (docs/performance.md)")
+    url = demo_urls(app)["article"]
+    client.get(url)
+    executed: list[tuple[str, tuple]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        executed.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert len(executed) == PINNED_QUERIES["article"]
+    with app.app_context():
+        connection = db.session.connection()
+        for statement, parameters in executed:
+            plan = [
+                row[-1]
+                for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            ]
+            whole = [
+                step
+                for step in plan
+                if step.startswith(("SCAN ", "MATERIALIZE "))
+                and step.split()[1].rstrip("_0123456789") in GROWING_TABLES
+            ]
+            assert not whole, f"{whole} in\n{statement}"

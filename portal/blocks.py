@@ -312,7 +312,9 @@ class Block:
             cached = jsonable(form.data)
             if not any(callable(field.default) for field in form):
                 _DEFAULTS[cls.settings_form] = cached
-        return copy.deepcopy(cached)
+        if any(isinstance(value, (dict, list)) for value in cached.values()):
+            return copy.deepcopy(cached)  # nested values: each caller gets its own
+        return dict(cached)
 
     @classmethod
     def settings_form_for(

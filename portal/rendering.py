@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from flask import current_app, has_request_context, render_template, request, url_for
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from werkzeug.datastructures import MultiDict
 
 from portal.blocks import Block, BlockContext, PageNotFound, settings_digest
@@ -111,17 +111,21 @@ def current_viewer() -> Viewer:
     )
 
 
+#: The placements of some pages (parameter ``page_ids``), in order. Built once.
+_PLACEMENTS = (
+    select(Placement)
+    .where(Placement.page_id.in_(bindparam("page_ids", expanding=True)))
+    .order_by(Placement.page_id, Placement.region, Placement.position, Placement.id)
+)
+
+
 def load_placements(page_ids: Iterable[int]) -> dict[int, list[Placement]]:
     """All placements of the given pages in one query, by page id, in order."""
     ids = list(page_ids)
     by_page: dict[int, list[Placement]] = defaultdict(list)
     if not ids:
         return by_page
-    rows = db.session.scalars(
-        select(Placement)
-        .where(Placement.page_id.in_(ids))
-        .order_by(Placement.page_id, Placement.region, Placement.position, Placement.id)
-    )
+    rows = db.session.scalars(_PLACEMENTS, {"page_ids": ids})
     for placement in rows:
         by_page[placement.page_id].append(placement)
     return by_page

@@ -10,11 +10,12 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from urllib.parse import quote
 
 from flask import current_app, g, has_request_context, url_for
-from sqlalchemy import func, inspect, literal_column, select, union_all
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy import bindparam, func, inspect, literal_column, select, union_all
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from portal.content.attachments import AttachmentLink, attachment_link
 from portal.content.media import ImageSource, image_source
@@ -138,21 +139,55 @@ class PageTree:
 
 
 def category_tree() -> CategoryTree:
-    """The category tree, loaded at most once per request."""
+    """The category tree, loaded at most once per request (with the page tree)."""
     if not has_request_context():
         return CategoryTree.load()
     if "portal_category_tree" not in g:
-        g.portal_category_tree = CategoryTree.load()
+        _load_site_trees()
     return g.portal_category_tree
 
 
 def page_tree() -> PageTree:
-    """The page tree, loaded at most once per request."""
+    """The page tree, loaded at most once per request (with the category tree)."""
     if not has_request_context():
         return PageTree.load()
     if "portal_page_tree" not in g:
-        g.portal_page_tree = PageTree.load()
+        _load_site_trees()
     return g.portal_page_tree
+
+
+#: Both trees in one statement: two sides, the categories on side 0 and the pages on
+#: side 1, each in its tree's order. (A ``UNION`` cannot carry two kinds of rows into
+#: the ORM; two outer joins on a side number can, on every database.) Built once.
+_SIDES = (
+    select(literal_column("0").label("side"))
+    .union_all(select(literal_column("1").label("side")))
+    .subquery("sides")
+)
+_SITE_TREES = (
+    select(Category, Page)
+    .select_from(_SIDES)
+    .outerjoin(Category, _SIDES.c.side == 0)
+    .outerjoin(Page, _SIDES.c.side == 1)
+    .order_by(_SIDES.c.side, Category.position, Category.name, Page.id)
+)
+
+
+def _load_site_trees() -> None:
+    """Read the category and page trees of this request, with one statement.
+
+    A reader page needs both (the menu and the route's category, the page and
+    its ancestors), so they come in one round trip rather than two.
+    """
+    categories, pages = CategoryTree(), PageTree()
+    for category, page in db.session.execute(_SITE_TREES):
+        if category is not None:
+            categories.by_id[category.id] = category
+            categories.children.setdefault(category.parent_id, []).append(category)
+        elif page is not None:
+            pages.by_id[page.id] = page
+    g.portal_category_tree = categories
+    g.portal_page_tree = pages
 
 
 def find_tag(slug: str) -> Tag | None:
@@ -283,6 +318,58 @@ class ArticleMedia:
     attachments: list[AttachmentLink]
 
 
+def _with_tags(statement):
+    """``statement`` (a select of articles) joined to their tags, which fill ``Article.tags``.
+
+    Two plain ``LEFT OUTER JOIN``: the article's rows of ``article_tags`` are read
+    through its primary key (``article_id`` first), then each tag by its id. A
+    ``joinedload`` would nest them (``LEFT JOIN (article_tags JOIN tags)``), which
+    SQLite cannot flatten: it materialised the whole ``article_tags`` table on each
+    article page (2.4 s at 100,000 articles), and PostgreSQL read ``tags`` whole.
+    """
+    return (
+        statement.outerjoin(article_tags, article_tags.c.article_id == Article.id)
+        .outerjoin(Tag, Tag.id == article_tags.c.tag_id)
+        .options(contains_eager(Article.tags))
+        .order_by(Tag.name)  # the order of ``Article.tags``
+    )
+
+
+#: An article page's article (parameter ``article_id``), with what the page shows besides
+#: its own columns: main image, translations (the language switcher's target), the
+#: article it translates, attachments and tags. Built once per process.
+_ARTICLE_PAGE = _with_tags(
+    select(Article)
+    .where(Article.id == bindparam("article_id"))
+    .options(
+        joinedload(Article.image_file),
+        joinedload(Article.translations),
+        joinedload(Article.translation_of),
+        joinedload(Article.attachments),
+    )
+)
+
+#: What :func:`article_media` fills in for an article loaded without it (parameter
+#: ``article_id``): main image, attachments and tags.
+_ARTICLE_MEDIA = _with_tags(
+    select(Article)
+    .where(Article.id == bindparam("article_id"))
+    .options(
+        load_only(Article.id),
+        joinedload(Article.image_file),
+        joinedload(Article.attachments),
+    )
+)
+
+
+def load_article_page(article_id: int) -> Article | None:
+    """The article with everything its page shows (image, translations, attachments,
+    tags) in one statement, or None when there is no such article."""
+    return (
+        db.session.execute(_ARTICLE_PAGE, {"article_id": article_id}).unique().scalar_one_or_none()
+    )
+
+
 def article_media(article: Article) -> ArticleMedia:
     """The main image and the attachments of an article, loaded with one query.
 
@@ -293,16 +380,7 @@ def article_media(article: Article) -> ArticleMedia:
         # Fills in the three relationships of the article already in the session;
         # no_autoflush: an article being previewed with unsaved changes stays unsaved.
         with db.session.no_autoflush:
-            db.session.execute(
-                select(Article)
-                .where(Article.id == article.id)
-                .options(
-                    load_only(Article.id),
-                    joinedload(Article.image_file),
-                    joinedload(Article.attachments),
-                    joinedload(Article.tags),
-                )
-            ).unique().all()
+            db.session.execute(_ARTICLE_MEDIA, {"article_id": article.id}).unique().all()
     return ArticleMedia(
         image=image_for(article),
         attachments=[attachment_link(item) for item in article.attachments],
@@ -450,32 +528,23 @@ def fetch_related_articles(article: Article, limit: int) -> list[Article]:
     then the newest of its category fill the list up. Never the article itself,
     never one twice. An article with neither tags nor a category has none.
     """
+    return related_articles_later(article, limit).value
+
+
+def related_articles_later(article: Article, limit: int) -> Later:
+    """:func:`fetch_related_articles`, read later: with the other listings asked for by then.
+
+    For ``prefetch``: the related articles and the "most read" list of a page
+    (:func:`most_read_later`) are read with one statement, when the first of them
+    is wanted (``.value``).
+    """
     if limit <= 0:
-        return []
-    its_tags = select(article_tags.c.tag_id).where(article_tags.c.article_id == article.id)
-    shared = (
-        select(article_tags.c.article_id, func.count().label("shared"))
-        .where(article_tags.c.tag_id.in_(its_tags))
-        .group_by(article_tags.c.article_id)
-        .subquery("shared_tags")
-    )
-    related = shared.c.shared.is_not(None)
-    if article.category_id is not None:
-        related = related | (Article.category_id == article.category_id)
-    return list(
-        db.session.scalars(
-            select(Article)
-            .outerjoin(shared, shared.c.article_id == Article.id)
-            .where(Article.public_filter(), Article.id != article.id, related)
-            .options(joinedload(Article.image_file))
-            .order_by(
-                func.coalesce(shared.c.shared, 0).desc(),
-                Article.published_at.desc(),
-                Article.id.desc(),
-            )
-            .limit(limit)
-        )
-    )
+        return Later.done([])
+    by_category = article.category_id is not None
+    parameters = {"article_id": article.id, "limit": limit}
+    if by_category:
+        parameters["category_id"] = article.category_id
+    return _listings().add(("related", by_category), parameters, lambda rows: [a for a, _s in rows])
 
 
 @dataclass(frozen=True)
@@ -494,23 +563,208 @@ def fetch_most_read(days: int, limit: int, *, today: date | None = None) -> list
     the view counter writes; ties go to the newer article. Views still waiting
     in the counter's buffer are not in them yet.
     """
+    return most_read_later(days, limit, today=today).value
+
+
+def most_read_later(days: int, limit: int, *, today: date | None = None) -> Later:
+    """:func:`fetch_most_read`, read later with the other listings asked for by then
+    (see :func:`related_articles_later`)."""
     if days <= 0 or limit <= 0:
-        return []
+        return Later.done([])
     last_day = today or site_now().date()
-    first_day = last_day - timedelta(days=days - 1)
+    parameters = {
+        "first_day": last_day - timedelta(days=days - 1),
+        "last_day": last_day,
+        "limit": limit,
+    }
+    return _listings().add(
+        ("most_read", False),
+        parameters,
+        lambda rows: [MostRead(article, int(score)) for article, score in rows],
+    )
+
+
+class Later:
+    """A listing asked for now and read later (``.value``), in one statement with every
+    other listing of the request still waiting then."""
+
+    def __init__(self, batch: _Listings | None = None, make=None) -> None:
+        self._batch = batch
+        self._make = make
+        self._rows: list = []
+        self._value: Any = None
+        self._error: BaseException | None = None
+        self._read = batch is None
+
+    @classmethod
+    def done(cls, value: Any) -> Later:
+        """A listing known without reading anything (nothing to list)."""
+        later = cls()
+        later._value = value
+        return later
+
+    @property
+    def value(self) -> Any:
+        """The listing (read now, with the others waiting, if it was not yet)."""
+        if not self._read:
+            self._batch.read()
+        if self._error is not None:
+            raise self._error
+        if self._make is not None:
+            self._value, self._make = self._make(self._rows), None
+        return self._value
+
+
+#: The kinds of listing :class:`_Listings` reads, each a function of its number in the
+#: statement: (columns list_no, article_id, score, published_at), and its own ORDER BY
+#: and LIMIT. Ordered in the end by score, then newest first.
+def _related_part(number: int, by_category: bool):
+    """Public articles sharing tags with article ``article_id_<n>`` (score: how many), then,
+    with ``by_category``, the newest of category ``category_id_<n>`` (score 0); at most
+    ``limit_<n>``, never the article itself.
+
+    Each kind of candidate is read from its index: the articles carrying the
+    article's tags through ``ix_article_tags_tag`` (never the whole ``article_tags``),
+    and only the ``limit`` newest of the category through
+    ``ix_articles_category_published`` (an article of the category sharing no tag is
+    shown only if it is among those). So the page costs the same on a site ten times
+    bigger, save for tags that ten times more articles carry.
+    """
+    article_id = bindparam(f"article_id_{number}")
+    limit = bindparam(f"limit_{number}")
+    its = article_tags.alias(f"its_tags_{number}")
+    other = article_tags.alias(f"other_tags_{number}")
+    best = (
+        select(other.c.article_id.label("article_id"), func.count().label("score"))
+        .select_from(its.join(other, other.c.tag_id == its.c.tag_id))
+        .where(its.c.article_id == article_id, other.c.article_id != article_id)
+        .group_by(other.c.article_id)
+        .subquery(f"shared_tags_{number}")
+    )
+    if by_category:
+        newest = (
+            select(Article.id.label("article_id"), literal_column("0").label("score"))
+            .where(
+                Article.category_id == bindparam(f"category_id_{number}"),
+                Article.public_filter(bindparam("now")),
+                Article.id != article_id,
+            )
+            .order_by(Article.published_at.desc(), Article.id.desc())
+            .limit(limit)
+            .subquery(f"newest_{number}")
+        )
+        candidates = union_all(
+            select(best.c.article_id, best.c.score), select(newest.c.article_id, newest.c.score)
+        ).subquery(f"candidates_{number}")
+        best = (
+            select(candidates.c.article_id, func.max(candidates.c.score).label("score"))
+            .group_by(candidates.c.article_id)
+            .subquery(f"related_{number}")
+        )
+    return (
+        select(
+            literal_column(str(number)).label("list_no"),
+            Article.id.label("article_id"),
+            best.c.score.label("score"),
+            Article.published_at.label("published_at"),
+        )
+        .select_from(best)
+        .join(Article, Article.id == best.c.article_id)
+        .where(Article.public_filter(bindparam("now")))
+        .order_by(best.c.score.desc(), Article.published_at.desc(), Article.id.desc())
+        .limit(limit)
+    )
+
+
+def _most_read_part(number: int, _unused: bool):
+    """Public articles by their views (score) from day ``first_day_<n>`` to
+    ``last_day_<n>``; at most ``limit_<n>``."""
     views = func.sum(ArticleDailyViews.views).label("views")
     ranked = (
         select(ArticleDailyViews.article_id, views)
-        .where(ArticleDailyViews.day >= first_day, ArticleDailyViews.day <= last_day)
+        .where(
+            ArticleDailyViews.day >= bindparam(f"first_day_{number}"),
+            ArticleDailyViews.day <= bindparam(f"last_day_{number}"),
+        )
         .group_by(ArticleDailyViews.article_id)
-        .subquery("ranked")
+        .subquery(f"ranked_{number}")
     )
-    rows = db.session.execute(
-        select(Article, ranked.c.views)
+    return (
+        select(
+            literal_column(str(number)).label("list_no"),
+            Article.id.label("article_id"),
+            ranked.c.views.label("score"),
+            Article.published_at.label("published_at"),
+        )
         .join(ranked, ranked.c.article_id == Article.id)
-        .where(Article.public_filter(), ranked.c.views > 0)
-        .options(joinedload(Article.image_file))
+        .where(Article.public_filter(bindparam("now")), ranked.c.views > 0)
         .order_by(ranked.c.views.desc(), Article.published_at.desc(), Article.id.desc())
-        .limit(limit)
+        .limit(bindparam(f"limit_{number}"))
     )
-    return [MostRead(article, int(count)) for article, count in rows]
+
+
+_PARTS = {"related": _related_part, "most_read": _most_read_part}
+#: The statement of each shape of batch (which listings, in which order): built once.
+_BATCH_STATEMENTS: dict[tuple, Any] = {}
+
+
+def _batch_statement(shape: tuple[tuple[str, bool], ...]):
+    statement = _BATCH_STATEMENTS.get(shape)
+    if statement is None:
+        # Each part wrapped in a sub-select: SQLite allows no LIMIT on a bare UNION member.
+        parts = [
+            select(_PARTS[kind](number, flag).subquery(f"part_{number}"))
+            for number, (kind, flag) in enumerate(shape)
+        ]
+        listed = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("listed")
+        statement = _BATCH_STATEMENTS[shape] = (
+            select(listed.c.list_no, Article, listed.c.score)
+            .join(Article, Article.id == listed.c.article_id)
+            # The main image in the same statement: image_for() costs nothing per article.
+            .options(joinedload(Article.image_file))
+            .order_by(
+                listed.c.list_no,
+                listed.c.score.desc(),
+                listed.c.published_at.desc(),
+                listed.c.article_id.desc(),
+            )
+        )
+    return statement
+
+
+class _Listings:
+    """The listings waiting to be read in this request (or this call, outside one)."""
+
+    def __init__(self) -> None:
+        self.waiting: list[tuple[tuple[str, bool], dict[str, Any], Later]] = []
+
+    def add(self, kind: tuple[str, bool], parameters: dict[str, Any], make) -> Later:
+        later = Later(self, make)
+        self.waiting.append((kind, parameters, later))
+        return later
+
+    def read(self) -> None:
+        """Read every waiting listing with one statement."""
+        waiting, self.waiting = self.waiting, []
+        shape = tuple(kind for kind, _parameters, _later in waiting)
+        values: dict[str, Any] = {"now": utcnow()}
+        for number, (_kind, parameters, _later) in enumerate(waiting):
+            values.update({f"{name}_{number}": value for name, value in parameters.items()})
+        try:
+            rows = db.session.execute(_batch_statement(shape), values).all()
+        except Exception as exc:
+            for _kind, _parameters, later in waiting:
+                later._error, later._read = exc, True
+            raise
+        for list_no, article, score in rows:
+            waiting[list_no][2]._rows.append((article, score))
+        for _kind, _parameters, later in waiting:
+            later._read = True
+
+
+def _listings() -> _Listings:
+    if not has_request_context():
+        return _Listings()
+    if "portal_listings" not in g:
+        g.portal_listings = _Listings()
+    return g.portal_listings

@@ -123,15 +123,15 @@ def has_unpublished_changes(menu: Menu) -> bool:
     return snapshot(menu) != (current.items if current is not None else [])
 
 
-def published_menus() -> dict[str, list[dict]]:
-    """Every published menu's items by slug, in one query (readers' side)."""
+def _published_statement():
+    """Each menu's slug and the items of its newest version not withdrawn."""
     newest = (
         db.select(MenuVersion.menu_id, db.func.max(MenuVersion.number).label("number"))
         .where(MenuVersion.withdrawn.is_(False))
         .group_by(MenuVersion.menu_id)
         .subquery()
     )
-    rows = db.session.execute(
+    return (
         db.select(Menu.slug, MenuVersion.items)
         .join(MenuVersion, MenuVersion.menu_id == Menu.id)
         .join(
@@ -139,7 +139,15 @@ def published_menus() -> dict[str, list[dict]]:
             (newest.c.menu_id == MenuVersion.menu_id) & (newest.c.number == MenuVersion.number),
         )
     )
-    return {slug: items for slug, items in rows}
+
+
+#: Built once per process: readers' pages run it on every request (caches off).
+_PUBLISHED = _published_statement()
+
+
+def published_menus() -> dict[str, list[dict]]:
+    """Every published menu's items by slug, in one query (readers' side)."""
+    return {slug: items for slug, items in db.session.execute(_PUBLISHED)}
 
 
 def missing_targets(menu: Menu) -> set[int]:

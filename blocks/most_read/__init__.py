@@ -13,7 +13,16 @@ from typing import Any
 from wtforms import Form, IntegerField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange
 
-from portal import Block, BlockContext, CachePolicy, fetch_most_read, hookimpl, strip_text
+from portal import (
+    Block,
+    BlockContext,
+    CachePolicy,
+    Later,
+    fetch_most_read,
+    hookimpl,
+    most_read_later,
+    strip_text,
+)
 
 MAX_DAYS = 90
 MAX_COUNT = 20
@@ -76,20 +85,22 @@ class MostRead(Block):
 
     @classmethod
     def prefetch(cls, ctx: BlockContext, settings_list: list[dict[str, Any]]) -> Any:
-        """The longest list wanted for each window, one query per window."""
+        """The longest list wanted for each window, read when first drawn: every window and
+        the page's other listings waiting then (related articles) in one statement."""
         defaults = cls.default_settings()
         longest: dict[int, int] = {}
         for settings in settings_list:
             merged = {**defaults, **settings}
             days = _bounded(merged, "days", MAX_DAYS)
             longest[days] = max(longest.get(days, 0), _bounded(merged, "count", MAX_COUNT))
-        return {days: fetch_most_read(days, count) for days, count in longest.items()}
+        return {days: most_read_later(days, count) for days, count in longest.items()}
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         days = _bounded(settings, "days", MAX_DAYS)
         count = _bounded(settings, "count", MAX_COUNT)
         prefetched = ctx.prefetched if isinstance(ctx.prefetched, dict) else {}
-        items = prefetched.get(days)
+        later = prefetched.get(days)
+        items = later.value if isinstance(later, Later) else None
         if items is None:  # rendered without prefetch (e.g. called directly)
             items = fetch_most_read(days, count)
         return {"items": items[:count], "heading_id": f"doc-nhieu-{ctx.placement_id or 0}"}

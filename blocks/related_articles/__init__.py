@@ -11,8 +11,10 @@ from portal import (
     Block,
     BlockContext,
     CachePolicy,
+    Later,
     fetch_related_articles,
     hookimpl,
+    related_articles_later,
     strip_text,
 )
 
@@ -60,19 +62,23 @@ class RelatedArticles(Block):
 
     @classmethod
     def prefetch(cls, ctx: BlockContext, settings_list: list[dict[str, Any]]) -> Any:
-        """One query for every placement on the page: the longest list, cut for each."""
+        """One query for every placement on the page: the longest list, cut for each.
+
+        Read when first drawn, with the page's other listings waiting then ("Đọc nhiều"):
+        one statement for both.
+        """
         if ctx.article is None:
             return None
         defaults = cls.default_settings()
         longest = max(wanted_count({**defaults, **settings}) for settings in settings_list)
-        return fetch_related_articles(ctx.article, longest)
+        return related_articles_later(ctx.article, longest)
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         if ctx.article is None:
             return {"articles": []}
         count = wanted_count(settings)
         # prefetch loaded the longest list any placement on the page wants.
-        articles = ctx.prefetched if isinstance(ctx.prefetched, list) else None
+        articles = ctx.prefetched.value if isinstance(ctx.prefetched, Later) else None
         if articles is None:  # rendered without prefetch (e.g. called directly)
             articles = fetch_related_articles(ctx.article, count)
         return {"articles": articles[:count]}

@@ -4,29 +4,26 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file
 from markupsafe import Markup
-from sqlalchemy.orm import joinedload
 
 from portal.content.media import served_media_file
 from portal.content.view_counter import count_view
 from portal.extensions import db
 from portal.i18n import current_locale, translate
 from portal.languages import use_language
-from portal.models import Article, Page
+from portal.models import Page
 from portal.page_meta import not_found_meta
 from portal.rendering import current_viewer, load_placements, render_page
-from portal.site import article_url, category_tree, category_url, find_tag, page_tree
+from portal.site import (
+    article_url,
+    category_tree,
+    category_url,
+    find_tag,
+    load_article_page,
+    page_tree,
+)
 from portal.text import plain_text
 
 bp = Blueprint("reader", __name__)
-
-#: What an article page shows besides the article's own columns, loaded with it.
-ARTICLE_PAGE_LOADS = (
-    joinedload(Article.image_file),
-    joinedload(Article.translations),  # the language switcher's target
-    joinedload(Article.translation_of),
-    joinedload(Article.attachments),
-    joinedload(Article.tags),
-)
 
 
 def _page_or_404(page: Page | None) -> Page:
@@ -91,8 +88,9 @@ def article(article_id: int, slug: str | None = None):
     The id makes the URL stable; a missing or outdated slug redirects to the
     canonical URL. Unpublished articles exist only for editors.
     """
-    # With its image, attachments and tags (the page's blocks and metadata): one query.
-    found = db.session.get(Article, article_id, options=ARTICLE_PAGE_LOADS)
+    # With its image, translations, attachments and tags (the page's blocks and metadata):
+    # one statement.
+    found = load_article_page(article_id)
     viewer = current_viewer()
     if found is None or not (found.is_public or viewer.is_editor):
         abort(404)

@@ -57,6 +57,10 @@ class UnitOfWork:
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     #: The events announced so far, for a quick "already announced?" (an import announces thousands).
     _announced: set = field(default_factory=set, repr=False)
+    #: Announced events whose objects the unit put in the search index itself, in its own
+    #: transaction (an import's new articles): their outbox rows do not owe the ``search``
+    #: consumer. The other consumers (caches, plugins) are told as usual.
+    indexed: set = field(default_factory=set, repr=False)
 
     def announce(self, event) -> None:
         """Have ``event`` (a :class:`~portal.content.events.ContentEvent`) delivered after commit.
@@ -111,7 +115,7 @@ def unit_of_work(actor: Actor | None = None) -> Iterator[UnitOfWork]:
     token = _current.set(unit)
     try:
         yield unit
-        ids = outbox.write(unit.events, actor=unit.actor)
+        ids = outbox.write(unit.events, actor=unit.actor, indexed=unit.indexed)
         db.session.commit()
     except BaseException:
         db.session.rollback()

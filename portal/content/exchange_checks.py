@@ -421,9 +421,7 @@ def _check_tree_rows(name: str, column: str, rows: list[tuple[int, str, Any, Any
         current = row_id
         while current is not None and current not in rooted:
             if current in on_path:
-                raise UntrustedInputError(
-                    f"{CONTENT_FILE}, {where}: its chain of {column} loops"
-                )
+                raise UntrustedInputError(f"{CONTENT_FILE}, {where}: its chain of {column} loops")
             path.append(current)
             on_path.add(current)
             current = parents.get(current)

@@ -1135,3 +1135,4 @@ def _announce(unit: UnitOfWork, added_ids: dict[str, list[Any]]) -> None:
         unit.indexed.update(index_with_change(documents))
         for article in articles:  # not kept in the session: memory stays flat
             db.session.expunge(article)
+        unit.write_events()  # into the outbox a chunk at a time, not all held to the end

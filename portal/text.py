@@ -122,5 +122,13 @@ def format_number(value: int | float, locale: str = "vi") -> str:
 
 def plain_text(html: str) -> str:
     """The text of some HTML, for descriptions and search snippets."""
-    text = html_lib.unescape(nh3.clean(html or "", tags=set()))
-    return re.sub(r"\s+", " ", text).strip()
+    html = html or ""
+    if _NOT_PLAIN.search(html) is None:  # no markup, entity or control character: as it is
+        return _SPACES.sub(" ", html).strip()
+    text = html_lib.unescape(nh3.clean(html, tags=set()))
+    return _SPACES.sub(" ", text).strip()
+
+
+_SPACES = re.compile(r"\s+")
+#: What an HTML parser may read otherwise than as the characters themselves.
+_NOT_PLAIN = re.compile(r"[<>&\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufeff]")

@@ -23,9 +23,9 @@ import json
 import re
 import xml.sax
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from defusedxml.common import DefusedXmlException, EntitiesForbidden
 from defusedxml.expatreader import DefusedExpatParser
@@ -148,6 +148,8 @@ def check_document(
     ``path`` and ``depth`` say where ``document`` is when it is a part of a
     larger one read a piece at a time (``articles[3]`` at depth 2).
     """
+    if _quickly_fine(document, depth, max_depth):
+        return  # the usual case; else the walk below finds the problem and says where
     for where_in, level, value in _walk(document, path, depth):
         if level > max_depth:
             raise UntrustedInputError(f"{what} is nested too deeply (more than {max_depth} levels)")
@@ -155,6 +157,28 @@ def check_document(
             where = f"{what}, {where_in}" if where_in else what
             check_storable(value, what=where)
             check_html_nesting(value, what=where)
+
+
+def _quickly_fine(document: Any, depth: int, max_depth: int) -> bool:
+    """Whether :func:`check_document` would find nothing, without naming paths (fast)."""
+    stack: list[tuple[int, Any]] = [(depth, document)]
+    while stack:
+        level, value = stack.pop()
+        if level > max_depth:
+            return False
+        if isinstance(value, str):
+            if _UNSTORABLE.search(value) or ("<" in value and html_depth_exceeds(value)):
+                return False
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if level + 1 > max_depth or not isinstance(key, str) or _UNSTORABLE.search(key):
+                    return False
+                if "<" in key and html_depth_exceeds(key):
+                    return False
+                stack.append((level + 1, item))
+        elif isinstance(value, list):
+            stack.extend((level + 1, item) for item in value)
+    return True
 
 
 def check_storable(value: str, *, what: str) -> None:
@@ -218,6 +242,13 @@ class JsonObjectStream:
     is not an object is yielded whole as ``("top", None, value)``. Memory holds
     one item (plus a chunk of text) at a time.
 
+    ``descend(path)`` may open objects too: for a member (path of keys from the
+    top) whose value is an object and for which it returns true, ``("object",
+    path, None)`` is yielded, then its members as above, named by their paths
+    (tuples of keys), then ``("end", path, None)``. A site archive's
+    ``content.json`` is read so, a table row at a time. ``path`` may also be a
+    function returning the binary stream to read (a member of an archive).
+
     The file is refused as :func:`load_json` refuses it, with the same
     messages: larger than ``limit``, not UTF-8 (a leading byte-order mark is
     allowed), not JSON (line and column), a key twice in one object, ``NaN``,
@@ -228,15 +259,19 @@ class JsonObjectStream:
 
     def __init__(
         self,
-        path: str | Path,
+        path: str | Path | Callable[[], BinaryIO],
         *,
         what: str,
         limit: int,
         setting: str = "",
         max_depth: int = MAX_JSON_DEPTH,
         check: bool = True,
+        descend: Callable[[tuple[str, ...]], bool] | None = None,
     ) -> None:
-        self.path = Path(path)
+        #: A file, or a function opening the stream to read (a member of an archive).
+        self.opener = path if callable(path) else None
+        self.path = None if callable(path) else Path(path)
+        self.descend = descend
         self.what = what
         self.limit = limit
         self.setting = setting
@@ -246,17 +281,20 @@ class JsonObjectStream:
             object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants
         )
 
-    def events(self) -> Iterator[tuple[str, str | None, Any]]:
-        if self.path.is_dir():
-            raise UntrustedInputError(f"{self.what} is a folder, not a file")
-        try:
-            handle = self.path.open("rb")
-        except FileNotFoundError:
-            raise UntrustedInputError(f"No such file: {self.what}") from None
-        except OSError as exc:
-            raise UntrustedInputError(
-                f"{self.what} could not be read: {exc.strerror or exc}"
-            ) from None
+    def events(self) -> Iterator[tuple[str, Any, Any]]:
+        if self.opener is not None:
+            handle = self.opener()
+        else:
+            if self.path.is_dir():
+                raise UntrustedInputError(f"{self.what} is a folder, not a file")
+            try:
+                handle = self.path.open("rb")
+            except FileNotFoundError:
+                raise UntrustedInputError(f"No such file: {self.what}") from None
+            except OSError as exc:
+                raise UntrustedInputError(
+                    f"{self.what} could not be read: {exc.strerror or exc}"
+                ) from None
         with handle:
             self._handle = handle
             self._bytes_read = 0
@@ -373,7 +411,7 @@ class JsonObjectStream:
 
     # -- the structure --------------------------------------------------------------------------
 
-    def _top_level(self) -> Iterator[tuple[str, str | None, Any]]:
+    def _top_level(self) -> Iterator[tuple[str, Any, Any]]:
         first = self._skip_space()
         if first != "{":
             value = self._value("", 0)
@@ -381,43 +419,59 @@ class JsonObjectStream:
             yield "top", None, value
             return
         self._pos += 1
+        yield from self._members(())
+        self._end()
+
+    def _members(self, path: tuple[str, ...]) -> Iterator[tuple[str, Any, Any]]:
+        """The members of the object just opened (``{`` read), through its closing ``}``.
+
+        A member of the top level is named by its key; one inside an object that
+        ``descend`` opened, by its path of keys (a tuple).
+        """
         keys: set[str] = set()
+        depth = len(path) + 1
         if self._skip_space() == "}":
             self._pos += 1
-            self._end()
             return
         while True:
             if self._skip_space() != '"':
                 raise self._error("Expecting property name enclosed in double quotes")
-            key = self._value("", 1)
-            label = _printable(key)
+            key = self._value("", depth)
+            label = ".".join(_printable(k) for k in (*path, key))
             if key in keys:
                 raise UntrustedInputError(
-                    f"{self.what} is not valid JSON: the key {label!r} appears twice in one object"
+                    f"{self.what} is not valid JSON: the key {_printable(key)!r} appears twice "
+                    "in one object"
                 )
             keys.add(key)
             self._expect(":", "Expecting ':' delimiter")
-            if self._skip_space() == "[":
+            name: Any = (*path, key) if path else key
+            following = self._skip_space()
+            if following == "[":
                 self._pos += 1
-                yield "list", key, None
-                yield from self._items(key, label)
+                yield "list", name, None
+                yield from self._items(name, label, depth)
+            elif following == "{" and self.descend is not None and self.descend((*path, key)):
+                self._pos += 1
+                yield "object", name, None
+                yield from self._members((*path, key))
+                yield "end", name, None
             else:
-                yield "value", key, self._value(label, 1)
+                yield "value", name, self._value(label, depth)
             following = self._skip_space()
             self._pos += 1
             if following == "}":
-                break
+                return
             if following != ",":
                 raise self._error("Expecting ',' delimiter", self._pos - 1)
-        self._end()
 
-    def _items(self, key: str, label: str) -> Iterator[tuple[str, str | None, Any]]:
+    def _items(self, key: Any, label: str, depth: int = 1) -> Iterator[tuple[str, Any, Any]]:
         if self._skip_space() == "]":
             self._pos += 1
             return
         index = 0
         while True:
-            value = self._value(f"{label}[{index}]", 2)
+            value = self._value(f"{label}[{index}]", depth + 1)
             yield "item", key, (index, value)
             index += 1
             following = self._skip_space()

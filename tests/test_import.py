@@ -706,3 +706,59 @@ def test_a_chunk_the_database_refuses_is_saved_again_record_by_record(app, tmp_p
         assert report.errors == []
         assert (report.created, report.unchanged) == (2, 1)
         assert count(Article) == 3
+
+
+# -- search ---------------------------------------------------------------------
+
+
+def found(text: str) -> list[int]:
+    from portal.search import SearchQuery, search
+
+    return [hit.object_id for hit in search(SearchQuery(text=text)).hits]
+
+
+def test_imported_articles_are_found_by_search(app, tmp_path):
+    """Through the engine of the database in use: SQLite's FTS5 or PostgreSQL's full text."""
+    with app.app_context():
+        report = import_file(write(tmp_path, good_data()))
+        assert report.created == 3
+        hong = by_external_id("nguon-1").id
+        assert found("mùa hồng chín") == [hong]
+        assert found("mua hong chin") == [hong]  # without the diacritics too
+        assert found("miến dong") == [by_external_id("42").id]
+        assert found("chợ phiên") == []  # the draft is not in the index
+
+
+def test_new_articles_are_indexed_in_the_import_s_own_transaction(app):
+    """Inside a caller's unit (the demo's load) nothing is delivered before its commit:
+    the index already has the new articles, and rolls back with them."""
+    from portal.content.unit_of_work import Actor, unit_of_work
+
+    with app.app_context():
+        with unit_of_work(Actor.system("Thử")) as unit:
+            import_records(good_data())
+            hong = by_external_id("nguon-1").id
+            assert found("mùa hồng chín") == [hong]
+            indexed = {event.subject_id for event in unit.indexed}
+            assert indexed == {hong, by_external_id("42").id}
+        # Their events went out all the same (the caches and plugins are told).
+        assert (
+            set(
+                db.session.scalars(
+                    select(OutboxEvent.subject_id).where(OutboxEvent.subject == "article")
+                )
+            )
+            == indexed
+        )
+        assert found("mùa hồng chín") == [hong]
+
+        class Stop(Exception):
+            pass
+
+        data = good_data()
+        data["articles"] = [{**data["articles"][0], "external_id": "khac", "title": "Rừng Ba Bể"}]
+        with pytest.raises(Stop), unit_of_work(Actor.system("Thử")):
+            import_records(data)
+            assert found("Rừng Ba Bể") != []
+            raise Stop
+        assert found("Rừng Ba Bể") == []

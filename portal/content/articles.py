@@ -842,12 +842,48 @@ def import_new_articles(records: list[tuple[str, dict[str, Any]]]) -> list[int]:
     db.session.execute(insert(ArticleRevision.__table__), revisions)
     audit.record_many(entries)
     tree = CategoryTree.load()
+    searchable = []
     for article_id, row in zip(ids, rows, strict=True):
         if row["status"] == "published" and row.get("published_at") is not None:
             # scheduled too: the search index keeps it until its time comes
             article = _NewArticle(article_id, row.get("category_id"))
-            unit.announce(article_event("published", article, tree=tree))
+            event = article_event("published", article, tree=tree)
+            unit.announce(event)
+            searchable.append((event, article_id, row))
+    _index_new(unit, searchable)
     return ids
+
+
+def _index_new(unit, searchable: list[tuple[Any, int, dict[str, Any]]]) -> None:
+    """Index new articles with their rows, from the values written (nothing read back).
+
+    Their events then go out to the caches and plugins but not to the search
+    index, which has them already (see :func:`portal.search.indexing.index_with_change`).
+    """
+    if not searchable:
+        return
+    from portal.search.indexing import index_with_change
+    from portal.search.providers import ArticleValues, article_document
+
+    documents = [
+        (
+            event,
+            article_document(
+                ArticleValues(
+                    id=article_id,
+                    title=row["title"],
+                    slug=row["slug"],
+                    language=row["language"],
+                    lead=row.get("lead") or "",
+                    body_html=row.get("body_html") or "",
+                    published_at=row["published_at"],
+                    category_id=row.get("category_id"),
+                )
+            ),
+        )
+        for event, article_id, row in searchable
+    ]
+    unit.indexed.update(index_with_change(documents))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ the before/after summaries, whoever passes them.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from flask import has_request_context, request
@@ -26,13 +27,26 @@ def scrub(value: Any) -> Any:
     """``value`` without any dictionary key that looks like a secret (at any depth)."""
     if isinstance(value, dict):
         return {
-            key: scrub(item)
+            key: scrub(item) if isinstance(item, dict | list | tuple) else item
             for key, item in value.items()
-            if not any(part in str(key).lower() for part in SECRET_KEY_PARTS)
+            if not _is_secret_key(key)
         }
     if isinstance(value, list | tuple):
-        return [scrub(item) for item in value]
+        return [scrub(item) if isinstance(item, dict | list | tuple) else item for item in value]
     return value
+
+
+def _is_secret_key(key: Any) -> bool:
+    if isinstance(key, str):
+        return _is_secret_name(key)
+    return any(part in str(key).lower() for part in SECRET_KEY_PARTS)
+
+
+@lru_cache(maxsize=4096)
+def _is_secret_name(key: str) -> bool:
+    """Whether a key names a secret (the same few keys come back in every entry)."""
+    lowered = key.lower()
+    return any(part in lowered for part in SECRET_KEY_PARTS)
 
 
 #: What an admin is told when a form was saved without changing anything.

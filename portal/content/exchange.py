@@ -55,11 +55,13 @@ from portal.content.exchange_archive import (
 )
 from portal.content.exchange_checks import (
     FileOwner,
+    RowChecker,
     check_file_names,
-    check_rows,
+    check_row_shape,
     check_settings,
-    check_tables,
+    check_table_name,
     checked_file,
+    malformed_table,
 )
 from portal.content.media import is_stored_name as is_media_name
 from portal.content.stored_files import inside_folder, remove_unless_committed
@@ -68,7 +70,9 @@ from portal.extensions import db
 from portal.models import Article, User, utcnow
 from portal.owner_only import FILE_MODE, make_folder
 from portal.plugins import plugins_of
-from portal.untrusted import UntrustedInputError
+from portal.search.indexing import index_with_change
+from portal.search.providers import article_document
+from portal.untrusted import JsonObjectStream, UntrustedInputError
 
 #: Why a built-in plugin's table is left out of the site archive.
 PLUGIN_DATA = "a plugin's own data: not carried by the site archive yet (docs/export-format.md)"
@@ -512,7 +516,13 @@ class ImportReport:
 
 @dataclass
 class SiteArchive:
-    """A checked export file, open for reading."""
+    """A checked export file, open for reading.
+
+    ``document`` holds content.json without its rows: the head (format,
+    version, ...), ``tables`` (name → ``{"count": rows}``, in the file's
+    order), ``files`` and ``people``. The rows stay in the archive and are
+    read again, a row at a time, by :meth:`rows`.
+    """
 
     path: Path
     zip: zipfile.ZipFile
@@ -526,8 +536,124 @@ class SiteArchive:
 
     @property
     def steps(self) -> int:
-        rows = sum(len(t["rows"]) for t in self.document["tables"].values())
+        rows = sum(t["count"] for t in self.document["tables"].values())
         return rows + len(self.document["files"])
+
+    def rows(self, only: str | None = None) -> Iterator[tuple[str, int, dict[str, Any]]]:
+        """(table, index, row) of every row of content.json (or of table ``only``), in order.
+
+        content.json was checked whole by :func:`open_archive`; it is read
+        again here as a stream (its values are not checked a second time).
+        """
+        reader = MemberReader(self.zip, self.limits)  # (its bytes were counted once already)
+        for kind, key, value in _content_stream(self.members, reader, self.limits, check=False):
+            is_row = kind == "item" and isinstance(key, tuple) and len(key) == 3
+            if is_row and key[2] == "rows" and (only is None or key[1] == only):
+                yield key[1], value[0], value[1]
+
+
+def _content_stream(
+    members: dict[str, zipfile.ZipInfo], reader: MemberReader, limits: ArchiveLimits, *, check: bool
+) -> Iterator[tuple[str, Any, Any]]:
+    """The events of content.json read as a stream (:class:`portal.untrusted.JsonObjectStream`):
+    ``tables`` and each table are opened, each table's rows come one at a time."""
+    info = members.get(CONTENT_FILE)
+    if info is None:
+        raise UntrustedInputError(f"the archive has no {CONTENT_FILE}: it is not a site export")
+    setting = "PORTAL_IMPORT_MAX_CONTENT_BYTES"
+    stream = JsonObjectStream(
+        lambda: reader.open(info, limits.content_bytes, setting=setting),
+        what=CONTENT_FILE,
+        limit=limits.content_bytes,
+        setting=setting,
+        check=check,
+        descend=lambda path: path[0] == "tables" and len(path) <= 2,
+    )
+    return stream.events()
+
+
+def _check_head(head: dict[str, Any]) -> None:
+    """The format and version of content.json (they come before its tables)."""
+    if head.get("format") != FORMAT_NAME:
+        raise UntrustedInputError(
+            f"the archive is not a blockportal site export ({CONTENT_FILE} has no "
+            f'"format": "{FORMAT_NAME}")'
+        )
+    if head.get("version") != FORMAT_VERSION:
+        raise UntrustedInputError(
+            f"the archive is export format version {head.get('version')!r}; this portal "
+            f"reads version {FORMAT_VERSION}"
+        )
+
+
+def _missing(key: str) -> UntrustedInputError:
+    return UntrustedInputError(f"{CONTENT_FILE}: {key!r} is missing or malformed")
+
+
+def _scan_content(
+    members: dict[str, zipfile.ZipInfo], reader: MemberReader, limits: ArchiveLimits
+) -> tuple[dict[str, Any], dict[str, FileOwner]]:
+    """Read content.json once, a row at a time, checking all of it; its rowless document
+    (see :class:`SiteArchive`) and the row owning each file.
+
+    Each row is held to the rules (:class:`portal.content.exchange_checks.RowChecker`)
+    as it is read, and let go: what checks between rows need is kept compactly.
+    """
+    checker = RowChecker(plugins_of(current_app))
+    head: dict[str, Any] = {}
+    tables: dict[str, dict[str, Any]] = {}
+    lists: dict[str, list[Any]] = {}
+    current: str | None = None
+    for kind, key, value in _content_stream(members, reader, limits, check=True):
+        if kind == "top":  # not an object at all
+            _check_head({})
+        if isinstance(key, str):  # a member of the top level
+            if key == "tables" and kind == "end":
+                continue
+            if key == "tables":
+                _check_head(head)
+                if kind != "object":
+                    raise _missing("tables")
+                head["tables"] = tables
+            elif kind == "value":
+                head[key] = value
+            elif kind == "list":
+                lists[key] = head[key] = []
+            elif kind == "item" and key in ("files", "people"):
+                lists[key].append(value[1])
+            continue
+        if len(key) == 2:  # a table: ("tables", name)
+            name = key[1]
+            if kind == "object":
+                check_table_name(name, EXCLUDED_TABLES)
+                tables[name] = {"count": None}
+                current = name
+            elif kind == "end":
+                if tables[name]["count"] is None:
+                    raise malformed_table(name)
+                checker.table_done(name)
+                current = None
+            else:
+                check_table_name(name, EXCLUDED_TABLES)
+                raise malformed_table(name)
+        elif len(key) == 3 and key[2] == "rows" and key[1] == current:
+            if kind == "list":
+                tables[current]["count"] = 0
+            elif kind == "item":
+                index, row = value
+                check_row_shape(current, index, row)
+                checker.row(current, index, row)
+                tables[current]["count"] += 1
+            else:
+                raise malformed_table(current)
+    _check_head(head)
+    for key, kind_ in (("tables", dict), ("files", list), ("people", list)):
+        if not isinstance(head.get(key), kind_):
+            raise _missing(key)
+    archive_checks.check_manifest(head["files"], members, limits)
+    owners = checker.finish(head["people"])
+    check_file_names([entry["path"] for entry in head["files"]], owners)
+    return head, owners
 
 
 def open_archive(path: str | Path) -> SiteArchive:
@@ -535,8 +661,9 @@ def open_archive(path: str | Path) -> SiteArchive:
 
     Everything that can be checked without writing is checked here: the
     archive's size and members (:mod:`portal.content.exchange_archive`), content.json
-    as untrusted JSON, the format, and every row (:mod:`portal.content.exchange_checks`).
-    The files' contents are checked by :func:`import_site` as it unpacks them.
+    as untrusted JSON, the format, and every row (:mod:`portal.content.exchange_checks`),
+    content.json read as a stream, a row at a time, so that memory does not grow with
+    the site. The files' contents are checked by :func:`import_site` as it unpacks them.
     """
     path = Path(path)
     if not path.is_file():
@@ -553,11 +680,7 @@ def open_archive(path: str | Path) -> SiteArchive:
     try:
         members = archive_checks.check_members(archive, limits)
         reader = MemberReader(archive, limits)
-        document = archive_checks.read_document(members, reader, limits)
-        check_tables(document, EXCLUDED_TABLES)
-        archive_checks.check_manifest(document["files"], members, limits)
-        owners = check_rows(document, plugins_of(current_app))
-        check_file_names([entry["path"] for entry in document["files"]], owners)
+        document, owners = _scan_content(members, reader, limits)
     except UntrustedInputError as exc:
         archive.close()
         raise _refused(path, exc) from None
@@ -630,7 +753,7 @@ def import_site(
             )
             people = _link_people(archive.document["people"], report)
             writer = _RowWriter(
-                archive.document, people, merge=merge, report=report, image_sizes=image_sizes
+                archive, people, merge=merge, report=report, image_sizes=image_sizes
             )
             writer.write_all(progress)
             _record_import(archive, report, merge=merge)
@@ -739,34 +862,50 @@ def _link_people(people: list[dict[str, Any]], report: ImportReport) -> dict[int
 
 
 class _RowWriter:
-    """Inserts the exported rows table by table, translating the ids they point at."""
+    """Inserts the exported rows table by table, translating the ids they point at.
+
+    The rows are read from the archive as they are written (:meth:`SiteArchive.rows`),
+    a batch at a time; only the ids rows of later tables may need are kept (and,
+    without ``merge``, not even those: every row keeps its id).
+    """
+
+    #: Tables whose added ids are announced (:func:`_announce`).
+    ANNOUNCED = ("categories", "pages", "articles")
 
     def __init__(
-        self, document, people, *, merge: bool, report: ImportReport, image_sizes: dict[str, int]
+        self, archive, people, *, merge: bool, report: ImportReport, image_sizes: dict[str, int]
     ) -> None:
-        self.document = document
+        self.archive = archive
         self.people = people
         self.merge = merge
         self.report = report
         #: stored name → size of the image as stored here (re-encoded on import)
         self.image_sizes = image_sizes
         self.registry = plugins_of(current_app)
-        #: table → exported id → id on this site
+        #: table → exported id → id on this site (with ``merge`` only: else ids are kept)
         self.ids: dict[str, dict[Any, Any]] = {}
         #: table → exported ids of rows that were already on the site (kept, not imported)
         self.kept: dict[str, set[Any]] = {}
-        #: table → ids (here) of the rows added
+        #: table → ids (here) of the rows added, for the tables whose additions are announced
         self.added_ids: dict[str, list[Any]] = {}
 
     def write_all(self, progress: Progress) -> None:
-        exported = self.document["tables"]
-        for table in db.metadata.sorted_tables:
-            if table.name in exported:
-                self._write_table(table, exported[table.name]["rows"], progress)
+        names = list(self.archive.document["tables"])
+        ordered = [table for table in db.metadata.sorted_tables if table.name in names]
+        if [table.name for table in ordered] == names:  # as exported: one pass over the file
+            rows = _Lookahead(self.archive.rows())
+            for table in ordered:
+                self._write_table(table, rows.take(table.name), progress)
+        else:  # tables in another order: one pass over the file per table, parents first
+            for table in ordered:
+                rows = ((i, row) for _name, i, row in self.archive.rows(only=table.name))
+                self._write_table(table, rows, progress)
         if db.engine.dialect.name == "postgresql":
             self._advance_sequences()
 
-    def _write_table(self, table: Table, rows: list[dict[str, Any]], progress: Progress) -> None:
+    def _write_table(
+        self, table: Table, rows: Iterator[tuple[int, dict[str, Any]]], progress: Progress
+    ) -> None:
         spec = spec_for(table)
         own_id = _has_own_id(table)
         references = _reference_columns(table)
@@ -775,14 +914,14 @@ class _RowWriter:
         kept = self.kept.setdefault(table.name, set())
         existing_keys, taken_ids = self._existing(table, spec) if self.merge else ({}, set())
         taken_values = self._unique_values(table) if self.merge else {}
-        added: list[Any] = []
+        added: list[Any] | None = [] if table.name in self.ANNOUNCED else None
+        added_count = 0
         kept_count = 0
         batch: list[dict[str, Any]] = []
-        position = {id(row): index for index, row in enumerate(rows)}
-        for exported in _parents_first(table, rows):
+        for position, exported in _parents_first(table, rows):
             progress(1)
             # Every row, also one the site already has: a refused archive is refused whole.
-            check_settings(table.name, position[id(exported)], exported, self.registry)
+            check_settings(table.name, position, exported, self.registry)
             owner_table = references.get(spec.owner or "", "")
             if spec.owner and exported.get(spec.owner) in self.kept.get(owner_table, ()):
                 kept_count += 1  # belongs to a row the site already had: the site's own stays
@@ -806,19 +945,21 @@ class _RowWriter:
             if own_id:
                 if row["id"] in taken_ids:  # the number is used here: take the next free one
                     row["id"] = max(taken_ids) + 1
-                taken_ids.add(row["id"])
-                id_map[exported["id"]] = row["id"]
-                added.append(row["id"])
+                if self.merge:
+                    taken_ids.add(row["id"])
+                    id_map[exported["id"]] = row["id"]
+                if added is not None:
+                    added.append(row["id"])
                 if key is not None:
                     existing_keys[key] = row["id"]
-            else:
-                added.append(None)
+            added_count += 1
             batch.append({name: _decode(table.columns[name], value) for name, value in row.items()})
             if len(batch) >= INSERT_CHUNK:
                 self._flush(table, batch)
         self._flush(table, batch)
-        self.added_ids[table.name] = added
-        self.report.added[table.name] = len(added)
+        if added is not None:
+            self.added_ids[table.name] = added
+        self.report.added[table.name] = added_count
         self.report.kept[table.name] = kept_count
 
     def _translated(self, table, exported, references, user_columns) -> dict[str, Any]:
@@ -827,6 +968,8 @@ class _RowWriter:
         for column in user_columns:
             if row.get(column) is not None:
                 row[column] = self.people.get(row[column])
+        if not self.merge:
+            return row  # every row keeps its id: references stay as they are
         for column, target in references.items():
             if column in row and row[column] is not None and column not in user_columns:
                 row[column] = self.ids.get(target, {}).get(row[column])
@@ -893,7 +1036,7 @@ class _RowWriter:
 
     def _advance_sequences(self) -> None:
         """Rows inserted with their ids: move each id sequence past the highest one."""
-        for name in self.document["tables"]:
+        for name in self.archive.document["tables"]:
             table = db.metadata.tables[name]
             if not _has_own_id(table):
                 continue
@@ -923,27 +1066,48 @@ def _identity(table_name: str, spec: TableSpec, row: dict[str, Any]) -> tuple | 
     return tuple(row.get(column) for column in spec.identity)
 
 
-def _parents_first(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Rows of a tree (categories, pages) ordered so that a parent comes before its children."""
+def _parents_first(
+    table: Table, rows: Iterator[tuple[int, dict[str, Any]]]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(index, row) pairs; those of a tree (categories, pages) ordered so that a parent
+    comes before its children (a tree table is held whole: such tables are small)."""
     self_columns = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
     if not self_columns or "id" not in table.c:
-        return rows
+        yield from rows
+        return
     column = self_columns[0]
-    by_id = {row["id"]: row for row in rows}
-    ordered, placed = [], set()
+    rows = list(rows)
+    by_id = {row["id"]: (index, row) for index, row in rows}
+    placed: set[Any] = set()
+    ordered: list[tuple[int, dict[str, Any]]] = []
 
-    def place(row, trail=()):
+    def place(pair, trail=()):
+        index, row = pair
         if row["id"] in placed:
             return
         parent = by_id.get(row.get(column))
-        if parent is not None and parent["id"] not in trail:
+        if parent is not None and parent[1]["id"] not in trail:
             place(parent, (*trail, row["id"]))
         placed.add(row["id"])
-        ordered.append(row)
+        ordered.append(pair)
 
-    for row in rows:
-        place(row)
-    return ordered
+    for pair in rows:
+        place(pair)
+    yield from ordered
+
+
+class _Lookahead:
+    """The rows of a stream of (table, index, row), taken a table at a time."""
+
+    def __init__(self, rows: Iterator[tuple[str, int, dict[str, Any]]]) -> None:
+        self.rows = rows
+        self.next: tuple[str, int, dict[str, Any]] | None = next(rows, None)
+
+    def take(self, name: str) -> Iterator[tuple[int, dict[str, Any]]]:
+        while self.next is not None and self.next[0] == name:
+            _name, index, row = self.next
+            self.next = next(self.rows, None)
+            yield index, row
 
 
 def _announce(unit: UnitOfWork, added_ids: dict[str, list[Any]]) -> None:
@@ -961,5 +1125,14 @@ def _announce(unit: UnitOfWork, added_ids: dict[str, list[Any]]) -> None:
         public = select(Article).where(
             Article.id.in_(chunk), Article.status == "published", Article.published_at.is_not(None)
         )
-        for article in db.session.scalars(public):
-            unit.announce(article_event("published", article))
+        documents = []
+        articles = list(db.session.scalars(public))
+        for article in articles:
+            event = article_event("published", article)
+            unit.announce(event)
+            documents.append((event, article_document(article)))
+        # Indexed with the rows, in this transaction: their events owe the caches and plugins.
+        unit.indexed.update(index_with_change(documents))
+        for article in articles:  # not kept in the session: memory stays flat
+            db.session.expunge(article)
+        unit.write_events()  # into the outbox a chunk at a time, not all held to the end

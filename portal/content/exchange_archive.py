@@ -177,35 +177,72 @@ class MemberReader:
     def read(self, info: zipfile.ZipInfo, limit: int, *, setting: str) -> bytes:
         """The member's bytes; refused when more than ``limit`` come out (``setting`` names it)."""
         chunks: list[bytes] = []
-        size = 0
+        with self.open(info, limit, setting=setting) as source:
+            while chunk := source.read(READ_CHUNK):
+                chunks.append(chunk)
+        return b"".join(chunks)
+
+    def open(self, info: zipfile.ZipInfo, limit: int, *, setting: str) -> CountedMember:
+        """The member as a binary stream, held to the same limits as :meth:`read` as it is read."""
+        return CountedMember(self, info, limit, setting)
+
+
+class CountedMember:
+    """One member of an archive read as a stream, counting and limiting what comes out.
+
+    Every refusal is an :class:`UntrustedInputError`, raised by ``read`` at the
+    point where the member breaks a limit, or at its end when it is not the
+    size the archive declares.
+    """
+
+    def __init__(self, reader: MemberReader, info: zipfile.ZipInfo, limit: int, setting: str):
+        self.reader = reader
+        self.info = info
+        self.limit = limit
+        self.setting = setting
+        self.size = 0
+        self._source = None
+
+    def __enter__(self) -> CountedMember:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._source is not None:
+            self._source.close()
+            self._source = None
+
+    def read(self, count: int = READ_CHUNK) -> bytes:
+        info, limits = self.info, self.reader.limits
         try:
-            with self.archive.open(info) as source:
-                while chunk := source.read(READ_CHUNK):
-                    size += len(chunk)
-                    self.total += len(chunk)
-                    if size > limit:
-                        raise UntrustedInputError(
-                            f"{info.filename} in the archive is larger than "
-                            f"{_bytes(limit)} ({setting})"
-                        )
-                    if self.total > self.limits.unpacked_bytes:
-                        raise UntrustedInputError(
-                            f"the archive unpacks to more than {_bytes(self.limits.unpacked_bytes)} "
-                            "(PORTAL_IMPORT_MAX_UNPACKED_BYTES)"
-                        )
-                    check_ratio(info.filename, size, info.compress_size, self.limits)
-                    chunks.append(chunk)
-        except UntrustedInputError:
-            raise
+            if self._source is None:
+                self._source = self.reader.archive.open(info)
+            chunk = self._source.read(count)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
             raise UntrustedInputError(
                 f"{info.filename} in the archive cannot be unpacked ({exc})"
             ) from None
-        if size != info.file_size:
+        if not chunk:
+            if self.size != info.file_size:
+                raise UntrustedInputError(
+                    f"{info.filename} in the archive does not have the size the archive declares"
+                )
+            return chunk
+        self.size += len(chunk)
+        self.reader.total += len(chunk)
+        if self.size > self.limit:
             raise UntrustedInputError(
-                f"{info.filename} in the archive does not have the size the archive declares"
+                f"{info.filename} in the archive is larger than {_bytes(self.limit)} ({self.setting})"
             )
-        return b"".join(chunks)
+        if self.reader.total > limits.unpacked_bytes:
+            raise UntrustedInputError(
+                f"the archive unpacks to more than {_bytes(limits.unpacked_bytes)} "
+                "(PORTAL_IMPORT_MAX_UNPACKED_BYTES)"
+            )
+        check_ratio(info.filename, self.size, info.compress_size, limits)
+        return chunk
 
 
 def check_manifest(

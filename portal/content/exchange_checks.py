@@ -110,56 +110,155 @@ def check_tables(document: dict[str, Any], excluded: dict[str, str]) -> None:
     A table or column it does not know comes from a newer version or a plugin
     that is not installed here; ``excluded`` tables (accounts ...) never come in.
     """
-    known = db.metadata.tables
     for name, data in document["tables"].items():
-        if name in excluded:
-            raise UntrustedInputError(
-                f"{CONTENT_FILE} contains the table {name!r}, which is never imported"
-            )
-        if name not in known:
-            raise UntrustedInputError(
-                f"{CONTENT_FILE} has a table this portal does not know: {name!r} (made by a "
-                "newer version, or with a plugin that is not installed here)"
-            )
+        check_table_name(name, excluded)
         if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
-            raise UntrustedInputError(f"{CONTENT_FILE}: table {name!r} is malformed")
-        columns = set(known[name].columns.keys())
+            raise malformed_table(name)
         for index, row in enumerate(data["rows"]):
-            if not isinstance(row, dict):
-                raise UntrustedInputError(f"{CONTENT_FILE}, {name} row {index + 1}: not an object")
-            unknown = sorted(set(row) - columns)
-            if unknown:
-                raise UntrustedInputError(
-                    f"{CONTENT_FILE}, table {name!r} has columns this portal does not know: "
-                    f"{', '.join(unknown)} (upgrade this portal first)"
-                )
+            check_row_shape(name, index, row)
+
+
+def check_table_name(name: str, excluded: dict[str, str]) -> None:
+    """A table of the file is one this portal has and imports (see :func:`check_tables`)."""
+    if name in excluded:
+        raise UntrustedInputError(
+            f"{CONTENT_FILE} contains the table {name!r}, which is never imported"
+        )
+    if name not in db.metadata.tables:
+        raise UntrustedInputError(
+            f"{CONTENT_FILE} has a table this portal does not know: {name!r} (made by a "
+            "newer version, or with a plugin that is not installed here)"
+        )
+
+
+def malformed_table(name: str) -> UntrustedInputError:
+    return UntrustedInputError(f"{CONTENT_FILE}: table {name!r} is malformed")
+
+
+def check_row_shape(name: str, index: int, row: Any) -> None:
+    """A row is an object whose columns the table has (see :func:`check_tables`)."""
+    if not isinstance(row, dict):
+        raise UntrustedInputError(f"{CONTENT_FILE}, {name} row {index + 1}: not an object")
+    unknown = sorted(set(row) - set(db.metadata.tables[name].columns.keys()))
+    if unknown:
+        raise UntrustedInputError(
+            f"{CONTENT_FILE}, table {name!r} has columns this portal does not know: "
+            f"{', '.join(unknown)} (upgrade this portal first)"
+        )
 
 
 def check_rows(document: dict[str, Any], registry: PluginSet) -> dict[str, FileOwner]:
     """Refuse the first row that breaks a rule; return the row owning each file path.
 
     ``document`` is a parsed content.json whose tables and columns are known
-    (:func:`check_tables`); ``registry`` gives the block
-    types and layouts installed here. File paths are as in the archive's
-    ``files`` list (``media/uploads/ab/ab12...jpg``).
+    (:func:`check_tables`); ``registry`` gives the block types and layouts
+    installed here. File paths are as in the archive's ``files`` list
+    (``media/uploads/ab/ab12...jpg``). The same checks as :class:`RowChecker`,
+    which ``portal import-site`` uses a row at a time.
     """
-    tables = {name: data["rows"] for name, data in document["tables"].items()}
-    people = _people_ids(document["people"])
-    ordered = [t for t in db.metadata.sorted_tables if t.name in tables]
-    for table in ordered:
-        for index, row in enumerate(tables[table.name]):
-            _check_values(table, index, row)
-        _check_unique(table, tables[table.name])
-    for table in ordered:
-        _check_references(table, tables, people)
-        _check_tree(table, tables[table.name])
-    for name, rule in ROW_RULES.items():
-        for index, row in enumerate(tables.get(name, [])):
-            problem = rule(row, registry)
+    checker = RowChecker(registry)
+    tables = document["tables"]
+    for table in db.metadata.sorted_tables:
+        if table.name in tables:
+            for index, row in enumerate(tables[table.name]["rows"]):
+                checker.row(table.name, index, row)
+            checker.table_done(table.name)
+    return checker.finish(document["people"])
+
+
+class RowChecker:
+    """The checks of :func:`check_rows`, fed a row at a time, keeping only what they need.
+
+    Each row is checked as it comes (its values against their columns, the
+    rules of its table); what needs other rows is kept compactly: the values
+    of unique columns seen, the ids rows may point at, the references not
+    yet checkable (to a table not read yet, to the file's people, which
+    come last), the parents of tree tables, the rows naming files. Call
+    :meth:`row` for each row, :meth:`table_done` after each table's last row,
+    and :meth:`finish` with the file's people at the end.
+    """
+
+    def __init__(self, registry: PluginSet) -> None:
+        self.registry = registry
+        tables = db.metadata.tables
+        #: (table, column) → values of that column seen: what references may point at.
+        self.targets: dict[tuple[str, str], set[Any]] = {
+            (fk.column.table.name, fk.column.name): set()
+            for table in tables.values()
+            for fk in table.foreign_keys
+            if fk.column.table.name != "users"
+        }
+        #: (table, column, target, target column) → value → (index, where) of its first row,
+        #: for references checked at the end.
+        self.waiting: dict[tuple[str, str, str, str], dict[Any, tuple[int, str]]] = {}
+        self.unique: dict[str, list[tuple[tuple[str, ...], dict[tuple, int]]]] = {}
+        #: tree table → its rows' (index, where, id, parent), in order
+        self.trees: dict[str, list[tuple[int, str, Any, Any]]] = {}
+        self.done: set[str] = set()
+        self.pages_seen: dict[tuple, int] = {}
+        self.owners_rows: dict[str, list[dict[str, Any]]] = {"media_images": [], "attachments": []}
+
+    def row(self, name: str, index: int, row: dict[str, Any]) -> None:
+        table = db.metadata.tables[name]
+        _check_values(table, index, row)
+        uniques = self.unique.get(name)
+        if uniques is None:
+            uniques = self.unique[name] = [(cols, {}) for cols in _unique_columns(table)]
+        for columns, seen in uniques:
+            _check_unique_row(table, columns, seen, index, row)
+        for (target, column), values in self.targets.items():
+            if target == name:
+                values.add(row.get(column))
+        for fk in table.foreign_keys:
+            column, target = fk.parent.name, fk.column.table.name
+            value = row.get(column)
+            if value is None:
+                continue
+            if target != "users" and target in self.done:
+                if value not in self.targets[(target, fk.column.name)]:
+                    raise _refusal(
+                        name, index, row, f"{column} {value} is not a row of {target} in the file"
+                    )
+                continue
+            waiting = self.waiting.setdefault((name, column, target, fk.column.name), {})
+            if value not in waiting:
+                waiting[value] = (index, _where(name, index, row))
+        for fk in table.foreign_keys:
+            if fk.column.table is table:
+                self.trees.setdefault(f"{name}.{fk.parent.name}", []).append(
+                    (index, _where(name, index, row), row.get("id"), row.get(fk.parent.name))
+                )
+        rule = ROW_RULES.get(name)
+        if rule is not None:
+            problem = rule(row, self.registry)
             if problem is not None:
                 raise _refusal(name, index, row, problem)
-    _check_category_pages(tables.get("pages", []))
-    return _file_owners(tables)
+        if name == "pages":
+            _check_category_page(self.pages_seen, index, row)
+        if name in self.owners_rows:
+            self.owners_rows[name].append(row)
+
+    def table_done(self, name: str) -> None:
+        """After the last row of ``name``: references to it can be checked at once from now on."""
+        self.done.add(name)
+
+    def finish(self, people: list[Any]) -> dict[str, FileOwner]:
+        """The checks that needed every row; the row owning each file path."""
+        people_ids = _people_ids(people)
+        for (_name, column, target, target_column), values in self.waiting.items():
+            known = people_ids if target == "users" else self.targets[(target, target_column)]
+            missing = [item for value, item in values.items() if value not in known]
+            if missing:
+                index, where = min(missing)
+                value = next(v for v, item in values.items() if item == (index, where))
+                what = "one of the file's people" if target == "users" else f"a row of {target}"
+                raise UntrustedInputError(
+                    f"{CONTENT_FILE}, {where}: {column} {value} is not {what} in the file"
+                )
+        for key, rows in self.trees.items():
+            name, column = key.split(".", 1)
+            _check_tree_rows(name, column, rows)
+        return _file_owners(self.owners_rows)
 
 
 def _refusal(table: str, index: int, row: dict[str, Any], problem: str) -> UntrustedInputError:
@@ -291,64 +390,42 @@ def _unique_columns(table: Table) -> list[tuple[str, ...]]:
     return list(dict.fromkeys(s for s in sets if s))
 
 
-def _check_unique(table: Table, rows: list[dict[str, Any]]) -> None:
-    for columns in _unique_columns(table):
-        seen: dict[tuple, int] = {}
-        for index, row in enumerate(rows):
-            key = tuple(row.get(column) for column in columns)
-            if any(value is None for value in key):
-                continue
-            if key in seen:
-                shown = ", ".join(
-                    f"{c} {json.dumps(v, ensure_ascii=False)}"
-                    for c, v in zip(columns, key, strict=True)
-                )
-                raise UntrustedInputError(
-                    f"{CONTENT_FILE}, {table.name}: {shown} appears twice "
-                    f"(rows {seen[key] + 1} and {index + 1})"
-                )
-            seen[key] = index
+def _check_unique_row(
+    table: Table, columns: tuple[str, ...], seen: dict[tuple, int], index: int, row: dict
+) -> None:
+    key = tuple(row.get(column) for column in columns)
+    if any(value is None for value in key):
+        return
+    if key in seen:
+        shown = ", ".join(
+            f"{c} {json.dumps(v, ensure_ascii=False)}" for c, v in zip(columns, key, strict=True)
+        )
+        raise UntrustedInputError(
+            f"{CONTENT_FILE}, {table.name}: {shown} appears twice "
+            f"(rows {seen[key] + 1} and {index + 1})"
+        )
+    seen[key] = index
 
 
-def _check_references(table: Table, tables: dict[str, list], people: set[int]) -> None:
-    """Every reference points at a row of the file (accounts: at one of its ``people``)."""
-    for fk in table.foreign_keys:
-        column, target = fk.parent.name, fk.column.table.name
-        if target == "users":
-            known: set[Any] = people
-        else:
-            known = {row.get(fk.column.name) for row in tables.get(target, [])}
-        for index, row in enumerate(tables[table.name]):
-            value = row.get(column)
-            if value is not None and value not in known:
-                what = "one of the file's people" if target == "users" else f"a row of {target}"
-                raise _refusal(
-                    table.name, index, row, f"{column} {value} is not {what} in the file"
-                )
-
-
-def _check_tree(table: Table, rows: list[dict[str, Any]]) -> None:
-    """A row's chain of parents (categories, pages) ends at a root instead of looping.
+def _check_tree_rows(name: str, column: str, rows: list[tuple[int, str, Any, Any]]) -> None:
+    """The tree check over (index, where, id, parent) of each row, in order.
 
     Each row is walked up once at most (rows already known to reach a root
     stop the walk), so a long crafted chain costs linear time.
     """
-    for fk in table.foreign_keys:
-        if fk.column.table is not table:
-            continue
-        parents = {row.get("id"): row.get(fk.parent.name) for row in rows}
-        rooted: set[Any] = set()
-        for index, row in enumerate(rows):
-            path: list[Any] = []
-            on_path: set[Any] = set()
-            current = row.get("id")
-            while current is not None and current not in rooted:
-                if current in on_path:
-                    raise _refusal(table.name, index, row, f"its chain of {fk.parent.name} loops")
-                path.append(current)
-                on_path.add(current)
-                current = parents.get(current)
-            rooted.update(path)
+    parents = {row_id: parent for _index, _where_, row_id, parent in rows}
+    rooted: set[Any] = set()
+    for _index, where, row_id, _parent in rows:
+        path: list[Any] = []
+        on_path: set[Any] = set()
+        current = row_id
+        while current is not None and current not in rooted:
+            if current in on_path:
+                raise UntrustedInputError(f"{CONTENT_FILE}, {where}: its chain of {column} loops")
+            path.append(current)
+            on_path.add(current)
+            current = parents.get(current)
+        rooted.update(path)
 
 
 # ---------------------------------------------------------------------------
@@ -535,19 +612,23 @@ def _check_category_pages(pages: list[dict[str, Any]]) -> None:
     language: the English site has its own), one tag page."""
     seen: dict[tuple, int] = {}
     for index, row in enumerate(pages):
-        if row["kind"] not in CATEGORY_KINDS + SINGLE_KINDS:
-            continue
-        key = (row["kind"], row.get("category_id"), row.get("language") or "vi")
-        if key in seen:
-            raise _refusal(
-                "pages",
-                index,
-                row,
-                f"another {row['kind']} page (row {seen[key] + 1}) has the same category"
-                if row["kind"] in CATEGORY_KINDS
-                else f"another {row['kind']} page (row {seen[key] + 1}): a site has one",
-            )
-        seen[key] = index
+        _check_category_page(seen, index, row)
+
+
+def _check_category_page(seen: dict[tuple, int], index: int, row: dict[str, Any]) -> None:
+    if row["kind"] not in CATEGORY_KINDS + SINGLE_KINDS:
+        return
+    key = (row["kind"], row.get("category_id"), row.get("language") or "vi")
+    if key in seen:
+        raise _refusal(
+            "pages",
+            index,
+            row,
+            f"another {row['kind']} page (row {seen[key] + 1}) has the same category"
+            if row["kind"] in CATEGORY_KINDS
+            else f"another {row['kind']} page (row {seen[key] + 1}): a site has one",
+        )
+    seen[key] = index
 
 
 def _layout(name: Any, column: str, registry: PluginSet) -> str | None:

@@ -71,12 +71,19 @@ def consumer_names(app) -> list[str]:
     return [CACHE_CONSUMER, *edge, SEARCH_CONSUMER, *listeners]
 
 
-def write(events: Iterable[ContentEvent], *, actor) -> list[int]:
-    """Add outbox rows for ``events`` to the current transaction; their ids once flushed."""
+def write(
+    events: Iterable[ContentEvent], *, actor, indexed: frozenset | set = frozenset()
+) -> list[int]:
+    """Add outbox rows for ``events`` to the current transaction; their ids once flushed.
+
+    ``indexed`` are events whose objects the transaction put in the search index
+    itself: their rows do not owe the ``search`` consumer.
+    """
     events = list(events)
     if not events:
         return []
     consumers = consumer_names(current_app._get_current_object())
+    without_search = [name for name in consumers if name != SEARCH_CONSUMER]
     now = utcnow()
     rows = [
         {
@@ -86,7 +93,7 @@ def write(events: Iterable[ContentEvent], *, actor) -> list[int]:
             "tags": sorted(event.tags),
             "actor": actor.name[:300],
             "status": PENDING,
-            "pending": list(consumers),
+            "pending": list(without_search if event in indexed else consumers),
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
@@ -184,15 +191,29 @@ def deliver(*, ids: list[int] | None = None, now: datetime | None = None) -> Del
     report = DeliveryReport()
     if ids is not None and len(ids) > BATCH:  # a big import: a batch at a time
         for start in range(0, len(ids), BATCH):
-            part = deliver(ids=ids[start : start + BATCH], now=now)
+            part = _deliver_batch(app, ids[start : start + BATCH], now)
             report.delivered += part.delivered
             report.retrying += part.retrying
             report.failed += part.failed
+        _finish(app, now, report)
         return report
+    report = _deliver_batch(app, ids, now)
+    _finish(app, now, report)
+    return report
+
+
+def _finish(app, now: datetime, report: DeliveryReport) -> None:
+    """After delivering: old delivered rows go (once, not per batch), the retry note is written."""
+    if report.delivered:
+        _forget_old(now)
+    note_next_retry(app)
+
+
+def _deliver_batch(app, ids: list[int] | None, now: datetime) -> DeliveryReport:
+    """Claim and deliver up to :data:`BATCH` rows (these, or the due ones)."""
+    report = DeliveryReport()
     claimed = _claim(ids, now)
     if not claimed:
-        if ids is None:  # a sweep found nothing due: the note is out of date
-            note_next_retry(app)
         return report
     rows = list(
         db.session.scalars(
@@ -205,20 +226,32 @@ def deliver(*, ids: list[int] | None = None, now: datetime | None = None) -> Del
         EDGE_CONSUMER: _purge_tags(app, rows, EDGE_CONSUMER, edge_purge.purge_function(app)),
     }
     indexed = _index_all(rows)
+    told = _tell_plugins_all(app, rows)
     # Every consumer is told of every row first, then the rows are marked: a savepoint then
     # has no changed row to write first, and the rows are written together at the commit.
-    outcomes = [_tell_row(app, row, purge_errors, indexed) for row in rows]
+    outcomes = [_tell_row(app, row, purge_errors, indexed, told) for row in rows]
+    done = []
     for row, (remaining, errors) in zip(rows, outcomes, strict=True):
-        _settle_row(app, row, now, report, remaining, errors)
+        if remaining:
+            _settle_row(app, row, now, report, remaining, errors)
+        else:
+            done.append(row.id)
+    if done:  # the usual case: every consumer told, the rows marked in one statement
+        db.session.execute(
+            update(OutboxEvent)
+            .where(OutboxEvent.id.in_(done))
+            .values(
+                status=DELIVERED, delivered_at=now, last_error="", pending=[], claimed_until=None
+            )
+            .execution_options(synchronize_session=False)
+        )
+        report.delivered += done
     row_ids = [row.id for row in rows]  # (the commit expires the rows)
     db.session.commit()
     if purge_errors[CACHE_CONSUMER] is None and cache_tags:
         coherence.purged_here(app, row_ids)
         # The pages readers visit most, rendered again now rather than by the next reader.
         page_warming.warm_after_purge(app, cache_tags)
-    if report.delivered:
-        _forget_old(now)
-    note_next_retry(app)
     return report
 
 
@@ -330,6 +363,39 @@ def _index_all(rows: list[OutboxEvent]) -> set[int]:
     return {row.id for row in owing}
 
 
+def _tell_plugins_all(app, rows: list[OutboxEvent]) -> dict[str, set[int]]:
+    """Tell each listening plugin of every row owing it, under one savepoint per plugin.
+
+    Returns, per consumer, the ids of the rows told. When a plugin raises, its
+    savepoint is rolled back and its rows are told one by one afterwards (as
+    any other consumer), so one bad row cannot hold back the others and its
+    error is its own.
+    """
+    told: dict[str, set[int]] = {}
+    if len(rows) < 2:
+        return told
+    consumers = {c for row in rows for c in row.pending if c.startswith(PLUGIN_PREFIX)}
+    for consumer in sorted(consumers):
+        owing = [row for row in rows if consumer in row.pending]
+        savepoint = db.session.begin_nested()
+        try:
+            for row in owing:
+                _tell(app, consumer, event_of(row))
+            savepoint.commit()
+        except Exception as exc:
+            if savepoint.is_active:
+                savepoint.rollback()
+            log.warning(
+                "Content events: telling %s of %s events at once failed: %s",
+                consumer,
+                len(owing),
+                exc,
+            )
+            continue
+        told[consumer] = {row.id for row in owing}
+    return told
+
+
 def _claim(ids: list[int] | None, now: datetime) -> list[int]:
     """Ids of the rows this process may deliver now, claimed in one committed transaction."""
     query = select(OutboxEvent.id).where(OutboxEvent.status == PENDING).order_by(OutboxEvent.id)
@@ -366,13 +432,19 @@ def _claim(ids: list[int] | None, now: datetime) -> list[int]:
 
 
 def _tell_row(
-    app, row: OutboxEvent, purge_errors: dict[str, str | None], indexed: set[int]
+    app,
+    row: OutboxEvent,
+    purge_errors: dict[str, str | None],
+    indexed: set[int],
+    told: dict[str, set[int]],
 ) -> tuple[list[str], list[str]]:
     """Tell each consumer the row still owes; the consumers that failed and their errors."""
     event = event_of(row)
     remaining, errors = [], []
     for consumer in row.pending:
         if consumer == SEARCH_CONSUMER and row.id in indexed:  # indexed with the batch, before
+            continue
+        if row.id in told.get(consumer, ()):  # told with the batch, before
             continue
         if consumer in purge_errors:  # purged for every row at once, before
             error = purge_errors[consumer]

@@ -57,6 +57,12 @@ class UnitOfWork:
     after_commit: list[Callable[[], None]] = field(default_factory=list)
     #: The events announced so far, for a quick "already announced?" (an import announces thousands).
     _announced: set = field(default_factory=set, repr=False)
+    #: Announced events whose objects the unit put in the search index itself, in its own
+    #: transaction (an import's new articles): their outbox rows do not owe the ``search``
+    #: consumer. The other consumers (caches, plugins) are told as usual.
+    indexed: set = field(default_factory=set, repr=False)
+    #: Ids of the outbox rows already written (:meth:`write_events`).
+    written: list[int] = field(default_factory=list, repr=False)
 
     def announce(self, event) -> None:
         """Have ``event`` (a :class:`~portal.content.events.ContentEvent`) delivered after commit.
@@ -67,6 +73,21 @@ class UnitOfWork:
         if event not in self._announced:
             self._announced.add(event)
             self.events.append(event)
+
+    def write_events(self) -> None:
+        """Write the events announced so far to the outbox now, in this transaction.
+
+        For a change announcing very many events (a site import's articles):
+        they are written a chunk at a time instead of all being held until the
+        commit. They are delivered after the commit like the others. An event
+        announced again after this is written again.
+        """
+        from portal.content import outbox
+
+        self.written += outbox.write(self.events, actor=self.actor, indexed=self.indexed)
+        self.events = []
+        self._announced = set()
+        self.indexed = set()
 
     def on_commit(self, callback: Callable[[], None]) -> None:
         """Run ``callback`` once the change is committed (never if it is rolled back)."""
@@ -111,7 +132,7 @@ def unit_of_work(actor: Actor | None = None) -> Iterator[UnitOfWork]:
     token = _current.set(unit)
     try:
         yield unit
-        ids = outbox.write(unit.events, actor=unit.actor)
+        ids = unit.written + outbox.write(unit.events, actor=unit.actor, indexed=unit.indexed)
         db.session.commit()
     except BaseException:
         db.session.rollback()

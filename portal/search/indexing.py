@@ -42,6 +42,35 @@ def index_event(event: ContentEvent) -> None:
             engine.index([document])
 
 
+def index_with_change(documents: list[tuple[ContentEvent, SearchDocument]]) -> set[ContentEvent]:
+    """Put new objects in the index inside the transaction that creates them; the events done.
+
+    For bulk writers (an import's chunk of new articles): the documents are
+    made from the values just written, so nothing is read back, and the index
+    is committed (or rolled back) with the rows. Only when the engine keeps
+    its index in the site's database (the built-in engines) and the core's
+    provider is the only one for the events' subject; otherwise nothing is
+    done here and the outbox's ``search`` consumer indexes them as usual.
+    The events returned need not owe the ``search`` consumer.
+    """
+    from portal.search.table import TableEngine
+
+    if not documents:
+        return set()
+    app = current_app._get_current_object()
+    engine = search_engine(app)
+    if not isinstance(engine, TableEngine):
+        return set()
+    subjects = {event.subject for event, _document in documents}
+    for provider in search_providers(app):
+        if provider.subject in subjects and provider.kind not in {
+            document.kind for event, document in documents if event.subject == provider.subject
+        }:
+            return set()  # another kind listens to these events: leave them to the outbox
+    engine.index([document for _event, document in documents])
+    return {event for event, _document in documents}
+
+
 def index_events(events: list[ContentEvent]) -> None:
     """Index or remove what many events are about, a few queries for all of them.
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select
@@ -44,6 +46,20 @@ def article_document(article) -> SearchDocument:
         published_at=article.published_at,
         category_id=article.category_id,
     )
+
+
+@dataclass(frozen=True)
+class ArticleValues:
+    """The columns :func:`article_document` reads, for an article written without the ORM."""
+
+    id: int
+    title: str
+    slug: str
+    language: str
+    lead: str
+    body_html: str
+    published_at: datetime | None
+    category_id: int | None
 
 
 _DOCUMENT_COLUMNS = (

@@ -93,26 +93,23 @@ class SQLiteEngine(TableEngine):
         if not rows:
             return
         fts_rows = [self._fts_row(doc_id, values) for doc_id, values in rows]
-        db.session.execute(
-            text(
-                f"INSERT INTO {SQLITE_FTS_TABLE} (rowid, title, lead, body, meta, doc_id) "
-                "VALUES (:rowid, :title, :lead, :body, :meta, :doc_id)"
-            ),
-            fts_rows,
+        # Plain text and numbers only: straight to the driver (an import writes thousands).
+        connection = db.session.connection()
+        connection.exec_driver_sql(
+            f"INSERT INTO {SQLITE_FTS_TABLE} (rowid, title, lead, body, meta, doc_id) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (r["rowid"], r["title"], r["lead"], r["body"], r["meta"], r["doc_id"])
+                for r in fts_rows
+            ],
         )
-        db.session.execute(
-            text(
-                f"INSERT INTO {SQLITE_FTS_TITLE_TABLE} (rowid, title, meta) "
-                "VALUES (:rowid, :title, :meta)"
-            ),
-            fts_rows,
+        connection.exec_driver_sql(
+            f"INSERT INTO {SQLITE_FTS_TITLE_TABLE} (rowid, title, meta) VALUES (?, ?, ?)",
+            [(r["rowid"], r["title"], r["meta"]) for r in fts_rows],
         )
-        db.session.execute(
-            text(
-                f"INSERT INTO {SQLITE_FTS_LEAD_TABLE} (rowid, lead, meta) "
-                "VALUES (:rowid, :lead, :meta)"
-            ),
-            fts_rows,
+        connection.exec_driver_sql(
+            f"INSERT INTO {SQLITE_FTS_LEAD_TABLE} (rowid, lead, meta) VALUES (?, ?, ?)",
+            [(r["rowid"], r["lead"], r["meta"]) for r in fts_rows],
         )
 
     def _removing(self, rows: list) -> None:

@@ -315,6 +315,15 @@ BAD_ARCHIVES = {
     "missing-file": (lambda name, data: None if name.startswith("files/media/") else data,
                      "the archive does not contain it"),
     "damaged-file": (damage_first_image, "is damaged"),
+    # Found only once most of content.json has been read (it is read a row at a time).
+    "bad-last-row": (edit_document(lambda d: d["tables"]["page_revisions"]["rows"][-1].update(number=0)),
+                     "number must be at least 1"),
+    "bad-reference-at-the-end": (edit_document(lambda d: d["people"].clear()),
+                                 "is not one of the file's people"),
+    "cut-short": (lambda name, data: data[: len(data) - 40] if name == "content.json" else data,
+                  "content.json is not valid JSON"),
+    "rows-not-a-list": (edit_document(lambda d: d["tables"]["tags"].update(rows={})),
+                        "table 'tags' is malformed"),
 }  # fmt: skip
 
 
@@ -386,4 +395,26 @@ def test_a_failing_import_site_writes_no_audit_entry_and_no_event(exported, data
     with target.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 0
         assert content_counts() == {}
+    close(target)
+
+
+def test_an_archive_with_its_tables_in_another_order_imports_the_same(
+    exported, database_url, tmp_path
+):
+    """content.json is read as a stream: tables in an order other than the export's
+    (children first) are still written parents first, and give the same site."""
+    archive, before, _output = exported
+
+    def children_first(document):
+        document["tables"] = dict(reversed(list(document["tables"].items())))
+
+    shuffled = rewrite(archive, tmp_path / "shuffled.zip", edit_document(children_first))
+    target = fresh_app(database_url, tmp_path, "target")
+    with target.app_context():
+        make_people(order=reversed(list(PEOPLE)))
+    result = target.test_cli_runner().invoke(args=["portal", "import-site", str(shuffled)])
+    assert result.exit_code == 0, result.output
+    after = capture(target)
+    for name in before["rows"]:
+        assert without_sizes(after["rows"], name) == without_sizes(before["rows"], name), name
     close(target)

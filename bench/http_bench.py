@@ -20,9 +20,11 @@ What it does:
    configuration: whole-page cache and block cache in process memory,
    ``PORTAL_CACHE_URL=memory``) and "cold" (``PORTAL_CACHE_URL=none``,
    ``PORTAL_PAGE_CACHE=0``); the hello-world app (written to a temporary file)
-   under gunicorn; nginx (temporary config, ``gzip off``) serving the article
-   page's bytes as saved from the portal, and in front of the warm SQLite portal
-   with the one-second micro-cache of docs/operations.md (the row "nginx 1 s cache");
+   under gunicorn; nginx (temporary config) serving the article page's bytes as
+   saved from the portal (the gzipped ones with ``gzip_static`` for a client that
+   accepts gzip: the same bytes the portal sends), and in front of the warm SQLite
+   portal with the one-second micro-cache shipped in ``deploy/nginx/portal.conf``
+   (the row "nginx 1 s cache");
 3. finds real URLs in the site: the home page, the first category of the home
    page and its page 50 (or its last page when it has fewer), the first
    article of the home page, a search (``/tim-kiem?q=phát triển``), the feed
@@ -85,6 +87,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+PROXY_CONFIG = ROOT / "deploy" / "nginx" / "portal.conf"
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))
 
@@ -96,7 +99,8 @@ DOCS_INTRO = """\
 `bench/http_bench.py` (in `make bench`) serves the site of `bench/big_site.py`
 (1,000 generated articles; `--articles 100000` for the big one) with gunicorn,
 2 sync workers on 127.0.0.1, next to a Flask hello-world app served the same way
-and nginx serving a saved copy of the article page from a file (`gzip off`), and
+and nginx serving a saved copy of the article page from a file (the same bytes the
+portal sends: gzipped for a client that accepts gzip), and
 loads each URL with `wrk -t2 -c32 --latency` in interleaved rounds (hello, nginx,
 then every portal page, repeated); each row is the median over the rounds.
 "Warm" is the default configuration (whole-page and block cache in process
@@ -104,8 +108,8 @@ memory), "cold" has both off (`PORTAL_CACHE_URL=none`, `PORTAL_PAGE_CACHE=0`);
 requests are anonymous, without cookies. gunicorn's sync workers close the
 connection after each answer while nginx keeps it open, which is part of what
 the nginx ratio shows. "nginx 1 s cache" is the article through nginx with the
-micro-cache of [operations](operations.md#whole-pages-and-a-caching-proxy) in
-front of the warm SQLite portal.
+micro-cache of `deploy/nginx/portal.conf` ([operations](operations.md#whole-pages-and-a-caching-proxy))
+in front of the warm SQLite portal.
 """
 SECTION_BEFORE = "## Content events per request"
 
@@ -143,26 +147,13 @@ http {{
     server {{
         listen 127.0.0.1:{port};
         root {folder}/html;
-        location / {{ default_type "text/html; charset=utf-8"; }}
+        # The article's bytes as the portal sent them: gzipped ones from article.html.gz
+        # for a client that accepts gzip, the plain ones otherwise.
+        location / {{ default_type "text/html; charset=utf-8"; gzip_static on; }}
     }}
-    # The one-second micro-cache of docs/operations.md ("nginx (no purge)"), in front of
-    # the warm portal on SQLite.
-    proxy_cache_path {folder}/cache levels=1:2 keys_zone=portal:10m max_size=100m inactive=10m;
-    server {{
-        listen 127.0.0.1:{proxy_port};
-        location / {{
-            proxy_pass http://127.0.0.1:{backend_port};
-            proxy_set_header Host $host;
-            proxy_cache portal;
-            proxy_cache_key $scheme$host$request_uri;
-            proxy_ignore_headers Cache-Control Expires;
-            proxy_cache_valid 200 301 1s;
-            proxy_cache_use_stale updating error timeout;
-            proxy_cache_lock on;
-            proxy_cache_bypass $cookie_session $cookie_remember_token;
-            proxy_no_cache $cookie_session $cookie_remember_token;
-        }}
-    }}
+    # deploy/nginx/portal.conf, the documented micro-cache, in front of the warm portal
+    # on SQLite.
+    include {folder}/portal.conf;
 }}
 """
 
@@ -465,7 +456,11 @@ def start_hello(processes: Processes, run_dir: Path) -> str:
 
 
 def start_nginx(
-    article_html: bytes, backend: str, processes: Processes, run_dir: Path
+    article_html: bytes,
+    article_gzip: bytes | None,
+    backend: str,
+    processes: Processes,
+    run_dir: Path,
 ) -> tuple[str, str] | None:
     """Serve the saved article page from a file, and the portal at ``backend`` through the
     documented micro-cache: (the file's URL, the proxy's base URL); None without nginx."""
@@ -478,11 +473,14 @@ def start_nginx(
     folder = run_dir / "nginx"
     (folder / "html").mkdir(parents=True)
     (folder / "html" / "article.html").write_bytes(article_html)
+    if article_gzip is not None:
+        (folder / "html" / "article.html.gz").write_bytes(article_gzip)
     # nginx's workers may run as another user (root's drop to nobody): let them read the page.
     run_dir.chmod(0o711)
     folder.chmod(0o711)
     (folder / "html").chmod(0o755)
-    (folder / "html" / "article.html").chmod(0o644)
+    for saved in (folder / "html").iterdir():
+        saved.chmod(0o644)
     port, proxy_port = free_port(), free_port()
     backend_port = int(backend.rsplit(":", 1)[1].strip("/"))
     config = folder / "nginx.conf"
@@ -491,10 +489,11 @@ def start_nginx(
             workers=NGINX_WORKERS,
             folder=folder,
             port=port,
-            proxy_port=proxy_port,
-            backend_port=backend_port,
         ),
         encoding="utf-8",
+    )
+    (folder / "portal.conf").write_text(
+        shipped_proxy_config(folder, proxy_port, backend_port), encoding="utf-8"
     )
     process = processes.start(
         "nginx",
@@ -504,6 +503,20 @@ def start_nginx(
     url = f"http://127.0.0.1:{port}/article.html"
     wait_until_serving(url, process, processes)
     return url, f"http://127.0.0.1:{proxy_port}"
+
+
+def shipped_proxy_config(folder: Path, proxy_port: int, backend_port: int) -> str:
+    """deploy/nginx/portal.conf as shipped, pointed at this run's ports and folder."""
+    text = PROXY_CONFIG.read_text(encoding="utf-8")
+    for shipped, here in (
+        ("listen 80;", f"listen 127.0.0.1:{proxy_port};"),
+        ("http://127.0.0.1:8000", f"http://127.0.0.1:{backend_port}"),
+        ("/var/cache/nginx/portal", str(folder / "cache")),
+    ):
+        if shipped not in text:
+            raise SystemExit(f"{PROXY_CONFIG} no longer says {shipped!r}: update this bench")
+        text = text.replace(shipped, here)
+    return text
 
 
 # --- finding the pages ----------------------------------------------------------------
@@ -882,8 +895,16 @@ def main() -> None:
                 start_portal(site, mode, processes, run_dir)
             site.pages = find_pages(site.servers["cold"])
         article_path = dict(sites[0].pages)["article"]
-        _status, _headers, article_html = http_get(sites[0].servers["cold"] + article_path)
-        started = start_nginx(article_html, sites[0].servers["warm"], processes, run_dir)
+        article_url = sites[0].servers["cold"] + article_path
+        _status, _headers, article_html = http_get(article_url)
+        _status, _headers, article_gzip = http_get(article_url, gzip=True)
+        started = start_nginx(
+            article_html,
+            None if args.no_gzip else article_gzip,
+            sites[0].servers["warm"],
+            processes,
+            run_dir,
+        )
         nginx_url, proxy_url = started if started else (None, None)
 
         gzip = not args.no_gzip

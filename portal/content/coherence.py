@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from flask import has_app_context
 from sqlalchemy import func, select
 
 from portal.cache import MemoryBackend, cache_for
@@ -108,8 +109,9 @@ def is_behind(app) -> bool:
 def catch_up(app) -> int:
     """Purge from this process's cache what other processes changed; how many events were new.
 
-    Costs one ``stat`` when the stamp has not moved. Only the in-process
-    cache needs it: a shared cache was purged by the writer itself.
+    Costs one ``stat`` when the stamp has not moved, and no app context unless
+    the outbox has to be read (a publish by this very process needs none). Only
+    the in-process cache needs it: a shared cache was purged by the writer itself.
     """
     cache = cache_for(app)
     if not isinstance(cache, MemoryBackend):
@@ -147,6 +149,15 @@ def catch_up(app) -> int:
             watcher.purged_here.difference_update(ours)
             watcher.seen_id = newest
             return 0
+    if has_app_context():
+        return _purge_new_events(cache, watcher, newest, clock)
+    with app.app_context():  # answered ahead of Flask (kept pages): only reading needs one
+        return _purge_new_events(cache, watcher, newest, clock)
+
+
+def _purge_new_events(cache: MemoryBackend, watcher: Watcher, newest: int, clock: float) -> int:
+    """Read the events other processes committed since ``watcher.seen_id`` (and the gaps),
+    purge their tags from this process's cache; how many were read."""
     query = select(OutboxEvent.id, OutboxEvent.tags).where(
         OutboxEvent.id > watcher.seen_id, OutboxEvent.id <= newest
     )

@@ -250,6 +250,9 @@ def _deliver_batch(app, ids: list[int] | None, now: datetime) -> DeliveryReport:
     db.session.commit()
     if purge_errors[CACHE_CONSUMER] is None and cache_tags:
         coherence.purged_here(app, row_ids)
+        # The stamp moved for these rows: look at it now, so this process's next reader
+        # finds nothing to catch up with (and warmed pages are not purged after warming).
+        coherence.catch_up(app)
         # The pages readers visit most, rendered again now rather than by the next reader.
         page_warming.warm_after_purge(app, cache_tags)
     return report

@@ -118,8 +118,7 @@ def hooks_have_work(app: Flask, environ) -> bool:
         if environ.get(page_warming.WARMING):
             return True  # a page rendered again by a delivery: Flask's hook leaves it be
         try:
-            with app.app_context():
-                coherence.catch_up(app)
+            coherence.catch_up(app)
         except Exception:  # Flask's hook tries again and reports it as it does
             log.exception("Whole-page cache: catching up with other processes failed")
             return True

@@ -119,3 +119,16 @@ def test_an_event_committed_after_a_newer_one_is_not_missed(pair):
     commit_row(newest + 1, [tags.ARTICLE_LISTS, tags.article(site["article"])], "Bài đến sau")
     assert "Bài đến sau" in home(client)
     assert coherence.watcher_of(reader).gaps == {}
+
+
+def test_a_change_made_here_leaves_nothing_to_catch_up_with(pair):
+    """The writer purged its own cache as it delivered: the stamp it moved is looked at
+    then, so its next reader's request neither reads the stamp nor the outbox again."""
+    _reader, writer = pair
+    site = cached_home(writer)
+    retitle(writer, site["article"], FIRST)
+    assert not coherence.is_behind(writer)
+    with writer.app_context():
+        newest = db.session.scalar(select(func.max(OutboxEvent.id)))
+    assert coherence.watcher_of(writer).seen_id == newest
+    assert FIRST in home(writer.test_client())

@@ -20,13 +20,16 @@ in a temporary SQLite file (or ``--database-url``), then for each setting
   ``redis://127.0.0.1:6379/13``; a prefix of its own, deleted afterwards), the
   reader served by another server;
 
+"other process" publishes from a Python process of its own (this script with
+``--publisher``), as another worker or server would;
+
 measures the warm median of home, the article's category page 1 and the
 article (``--warm`` requests each), then ``--publishes`` times: an editor
 edits the newest article's title through the content layer (as the admin's
 save does; its event is delivered at commit), and the first request of each
 page right after is timed. Requests go through the WSGI app in process, as a
 reader without cookies with ``Accept-Encoding: gzip``; "other process" is a
-second app object on the same database and instance folder (for the memory
+second OS process on the same database and instance folder (for the memory
 cache: its own memory, exactly as a second worker). Prints one table. This is a
 measurement, never a test.
 
@@ -39,7 +42,9 @@ Run::
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -115,7 +120,73 @@ def publish(app, article_id: int, editor_id: int, n: int) -> None:
         db.session.remove()
 
 
-def measure(name: str, writer, reader, urls: dict[str, str], args) -> list[tuple]:
+class Publisher:
+    """The editor's side, in this process (the reader's own worker published)."""
+
+    def __init__(self, app, article_id: int) -> None:
+        self.app = app
+        self.article_id = article_id
+        self.editor_id = make_account(app, "editor")
+
+    def publish(self, n: int) -> None:
+        publish(self.app, self.article_id, self.editor_id, n)
+
+    def close(self) -> None:
+        pass
+
+
+class PublisherProcess:
+    """The editor's side in an OS process of its own (another worker or server), so the
+    reader's process does none of the publishing work, as in production."""
+
+    def __init__(self, database_url: str, instance: str, config: dict, article_id: int) -> None:
+        spec = json.dumps(
+            {"url": database_url, "instance": instance, "config": config, "article": article_id}
+        )
+        self.process = subprocess.Popen(
+            [sys.executable, __file__, "--publisher", spec],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self._expect("ready")
+
+    def _expect(self, word: str) -> None:
+        line = self.process.stdout.readline().strip()
+        if line != word:
+            raise SystemExit(f"the publisher process said {line!r}, not {word!r}")
+
+    def publish(self, n: int) -> None:
+        self.process.stdin.write(f"{n}\n")
+        self.process.stdin.flush()
+        self._expect("published")
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(30)
+
+
+def serve_publishes(spec: str) -> None:
+    """``--publisher SPEC``: publish once per number read from stdin, say so on stdout."""
+    settings = json.loads(spec)
+    app = make_app(
+        database_url=settings["url"],
+        config=settings["config"],
+        fresh_database=False,
+        instance_path=settings["instance"],
+    )
+    publisher = Publisher(app, settings["article"])
+    print("ready", flush=True)
+    for line in sys.stdin:
+        publisher.publish(int(line))
+        print("published", flush=True)
+
+
+def article_id_of(urls: dict[str, str]) -> int:
+    return int(urls["article"].split("/")[-1].split("-")[0])
+
+
+def measure(name: str, publisher, reader, urls: dict[str, str], args) -> list[tuple]:
     client = reader.test_client()
     for url in urls.values():
         client.get(url, headers=HEADERS)  # fill the cache
@@ -123,13 +194,9 @@ def measure(name: str, writer, reader, urls: dict[str, str], args) -> list[tuple
         page: statistics.median(timed_get(client, url) for _ in range(args.warm))
         for page, url in urls.items()
     }
-    with writer.app_context():
-        article_id = int(urls["article"].split("/")[-1].split("-")[0])
-        editor_id = make_account(writer, "editor")
-        db.session.remove()
     first: dict[str, list[float]] = {page: [] for page in urls}
     for n in range(args.publishes):
-        publish(writer, article_id, editor_id, n)
+        publisher.publish(n)
         for page, url in urls.items():
             first[page].append(timed_get(client, url))
     rows = []
@@ -161,7 +228,11 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/13")
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument("--publisher", help=argparse.SUPPRESS)  # the other process's side
     args = parser.parse_args()
+    if args.publisher:
+        serve_publishes(args.publisher)
+        return
 
     folder = Path(tempfile.mkdtemp(prefix="portal-after-publish-"))
     url = args.database_url or f"sqlite:///{folder / 'site.db'}"
@@ -169,8 +240,10 @@ def main() -> None:
     build_site(url, args.articles)
     instance = str(folder / "instance")
 
-    def app_with(cache_url: str, **extra):
-        config = {"PORTAL_CACHE_URL": cache_url, "PORTAL_STRICT_BLOCKS": False, **extra}
+    def config_with(cache_url: str, **extra) -> dict:
+        return {"PORTAL_CACHE_URL": cache_url, "PORTAL_STRICT_BLOCKS": False, **extra}
+
+    def app_with(config: dict):
         return make_app(
             database_url=database_uri(url),
             config=config,
@@ -178,17 +251,27 @@ def main() -> None:
             instance_path=instance,
         )
 
+    def other_process(config: dict) -> PublisherProcess:
+        return PublisherProcess(database_uri(url), instance, config, article_id_of(urls))
+
     rows = []
-    memory = app_with("memory")
+    memory = app_with(config_with("memory"))
     urls = page_urls(memory)
-    rows += measure("memory, same process", memory, memory, urls, args)
-    rows += measure("memory, other process", memory, app_with("memory"), urls, args)
-    prefix = f"bench-after-publish:{uuid.uuid4().hex}:"
-    redis_writer = app_with(args.redis_url, PORTAL_CACHE_PREFIX=prefix)
-    redis_reader = app_with(args.redis_url, PORTAL_CACHE_PREFIX=prefix)
+    rows += measure(
+        "memory, same process", Publisher(memory, article_id_of(urls)), memory, urls, args
+    )
+    publisher = other_process(config_with("memory"))
     try:
-        rows += measure("redis, other process", redis_writer, redis_reader, urls, args)
+        rows += measure("memory, other process", publisher, memory, urls, args)
     finally:
+        publisher.close()
+    prefix = f"bench-after-publish:{uuid.uuid4().hex}:"
+    redis_config = config_with(args.redis_url, PORTAL_CACHE_PREFIX=prefix)
+    publisher = other_process(redis_config)
+    try:
+        rows += measure("redis, other process", publisher, app_with(redis_config), urls, args)
+    finally:
+        publisher.close()
         import redis
 
         client = redis.Redis.from_url(args.redis_url)

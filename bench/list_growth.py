@@ -8,6 +8,8 @@ and the whole-page cache off (``PORTAL_CACHE_URL=none``, ``PORTAL_PAGE_CACHE=0``
 as bench/http_bench.py's "cold" runs). It then requests every kind of page in
 process through ``app.test_client()`` (no HTTP, no server): the reader's home,
 a category's first page and its page 500 (or its last page on a smaller site),
+asked by its number (``?trang=500``) and as a reader reaches it, through the
+"Trang sau" link of page 499 (``?trang=500&sau=<last article of page 499>``),
 an article, a search, the feed and an article sitemap; the admin's article list
 (signed in as an admin, as ``portal.testing.signed_in_client`` does), its last
 page (the pager's "Trang cuối" link when there is one, else ``?page=<last>``),
@@ -91,6 +93,18 @@ def deepest_page(client, path: str, wanted: int = DEEP_PAGE) -> int:
     return low
 
 
+def linked_page(client, path: str, number: int) -> str:
+    """Page ``number`` of the listing as a reader reaches it: the "Trang sau" link of the
+    page before, which names that page's last article (``?trang=N&sau=ID``)."""
+    if number <= 1:
+        return path
+    status, page = get(client, f"{path}?trang={number - 1}")
+    link = re.search(r'href="(\?[^"]*)" rel="next"', page)
+    if status != 200 or link is None:
+        raise SystemExit(f"{path}?trang={number - 1} has no link to page {number}")
+    return path + html.unescape(link.group(1))
+
+
 def article_sitemap(client) -> str:
     """``/sitemap.xml``, or the article sitemap it points to when it is an index."""
     status, text = get(client, "/sitemap.xml")
@@ -125,6 +139,7 @@ def reader_urls(client) -> list[tuple[str, str]]:
         ("home", "/"),
         ("category, page 1", category),
         (f"category, page {DEEP_PAGE} (or last)", f"{category}?trang={deep}"),
+        (f"category, page {DEEP_PAGE} (or last), by its link", linked_page(client, category, deep)),
         ("article", first_link(home, "/bai-viet/")),
         ("search", "/tim-kiem?q=" + urllib.parse.quote_plus(SEARCH_WORDS)),
         ("feed", "/rss.xml"),
@@ -168,7 +183,7 @@ def prepare_site(url: str | None, size: int, reuse: str | None = None):
     pages = []
     for name, path in reader_urls(reader):
         # The deep page's number differs between sizes: one row per kind of page.
-        kind = name.split(" (")[0] if name.startswith("category, page 500") else name
+        kind = name.replace(" (or last)", "")
         pages.append((kind, path, reader))
     pages += [(name, path, admin) for name, path in admin_urls(admin)]
     return pages

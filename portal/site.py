@@ -8,14 +8,23 @@ instead of walking relationships row by row (no N+1 queries).
 from __future__ import annotations
 
 import mimetypes
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
 from flask import current_app, g, has_request_context, url_for
-from sqlalchemy import bindparam, func, inspect, literal_column, select, union_all
-from sqlalchemy.orm import contains_eager, joinedload, load_only
+from sqlalchemy import (
+    bindparam,
+    func,
+    inspect,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only
 
 from portal.content.attachments import AttachmentLink, attachment_link
 from portal.content.media import ImageSource, image_source
@@ -396,12 +405,16 @@ class ArticleQuery:
     at least one of those tags; ``exclude_ids`` leaves articles out (the
     one being read, in "related" lists); ``language`` (``"vi"``, ``"en"``) to
     articles in that language, for listings not tied to a category (a Vietnamese
-    home page lists no English article). Frozen, so equal listings asked for by
-    several blocks share one entry in :func:`fetch_article_lists`.
+    home page lists no English article). ``after_id`` starts the page right
+    after that article (its publication time and id) instead of skipping
+    ``offset`` rows: a paginated list's next-page link names the last article
+    shown. Frozen, so equal listings asked for by several blocks share one entry
+    in :func:`fetch_article_lists`.
     """
 
     limit: int
     offset: int = 0
+    after_id: int | None = None
     category_ids: tuple[int, ...] | None = None
     exclude_ids: tuple[int, ...] = ()
     tag_ids: tuple[int, ...] | None = None
@@ -445,6 +458,11 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
     )
     for list_no, article in rows:
         results[wanted[list_no]].append(article)
+    gone = [query for query in wanted if query.after_id is not None and not results[query]]
+    if gone:  # the article a next-page link names was deleted: read the page by its number
+        by_number = fetch_article_lists([replace(query, after_id=None) for query in gone])
+        for query in gone:
+            results[query] = by_number[replace(query, after_id=None)]
     return results
 
 
@@ -467,9 +485,14 @@ def _listing_ids(query: ArticleQuery):
     page grows with its depth (``offset``, bounded by ``MAX_PAGE`` of the
     article list) and the number of categories, never with the size of the
     site: page 500 of a category costs the same with 10,000 articles in it as
-    with 100,000. A seek on (published_at, id) would need the boundary of the
-    page before, which page-number URLs (``?trang=N``) do not carry; finding it
-    is this very index-only skip.
+    with 100,000.
+
+    With ``after_id`` (the next-page link names the last article of the page
+    before) there is no skip at all: each part starts in its index right after
+    that article's (published_at, id), a seek, so page 500 reached through the
+    links costs what page 2 does. An article that no longer exists gives no
+    position and so no rows; :func:`fetch_article_lists` then reads the page by
+    its number.
     """
     conditions = [Article.public_filter()]
     if query.tag_ids is not None:
@@ -486,9 +509,20 @@ def _listing_ids(query: ArticleQuery):
     if query.language is not None:
         conditions.append(Article.language == query.language)
     newest_first = (Article.published_at.desc(), Article.id.desc())
+    offset = query.offset
+    if query.after_id is not None:
+        after = aliased(Article, name="after")
+        after_published = (
+            select(after.published_at).where(after.id == query.after_id).scalar_subquery()
+        )
+        conditions.append(
+            tuple_(Article.published_at, Article.id)
+            < tuple_(after_published, literal(query.after_id))
+        )
+        offset = 0
     category_ids = query.category_ids
     if category_ids is not None and 1 < len(category_ids) <= MERGED_CATEGORIES:
-        depth = query.offset + query.limit
+        depth = offset + query.limit
         parts = [
             select(
                 select(Article.id, Article.published_at)
@@ -504,7 +538,7 @@ def _listing_ids(query: ArticleQuery):
             select(merged.c.id, merged.c.published_at)
             .order_by(merged.c.published_at.desc(), merged.c.id.desc())
             .limit(query.limit)
-            .offset(query.offset)
+            .offset(offset)
         )
     if category_ids is not None:
         conditions.append(
@@ -517,7 +551,7 @@ def _listing_ids(query: ArticleQuery):
         .where(*conditions)
         .order_by(*newest_first)
         .limit(query.limit)
-        .offset(query.offset)
+        .offset(offset)
     )
 
 

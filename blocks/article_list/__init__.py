@@ -37,6 +37,9 @@ from portal import (
 
 #: The query-string parameter that pages through a paginated list (?trang=2).
 PAGE_PARAMETER = "trang"
+#: The parameter of a "next page" link naming the last article of the page before
+#: (?trang=3&sau=1234): the page is read from that article on, not by skipping rows.
+AFTER_PARAMETER = "sau"
 #: Deeper pages than this are served as the last reachable one; keeps OFFSET bounded.
 MAX_PAGE = 1000
 MAX_COUNT = 50
@@ -153,14 +156,27 @@ def requested_page(ctx: BlockContext) -> int:
     return min(max(number, 1), MAX_PAGE)
 
 
-def page_href(ctx: BlockContext, number: int) -> str:
+def requested_after(ctx: BlockContext, page_number: int) -> int | None:
+    """The article a next-page link named (?sau=ID) on page 2 and beyond; None otherwise."""
+    value = ctx.query.get(AFTER_PARAMETER, "")
+    if page_number < 2 or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)
+
+
+def page_href(ctx: BlockContext, number: int, *, after: int | None = None) -> str:
     """A link to page ``number`` of the list, keeping the other parameters the list reads.
 
+    ``after``: the last article shown, for a next-page link (the page is then read
+    from it on, which costs the same on page 500 as on page 2).
     (``ctx.query`` holds only those: ``CachePolicy.query_params``.)
     """
-    params = [(key, value) for key, value in ctx.query.items(multi=True) if key != PAGE_PARAMETER]
+    paging = (PAGE_PARAMETER, AFTER_PARAMETER)
+    params = [(key, value) for key, value in ctx.query.items(multi=True) if key not in paging]
     if number > 1:
         params.append((PAGE_PARAMETER, str(number)))
+        if after is not None:
+            params.append((AFTER_PARAMETER, str(after)))
     return "?" + urlencode(params)
 
 
@@ -187,7 +203,7 @@ class ArticleList(Block):
         timeout=300,
         vary_on={"locale", "page", "category", "tag", "article", "query"},
         tags={"articles", "categories"},
-        query_params={PAGE_PARAMETER},
+        query_params={PAGE_PARAMETER, AFTER_PARAMETER},
     )
 
     def summarize_settings(self, settings: dict[str, Any]) -> str:
@@ -244,6 +260,7 @@ class ArticleList(Block):
             # One more than shown tells whether a next page exists, without a COUNT query.
             limit=count + 1,
             offset=(page_number - 1) * count,
+            after_id=requested_after(ctx, page_number),
             category_ids=category_ids,
             tag_ids=(tag.id,) if tag is not None else None,
             # On an article page the list never offers the article being read.
@@ -311,7 +328,9 @@ class ArticleList(Block):
             "paginate": paginate,
             "page_number": number,
             "prev_href": page_href(ctx, number - 1) if paginate and number > 1 else None,
-            "next_href": page_href(ctx, number + 1) if paginate and has_next else None,
+            "next_href": (
+                page_href(ctx, number + 1, after=articles[-1].id) if paginate and has_next else None
+            ),
             "first_href": page_href(ctx, 1),
         }
 

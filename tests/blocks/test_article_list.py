@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape as html_unescape
 
 import pytest
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy import select
 from blocks.article_list import ArticleList
 from portal.extensions import db
 from portal.models import Article, Category, Page, utcnow
-from portal.testing import render_block
+from portal.testing import count_queries, render_block
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def site(app, make):
         make.article("Bài lưu trữ", news, hours_ago=0.2, status="archived")
         make.article("Bài hẹn giờ đăng", news, published_at=utcnow() + timedelta(days=30))
         home = make.page("home", "Trang chủ", path="/", blocked_regions=[])
-        make.page(
+        category_page = make.page(
             "category",
             "Chuyên mục",
             parent=home,
@@ -44,7 +45,13 @@ def site(app, make):
             ],
         )
         db.session.commit()
-        return {"news": news.id, "local": local.id, "economy": economy.id, "home": home.id}
+        return {
+            "news": news.id,
+            "local": local.id,
+            "economy": economy.id,
+            "home": home.id,
+            "category_page": category_page.id,
+        }
 
 
 def titles(html: str) -> list[str]:
@@ -160,17 +167,34 @@ def page_html(client, url):
     return response.get_data(as_text=True)
 
 
+NEXT_LINK = re.compile(r'href="\?((?:[^"]*&amp;)?trang=(\d+)&amp;sau=(\d+))" rel="next"')
+
+
+def next_link(html: str) -> tuple[str, int, int] | None:
+    """The next-page link: (its URL, the page number, the article it names), or None."""
+    match = NEXT_LINK.search(html)
+    if match is None:
+        return None
+    return "?" + html_unescape(match.group(1)), int(match.group(2)), int(match.group(3))
+
+
+def article_id(app, title: str) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Article.id).where(Article.title == title))
+
+
 def test_category_page_is_paged_with_trang(app, client, site):
     first = page_html(client, "/chuyen-muc/thoi-su")
     assert '<h1 class="section-heading__title article-list__title">Thời sự</h1>' in first
     assert titles(first) == [f"Thời sự {n:02d}" for n in range(1, 6)]
     assert 'rel="prev"' not in first
-    assert re.search(r'href="\?trang=2" rel="next"', first)
+    # The next page's link names the last article shown: page 2 is read from there on.
+    assert next_link(first)[1:] == (2, article_id(app, "Thời sự 05"))
 
     second = page_html(client, "/chuyen-muc/thoi-su?trang=2")
     assert titles(second) == [f"Thời sự {n:02d}" for n in range(6, 11)]
     assert re.search(r'href="\?" rel="prev"', second)
-    assert re.search(r'href="\?trang=3" rel="next"', second)
+    assert next_link(second)[1:] == (3, article_id(app, "Thời sự 10"))
     assert re.search(r'<nav class="pager" aria-label="Phân trang">', second)
     assert re.search(r'aria-current="page">Trang 2</span>', second)
 
@@ -180,11 +204,77 @@ def test_category_page_is_paged_with_trang(app, client, site):
     assert re.search(r'href="\?trang=2" rel="prev"', last)
 
 
+def test_following_the_next_links_gives_the_numbered_pages(app, client, site):
+    url, pages = "/chuyen-muc/thoi-su", []
+    while url:
+        html = page_html(client, url)
+        number = len(pages) + 1
+        assert titles(html) == titles(page_html(client, f"/chuyen-muc/thoi-su?trang={number}"))
+        assert f'aria-current="page">Trang {number}</span>' in html or number == 1
+        pages.append(titles(html))
+        link = next_link(html)
+        url = "/chuyen-muc/thoi-su" + link[0] if link else None
+    assert sum(pages, []) == [f"Thời sự {n:02d}" for n in range(1, 13)]
+    # A category with subcategories is read part by part from the article named, too.
+    with app.app_context():
+        placement = db.session.get(Page, site["category_page"]).placements[0]
+        placement.settings = {"paginate": True, "count": 4, "include_subcategories": True}
+        db.session.commit()
+    first = page_html(client, "/chuyen-muc/thoi-su")
+    second = page_html(client, "/chuyen-muc/thoi-su" + next_link(first)[0])
+    merged = titles(render(app, {"category": "thoi-su", "count": 8}))
+    assert titles(first) + titles(second) == merged
+    assert "Trong tỉnh 2" in titles(second)
+
+
+def test_a_page_read_from_the_article_named_shows_no_article_twice_after_a_publish(
+    app, client, make, site
+):
+    first = page_html(client, "/chuyen-muc/thoi-su")
+    link = next_link(first)
+    with app.app_context():
+        make.article("Thời sự mới đăng", db.session.get(Category, site["news"]), hours_ago=0)
+        db.session.commit()
+    second = page_html(client, "/chuyen-muc/thoi-su" + link[0])
+    assert titles(second) == [f"Thời sự {n:02d}" for n in range(6, 11)]  # not "Thời sự 05" again
+    by_number = page_html(client, "/chuyen-muc/thoi-su?trang=2")
+    assert titles(by_number)[0] == "Thời sự 05"  # the numbered page moved by one
+
+
+def test_a_next_link_naming_a_missing_article_falls_back_to_the_page_number(app, client, site):
+    by_number = titles(page_html(client, "/chuyen-muc/thoi-su?trang=2"))
+    for after in ("999999", "abc", "-3", "1e3", "9" * 40, ""):
+        html = page_html(client, f"/chuyen-muc/thoi-su?trang=2&sau={after}")
+        assert titles(html) == by_number, after
+    # On page 1 an article named changes nothing.
+    named = article_id(app, "Thời sự 07")
+    assert titles(page_html(client, f"/chuyen-muc/thoi-su?sau={named}"))[0] == "Thời sự 01"
+    # Deleted since the link was made: the page by its number, not an empty page or a 404.
+    with app.app_context():
+        db.session.delete(db.session.get(Article, named))
+        db.session.commit()
+    html = page_html(client, f"/chuyen-muc/thoi-su?trang=2&sau={named}")
+    assert titles(html) == ["Thời sự 06", "Thời sự 08", "Thời sự 09", "Thời sự 10", "Thời sự 11"]
+
+
+def test_a_page_read_from_the_article_named_costs_what_page_one_costs(app, client, site):
+    link = next_link(page_html(client, "/chuyen-muc/thoi-su"))
+    page_html(client, "/chuyen-muc/thoi-su?trang=2")  # warm what is per process
+    with count_queries(app) as by_number:
+        page_html(client, "/chuyen-muc/thoi-su?trang=2")
+    with count_queries(app) as by_link:
+        page_html(client, "/chuyen-muc/thoi-su" + link[0])
+    assert len(by_link) == len(by_number)  # the seek is inside the listing's statement
+    seek = re.compile(r'\barticles AS "?after"?\s')  # the article the link names
+    assert sum(bool(seek.search(statement)) for statement in by_link) == 1
+    assert not any(seek.search(statement) for statement in by_number)
+
+
 def test_paging_links_carry_only_the_page_number_and_survive_bad_input(app, client, site):
     # Parameters the list does not read (a tracker's, a typo) are not carried from page
     # to page, and do not make cache entries of their own (CachePolicy.query_params).
     html = page_html(client, "/chuyen-muc/thoi-su?xem=luoi&utm_source=zalo&trang=2")
-    assert re.search(r'href="\?trang=3" rel="next"', html)
+    assert next_link(html)[0].startswith("?trang=3&sau=")
     assert "xem=luoi" not in html and "utm_source" not in html
     assert titles(page_html(client, "/chuyen-muc/thoi-su?trang=abc"))[0] == "Thời sự 01"
     assert titles(page_html(client, "/chuyen-muc/thoi-su?trang=-4"))[0] == "Thời sự 01"

@@ -696,17 +696,22 @@ def _related_part(number: int, by_category: bool):
             .subquery(f"related_{number}")
         )
     return (
-        select(
-            literal_column(str(number)).label("list_no"),
-            Article.id.label("article_id"),
-            best.c.score.label("score"),
-            Article.published_at.label("published_at"),
-        )
+        _scored_rows(number, best.c.score)
         .select_from(best)
         .join(Article, Article.id == best.c.article_id)
         .where(Article.public_filter(bindparam("now")))
         .order_by(best.c.score.desc(), Article.published_at.desc(), Article.id.desc())
         .limit(limit)
+    )
+
+
+def _scored_rows(number: int, score):
+    """The columns every part of a batch gives: (list_no, article_id, score, published_at)."""
+    return select(
+        literal_column(str(number)).label("list_no"),
+        Article.id.label("article_id"),
+        score.label("score"),
+        Article.published_at.label("published_at"),
     )
 
 
@@ -724,12 +729,7 @@ def _most_read_part(number: int, _unused: bool):
         .subquery(f"ranked_{number}")
     )
     return (
-        select(
-            literal_column(str(number)).label("list_no"),
-            Article.id.label("article_id"),
-            ranked.c.views.label("score"),
-            Article.published_at.label("published_at"),
-        )
+        _scored_rows(number, ranked.c.views)
         .join(ranked, ranked.c.article_id == Article.id)
         .where(Article.public_filter(bindparam("now")), ranked.c.views > 0)
         .order_by(ranked.c.views.desc(), Article.published_at.desc(), Article.id.desc())

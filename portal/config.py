@@ -43,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_VIEW_COUNTER": True,
     "PORTAL_VIEW_FLUSH_SECONDS": 60,
     "PORTAL_VIEW_FLUSH_VIEWS": 1000,
+    # With Redis: each process sends its views to the shared buffer at most this often.
+    "PORTAL_VIEW_PUSH_SECONDS": 1,
     # How often (seconds) each worker re-reads which plugins admins switched off.
     "PORTAL_PLUGIN_SYNC_SECONDS": 10,
     # Rendering: strict mode re-raises block errors instead of isolating them.

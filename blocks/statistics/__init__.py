@@ -49,6 +49,12 @@ PLUGIN_SETTINGS = [
         default=500,
         help="Write the buffered visits as soon as this many visitors wait",
     ),
+    PluginSetting(
+        "push_seconds",
+        "int",
+        default=1,
+        help="With Redis: seconds between two sends of a worker's visits to the shared buffer",
+    ),
 ]
 
 

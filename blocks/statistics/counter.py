@@ -86,35 +86,81 @@ class MemoryBuffer:
 
 
 class RedisBuffer:
-    """Sightings in one Redis hash shared by every worker: field = key, value = time seen."""
+    """Sightings in one Redis hash shared by every worker: field = key, value = time seen.
 
-    def __init__(self, url: str, prefix: str) -> None:
+    A sighting is first kept in the process; the process's sightings go to the hash
+    in one round trip at most every ``push_seconds`` (0: at every sighting), so a
+    page view costs no Redis call of its own, and when the process stops.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        prefix: str,
+        *,
+        push_seconds: float = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self.errors = (redis.RedisError, OSError)
         self.key = f"{prefix}statistics:pending"
         self.lock_key = f"{prefix}statistics:flush-lock"
+        self.push_seconds = max(0.0, float(push_seconds))
+        self.clock = clock
+        self._here = MemoryBuffer()
+        self._push_at = 0.0  # the first sighting goes out at once
+        self._waiting_there = 0
 
     def add(self, key: str, seen: int) -> int:
+        waiting_here = self._here.add(key, seen)
+        if self.clock() < self._push_at:
+            return self._waiting_there + waiting_here
+        return self.push()
+
+    def push(self) -> int:
+        """Send the sightings kept in this process (one round trip); how many wait in the
+        hash. On failure they stay here and the error is raised."""
+        self._push_at = self.clock() + self.push_seconds
+        batch = self._here.take()
+        if not batch:
+            return self._waiting_there
+        try:
+            self._waiting_there = self._send(batch)
+        except self.errors:
+            self._here.give_back(batch)
+            raise
+        return self._waiting_there
+
+    def _send(self, sightings: dict[str, int]) -> int:
         pipe = self._redis.pipeline(transaction=True)
-        pipe.hset(self.key, key, seen)
+        pipe.hset(self.key, mapping={k: str(v) for k, v in sightings.items()})
         pipe.hlen(self.key)
         return int(pipe.execute()[1])
 
     def take(self) -> dict[str, int]:
+        self.push()
         pipe = self._redis.pipeline(transaction=True)  # MULTI: read and delete as one step
         pipe.hgetall(self.key)
         pipe.delete(self.key)
         raw = pipe.execute()[0]
+        self._waiting_there = 0
         return {field.decode(): int(value) for field, value in raw.items()}
 
     def give_back(self, sightings: dict[str, int]) -> None:
         if sightings:
-            self._redis.hset(self.key, mapping={k: str(v) for k, v in sightings.items()})
+            self._waiting_there = self._send(sightings)
 
     def claim_flush(self, seconds: int) -> bool:
         return bool(self._redis.set(self.lock_key, b"1", nx=True, ex=max(1, int(seconds))))
+
+    def push_quietly(self) -> None:
+        """At exit: send what waits here; a Redis that cannot be reached is only logged."""
+        try:
+            self.push()
+        except self.errors as exc:
+            log.warning("Statistics buffer unavailable at exit, sightings not sent: %s", exc)
 
 
 def local_day(app: Flask, seen: int) -> date:

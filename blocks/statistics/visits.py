@@ -8,6 +8,7 @@ and prerender headers: the reader may never look at them).
 
 from __future__ import annotations
 
+import atexit
 import re
 
 from flask import Flask, Request, Response, current_app, request
@@ -68,7 +69,13 @@ def counter_for(app: Flask) -> VisitorCounter:
     if counter is None:
         url = str(app.config.get("PORTAL_CACHE_URL") or "")
         if url.startswith(("redis://", "rediss://", "unix://")):
-            buffer: SightingBuffer = RedisBuffer(url, app.config.get("PORTAL_CACHE_PREFIX", ""))
+            redis_buffer = RedisBuffer(
+                url,
+                app.config.get("PORTAL_CACHE_PREFIX", ""),
+                push_seconds=plugin_setting(PLUGIN, "push_seconds"),
+            )
+            atexit.register(redis_buffer.push_quietly)  # a worker that stops sends its visits
+            buffer: SightingBuffer = redis_buffer
         else:
             buffer = MemoryBuffer()
         counter = app.extensions.setdefault(

@@ -5,7 +5,9 @@ would make every reader of a popular article queue for the same row lock (and,
 on SQLite, for the whole database). Instead a view is added to a buffer:
 
 * a Redis hash (``HINCRBY``) when ``PORTAL_CACHE_URL`` is a ``redis://`` URL,
-  shared by every worker and surviving their restarts;
+  shared by every worker and surviving their restarts; each process sends its
+  views there in one round trip at most every ``PORTAL_VIEW_PUSH_SECONDS`` (1 s),
+  so a reader's page costs no Redis call for its view, and when it stops;
 * otherwise a dictionary in the process, behind a lock held only for the
   addition.
 
@@ -28,6 +30,7 @@ these rows (:func:`portal.site.fetch_most_read`).
 
 from __future__ import annotations
 
+import atexit
 import logging
 import re
 import threading
@@ -108,29 +111,75 @@ class MemoryBuffer:
 
 
 class RedisBuffer:
-    """Counts in one Redis hash shared by all workers: field = article id, plus a total."""
+    """Counts in one Redis hash shared by all workers: field = article id, plus a total.
+
+    A view is first counted in the process and the process's counts are sent to
+    the hash in one round trip at most every ``push_seconds`` (0: at every view),
+    so a page view costs no Redis call of its own; reading (``pending``) and
+    taking a batch count what waits here too, and the process sends what it
+    holds when it stops.
+    """
 
     TOTAL_FIELD = "total"
 
-    def __init__(self, url: str, prefix: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        prefix: str,
+        *,
+        push_seconds: float = 0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         import redis
 
         self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self.errors = (redis.RedisError, OSError)
         self.key = f"{prefix}views:pending"
         self.lock_key = f"{prefix}views:flush-lock"
+        self.push_seconds = max(0.0, float(push_seconds))
+        self.clock = clock
+        self._lock = threading.Lock()
+        self._here: Counter[int] = Counter()
+        self._push_at = 0.0  # the first view goes out at once
+        self._waiting_there = 0
 
     def add(self, article_id: int) -> int:
+        with self._lock:
+            self._here[article_id] += 1
+            if self.clock() < self._push_at:
+                return self._waiting_there + self._here.total()
+        return self.push()
+
+    def push(self) -> int:
+        """Send the counts gathered in this process (one round trip); how many views wait
+        in the hash. On failure the counts stay here and the error is raised."""
+        with self._lock:
+            batch, self._here = self._here, Counter()
+            self._push_at = self.clock() + self.push_seconds
+        if not batch:
+            return self._waiting_there
+        try:
+            self._waiting_there = self._send(batch)
+        except self.errors:
+            with self._lock:
+                self._here.update(batch)
+            raise
+        return self._waiting_there
+
+    def _send(self, counts: dict[int, int]) -> int:
         pipe = self._redis.pipeline(transaction=True)
-        pipe.hincrby(self.key, str(article_id), 1)
-        pipe.hincrby(self.key, self.TOTAL_FIELD, 1)
-        return int(pipe.execute()[1])
+        for article_id, views in counts.items():
+            pipe.hincrby(self.key, str(article_id), views)
+        pipe.hincrby(self.key, self.TOTAL_FIELD, sum(counts.values()))
+        return int(pipe.execute()[-1])
 
     def take(self) -> dict[int, int]:
+        self.push()
         pipe = self._redis.pipeline(transaction=True)  # MULTI: read and delete as one step
         pipe.hgetall(self.key)
         pipe.delete(self.key)
         raw = pipe.execute()[0]
+        self._waiting_there = 0
         return {
             int(field): int(value)
             for field, value in raw.items()
@@ -138,21 +187,28 @@ class RedisBuffer:
         }
 
     def give_back(self, counts: dict[int, int]) -> None:
-        pipe = self._redis.pipeline(transaction=True)
-        for article_id, views in counts.items():
-            pipe.hincrby(self.key, str(article_id), views)
-        pipe.hincrby(self.key, self.TOTAL_FIELD, sum(counts.values()))
-        pipe.execute()
+        self._waiting_there = self._send(counts)
 
     def pending(self, article_ids: Iterable[int]) -> dict[int, int]:
         ids = list(article_ids)
         if not ids:
             return {}
         values = self._redis.hmget(self.key, [str(i) for i in ids])
-        return {i: int(v) for i, v in zip(ids, values, strict=True) if v is not None and int(v)}
+        with self._lock:
+            here = {i: self._here[i] for i in ids if self._here.get(i)}
+        counts = Counter(here)
+        counts.update({i: int(v) for i, v in zip(ids, values, strict=True) if v is not None})
+        return {i: n for i, n in counts.items() if n}
 
     def claim_flush(self, seconds: int) -> bool:
         return bool(self._redis.set(self.lock_key, b"1", nx=True, ex=max(1, int(seconds))))
+
+    def push_quietly(self) -> None:
+        """At exit: send what waits here; a Redis that cannot be reached is only logged."""
+        try:
+            self.push()
+        except self.errors as exc:
+            log.warning("View buffer unavailable at exit, views not sent: %s", exc)
 
 
 class ViewCounter:
@@ -188,7 +244,8 @@ class ViewCounter:
         try:
             waiting = self.buffer.add(article_id)
         except self._errors as exc:
-            log.warning("View buffer unavailable, a view of article %s was not counted: %s",
+            # The Redis buffer keeps the view in the process for its next push.
+            log.warning("View buffer unavailable, a view of article %s waits: %s",
                         article_id, exc)  # fmt: skip
             return
         if waiting >= self.flush_views or self.clock() >= self._next_flush:
@@ -308,7 +365,12 @@ def counter_for(app: Flask) -> ViewCounter:
         if counter is None:
             url = str(app.config.get("PORTAL_CACHE_URL") or "")
             if url.startswith(("redis://", "rediss://", "unix://")):
-                buffer: ViewBuffer = RedisBuffer(url, app.config.get("PORTAL_CACHE_PREFIX", ""))
+                buffer: ViewBuffer = RedisBuffer(
+                    url,
+                    app.config.get("PORTAL_CACHE_PREFIX", ""),
+                    push_seconds=setting(app, "PORTAL_VIEW_PUSH_SECONDS"),
+                )
+                atexit.register(buffer.push_quietly)  # a worker that stops sends its views
             else:
                 buffer = MemoryBuffer()
             counter = ViewCounter(

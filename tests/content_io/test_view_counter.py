@@ -211,7 +211,8 @@ def test_concurrent_readers_lose_no_view(app, article_url):
 def test_redis_buffer_is_shared_by_workers_and_flushed_once(app_factory, redis_prefix):
     """Two workers (apps) on one database and one Redis: one flush writes both's views."""
     config = {"PORTAL_CACHE_URL": REDIS_URL, "PORTAL_CACHE_PREFIX": redis_prefix,
-              "PORTAL_VIEW_FLUSH_SECONDS": 3600}  # fmt: skip
+              "PORTAL_VIEW_FLUSH_SECONDS": 3600,
+              "PORTAL_VIEW_PUSH_SECONDS": 0}  # every view sent at once  # fmt: skip
     first = app_factory(config=config)
     second = app_factory(config=config)
     with first.app_context():
@@ -241,3 +242,51 @@ def test_the_counter_can_be_switched_off(app, client, article_url):
     with app.app_context():
         assert counter_for(app).flush() == (0, 0)
     assert stored(app).view_count == 0
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="PORTAL_TEST_REDIS_URL is not set")
+def test_with_redis_views_wait_in_the_process_and_go_out_together(redis_prefix):
+    """A reader's view costs no Redis call: the process sends what it counted in one
+    round trip once ``push_seconds`` have passed; reading and taking count it meanwhile."""
+    import redis
+
+    from portal.content.view_counter import RedisBuffer
+
+    now = [100.0]
+    buffer = RedisBuffer(REDIS_URL, redis_prefix, push_seconds=1, clock=lambda: now[0])
+    shared = redis.Redis.from_url(REDIS_URL)
+    assert buffer.add(7) == 1  # the first view goes out at once
+    assert shared.hget(buffer.key, "7") == b"1"
+    for _ in range(5):
+        buffer.add(7)
+    assert buffer.add(8) == 7
+    assert shared.hgetall(buffer.key) == {b"7": b"1", b"total": b"1"}  # the rest waits here
+    assert buffer.pending([7, 8, 9]) == {7: 6, 8: 1}
+    now[0] += 1
+    assert buffer.add(8) == 8  # one round trip took everything
+    assert shared.hgetall(buffer.key) == {b"7": b"6", b"8": b"2", b"total": b"8"}
+    buffer.add(9)
+    assert buffer.take() == {7: 6, 8: 2, 9: 1}  # what waited here is taken too
+    assert shared.hgetall(buffer.key) == {}
+    shared.close()
+
+
+def test_views_wait_in_the_process_while_redis_cannot_be_reached(unreachable_redis_url):
+    from portal.content.view_counter import RedisBuffer
+
+    buffer = RedisBuffer(unreachable_redis_url, "t:", push_seconds=1)
+    with pytest.raises(buffer.errors):
+        buffer.add(3)
+    with pytest.raises(buffer.errors):
+        buffer.take()
+    assert buffer._here == {3: 1}  # kept for the next push, not lost
+
+
+@pytest.fixture
+def unreachable_redis_url():
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    return f"redis://127.0.0.1:{port}/0"  # nothing listens there

@@ -198,3 +198,31 @@ def test_visits_to_pages_answered_ahead_of_the_app_are_counted(app):
     visit(client, "curl/8.4.0", ip="203.0.113.10")  # a program, answered from the cache too
     assert len(reached) == 1  # only the first request rendered the page
     assert flush(app) == 3
+
+
+@pytest.mark.skipif(not REDIS_URL, reason="PORTAL_TEST_REDIS_URL is not set")
+def test_with_redis_sightings_wait_in_the_process_and_go_out_together(redis_prefix):
+    """A visit costs no Redis call: the process sends its sightings in one round trip once
+    ``push_seconds`` have passed; taking a batch takes what waits here too."""
+    import redis
+
+    from blocks.statistics.counter import RedisBuffer
+
+    now = [100.0]
+    buffer = RedisBuffer(REDIS_URL, redis_prefix, push_seconds=1, clock=lambda: now[0])
+    shared = redis.Redis.from_url(REDIS_URL)
+    assert buffer.add("2026-11-30:a", 1000) == 1  # the first goes out at once
+    assert buffer.add("2026-11-30:b", 1001) == 2
+    assert buffer.add("2026-11-30:a", 1002) == 3  # a guess: one in the hash, two here
+    assert shared.hgetall(buffer.key) == {b"2026-11-30:a": b"1000"}
+    now[0] += 1
+    assert buffer.add("2026-11-30:c", 1003) == 3  # one round trip sent the three
+    assert shared.hgetall(buffer.key) == {
+        b"2026-11-30:a": b"1002",
+        b"2026-11-30:b": b"1001",
+        b"2026-11-30:c": b"1003",
+    }
+    buffer.add("2026-11-30:d", 1004)
+    assert set(buffer.take()) == {"2026-11-30:a", "2026-11-30:b", "2026-11-30:c", "2026-11-30:d"}
+    assert shared.hgetall(buffer.key) == {}
+    shared.close()

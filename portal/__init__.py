@@ -30,6 +30,7 @@ from portal.blocks import (
     PageNotFound,
     SettingsContext,
 )
+from portal.cache import guarded_redis
 from portal.compliance import BlockUse, ComplianceCheck, block_uses
 from portal.content.audit import record as record_audit
 from portal.content.events import ContentEvent, article_event, content_changed
@@ -113,6 +114,7 @@ from portal.site_menus import SiteMenuLink, site_menu
 from portal.text import format_long_date, format_number, sanitize_html, slugify, strip_text
 
 __all__ = [
+    "guarded_redis",
     "Actor",
     "AdminScreen",
     "NO_CACHE",

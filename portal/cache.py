@@ -9,7 +9,7 @@ content after an edit, whatever its time-out.
 
 from __future__ import annotations
 
-import logging
+import contextlib
 import re
 import sys
 import threading
@@ -17,8 +17,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Protocol
-
-log = logging.getLogger("portal.cache")
 
 
 class CacheUnavailable(Exception):
@@ -157,14 +155,18 @@ class RedisBackend:
     """Redis-backed cache; each tag is a Redis set of the keys that carry it.
 
     The cache is an optimisation: when Redis cannot be reached, reads miss and
-    writes are dropped (and logged), so pages still render from the database.
+    writes are dropped, so pages still render from the database. Calls go
+    through the process's guard of that Redis (:mod:`portal.redis_guard`): short
+    timeouts, and after a failure none is tried for a while, so a hung Redis
+    costs one time-out, not one per block and request.
     """
 
-    def __init__(self, url: str, prefix: str = "portal:") -> None:
-        import redis
+    def __init__(self, url: str, prefix: str = "portal:", *, guard=None) -> None:
+        from portal.redis_guard import GuardedRedis
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        self._errors = (redis.RedisError, OSError)
+        self._guard = guard or GuardedRedis(url)
+        self._redis = self._guard.client
+        self._errors = self._guard.errors
         self._prefix = prefix
 
     def get(self, key: str) -> Value | None:
@@ -174,10 +176,10 @@ class RedisBackend:
         """The values of ``keys`` in one round trip (``MGET``); a miss for each when Redis is away."""
         if not keys:
             return []
+        full_keys = [self._prefix + key for key in keys]
         try:
-            values = self._redis.mget([self._prefix + key for key in keys])
-        except self._errors as exc:
-            log.warning("Cache unavailable, reading %s missed: %s", keys[0], exc)
+            values = self._guard.call(lambda client: client.mget(full_keys))
+        except self._errors:  # the guard said so, once per interval
             return [None] * len(keys)
         return [_decoded(value) for value in values]
 
@@ -191,10 +193,8 @@ class RedisBackend:
             # A tag set never outlives the longest entry it can point at by much.
             pipe.expire(tag_key, max(1, int(timeout)) + 60, gt=True)
             pipe.expire(tag_key, max(1, int(timeout)) + 60, nx=True)
-        try:
-            pipe.execute()
-        except self._errors as exc:
-            log.warning("Block cache unavailable, %s not stored: %s", key, exc)
+        with contextlib.suppress(*self._errors):  # not stored: the next reader renders it
+            self._guard.call(lambda _client: pipe.execute())
 
     def purge_tags(self, tags) -> int:
         """Delete every entry carrying one of ``tags``; :class:`CacheUnavailable` if Redis is away.
@@ -202,20 +202,24 @@ class RedisBackend:
         Unlike reads and writes, a purge that did not happen must be known:
         the content event that asked for it stays pending and is tried again.
         """
-        purged = 0
-        try:
+
+        def purge(client) -> int:
+            purged = 0
             for tag in tags:
                 tag_key = self._prefix + "tag:" + tag
-                keys = self._redis.smembers(tag_key)
+                keys = client.smembers(tag_key)
                 if keys:
-                    purged += self._redis.delete(*keys)
-                self._redis.delete(tag_key)
+                    purged += client.delete(*keys)
+                client.delete(tag_key)
+            return purged
+
+        try:
+            return self._guard.call(purge)
         except self._errors as exc:
             shown = ", ".join(sorted(tags)[:5]) + (
                 f" and {len(tags) - 5} more" if len(tags) > 5 else ""
             )
             raise CacheUnavailable(f"Redis unreachable, tags not purged ({shown}): {exc}") from exc
-        return purged
 
     def clear(self) -> None:
         """Delete every key under this backend's prefix (and only those)."""
@@ -227,6 +231,15 @@ class RedisBackend:
                 self._redis.delete(*keys)
             if cursor == 0:
                 break
+
+
+def guarded_redis(app, url: str | None = None):
+    """The process's guarded client of the Redis at ``url`` (default: the cache's), shared
+    by the cache and the buffers: see :mod:`portal.redis_guard`. Plugins that keep
+    something in Redis use it, so a Redis found hung is skipped by all of them."""
+    from portal.redis_guard import guarded_redis as guard
+
+    return guard(app, url)
 
 
 #: The first byte of a value stored as bytes in Redis (text is stored as UTF-8, which never
@@ -256,7 +269,9 @@ def init_app(app) -> None:
     url = str(app.config.get("PORTAL_CACHE_URL") or "none")
     if url.startswith(("redis://", "rediss://", "unix://")):
         backend: CacheBackend = RedisBackend(
-            url, prefix=app.config.get("PORTAL_CACHE_PREFIX", "portal:")
+            url,
+            prefix=app.config.get("PORTAL_CACHE_PREFIX", "portal:"),
+            guard=guarded_redis(app, url),
         )
     elif url == "memory":
         backend = MemoryBackend(

@@ -45,6 +45,10 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_VIEW_FLUSH_VIEWS": 1000,
     # With Redis: each process sends its views to the shared buffer at most this often.
     "PORTAL_VIEW_PUSH_SECONDS": 1,
+    # Redis (cache, buffers): connect and read time-out, and how long Redis is left alone
+    # after a failure before it is tried again (portal/redis_guard.py).
+    "PORTAL_REDIS_TIMEOUT_MS": 250,
+    "PORTAL_REDIS_RETRY_SECONDS": 10,
     # How often (seconds) each worker re-reads which plugins admins switched off.
     "PORTAL_PLUGIN_SYNC_SECONDS": 10,
     # Rendering: strict mode re-raises block errors instead of isolating them.

@@ -95,16 +95,16 @@ class RedisBuffer:
 
     def __init__(
         self,
-        url: str,
         prefix: str,
         *,
+        guard,
         push_seconds: float = 0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        import redis
-
-        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        self.errors = (redis.RedisError, OSError)
+        #: Calls go through the process's guard of that Redis (``portal.guarded_redis``).
+        self._guard = guard
+        self._redis = self._guard.client
+        self.errors = self._guard.errors
         self.key = f"{prefix}statistics:pending"
         self.lock_key = f"{prefix}statistics:flush-lock"
         self.push_seconds = max(0.0, float(push_seconds))
@@ -115,7 +115,7 @@ class RedisBuffer:
 
     def add(self, key: str, seen: int) -> int:
         waiting_here = self._here.add(key, seen)
-        if self.clock() < self._push_at:
+        if self.clock() < self._push_at or self._guard.is_open:
             return self._waiting_there + waiting_here
         return self.push()
 
@@ -137,14 +137,14 @@ class RedisBuffer:
         pipe = self._redis.pipeline(transaction=True)
         pipe.hset(self.key, mapping={k: str(v) for k, v in sightings.items()})
         pipe.hlen(self.key)
-        return int(pipe.execute()[1])
+        return int(self._guard.call(lambda _client: pipe.execute())[1])
 
     def take(self) -> dict[str, int]:
         self.push()
         pipe = self._redis.pipeline(transaction=True)  # MULTI: read and delete as one step
         pipe.hgetall(self.key)
         pipe.delete(self.key)
-        raw = pipe.execute()[0]
+        raw = self._guard.call(lambda _client: pipe.execute())[0]
         self._waiting_there = 0
         return {field.decode(): int(value) for field, value in raw.items()}
 
@@ -153,7 +153,10 @@ class RedisBuffer:
             self._waiting_there = self._send(sightings)
 
     def claim_flush(self, seconds: int) -> bool:
-        return bool(self._redis.set(self.lock_key, b"1", nx=True, ex=max(1, int(seconds))))
+        ex = max(1, int(seconds))
+        return bool(
+            self._guard.call(lambda client: client.set(self.lock_key, b"1", nx=True, ex=ex))
+        )
 
     def push_quietly(self) -> None:
         """At exit: send what waits here; a Redis that cannot be reached is only logged."""

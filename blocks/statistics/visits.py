@@ -14,7 +14,7 @@ import re
 from flask import Flask, Request, Response, current_app, request
 from flask_login import current_user
 
-from portal import plugin_in_use, plugin_setting
+from portal import guarded_redis, plugin_in_use, plugin_setting
 
 from .counter import MemoryBuffer, RedisBuffer, SightingBuffer, VisitorCounter
 
@@ -70,9 +70,9 @@ def counter_for(app: Flask) -> VisitorCounter:
         url = str(app.config.get("PORTAL_CACHE_URL") or "")
         if url.startswith(("redis://", "rediss://", "unix://")):
             redis_buffer = RedisBuffer(
-                url,
                 app.config.get("PORTAL_CACHE_PREFIX", ""),
                 push_seconds=plugin_setting(PLUGIN, "push_seconds"),
+                guard=guarded_redis(app, url),
             )
             atexit.register(redis_buffer.push_quietly)  # a worker that stops sends its visits
             buffer: SightingBuffer = redis_buffer

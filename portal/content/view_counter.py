@@ -45,6 +45,7 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from portal.cache import guarded_redis
 from portal.extensions import db
 from portal.models import Article, ArticleDailyViews, utcnow
 from portal.text import to_local
@@ -129,11 +130,14 @@ class RedisBuffer:
         *,
         push_seconds: float = 0,
         clock: Callable[[], float] = time.monotonic,
+        guard=None,
     ) -> None:
-        import redis
+        from portal.redis_guard import GuardedRedis
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        self.errors = (redis.RedisError, OSError)
+        #: Calls go through the process's guard of that Redis (portal/redis_guard.py).
+        self._guard = guard or GuardedRedis(url)
+        self._redis = self._guard.client
+        self.errors = self._guard.errors
         self.key = f"{prefix}views:pending"
         self.lock_key = f"{prefix}views:flush-lock"
         self.push_seconds = max(0.0, float(push_seconds))
@@ -146,7 +150,7 @@ class RedisBuffer:
     def add(self, article_id: int) -> int:
         with self._lock:
             self._here[article_id] += 1
-            if self.clock() < self._push_at:
+            if self.clock() < self._push_at or self._guard.is_open:
                 return self._waiting_there + self._here.total()
         return self.push()
 
@@ -171,14 +175,14 @@ class RedisBuffer:
         for article_id, views in counts.items():
             pipe.hincrby(self.key, str(article_id), views)
         pipe.hincrby(self.key, self.TOTAL_FIELD, sum(counts.values()))
-        return int(pipe.execute()[-1])
+        return int(self._guard.call(lambda _client: pipe.execute())[-1])
 
     def take(self) -> dict[int, int]:
         self.push()
         pipe = self._redis.pipeline(transaction=True)  # MULTI: read and delete as one step
         pipe.hgetall(self.key)
         pipe.delete(self.key)
-        raw = pipe.execute()[0]
+        raw = self._guard.call(lambda _client: pipe.execute())[0]
         self._waiting_there = 0
         return {
             int(field): int(value)
@@ -193,15 +197,19 @@ class RedisBuffer:
         ids = list(article_ids)
         if not ids:
             return {}
-        values = self._redis.hmget(self.key, [str(i) for i in ids])
         with self._lock:
-            here = {i: self._here[i] for i in ids if self._here.get(i)}
-        counts = Counter(here)
+            counts = Counter({i: self._here[i] for i in ids if self._here.get(i)})
+        if self._guard.is_open:  # Redis failed moments ago: what this process counted
+            return dict(counts)
+        values = self._guard.call(lambda client: client.hmget(self.key, [str(i) for i in ids]))
         counts.update({i: int(v) for i, v in zip(ids, values, strict=True) if v is not None})
         return {i: n for i, n in counts.items() if n}
 
     def claim_flush(self, seconds: int) -> bool:
-        return bool(self._redis.set(self.lock_key, b"1", nx=True, ex=max(1, int(seconds))))
+        ex = max(1, int(seconds))
+        return bool(
+            self._guard.call(lambda client: client.set(self.lock_key, b"1", nx=True, ex=ex))
+        )
 
     def push_quietly(self) -> None:
         """At exit: send what waits here; a Redis that cannot be reached is only logged."""
@@ -369,6 +377,7 @@ def counter_for(app: Flask) -> ViewCounter:
                     url,
                     app.config.get("PORTAL_CACHE_PREFIX", ""),
                     push_seconds=setting(app, "PORTAL_VIEW_PUSH_SECONDS"),
+                    guard=guarded_redis(app, url),
                 )
                 atexit.register(buffer.push_quietly)  # a worker that stops sends its views
             else:

@@ -207,9 +207,11 @@ def test_with_redis_sightings_wait_in_the_process_and_go_out_together(redis_pref
     import redis
 
     from blocks.statistics.counter import RedisBuffer
+    from portal.redis_guard import GuardedRedis
 
     now = [100.0]
-    buffer = RedisBuffer(REDIS_URL, redis_prefix, push_seconds=1, clock=lambda: now[0])
+    guard = GuardedRedis(REDIS_URL)
+    buffer = RedisBuffer(redis_prefix, guard=guard, push_seconds=1, clock=lambda: now[0])
     shared = redis.Redis.from_url(REDIS_URL)
     assert buffer.add("2026-11-30:a", 1000) == 1  # the first goes out at once
     assert buffer.add("2026-11-30:b", 1001) == 2

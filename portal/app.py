@@ -28,6 +28,7 @@ from portal.web import (
     content_events,
     downloads,
     kept_pages,
+    outages,
     page_caching,
     reader,
     security,
@@ -79,6 +80,9 @@ def create_app(
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
 
     install_sqlite_fold()  # portal_fold() on SQLite connections (admin searches)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = outages.engine_options(
+        str(app.config["SQLALCHEMY_DATABASE_URI"]), app.config
+    )
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
@@ -105,6 +109,7 @@ def create_app(
     app.register_blueprint(downloads.bp)
     app.register_blueprint(vendor.bp)
     security.init_app(app)
+    outages.init_app(app)  # the database unreachable: 503 with Retry-After, one log line
     content_events.init_app(app)
     languages.init_app(app)
     cli.init_app(app)

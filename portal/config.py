@@ -49,6 +49,11 @@ DEFAULTS: dict[str, Any] = {
     # after a failure before it is tried again (portal/redis_guard.py).
     "PORTAL_REDIS_TIMEOUT_MS": 250,
     "PORTAL_REDIS_RETRY_SECONDS": 10,
+    # The database unreachable (portal/web/outages.py): the 503's Retry-After, how often
+    # the outage is logged, and how long a PostgreSQL connection attempt may take.
+    "PORTAL_DATABASE_RETRY_AFTER": 30,
+    "PORTAL_DATABASE_OUTAGE_LOG_SECONDS": 60,
+    "PORTAL_DATABASE_CONNECT_TIMEOUT": 5,
     # How often (seconds) each worker re-reads which plugins admins switched off.
     "PORTAL_PLUGIN_SYNC_SECONDS": 10,
     # Rendering: strict mode re-raises block errors instead of isolating them.

@@ -15,9 +15,19 @@ from typing import Any
 from flask import Flask
 from jinja2 import ChoiceLoader, FileSystemLoader
 
-from portal import cache, cli, hosts, i18n, languages, owner_only, plugin_settings, plugin_switches
+from portal import (
+    cache,
+    hosts,
+    i18n,
+    languages,
+    lazy_cli,
+    lazy_migrate,
+    owner_only,
+    plugin_settings,
+    plugin_switches,
+)
 from portal.config import build_config, load_secret_key
-from portal.extensions import csrf, db, login_manager, migrate
+from portal.extensions import csrf, db, login_manager
 from portal.plugins import build_plugin_set
 from portal.search.matching import install_sqlite_fold
 from portal.templating import install_template_helpers
@@ -84,9 +94,7 @@ def create_app(
         str(app.config["SQLALCHEMY_DATABASE_URI"]), app.config
     )
     db.init_app(app)
-    migrate.init_app(
-        app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True
-    )
+    lazy_migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)
     csrf.init_app(app)
     cache.init_app(app)
@@ -112,7 +120,7 @@ def create_app(
     outages.init_app(app)  # the database unreachable: 503 with Retry-After, one log line
     content_events.init_app(app)
     languages.init_app(app)
-    cli.init_app(app)
+    lazy_cli.init_app(app)  # `flask portal` and `flask db`, imported when they run
 
     plugin_settings.init_app(app)  # a bad setting fails its plugin before its setup runs
     plugins.call_each("portal_setup_app", app=app)

@@ -6,12 +6,13 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import func, select
 
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
+from portal.lazy_cli import PORTAL_HELP
 from portal.models import ROLES, Page, Placement
 from portal.plugins import plugins_of
 from portal.schema import upgrade_database
@@ -19,14 +20,15 @@ from portal.schema import upgrade_database
 #: Who the audit log names for a change made from the command line.
 CLI_ACTOR = "Dòng lệnh"
 
-portal_cli = AppGroup("portal", help="Manage the portal: database, demo content, plugins, pages.")
+portal_cli = AppGroup("portal", help=PORTAL_HELP)
 
 
-def init_app(app: Flask) -> None:
+def command_group() -> AppGroup:
+    """``flask portal``, with ``new-block`` (registered lazily by :mod:`portal.lazy_cli`)."""
     from portal.scaffold import new_block_command_factory
 
     portal_cli.add_command(new_block_command_factory())
-    app.cli.add_command(portal_cli)
+    return portal_cli
 
 
 def _upgrade_or_exit() -> None:

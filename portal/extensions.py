@@ -1,7 +1,9 @@
-"""Flask extensions, created once and bound to each app in ``create_app``."""
+"""Flask extensions, created once and bound to each app in ``create_app``.
+
+Flask-Migrate is not among them: :mod:`portal.lazy_migrate` imports it when a migration runs.
+"""
 
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
@@ -25,4 +27,3 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 login_manager = LoginManager()
 csrf = CSRFProtect()
-migrate = Migrate()

@@ -17,6 +17,10 @@ nothing reads them, nothing drops them.
 ``portal init-db`` and ``portal setup`` upgrade the core first, then every
 loaded plugin (switched off or not) in name order. A plugin whose migration
 fails is reported and skipped; the core and the other plugins are upgraded.
+
+Alembic is imported inside the functions that migrate or compare schemas: this
+module is part of the public API (``portal.db``, ``portal.Model``), which every
+worker imports, and a worker serving pages never migrates.
 """
 
 from __future__ import annotations
@@ -29,10 +33,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from sqlalchemy import inspect, text
 
@@ -153,11 +153,15 @@ def alembic_config(migrations: PluginMigrations | None = None):
 
 
 def _heads(migrations: PluginMigrations) -> set[str]:
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(migrations))
     return set(script.get_heads())
 
 
 def _current(migrations: PluginMigrations) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
     with db.engine.connect() as connection:
         context = MigrationContext.configure(
             connection, opts={"version_table": migrations.version_table}
@@ -178,6 +182,8 @@ def upgrade_plugin(name: str, plugin: Any) -> bool:
 
     Raises :class:`PluginMigrationError` naming the plugin and the error.
     """
+    from alembic import command
+
     migrations = migrations_of(name, plugin)
     if migrations is None:
         return False
@@ -204,6 +210,8 @@ def _adopt_tables_built_from_models(name: str, plugin: Any, migrations: PluginMi
     tables are exactly what its models describe; otherwise the migrations run as usual
     (and a mismatch fails with the plugin named).
     """
+    from alembic import command
+
     present = set(inspect(db.engine).get_table_names())
     tables = plugin_tables(module_of(plugin))
     if migrations.version_table in present or not tables or not tables <= present:
@@ -216,6 +224,8 @@ def _adopt_tables_built_from_models(name: str, plugin: Any, migrations: PluginMi
 
 def _next_revision(migrations: PluginMigrations) -> str:
     """``"0002 (what it does) "``: the revision after the database's, for an error message."""
+    from alembic.script import ScriptDirectory
+
     try:
         current = _current(migrations)
         script = ScriptDirectory.from_config(alembic_config(migrations))
@@ -304,6 +314,9 @@ def schema_differences(app: Flask, name: str | None = None) -> list:
     compares that plugin's models only. An empty list means the migrations
     build exactly what the models describe.
     """
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
     with app.app_context():
         if name is None:
             owned = set(core_tables())

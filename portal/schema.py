@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_migrate import stamp, upgrade
 from sqlalchemy import inspect
 
 from portal.extensions import db
@@ -19,6 +18,8 @@ def upgrade_core() -> None:
     ``alembic_version``) is completed with any missing core table and marked as
     the initial revision first, so the later migrations apply to it.
     """
+    from flask_migrate import stamp, upgrade  # Alembic: only where the schema changes
+
     from portal.plugin_data import core_tables
 
     tables = set(inspect(db.engine).get_table_names())

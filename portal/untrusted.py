@@ -27,9 +27,6 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from defusedxml.common import DefusedXmlException, EntitiesForbidden
-from defusedxml.expatreader import DefusedExpatParser
-
 #: Deeper than any document the portal writes or reads (a site export is about 6 levels).
 MAX_JSON_DEPTH = 64
 #: Deeper than any feed (rss > channel > item > media:group > ..., or Atom XHTML content).
@@ -564,6 +561,10 @@ def check_xml(
     ones expand to gigabytes). A ``<!DOCTYPE>`` that only names a DTD is
     allowed, and the DTD is never fetched.
     """
+    # defusedxml where an uploaded document is read: a worker serving pages never needs it
+    from defusedxml.common import DefusedXmlException, EntitiesForbidden
+    from defusedxml.expatreader import DefusedExpatParser
+
     encoding, named_by = _xml_encoding(raw, encoding, what=what)
     try:
         text = raw.decode(encoding)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from portal import AdminScreen, ContentEvent, bump_data_version, hookimpl
 
-from . import admin, compliance, demo, store
+from . import admin, compliance, store
 from .blocks import FooterMenu
 from .reader import site_menu_links
 
@@ -49,6 +49,8 @@ def portal_compliance_checks():
 # Last, so that the pages other plugins add to the demo (/en, ...) can be linked.
 @hookimpl(trylast=True)
 def portal_load_demo(actor):
+    from . import demo  # the demo's data: only when the demo is loaded
+
     return demo.load_demo(actor)
 
 

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 
 from portal import AdminScreen, ComplianceCheck, MenuItem, PluginSetting, db, hookimpl
 
-from . import admin, demo, reader, search
+from . import admin, reader, search
 from .blocks import LatestQuestions
 from .models import NEW, PUBLISHED, Question
 
@@ -176,4 +176,6 @@ def portal_compliance_checks():
 
 @hookimpl
 def portal_load_demo(actor):
+    from . import demo  # the demo's data: only when the demo is loaded
+
     return demo.load_demo(actor)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from portal import AdminScreen, MenuItem, hookimpl
 
-from . import compliance, demo
+from . import compliance
 from . import profile as data
 from .admin import bp as admin_bp
 from .blocks import BLOCKS
@@ -63,4 +63,6 @@ def portal_compliance_checks():
 
 @hookimpl
 def portal_load_demo(actor):
+    from . import demo  # the demo's data: only when the demo is loaded
+
     return demo.load_demo(actor)

@@ -29,7 +29,6 @@ from portal import (
     strip_text,
 )
 
-from .demo import load_demo
 from .figures import format_number, read_figures
 from .visits import PLUGIN, counter_for, note_kept_page, note_visit
 
@@ -155,4 +154,6 @@ def portal_compliance_checks():
 
 @hookimpl
 def portal_load_demo(actor):
+    from .demo import load_demo  # the demo's data: only when the demo is loaded
+
     return load_demo(actor)

@@ -31,10 +31,9 @@ import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from flask import current_app, url_for
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import String, event, literal, select, union_all
 from sqlalchemy.orm import object_session
 
@@ -51,6 +50,9 @@ from portal.models import Article, ArticleImageUse, MediaImage
 from portal.models.content import IMAGE_STEM_RE
 from portal.owner_only import write_file
 from portal.untrusted import foreign_format
+
+if TYPE_CHECKING:  # Pillow is imported where an upload is decoded: readers never need it
+    from PIL import Image
 
 #: Formats accepted on upload (what Pillow detects from the bytes, not the name).
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "GIF")
@@ -188,6 +190,8 @@ def _decode(data: bytes, formats: tuple[str, ...] = ACCEPTED_FORMATS) -> tuple[I
     (:func:`_check_structure`) before anything is decompressed. Returns the
     image and its format ("JPEG", "PNG", ...).
     """
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -443,6 +447,8 @@ def _variants(image: Image.Image, widths: list[int]):
     Each copy is resized from the previous (larger) one: several times quicker
     than starting from the full image every time, and just as sharp.
     """
+    from PIL import Image
+
     source = image
     for width in sorted({w for w in widths if 0 < w < image.width}, reverse=True):
         height = max(1, round(image.height * width / image.width))

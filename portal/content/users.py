@@ -25,7 +25,6 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 
-import email_validator
 from sqlalchemy import delete, func, select
 
 from portal.content import audit
@@ -117,6 +116,8 @@ def check_email(value: str | None) -> None:
     The one rule for addresses: the sign-in form, the account forms and
     ``portal create-user`` all call it (syntax only, no DNS look-up).
     """
+    import email_validator  # with idna: only where an address is typed, never on a page
+
     if not value:
         raise InvalidEmail()
     try:

@@ -75,6 +75,10 @@ class Article(db.Model):
         Index("ix_articles_recent", "status", "language", "published_at", "id"),
         # The newest public articles of the whole site (feeds, sitemaps of every language).
         Index("ix_articles_published", "status", "published_at", "id"),
+        # When each public article last changed, read from the index alone: the sitemap
+        # index's lastmod of every sitemap (max over id ranges) never reads a row of the
+        # table (migration 0014).
+        Index("ix_articles_lastmod", "status", "published_at", "updated_at", "id"),
         # A category's newest public articles (category pages, deep pages included).
         Index("ix_articles_category_published", "category_id", "status", "published_at", "id"),
         # The admin's article list, recently changed first: all, by status, by creator.

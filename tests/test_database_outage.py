@@ -42,9 +42,7 @@ def cut_database(database_url, tmp_path):
             db.engine.dispose()
 
 
-def test_readers_get_503_while_the_database_is_away_and_pages_once_it_is_back(
-    cut_database, caplog
-):
+def test_readers_get_503_while_the_database_is_away_and_pages_once_it_is_back(cut_database, caplog):
     app, proxy = cut_database
     client = app.test_client()
     admin = signed_in_client(app, make_account(app, "admin"))

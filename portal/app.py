@@ -37,6 +37,7 @@ from portal.web import (
     auth,
     content_events,
     downloads,
+    health,
     kept_pages,
     outages,
     page_caching,
@@ -126,4 +127,5 @@ def create_app(
     plugins.call_each("portal_setup_app", app=app)
     plugin_switches.init_app(app)
     page_caching.init_app(app)  # last: its lookup runs after every other before_request
+    health.install(app)  # outermost WSGI layer: /healthz and /readyz before anything else
     return app

@@ -58,6 +58,9 @@ def test_readers_get_503_while_the_database_is_away_and_pages_once_it_is_back(cu
             assert response.headers["Cache-Control"] == "no-store"
             assert "Trang tạm thời chưa truy cập được" in response.get_data(as_text=True)
     assert admin.get("/admin/").status_code == 503  # editors too, never a traceback page
+    assert client.get("/healthz").status_code == 200  # the process itself is fine
+    ready = client.get("/readyz")
+    assert ready.status_code == 503 and ready.json["checks"]["database"]["ok"] is False
     outage_lines = [r for r in caplog.records if r.name == "portal.database"]
     assert len(outage_lines) == 1, [r.getMessage() for r in caplog.records]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info]

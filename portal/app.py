@@ -25,6 +25,7 @@ from portal import (
     owner_only,
     plugin_settings,
     plugin_switches,
+    production,
 )
 from portal.config import build_config, load_secret_key
 from portal.extensions import csrf, db, login_manager
@@ -127,5 +128,6 @@ def create_app(
     plugins.call_each("portal_setup_app", app=app)
     plugin_switches.init_app(app)
     page_caching.init_app(app)  # last: its lookup runs after every other before_request
+    production.check_at_start(app)  # PORTAL_ENV=production: refuse a bad setup now
     health.install(app)  # outermost WSGI layer: /healthz and /readyz before anything else
     return app

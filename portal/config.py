@@ -52,6 +52,10 @@ DEFAULTS: dict[str, Any] = {
     # The database unreachable (portal/web/outages.py): the 503's Retry-After, how often
     # the outage is logged, and how long a PostgreSQL connection attempt may take.
     "PORTAL_DATABASE_RETRY_AFTER": 30,
+    # "production": refuse to start on a bad setup (portal/production.py); how many servers
+    # share the database (more than one needs one PORTAL_SECRET_KEY for all).
+    "PORTAL_ENV": "",
+    "PORTAL_SERVERS": 1,
     "PORTAL_DATABASE_OUTAGE_LOG_SECONDS": 60,
     "PORTAL_DATABASE_CONNECT_TIMEOUT": 5,
     # How often (seconds) each worker re-reads which plugins admins switched off.

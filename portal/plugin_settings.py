@@ -334,6 +334,15 @@ def plugin_setting(plugin: str, name: str) -> Any:
     return state.resolve(plugin, name)[0]
 
 
+def known_setting_keys(app: Flask) -> dict[str, set[str]]:
+    """For each plugin that declares settings, the variables of its settings
+    (``PORTAL_PLUGIN_<PLUGIN>_``: {``PORTAL_PLUGIN_<PLUGIN>_<SETTING>``, ...})."""
+    return {
+        variable_name(plugin, ""): {variable_name(plugin, name) for name in settings}
+        for plugin, settings in state_of(app).declared.items()
+    }
+
+
 def settings_of(plugin: str) -> dict[str, Any]:
     """Every setting of plugin ``plugin`` as a dict ``{name: value}``."""
     state = state_of(current_app)

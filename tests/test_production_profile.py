@@ -1,0 +1,78 @@
+"""``PORTAL_ENV=production`` refuses to start on a bad setup, with every problem and its fix;
+outside production an unknown ``PORTAL_*`` variable is a warning naming the nearest one."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+import pytest
+
+from portal.production import (
+    ProductionSetupError,
+    _running_a_command,
+    production_problems,
+    unknown_variables,
+)
+from portal.testing import make_app
+
+GOOD = {
+    "PORTAL_BASE_URL": "https://tinbackan.gov.vn",
+    "PORTAL_PROXY_COUNT": 1,
+    "PORTAL_SECURE_COOKIES": "on",
+    "PORTAL_HSTS_SECONDS": 31536000,
+    "PORTAL_TRUSTED_HOSTS": ["tinbackan.gov.vn"],
+    "SECRET_KEY": "q8Yz3kP0vR7mW2xN5cT9bH4jL6dF1gS0aE8uI3oZ",
+}
+
+
+def test_a_misspelt_variable_is_named_with_the_nearest_setting(monkeypatch, caplog):
+    monkeypatch.setenv("PORTAL_CAHCE_URL", "memory")
+    monkeypatch.setenv("PORTAL_PLUGIN_STATISTICS_FLUSH_SECOND", "30")
+    monkeypatch.setenv("PORTAL_PLUGIN_NOT_INSTALLED_COLOUR", "red")  # its plugin reads it
+    caplog.set_level(logging.WARNING, logger="portal.production")
+    app = make_app()
+    assert unknown_variables(app) == [
+        "PORTAL_CAHCE_URL is not a setting of the portal (did you mean PORTAL_CACHE_URL?)",
+        "PORTAL_PLUGIN_STATISTICS_FLUSH_SECOND is not a setting of the portal "
+        "(did you mean PORTAL_PLUGIN_STATISTICS_FLUSH_SECONDS?)",
+    ]
+    warned = [r.getMessage() for r in caplog.records if r.name == "portal.production"]
+    assert len(warned) == 2 and all(line.endswith("it is ignored") for line in warned)
+
+
+def test_production_refuses_to_start_and_lists_every_problem(monkeypatch):
+    monkeypatch.setenv("PORTAL_CAHCE_URL", "memory")
+    monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    with pytest.raises(ProductionSetupError) as refused:
+        make_app(config={"PORTAL_ENV": "production", "PORTAL_SERVERS": 2})
+    message = str(refused.value)
+    assert message.startswith("PORTAL_ENV=production: the portal does not start")
+    for expected in (
+        "base-url:",
+        "the database is SQLite",
+        "view-buffer:",  # the in-process buffer with 4 workers
+        "did you mean PORTAL_CACHE_URL?",
+        "2 servers (PORTAL_SERVERS) but the key is generated into this machine's",
+        "migrations: RuntimeError: not at the newest revision",  # tables made, never migrated
+        "run `flask --app wsgi portal init-db`",
+    ):
+        assert expected in message, expected
+
+
+def test_a_good_setup_has_no_problem_but_its_database(monkeypatch, database_url):
+    if database_url is None:
+        pytest.skip("SQLite is itself a production problem")
+    app = make_app(database_url=database_url, config=GOOD)
+    environ = {"PORTAL_SECRET_KEY": GOOD["SECRET_KEY"], "WEB_CONCURRENCY": "1"}
+    assert production_problems(app, environ, with_database=False) == []
+    problems = production_problems(app, environ)  # tables from the models, not migrated
+    assert [line.split(":")[0] for line in problems] == ["migrations"]
+
+
+def test_commands_that_fix_the_database_are_not_refused_for_it():
+    assert not _running_a_command()  # a server loading the app
+    with click.Context(click.Command("init-db"), info_name="init-db"):
+        assert _running_a_command()
+    with click.Context(click.Command("run"), info_name="run"):
+        assert not _running_a_command()  # `flask run` serves: checked in full

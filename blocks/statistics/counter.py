@@ -241,6 +241,17 @@ class VisitorCounter:
         finally:
             self._flushing.release()
 
+    def at_exit(self) -> None:
+        """A worker that stops loses no visit: its own buffer is written to the database,
+        a Redis buffer gets what this process still holds."""
+        try:
+            if isinstance(self.buffer, RedisBuffer):
+                self.buffer.push_quietly()
+            else:
+                self.flush()
+        except Exception:  # noqa: BLE001 - _write logged it; the process is ending anyway
+            log.exception("Visits still waiting could not be written at exit")
+
     def flush(self) -> int:
         """Write every waiting sighting now; return how many were written."""
         with self._flushing:

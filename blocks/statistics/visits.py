@@ -69,24 +69,22 @@ def counter_for(app: Flask) -> VisitorCounter:
     if counter is None:
         url = str(app.config.get("PORTAL_CACHE_URL") or "")
         if url.startswith(("redis://", "rediss://", "unix://")):
-            redis_buffer = RedisBuffer(
+            buffer: SightingBuffer = RedisBuffer(
                 app.config.get("PORTAL_CACHE_PREFIX", ""),
                 push_seconds=plugin_setting(PLUGIN, "push_seconds"),
                 guard=guarded_redis(app, url),
             )
-            atexit.register(redis_buffer.push_quietly)  # a worker that stops sends its visits
-            buffer: SightingBuffer = redis_buffer
         else:
             buffer = MemoryBuffer()
-        counter = app.extensions.setdefault(
-            EXTENSION_KEY,
-            VisitorCounter(
-                app,
-                buffer,
-                flush_seconds=plugin_setting(PLUGIN, "flush_seconds"),
-                flush_visitors=plugin_setting(PLUGIN, "flush_visitors"),
-            ),
+        created = VisitorCounter(
+            app,
+            buffer,
+            flush_seconds=plugin_setting(PLUGIN, "flush_seconds"),
+            flush_visitors=plugin_setting(PLUGIN, "flush_visitors"),
         )
+        counter = app.extensions.setdefault(EXTENSION_KEY, created)
+        if counter is created and not app.testing:  # (a test suite's databases are gone by then)
+            atexit.register(counter.at_exit)
     return counter
 
 

@@ -296,6 +296,18 @@ class ViewCounter:
                           len(counts))  # fmt: skip
             raise
 
+    def at_exit(self) -> None:
+        """A worker that stops (gunicorn's graceful stop, a restart) loses no view: the
+        process's own buffer is written to the database, a Redis buffer gets what this
+        process still holds (the next flush by any worker writes it)."""
+        try:
+            if isinstance(self.buffer, RedisBuffer):
+                self.buffer.push_quietly()
+            else:
+                self.flush()
+        except Exception:  # noqa: BLE001 - logged by _write; the process is ending anyway
+            log.exception("Views still waiting could not be written at exit")
+
     def pending(self, article_ids: Iterable[int]) -> dict[int, int]:
         try:
             return self.buffer.pending(article_ids)
@@ -379,7 +391,6 @@ def counter_for(app: Flask) -> ViewCounter:
                     push_seconds=setting(app, "PORTAL_VIEW_PUSH_SECONDS"),
                     guard=guarded_redis(app, url),
                 )
-                atexit.register(buffer.push_quietly)  # a worker that stops sends its views
             else:
                 buffer = MemoryBuffer()
             counter = ViewCounter(
@@ -388,6 +399,8 @@ def counter_for(app: Flask) -> ViewCounter:
                 flush_seconds=setting(app, "PORTAL_VIEW_FLUSH_SECONDS"),
                 flush_views=setting(app, "PORTAL_VIEW_FLUSH_VIEWS"),
             )
+            if not app.testing:  # (a test suite's many apps and databases are gone by then)
+                atexit.register(counter.at_exit)
             app.extensions[EXTENSION_KEY] = counter
     return counter
 

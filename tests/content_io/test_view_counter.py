@@ -15,7 +15,7 @@ from sqlalchemy import event, select
 from portal.content.view_counter import ViewCounter, counter_for, looks_like_bot, view_counts
 from portal.extensions import db
 from portal.models import Article
-from portal.testing import sample_content
+from portal.testing import make_app, sample_content
 
 REDIS_URL = os.environ.get("PORTAL_TEST_REDIS_URL", "")
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0 Safari/537.36"}
@@ -290,3 +290,30 @@ def unreachable_redis_url():
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     return f"redis://127.0.0.1:{port}/0"  # nothing listens there
+
+
+def test_a_worker_that_stops_writes_the_views_it_holds(tmp_path):
+    """gunicorn's graceful stop (or a restart) ends the process normally: the views in its
+    own buffer reach the database then, not never."""
+    import subprocess
+    import sys
+    import textwrap
+
+    url = f"sqlite:///{tmp_path / 'portal.db'}"
+    script = textwrap.dedent(
+        f"""
+        from portal.testing import make_app, sample_content
+        app = make_app(database_url={url!r}, instance_path={str(tmp_path / "i")!r},
+                       config={{"PORTAL_VIEW_FLUSH_SECONDS": 3600}})
+        app.testing = False  # a server's app, as gunicorn loads it
+        with app.app_context():
+            article = sample_content()["article"]
+            path = f"/bai-viet/{{article.id}}-{{article.slug}}"
+        client = app.test_client()
+        for _ in range(3):
+            assert client.get(path, headers={BROWSER!r}).status_code == 200
+        """
+    )
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    app = make_app(database_url=url, fresh_database=False, instance_path=str(tmp_path / "i"))
+    assert stored(app).view_count == 3

@@ -12,8 +12,8 @@ one message listing every problem and its fix:
   several workers, …);
 * the database unreachable or its schema not at the newest migration
   (the checks of ``/readyz``, :mod:`portal.web.health`);
-* ``PORTAL_*`` variables the portal does not know (with the nearest known name)
-  and, with several servers (``PORTAL_SERVERS`` > 1), a secret key generated into
+* ``PORTAL_*`` variables the portal does not know (with the nearest known name),
+  no explicit instance folder (``PORTAL_INSTANCE_PATH``) and, with several servers (``PORTAL_SERVERS`` > 1), a secret key generated into
   this machine's instance folder rather than set for all of them.
 
 The database checks are left out when the app is loaded for a ``flask`` command
@@ -90,6 +90,13 @@ def production_problems(
         str(problem) for problem in deploy_problems(app, workers=workers_from_environment(environ))
     ]
     problems += unknown_variables(app, environ)
+    if not environ.get("PORTAL_INSTANCE_PATH"):
+        problems.append(
+            f"instance-folder: PORTAL_INSTANCE_PATH is not set, so the instance folder (secret "
+            f"key, media, attachments, SQLite) is {app.instance_path}, inside the installed "
+            "package or virtualenv, where an upgrade or a new virtualenv loses it. Fix: set "
+            "PORTAL_INSTANCE_PATH to a folder of its own, e.g. /var/lib/blockportal."
+        )
     servers = int(app.config.get("PORTAL_SERVERS") or 1)
     if servers > 1 and not environ.get("PORTAL_SECRET_KEY"):
         problems.append(

@@ -44,6 +44,7 @@ def test_a_misspelt_variable_is_named_with_the_nearest_setting(monkeypatch, capl
 def test_production_refuses_to_start_and_lists_every_problem(monkeypatch):
     monkeypatch.setenv("PORTAL_CAHCE_URL", "memory")
     monkeypatch.setenv("WEB_CONCURRENCY", "4")
+    monkeypatch.delenv("PORTAL_INSTANCE_PATH", raising=False)
     with pytest.raises(ProductionSetupError) as refused:
         make_app(config={"PORTAL_ENV": "production", "PORTAL_SERVERS": 2})
     message = str(refused.value)
@@ -53,6 +54,7 @@ def test_production_refuses_to_start_and_lists_every_problem(monkeypatch):
         "the database is SQLite",
         "view-buffer:",  # the in-process buffer with 4 workers
         "did you mean PORTAL_CACHE_URL?",
+        "instance-folder: PORTAL_INSTANCE_PATH is not set",
         "2 servers (PORTAL_SERVERS) but the key is generated into this machine's",
         "migrations: RuntimeError: not at the newest revision",  # tables made, never migrated
         "run `flask --app wsgi portal init-db`",
@@ -64,7 +66,11 @@ def test_a_good_setup_has_no_problem_but_its_database(monkeypatch, database_url)
     if database_url is None:
         pytest.skip("SQLite is itself a production problem")
     app = make_app(database_url=database_url, config=GOOD)
-    environ = {"PORTAL_SECRET_KEY": GOOD["SECRET_KEY"], "WEB_CONCURRENCY": "1"}
+    environ = {
+        "PORTAL_SECRET_KEY": GOOD["SECRET_KEY"],
+        "PORTAL_INSTANCE_PATH": app.instance_path,
+        "WEB_CONCURRENCY": "1",
+    }
     assert production_problems(app, environ, with_database=False) == []
     problems = production_problems(app, environ)  # tables from the models, not migrated
     assert [line.split(":")[0] for line in problems] == ["migrations"]

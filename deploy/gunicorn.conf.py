@@ -1,0 +1,28 @@
+"""gunicorn settings for the portal: ``gunicorn -c deploy/gunicorn.conf.py portal.wsgi:app``.
+
+Every value can be changed by the environment as noted. See docs/operations.md.
+"""
+
+import multiprocessing
+import os
+
+# Where to listen: the reverse proxy (deploy/nginx/portal.conf) talks to this address.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+# Sync workers: a page is CPU work; two per core is gunicorn's advice. Several workers need
+# Redis (PORTAL_CACHE_URL) so that caches and view counts are shared.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+worker_class = "sync"
+# A request that takes longer than this is stuck (the database or Redis have their own,
+# shorter time-outs: PORTAL_DATABASE_CONNECT_TIMEOUT, PORTAL_REDIS_TIMEOUT_MS).
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 30))
+# On SIGTERM (systemctl stop, a deploy) workers finish their requests, then exit normally:
+# the views and visits they hold are written at exit (portal/content/view_counter.py).
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", 20))
+# A worker is replaced after this many requests (with jitter): memory never creeps.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 5000))
+max_requests_jitter = max_requests // 10
+# Behind the proxy: trust its X-Forwarded-* from this address only (the portal itself reads
+# them according to PORTAL_PROXY_COUNT).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # "-" for stdout
+errorlog = "-"

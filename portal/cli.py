@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.lazy_cli import PORTAL_HELP
 from portal.models import ROLES, Page, Placement
 from portal.plugins import plugins_of
-from portal.schema import upgrade_database
+from portal.schema import schema_lock, upgrade_database
 
 #: Who the audit log names for a change made from the command line.
 CLI_ACTOR = "Dòng lệnh"
@@ -68,12 +68,13 @@ def setup_command() -> None:
     """Create the tables and, if the site has no pages yet, load the demo content."""
     from portal.content.demo import load_demo
 
-    _upgrade_or_exit()
-    if db.session.scalar(select(func.count()).select_from(Page)):
-        _index_missing()
-        click.echo(f"Database ready: {_database_label()} (existing content kept)")
-        return
-    summary = load_demo()
+    with schema_lock():  # two setups at once: the second finds the tables and the demo there
+        _upgrade_or_exit()
+        if db.session.scalar(select(func.count()).select_from(Page)):
+            _index_missing()
+            click.echo(f"Database ready: {_database_label()} (existing content kept)")
+            return
+        summary = load_demo()
     click.echo(f"Database ready: {_database_label()}; demo content loaded: {summary}")
 
 

@@ -10,13 +10,25 @@ file beside the database. The second one waits, then finds the work done.
 from __future__ import annotations
 
 import fcntl
+import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import inspect, text
+from sqlalchemy import (
+    Column,
+    DefaultClause,
+    ForeignKeyConstraint,
+    Index,
+    MetaData,
+    PrimaryKeyConstraint,
+    Table,
+    UniqueConstraint,
+    inspect,
+    text,
+)
 
 from portal.extensions import db
 from portal.plugin_data import MigrationFailure, upgrade_plugins
@@ -79,7 +91,178 @@ def upgrade_core() -> None:
             db.engine, tables=[db.metadata.tables[name] for name in sorted(core_tables())]
         )
         stamp(revision=INITIAL_REVISION)
+    elif "alembic_version" in tables and _core_revision() == INITIAL_REVISION:
+        complete_initial_revision()
     upgrade()
+
+
+def _core_revision() -> str | None:
+    with db.engine.connect() as connection:
+        return connection.scalar(text("SELECT version_num FROM alembic_version"))
+
+
+INITIAL_MIGRATION = (
+    Path(__file__).resolve().parent / "migrations" / "versions" / ("0001_initial_schema.py")
+)
+
+
+def complete_initial_revision() -> list[str]:
+    """Give a database at revision 0001 what that migration makes today; what was added.
+
+    The initial migration was regenerated twice on the day it was written
+    (tags, media, attachments, revisions and plugin states were added to it),
+    so a database made by an earlier cut of it says ``0001`` but lacks those
+    tables and four columns of ``articles``, and the next migrations fail on
+    it. Here the tables, columns and indexes 0001 makes now are added where
+    missing (a NOT NULL column is filled with its model's default), and on
+    PostgreSQL the constraints get the names 0001 gives them; rows are kept.
+    On a database made by today's 0001 nothing is missing and nothing happens.
+    """
+    from alembic.operations import Operations
+    from alembic.runtime.migration import MigrationContext
+
+    shape = _recorded_shape(INITIAL_MIGRATION)
+    added: list[str] = []
+    with db.engine.begin() as connection:
+        inspector = inspect(connection)
+        existing = set(inspector.get_table_names())
+        operations = Operations(MigrationContext.configure(connection))
+        for table in shape.sorted_tables:
+            if table.name not in existing:
+                table.create(connection)
+                added.append(f"table {table.name}")
+                continue
+            columns = {column["name"] for column in inspector.get_columns(table.name)}
+            missing = [column for column in table.columns if column.name not in columns]
+            if connection.dialect.name == "sqlite":
+                for column in missing:  # plain columns first: the rows get their values
+                    operations.add_column(table.name, _addable(table.name, column))
+                if missing or _has_unnamed_constraints(inspector, table.name):
+                    _rebuild_sqlite_table(operations, table)
+                    added.append(f"table {table.name} rebuilt")
+                continue
+            for column in missing:
+                operations.add_column(table.name, _addable(table.name, column))
+                for foreign in column.foreign_keys:
+                    operations.create_foreign_key(
+                        foreign.constraint.name,
+                        table.name,
+                        foreign.column.table.name,
+                        [column.name],
+                        [foreign.column.name],
+                        ondelete=foreign.ondelete,
+                        onupdate=foreign.onupdate,
+                    )
+                added.append(f"column {table.name}.{column.name}")
+            indexes = {index["name"] for index in inspector.get_indexes(table.name)}
+            for index in table.indexes:
+                if index.name not in indexes:
+                    index.create(connection)
+                    added.append(f"index {index.name}")
+            if connection.dialect.name == "postgresql":
+                added += _rename_constraints(connection, inspector, table)
+    return added
+
+
+def _has_unnamed_constraints(inspector, table_name: str) -> bool:
+    """SQLite keeps a constraint created without a name unnamed (an earlier cut of 0001)."""
+    uniques = inspector.get_unique_constraints(table_name)
+    foreigns = inspector.get_foreign_keys(table_name)
+    return any(not constraint.get("name") for constraint in [*uniques, *foreigns])
+
+
+def _rebuild_sqlite_table(operations, table: Table) -> None:
+    """SQLite adds no named constraint (nor a foreign key) to a table: it is made again as
+    0001 makes it now (Alembic's batch mode: a new table, the rows copied, the old one
+    dropped), once every column of it is there."""
+    with operations.batch_alter_table(
+        table.name, copy_from=table.to_metadata(MetaData()), recreate="always"
+    ):
+        pass
+
+
+def _addable(table_name: str, column: Column) -> Column:
+    """A copy of ``column`` that can be added to a table holding rows: a NOT NULL one
+    gets its model's default as the value of the rows already there."""
+    copy = column._copy()
+    if not column.nullable:
+        default = db.metadata.tables[table_name].c[column.name].default
+        if default is None or not default.is_scalar:
+            raise RuntimeError(f"{table_name}.{column.name}: no value for the rows already there")
+        copy.server_default = DefaultClause(text(repr(default.arg)))
+    return copy
+
+
+def _rename_constraints(connection, inspector, table: Table) -> list[str]:
+    """Primary, unique and foreign keys named as 0001 names them (PostgreSQL named them
+    itself in a database made by an earlier cut: ``categories_slug_key``)."""
+    found: dict[tuple, str] = {}
+    primary = inspector.get_pk_constraint(table.name)
+    if primary.get("name"):
+        found["primary", tuple(primary["constrained_columns"])] = primary["name"]
+    for unique in inspector.get_unique_constraints(table.name):
+        found["unique", tuple(unique["column_names"])] = unique["name"]
+    for foreign in inspector.get_foreign_keys(table.name):
+        found["foreign", tuple(foreign["constrained_columns"])] = foreign["name"]
+    renamed = []
+    for constraint in table.constraints:
+        kind = {
+            PrimaryKeyConstraint: "primary",
+            UniqueConstraint: "unique",
+            ForeignKeyConstraint: "foreign",
+        }.get(type(constraint))
+        if kind is None or not constraint.name:
+            continue
+        columns = tuple(column.name for column in constraint.columns)
+        old = found.get((kind, columns))
+        if old and old != constraint.name:
+            connection.execute(
+                text(f'ALTER TABLE "{table.name}" RENAME CONSTRAINT "{old}" TO "{constraint.name}"')
+            )
+            renamed.append(f"constraint {old} → {constraint.name}")
+    return renamed
+
+
+class _RecordedBatch:
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    @staticmethod
+    def f(name: str) -> str:
+        return name
+
+    def create_index(self, name: str, columns: list[str], unique: bool = False, **_kw) -> None:
+        Index(name, *[self.table.c[column] for column in columns], unique=unique)
+
+
+class _Recorder:
+    """Stands for ``alembic.op`` while a migration's ``upgrade()`` runs: the tables and
+    indexes it would create are recorded into a MetaData instead."""
+
+    def __init__(self) -> None:
+        self.metadata = MetaData()
+
+    @staticmethod
+    def f(name: str) -> str:
+        return name
+
+    def create_table(self, name: str, *elements, **_kw) -> Table:
+        return Table(name, self.metadata, *elements)
+
+    @contextmanager
+    def batch_alter_table(self, name: str, **_kw) -> Iterator[_RecordedBatch]:
+        yield _RecordedBatch(self.metadata.tables[name])
+
+
+def _recorded_shape(path: Path) -> MetaData:
+    """The tables a migration made only of ``create_table`` and ``create_index`` creates."""
+    spec = importlib.util.spec_from_file_location(f"portal_recorded_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    recorder = _Recorder()
+    module.op = recorder
+    module.upgrade()
+    return recorder.metadata
 
 
 def upgrade_database() -> list[MigrationFailure]:

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from alembic import command
+from alembic.operations import Operations
+from alembic.runtime.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
@@ -19,7 +21,7 @@ from portal.extensions import db
 from portal.models import Category
 from portal.plugin_data import PluginMigrationError, alembic_config, core_tables, migrations_of
 from portal.plugin_data import schema_differences as differences_of
-from portal.schema import upgrade_database
+from portal.schema import complete_initial_revision, upgrade_database
 from portal.testing import make_app
 
 SAMPLE_PLUGINS = Path(__file__).resolve().parent / "plugin_data" / "plugins"
@@ -223,3 +225,63 @@ def test_0012_finds_the_library_images_in_the_bodies_of_existing_articles(empty_
             assert [tuple(row) for row in rows] == [(1, stem)]
         downgrade(revision="0011_listing_indexes")
         assert "article_image_uses" not in inspect(db.engine).get_table_names()
+
+
+# --- a database made by an earlier cut of the initial migration -------------------------
+# The initial migration was regenerated twice after it was first committed; the two
+# earlier cuts are kept in tests/migration_history/ exactly as they were committed
+# (1e4327f: nine tables; 96df7bf: the newsroom's tables, no plugin_states). Such a
+# database says "0001" but lacks what 0001 makes today (portal/schema.py:
+# complete_initial_revision).
+
+HISTORY = Path(__file__).resolve().parent / "migration_history"
+
+
+def make_with(path: Path) -> None:
+    """Build the database as that cut of 0001 did, stamp it 0001, add a few rows."""
+    spec = importlib.util.spec_from_file_location(f"history_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    with db.engine.begin() as connection:
+        with Operations.context(MigrationContext.configure(connection)):
+            module.upgrade()
+        connection.execute(
+            text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)")
+        )
+        connection.execute(text("INSERT INTO alembic_version VALUES ('0001')"))
+        connection.execute(
+            text(
+                "INSERT INTO categories (id, name, slug, description, position)"
+                " VALUES (1, 'Thời sự', 'thoi-su', '', 1)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO users (id, email, name, password_hash, role, active, created_at)"
+                " VALUES (1, 'bientap@example.org', 'Biên tập', 'x', 'editor', :yes, :now)"
+            ),
+            {"yes": True, "now": "2026-11-28 18:40:00"},
+        )
+
+
+@pytest.mark.parametrize("cut", ["initial_schema_1e4327f.py", "initial_schema_96df7bf.py"])
+def test_a_database_of_an_earlier_initial_migration_reaches_the_newest_schema(empty_app, cut):
+    with empty_app.app_context():
+        make_with(HISTORY / cut)
+        assert upgrade_database() == []
+        assert schema_differences() == []  # what `flask db check` compares: no drift
+        tables = set(inspect(db.engine).get_table_names())
+        assert {"plugin_states", "tags", "media_images", "attachments"} <= tables
+        with db.engine.connect() as connection:
+            assert connection.scalar(text("SELECT slug FROM categories")) == "thoi-su"
+            assert connection.scalar(text("SELECT email FROM users")) == "bientap@example.org"
+            head = connection.scalar(text("SELECT version_num FROM alembic_version"))
+        assert head != "0001"
+
+
+def test_a_database_of_todays_initial_migration_is_left_as_it_is(empty_app):
+    from flask_migrate import upgrade
+
+    with empty_app.app_context():
+        upgrade(revision="0001")
+        assert complete_initial_revision() == []

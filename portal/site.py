@@ -10,6 +10,7 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
@@ -424,32 +425,95 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
     """
     wanted = list(dict.fromkeys(queries))
     results: dict[ArticleQuery, list[Article]] = {query: [] for query in wanted}
+    read = [
+        query
+        for query in wanted
+        if query.limit > 0 and query.category_ids != () and query.tag_ids != ()
+    ]
+    if not read:
+        return results
+    values: dict[str, Any] = {"now": utcnow()}
+    for number, query in enumerate(read):
+        values.update(_listing_values(number, query))
+    statement = _lists_statement(tuple(_listing_shape(query) for query in read))
+    for list_no, article in db.session.execute(statement, values):
+        results[read[list_no]].append(article)
+    return results
+
+
+#: The shape of one listing: what its statement is made of, whatever the values (which
+#: categories, how many rows...): (category reading, number of categories, with tags,
+#: with articles left out, of one language).
+ListingShape = tuple[str, int, bool, bool, bool]
+
+
+def _listing_shape(query: ArticleQuery) -> ListingShape:
+    category_ids = query.category_ids
+    if category_ids is None:
+        reading, count = "all", 0
+    elif len(category_ids) == 1:
+        reading, count = "one", 1
+    elif len(category_ids) <= MERGED_CATEGORIES:
+        reading, count = "merged", len(category_ids)
+    else:
+        reading, count = "in", 0
+    return (
+        reading,
+        count,
+        query.tag_ids is not None,
+        bool(query.exclude_ids),
+        query.language is not None,
+    )
+
+
+def _listing_values(number: int, query: ArticleQuery) -> dict[str, Any]:
+    """The values of listing ``number``'s parameters (see :func:`_listing_ids`)."""
+    values: dict[str, Any] = {f"limit_{number}": query.limit, f"offset_{number}": query.offset}
+    reading, _count, with_tags, with_exclusions, with_language = _listing_shape(query)
+    if reading == "merged":
+        values[f"depth_{number}"] = query.offset + query.limit
+    if reading == "in":
+        values[f"categories_{number}"] = list(query.category_ids or ())
+    elif reading != "all":
+        for index, category_id in enumerate(query.category_ids or ()):
+            values[f"category_{number}_{index}"] = category_id
+    if with_tags:
+        values[f"tags_{number}"] = list(query.tag_ids or ())
+    if with_exclusions:
+        values[f"exclude_{number}"] = list(query.exclude_ids)
+    if with_language:
+        values[f"language_{number}"] = query.language
+    return values
+
+
+@lru_cache(maxsize=256)
+def _lists_statement(shapes: tuple[ListingShape, ...]):
+    """The statement reading listings of these shapes, built once per process and shape
+    (a home page asks for the same lists on every request; building and keying a
+    statement of ten listings cost more than reading them)."""
     parts = []
-    for number, query in enumerate(wanted):
-        if query.limit <= 0 or query.category_ids == () or query.tag_ids == ():
-            continue
-        listing = _listing_ids(query).subquery()
+    for number, shape in enumerate(shapes):
+        listing = _listing_ids(number, shape).subquery()
         # Wrapped in a sub-select: SQLite allows no LIMIT on a bare UNION member.
         parts.append(
             select(literal_column(str(number)).label("list_no"), listing.c.id.label("article_id"))
         )
-    if not parts:
-        return results
     listed = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("listed")
-    rows = db.session.execute(
+    return (
         select(listed.c.list_no, Article)
         .join(Article, Article.id == listed.c.article_id)
         # The main image comes in the same query, so image_for() costs nothing per article.
         .options(joinedload(Article.image_file))
         .order_by(listed.c.list_no, Article.published_at.desc(), Article.id.desc())
     )
-    for list_no, article in rows:
-        results[wanted[list_no]].append(article)
-    return results
 
 
-def _listing_ids(query: ArticleQuery):
+def _listing_ids(number: int, shape: ListingShape):
     """The ids (and publication times) of one listing's page, newest first, read from an index.
+
+    Listing ``number``'s values are bound parameters named after it (``limit_<n>``,
+    ``category_<n>_<i>``...; :func:`_listing_values`), so one statement serves every
+    listing of its shape.
 
     Every listing has an index in its order (migrations 0010, 0011): the newest
     of one language ``ix_articles_recent`` (status, language, published_at, id),
@@ -471,53 +535,53 @@ def _listing_ids(query: ArticleQuery):
     page before, which page-number URLs (``?trang=N``) do not carry; finding it
     is this very index-only skip.
     """
-    conditions = [Article.public_filter()]
-    if query.tag_ids is not None:
+    reading, count, with_tags, with_exclusions, with_language = shape
+    conditions = [Article.public_filter(bindparam("now"))]
+    if with_tags:
         conditions.append(
             select(article_tags.c.article_id)
             .where(
                 article_tags.c.article_id == Article.id,
-                article_tags.c.tag_id.in_(query.tag_ids),
+                article_tags.c.tag_id.in_(bindparam(f"tags_{number}", expanding=True)),
             )
             .exists()
         )
-    if query.exclude_ids:
-        conditions.append(Article.id.not_in(query.exclude_ids))
-    if query.language is not None:
-        conditions.append(Article.language == query.language)
+    if with_exclusions:
+        conditions.append(Article.id.not_in(bindparam(f"exclude_{number}", expanding=True)))
+    if with_language:
+        conditions.append(Article.language == bindparam(f"language_{number}"))
     newest_first = (Article.published_at.desc(), Article.id.desc())
-    category_ids = query.category_ids
-    if category_ids is not None and 1 < len(category_ids) <= MERGED_CATEGORIES:
-        depth = query.offset + query.limit
+    limit, offset = bindparam(f"limit_{number}"), bindparam(f"offset_{number}")
+    if reading == "merged":
         parts = [
             select(
                 select(Article.id, Article.published_at)
-                .where(Article.category_id == category_id, *conditions)
+                .where(Article.category_id == bindparam(f"category_{number}_{index}"), *conditions)
                 .order_by(*newest_first)
-                .limit(depth)
+                .limit(bindparam(f"depth_{number}"))
                 .subquery()
             )
-            for category_id in category_ids
+            for index in range(count)
         ]
         merged = union_all(*parts).subquery("by_category")
         return (
             select(merged.c.id, merged.c.published_at)
             .order_by(merged.c.published_at.desc(), merged.c.id.desc())
-            .limit(query.limit)
-            .offset(query.offset)
+            .limit(limit)
+            .offset(offset)
         )
-    if category_ids is not None:
+    if reading == "one":
+        conditions.append(Article.category_id == bindparam(f"category_{number}_0"))
+    elif reading == "in":
         conditions.append(
-            Article.category_id == category_ids[0]
-            if len(category_ids) == 1
-            else Article.category_id.in_(category_ids)
+            Article.category_id.in_(bindparam(f"categories_{number}", expanding=True))
         )
     return (
         select(Article.id, Article.published_at)
         .where(*conditions)
         .order_by(*newest_first)
-        .limit(query.limit)
-        .offset(query.offset)
+        .limit(limit)
+        .offset(offset)
     )
 
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from flask import current_app, g, has_request_context, url_for
+from flask import current_app, g, has_request_context
 from sqlalchemy import bindparam, func, inspect, literal_column, select, union_all
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
@@ -26,6 +26,7 @@ from portal.i18n import ENGLISH_PREFIX, current_locale
 from portal.models import Article, ArticleDailyViews, Category, Page, Tag, utcnow
 from portal.models.content import article_tags
 from portal.text import to_local
+from portal.url_rules import page_link
 
 
 @dataclass
@@ -231,26 +232,26 @@ def article_url(article: Article, **values) -> str:
     # An article whose title has no Latin letters has an empty slug: its URL is the id alone.
     english = getattr(article, "language", "vi") == "en"  # rows without the column: Vietnamese
     endpoint = "reader.english_article" if english else "reader.article"
-    return url_for(endpoint, article_id=article.id, slug=article.slug or None, **values)
+    return page_link(endpoint, article_id=article.id, slug=article.slug or None, **values)
 
 
 def home_url(**values) -> str:
     """The URL of the home page: the English one (``/en``) on English pages."""
     if not values and has_request_context() and current_locale() == "en":
-        return url_for("reader.static_page", path=ENGLISH_PREFIX.strip("/"))
-    return url_for("reader.home", **values)
+        return page_link("reader.static_page", path=ENGLISH_PREFIX.strip("/"))
+    return page_link("reader.home", **values)
 
 
 def category_url(category: Category, **values) -> str:
     """``/chuyen-muc/<slug>``, or ``/en/category/<slug>`` for an English category."""
     english = getattr(category, "language", "vi") == "en"
     endpoint = "reader.english_category" if english else "reader.category"
-    return url_for(endpoint, slug=category.slug, **values)
+    return page_link(endpoint, slug=category.slug, **values)
 
 
 def tag_url(tag: Tag, **values) -> str:
     """The URL of a tag's page (``/the/<slug>``), listing the articles carrying it."""
-    return url_for("reader.tag", slug=tag.slug, **values)
+    return page_link("reader.tag", slug=tag.slug, **values)
 
 
 def media_url(image: str) -> str:
@@ -259,7 +260,7 @@ def media_url(image: str) -> str:
         return ""
     if image.startswith(("https://", "http://")):
         return image
-    return url_for("reader.media", filename=image)
+    return page_link("reader.media", filename=image)
 
 
 #: Characters left as they are in an ``_anchor`` (as Flask's ``url_for`` does).

@@ -144,11 +144,14 @@ def current_locale() -> str:
     A view may set it (``g.portal_locale``) from what it shows; otherwise the
     URL decides: ``/en/...`` is English, the rest Vietnamese.
     """
+    if has_request_context():
+        # Asked dozens of times per page (every translated text): the request's answer first.
+        known = g.get("portal_locale")
+        if known is not None:
+            return known
     default = current_app.config.get("PORTAL_DEFAULT_LOCALE", SOURCE_LOCALE)
     if not has_request_context():
         return default
-    if "portal_locale" in g:
-        return g.portal_locale
     locale = locale_of_path(request.path)
     if locale not in current_app.config.get("PORTAL_LOCALES", [default]):
         locale = default
@@ -160,4 +163,6 @@ def translate(text: str, locale: str | None = None) -> str:
     """Translate a Vietnamese interface text into the current language (or ``locale``)."""
     if locale is None:
         locale = current_locale() if has_app_context() else SOURCE_LOCALE
+    if locale == SOURCE_LOCALE:  # the texts are written in it: nothing to look up
+        return text
     return translations_for(locale).gettext(text)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from flask import current_app, has_request_context, render_template, request, url_for
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
 from werkzeug.datastructures import MultiDict
 
@@ -131,6 +131,41 @@ def load_placements(page_ids: Iterable[int]) -> dict[int, list[Placement]]:
     return by_page
 
 
+#: What a reader's page draws of its placements and its ancestors' (parameter
+#: ``page_ids``), in the same order: plain rows of the table, no ORM objects to build
+#: for a page that only reads them. Built once.
+_COLUMNS = Placement.__table__.c
+_PLACEMENT_ROWS = (
+    select(
+        _COLUMNS.id,
+        _COLUMNS.page_id,
+        _COLUMNS.region,
+        _COLUMNS.position,
+        _COLUMNS.block_name,
+        _COLUMNS.settings,
+        _COLUMNS.hidden,
+        _COLUMNS.version,
+    )
+    .where(_COLUMNS.page_id.in_(bindparam("page_ids", expanding=True)))
+    .order_by(_COLUMNS.page_id, _COLUMNS.region, _COLUMNS.position, _COLUMNS.id)
+)
+
+
+def placements_to_draw(page_ids: Iterable[int]) -> dict[int, list[PlacementLike]]:
+    """The placements of the given pages as a reader's page draws them (read-only rows with
+    the attributes of :class:`PlacementLike`), in one query, by page id, in order.
+
+    The admin, which changes placements, uses :func:`load_placements` (ORM objects).
+    """
+    ids = list(page_ids)
+    by_page: dict[int, list[PlacementLike]] = defaultdict(list)
+    if not ids:
+        return by_page
+    for row in db.session.execute(_PLACEMENT_ROWS, {"page_ids": ids}):
+        by_page[row.page_id].append(row)
+    return by_page
+
+
 def resolve_regions(
     page: Page,
     region_names: Sequence[str],
@@ -206,7 +241,7 @@ def render_page(
 
     chain_ids = [p.id for p in page_tree().ancestors(page)] + [page.id]
     if placements_by_page is None:
-        placements_by_page = load_placements(chain_ids)
+        placements_by_page = placements_to_draw(chain_ids)
 
     if category is None and article is not None:
         category = category_tree().get(article.category_id)
@@ -305,6 +340,9 @@ class PlacementRenderer:
         # Cache lookups first, all in one call (one Redis round trip), so prefetch only
         # loads for blocks that will run.
         keys: dict[int, str] = {}
+        cache = cache_for(self.app)
+        # With caching off nothing is read or kept: no key is worth working out.
+        keeps = self.use_cache and not isinstance(cache, NullBackend)
         for index, (region, item) in enumerate(visible):
             block = plugins.block(item.placement.block_name)
             if block is None or not self._needs_met(block):
@@ -316,6 +354,12 @@ class PlacementRenderer:
                 # Drawn afresh on every page it is on; a page kept whole keeps it too,
                 # with the page's tags (DESIGN.md §6; docs/plugins/block-api.md).
                 continue
+            self.whole_page.expire_within(block.cache.timeout)
+            if "data_version" in block.cache.vary_on and not block.cache.data_sets:
+                # Only asking the block tells when it changed: its page is drawn each time.
+                self.whole_page.refuse()
+            if not keeps:
+                continue
             key = self.cache_key(
                 block, region, item.placement, inherited=item.inherited_from is not None
             )
@@ -323,12 +367,8 @@ class PlacementRenderer:
                 self.whole_page.refuse()
                 continue
             keys[index] = key
-            self.whole_page.expire_within(block.cache.timeout)
-            if "data_version" in block.cache.vary_on and not block.cache.data_sets:
-                # Only asking the block tells when it changed: its page is drawn each time.
-                self.whole_page.refuse()
         cached: dict[int, str] = {}
-        found = cache_for(self.app).get_many(list(keys.values())) if keys else []
+        found = cache.get_many(list(keys.values())) if keys else []
         for index, value in zip(keys, found, strict=True):
             entry = read_entry(value)
             if entry is not None:
@@ -679,14 +719,13 @@ def read_entry(value) -> tuple[list[str], str] | None:
 def wrap_block(block: Block, placement: PlacementLike, inner: Markup, *, inherited: bool) -> Markup:
     """The wrapper every block's HTML sits in (a hook for CSS and the admin)."""
     pid = placement.id if placement.id is not None else "new"
+    # Built with escape() and an f-string: Markup.format costs more than the rest of
+    # wrapping a block, and every block on every page is wrapped.
+    name = escape(block.name)
+    mark = ' data-inherited="1"' if inherited else ""
     return Markup(
-        '<div class="block block--{name}" id="block-{pid}" data-block="{name}"{inherited}>'
-        "{inner}</div>"
-    ).format(
-        name=block.name,
-        pid=pid,
-        inherited=Markup(' data-inherited="1"') if inherited else Markup(""),
-        inner=inner,
+        f'<div class="block block--{name}" id="block-{escape(pid)}" data-block="{name}"{mark}>'
+        f"{escape(inner)}</div>"
     )
 
 

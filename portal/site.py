@@ -10,20 +10,12 @@ from __future__ import annotations
 import mimetypes
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from flask import current_app, g, has_request_context, url_for
-from sqlalchemy import (
-    bindparam,
-    func,
-    inspect,
-    literal,
-    literal_column,
-    select,
-    tuple_,
-    union_all,
-)
+from flask import current_app, g, has_request_context
+from sqlalchemy import bindparam, func, inspect, literal_column, select, tuple_, union_all
 from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only
 
 from portal.content.attachments import AttachmentLink, attachment_link
@@ -34,6 +26,7 @@ from portal.i18n import ENGLISH_PREFIX, current_locale
 from portal.models import Article, ArticleDailyViews, Category, Page, Tag, utcnow
 from portal.models.content import article_tags
 from portal.text import to_local
+from portal.url_rules import page_link
 
 
 @dataclass
@@ -239,26 +232,26 @@ def article_url(article: Article, **values) -> str:
     # An article whose title has no Latin letters has an empty slug: its URL is the id alone.
     english = getattr(article, "language", "vi") == "en"  # rows without the column: Vietnamese
     endpoint = "reader.english_article" if english else "reader.article"
-    return url_for(endpoint, article_id=article.id, slug=article.slug or None, **values)
+    return page_link(endpoint, article_id=article.id, slug=article.slug or None, **values)
 
 
 def home_url(**values) -> str:
     """The URL of the home page: the English one (``/en``) on English pages."""
     if not values and has_request_context() and current_locale() == "en":
-        return url_for("reader.static_page", path=ENGLISH_PREFIX.strip("/"))
-    return url_for("reader.home", **values)
+        return page_link("reader.static_page", path=ENGLISH_PREFIX.strip("/"))
+    return page_link("reader.home", **values)
 
 
 def category_url(category: Category, **values) -> str:
     """``/chuyen-muc/<slug>``, or ``/en/category/<slug>`` for an English category."""
     english = getattr(category, "language", "vi") == "en"
     endpoint = "reader.english_category" if english else "reader.category"
-    return url_for(endpoint, slug=category.slug, **values)
+    return page_link(endpoint, slug=category.slug, **values)
 
 
 def tag_url(tag: Tag, **values) -> str:
     """The URL of a tag's page (``/the/<slug>``), listing the articles carrying it."""
-    return url_for("reader.tag", slug=tag.slug, **values)
+    return page_link("reader.tag", slug=tag.slug, **values)
 
 
 def media_url(image: str) -> str:
@@ -267,7 +260,7 @@ def media_url(image: str) -> str:
         return ""
     if image.startswith(("https://", "http://")):
         return image
-    return url_for("reader.media", filename=image)
+    return page_link("reader.media", filename=image)
 
 
 #: Characters left as they are in an ``_anchor`` (as Flask's ``url_for`` does).
@@ -437,28 +430,20 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
     """
     wanted = list(dict.fromkeys(queries))
     results: dict[ArticleQuery, list[Article]] = {query: [] for query in wanted}
-    parts = []
-    for number, query in enumerate(wanted):
-        if query.limit <= 0 or query.category_ids == () or query.tag_ids == ():
-            continue
-        listing = _listing_ids(query).subquery()
-        # Wrapped in a sub-select: SQLite allows no LIMIT on a bare UNION member.
-        parts.append(
-            select(literal_column(str(number)).label("list_no"), listing.c.id.label("article_id"))
-        )
-    if not parts:
+    read = [
+        query
+        for query in wanted
+        if query.limit > 0 and query.category_ids != () and query.tag_ids != ()
+    ]
+    if not read:
         return results
-    listed = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("listed")
-    rows = db.session.execute(
-        select(listed.c.list_no, Article)
-        .join(Article, Article.id == listed.c.article_id)
-        # The main image comes in the same query, so image_for() costs nothing per article.
-        .options(joinedload(Article.image_file))
-        .order_by(listed.c.list_no, Article.published_at.desc(), Article.id.desc())
-    )
-    for list_no, article in rows:
-        results[wanted[list_no]].append(article)
-    gone = [query for query in wanted if query.after_id is not None and not results[query]]
+    values: dict[str, Any] = {"now": utcnow()}
+    for number, query in enumerate(read):
+        values.update(_listing_values(number, query))
+    statement = _lists_statement(tuple(_listing_shape(query) for query in read))
+    for list_no, article in db.session.execute(statement, values):
+        results[read[list_no]].append(article)
+    gone = [query for query in read if query.after_id is not None and not results[query]]
     if gone:  # the article a next-page link names was deleted: read the page by its number
         by_number = fetch_article_lists([replace(query, after_id=None) for query in gone])
         for query in gone:
@@ -466,8 +451,83 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
     return results
 
 
-def _listing_ids(query: ArticleQuery):
+#: The shape of one listing: what its statement is made of, whatever the values (which
+#: categories, how many rows...): (category reading, number of categories, with tags,
+#: with articles left out, of one language, read from an article on).
+ListingShape = tuple[str, int, bool, bool, bool, bool]
+
+
+def _listing_shape(query: ArticleQuery) -> ListingShape:
+    category_ids = query.category_ids
+    if category_ids is None:
+        reading, count = "all", 0
+    elif len(category_ids) == 1:
+        reading, count = "one", 1
+    elif len(category_ids) <= MERGED_CATEGORIES:
+        reading, count = "merged", len(category_ids)
+    else:
+        reading, count = "in", 0
+    return (
+        reading,
+        count,
+        query.tag_ids is not None,
+        bool(query.exclude_ids),
+        query.language is not None,
+        query.after_id is not None,
+    )
+
+
+def _listing_values(number: int, query: ArticleQuery) -> dict[str, Any]:
+    """The values of listing ``number``'s parameters (see :func:`_listing_ids`)."""
+    reading, _count, with_tags, with_exclusions, with_language, with_after = _listing_shape(query)
+    offset = 0 if with_after else query.offset  # from the article on: nothing to skip
+    values: dict[str, Any] = {f"limit_{number}": query.limit, f"offset_{number}": offset}
+    if with_after:
+        values[f"after_{number}"] = query.after_id
+    if reading == "merged":
+        values[f"depth_{number}"] = offset + query.limit
+    if reading == "in":
+        values[f"categories_{number}"] = list(query.category_ids or ())
+    elif reading != "all":
+        for index, category_id in enumerate(query.category_ids or ()):
+            values[f"category_{number}_{index}"] = category_id
+    if with_tags:
+        values[f"tags_{number}"] = list(query.tag_ids or ())
+    if with_exclusions:
+        values[f"exclude_{number}"] = list(query.exclude_ids)
+    if with_language:
+        values[f"language_{number}"] = query.language
+    return values
+
+
+@lru_cache(maxsize=256)
+def _lists_statement(shapes: tuple[ListingShape, ...]):
+    """The statement reading listings of these shapes, built once per process and shape
+    (a home page asks for the same lists on every request; building and keying a
+    statement of ten listings cost more than reading them)."""
+    parts = []
+    for number, shape in enumerate(shapes):
+        listing = _listing_ids(number, shape).subquery()
+        # Wrapped in a sub-select: SQLite allows no LIMIT on a bare UNION member.
+        parts.append(
+            select(literal_column(str(number)).label("list_no"), listing.c.id.label("article_id"))
+        )
+    listed = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("listed")
+    return (
+        select(listed.c.list_no, Article)
+        .join(Article, Article.id == listed.c.article_id)
+        # The main image comes in the same query, so image_for() costs nothing per article.
+        .options(joinedload(Article.image_file))
+        .order_by(listed.c.list_no, Article.published_at.desc(), Article.id.desc())
+    )
+
+
+def _listing_ids(number: int, shape: ListingShape):
     """The ids (and publication times) of one listing's page, newest first, read from an index.
+
+    Listing ``number``'s values are bound parameters named after it (``limit_<n>``,
+    ``category_<n>_<i>``...; :func:`_listing_values`), so one statement serves every
+    listing of its shape.
 
     Every listing has an index in its order (migrations 0010, 0011): the newest
     of one language ``ix_articles_recent`` (status, language, published_at, id),
@@ -487,70 +547,66 @@ def _listing_ids(query: ArticleQuery):
     site: page 500 of a category costs the same with 10,000 articles in it as
     with 100,000.
 
-    With ``after_id`` (the next-page link names the last article of the page
-    before) there is no skip at all: each part starts in its index right after
-    that article's (published_at, id), a seek, so page 500 reached through the
-    links costs what page 2 does. An article that no longer exists gives no
-    position and so no rows; :func:`fetch_article_lists` then reads the page by
-    its number.
+    Read from an article on (``after_<n>``: the next-page link names the last
+    article of the page before) there is no skip at all: each part starts in its
+    index right after that article's (published_at, id), a seek, so page 500
+    reached through the links costs what page 2 does. An article that no longer
+    exists gives no position and so no rows; :func:`fetch_article_lists` then
+    reads the page by its number.
     """
-    conditions = [Article.public_filter()]
-    if query.tag_ids is not None:
+    reading, count, with_tags, with_exclusions, with_language, with_after = shape
+    conditions = [Article.public_filter(bindparam("now"))]
+    if with_tags:
         conditions.append(
             select(article_tags.c.article_id)
             .where(
                 article_tags.c.article_id == Article.id,
-                article_tags.c.tag_id.in_(query.tag_ids),
+                article_tags.c.tag_id.in_(bindparam(f"tags_{number}", expanding=True)),
             )
             .exists()
         )
-    if query.exclude_ids:
-        conditions.append(Article.id.not_in(query.exclude_ids))
-    if query.language is not None:
-        conditions.append(Article.language == query.language)
-    newest_first = (Article.published_at.desc(), Article.id.desc())
-    offset = query.offset
-    if query.after_id is not None:
-        after = aliased(Article, name="after")
-        after_published = (
-            select(after.published_at).where(after.id == query.after_id).scalar_subquery()
-        )
+    if with_exclusions:
+        conditions.append(Article.id.not_in(bindparam(f"exclude_{number}", expanding=True)))
+    if with_language:
+        conditions.append(Article.language == bindparam(f"language_{number}"))
+    if with_after:
+        after = aliased(Article, name=f"after_{number}")
+        after_id = bindparam(f"after_{number}")
+        after_published = select(after.published_at).where(after.id == after_id).scalar_subquery()
         conditions.append(
-            tuple_(Article.published_at, Article.id)
-            < tuple_(after_published, literal(query.after_id))
+            tuple_(Article.published_at, Article.id) < tuple_(after_published, after_id)
         )
-        offset = 0
-    category_ids = query.category_ids
-    if category_ids is not None and 1 < len(category_ids) <= MERGED_CATEGORIES:
-        depth = offset + query.limit
+    newest_first = (Article.published_at.desc(), Article.id.desc())
+    limit, offset = bindparam(f"limit_{number}"), bindparam(f"offset_{number}")
+    if reading == "merged":
         parts = [
             select(
                 select(Article.id, Article.published_at)
-                .where(Article.category_id == category_id, *conditions)
+                .where(Article.category_id == bindparam(f"category_{number}_{index}"), *conditions)
                 .order_by(*newest_first)
-                .limit(depth)
+                .limit(bindparam(f"depth_{number}"))
                 .subquery()
             )
-            for category_id in category_ids
+            for index in range(count)
         ]
         merged = union_all(*parts).subquery("by_category")
         return (
             select(merged.c.id, merged.c.published_at)
             .order_by(merged.c.published_at.desc(), merged.c.id.desc())
-            .limit(query.limit)
+            .limit(limit)
             .offset(offset)
         )
-    if category_ids is not None:
+    if reading == "one":
+        conditions.append(Article.category_id == bindparam(f"category_{number}_0"))
+    elif reading == "in":
         conditions.append(
-            Article.category_id == category_ids[0]
-            if len(category_ids) == 1
-            else Article.category_id.in_(category_ids)
+            Article.category_id.in_(bindparam(f"categories_{number}", expanding=True))
         )
     return (
         select(Article.id, Article.published_at)
         .where(*conditions)
         .order_by(*newest_first)
-        .limit(query.limit)
+        .limit(limit)
         .offset(offset)
     )
 

@@ -85,8 +85,20 @@ DATETIME_PATTERNS = {"vi": "HH:mm dd/MM/y", "en": "HH:mm, d MMMM y"}
 LONG_DATE_PATTERNS = {"vi": "EEEE, dd/MM/y", "en": "EEEE, d MMMM y"}
 
 
+#: Patterns made of numbers only, written without Babel (a list page shows dozens of
+#: dates): the same text as Babel's, which pads ``dd``, ``MM``, ``HH``, ``mm`` to two
+#: digits and writes ``y`` as it is.
+_NUMERIC_DATE = "dd/MM/y"
+_NUMERIC_DATETIME = "HH:mm dd/MM/y"
+
+
 def _babel_format(value: datetime | date, patterns: dict[str, str], locale: str) -> str:
     pattern = patterns.get(locale) or patterns["vi"]
+    aware = not isinstance(value, datetime) or value.tzinfo is not None
+    if pattern == _NUMERIC_DATE and aware:
+        return f"{value.day:02d}/{value.month:02d}/{value.year}"
+    if pattern == _NUMERIC_DATETIME and isinstance(value, datetime) and aware:
+        return f"{value.hour:02d}:{value.minute:02d} {value.day:02d}/{value.month:02d}/{value.year}"
     if isinstance(value, datetime):
         return babel_dates.format_datetime(value, pattern, tzinfo=value.tzinfo, locale=locale)
     return babel_dates.format_date(value, pattern, locale=locale)

@@ -7,8 +7,10 @@ import re
 import unicodedata
 from datetime import UTC, datetime, timedelta, timezone
 from html.parser import HTMLParser
+from zoneinfo import ZoneInfo
 
 import pytest
+from babel import dates as babel_dates
 from flask import render_template_string
 from hypothesis import given
 from hypothesis import strategies as st
@@ -279,6 +281,25 @@ def test_format_date_uses_the_vietnamese_time_zone():
 def test_format_datetime():
     assert format_datetime(datetime(2023, 11, 28, 18, 30, tzinfo=UTC)) == "01:30 29/11/2023"
     assert format_datetime(None) == ""
+
+
+@given(
+    st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)),
+    st.sampled_from(["Asia/Ho_Chi_Minh", "UTC", "America/New_York"]),
+)
+def test_vietnamese_dates_are_babels_without_babel(moment, tz_name):
+    """The numeric Vietnamese patterns are written without Babel: the same text as Babel's."""
+    aware = moment.replace(tzinfo=ZoneInfo(tz_name))
+    local = aware.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+    assert format_date(aware) == babel_dates.format_datetime(
+        local, "dd/MM/y", tzinfo=local.tzinfo, locale="vi"
+    )
+    assert format_datetime(aware) == babel_dates.format_datetime(
+        local, "HH:mm dd/MM/y", tzinfo=local.tzinfo, locale="vi"
+    )
+    assert format_date(aware, locale="en") == babel_dates.format_datetime(
+        local, "d MMMM y", tzinfo=local.tzinfo, locale="en"
+    )
 
 
 def test_vn_date_filters_in_templates():

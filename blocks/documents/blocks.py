@@ -9,7 +9,10 @@ the admin side puts on its content events) or vocabulary change.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from functools import cache
 
+from sqlalchemy import bindparam
 from sqlalchemy.orm import contains_eager
 from wtforms import Form, IntegerField, SelectField, StringField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
@@ -30,21 +33,31 @@ def newest(count: int, field_slug: str | None = None) -> list[Document]:
 
     One query: each document comes with its type (and its field, for one field).
     """
+    values = {"count": count, "now": datetime.now(UTC)}
+    if field_slug is not None:
+        values["field_slug"] = field_slug
+    return list(db.session.scalars(_newest_statement(field_slug is not None), values))
+
+
+@cache
+def _newest_statement(of_one_field: bool):
+    """The statement of :func:`newest`, built once per process (it runs on every page
+    showing the block when caching is off); its values are bound at each reading."""
     query = (
         db.select(Document)
         .join(Document.type)
         .options(contains_eager(Document.type))
-        .where(Document.public_filter())
+        .where(Document.public_filter(bindparam("now")))
         .order_by(Document.issued_on.desc(), Document.id.desc())
-        .limit(count)
+        .limit(bindparam("count"))
     )
-    if field_slug is not None:
+    if of_one_field:
         query = (
             query.join(Document.field)
             .options(contains_eager(Document.field))
-            .where(Field.slug == field_slug)
+            .where(Field.slug == bindparam("field_slug"))
         )
-    return list(db.session.scalars(query))
+    return query
 
 
 def _count_field(default: int) -> IntegerField:

@@ -171,12 +171,16 @@ class Document(Model):
         )
 
     @classmethod
-    def public_filter(cls):
-        """SQL condition matching :attr:`is_public`, for listings."""
+    def public_filter(cls, now=None):
+        """SQL condition matching :attr:`is_public`, for listings.
+
+        ``now`` is the time to compare with: by default the current time; a
+        statement built once passes a bound parameter (``bindparam("now")``).
+        """
         return (
             (cls.state == "published")
             & (cls.published_at.is_not(None))
-            & (cls.published_at <= _utcnow())
+            & (cls.published_at <= (_utcnow() if now is None else now))
         )
 
     def __repr__(self) -> str:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from wtforms import Form, StringField, TextAreaField
 from wtforms.validators import Length
 
 from portal import Block, BlockContext, CachePolicy, hookimpl, sanitize_html, strip_text
 
 MAX_HTML_LENGTH = 50_000
+#: Cleaned texts kept per process (each at most MAX_HTML_LENGTH characters).
+KEPT_CLEAN = 64
 
 
 def _sanitize(value):
@@ -50,7 +54,13 @@ class RichText(Block):
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         # Saved settings are clean already (the form's filter); cleaning again covers
         # settings that reached the database without the form (imports, old rows).
-        return {"html": sanitize_html(settings.get("html") or "")}
+        return {"html": cleaned(settings.get("html") or "")}
+
+
+@lru_cache(maxsize=KEPT_CLEAN)
+def cleaned(html: str) -> str:
+    """``sanitize_html(html)``, remembered: the same settings are drawn on every page."""
+    return sanitize_html(html)
 
 
 @hookimpl

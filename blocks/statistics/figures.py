@@ -31,16 +31,31 @@ def read_figures(*, now: float | None = None, today: date | None = None) -> Figu
     """
     now = time.time() if now is None else now
     today = site_now().date() if today is None else today
+    row = db.session.execute(
+        _FIGURES, {"online_since": int(now) - ONLINE_SECONDS, "today": today}
+    ).one()
+    return Figures(online=int(row[0] or 0), today=int(row[1] or 0), total=int(row[2] or 0))
+
+
+def _figures_statement():
     online = (
         sa.select(sa.func.count())
         .select_from(VisitorSighting)
-        .where(VisitorSighting.last_seen >= int(now) - ONLINE_SECONDS)
+        .where(VisitorSighting.last_seen >= sa.bindparam("online_since"))
         .scalar_subquery()
     )
-    of_today = sa.select(DailyVisitors.visitors).where(DailyVisitors.day == today).scalar_subquery()
+    of_today = (
+        sa.select(DailyVisitors.visitors)
+        .where(DailyVisitors.day == sa.bindparam("today"))
+        .scalar_subquery()
+    )
     total = sa.select(sa.func.coalesce(sa.func.sum(DailyVisitors.visitors), 0)).scalar_subquery()
-    row = db.session.execute(sa.select(online, of_today, total)).one()
-    return Figures(online=int(row[0] or 0), today=int(row[1] or 0), total=int(row[2] or 0))
+    return sa.select(online, of_today, total)
+
+
+#: The statement of :func:`read_figures` (parameters ``online_since``, ``today``), built
+#: once: the block asks for it on every page it is on when caching is off.
+_FIGURES = _figures_statement()
 
 
 def format_number(value: int, locale: str) -> str:

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import String, event, literal, select, union_all
 from sqlalchemy.orm import object_session
 
@@ -50,6 +50,7 @@ from portal.models import Article, ArticleImageUse, MediaImage
 from portal.models.content import IMAGE_STEM_RE
 from portal.owner_only import write_file
 from portal.untrusted import foreign_format
+from portal.url_rules import page_link
 
 if TYPE_CHECKING:  # Pillow is imported where an upload is decoded: readers never need it
     from PIL import Image
@@ -640,9 +641,9 @@ def _remove_files_with_row(mapper, connection, media: MediaImage) -> None:
 
 def image_source(media: MediaImage) -> ImageSource:
     """``src`` (the full image), ``srcset`` over the variants, and intrinsic size."""
-    full = url_for("reader.media", filename=media.stored_name)
+    full = page_link("reader.media", filename=media.stored_name)
     candidates = [
-        f"{url_for('reader.media', filename=name)} {width}w"
+        f"{page_link('reader.media', filename=name)} {width}w"
         for width, name in sorted(media.variants.items(), key=lambda item: int(item[0]))
     ]
     if candidates:

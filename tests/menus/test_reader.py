@@ -207,3 +207,82 @@ def test_an_item_without_a_label_follows_its_targets_name_on_cached_pages(app_fa
         "Thời sự 24h",
         "Tin kinh tế",
     ]
+
+
+def test_links_kept_by_a_worker_follow_what_another_worker_changed(app_factory):
+    """Caches off, two apps on one database (two workers): the links a worker keeps in
+    its process (blocks/menus/reader.py) show, on its next request, a target renamed or
+    moved by the other worker, a menu it published again and a target it deleted."""
+    config = {
+        "PORTAL_CACHE_URL": "none",
+        "PORTAL_PAGE_CACHE": False,
+        "PORTAL_DISABLED_PLUGINS": ["documents", "questions", "site_profile"],
+    }
+    reading = app_factory(config=config, plugins=[("docs", DocumentsPages())])
+    writing = app_factory(config=config, plugins=[("docs", DocumentsPages())])
+    reader = reading.test_client()
+    with writing.app_context():
+        site = make_site()
+        build(
+            "header",
+            "Menu chính",
+            [
+                ("", "category", site["news"]),
+                ("", "page", site["about"]),
+                ("Văn bản", "plugin", "/van-ban"),
+            ],
+        )
+
+    def links():
+        return menu_links(reader.get("/").get_data(as_text=True))
+
+    first = [("Thời sự", "/chuyen-muc/thoi-su", None), ("Giới thiệu", "/gioi-thieu", None)]
+    assert links() == [*first, ("Văn bản", "/van-ban", None)]
+    assert links() == [*first, ("Văn bản", "/van-ban", None)]  # now from the kept links
+    with writing.app_context(), unit_of_work(ACTOR):
+        category_content.edit(
+            db.session.get(Category, site["news"]), name="Thời sự 24h", slug="thoi-su-24h"
+        )
+    renamed = ("Thời sự 24h", "/chuyen-muc/thoi-su-24h", None)
+    assert links() == [renamed, first[1], ("Văn bản", "/van-ban", None)]
+    with writing.app_context(), unit_of_work(ACTOR):
+        about = db.session.get(Page, site["about"])
+        page_content.update_properties(
+            about,
+            page_content.PageFields(
+                title="Về tỉnh", kind="static", path="/ve-tinh", parent_id=about.parent_id
+            ),
+        )
+    moved = [("Thời sự 24h", "/chuyen-muc/thoi-su-24h", None), ("Về tỉnh", "/ve-tinh", None)]
+    assert links() == [*moved, ("Văn bản", "/van-ban", None)]
+    with writing.app_context():
+        build("header", "Menu chính", [("Liên hệ", "page", site["contact"])])  # publish again
+    assert links() == [*moved, ("Văn bản", "/van-ban", None), ("Liên hệ", "/lien-he", None)]
+    with writing.app_context(), unit_of_work(ACTOR):
+        page_content.delete(db.session.get(Page, site["contact"]))
+    assert links() == [*moved, ("Văn bản", "/van-ban", None)]
+    # Served under a prefix, links built from the rules follow it.
+    prefixed = reader.get("/", base_url="http://localhost/cong").get_data(as_text=True)
+    assert [href for _label, href, _current in menu_links(prefixed)] == [
+        "/cong/chuyen-muc/thoi-su-24h",
+        "/ve-tinh",  # a page's path as it is stored
+        "/van-ban",  # a plugin's page is a path of its own
+    ]
+    # The plugin offering a page switched off: its item goes at once.
+    runner = reading.test_cli_runner()
+    assert runner.invoke(args=["portal", "plugins", "disable", "docs"]).exit_code == 0
+    assert links() == moved
+
+
+def test_a_worker_keeps_a_bounded_number_of_menus(app, client, monkeypatch):
+    from blocks.menus import reader as menus_reader
+
+    monkeypatch.setattr(menus_reader, "KEPT_LINKS", 1)
+    with app.app_context():
+        site = make_site()
+        build("header", "Menu chính", [("Thời sự", "category", site["news"])])
+        build("footer", "Chân trang", [("Liên hệ", "page", site["contact"])])
+    page = client.get("/").get_data(as_text=True)
+    assert menu_links(page) == [("Thời sự", "/chuyen-muc/thoi-su", None)]
+    assert menu_links(page, "footer-menu") == [("Liên hệ", "/lien-he", None)]
+    assert len(app.extensions["menus.links"]) == 1

@@ -63,8 +63,16 @@ ALLOWED_ATTRIBUTES = {
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
 
+#: Paragraphs of plain text and nothing else (most imported bodies): the sanitizer gives
+#: them back unchanged and their plain text is their text run together, so neither needs
+#: the HTML parser. Characters it would rewrite (``&``, no-break space, CR...) are left out.
+_PLAIN_PARAGRAPHS = re.compile(r"(?:<p>[^<>&\x00-\x08\x0b-\x1f\x7f-\xa0\ufeff]*</p>)+")
+
+
 def sanitize_html(html: str) -> str:
     """Clean editor HTML with an allow-list (scripts, handlers, styles, ``javascript:`` go)."""
+    if html and _PLAIN_PARAGRAPHS.fullmatch(html) is not None:
+        return html
     return nh3.clean(
         html or "",
         tags=ALLOWED_TAGS,
@@ -136,11 +144,14 @@ def plain_text(html: str) -> str:
     """The text of some HTML, for descriptions and search snippets."""
     html = html or ""
     if _NOT_PLAIN.search(html) is None:  # no markup, entity or control character: as it is
-        return _SPACES.sub(" ", html).strip()
+        return " ".join(html.split())
+    if _PLAIN_PARAGRAPHS.fullmatch(html) is not None:
+        return " ".join(html.replace("<p>", "").replace("</p>", "").split())
     text = html_lib.unescape(nh3.clean(html, tags=set()))
-    return _SPACES.sub(" ", text).strip()
+    # Runs of white space as one space, none around: what ``re.sub(r"\s+", " ", text).strip()``
+    # gives (both use ``str.isspace``), a few times faster.
+    return " ".join(text.split())
 
 
-_SPACES = re.compile(r"\s+")
 #: What an HTML parser may read otherwise than as the characters themselves.
 _NOT_PLAIN = re.compile(r"[<>&\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufeff]")

@@ -33,6 +33,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -1069,14 +1070,53 @@ def _identity(table_name: str, spec: TableSpec, row: dict[str, Any]) -> tuple | 
 def _parents_first(
     table: Table, rows: Iterator[tuple[int, dict[str, Any]]]
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(index, row) pairs; those of a tree (categories, pages) ordered so that a parent
-    comes before its children (a tree table is held whole: such tables are small)."""
-    self_columns = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
+    """(index, row) pairs, those of a tree (categories, pages, translated articles) ordered
+    so that a parent comes before its children.
+
+    Streamed: a row whose parent is in the file but not written yet waits for it, and
+    only such rows are held (exports list parents first, so usually none); what is kept
+    of every row is its id. Rows whose parent never comes (the checks refuse such a
+    file) follow at the end, parents first among themselves.
+    """
+    # Sorted: the foreign keys are a set (categories and pages have two such columns).
+    self_columns = sorted(fk.parent.name for fk in table.foreign_keys if fk.column.table is table)
     if not self_columns or "id" not in table.c:
         yield from rows
         return
-    column = self_columns[0]
-    rows = list(rows)
+    written: set[Any] = set()
+    waiting: dict[Any, list[tuple[int, dict[str, Any]]]] = {}  # parent id → its children
+
+    def missing(row: dict[str, Any]) -> Any:
+        """A parent of the row not written yet (None: every parent is)."""
+        for column in self_columns:
+            parent = row.get(column)
+            if parent is not None and parent not in written and parent != row["id"]:
+                return parent
+        return None
+
+    def released(pair: tuple[int, dict[str, Any]]) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The pair, then every waiting row it lets through (its children, theirs...)."""
+        ready = [pair]
+        while ready:
+            pair = ready.pop()
+            parent = missing(pair[1])
+            if parent is not None:  # another of its parents is still to come
+                waiting.setdefault(parent, []).append(pair)
+                continue
+            written.add(pair[1]["id"])
+            yield pair
+            ready.extend(reversed(waiting.pop(pair[1]["id"], [])))
+
+    for pair in rows:
+        yield from released(pair)
+    left = sorted((pair for children in waiting.values() for pair in children), key=itemgetter(0))
+    yield from _parents_first_held(self_columns[0], left)
+
+
+def _parents_first_held(
+    column: str, rows: list[tuple[int, dict[str, Any]]]
+) -> list[tuple[int, dict[str, Any]]]:
+    """The rows still waiting at the end, each after its parent when that is among them."""
     by_id = {row["id"]: (index, row) for index, row in rows}
     placed: set[Any] = set()
     ordered: list[tuple[int, dict[str, Any]]] = []
@@ -1093,7 +1133,7 @@ def _parents_first(
 
     for pair in rows:
         place(pair)
-    yield from ordered
+    return ordered
 
 
 class _Lookahead:

@@ -85,8 +85,9 @@ DEFAULT_STATUS = "published"
 DATED_STATUSES = {"published", "archived"}
 # How many external ids one lookup query asks for.
 LOOKUP_CHUNK = 500
-#: How many article records are saved in one transaction.
-CHUNK = 500
+#: How many article records are saved in one transaction (each commit waits for the disk,
+#: and SQLite journals again every page a later transaction changes again).
+CHUNK = 2000
 _CONTROL_CHARS = re.compile(r"[\x00-\x1f\x7f]")
 
 

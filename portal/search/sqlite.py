@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from operator import itemgetter
 
 from sqlalchemy import text
 
@@ -40,7 +41,7 @@ from portal.search.table import (
     site_day_bounds,
     word_groups,
 )
-from portal.search.text import _WORD, fold
+from portal.search.text import folded_words as _folded_words
 
 #: Bits of the sort key that hold the document's id (below the seconds).
 ID_BITS = 29
@@ -66,7 +67,7 @@ def _seconds_key(moment: datetime, *, last: bool) -> int:
 
 def folded_words(value: str) -> str:
     """The words FTS5 stores for a text: folded, one space between words."""
-    return " ".join(_WORD.findall(fold(value or "")))
+    return " ".join(_folded_words(value))
 
 
 def kind_token(kind: str) -> str:
@@ -92,7 +93,13 @@ class SQLiteEngine(TableEngine):
     def _written(self, rows: list[tuple[int, dict]]) -> None:
         if not rows:
             return
-        fts_rows = [self._fts_row(doc_id, values) for doc_id, values in rows]
+        # In rowid order: FTS5 writes its pending terms out as a new segment whenever a
+        # rowid is not above the previous one of the transaction, so rows in publication
+        # order of an import or a bulk build (random rowids) made a tiny segment per row or
+        # two, and merging them was most of the cost of indexing many documents.
+        fts_rows = sorted(
+            (self._fts_row(doc_id, values) for doc_id, values in rows), key=itemgetter("rowid")
+        )
         # Plain text and numbers only: straight to the driver (an import writes thousands).
         connection = db.session.connection()
         connection.exec_driver_sql(

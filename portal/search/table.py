@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import and_, case, delete, func, insert, not_, or_, select, tuple_, update
+from sqlalchemy import and_, case, delete, func, insert, not_, or_, select, update
 
 from portal.extensions import db
 from portal.models.search import IndexedDocument as DocumentRow
@@ -136,18 +136,29 @@ class TableEngine:
     # -- writing -------------------------------------------------------------------
 
     def index(self, documents: Sequence[SearchDocument]) -> None:
-        documents = list(documents)
-        for start in range(0, len(documents), BATCH):
-            self._index_batch(documents[start : start + BATCH])
+        # The last document of a key wins; keys are then unique across the batches, so the
+        # engine's own index can be written once for the whole call (:meth:`_written`).
+        latest = {(d.kind, int(d.object_id)): d for d in documents}
+        keys = list(latest)
+        written: list[tuple[int, dict]] = []
+        for start in range(0, len(keys), BATCH):
+            written.extend(self._stored({key: latest[key] for key in keys[start : start + BATCH]}))
+        self._written(written)
 
-    def _index_batch(self, documents: list[SearchDocument]) -> None:
-        latest = {(d.kind, int(d.object_id)): d for d in documents}  # the last one of a key wins
+    def _stored(self, latest: dict[tuple[str, int], SearchDocument]) -> list[tuple[int, dict]]:
+        """Write a batch of documents to the table; their ``(id, values)``."""
         table = DocumentRow.__table__
+        by_kind: dict[str, list[int]] = {}
+        for kind, object_id in latest:
+            by_kind.setdefault(kind, []).append(object_id)
+        # One query per kind: SQLite reads ``(kind, object_id) IN (...)`` by scanning the
+        # whole index, which made an import's lookups grow with the index (quadratic).
         existing = {
             (row.kind, row.object_id): row
+            for kind, object_ids in by_kind.items()
             for row in db.session.execute(
                 select(table.c.id, table.c.kind, table.c.object_id, table.c.published_at).where(
-                    tuple_(table.c.kind, table.c.object_id).in_(list(latest))
+                    table.c.kind == kind, table.c.object_id.in_(object_ids)
                 )
             )
         }
@@ -178,10 +189,11 @@ class TableEngine:
             )
             id_of = {(kind, object_id): doc_id for doc_id, kind, object_id in returned}
             written.extend((id_of[(v["kind"], v["object_id"])], v) for v in added)
-        self._written(written)
+        return written
 
     def _written(self, rows: list[tuple[int, dict]]) -> None:
-        """After ``(id, values)`` rows were inserted or updated (their old entries removed)."""
+        """After ``(id, values)`` rows were inserted or updated (their old entries removed):
+        every row of one :meth:`index` call at once."""
 
     def _removing(self, rows: list) -> None:
         """Before rows (``id``, ``published_at``) are deleted or replaced."""

@@ -53,6 +53,28 @@ def fold(text: str) -> str:
     return (text or "").translate(_FOLD)
 
 
+class _WordFoldTable(dict):
+    """:data:`_FOLD`, with every character that cannot be part of a word made a space."""
+
+    def __missing__(self, code: int) -> int:
+        folded = _FOLD[code]
+        value = folded if _WORD.fullmatch(chr(folded)) else ord(" ")
+        self[code] = value
+        return value
+
+
+_WORD_FOLD = _WordFoldTable()
+
+
+def folded_words(text: str) -> list[str]:
+    """The words of ``fold(text)``, as ``_WORD.findall(fold(text))`` finds them, in one pass.
+
+    >>> folded_words("Chỉ thị số 30-CT/TW")
+    ['chi', 'thi', 'so', '30', 'ct', 'tw']
+    """
+    return (text or "").translate(_WORD_FOLD).split()
+
+
 def term_groups(text: str) -> list[tuple[str, ...]]:
     """The folded words of a query, grouped by the white-space-separated piece they came from.
 

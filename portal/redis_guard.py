@@ -78,6 +78,12 @@ class GuardedRedis:
             self.failed(exc)
             raise
 
+    def claim(self, key: str, seconds: int) -> bool:
+        """Whether this process is the first to claim ``key`` in the last ``seconds`` (a
+        ``SET NX EX``): one worker of many does a periodic job (a flush) per interval."""
+        ex = max(1, int(seconds))
+        return bool(self.call(lambda client: client.set(key, b"1", nx=True, ex=ex)))
+
     def failed(self, exc: BaseException) -> None:
         """Open the breaker; warn once per interval."""
         now = self.clock()

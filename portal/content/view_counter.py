@@ -206,10 +206,7 @@ class RedisBuffer:
         return {i: n for i, n in counts.items() if n}
 
     def claim_flush(self, seconds: int) -> bool:
-        ex = max(1, int(seconds))
-        return bool(
-            self._guard.call(lambda client: client.set(self.lock_key, b"1", nx=True, ex=ex))
-        )
+        return self._guard.claim(self.lock_key, seconds)
 
     def push_quietly(self) -> None:
         """At exit: send what waits here; a Redis that cannot be reached is only logged."""

@@ -2,8 +2,9 @@
 
 Migrations (Flask-Migrate, Alembic, Mako and the Pygments that Mako brings), image
 decoding (Pillow), address checking (email-validator), hostile-document parsing
-(defusedxml), the command line and the demo content are imported where they are
-used. A fresh process stands for a worker: it imports ``wsgi`` as gunicorn does,
+(defusedxml), the command line, the demo content and the admin's screens are imported
+where they are used (the admin's on its first request, with their rules known from
+the start: ``portal.web.admin.routes``). A fresh process stands for a worker: it imports ``wsgi`` as gunicorn does,
 serves every kind of reader page with the test client, and reports which of those
 modules it holds. The command line still reaches them: ``flask db`` and ``flask
 portal`` are imported when they run.
@@ -11,6 +12,7 @@ portal`` are imported when they run.
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -24,8 +26,15 @@ from portal.content.demo import load_demo
 from portal.extensions import db
 from portal.models import Article
 from portal.testing import make_app
+from portal.web.admin import bp as admin
+from portal.web.admin.routes import ROUTES
 
 ROOT = Path(__file__).resolve().parent.parent
+
+#: The admin's view modules and the modules only they use.
+ADMIN_SCREENS = sorted(
+    {route.module.rsplit(".", 1)[1] for route in ROUTES} | {"article_form", "session_list"}
+)
 
 #: What a reader's worker must not import.
 NOT_FOR_READERS = (
@@ -44,6 +53,8 @@ NOT_FOR_READERS = (
     "blocks.questions.demo",
     "blocks.site_profile.demo",
     "blocks.statistics.demo",
+    # The admin's screens: imported on their first request (portal.web.lazy_views).
+    *(f"portal.web.admin.{name}" for name in ADMIN_SCREENS),
 )
 
 WORKER = """
@@ -76,6 +87,7 @@ def demo_site(tmp_path_factory) -> tuple[dict[str, str], list[str]]:
             "/rss.xml",
             "/sitemap.xml",
             "/sitemap-articles-1.xml",
+            "/dang-nhap",
             "/khong-co-trang-nay",
         ]
         db.session.remove()
@@ -123,3 +135,29 @@ def test_flask_db_and_flask_portal_load_their_commands_when_run(demo_site):
     help_text = run(["-m", "flask", "--app", "wsgi", "portal", "--help"], env).stdout
     # The core's commands, and those a plugin added to the group in portal_setup_app.
     assert "init-db" in help_text and "documents" in help_text
+
+
+def test_the_admin_routes_table_is_what_its_modules_declare():
+    for name in ADMIN_SCREENS:
+        importlib.import_module(f"portal.web.admin.{name}")
+    assert sorted(admin.declared, key=repr) == sorted(ROUTES, key=repr)
+
+
+def test_an_admin_screen_is_imported_on_its_first_request(demo_site):
+    env, _urls = demo_site
+    script = """
+import sys
+import wsgi
+
+from flask import url_for
+
+app = wsgi.app
+with app.test_request_context():
+    edit = url_for("admin.articles_edit", article_id=1)
+before = "portal.web.admin.articles" in sys.modules
+client = app.test_client()
+first = client.get("/admin/articles").status_code
+print(edit, before, first, "portal.web.admin.articles" in sys.modules)
+"""
+    done = run(["-c", script], env)
+    assert done.stdout.split() == ["/admin/articles/1", "False", "302", "True"]

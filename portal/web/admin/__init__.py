@@ -7,9 +7,14 @@ covers the whole app).
 
 from __future__ import annotations
 
-from flask import Blueprint
+from werkzeug.exceptions import RequestEntityTooLarge
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from portal.web.admin.routes import ROUTES
+from portal.web.lazy_views import LazyViewsBlueprint
+
+# The view modules are imported on their first request (a reader's worker never
+# imports them); their rules come from ROUTES, so url_for("admin....") works at once.
+bp = LazyViewsBlueprint("admin", __name__, ROUTES, url_prefix="/admin")
 
 
 #: The admin menu: (endpoint, label, roles that see it). An entry shows only when
@@ -71,29 +76,14 @@ def admin_helpers():
 
 
 def _register_error_pages() -> None:
-    from portal.web.admin.access import bad_request, forbidden
+    from portal.web.admin.access import bad_request, forbidden, too_large
 
     bp.register_error_handler(403, forbidden)
     bp.register_error_handler(400, bad_request)
+    bp.register_error_handler(RequestEntityTooLarge, too_large)
 
 
 _register_error_pages()
 
 # Admin screens show unpublished content: portal.security marks every response
 # under /admin "private, no-store".
-
-
-from portal.web.admin import (  # noqa: E402,F401  (registers views)
-    account,
-    articles,
-    audit_log,
-    categories,
-    compliance,
-    content_events,
-    dashboard,
-    media,
-    page_editor,
-    pages,
-    plugins,
-    users,
-)

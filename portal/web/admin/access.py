@@ -7,8 +7,9 @@ from functools import wraps
 from flask import abort, current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
+from portal.content.media import file_size
 from portal.web.auth import sign_in_redirect
 
 #: Roles allowed to arrange pages and manage the site.
@@ -88,3 +89,16 @@ def bad_request(error):
             else "Yêu cầu không hợp lệ, nên không có gì được lưu."
         )
     return render_template("admin/error.html", title="Không thực hiện được", message=message), 400
+
+
+def too_large(error: RequestEntityTooLarge):
+    """A request bigger than MAX_CONTENT_LENGTH: say so in Vietnamese, in the admin's frame."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
+    return render_template(
+        "admin/error.html",
+        title="Tệp tải lên quá lớn",
+        message=(
+            f"Tổng dung lượng gửi lên vượt quá {file_size(limit)}, nên không có gì được lưu. "
+            "Hãy thu nhỏ tệp rồi thử lại."
+        ),
+    ), 413

@@ -47,7 +47,6 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from sqlalchemy import select
-from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -318,19 +317,3 @@ def media_delete(image_id: int):
         uses=uses,
         problem=problem,
     ), status
-
-
-def too_large(error: RequestEntityTooLarge):
-    """A request bigger than MAX_CONTENT_LENGTH: say so in Vietnamese, in the admin's frame."""
-    limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-    return render_template(
-        "admin/error.html",
-        title="Tệp tải lên quá lớn",
-        message=(
-            f"Tổng dung lượng gửi lên vượt quá {file_size(limit)}, nên không có gì được lưu. "
-            "Hãy thu nhỏ tệp rồi thử lại."
-        ),
-    ), 413
-
-
-bp.register_error_handler(RequestEntityTooLarge, too_large)

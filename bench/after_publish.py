@@ -73,7 +73,8 @@ DOCS_HEADING = "## The first reader after a publish (make bench)"
 DOCS_INTRO = """\
 `bench/after_publish.py`: the median latency of the first request of home, the
 category page and the article right after an editor's publish, next to a warm
-request of the same page.
+request of the same page. "Other process": the editor publishes from an OS
+process of its own, as another worker or server would.
 """
 SECTION_BEFORE = "## Content events per request"
 HEADERS = {"Accept-Encoding": "gzip", "User-Agent": "Mozilla/5.0 Firefox/120.0"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import importlib.util
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -64,7 +65,8 @@ def schema_lock() -> Iterator[None]:
         else:
             path = Path(current_app.instance_path) / "schema.lock"
             path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("a") as handle:
+            # Owner-only, like everything in the instance folder (portal/owner_only.py).
+            with os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+") as handle:
                 fcntl.flock(handle, fcntl.LOCK_EX)
                 try:
                     yield

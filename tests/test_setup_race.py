@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import POSTGRES_URL
+POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]

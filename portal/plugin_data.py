@@ -38,6 +38,7 @@ from sqlalchemy import inspect, text
 
 import portal.models  # noqa: F401  (every core model is defined before the snapshot below)
 from portal.extensions import db
+from portal.text import first_line
 
 log = logging.getLogger(__name__)
 
@@ -192,10 +193,9 @@ def upgrade_plugin(name: str, plugin: Any) -> bool:
         _adopt_tables_built_from_models(name, plugin, migrations)
         command.upgrade(alembic_config(migrations), "heads")
     except Exception as exc:
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         raise PluginMigrationError(
             f"Plugin {name}: its migration {_next_revision(migrations)}failed "
-            f"({type(exc).__name__}: {first_line}). "
+            f"({type(exc).__name__}: {first_line(exc)}). "
             "Its version was not advanced past the last migration that succeeded; "
             "the core tables and the other plugins are unaffected."
         ) from exc

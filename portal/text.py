@@ -155,3 +155,10 @@ def plain_text(html: str) -> str:
 
 #: What an HTML parser may read otherwise than as the characters themselves.
 _NOT_PLAIN = re.compile(r"[<>&\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufeff]")
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message (a database error's runs to a dozen lines:
+    the statement, its parameters, a link); empty when it has none."""
+    message = str(error).strip()
+    return message.splitlines()[0] if message else ""

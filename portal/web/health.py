@@ -34,6 +34,7 @@ from sqlalchemy import inspect, text
 
 from portal.cache import MemoryBackend, NullBackend, cache_for
 from portal.extensions import db
+from portal.text import first_line
 
 PATHS = ("/healthz", "/readyz")
 _REVISION = re.compile(r"^revision(?:\s*:[^=]*)?\s*=\s*['\"]([^'\"]+)['\"]", re.M)
@@ -92,8 +93,7 @@ def _check(probe) -> dict:
     try:
         detail = probe()
     except Exception as exc:  # noqa: BLE001 - any failure is the answer
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        return {"ok": False, "detail": f"{type(exc).__name__}: {first_line}"[:300]}
+        return {"ok": False, "detail": f"{type(exc).__name__}: {first_line(exc)}"[:300]}
     return {"ok": True, "detail": detail}
 
 

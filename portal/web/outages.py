@@ -21,6 +21,7 @@ from flask import Flask, current_app, request
 from sqlalchemy.exc import InterfaceError, OperationalError
 
 from portal.extensions import db
+from portal.text import first_line
 
 log = logging.getLogger("portal.database")
 
@@ -34,11 +35,10 @@ def database_unavailable(error: Exception):
     if now >= app.extensions.get(_LOGGED_UNTIL, 0.0):
         interval = float(app.config.get("PORTAL_DATABASE_OUTAGE_LOG_SECONDS", 60))
         app.extensions[_LOGGED_UNTIL] = now + interval
-        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
         log.error(
             "Database unreachable, answering 503 (this line at most once per %g s): %s",
             interval,
-            first_line,
+            first_line(error) or repr(error),
         )
     with contextlib.suppress(Exception):  # the connection is gone; the next request gets one
         db.session.rollback()

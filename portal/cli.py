@@ -32,15 +32,40 @@ def command_group() -> AppGroup:
 
 
 def _upgrade_or_exit() -> None:
-    """Upgrade core and plugins; on a plugin failure, say which and why, then exit 1."""
+    """Upgrade core and plugins; on a plugin failure or a schema that differs from the
+    models, say which and why, then exit 1."""
     failures = upgrade_database()
     if not failures:
+        _exit_on_drift()
         return
     for failure in failures:
         click.echo(str(failure), err=True)
     click.echo(
         f"Core tables are ready ({_database_label()}); "
         f"{len(failures)} plugin{'s' if len(failures) > 1 else ''} could not be migrated.",
+        err=True,
+    )
+    sys.exit(1)
+
+
+def _exit_on_drift() -> None:
+    """Stop when the upgraded database still differs from the models (changed by hand,
+    or a migration edited after it ran): later it would fail far from the cause."""
+    from portal.schema_drift import schema_drift
+
+    drift = schema_drift(current_app._get_current_object())
+    if not drift:
+        return
+    click.echo(
+        f"The database ({_database_label()}) is at the newest migration but differs from "
+        "what the models describe:",
+        err=True,
+    )
+    for line in drift:
+        click.echo(f"  - {line}", err=True)
+    click.echo(
+        "Fix: undo the change made by hand, or restore the database from a backup and run "
+        "init-db again; the portal's migrations never need the schema changed outside them.",
         err=True,
     )
     sys.exit(1)

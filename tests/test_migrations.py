@@ -285,3 +285,30 @@ def test_a_database_of_todays_initial_migration_is_left_as_it_is(empty_app):
     with empty_app.app_context():
         upgrade(revision="0001")
         assert complete_initial_revision() == []
+
+
+def test_init_db_stops_on_a_schema_changed_by_hand_and_names_each_difference(empty_app):
+    runner = empty_app.test_cli_runner()
+    assert runner.invoke(args=["portal", "init-db"]).exit_code == 0
+    with empty_app.app_context(), db.engine.begin() as connection:
+        connection.execute(text("DROP INDEX ix_articles_lastmod"))
+        connection.execute(text("ALTER TABLE articles ADD COLUMN legacy_note VARCHAR(20)"))
+
+    result = runner.invoke(args=["portal", "init-db"])
+
+    assert result.exit_code == 1
+    assert "Database ready" not in result.output
+    assert "differs from what the models describe" in result.output
+    assert "index ix_articles_lastmod on articles (" in result.output
+    assert "is missing from the database" in result.output
+    assert "column articles.legacy_note is in the database but not in the models" in (result.output)
+    with empty_app.app_context(), db.engine.begin() as connection:  # put right by hand
+        connection.execute(text("ALTER TABLE articles DROP COLUMN legacy_note"))
+        connection.execute(
+            text(
+                "CREATE INDEX ix_articles_lastmod ON articles (status, published_at, updated_at, id)"
+            )
+        )
+    again = runner.invoke(args=["portal", "init-db"])
+    assert again.exit_code == 0, again.output
+    assert "Database ready" in again.output

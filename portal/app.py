@@ -17,6 +17,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 
 from portal import (
     cache,
+    database_engine,
     hosts,
     i18n,
     languages,
@@ -92,7 +93,7 @@ def create_app(
         app.config["SECRET_KEY"] = load_secret_key(app.instance_path)
 
     install_sqlite_fold()  # portal_fold() on SQLite connections (admin searches)
-    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = outages.engine_options(
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database_engine.engine_options(
         str(app.config["SQLALCHEMY_DATABASE_URI"]), app.config
     )
     db.init_app(app)

@@ -58,6 +58,9 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_SERVERS": 1,
     "PORTAL_DATABASE_OUTAGE_LOG_SECONDS": 60,
     "PORTAL_DATABASE_CONNECT_TIMEOUT": 5,
+    # "pgbouncer" when DATABASE_URL points at PgBouncer in transaction pooling mode
+    # (portal/database_engine.py): no server-side prepared statements.
+    "PORTAL_DATABASE_POOLER": "",
     # How often (seconds) each worker re-reads which plugins admins switched off.
     "PORTAL_PLUGIN_SYNC_SECONDS": 10,
     # Rendering: strict mode re-raises block errors instead of isolating them.

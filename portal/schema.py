@@ -2,8 +2,8 @@
 
 Two servers (or two ``portal setup``) starting at once on one database must not
 both create the tables: the loser would crash half-way. Every schema change
-runs under :func:`schema_lock`: a PostgreSQL advisory lock held by a connection
-of its own (released if the process dies), or on SQLite an exclusive lock on a
+runs under :func:`schema_lock`: a PostgreSQL advisory lock held by a transaction
+of its own (released when it ends or the process dies), or on SQLite an exclusive lock on a
 file beside the database. The second one waits, then finds the work done.
 """
 
@@ -50,18 +50,15 @@ def schema_lock() -> Iterator[None]:
     token = _holding.set(True)
     try:
         if db.engine.dialect.name == "postgresql":
-            with db.engine.connect() as connection:
+            # A transaction's lock, held by a transaction left open on a connection of its
+            # own: released when it ends, whatever happens. (A session lock taken and then
+            # committed would stay behind on a PgBouncer server connection in transaction
+            # pooling mode, held for ever, and the next setup would wait for ever.)
+            with db.engine.connect() as connection, connection.begin():
                 connection.execute(
-                    text("SELECT pg_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
                 )
-                connection.commit()
-                try:
-                    yield
-                finally:
-                    connection.execute(
-                        text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY}
-                    )
-                    connection.commit()
+                yield
         else:
             path = Path(current_app.instance_path) / "schema.lock"
             path.parent.mkdir(parents=True, exist_ok=True)

@@ -55,17 +55,3 @@ def database_unavailable(error: Exception):
 def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, database_unavailable)
     app.register_error_handler(InterfaceError, database_unavailable)
-
-
-def engine_options(uri: str, config: dict) -> dict:
-    """SQLAlchemy engine options for ``uri``: a PostgreSQL that does not answer at all
-    (a host gone, packets dropped) fails a connection in ``PORTAL_DATABASE_CONNECT_TIMEOUT``
-    seconds instead of the minutes TCP would wait."""
-    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
-    if uri.startswith("postgresql"):
-        connect_args = dict(options.get("connect_args") or {})
-        connect_args.setdefault(
-            "connect_timeout", int(config.get("PORTAL_DATABASE_CONNECT_TIMEOUT", 5))
-        )
-        options["connect_args"] = connect_args
-    return options

@@ -26,3 +26,10 @@ max_requests_jitter = max_requests // 10
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None  # "-" for stdout
 errorlog = "-"
+
+
+def on_starting(server):
+    """Tell the workers how many of them there are, whatever set the number (this file,
+    ``-w``, ``GUNICORN_CMD_ARGS``): the production profile refuses per-process caches and
+    view buffers with several workers (portal/deploy_check.py reads WEB_CONCURRENCY)."""
+    os.environ["WEB_CONCURRENCY"] = str(server.cfg.workers)

@@ -67,6 +67,9 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_STRICT_BLOCKS": False,
     # A folder whose templates override any block or site template.
     "PORTAL_THEME_DIR": "",
+    # Where `npm ci` put the admin's front-end libraries (TinyMCE), when not beside the
+    # package (portal/web/vendor.py): an installed wheel, a container image.
+    "PORTAL_NODE_MODULES": "",
     # Cache: "memory" (in-process), "none", or a redis:// URL.
     "PORTAL_CACHE_URL": "memory",
     # Put before every Redis key; give each site sharing one Redis its own.

@@ -136,9 +136,16 @@ def check_at_start(app: Flask) -> None:
         for problem in unknown_variables(app):
             log.warning("%s; it is ignored", problem)
         return
-    problems = production_problems(app, with_database=not _running_a_command())
-    if problems:
-        raise ProductionSetupError(
-            "PORTAL_ENV=production: the portal does not start until these are fixed:\n  - "
-            + "\n  - ".join(problems)
-        )
+    command = _running_a_command()
+    problems = production_problems(app, with_database=not command)
+    if not problems:
+        return
+    message = (
+        "PORTAL_ENV=production: the portal does not start until these are fixed:\n  - "
+        + "\n  - ".join(problems)
+    )
+    if command:  # `flask portal ...`: the message and exit status 1, not a traceback
+        import click
+
+        raise click.ClickException(message)
+    raise ProductionSetupError(message)

@@ -32,6 +32,7 @@ from sqlalchemy import (
 )
 
 from portal.extensions import db
+from portal.owner_only import make_folder
 from portal.plugin_data import MigrationFailure, upgrade_plugins
 
 #: The first migration: the schema as it was when migrations were introduced.
@@ -61,7 +62,7 @@ def schema_lock() -> Iterator[None]:
                 yield
         else:
             path = Path(current_app.instance_path) / "schema.lock"
-            path.parent.mkdir(parents=True, exist_ok=True)
+            make_folder(path.parent)
             # Owner-only, like everything in the instance folder (portal/owner_only.py).
             with os.fdopen(os.open(path, os.O_RDWR | os.O_CREAT, 0o600), "r+") as handle:
                 fcntl.flock(handle, fcntl.LOCK_EX)

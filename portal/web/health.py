@@ -34,6 +34,7 @@ from sqlalchemy import inspect, text
 
 from portal.cache import MemoryBackend, NullBackend, cache_for
 from portal.extensions import db
+from portal.owner_only import make_folder
 from portal.text import first_line
 
 PATHS = ("/healthz", "/readyz")
@@ -112,7 +113,7 @@ def _storage() -> str:
         for key in ("PORTAL_MEDIA_DIR", "PORTAL_ATTACHMENTS_DIR")
     ]
     for folder in folders:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_folder(folder)  # owner-only, like everything in the instance folder
         handle, name = tempfile.mkstemp(prefix=".readyz-", dir=folder)
         try:
             os.write(handle, b"ok")

@@ -212,3 +212,31 @@ def test_the_dockerfile_copies_files_that_exist_and_installs_extras_that_exist()
     assert os.access(ENTRYPOINT, os.X_OK)
     dockerignore = (ROOT / ".dockerignore").read_text().split()
     assert {".git", ".venv", "node_modules", "instance"} <= set(dockerignore)
+
+
+def test_the_compose_file_names_files_settings_and_variables_that_exist():
+    import yaml
+
+    from portal.production import unknown_variables
+    from portal.testing import make_app
+
+    folder = DEPLOY / "docker"
+    compose = yaml.safe_load((folder / "compose.yaml").read_text())
+    services = compose["services"]
+    assert {"portal", "proxy", "db", "redis", "storage"} <= set(services)
+    build = services["portal"]["build"]
+    assert (folder / build["context"] / build["dockerfile"]).is_file()
+    for service in services.values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if source.startswith("."):  # a file of the repository, not a named volume
+                assert (folder / source).exists(), volume
+    environment = services["portal"]["environment"]
+    portal_settings = {name: str(value) for name, value in environment.items()}
+    app = make_app()
+    assert unknown_variables(app, portal_settings) == []
+    # Every variable the file insists on is in the example .env, and nothing else is.
+    required = set(re.findall(r"\$\{(\w+):\?", (folder / "compose.yaml").read_text()))
+    example = set(re.findall(r"^#?\s*(\w+)=", (folder / "env.example").read_text(), re.M))
+    assert required <= example, required - example
+    assert ".env" in (ROOT / ".gitignore").read_text()

@@ -30,6 +30,7 @@ from portal import (
 )
 from portal.config import build_config, load_secret_key
 from portal.extensions import csrf, db, login_manager
+from portal.models.content import declare_postgresql_options
 from portal.plugins import build_plugin_set
 from portal.search.matching import install_sqlite_fold
 from portal.templating import install_template_helpers
@@ -96,6 +97,8 @@ def create_app(
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = database_engine.engine_options(
         str(app.config["SQLALCHEMY_DATABASE_URI"]), app.config
     )
+    if str(app.config["SQLALCHEMY_DATABASE_URI"]).startswith("postgresql"):
+        declare_postgresql_options()
     db.init_app(app)
     lazy_migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
     login_manager.init_app(app)

@@ -45,6 +45,9 @@ NOT_FOR_READERS = (
     "PIL",
     "email_validator",
     "defusedxml",
+    # SQLAlchemy's PostgreSQL dialect and its driver, on this SQLite site (2 MB and more).
+    "sqlalchemy.dialects.postgresql",
+    "psycopg",
     "portal.cli",
     "portal.schema",
     "portal.scaffold",

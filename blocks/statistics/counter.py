@@ -29,7 +29,6 @@ from typing import Protocol
 
 import sqlalchemy as sa
 from flask import Flask, has_app_context
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from portal import db, site_time
@@ -276,8 +275,12 @@ class VisitorCounter:
 
 
 def _insert(connection: Connection, table: sa.Table):
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+    """An INSERT that can take ON CONFLICT (the dialect imported only where it is used)."""
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
 
 
 def add_sightings(connection: Connection, day: date, seen: dict[str, int]) -> int:

@@ -73,7 +73,7 @@ from portal.owner_only import FILE_MODE, make_folder
 from portal.plugins import plugins_of
 from portal.search.indexing import index_with_change
 from portal.search.providers import article_document
-from portal.storage import AREAS, Storage, StorageError, clean_name, is_temporary, storage_for
+from portal.storage import AREAS, Storage, StorageError, clean_name, storage_for
 from portal.untrusted import JsonObjectStream, UntrustedInputError
 
 #: Why a built-in plugin's table is left out of the site archive.
@@ -307,6 +307,7 @@ def plan_export(include_history: bool = True) -> tuple[int, list[_FileToExport],
             continue
         table = db.metadata.tables[table_name]
         storage = storage_for(area)
+        present = set(storage.names())  # one listing, not a question per file (S3)
         for row in db.session.execute(select(table).order_by(table.c.id)):
             for name in names_of(row):
                 if f"{area}/{name}" in named:
@@ -315,14 +316,14 @@ def plan_export(include_history: bool = True) -> tuple[int, list[_FileToExport],
                     warnings.append(
                         f"{area} file with a name the portal does not give, not exported: {name!r}"
                     )
-                elif storage.exists(name):
+                elif name in present:
                     files.append(_FileToExport(f"{area}/{name}", storage, name))
                     named.add(f"{area}/{name}")
                 else:
                     warnings.append(f"{area} file missing, not exported: {name}")
     for name in storage_for("media").names():
         relative = f"media/{name}"
-        if relative not in named and not is_temporary(name):
+        if relative not in named:
             warnings.append(f"{relative} belongs to no media image, not exported")
     rows = sum(
         db.session.scalar(select(func.count()).select_from(table))

@@ -90,7 +90,9 @@ class LocalStorage(Storage):
             return
         for path in sorted(self.folder.rglob("*")):
             name = path.relative_to(self.folder).as_posix()
-            if path.is_file() and not path.name.startswith(".") and not is_temporary(name):
+            if path.name.startswith(".") or is_temporary(name) or not path.is_file():
+                continue
+            if inside_folder(self.folder, name) is not None:  # no link leading outside
                 yield name
 
     def direct_url(self, name, *, public, expires, download_name=None, media_type=None):

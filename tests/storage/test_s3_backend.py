@@ -21,7 +21,8 @@ from portal.content.exchange import export_site, import_site, open_archive
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
 from portal.models import Article, Attachment, MediaImage
-from portal.testing import make_app
+from portal.plugin_files import remove_plugin_file, send_plugin_file, store_plugin_file
+from portal.testing import make_account, make_app, signed_in_client
 
 from .conftest import free_port, new_bucket, objects, s3_client, s3_config
 
@@ -248,3 +249,37 @@ def test_an_upload_to_a_store_that_does_not_answer_is_refused_with_a_message(app
     assert "Không lưu được tệp vào kho lưu trữ" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(MediaImage)) is None
+
+
+def test_an_upload_through_one_server_is_served_by_another(app_factory, s3_endpoint, bucket):
+    """Two apps with instance folders of their own (two machines) on one database and bucket."""
+    config = s3_config(s3_endpoint, bucket, PORTAL_IMAGE_WIDTHS=[32])
+    first, second = app_factory(config=config), app_factory(config=config)
+    assert first.instance_path != second.instance_path
+    editor_id = make_account(first, "editor")
+    response = upload_image(signed_in_client(first, editor_id), samples.jpeg(640, 480))
+    assert response.status_code == 302, response.get_data(as_text=True)
+    image = the_image(first)
+    served = second.test_client().get(f"/media/{image.stored_name}")
+    assert served.status_code == 200
+    assert served.data == objects(s3_endpoint, bucket)[f"media/{image.stored_name}"]
+
+
+def test_plugin_files_are_kept_and_sent_from_the_store(app, s3_endpoint, bucket):
+    with app.app_context(), unit_of_work(Actor.system("test")):
+        stored = store_plugin_file("documents", io.BytesIO(PDF), "Công văn.pdf")
+    assert objects(s3_endpoint, bucket) == {f"attachments/plugins/documents/{stored.key}": PDF}
+    with app.test_request_context("/"):
+        response = send_plugin_file(
+            "documents", stored.key, name=stored.name, media_type=stored.media_type, public=False
+        )
+        assert response.status_code == 200
+        response.direct_passthrough = False
+        assert response.get_data() == PDF
+        assert response.headers["Cache-Control"] == "private, no-store"
+        assert response.headers["Content-Disposition"].startswith("attachment;")
+        assert send_plugin_file("documents", "00/nothing.pdf", name="x.pdf",
+                                media_type="application/pdf", public=False) is None  # fmt: skip
+        with unit_of_work(Actor.system("test")):
+            remove_plugin_file("documents", stored.key)
+    assert objects(s3_endpoint, bucket) == {}

@@ -394,21 +394,21 @@ def stored_kind(name: str) -> DocumentKind | None:
 
 
 def attachment_file(attachment: Attachment) -> str | None:
-    """The attachment's file name in its storage, or None when the stored name leads
-    out of the area (a damaged or crafted row): such a name is never served nor deleted."""
-    return clean_name(attachment.stored_name)
+    """The attachment's file name in its storage, or None (logged) when the stored name
+    leads out of the area (a damaged or crafted row): such a name is never served nor deleted."""
+    name = clean_name(attachment.stored_name)
+    if name is None:
+        current_app.logger.error(
+            "Attachment %s: refusing the file name %r, which leads outside the attachments area",
+            attachment.id,
+            attachment.stored_name,
+        )
+    return name
 
 
 def _attachment_files(attachment: Attachment) -> list[str]:
     name = attachment_file(attachment)
-    if name is None:
-        current_app.logger.error(
-            "Attachment %s: refusing the file name %r, which leads outside its area",
-            attachment.id,
-            attachment.stored_name,
-        )
-        return []
-    return [name]
+    return [] if name is None else [name]
 
 
 @event.listens_for(Attachment, "after_delete")

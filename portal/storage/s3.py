@@ -141,33 +141,27 @@ class S3Storage(Storage):
         except (BotoCoreError, ClientError) as exc:
             raise StorageError(f"{self.where}{name}: {_failure(exc)}") from exc
 
-    def open(self, name: str) -> OpenedFile | None:
+    def _ask(self, name: str, call: str) -> dict | None:
+        """The answer of ``get_object`` or ``head_object`` for ``name``, None when it is missing."""
         key = self._key(name)
         if key is None:
             return None
         try:
-            found = self.client.get_object(Bucket=self.bucket, Key=key)
+            return getattr(self.client, call)(Bucket=self.bucket, Key=key)
         except ClientError as exc:
             if _missing(exc):
                 return None
             raise StorageError(f"{self.where}{name}: {_failure(exc)}") from exc
         except BotoCoreError as exc:
             raise StorageError(f"{self.where}{name}: {_failure(exc)}") from exc
-        return OpenedFile(found["Body"], _info(found, found["ContentLength"]))
+
+    def open(self, name: str) -> OpenedFile | None:
+        found = self._ask(name, "get_object")
+        return None if found is None else OpenedFile(found["Body"], _info(found))
 
     def info(self, name: str) -> FileInfo | None:
-        key = self._key(name)
-        if key is None:
-            return None
-        try:
-            found = self.client.head_object(Bucket=self.bucket, Key=key)
-        except ClientError as exc:
-            if _missing(exc):
-                return None
-            raise StorageError(f"{self.where}{name}: {_failure(exc)}") from exc
-        except BotoCoreError as exc:
-            raise StorageError(f"{self.where}{name}: {_failure(exc)}") from exc
-        return _info(found, found["ContentLength"])
+        found = self._ask(name, "head_object")
+        return None if found is None else _info(found)
 
     def delete(self, name: str) -> None:
         key = self._key(name)
@@ -214,7 +208,9 @@ class S3Storage(Storage):
         return f"{self.where} writable"
 
 
-def _info(found: dict, size: int) -> FileInfo:
+def _info(found: dict) -> FileInfo:
     etag = (found.get("ETag") or "").strip('"') or None
     md5 = etag if etag and "-" not in etag and len(etag) == 32 else None
-    return FileInfo(size=size, modified=found.get("LastModified"), etag=etag, md5=md5)
+    return FileInfo(
+        size=found["ContentLength"], modified=found.get("LastModified"), etag=etag, md5=md5
+    )

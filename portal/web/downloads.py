@@ -40,12 +40,7 @@ def download(attachment_id: int, name: str):
     if attachment is None or not may_download(attachment):
         abort(404)
     name = attachment_file(attachment)
-    if name is None:
-        current_app.logger.error(
-            "Attachment %s: refusing the file name %r, which leads outside the attachments area",
-            attachment.id,
-            attachment.stored_name,
-        )
+    if name is None:  # logged: the row names a file outside the attachments area
         abort(404)
     storage = attachments_storage()
     public = attachment.article.is_public

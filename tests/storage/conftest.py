@@ -14,15 +14,10 @@ import boto3
 import pytest
 from botocore.config import Config
 from media.conftest import clients, site, users  # noqa: F401 - fixtures used by these tests
+from redis_server import free_port
 
 KEYS = {"aws_access_key_id": "portal-test", "aws_secret_access_key": "portal-test-secret"}
 REGION = "us-east-1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:

@@ -23,6 +23,7 @@ attachments readers may not see are never given a direct URL.
 from __future__ import annotations
 
 import errno
+import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,6 +42,7 @@ TEMPORARY_PREFIXES = (".readyz-",)
 #: Errors of a full disk or quota, or of a file larger than the process may write.
 FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 EXTENSION_KEY = "portal.storage"
+NO_BOTO3 = "The S3 storage needs boto3: pip install 'blockportal[s3]'."
 #: The settings the storages are made from (the serving settings are read per request).
 BUILT_FROM = (
     *AREAS.values(),
@@ -205,6 +207,8 @@ def check_settings(config) -> list[str]:
         problems.append(f"PORTAL_STORAGE_SERVE={serve!r}: choose one of {', '.join(SERVE_MODES)}.")
     if backend == "s3" and not config.get("PORTAL_STORAGE_S3_BUCKET"):
         problems.append("PORTAL_STORAGE_BACKEND=s3 needs PORTAL_STORAGE_S3_BUCKET.")
+    if backend == "s3" and importlib.util.find_spec("boto3") is None:
+        problems.append(NO_BOTO3)
     return problems
 
 
@@ -230,7 +234,10 @@ def build(config, instance_path: str, backend: str | None = None, **s3_overrides
             for area, key in AREAS.items()
         }
     if backend == "s3":
-        from portal.storage.s3 import S3Storage, client_for, settings_from
+        try:
+            from portal.storage.s3 import S3Storage, client_for, settings_from
+        except ImportError as exc:
+            raise StorageError(NO_BOTO3) from exc
 
         settings = settings_from(config, **s3_overrides)
         client = client_for(settings)

@@ -621,6 +621,7 @@ def compliance_command() -> None:
 
 @portal_cli.group("storage", invoke_without_command=True)
 @click.pass_context
+@with_appcontext
 def storage_group(context: click.Context) -> None:
     """Where media and attachments are kept (PORTAL_STORAGE_*), and moving them elsewhere."""
     if context.invoked_subcommand is not None:

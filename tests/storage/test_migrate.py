@@ -101,3 +101,13 @@ def test_migrate_needs_a_place_to_copy_to(app):
     )
     assert result.exit_code == 1
     assert "both local" in result.stderr
+
+
+def test_the_storage_command_says_what_is_configured(app, bucket):
+    result = app.test_cli_runner().invoke(args=["portal", "storage"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "backend: local; serving: portal" in result.stdout
+    assert f"media: {Path(app.instance_path) / 'media'}" in result.stdout
+    app.config["PORTAL_STORAGE_BACKEND"] = "s3"
+    result = app.test_cli_runner().invoke(args=["portal", "storage"], catch_exceptions=False)
+    assert f"attachments: s3://{bucket}/attachments/" in result.stdout

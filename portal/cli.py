@@ -639,3 +639,110 @@ def compliance_command() -> None:
     click.echo(report.summary)
     if not report.all_met:
         sys.exit(1)
+
+
+# -- file storage --------------------------------------------------------------------------------
+
+
+@portal_cli.group("storage", invoke_without_command=True)
+@click.pass_context
+@with_appcontext
+def storage_group(context: click.Context) -> None:
+    """Where media and attachments are kept (PORTAL_STORAGE_*), and moving them elsewhere."""
+    if context.invoked_subcommand is not None:
+        return
+    from portal.storage import StorageError, storages
+
+    try:
+        found = storages()
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from exc
+    backend = current_app.config["PORTAL_STORAGE_BACKEND"]
+    click.echo(f"backend: {backend}; serving: {current_app.config['PORTAL_STORAGE_SERVE']}")
+    for area, storage in found.items():
+        click.echo(f"{area}: {storage.where}")
+
+
+@storage_group.command("migrate")
+@click.option(
+    "--to",
+    "target",
+    type=click.Choice(["local", "s3"]),
+    required=True,
+    help="The backend to copy the files to.",
+)
+@click.option(
+    "--from",
+    "source",
+    type=click.Choice(["local", "s3"]),
+    default=None,
+    help="The backend to copy from (default: the configured PORTAL_STORAGE_BACKEND).",
+)
+@click.option("--bucket", default=None, help="S3 side: bucket (default PORTAL_STORAGE_S3_BUCKET).")
+@click.option(
+    "--prefix", default=None, help="S3 side: key prefix (default PORTAL_STORAGE_S3_PREFIX)."
+)
+@click.option(
+    "--endpoint-url",
+    default=None,
+    help="S3 side: endpoint (default PORTAL_STORAGE_S3_ENDPOINT_URL).",
+)
+@click.option(
+    "--instance",
+    "instance_path",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Local side: the instance folder holding the media and attachments folders "
+    "(default: this site's).",
+)
+def storage_migrate_command(
+    target: str,
+    source: str | None,
+    bucket: str | None,
+    prefix: str | None,
+    endpoint_url: str | None,
+    instance_path: Path | None,
+) -> None:
+    """Copy every stored file (media, attachments, plugin files) to another backend.
+
+    The S3 side takes its settings from PORTAL_STORAGE_S3_* (the options
+    override them). Files the target already holds with the same size and
+    checksum are skipped, so an interrupted run is resumed by running it
+    again. The source is never changed. Switch the site over
+    (PORTAL_STORAGE_BACKEND) once the report shows nothing failed.
+    """
+    from portal.content.storage_copy import copy_files, plan_copy
+    from portal.storage import StorageError, build
+
+    config = current_app.config
+    source = source or config["PORTAL_STORAGE_BACKEND"]
+    overrides = {"bucket": bucket, "prefix": prefix, "endpoint_url": endpoint_url}
+    # The options describe the local side and the S3 side, whichever is the target;
+    # when both sides use one backend, they describe the target.
+    other_local = str(instance_path) if instance_path else current_app.instance_path
+    try:
+        if source == target and not (instance_path or any(overrides.values())):
+            raise StorageError(f"--from and --to are both {source}: say where to copy to.")
+        origin = build(
+            config,
+            other_local if source == "local" and target == "s3" else current_app.instance_path,
+            source,
+            **(overrides if source == "s3" and target == "local" else {}),
+        )
+        destination = build(config, other_local, target, **overrides)
+        for area, storage in destination.items():
+            click.echo(f"{area}: {origin[area].where} → {storage.where}")
+        files = plan_copy(origin)
+        with click.progressbar(
+            length=max(1, len(files)), label="Copying", file=sys.stderr, show_pos=True
+        ) as bar:
+            report = copy_files(origin, destination, files=files, progress=bar.update)
+    except StorageError as exc:
+        raise click.ClickException(str(exc)) from exc
+    for failure in report.failed:
+        click.echo(f"failed: {failure}", err=True)
+    click.echo(report.summary())
+    if report.failed:
+        raise click.ClickException(
+            f"{len(report.failed)} files were not copied; run the command again to retry them."
+        )

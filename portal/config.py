@@ -111,6 +111,31 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_MEDIA_DIR": "media",
     # Attachments (PDF, Office documents) are served only through a download route.
     "PORTAL_ATTACHMENTS_DIR": "attachments",
+    # Where media and attachments are stored (portal/storage/, docs/operations.md "File
+    # storage"): "local" (the two folders above, in the instance folder) or "s3" (a bucket
+    # of any S3-compatible service; `pip install blockportal[s3]`). Each area is a key
+    # prefix there: <PORTAL_STORAGE_S3_PREFIX>/<PORTAL_MEDIA_DIR>/...
+    "PORTAL_STORAGE_BACKEND": "local",
+    "PORTAL_STORAGE_S3_BUCKET": "",
+    "PORTAL_STORAGE_S3_ENDPOINT_URL": "",
+    "PORTAL_STORAGE_S3_REGION": "",
+    "PORTAL_STORAGE_S3_ACCESS_KEY_ID": "",
+    "PORTAL_STORAGE_S3_SECRET_ACCESS_KEY": "",
+    "PORTAL_STORAGE_S3_PREFIX": "",
+    # "path" for services that only answer http://host/bucket/key (some MinIO set-ups).
+    "PORTAL_STORAGE_S3_ADDRESSING_STYLE": "auto",
+    # Seconds to wait for the store to connect (reads: five times as long).
+    "PORTAL_STORAGE_S3_TIMEOUT": 3,
+    # "portal": the portal sends every file. "redirect": images are answered with a
+    # redirect to PORTAL_STORAGE_PUBLIC_URL (when set) or to a signed URL of the store,
+    # attachments of public articles with a signed URL; the others stay with the portal.
+    "PORTAL_STORAGE_SERVE": "portal",
+    # The URL under which the storage root is readable by anyone (S3: the bucket and
+    # prefix, e.g. https://cdn.example.org/portal/; local: a web server serving the
+    # instance folder's media/). Only images are ever sent there.
+    "PORTAL_STORAGE_PUBLIC_URL": "",
+    # How long a signed URL stays valid, in seconds.
+    "PORTAL_STORAGE_URL_EXPIRES": 300,
     "PORTAL_MAX_IMAGE_BYTES": 10 * 1024 * 1024,
     "PORTAL_MAX_ATTACHMENT_BYTES": 25 * 1024 * 1024,
     # Widths of the resized copies of every uploaded image (for srcset).

@@ -205,6 +205,15 @@ def _proxy(app: Flask, workers: int) -> list[Problem]:
     return []
 
 
+def _storage(app: Flask, workers: int) -> list[Problem]:
+    from portal.storage import check_settings
+
+    return [
+        Problem("storage", message.rstrip("."), "see docs/operations.md, “File storage”")
+        for message in check_settings(app.config)
+    ]
+
+
 CHECKS: tuple[Callable[[Flask, int], list[Problem]], ...] = (
     _secret_key,
     _base_url,
@@ -216,6 +225,7 @@ CHECKS: tuple[Callable[[Flask, int], list[Problem]], ...] = (
     _file_permissions,
     _database,
     _shared_state,
+    _storage,
 )
 
 

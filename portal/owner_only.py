@@ -16,10 +16,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import shutil
 import stat
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from flask import Flask
 from sqlalchemy.engine import make_url
@@ -28,6 +30,8 @@ log = logging.getLogger("portal.owner_only")
 
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
+#: Bytes copied at a time when a file is written from a stream.
+COPY_BUFFER = 1024 * 1024
 #: Files SQLite keeps beside the database while it works (they hold its data too).
 SQLITE_COMPANIONS = ("-journal", "-wal", "-shm")
 #: Upload folders inside the instance, by the setting that names them.
@@ -53,15 +57,23 @@ def make_folder(path: Path) -> Path:
     return Path(path)
 
 
-def write_file(path: Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` with mode 0600, atomically (a reader never sees half a file)."""
+def write_file(path: Path, data: bytes | BinaryIO) -> Path:
+    """Write ``data`` (bytes or a readable stream) to ``path`` with mode 0600, atomically.
+
+    The bytes go to a temporary ``.part`` file beside ``path``, which replaces
+    ``path`` once complete: a reader never sees half a file, and the temporary
+    file is removed whatever fails (a full disk included).
+    """
     path = Path(path)
     make_folder(path.parent)
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         os.fchmod(fd, FILE_MODE)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes | bytearray | memoryview):
+                handle.write(data)
+            else:
+                shutil.copyfileobj(data, handle, COPY_BUFFER)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

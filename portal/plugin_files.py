@@ -3,8 +3,8 @@
 The same checks as article attachments (:mod:`portal.content.attachments`):
 what a file is comes from its bytes, never from its name; polyglots, macros,
 zip bombs and names whose extension lies are refused with a message for the
-uploader (:class:`UploadError`). A plugin's files live under
-``<instance>/<PORTAL_ATTACHMENTS_DIR>/plugins/<plugin>/`` with random names,
+uploader (:class:`UploadError`). A plugin's files live in the attachments
+storage (:mod:`portal.storage`) under ``plugins/<plugin>/`` with random names,
 are written with the transaction (removed again if it is not committed) and
 deleted only once the deletion is committed. They are sent through
 :func:`send_plugin_file` with the headers that keep a download inert.
@@ -15,16 +15,15 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
-from flask import Response, current_app, send_file
+from flask import Response, current_app
 
-from portal.content.attachments import KINDS, clean_file_name, detect_kind
-from portal.content.media import UploadError, name_extension, read_limited
-from portal.content.stored_files import inside_folder, remove_after_commit, remove_unless_committed
+from portal.content.attachments import KINDS, attachments_storage, clean_file_name, detect_kind
+from portal.content.media import UploadError, name_extension, read_limited, store_upload
+from portal.content.stored_files import remove_after_commit, remove_unless_committed
 from portal.extensions import db
-from portal.owner_only import write_file
+from portal.storage import clean_name
 
 #: What a download must never do in a browser that renders it anyway: run anything.
 DOWNLOAD_CSP = "sandbox; default-src 'none'; frame-ancestors 'none'"
@@ -41,10 +40,12 @@ class StoredFile:
     label: str
 
 
-def plugin_files_root(plugin: str) -> Path:
-    """The folder of ``plugin``'s files (not served as static files)."""
-    root = Path(current_app.instance_path) / current_app.config["PORTAL_ATTACHMENTS_DIR"]
-    return root / "plugins" / plugin
+def plugin_file_name(plugin: str, key: str) -> str | None:
+    """The name of ``plugin``'s file ``key`` in the attachments storage (never served as
+    static files), or None when the key or the plugin's name leads out of its folder."""
+    if clean_name(plugin) is None or "/" in plugin or clean_name(key) is None:
+        return None
+    return f"plugins/{plugin}/{key}"
 
 
 def store_plugin_file(
@@ -82,9 +83,12 @@ def store_plugin_file(
         )
     token = secrets.token_hex(16)
     key = f"{token[:2]}/{token}.{kind.extension}"
-    path = plugin_files_root(plugin) / key
-    write_file(path, data)
-    remove_unless_committed(db.session(), [path])
+    name = plugin_file_name(plugin, key)
+    if name is None:
+        raise ValueError(f"{plugin!r} is not a plugin name")
+    storage = attachments_storage()
+    store_upload(storage, name, data, media_type=kind.mime_type)
+    remove_unless_committed(db.session(), storage, [name])
     return StoredFile(
         key=key,
         name=clean_file_name(original_name, kind),
@@ -94,16 +98,11 @@ def store_plugin_file(
     )
 
 
-def plugin_file_path(plugin: str, key: str) -> Path | None:
-    """The stored file of ``key``, or None when the key leads out of the plugin's folder."""
-    return inside_folder(plugin_files_root(plugin), key)
-
-
 def remove_plugin_file(plugin: str, key: str) -> None:
     """Delete a stored file once the current transaction is committed (kept if it is not)."""
-    path = plugin_file_path(plugin, key)
-    if path is not None:
-        remove_after_commit(db.session(), [path])
+    name = plugin_file_name(plugin, key)
+    if name is not None:
+        remove_after_commit(db.session(), attachments_storage(), [name])
 
 
 def send_plugin_file(
@@ -114,18 +113,17 @@ def send_plugin_file(
     ``public`` lets shared caches keep it for five minutes; otherwise it is
     private. The type is the one stored when the file was checked.
     """
-    path = plugin_file_path(plugin, key)
-    if path is None or not path.is_file():
+    from portal.web.stored import send_stored
+
+    stored = plugin_file_name(plugin, key)
+    response = None
+    if stored is not None:
+        response = send_stored(
+            attachments_storage(), stored, mimetype=media_type, download_name=name
+        )
+    if response is None:
         current_app.logger.error("Plugin %s: stored file %r is missing or refused", plugin, key)
         return None
-    response = send_file(
-        path,
-        mimetype=media_type,
-        as_attachment=True,
-        download_name=name,
-        conditional=True,
-        etag=True,
-    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"

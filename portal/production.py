@@ -115,7 +115,8 @@ def production_problems(
                 fix = {
                     "database": "check DATABASE_URL and that the database answers",
                     "migrations": "run `flask --app wsgi portal init-db` once before starting",
-                    "storage": "make the instance folder's media/ and attachments/ writable",
+                    "storage": "make the instance folder's media/ and attachments/ writable, "
+                    "or check the PORTAL_STORAGE_S3_* settings and that the bucket answers",
                 }[name]
                 problems.append(f"{name}: {check['detail']}. Fix: {fix}.")
     return problems

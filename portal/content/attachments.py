@@ -12,9 +12,10 @@ after a zip's end), truncated compound files, zip bombs (too large or too
 compressed once unpacked) and Office XML with a DTD (entity bombs, XXE);
 and a file whose name's extension says another type than its content.
 Accepted files are stored under a
-random name in ``<instance>/<PORTAL_ATTACHMENTS_DIR>/``, which is not served
-as static files: readers download them through :func:`download`, only for
-public articles, as attachments with the stored (not the guessed) type.
+random name in the ``attachments`` storage area (:mod:`portal.storage`:
+``<instance>/<PORTAL_ATTACHMENTS_DIR>/`` or a bucket), which is not served as
+static files: readers download them through the portal's download route, only
+for public articles, as attachments with the stored (not the guessed) type.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ import struct
 import unicodedata
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app, url_for
@@ -39,16 +39,12 @@ from portal.content.media import (
     name_extension,
     read_limited,
     refuse_polyglot,
+    store_upload,
 )
-from portal.content.stored_files import (
-    files_inside,
-    inside_folder,
-    remove_after_commit,
-    remove_unless_committed,
-)
+from portal.content.stored_files import remove_after_commit, remove_now, remove_unless_committed
 from portal.extensions import db
 from portal.models import Article, Attachment
-from portal.owner_only import write_file
+from portal.storage import Storage, clean_name, storage_for
 
 ACCEPTED_HINT = (
     "Hãy đính kèm tệp PDF, Word, Excel, PowerPoint (doc, docx, xls, xlsx, ppt, pptx) "
@@ -323,8 +319,9 @@ def _ooxml_kind(content_types: bytes) -> str:
 # -- storing -------------------------------------------------------------------------------------
 
 
-def attachments_root() -> Path:
-    return Path(current_app.instance_path) / current_app.config["PORTAL_ATTACHMENTS_DIR"]
+def attachments_storage() -> Storage:
+    """Where attachments (and plugin files) are kept (:mod:`portal.storage`)."""
+    return storage_for("attachments")
 
 
 def clean_file_name(name: str, kind: DocumentKind) -> str:
@@ -365,9 +362,9 @@ def save_attachment(stream: BinaryIO, original_name: str, article: Article, *,
         )
     token = secrets.token_hex(16)
     stored_name = f"{token[:2]}/{token}.{kind.extension}"
-    path = attachments_root() / stored_name
+    storage = attachments_storage()
+    store_upload(storage, stored_name, data, media_type=kind.mime_type)
     try:
-        write_file(path, data)  # owner-only: attachments of drafts are not public
         if position is None:
             position = max((a.position for a in article.attachments), default=-1) + 1
         attachment = Attachment(
@@ -378,10 +375,10 @@ def save_attachment(stream: BinaryIO, original_name: str, article: Article, *,
             position=position,
         )
         article.attachments.append(attachment)
-        remove_unless_committed(db.session(), [path])
+        remove_unless_committed(db.session(), storage, [stored_name])
         return attachment
     except Exception:
-        path.unlink(missing_ok=True)
+        remove_now(storage, [stored_name])
         raise
 
 
@@ -396,16 +393,22 @@ def stored_kind(name: str) -> DocumentKind | None:
     return KINDS[found["extension"]] if found else None
 
 
-def attachment_path(attachment: Attachment) -> Path | None:
-    """The attachment's file, or None when its stored name leads out of the folder
-    (a damaged or crafted row): such a name is never served nor deleted."""
-    return inside_folder(attachments_root(), attachment.stored_name)
+def attachment_file(attachment: Attachment) -> str | None:
+    """The attachment's file name in its storage, or None (logged) when the stored name
+    leads out of the area (a damaged or crafted row): such a name is never served nor deleted."""
+    name = clean_name(attachment.stored_name)
+    if name is None:
+        current_app.logger.error(
+            "Attachment %s: refusing the file name %r, which leads outside the attachments area",
+            attachment.id,
+            attachment.stored_name,
+        )
+    return name
 
 
-def _attachment_files(attachment: Attachment) -> list[Path]:
-    return files_inside(
-        attachments_root(), [attachment.stored_name], what=f"Attachment {attachment.id}"
-    )
+def _attachment_files(attachment: Attachment) -> list[str]:
+    name = attachment_file(attachment)
+    return [] if name is None else [name]
 
 
 @event.listens_for(Attachment, "after_delete")
@@ -413,7 +416,7 @@ def _remove_file_with_row(mapper, connection, attachment: Attachment) -> None:
     """A removed attachment's file goes once the removal is committed."""
     session = object_session(attachment)
     if session is not None:
-        remove_after_commit(session, _attachment_files(attachment))
+        remove_after_commit(session, attachments_storage(), _attachment_files(attachment))
 
 
 # -- showing -------------------------------------------------------------------------------------
@@ -448,5 +451,4 @@ def download_url(attachment: Attachment) -> str:
 
 def delete_attachment_file(attachment: Attachment) -> None:
     """Remove an attachment's file now (deleting the row does it after the commit by itself)."""
-    for path in _attachment_files(attachment):
-        path.unlink(missing_ok=True)
+    remove_now(attachments_storage(), _attachment_files(attachment))

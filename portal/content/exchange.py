@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from flask import current_app
@@ -65,7 +65,7 @@ from portal.content.exchange_checks import (
     malformed_table,
 )
 from portal.content.media import is_stored_name as is_media_name
-from portal.content.stored_files import inside_folder, remove_unless_committed
+from portal.content.stored_files import remove_unless_committed
 from portal.content.unit_of_work import Actor, UnitOfWork, unit_of_work
 from portal.extensions import db
 from portal.models import Article, User, utcnow
@@ -73,6 +73,7 @@ from portal.owner_only import FILE_MODE, make_folder
 from portal.plugins import plugins_of
 from portal.search.indexing import index_with_change
 from portal.search.providers import article_document
+from portal.storage import AREAS, Storage, StorageError, clean_name, storage_for
 from portal.untrusted import JsonObjectStream, UntrustedInputError
 
 #: Why a built-in plugin's table is left out of the site archive.
@@ -108,10 +109,8 @@ EXCLUDED_TABLES = {
     "site_profile_links": PLUGIN_DATA,
     "statistics_days": PLUGIN_DATA,
 }
-#: File kinds in the archive and the configuration key naming their folder.
-FILE_AREAS = {"media": "PORTAL_MEDIA_DIR", "attachments": "PORTAL_ATTACHMENTS_DIR"}
-#: Leftovers of interrupted writes that are never exported.
-TEMPORARY_SUFFIXES = (".part", ".tmp")
+#: File kinds in the archive: the storage areas (portal.storage), by the setting naming them.
+FILE_AREAS = AREAS
 #: Already-compressed files are stored in the archive as they are.
 STORED_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".zip", ".docx", ".xlsx", ".pptx",
                    ".odt", ".ods", ".odp")  # fmt: skip
@@ -252,16 +251,16 @@ def _encoded_rows(table: Table) -> Iterator[dict[str, Any]]:
         yield {column.name: _encode(column, row[column.name]) for column in table.columns}
 
 
-def _sha256(path: Path) -> str:
+def _sha256(storage: Storage, name: str) -> str | None:
+    """The SHA-256 of a stored file, or None when it is missing."""
+    opened = storage.open(name)
+    if opened is None:
+        return None
     digest = hashlib.sha256()
-    with path.open("rb") as handle:
+    with opened.stream as handle:
         for chunk in iter(lambda: handle.read(COPY_BUFFER), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def area_root(area: str) -> Path:
-    return Path(current_app.instance_path) / current_app.config[FILE_AREAS[area]]
 
 
 # ---------------------------------------------------------------------------
@@ -283,8 +282,9 @@ class ExportReport:
 
 @dataclass(frozen=True)
 class _FileToExport:
-    archive_path: str  # "media/demo/1.jpg"
-    source: Path
+    archive_path: str  # "media/uploads/ab/<token>.jpg"
+    storage: Storage
+    name: str  # "uploads/ab/<token>.jpg"
 
 
 def plan_export(include_history: bool = True) -> tuple[int, list[_FileToExport], list[str]]:
@@ -306,32 +306,25 @@ def plan_export(include_history: bool = True) -> tuple[int, list[_FileToExport],
         if table_name not in db.metadata.tables:
             continue
         table = db.metadata.tables[table_name]
-        root = area_root(area)
+        storage = storage_for(area)
+        present = set(storage.names())  # one listing, not a question per file (S3)
         for row in db.session.execute(select(table).order_by(table.c.id)):
             for name in names_of(row):
                 if f"{area}/{name}" in named:
                     continue
-                path = inside_folder(root, name) if _generated_name(area, name) else None
-                if path is None:
+                if not (_generated_name(area, name) and clean_name(name)):
                     warnings.append(
                         f"{area} file with a name the portal does not give, not exported: {name!r}"
                     )
-                elif path.is_file():
-                    files.append(_FileToExport(f"{area}/{name}", path))
+                elif name in present:
+                    files.append(_FileToExport(f"{area}/{name}", storage, name))
                     named.add(f"{area}/{name}")
                 else:
                     warnings.append(f"{area} file missing, not exported: {name}")
-    media = area_root("media")
-    if media.is_dir():
-        for path in sorted(media.rglob("*")):
-            relative = f"media/{path.relative_to(media).as_posix()}"
-            if (
-                path.is_file()
-                and relative not in named
-                and not path.name.startswith(".")
-                and not path.name.endswith(TEMPORARY_SUFFIXES)
-            ):
-                warnings.append(f"{relative} belongs to no media image, not exported")
+    for name in storage_for("media").names():
+        relative = f"media/{name}"
+        if relative not in named:
+            warnings.append(f"{relative} belongs to no media image, not exported")
     rows = sum(
         db.session.scalar(select(func.count()).select_from(table))
         for table in exported_tables(include_history)
@@ -456,12 +449,15 @@ def _add_file(archive: zipfile.ZipFile, item: _FileToExport) -> dict[str, Any]:
     size = 0
     compress = (
         zipfile.ZIP_STORED
-        if item.source.suffix.lower() in STORED_SUFFIXES
+        if PurePosixPath(item.name).suffix.lower() in STORED_SUFFIXES
         else zipfile.ZIP_DEFLATED
     )
     info = zipfile.ZipInfo(FILES_PREFIX + item.archive_path, date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = compress
-    with item.source.open("rb") as source, archive.open(info, "w", force_zip64=True) as sink:
+    opened = item.storage.open(item.name)
+    if opened is None:
+        raise ExchangeError(f"{item.archive_path} went missing while the site was exported.")
+    with opened.stream as source, archive.open(info, "w", force_zip64=True) as sink:
         for chunk in iter(lambda: source.read(COPY_BUFFER), b""):
             digest.update(chunk)
             size += len(chunk)
@@ -759,15 +755,13 @@ def import_site(
             writer.write_all(progress)
             _record_import(archive, report, merge=merge)
             _announce(unit, writer.added_ids)
-            placed = []
-            for temporary, target in staged:
-                make_folder(target.parent)
-                if not target.exists():
-                    placed.append(target)
-                shutil.move(temporary, target)
-            remove_unless_committed(db.session(), placed)  # removed again if the commit fails
+            _place_files(archive, staged)
     except UntrustedInputError as exc:
         raise _refused(archive.path, exc) from None
+    except StorageError as exc:
+        raise ExchangeError(
+            f"{archive.path.name}: a file could not be stored ({exc}). Nothing was imported."
+        ) from None
     except SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise ExchangeError(
@@ -776,6 +770,17 @@ def import_site(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+def _place_files(archive: SiteArchive, staged: list[tuple[Path, str, str]]) -> None:
+    """Put the staged files into their storage; new ones go again if the commit fails."""
+    for temporary, area, name in staged:
+        storage = storage_for(area)
+        new = not storage.exists(name)
+        with temporary.open("rb") as source:
+            storage.put(name, source)
+        if new:
+            remove_unless_committed(db.session(), storage, [name])
 
 
 def _record_import(archive: SiteArchive, report: ImportReport, *, merge: bool) -> None:
@@ -810,7 +815,7 @@ def _stage_files(
     be stored (re-encoding changes it); raises :class:`UntrustedInputError`
     for a damaged or refused file.
     """
-    staged: list[tuple[Path, Path]] = []
+    staged: list[tuple[Path, str, str]] = []
     image_sizes: dict[str, int] = {}
     for entry in archive.document["files"]:
         progress(1)
@@ -826,11 +831,14 @@ def _stage_files(
         data = checked_file(entry["path"], data, owner)
         if area == "media" and owner.width is None:
             image_sizes[relative] = len(data)
-        target = inside_folder(area_root(area), relative)
-        if target is None:  # the site's own folder links elsewhere
+        storage = storage_for(area)
+        if clean_name(relative) is None or (
+            storage.local_path(relative) is None and storage.kind == "local"
+        ):  # the site's own folder links elsewhere
             raise UntrustedInputError(f"files/{entry['path']} would be written outside its folder")
-        if target.is_file():
-            if _sha256(target) == hashlib.sha256(data).hexdigest():
+        here = _sha256(storage, relative)
+        if here is not None:
+            if here == hashlib.sha256(data).hexdigest():
                 report.files_unchanged += 1
                 continue
             if merge:
@@ -841,7 +849,7 @@ def _stage_files(
         make_folder(temporary.parent)
         temporary.write_bytes(data)
         os.chmod(temporary, FILE_MODE)  # owner-only, like every file the portal writes
-        staged.append((temporary, target))
+        staged.append((temporary, area, relative))
         report.files_written += 1
     return staged, image_sizes
 

@@ -25,12 +25,13 @@ of them announces a content event, because none changes what readers see
 from __future__ import annotations
 
 import io
+import logging
 import re
 import secrets
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
 
 from flask import current_app
@@ -38,17 +39,12 @@ from sqlalchemy import String, event, literal, select, union_all
 from sqlalchemy.orm import object_session
 
 from portal.content import audit
-from portal.content.stored_files import (
-    files_inside,
-    inside_folder,
-    remove_after_commit,
-    remove_unless_committed,
-)
+from portal.content.stored_files import remove_after_commit, remove_now, remove_unless_committed
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models import Article, ArticleImageUse, MediaImage
 from portal.models.content import IMAGE_STEM_RE
-from portal.owner_only import write_file
+from portal.storage import Storage, StorageError, clean_name, storage_for
 from portal.untrusted import foreign_format
 from portal.url_rules import page_link
 
@@ -139,8 +135,39 @@ class ImageSource:
     size: int | None = None
 
 
-def media_root() -> Path:
-    return Path(current_app.instance_path) / current_app.config["PORTAL_MEDIA_DIR"]
+log = logging.getLogger(__name__)
+
+
+def media_storage() -> Storage:
+    """Where images are kept (:mod:`portal.storage`, area ``media``)."""
+    return storage_for("media")
+
+
+#: What the uploader reads when the file could not be written (the disk is full, or the
+#: store is away): nothing was saved, and it is not their file's fault.
+STORAGE_FULL = (
+    "Không lưu được tệp: bộ nhớ lưu trữ của máy chủ đã đầy. Tệp chưa được tải lên và "
+    "không có gì thay đổi. Hãy báo quản trị viên kỹ thuật để giải phóng dung lượng."
+)
+STORAGE_FAILED = (
+    "Không lưu được tệp vào kho lưu trữ của máy chủ (lỗi ghi tệp). Tệp chưa được tải lên "
+    "và không có gì thay đổi. Hãy thử lại sau ít phút hoặc báo quản trị viên kỹ thuật."
+)
+
+
+def store_upload(
+    storage: Storage, name: str, data: bytes, *, media_type: str | None = None
+) -> None:
+    """Write an uploaded file; a write that fails raises :class:`UploadError` for the uploader.
+
+    The storage leaves nothing behind when it cannot write (:meth:`Storage.put`);
+    the cause is logged for the operator.
+    """
+    try:
+        storage.put(name, data, media_type=media_type)
+    except StorageError as exc:
+        log.error("An upload could not be stored: %s", exc)
+        raise UploadError(STORAGE_FULL if exc.full else STORAGE_FAILED) from exc
 
 
 def file_size(size: int) -> str:
@@ -546,15 +573,18 @@ def store_image(prepared: PreparedImage, original_name: str = "", *,
     not committed; no file left behind on failure or rollback.
     """
     token = secrets.token_hex(12)
-    folder = Path("uploads") / token[:2]
-    written: list[Path] = []
+    folder = PurePosixPath("uploads") / token[:2]
+    storage = media_storage()
+    written: list[str] = []
     try:
         stored_name = str(folder / f"{token}.{prepared.extension}")
-        written.append(_write(stored_name, prepared.data))
+        store_upload(storage, stored_name, prepared.data, media_type=prepared.mime_type)
+        written.append(stored_name)
         variants: dict[str, str] = {}
         for width, variant_data in prepared.variants:
             variant_name = str(folder / f"{token}-{width}w.{prepared.extension}")
-            written.append(_write(variant_name, variant_data))
+            store_upload(storage, variant_name, variant_data, media_type=prepared.mime_type)
+            written.append(variant_name)
             variants[str(width)] = variant_name
         media = MediaImage(
             stored_name=stored_name,
@@ -570,22 +600,16 @@ def store_image(prepared: PreparedImage, original_name: str = "", *,
         )
         db.session.add(media)
         db.session.flush()
-        remove_unless_committed(db.session(), written)
+        remove_unless_committed(db.session(), storage, written)
         return media
     except Exception:
-        for path in written:
-            path.unlink(missing_ok=True)
+        remove_now(storage, written)
         raise
 
 
 def _display_name(name: str) -> str:
     """The file name as the uploader knew it, without the folders some browsers send."""
     return (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip()[:300]
-
-
-def _write(relative: str, data: bytes) -> Path:
-    """Store a media file, owner-only (folders 0700, files 0600; see portal.owner_only)."""
-    return write_file(media_root() / relative, data)
 
 
 def is_stored_name(name: str) -> bool:
@@ -599,36 +623,37 @@ def variant_name(stored_name: str, width: int) -> str:
     return f"{stem}-{width}w{dot}{extension}"
 
 
-def image_files(media: MediaImage) -> list[Path]:
-    """The full image and its variants, as paths in the media folder.
+def image_files(media: MediaImage) -> list[str]:
+    """The names of the full image and its variants in the media storage.
 
-    A name that leads out of the media folder (a damaged or crafted row) is
+    A name that leads out of the media area (a damaged or crafted row) is
     left out and logged, so deleting the row never deletes anything else.
     """
-    names = [media.stored_name, *(media.variants or {}).values()]
-    return files_inside(media_root(), names, what=f"Media image {media.id}")
+    names = []
+    for name in [media.stored_name, *(media.variants or {}).values()]:
+        if clean_name(name) is None:
+            log.error("Media image %s: refusing the file name %r, which leads outside", media.id,
+                      name)  # fmt: skip
+        else:
+            names.append(name)
+    return names
 
 
-def served_media_file(filename: str) -> tuple[Path, str] | None:
-    """The file of ``/media/<filename>`` and its type, or None when it must not be served.
+def served_media_type(filename: str) -> str | None:
+    """The type ``/media/<filename>`` is served with, or None when it must not be served.
 
-    Only images (by extension, :data:`SERVED_TYPES`) inside the media folder,
-    symbolic links resolved, are served.
+    Only images (by extension, :data:`SERVED_TYPES`) with a name inside the media
+    area are served (the storage also refuses names symbolic links lead outside).
     """
-    suffix = Path(filename).suffix.lower()
-    mime_type = SERVED_TYPES.get(suffix)
-    if mime_type is None:
+    mime_type = SERVED_TYPES.get(PurePosixPath(filename).suffix.lower())
+    if mime_type is None or clean_name(filename) is None:
         return None
-    path = inside_folder(media_root(), filename)
-    if path is None or not path.is_file():
-        return None
-    return path, mime_type
+    return mime_type
 
 
 def delete_image_files(media: MediaImage) -> None:
     """Remove an image's files now (deleting the row does it after the commit by itself)."""
-    for path in image_files(media):
-        path.unlink(missing_ok=True)
+    remove_now(media_storage(), image_files(media))
 
 
 @event.listens_for(MediaImage, "after_delete")
@@ -636,7 +661,7 @@ def _remove_files_with_row(mapper, connection, media: MediaImage) -> None:
     """A deleted image's files go once the deletion is committed."""
     session = object_session(media)
     if session is not None:
-        remove_after_commit(session, image_files(media))
+        remove_after_commit(session, media_storage(), image_files(media))
 
 
 def image_source(media: MediaImage) -> ImageSource:

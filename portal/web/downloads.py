@@ -8,12 +8,13 @@ a sandboxing Content-Security-Policy in case a browser renders it anyway.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, send_file
+from flask import Blueprint, abort, current_app
 from flask_login import current_user
 
-from portal.content.attachments import attachment_path
+from portal.content.attachments import attachment_file, attachments_storage
 from portal.extensions import db
 from portal.models import Attachment
+from portal.web.stored import redirect_to_store, send_stored
 
 #: The endpoint stays ``attachments.download`` (templates and links name it).
 bp = Blueprint("attachments", __name__)
@@ -38,29 +39,31 @@ def download(attachment_id: int, name: str):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or not may_download(attachment):
         abort(404)
-    path = attachment_path(attachment)
-    if path is None:
-        current_app.logger.error(
-            "Attachment %s: refusing the file name %r, which leads outside the attachments folder",
-            attachment.id,
-            attachment.stored_name,
+    name = attachment_file(attachment)
+    if name is None:  # logged: the row names a file outside the attachments area
+        abort(404)
+    storage = attachments_storage()
+    public = attachment.article.is_public
+    if public:  # only what every reader may fetch ever leaves the portal's checks
+        moved = redirect_to_store(
+            storage,
+            name,
+            public=False,
+            download_name=attachment.original_name,
+            media_type=attachment.mime_type,
         )
-        abort(404)
-    if not path.is_file():
-        current_app.logger.error("Attachment %s: file %s is missing", attachment.id, path)
-        abort(404)
-    response = send_file(
-        path,
-        mimetype=attachment.mime_type,
-        as_attachment=True,
-        download_name=attachment.original_name,
-        conditional=True,
-        etag=True,
+        if moved is not None:
+            return moved
+    response = send_stored(
+        storage, name, mimetype=attachment.mime_type, download_name=attachment.original_name
     )
+    if response is None:
+        current_app.logger.error("Attachment %s: file %s is missing", attachment.id, name)
+        abort(404)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = DOWNLOAD_CSP
     response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
-    if attachment.article.is_public:
+    if public:
         response.headers["Cache-Control"] = "public, max-age=300"
     else:
         response.headers["Cache-Control"] = "private, no-store"

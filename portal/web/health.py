@@ -3,7 +3,7 @@
 * ``/healthz``: the process is alive and answers. No query, no cache, no file:
   a restart is the cure only when this fails.
 * ``/readyz``: the server can do its work: the database answers, the media and
-  attachment folders take a file, and the schema (the core's and each loaded
+  attachment storage (folders or S3 bucket) take a file, and the schema (the core's and each loaded
   plugin's migrations) is at its newest revision. Any of those failing gives a
   503, so the balancer sends readers elsewhere. The cache is reported too, but
   a Redis away never makes a server unready: every server would be in the same
@@ -22,9 +22,7 @@ Alembic into a worker: the revisions are read from the migration files'
 from __future__ import annotations
 
 import json
-import os
 import re
-import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
@@ -34,7 +32,6 @@ from sqlalchemy import inspect, text
 
 from portal.cache import MemoryBackend, NullBackend, cache_for
 from portal.extensions import db
-from portal.owner_only import make_folder
 from portal.text import first_line
 
 PATHS = ("/healthz", "/readyz")
@@ -107,21 +104,10 @@ def _database() -> str:
 
 
 def _storage() -> str:
-    """Each file area takes a file: written, flushed, removed."""
-    folders = [
-        Path(current_app.instance_path) / current_app.config[key]
-        for key in ("PORTAL_MEDIA_DIR", "PORTAL_ATTACHMENTS_DIR")
-    ]
-    for folder in folders:
-        make_folder(folder)  # owner-only, like everything in the instance folder
-        handle, name = tempfile.mkstemp(prefix=".readyz-", dir=folder)
-        try:
-            os.write(handle, b"ok")
-            os.fsync(handle)
-        finally:
-            os.close(handle)
-            os.unlink(name)
-    return ", ".join(folder.name for folder in folders) + " writable"
+    """Each file area takes a file: written, read back by the store, removed."""
+    from portal.storage import storages
+
+    return ", ".join(storage.probe() for storage in storages().values())
 
 
 def _migrations() -> str:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, send_file
+from flask import Blueprint, abort, current_app, redirect, render_template, request
 from markupsafe import Markup
 
-from portal.content.media import served_media_file
+from portal.content.media import media_storage, served_media_type
 from portal.content.view_counter import count_view
 from portal.extensions import db
 from portal.i18n import current_locale, translate
@@ -22,6 +22,7 @@ from portal.site import (
     page_tree,
 )
 from portal.text import plain_text
+from portal.web.stored import redirect_to_store, send_stored
 
 bp = Blueprint("reader", __name__)
 
@@ -115,20 +116,28 @@ def article(article_id: int, slug: str | None = None):
 
 #: A file of the media folder opened on its own runs nothing, whatever it holds.
 MEDIA_CSP = "sandbox; default-src 'none'"
+#: How long browsers and proxies keep an image: its name changes when it does.
+MEDIA_MAX_AGE = 7 * 24 * 3600
 
 
 @bp.get("/media/<path:filename>")
 def media(filename: str):
-    """Uploaded and demo images from the instance folder: images only.
+    """Uploaded and demo images from the media storage: images only.
 
     A file of any other type (``.js``, ``.svg``, ``.html`` ...) is never
-    served from the site's own origin, nor one outside the media folder.
+    served from the site's own origin, nor one outside the media area. With
+    ``PORTAL_STORAGE_SERVE=redirect`` the answer is a redirect to the store.
     """
-    found = served_media_file(filename)
-    if found is None:
+    mime_type = served_media_type(filename)
+    if mime_type is None:
         abort(404)
-    path, mime_type = found
-    response = send_file(path, mimetype=mime_type, max_age=7 * 24 * 3600, conditional=True)
+    storage = media_storage()
+    moved = redirect_to_store(storage, filename, public=True, media_type=mime_type)
+    if moved is not None:
+        return moved
+    response = send_stored(storage, filename, mimetype=mime_type, max_age=MEDIA_MAX_AGE)
+    if response is None:
+        abort(404)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Content-Security-Policy"] = MEDIA_CSP
     return response

@@ -455,17 +455,23 @@ def export_command(file: Path, without_history: bool) -> None:
     Accounts, sign-in attempts and the audit log are not exported. Running it
     again replaces the file; an interrupted run leaves no half-written file.
     """
-    from portal.content.exchange import ExchangeError, export_site, plan_export
+    from portal.content.exchange import (
+        ExchangeError,
+        export_site,
+        export_snapshot,
+        plan_export,
+    )
     from portal.content.view_counter import counter_for
 
     upgrade_database()
     counter_for(current_app._get_current_object()).flush()  # waiting views belong in the export
-    plan = plan_export(include_history=not without_history)
     try:
-        with click.progressbar(length=plan[0], label="Exporting", file=sys.stderr) as bar:
-            report = export_site(
-                file, include_history=not without_history, progress=bar.update, plan=plan
-            )
+        with export_snapshot():  # editors may keep working: one instant of the site
+            plan = plan_export(include_history=not without_history)
+            with click.progressbar(length=plan[0], label="Exporting", file=sys.stderr) as bar:
+                report = export_site(
+                    file, include_history=not without_history, progress=bar.update, plan=plan
+                )
     except (ExchangeError, OSError) as exc:
         raise click.ClickException(f"{exc}. No export file was written.") from exc
     for warning in report.warnings:
@@ -480,7 +486,12 @@ def export_command(file: Path, without_history: bool) -> None:
     is_flag=True,
     help="Import into a site that has content: add only what it does not have yet.",
 )
-def import_site_command(file: Path, merge: bool) -> None:
+@click.option(
+    "--allow-missing-files",
+    is_flag=True,
+    help="Import an archive whose rows name files it lacks; those rows get no file.",
+)
+def import_site_command(file: Path, merge: bool, allow_missing_files: bool) -> None:
     """Reproduce the site exported in FILE.zip (made by `portal export`).
 
     The database must have no content (accounts may exist) unless --merge is
@@ -497,7 +508,9 @@ def import_site_command(file: Path, merge: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     try:
         with click.progressbar(length=archive.steps, label="Importing", file=sys.stderr) as bar:
-            report = import_site(archive, merge=merge, progress=bar.update)
+            report = import_site(
+                archive, merge=merge, allow_missing_files=allow_missing_files, progress=bar.update
+            )
     except ExchangeError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:

@@ -31,6 +31,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from operator import itemgetter
@@ -287,6 +288,31 @@ class _FileToExport:
     name: str  # "uploads/ab/<token>.jpg"
 
 
+@contextmanager
+def export_snapshot() -> Iterator[None]:
+    """Every read of an export inside the block sees the database at one instant.
+
+    Editors keep working while a site is exported. Read table by table, an
+    export could hold the row of an image uploaded after its files were
+    listed, without that image's file, or an article without the image it
+    shows. On PostgreSQL the reads share one read-only REPEATABLE READ
+    transaction: rows committed meanwhile are not seen, and the files of the
+    rows seen were written before those rows were committed. (SQLite, for one
+    machine, has no such transaction that would not stop editors' writes for
+    the whole export; the files the export misses are listed as warnings there,
+    and an import refuses an archive lacking files unless told otherwise.)
+    """
+    db.session.rollback()  # a transaction of its own, begun here
+    if db.engine.dialect.name == "postgresql":
+        db.session.connection(
+            execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+        )
+    try:
+        yield
+    finally:
+        db.session.rollback()
+
+
 def plan_export(include_history: bool = True) -> tuple[int, list[_FileToExport], list[str]]:
     """What an export will write: the number of steps, the files, and warnings.
 
@@ -532,6 +558,19 @@ class SiteArchive:
     reader: MemberReader | None = None
 
     @property
+    def files_missing(self) -> list[str]:
+        """Files its rows name that the archive does not hold, each with its row
+        (an export taken while the files were missing)."""
+        present = {entry["path"] for entry in self.document["files"]}
+        missing = []
+        for path, owner in sorted(self.owners.items()):
+            if path not in present:
+                what = "image" if owner.area == "media" else "attachment"
+                copy = f", its {owner.width} px copy" if owner.width else ""
+                missing.append(f"{path} ({what} #{owner.row.get('id')}{copy})")
+        return missing
+
+    @property
     def steps(self) -> int:
         rows = sum(t["count"] for t in self.document["tables"].values())
         return rows + len(self.document["files"])
@@ -723,7 +762,11 @@ def site_actor(path: str | Path) -> Actor:
 
 
 def import_site(
-    archive: SiteArchive, *, merge: bool = False, progress: Progress = _no_progress
+    archive: SiteArchive,
+    *,
+    merge: bool = False,
+    allow_missing_files: bool = False,
+    progress: Progress = _no_progress,
 ) -> ImportReport:
     """Reproduce the exported site here; see docs/export-format.md.
 
@@ -740,6 +783,21 @@ def import_site(
     """
     check_importable(merge=merge)
     report = ImportReport()
+    missing = archive.files_missing
+    if missing and not allow_missing_files:
+        shown = "; ".join(missing[:5]) + (
+            f"; and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        raise ExchangeError(
+            f"{archive.path.name}: {len(missing)} file{'s' if len(missing) > 1 else ''} that its "
+            f"rows name {'are' if len(missing) > 1 else 'is'} not in the archive ({shown}); the "
+            "export was made while they were missing. Export the site again, or import it "
+            "anyway with --allow-missing-files (those images and attachments then have no "
+            "file). Nothing was imported."
+        )
+    report.warnings += [
+        f"{path}: not in the archive, imported without its file" for path in missing
+    ]
     instance = Path(current_app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".import-", dir=instance))

@@ -24,6 +24,7 @@ from portal.models import (
     AuditEntry,
     Category,
     IndexedDocument,
+    MediaImage,
     Page,
     PageDraft,
     PageRevision,
@@ -300,6 +301,17 @@ def damage_first_image(name, data):
     return data
 
 
+def without_image_files(name, data):
+    """An export taken while the images' files were missing: rows, but no files."""
+    if name.startswith("files/media/"):
+        return None
+    if name == "content.json":
+        document = json.loads(data)
+        document["files"] = [f for f in document["files"] if not f["path"].startswith("media/")]
+        return json.dumps(document)
+    return data
+
+
 BAD_ARCHIVES = {
     "not-a-zip": (None, "is not a .zip file"),
     "no-content": (lambda name, data: None if name == "content.json" else data, "has no content.json"),
@@ -315,6 +327,7 @@ BAD_ARCHIVES = {
     "missing-file": (lambda name, data: None if name.startswith("files/media/") else data,
                      "the archive does not contain it"),
     "damaged-file": (damage_first_image, "is damaged"),
+    "rows-without-files": (without_image_files, "that its rows name are not in the archive (media/"),
     # Found only once most of content.json has been read (it is read a row at a time).
     "bad-last-row": (edit_document(lambda d: d["tables"]["page_revisions"]["rows"][-1].update(number=0)),
                      "number must be at least 1"),
@@ -348,6 +361,74 @@ def test_a_bad_archive_imports_nothing(exported, database_url, tmp_path, case):
     leftovers = [p for p in instance.rglob("*") if p.is_file() and p.parent != instance]
     assert leftovers == []  # no file unpacked either
     close(target)
+
+
+def test_an_archive_lacking_files_imports_when_told_and_names_each_missing_file(
+    exported, database_url, tmp_path
+):
+    archive, before, _output = exported
+    lacking = rewrite(archive, tmp_path / "lacking.zip", without_image_files)
+    target = fresh_app(database_url, tmp_path, "target")
+
+    result = target.test_cli_runner().invoke(
+        args=["portal", "import-site", "--allow-missing-files", str(lacking)]
+    )
+
+    assert result.exit_code == 0, result.output
+    images = before["rows"]["media_images"]
+    assert images
+    for image in images:
+        assert f"media/{image['stored_name']} (image #{image['id']})" in result.output
+    with target.app_context():
+        assert content_counts()["media_images"] == len(images)
+    close(target)
+
+
+def test_an_export_reads_one_instant_while_editors_work(app, database_url, tmp_path):
+    if database_url is None:
+        pytest.skip("SQLite: the export lists the files it misses instead (export_snapshot)")
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from portal.content.exchange import export_site, export_snapshot, plan_export
+
+    with app.app_context():
+        sample_content()
+        categories_before = db.session.scalar(select(func.count()).select_from(Category))
+    other = create_engine(database_url)
+    added = []
+
+    def meanwhile(_steps):
+        """An editor adds a category and uploads an image while the export runs."""
+        if added:
+            return
+        with Session(other) as session, session.begin():
+            session.add(Category(name="Mới", slug="moi", position=9))
+            session.add(
+                MediaImage(
+                    stored_name="uploads/ab/0123456789abcdef01234567.jpg",
+                    mime_type="image/jpeg",
+                    width=10,
+                    height=10,
+                    size=100,
+                )
+            )
+        added.append(True)
+
+    target = tmp_path / "site.zip"
+    with app.app_context():
+        with export_snapshot():
+            plan = plan_export()
+            report = export_site(target, progress=meanwhile, plan=plan)
+        assert added and db.session.scalar(select(func.count()).select_from(Category)) == (
+            categories_before + 1
+        )
+    other.dispose()
+    with zipfile.ZipFile(target) as archive:
+        document = json.loads(archive.read("content.json"))
+    assert len(document["tables"]["categories"]["rows"]) == categories_before
+    assert document["tables"].get("media_images", {"rows": []})["rows"] == []
+    assert report.warnings == []
 
 
 def test_import_site_is_one_unit_with_an_audit_entry_and_the_events_of_what_it_added(

@@ -49,8 +49,10 @@ def test_404_has_the_root_pages_header_footer_and_a_search_form(app, client, sit
     assert "page--not_found" in html
 
 
-def test_404_without_any_page_is_the_plain_page(app, client):
-    response = client.get("/khong-co")
+def test_404_without_any_page_is_the_plain_page(app, client, caplog):
+    with caplog.at_level("ERROR"):
+        response = client.get("/khong-co")
+    assert not [r for r in caplog.records if r.levelname == "ERROR"]  # a new site: no traceback
     assert response.status_code == 404
     html = response.get_data(as_text=True)
     assert "<h1>Không tìm thấy trang</h1>" in html

@@ -149,6 +149,10 @@ def static_page(path: str):
     return _render_path_page(page)
 
 
+class _NoFrame(LookupError):
+    """The site has no root page whose header and footer could frame the 404 page."""
+
+
 @bp.app_errorhandler(404)
 def not_found(error):
     """The site's 404 page, in the site's frame: the root page's header, menu and footer.
@@ -159,6 +163,8 @@ def not_found(error):
     categories = _safe_categories()
     try:
         return _not_found_in_frame(categories), 404
+    except _NoFrame:
+        pass  # a new site without pages: the plain page is the right answer, not an error
     except Exception:
         current_app.logger.exception("Could not render the 404 page in the site's frame")
         db.session.rollback()
@@ -175,7 +181,7 @@ def _not_found_in_frame(categories) -> str:
     sidebar): it inherits the root's header and footer blocks, as every page does."""
     root = page_tree().root
     if root is None:
-        raise LookupError("the site has no page yet")
+        raise _NoFrame("the site has no page yet")
     title = translate("Không tìm thấy trang")
     page = Page(
         kind="not_found",

@@ -32,7 +32,7 @@ from portal import page_warming
 from portal.cache import cache_for
 from portal.content import audit, coherence, edge_purge
 from portal.content.events import ContentEvent
-from portal.content.unit_of_work import require_unit
+from portal.content.unit_of_work import Actor, collecting, require_unit
 from portal.extensions import db
 from portal.models.events import DELIVERED, FAILED, PENDING, OutboxEvent
 from portal.models.types import utcnow
@@ -47,6 +47,8 @@ EDGE_CONSUMER = "edge"
 SEARCH_CONSUMER = "search"
 PLUGIN_PREFIX = "plugin:"
 HOOK = "portal_content_changed"
+#: Who the events that plugins announce while being told of others are written by.
+CONSUMERS_ACTOR = Actor.system("Sự kiện nội dung")
 #: How long a process may hold a row it is delivering before another may take it over.
 CLAIM_SECONDS = 60
 #: Delivered rows are kept this long (processes catching up read them), then removed.
@@ -229,10 +231,11 @@ def _deliver_batch(app, ids: list[int] | None, now: datetime) -> DeliveryReport:
         EDGE_CONSUMER: _purge_tags(app, rows, EDGE_CONSUMER, edge_purge.purge_function(app)),
     }
     indexed = _index_all(rows)
-    told = _tell_plugins_all(app, rows)
+    announced: list[ContentEvent] = []  # by the plugins told, written with this batch
+    told = _tell_plugins_all(app, rows, announced)
     # Every consumer is told of every row first, then the rows are marked: a savepoint then
     # has no changed row to write first, and the rows are written together at the commit.
-    outcomes = [_tell_row(app, row, purge_errors, indexed, told) for row in rows]
+    outcomes = [_tell_row(app, row, purge_errors, indexed, told, announced) for row in rows]
     done = []
     for row, (remaining, errors) in zip(rows, outcomes, strict=True):
         if remaining:
@@ -250,7 +253,9 @@ def _deliver_batch(app, ids: list[int] | None, now: datetime) -> DeliveryReport:
         )
         report.delivered += done
     row_ids = [row.id for row in rows]  # (the commit expires the rows)
+    new_ids = write(list(dict.fromkeys(announced)), actor=CONSUMERS_ACTOR) if announced else []
     db.session.commit()
+    committed(new_ids)  # what the plugins announced: delivered now, like any change's events
     if purge_errors[CACHE_CONSUMER] is None and cache_tags:
         coherence.purged_here(app, row_ids)
         # The stamp moved for these rows: look at it now, so this process's next reader
@@ -369,7 +374,9 @@ def _index_all(rows: list[OutboxEvent]) -> set[int]:
     return {row.id for row in owing}
 
 
-def _tell_plugins_all(app, rows: list[OutboxEvent]) -> dict[str, set[int]]:
+def _tell_plugins_all(
+    app, rows: list[OutboxEvent], announced: list[ContentEvent]
+) -> dict[str, set[int]]:
     """Tell each listening plugin of every row owing it, under one savepoint per plugin.
 
     Returns, per consumer, the ids of the rows told. When a plugin raises, its
@@ -386,7 +393,7 @@ def _tell_plugins_all(app, rows: list[OutboxEvent]) -> dict[str, set[int]]:
         savepoint = db.session.begin_nested()
         try:
             for row in owing:
-                _tell(app, consumer, event_of(row))
+                _tell(app, consumer, event_of(row), announced)
             savepoint.commit()
         except Exception as exc:
             if savepoint.is_active:
@@ -443,6 +450,7 @@ def _tell_row(
     purge_errors: dict[str, str | None],
     indexed: set[int],
     told: dict[str, set[int]],
+    announced: list[ContentEvent],
 ) -> tuple[list[str], list[str]]:
     """Tell each consumer the row still owes; the consumers that failed and their errors."""
     event = event_of(row)
@@ -461,7 +469,7 @@ def _tell_row(
         # A savepoint: a handler whose query fails cannot break this transaction.
         savepoint = db.session.begin_nested()
         try:
-            _tell(app, consumer, event)
+            _tell(app, consumer, event, announced)
             savepoint.commit()
         except Exception as exc:  # a consumer's failure must not stop the others
             if savepoint.is_active:
@@ -511,15 +519,18 @@ def retry_delay(app, attempts: int) -> timedelta:
     return timedelta(seconds=min(cap, first * 2 ** max(0, attempts - 1)))
 
 
-def _tell(app, consumer: str, event: ContentEvent) -> None:
-    """Index ``event`` (the ``search`` consumer) or call one plugin's ``portal_content_changed``."""
+def _tell(app, consumer: str, event: ContentEvent, announced: list[ContentEvent]) -> None:
+    """Index ``event`` (the ``search`` consumer) or call one plugin's ``portal_content_changed``;
+    the events the plugin announces meanwhile are added to ``announced`` (once it succeeded)."""
     if consumer == SEARCH_CONSUMER:
         from portal.search.indexing import index_event
 
         index_event(event)
         return
     # A plugin switched off or gone since the event was written no longer listens.
-    plugins_of(app).call_one(consumer.removeprefix(PLUGIN_PREFIX), HOOK, event=event)
+    with collecting(CONSUMERS_ACTOR) as unit:
+        plugins_of(app).call_one(consumer.removeprefix(PLUGIN_PREFIX), HOOK, event=event)
+    announced += unit.events
 
 
 def event_of(row: OutboxEvent) -> ContentEvent:

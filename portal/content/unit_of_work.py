@@ -114,6 +114,25 @@ def require_unit(what: str) -> UnitOfWork:
 
 
 @contextmanager
+def collecting(actor: Actor) -> Iterator[UnitOfWork]:
+    """A unit inside a transaction someone else commits (the delivery of content events).
+
+    What the code inside announces, directly or through a nested
+    :func:`unit_of_work` (which joins this one), is collected in the unit's
+    ``events`` for the caller to write before its own commit; nothing is
+    committed here. A plugin told of an event that purges its own data
+    (``bump_data_version``) would otherwise commit the delivery's transaction
+    half-way.
+    """
+    unit = UnitOfWork(actor)
+    token = _current.set(unit)
+    try:
+        yield unit
+    finally:
+        _current.reset(token)
+
+
+@contextmanager
 def unit_of_work(actor: Actor | None = None) -> Iterator[UnitOfWork]:
     """Run a change as one transaction with its audit entries and content events.
 

@@ -286,3 +286,34 @@ def test_a_worker_keeps_a_bounded_number_of_menus(app, client, monkeypatch):
     assert menu_links(page) == [("Thời sự", "/chuyen-muc/thoi-su", None)]
     assert menu_links(page, "footer-menu") == [("Liên hệ", "/lien-he", None)]
     assert len(app.extensions["menus.links"]) == 1
+
+
+def test_deleting_a_menus_target_delivers_every_event_without_an_error(app_factory, caplog):
+    """The plugin, told that a page was deleted, purges its menus (a new event) while the
+    delivery's transaction is open: the new event is written with the delivery, not
+    committed half-way through it."""
+    from portal.models.events import OutboxEvent
+
+    app = app_factory(
+        config={
+            "PORTAL_CACHE_URL": "memory",
+            "PORTAL_DISABLED_PLUGINS": ["documents", "questions", "site_profile"],
+        },
+        plugins=[("docs", DocumentsPages())],
+    )
+    with app.app_context():
+        site = make_site()
+        build("header", "Menu chính", [("Giới thiệu", "page", site["about"])])
+    reader = app.test_client()
+    assert [label for label, *_ in menu_links(reader.get("/").get_data(as_text=True))] == [
+        "Giới thiệu"
+    ]
+    caplog.clear()
+    with caplog.at_level("WARNING"), app.app_context():
+        with unit_of_work(ACTOR):
+            page_content.delete(db.session.get(Page, site["about"]))
+        rows = db.session.scalars(select(OutboxEvent).order_by(OutboxEvent.id)).all()
+        statuses = {(row.subject, row.action): row.status for row in rows[-2:]}
+    assert [r.getMessage() for r in caplog.records if r.levelno >= 30] == []
+    assert statuses == {("page", "deleted"): "delivered", ("plugin:menus", "purged"): "delivered"}
+    assert menu_links(reader.get("/").get_data(as_text=True)) == []

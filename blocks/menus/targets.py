@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from flask import has_request_context, request
+
 from portal import (
     Tag,
     category_tree,
@@ -68,7 +70,13 @@ def addressed_pages() -> list:
 
 
 def page_link(page) -> str:
-    return home_url() if page.kind == "home" and page.path == "/" else page.path
+    return home_url() if page.kind == "home" and page.path == "/" else site_path(page.path)
+
+
+def site_path(path: str) -> str:
+    """A path of the site (``/gioi-thieu``) as a link: under the prefix the portal is
+    served at (``SCRIPT_NAME``, e.g. ``/cong``), as ``url_for`` makes every other link."""
+    return (request.script_root if has_request_context() else "") + path
 
 
 def offered_targets() -> dict[str, list[Target]]:
@@ -142,7 +150,7 @@ class Resolver:
             tag = self.tags.get(target_id)
             return tag_url(tag) if tag is not None else None
         if kind == "plugin":
-            return url if url in self.plugin_urls else None
+            return site_path(url) if url in self.plugin_urls else None
         if kind == "external":
             return url if is_web_address(url) else None
         return None

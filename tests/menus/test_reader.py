@@ -261,12 +261,12 @@ def test_links_kept_by_a_worker_follow_what_another_worker_changed(app_factory):
     with writing.app_context(), unit_of_work(ACTOR):
         page_content.delete(db.session.get(Page, site["contact"]))
     assert links() == [*moved, ("Văn bản", "/van-ban", None)]
-    # Served under a prefix, links built from the rules follow it.
+    # Served under a prefix, every link follows it (the links are kept per prefix).
     prefixed = reader.get("/", base_url="http://localhost/cong").get_data(as_text=True)
     assert [href for _label, href, _current in menu_links(prefixed)] == [
         "/cong/chuyen-muc/thoi-su-24h",
-        "/ve-tinh",  # a page's path as it is stored
-        "/van-ban",  # a plugin's page is a path of its own
+        "/cong/ve-tinh",
+        "/cong/van-ban",
     ]
     # The plugin offering a page switched off: its item goes at once.
     runner = reading.test_cli_runner()
@@ -317,3 +317,29 @@ def test_deleting_a_menus_target_delivers_every_event_without_an_error(app_facto
     assert [r.getMessage() for r in caplog.records if r.levelno >= 30] == []
     assert statuses == {("page", "deleted"): "delivered", ("plugin:menus", "purged"): "delivered"}
     assert menu_links(reader.get("/").get_data(as_text=True)) == []
+
+
+def test_every_menu_link_is_under_the_prefix_the_portal_is_served_at(app):
+    """Served under /cong (a reverse proxy setting SCRIPT_NAME), links to pages and plugin
+    pages carry the prefix as links to categories do."""
+    with app.app_context():
+        site = make_site()
+        build(
+            "header",
+            "Menu chính",
+            [
+                ("Thời sự", "category", site["news"]),
+                ("Giới thiệu", "page", site["about"]),
+                ("Văn bản", "plugin", "/van-ban"),
+                ("Cổng quốc gia", "external", "https://www.gov.vn/"),
+            ],
+        )
+    reader = app.test_client()
+    for base in ("http://localhost/cong", "http://localhost"):  # each prefix its own links
+        html = reader.get("/", base_url=base).get_data(as_text=True)
+        prefix = base.removeprefix("http://localhost")
+        links = {label: url for label, url, *_ in menu_links(html)}
+        assert links["Thời sự"].startswith(f"{prefix}/chuyen-muc/")
+        assert links["Giới thiệu"] == f"{prefix}/gioi-thieu"
+        assert links["Văn bản"] == f"{prefix}/van-ban"
+        assert links["Cổng quốc gia"] == "https://www.gov.vn/"

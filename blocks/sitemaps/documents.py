@@ -112,8 +112,37 @@ def article_sitemaps(size: int) -> list[tuple[int, datetime | None]]:
 
 
 def newest_article() -> datetime | None:
-    """When a public article last changed (the home page and category lists show them)."""
-    return db.session.scalar(select(_newest(_lastmod_column())).where(Article.public_filter()))
+    """When a public article last changed (the home page and category lists show them).
+
+    The later of the newest publication and the newest edit of a public article: two
+    seeks, in ``ix_articles_published`` and ``ix_articles_status_updated`` (from the
+    newest edit down to the first article already public), instead of the maximum
+    over every public article (one index entry each: 60 ms at 100,000 articles).
+    """
+
+    newest_publication = (
+        select(Article.published_at)
+        .where(Article.public_filter())
+        .order_by(Article.published_at.desc())
+        .limit(1)
+    )
+    # The publication time is compared through coalesce(), which no index can answer:
+    # otherwise SQLite reads every public article's entry of ix_articles_lastmod and
+    # sorts them rather than walk ix_articles_status_updated from the newest edit.
+    published_at = func.coalesce(Article.published_at, Article.published_at)
+    newest_edit = (
+        select(Article.updated_at)
+        .where(Article.status == "published", published_at <= portal.site_now())
+        .order_by(Article.updated_at.desc())
+        .limit(1)
+    )
+    published, edited = db.session.execute(
+        select(
+            type_coerce(newest_publication.scalar_subquery(), Article.updated_at.type),
+            type_coerce(newest_edit.scalar_subquery(), Article.updated_at.type),
+        )
+    ).one()
+    return later(published, edited)
 
 
 def pages_lastmod() -> datetime | None:
@@ -166,15 +195,29 @@ def index_document(entries: list[SitemapEntry]) -> Iterator[str]:
 PATH_KINDS = ("home", "static", "search")
 
 
-def pages_document() -> Iterator[str]:
-    """Home, categories (lastmod of their newest article), pages with a path, tag pages."""
-    newest_by_category = dict(
-        db.session.execute(
-            select(Article.category_id, _newest(_lastmod_column()))
-            .where(Article.public_filter())
-            .group_by(Article.category_id)
-        ).all()
+def _newest_publication_by_category() -> dict[int, datetime | None]:
+    """Each category's newest public article's publication: what its listing last gained.
+
+    One seek per category in ``ix_articles_category_published`` (category, status,
+    published_at, id): the cost does not grow with the articles. (The newest *change*
+    of any article of a category would need every public article's row, 0.6 s on a
+    site of 100,000; an edited article's own sitemap entry carries its change.)
+    """
+    newest = (
+        select(Article.published_at)
+        .where(Article.category_id == Category.id, Article.public_filter())
+        .order_by(Article.published_at.desc())
+        .limit(1)
+        .correlate(Category)
+        .scalar_subquery()
     )
+    rows = db.session.execute(select(Category.id, type_coerce(newest, Article.published_at.type)))
+    return {category_id: published for category_id, published in rows if published is not None}
+
+
+def pages_document() -> Iterator[str]:
+    """Home, categories (their newest publication), pages with a path, tag pages."""
+    newest_by_category = _newest_publication_by_category()
     newest = later(*newest_by_category.values())
     pages = db.session.execute(
         select(Page.path, Page.kind, Page.updated_at)
@@ -240,14 +283,18 @@ def _tag_urls(seen: set[str]) -> Iterator[str]:
         return
     if db.session.scalar(select(Page.id).where(Page.kind == "tag").limit(1)) is None:
         return
+    # Each tag is looked up in its own links (ix_article_tags_tag) up to its first public
+    # article: the cost follows the tags, not the articles (a join grouped by tag read
+    # every public article's row).
+    links = Article.tags.property.secondary
+    public = select(Article.id).where(Article.id == links.c.article_id, Article.public_filter())
+    carried = select(links.c.article_id).where(links.c.tag_id == tag_model.id, public.exists())
+    carried = carried.exists()
     last_id = 0
     while True:
         rows = db.session.execute(
             select(tag_model.id, tag_model.slug)
-            .select_from(Article)
-            .join(Article.tags)
-            .where(Article.public_filter(), tag_model.id > last_id)
-            .group_by(tag_model.id, tag_model.slug)
+            .where(carried, tag_model.id > last_id)
             .order_by(tag_model.id)
             .limit(BATCH)
         ).all()

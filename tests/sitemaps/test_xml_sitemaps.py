@@ -327,3 +327,36 @@ def test_the_index_reads_articles_from_an_index_alone(default_size_app):
             assert reads and all("USING COVERING INDEX" in step for step in reads), (
                 f"{plan} for\n{statement}"
             )
+
+
+def test_the_pages_sitemap_seeks_its_dates_whatever_the_number_of_articles(default_size_app):
+    """Its dates (each category's newest publication, the newest change of a public article)
+    are seeks in an index: no step reads every public article or sorts them (SQLite)."""
+    from sqlalchemy import event
+
+    client = default_size_app.test_client()
+    client.get("/sitemap-pages.xml")  # settings and switches read once
+    executed: list[tuple[str, tuple]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        executed.append((statement, parameters))
+
+    with default_size_app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get("/sitemap-pages.xml").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    reading_articles = [(s, p) for s, p in executed if "FROM articles" in s]
+    assert len(reading_articles) == 2  # the Last-Modified, the categories' dates
+    with default_size_app.app_context():
+        connection = db.session.connection()
+        for statement, parameters in reading_articles:
+            plan = [
+                row[-1]
+                for row in connection.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)
+            ]
+            reads = [step for step in plan if " articles " in f"{step} "]
+            assert reads and all(step.startswith("SEARCH articles USING") for step in reads), plan
+            assert not any("TEMP B-TREE" in step for step in plan), plan

@@ -86,6 +86,7 @@ from portal.search import (
 from portal.search.matching import folded_contains
 from portal.search.text import fold, search_terms
 from portal.site import (
+    ArticleLink,
     ArticleMedia,
     ArticleQuery,
     Later,
@@ -121,6 +122,7 @@ __all__ = [
     "ORGANIZATION_DATA_SET",
     "OrganizationMember",
     "Article",
+    "ArticleLink",
     "ArticleMedia",
     "ArticleQuery",
     "Block",

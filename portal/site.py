@@ -14,9 +14,15 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import bindparam, func, inspect, literal_column, select, tuple_, union_all
-from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only
+from sqlalchemy.orm import (
+    aliased,
+    contains_eager,
+    joinedload,
+    load_only,
+    make_transient_to_detached,
+)
 
 from portal.content.attachments import AttachmentLink, attachment_link
 from portal.content.media import ImageSource, image_source
@@ -175,21 +181,86 @@ _SITE_TREES = (
 )
 
 
+#: The same two trees as plain rows: every column of a category (side 0) or of a page
+#: (side 1), in the same order. What a reader's request compares with the trees this
+#: process keeps (:func:`_load_site_trees`).
+_CATEGORY_COLUMNS = tuple(Category.__table__.c)
+_PAGE_COLUMNS = tuple(Page.__table__.c)
+_SITE_TREE_ROWS = (
+    select(*_CATEGORY_COLUMNS, *_PAGE_COLUMNS)
+    .select_from(_SIDES)
+    .outerjoin(Category.__table__, _SIDES.c.side == 0)
+    .outerjoin(Page.__table__, _SIDES.c.side == 1)
+    .order_by(_SIDES.c.side, Category.position, Category.name, Page.id)
+)
+#: Where an app keeps the trees its last reading request saw: (rows, categories, pages).
+KEPT_TREES = "portal.site_trees"
+#: Requests that may share the kept trees: they read, they do not change.
+READING_METHODS = frozenset({"GET", "HEAD"})
+
+
 def _load_site_trees() -> None:
     """Read the category and page trees of this request, with one statement.
 
     A reader page needs both (the menu and the route's category, the page and
     its ancestors), so they come in one round trip rather than two.
+
+    A request that only reads (``GET``, ``HEAD``) reads them as plain rows and
+    shares the trees the process built from the same rows before: the rows are
+    everything the trees are made of, so a change by any process or server shows
+    on the next request, and nothing is rebuilt when nothing changed. Their
+    categories and pages are detached copies (never in a session: read them,
+    never change them). A request that may write gets them from its session,
+    as ORM objects it may change.
     """
+    if request.method not in READING_METHODS:
+        categories, pages = CategoryTree(), PageTree()
+        for category, page in db.session.execute(_SITE_TREES):
+            if category is not None:
+                categories.by_id[category.id] = category
+                categories.children.setdefault(category.parent_id, []).append(category)
+            elif page is not None:
+                pages.by_id[page.id] = page
+        g.portal_category_tree, g.portal_page_tree = categories, pages
+        return
+    rows = db.session.execute(_SITE_TREE_ROWS).all()
+    app = current_app._get_current_object()
+    kept = app.extensions.get(KEPT_TREES)
+    if kept is None or kept[0] != rows:
+        kept = app.extensions[KEPT_TREES] = (rows, *_trees_from_rows(rows))
+    g.portal_category_tree, g.portal_page_tree = kept[1], kept[2]
+
+
+def _trees_from_rows(rows) -> tuple[CategoryTree, PageTree]:
     categories, pages = CategoryTree(), PageTree()
-    for category, page in db.session.execute(_SITE_TREES):
-        if category is not None:
+    category_keys, page_keys = _attribute_keys()
+    width = len(category_keys)
+    for row in rows:
+        if row[0] is not None:
+            category = _detached(Category, category_keys, row[:width])
             categories.by_id[category.id] = category
             categories.children.setdefault(category.parent_id, []).append(category)
-        elif page is not None:
+        elif row[width] is not None:
+            page = _detached(Page, page_keys, row[width:])
             pages.by_id[page.id] = page
-    g.portal_category_tree = categories
-    g.portal_page_tree = pages
+    return categories, pages
+
+
+@lru_cache(maxsize=1)
+def _attribute_keys() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The attribute names of the columns of :data:`_SITE_TREE_ROWS`, category then page."""
+    return tuple(
+        tuple(inspect(model).get_property_by_column(column).key for column in columns)
+        for model, columns in ((Category, _CATEGORY_COLUMNS), (Page, _PAGE_COLUMNS))
+    )
+
+
+def _detached(model, keys: tuple[str, ...], values) -> Any:
+    """An instance of ``model`` with these column values, detached: as if loaded and then
+    let go of by its session."""
+    instance = model(**dict(zip(keys, values, strict=True)))
+    make_transient_to_detached(instance)
+    return instance
 
 
 def find_tag(slug: str) -> Tag | None:

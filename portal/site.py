@@ -496,14 +496,17 @@ class ArticleQuery:
 MERGED_CATEGORIES = 16
 
 
-def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[Article]]:
+def fetch_article_lists(
+    queries: list[ArticleQuery], *, rows: bool = False
+) -> dict[ArticleQuery, list[Article]]:
     """Load many listings of public articles with one query, for blocks' ``prefetch``.
 
     Each listing is a ``SELECT ... ORDER BY ... LIMIT ... OFFSET`` on the index
     in its order (:func:`_listing_ids`); they are glued with ``UNION ALL`` and
     joined to the articles, so ten list blocks on a page cost one round trip,
     not ten. Returns a list of articles for every query given (empty when
-    nothing matches).
+    nothing matches). With ``rows`` the articles are :class:`ListedArticle`
+    rows (what a teaser shows, image included; no ORM object to build).
     """
     wanted = list(dict.fromkeys(queries))
     results: dict[ArticleQuery, list[Article]] = {query: [] for query in wanted}
@@ -517,12 +520,18 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
     values: dict[str, Any] = {"now": utcnow()}
     for number, query in enumerate(read):
         values.update(_listing_values(number, query))
-    statement = _lists_statement(tuple(_listing_shape(query) for query in read))
-    for list_no, article in db.session.execute(statement, values):
-        results[read[list_no]].append(article)
+    statement = _lists_statement(tuple(_listing_shape(query) for query in read), rows)
+    if rows:
+        for list_no, *columns in db.session.execute(statement, values):
+            results[read[list_no]].append(_listed_article(columns))
+    else:
+        for list_no, article in db.session.execute(statement, values):
+            results[read[list_no]].append(article)
     gone = [query for query in read if query.after_id is not None and not results[query]]
     if gone:  # the article a next-page link names was deleted: read the page by its number
-        by_number = fetch_article_lists([replace(query, after_id=None) for query in gone])
+        by_number = fetch_article_lists(
+            [replace(query, after_id=None) for query in gone], rows=rows
+        )
         for query in gone:
             results[query] = by_number[replace(query, after_id=None)]
     return results
@@ -577,11 +586,70 @@ def _listing_values(number: int, query: ArticleQuery) -> dict[str, Any]:
     return values
 
 
+@dataclass(frozen=True, slots=True)
+class ListedImage:
+    """The main image of a :class:`ListedArticle`: the columns of its ``MediaImage`` that
+    :func:`image_source` reads (its URL, resized copies and size)."""
+
+    id: int
+    stored_name: str
+    mime_type: str
+    width: int
+    height: int
+    size: int
+    variants: dict[str, str]
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedArticle:
+    """One article of a listing as a teaser shows it, read as a plain row (``rows`` of
+    :func:`fetch_article_lists`): its link (:func:`article_url`), title, lead, date and
+    main image (:func:`image_for`). Not an ORM object: nothing else of the article is
+    loaded, and nothing about it can be changed through it."""
+
+    id: int
+    slug: str | None
+    language: str
+    title: str
+    lead: str
+    published_at: datetime | None
+    category_id: int | None
+    author: str
+    source: str
+    image: str
+    image_alt: str
+    image_caption: str
+    image_id: int | None
+    image_file: ListedImage | None
+
+
+_ARTICLE_TABLE = Article.__table__
+_IMAGE_TABLE = inspect(Article).relationships["image_file"].mapper.local_table
+#: The columns of a :class:`ListedArticle` (but its image), then of its :class:`ListedImage`.
+_LISTED_COLUMNS = tuple(
+    _ARTICLE_TABLE.c[name]
+    for name in ListedArticle.__slots__
+    if name != "image_file"  # the image's own columns follow
+)
+_LISTED_IMAGE_COLUMNS = tuple(_IMAGE_TABLE.c[name] for name in ListedImage.__slots__)
+
+
+def _listed_article(columns) -> ListedArticle:
+    width = len(_LISTED_COLUMNS)
+    image = columns[width:]
+    return ListedArticle(
+        *columns[:width], image_file=ListedImage(*image) if image[0] is not None else None
+    )
+
+
 @lru_cache(maxsize=256)
-def _lists_statement(shapes: tuple[ListingShape, ...]):
+def _lists_statement(shapes: tuple[ListingShape, ...], rows: bool = False):
     """The statement reading listings of these shapes, built once per process and shape
     (a home page asks for the same lists on every request; building and keying a
-    statement of ten listings cost more than reading them)."""
+    statement of ten listings cost more than reading them). With ``rows``, the columns
+    of :class:`ListedArticle` and its image instead of ORM articles."""
     parts = []
     for number, shape in enumerate(shapes):
         listing = _listing_ids(number, shape).subquery()
@@ -590,6 +658,18 @@ def _lists_statement(shapes: tuple[ListingShape, ...]):
             select(literal_column(str(number)).label("list_no"), listing.c.id.label("article_id"))
         )
     listed = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("listed")
+    if rows:
+        return (
+            select(listed.c.list_no, *_LISTED_COLUMNS, *_LISTED_IMAGE_COLUMNS)
+            .select_from(listed)
+            .join(_ARTICLE_TABLE, _ARTICLE_TABLE.c.id == listed.c.article_id)
+            .outerjoin(_IMAGE_TABLE, _IMAGE_TABLE.c.id == _ARTICLE_TABLE.c.image_id)
+            .order_by(
+                listed.c.list_no,
+                _ARTICLE_TABLE.c.published_at.desc(),
+                _ARTICLE_TABLE.c.id.desc(),
+            )
+        )
     return (
         select(listed.c.list_no, Article)
         .join(Article, Article.id == listed.c.article_id)

@@ -86,9 +86,11 @@ from portal.search import (
 from portal.search.matching import folded_contains
 from portal.search.text import fold, search_terms
 from portal.site import (
+    ArticleLink,
     ArticleMedia,
     ArticleQuery,
     Later,
+    ListedArticle,
     MostRead,
     absolute_url,
     article_media,
@@ -121,6 +123,7 @@ __all__ = [
     "ORGANIZATION_DATA_SET",
     "OrganizationMember",
     "Article",
+    "ArticleLink",
     "ArticleMedia",
     "ArticleQuery",
     "Block",
@@ -134,6 +137,7 @@ __all__ = [
     "Layout",
     "MenuItem",
     "Later",
+    "ListedArticle",
     "MostRead",
     "Model",
     "Page",

@@ -311,8 +311,12 @@ class PlacementRenderer:
     tag: Tag | None = None
     #: What the whole page is made from, and whether it may be kept whole (portal.page_cache).
     whole_page: WholePage = field(default_factory=WholePage)
+    #: The request's query arguments, read once for every block (each gets its own copy).
+    _query: MultiDict | None = field(default=None, init=False, repr=False)
 
     def context_for(self, region: str, placement: PlacementLike | None) -> BlockContext:
+        if self._query is None:
+            self._query = MultiDict(request.args) if request else MultiDict()
         return BlockContext(
             app=self.app,
             page=self.page,
@@ -324,7 +328,7 @@ class PlacementRenderer:
             locale=self.viewer.locale,
             is_editor=self.viewer.is_editor,
             preview=self.viewer.preview,
-            query=MultiDict(request.args) if request else MultiDict(),
+            query=self._query.copy() if self._query else MultiDict(),
         )
 
     @property

@@ -14,9 +14,15 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import quote
 
-from flask import current_app, g, has_request_context
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import bindparam, func, inspect, literal_column, select, tuple_, union_all
-from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only
+from sqlalchemy.orm import (
+    aliased,
+    contains_eager,
+    joinedload,
+    load_only,
+    make_transient_to_detached,
+)
 
 from portal.content.attachments import AttachmentLink, attachment_link
 from portal.content.media import ImageSource, image_source
@@ -175,21 +181,92 @@ _SITE_TREES = (
 )
 
 
+#: The same two trees as plain rows: every column of a category (side 0) or of a page
+#: (side 1), in the same order. What a reader's request compares with the trees this
+#: process keeps (:func:`_load_site_trees`).
+_CATEGORY_COLUMNS = tuple(Category.__table__.c)
+_PAGE_COLUMNS = tuple(Page.__table__.c)
+_SITE_TREE_ROWS = (
+    select(*_CATEGORY_COLUMNS, *_PAGE_COLUMNS)
+    .select_from(_SIDES)
+    .outerjoin(Category.__table__, _SIDES.c.side == 0)
+    .outerjoin(Page.__table__, _SIDES.c.side == 1)
+    # Table columns only: a plain Core statement, with none of the ORM's work per execution.
+    .order_by(
+        _SIDES.c.side,
+        Category.__table__.c.position,
+        Category.__table__.c.name,
+        Page.__table__.c.id,
+    )
+)
+#: Where an app keeps the trees its last reading request saw: (rows, categories, pages).
+KEPT_TREES = "portal.site_trees"
+#: Requests that may share the kept trees: they read, they do not change.
+READING_METHODS = frozenset({"GET", "HEAD"})
+
+
 def _load_site_trees() -> None:
     """Read the category and page trees of this request, with one statement.
 
     A reader page needs both (the menu and the route's category, the page and
     its ancestors), so they come in one round trip rather than two.
+
+    A request that only reads (``GET``, ``HEAD``) reads them as plain rows and
+    shares the trees the process built from the same rows before: the rows are
+    everything the trees are made of, so a change by any process or server shows
+    on the next request, and nothing is rebuilt when nothing changed. Their
+    categories and pages are detached copies (never in a session: read them,
+    never change them). A request that may write gets them from its session,
+    as ORM objects it may change.
     """
+    if request.method not in READING_METHODS:
+        categories, pages = CategoryTree(), PageTree()
+        for category, page in db.session.execute(_SITE_TREES):
+            if category is not None:
+                categories.by_id[category.id] = category
+                categories.children.setdefault(category.parent_id, []).append(category)
+            elif page is not None:
+                pages.by_id[page.id] = page
+        g.portal_category_tree, g.portal_page_tree = categories, pages
+        return
+    rows = db.session.execute(_SITE_TREE_ROWS).all()
+    app = current_app._get_current_object()
+    kept = app.extensions.get(KEPT_TREES)
+    if kept is None or kept[0] != rows:
+        kept = app.extensions[KEPT_TREES] = (rows, *_trees_from_rows(rows))
+    g.portal_category_tree, g.portal_page_tree = kept[1], kept[2]
+
+
+def _trees_from_rows(rows) -> tuple[CategoryTree, PageTree]:
     categories, pages = CategoryTree(), PageTree()
-    for category, page in db.session.execute(_SITE_TREES):
-        if category is not None:
+    category_keys, page_keys = _attribute_keys()
+    width = len(category_keys)
+    for row in rows:
+        if row[0] is not None:
+            category = _detached(Category, category_keys, row[:width])
             categories.by_id[category.id] = category
             categories.children.setdefault(category.parent_id, []).append(category)
-        elif page is not None:
+        elif row[width] is not None:
+            page = _detached(Page, page_keys, row[width:])
             pages.by_id[page.id] = page
-    g.portal_category_tree = categories
-    g.portal_page_tree = pages
+    return categories, pages
+
+
+@lru_cache(maxsize=1)
+def _attribute_keys() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The attribute names of the columns of :data:`_SITE_TREE_ROWS`, category then page."""
+    return tuple(
+        tuple(inspect(model).get_property_by_column(column).key for column in columns)
+        for model, columns in ((Category, _CATEGORY_COLUMNS), (Page, _PAGE_COLUMNS))
+    )
+
+
+def _detached(model, keys: tuple[str, ...], values) -> Any:
+    """An instance of ``model`` with these column values, detached: as if loaded and then
+    let go of by its session."""
+    instance = model(**dict(zip(keys, values, strict=True)))
+    make_transient_to_detached(instance)
+    return instance
 
 
 def find_tag(slug: str) -> Tag | None:
@@ -419,14 +496,17 @@ class ArticleQuery:
 MERGED_CATEGORIES = 16
 
 
-def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[Article]]:
+def fetch_article_lists(
+    queries: list[ArticleQuery], *, rows: bool = False
+) -> dict[ArticleQuery, list[Article]]:
     """Load many listings of public articles with one query, for blocks' ``prefetch``.
 
     Each listing is a ``SELECT ... ORDER BY ... LIMIT ... OFFSET`` on the index
     in its order (:func:`_listing_ids`); they are glued with ``UNION ALL`` and
     joined to the articles, so ten list blocks on a page cost one round trip,
     not ten. Returns a list of articles for every query given (empty when
-    nothing matches).
+    nothing matches). With ``rows`` the articles are :class:`ListedArticle`
+    rows (what a teaser shows, image included; no ORM object to build).
     """
     wanted = list(dict.fromkeys(queries))
     results: dict[ArticleQuery, list[Article]] = {query: [] for query in wanted}
@@ -440,12 +520,18 @@ def fetch_article_lists(queries: list[ArticleQuery]) -> dict[ArticleQuery, list[
     values: dict[str, Any] = {"now": utcnow()}
     for number, query in enumerate(read):
         values.update(_listing_values(number, query))
-    statement = _lists_statement(tuple(_listing_shape(query) for query in read))
-    for list_no, article in db.session.execute(statement, values):
-        results[read[list_no]].append(article)
+    statement = _lists_statement(tuple(_listing_shape(query) for query in read), rows)
+    if rows:
+        for list_no, *columns in db.session.execute(statement, values):
+            results[read[list_no]].append(_listed_article(columns))
+    else:
+        for list_no, article in db.session.execute(statement, values):
+            results[read[list_no]].append(article)
     gone = [query for query in read if query.after_id is not None and not results[query]]
     if gone:  # the article a next-page link names was deleted: read the page by its number
-        by_number = fetch_article_lists([replace(query, after_id=None) for query in gone])
+        by_number = fetch_article_lists(
+            [replace(query, after_id=None) for query in gone], rows=rows
+        )
         for query in gone:
             results[query] = by_number[replace(query, after_id=None)]
     return results
@@ -500,11 +586,70 @@ def _listing_values(number: int, query: ArticleQuery) -> dict[str, Any]:
     return values
 
 
+@dataclass(frozen=True, slots=True)
+class ListedImage:
+    """The main image of a :class:`ListedArticle`: the columns of its ``MediaImage`` that
+    :func:`image_source` reads (its URL, resized copies and size)."""
+
+    id: int
+    stored_name: str
+    mime_type: str
+    width: int
+    height: int
+    size: int
+    variants: dict[str, str]
+    alt: str
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
+class ListedArticle:
+    """One article of a listing as a teaser shows it, read as a plain row (``rows`` of
+    :func:`fetch_article_lists`): its link (:func:`article_url`), title, lead, date and
+    main image (:func:`image_for`). Not an ORM object: nothing else of the article is
+    loaded, and nothing about it can be changed through it."""
+
+    id: int
+    slug: str | None
+    language: str
+    title: str
+    lead: str
+    published_at: datetime | None
+    category_id: int | None
+    author: str
+    source: str
+    image: str
+    image_alt: str
+    image_caption: str
+    image_id: int | None
+    image_file: ListedImage | None
+
+
+_ARTICLE_TABLE = Article.__table__
+_IMAGE_TABLE = inspect(Article).relationships["image_file"].mapper.local_table
+#: The columns of a :class:`ListedArticle` (but its image), then of its :class:`ListedImage`.
+_LISTED_COLUMNS = tuple(
+    _ARTICLE_TABLE.c[name]
+    for name in ListedArticle.__slots__
+    if name != "image_file"  # the image's own columns follow
+)
+_LISTED_IMAGE_COLUMNS = tuple(_IMAGE_TABLE.c[name] for name in ListedImage.__slots__)
+
+
+def _listed_article(columns) -> ListedArticle:
+    width = len(_LISTED_COLUMNS)
+    image = columns[width:]
+    return ListedArticle(
+        *columns[:width], image_file=ListedImage(*image) if image[0] is not None else None
+    )
+
+
 @lru_cache(maxsize=256)
-def _lists_statement(shapes: tuple[ListingShape, ...]):
+def _lists_statement(shapes: tuple[ListingShape, ...], rows: bool = False):
     """The statement reading listings of these shapes, built once per process and shape
     (a home page asks for the same lists on every request; building and keying a
-    statement of ten listings cost more than reading them)."""
+    statement of ten listings cost more than reading them). With ``rows``, the columns
+    of :class:`ListedArticle` and its image instead of ORM articles."""
     parts = []
     for number, shape in enumerate(shapes):
         listing = _listing_ids(number, shape).subquery()
@@ -513,6 +658,18 @@ def _lists_statement(shapes: tuple[ListingShape, ...]):
             select(literal_column(str(number)).label("list_no"), listing.c.id.label("article_id"))
         )
     listed = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("listed")
+    if rows:
+        return (
+            select(listed.c.list_no, *_LISTED_COLUMNS, *_LISTED_IMAGE_COLUMNS)
+            .select_from(listed)
+            .join(_ARTICLE_TABLE, _ARTICLE_TABLE.c.id == listed.c.article_id)
+            .outerjoin(_IMAGE_TABLE, _IMAGE_TABLE.c.id == _ARTICLE_TABLE.c.image_id)
+            .order_by(
+                listed.c.list_no,
+                _ARTICLE_TABLE.c.published_at.desc(),
+                _ARTICLE_TABLE.c.id.desc(),
+            )
+        )
     return (
         select(listed.c.list_no, Article)
         .join(Article, Article.id == listed.c.article_id)
@@ -621,12 +778,13 @@ def fetch_related_articles(article: Article, limit: int) -> list[Article]:
     return related_articles_later(article, limit).value
 
 
-def related_articles_later(article: Article, limit: int) -> Later:
+def related_articles_later(article: Article, limit: int, *, links: bool = False) -> Later:
     """:func:`fetch_related_articles`, read later: with the other listings asked for by then.
 
     For ``prefetch``: the related articles and the "most read" list of a page
     (:func:`most_read_later`) are read with one statement, when the first of them
-    is wanted (``.value``).
+    is wanted (``.value``). With ``links`` the list may hold :class:`ArticleLink`
+    rows instead of articles (enough for a link: no ORM object to build).
     """
     if limit <= 0:
         return Later.done([])
@@ -634,7 +792,23 @@ def related_articles_later(article: Article, limit: int) -> Later:
     parameters = {"article_id": article.id, "limit": limit}
     if by_category:
         parameters["category_id"] = article.category_id
-    return _listings().add(("related", by_category), parameters, lambda rows: [a for a, _s in rows])
+    return _listings().add(
+        ("related", by_category), parameters, lambda rows: [a for a, _s in rows], links=links
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleLink:
+    """What a list of links shows of a public article: enough for :func:`article_url`, its
+    title and its date. Read as a plain row, with no ORM object to build: "Tin liên quan"
+    and "Đọc nhiều" on every article page (see ``links`` of :func:`related_articles_later`).
+    """
+
+    id: int
+    slug: str | None
+    language: str
+    title: str
+    published_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -656,9 +830,12 @@ def fetch_most_read(days: int, limit: int, *, today: date | None = None) -> list
     return most_read_later(days, limit, today=today).value
 
 
-def most_read_later(days: int, limit: int, *, today: date | None = None) -> Later:
+def most_read_later(
+    days: int, limit: int, *, today: date | None = None, links: bool = False
+) -> Later:
     """:func:`fetch_most_read`, read later with the other listings asked for by then
-    (see :func:`related_articles_later`)."""
+    (see :func:`related_articles_later`; with ``links``, each :class:`MostRead`'s
+    ``article`` may be an :class:`ArticleLink`)."""
     if days <= 0 or limit <= 0:
         return Later.done([])
     last_day = today or site_now().date()
@@ -671,6 +848,7 @@ def most_read_later(days: int, limit: int, *, today: date | None = None) -> Late
         ("most_read", False),
         parameters,
         lambda rows: [MostRead(article, int(score)) for article, score in rows],
+        links=links,
     )
 
 
@@ -794,12 +972,15 @@ def _most_read_part(number: int, _unused: bool):
 
 
 _PARTS = {"related": _related_part, "most_read": _most_read_part}
-#: The statement of each shape of batch (which listings, in which order): built once.
+#: The statement of each shape of batch (which listings, in which order, as articles or
+#: as links): built once.
 _BATCH_STATEMENTS: dict[tuple, Any] = {}
+#: The columns of an :class:`ArticleLink`, in its order.
+_LINK_COLUMNS = (Article.id, Article.slug, Article.language, Article.title, Article.published_at)
 
 
-def _batch_statement(shape: tuple[tuple[str, bool], ...]):
-    statement = _BATCH_STATEMENTS.get(shape)
+def _batch_statement(shape: tuple[tuple[str, bool], ...], links: bool = False):
+    statement = _BATCH_STATEMENTS.get((shape, links))
     if statement is None:
         # Each part wrapped in a sub-select: SQLite allows no LIMIT on a bare UNION member.
         parts = [
@@ -807,17 +988,21 @@ def _batch_statement(shape: tuple[tuple[str, bool], ...]):
             for number, (kind, flag) in enumerate(shape)
         ]
         listed = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("listed")
-        statement = _BATCH_STATEMENTS[shape] = (
-            select(listed.c.list_no, Article, listed.c.score)
-            .join(Article, Article.id == listed.c.article_id)
-            # The main image in the same statement: image_for() costs nothing per article.
-            .options(joinedload(Article.image_file))
-            .order_by(
-                listed.c.list_no,
-                listed.c.score.desc(),
-                listed.c.published_at.desc(),
-                listed.c.article_id.desc(),
+        if links:  # plain columns: rows, no ORM object
+            statement = select(listed.c.list_no, listed.c.score, *_LINK_COLUMNS)
+        else:
+            statement = (
+                select(listed.c.list_no, Article, listed.c.score)
+                # The main image in the same statement: image_for() costs nothing per article.
+                .options(joinedload(Article.image_file))
             )
+        statement = _BATCH_STATEMENTS[(shape, links)] = statement.join(
+            Article, Article.id == listed.c.article_id
+        ).order_by(
+            listed.c.list_no,
+            listed.c.score.desc(),
+            listed.c.published_at.desc(),
+            listed.c.article_id.desc(),
         )
     return statement
 
@@ -827,27 +1012,38 @@ class _Listings:
 
     def __init__(self) -> None:
         self.waiting: list[tuple[tuple[str, bool], dict[str, Any], Later]] = []
+        #: Whether every listing waiting may be read as :class:`ArticleLink` rows.
+        self.links = True
 
-    def add(self, kind: tuple[str, bool], parameters: dict[str, Any], make) -> Later:
+    def add(
+        self, kind: tuple[str, bool], parameters: dict[str, Any], make, *, links: bool = False
+    ) -> Later:
         later = Later(self, make)
         self.waiting.append((kind, parameters, later))
+        self.links = self.links and links
         return later
 
     def read(self) -> None:
-        """Read every waiting listing with one statement."""
+        """Read every waiting listing with one statement: as links when every one of them
+        may be (else as articles, for all)."""
         waiting, self.waiting = self.waiting, []
+        links, self.links = self.links, True
         shape = tuple(kind for kind, _parameters, _later in waiting)
         values: dict[str, Any] = {"now": utcnow()}
         for number, (_kind, parameters, _later) in enumerate(waiting):
             values.update({f"{name}_{number}": value for name, value in parameters.items()})
         try:
-            rows = db.session.execute(_batch_statement(shape), values).all()
+            rows = db.session.execute(_batch_statement(shape, links), values).all()
         except Exception as exc:
             for _kind, _parameters, later in waiting:
                 later._error, later._read = exc, True
             raise
-        for list_no, article, score in rows:
-            waiting[list_no][2]._rows.append((article, score))
+        if links:
+            for list_no, score, *link in rows:
+                waiting[list_no][2]._rows.append((ArticleLink(*link), score))
+        else:
+            for list_no, article, score in rows:
+                waiting[list_no][2]._rows.append((article, score))
         for _kind, _parameters, later in waiting:
             later._read = True
 

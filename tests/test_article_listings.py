@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 from portal import ArticleQuery, fetch_article_lists
 from portal.extensions import db
-from portal.models import Article, Category, Tag, utcnow
-from portal.site import MERGED_CATEGORIES, _lists_statement
+from portal.models import Article, Category, MediaImage, Tag, utcnow
+from portal.site import MERGED_CATEGORIES, ListedArticle, ListedImage, _lists_statement, image_for
 
 BASE = datetime(2024, 3, 1, 8, 0, tzinfo=UTC)
 
@@ -83,6 +83,8 @@ def test_every_shape_lists_what_its_values_ask_for(app):
         ]:
             for query in (first, second):
                 assert [a.id for a in fetch_article_lists([query])[query]] == expected(query)
+                listed = fetch_article_lists([query], rows=True)[query]
+                assert [a.id for a in listed] == expected(query)
         # Several listings at once, each with its own values, as a home page asks.
         queries = [
             ArticleQuery(limit=3, category_ids=(category_id,)) for category_id in category_ids[:8]
@@ -127,3 +129,54 @@ def test_a_listing_read_later_sees_the_time_of_its_reading(app):
         article.published_at = utcnow() - timedelta(seconds=1)
         db.session.commit()
         assert [a.id for a in fetch_article_lists([query])[query]] == [article.id, *before[:2]]
+
+
+def test_listings_as_rows_show_what_the_articles_show(app):
+    """``rows=True`` (the article lists' teasers): plain rows with the articles' own values
+    and main image, in the same order, with one statement; a next-page link naming a
+    deleted article falls back to the page by its number, as rows too."""
+    from portal.testing import count_queries
+
+    with app.test_request_context("/"):
+        category_ids, _tag_ids = make_site()
+        image = MediaImage(
+            stored_name="uploads/ab/abc.jpg",
+            mime_type="image/jpeg",
+            width=1200,
+            height=800,
+            size=1234,
+            variants={"480": "uploads/ab/abc-480w.jpg", "800": "uploads/ab/abc-800w.jpg"},
+            alt="Ảnh",
+        )
+        db.session.add(image)
+        db.session.flush()
+        with_image = db.session.get(Article, expected(ArticleQuery(limit=1))[0])
+        with_image.image_id, with_image.image_alt, with_image.lead = image.id, "Mô tả", "Sa pô"
+        db.session.commit()
+        queries = [ArticleQuery(limit=4), ArticleQuery(limit=3, category_ids=(category_ids[2],))]
+        with count_queries(app) as statements:
+            listed = fetch_article_lists(queries, rows=True)
+        assert len(statements) == 1, statements
+        articles = fetch_article_lists(queries)
+        for query in queries:
+            assert [a.id for a in listed[query]] == [a.id for a in articles[query]]
+            for row, article in zip(listed[query], articles[query], strict=True):
+                assert isinstance(row, ListedArticle)
+                for name in ListedArticle.__slots__:
+                    if name != "image_file":
+                        assert getattr(row, name) == getattr(article, name), name
+                assert image_for(row) == image_for(article)
+        first = listed[queries[0]][0]
+        assert first.image_file == ListedImage(
+            image.id, image.stored_name, "image/jpeg", 1200, 800, 1234, image.variants, "Ảnh", ""
+        )
+        assert "480w" in image_for(first).srcset
+        assert all(row.image_file is None for row in listed[queries[1]])
+        # The article a next-page link named is gone: the page by its number, as rows.
+        after = ArticleQuery(limit=2, after_id=10_000)
+        assert [a.id for a in fetch_article_lists([after], rows=True)[after]] == expected(
+            ArticleQuery(limit=2)
+        )
+        assert all(
+            isinstance(a, ListedArticle) for a in fetch_article_lists([after], rows=True)[after]
+        )

@@ -274,7 +274,8 @@ class ArticleList(Block):
     def prefetch(cls, ctx: BlockContext, settings_list: list[dict[str, Any]]) -> Any:
         defaults = cls.default_settings()
         queries = [cls.listing(ctx, {**defaults, **settings}).query for settings in settings_list]
-        return fetch_article_lists(queries)
+        # Teasers only: the articles as plain rows (ListedArticle), no ORM object each.
+        return fetch_article_lists(queries, rows=True)
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         listing = self.listing(ctx, settings)

@@ -93,7 +93,7 @@ class MostRead(Block):
             merged = {**defaults, **settings}
             days = _bounded(merged, "days", MAX_DAYS)
             longest[days] = max(longest.get(days, 0), _bounded(merged, "count", MAX_COUNT))
-        return {days: most_read_later(days, count) for days, count in longest.items()}
+        return {days: most_read_later(days, count, links=True) for days, count in longest.items()}
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         days = _bounded(settings, "days", MAX_DAYS)

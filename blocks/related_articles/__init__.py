@@ -71,7 +71,7 @@ class RelatedArticles(Block):
             return None
         defaults = cls.default_settings()
         longest = max(wanted_count({**defaults, **settings}) for settings in settings_list)
-        return related_articles_later(ctx.article, longest)
+        return related_articles_later(ctx.article, longest, links=True)
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         if ctx.article is None:

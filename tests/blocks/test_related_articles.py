@@ -168,3 +168,35 @@ def test_one_query_whatever_the_count(app, tagged, count_queries):
                 assert all(a.image_file is None for a in found)
             assert len(statements) == 1, statements
             assert len(found) == min(limit, 7)
+
+
+def test_links_and_articles_read_together(app, tagged, count_queries):
+    """Asked for as links (the blocks' prefetch), the lists come as plain rows; a listing
+    waiting alongside that wants articles makes the one statement read articles for all."""
+    from portal import ArticleLink, most_read_later, related_articles_later
+    from portal.site import article_url
+
+    with app.test_request_context("/"):
+        article = db.session.get(Article, tagged)
+        with count_queries() as statements:
+            links = related_articles_later(article, 20, links=True)
+            views = most_read_later(7, 5, links=True)
+            found = links.value
+        assert len(statements) == 1, statements
+        assert views.value == []
+        assert all(isinstance(link, ArticleLink) for link in found)
+        db.session.expire_all()
+        articles = [db.session.get(Article, link.id) for link in found]
+        assert [(link.title, link.slug, link.language, link.published_at) for link in found] == [
+            (a.title, a.slug, a.language, a.published_at) for a in articles
+        ]
+        assert [article_url(link) for link in found] == [article_url(a) for a in articles]
+
+    with app.test_request_context("/"):
+        article = db.session.get(Article, tagged)
+        with count_queries() as statements:
+            links = related_articles_later(article, 3, links=True)
+            full = related_articles_later(article, 3)
+            assert [a.title for a in links.value] == ["Chung ba", "Chung hai", "Chung một mới"]
+        assert len(statements) == 1, statements
+        assert all(isinstance(a, Article) for a in links.value + full.value)

@@ -198,14 +198,14 @@ def configure(app: Flask) -> None:
     """Apply the app's logging settings to the process (again for each app: the last wins)."""
     global _handler
     chosen = log_format(app)
-    if chosen is None:
-        return
     name = str(app.config.get("PORTAL_LOG_LEVEL") or "INFO").strip().upper()
     level = logging.getLevelName(name)
     if not isinstance(level, int):
         raise RuntimeError(
             f"Invalid value for PORTAL_LOG_LEVEL: {name!r}; expected DEBUG, INFO, WARNING or ERROR"
         )
+    if chosen is None:
+        return
     limiter = TracebackLimiter(float(app.config.get("PORTAL_LOG_TRACEBACK_SECONDS", 60)))
     formatter = (JsonFormatter if chosen == "json" else TextFormatter)(limiter)
     root = logging.getLogger()

@@ -226,7 +226,7 @@ def note_request(_error=None) -> None:
         environ[ROUTE_KIND] = metrics.route_kind(rule.endpoint if rule is not None else None)
     user = g.get("_login_user")
     if user is not None and getattr(user, "is_authenticated", False):
-        environ[USER_ID] = user.get_id()
+        environ[USER_ID] = getattr(user, "id", None)  # the account's id (get_id: a session token)
 
 
 def install(app: Flask) -> None:

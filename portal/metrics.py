@@ -171,19 +171,21 @@ class Metrics:
             registry=registry,
         )
         # Children by label value, made once: a request costs two dictionary lookups.
-        self._latency_of = {kind: self.latency.labels(kind) for kind in ROUTE_KINDS}
-        self._responses_of: dict[tuple[str, int], object] = {}
+        self._children: dict[tuple[str, int], tuple] = {}
         self._page_hit = self.page_cache.labels("hit")
         self._page_miss = self.page_cache.labels("miss")
         self._block_hit = self.block_cache.labels("hit")
         self._block_miss = self.block_cache.labels("miss")
 
     def observe_request(self, kind: str, status: int, seconds: float) -> None:
-        self._latency_of[kind].observe(seconds)
-        child = self._responses_of.get((kind, status))
-        if child is None:
-            child = self._responses_of[(kind, status)] = self.responses.labels(kind, str(status))
-        child.inc()
+        children = self._children.get((kind, status))
+        if children is None:
+            children = self._children[(kind, status)] = (
+                self.latency.labels(kind),
+                self.responses.labels(kind, str(status)),
+            )
+        children[0].observe(seconds)
+        children[1].inc()
 
     def exposition(self) -> tuple[bytes, str]:
         """The text ``/metrics`` answers, and its content type."""

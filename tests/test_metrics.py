@@ -189,3 +189,20 @@ def test_event_delivery_failures_and_backlog(app, client):
 )
 def test_route_kinds(endpoint, kind):
     assert metrics.route_kind(endpoint) == kind
+
+
+def test_several_workers_without_a_multiprocess_folder_is_a_deploy_problem(
+    app_factory, monkeypatch
+):
+    from portal.deploy_check import deploy_problems
+
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
+    app = app_factory(config={"PORTAL_METRICS": True})
+
+    def names(workers: int) -> list[str]:
+        return [problem.check for problem in deploy_problems(app, workers=workers)]
+
+    assert "metrics-multiprocess" in names(4)
+    assert "metrics-multiprocess" not in names(1)
+    app.config["PORTAL_METRICS_MULTIPROC_DIR"] = "/run/blockportal/metrics"
+    assert "metrics-multiprocess" not in names(4)

@@ -233,9 +233,3 @@ def unconfigure() -> None:
     for logger_name, level in _levels_before.items():
         logging.getLogger(logger_name).setLevel(level)
     _levels_before.clear()
-
-
-def current_limiter() -> TracebackLimiter | None:
-    """The traceback limiter of the configured handler, if any."""
-    formatter = _handler.formatter if _handler is not None else None
-    return getattr(formatter, "limiter", None)

@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
+from gunicorn_server import gunicorn_command
 from redis_server import free_port
 
 from portal.testing import make_app, sample_content
@@ -56,17 +56,9 @@ def test_two_workers_counts_are_added_up(tmp_path):
         WEB_CONCURRENCY="2",
         GUNICORN_BIND=f"127.0.0.1:{port}",
     )
-    command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"]
-    help_text = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "--help"], capture_output=True, text=True
-    ).stdout
-    if "--no-control-socket" in help_text:
-        command.append("--no-control-socket")
     log_path = tmp_path / "gunicorn.log"
     log = log_path.open("wb")
-    server = subprocess.Popen(
-        [*command, "portal.wsgi:app"], cwd=ROOT, env=environ, stdout=log, stderr=log
-    )
+    server = subprocess.Popen(gunicorn_command(), cwd=ROOT, env=environ, stdout=log, stderr=log)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -88,12 +88,17 @@ def test_the_local_host_by_default_and_the_client_a_proxy_names(app_factory):
     assert direct.get("/metrics", environ_base=outside).status_code == 403
 
     # Behind a proxy on the same host, the peer is always 127.0.0.1: the client the proxy
-    # names is the one checked, and a request that names none is refused.
+    # names is the one checked. Asked directly (no X-Forwarded-For: Prometheus on the
+    # server), the peer is.
     proxied = app_factory(config={"PORTAL_METRICS": True, "PORTAL_PROXY_COUNT": 1}).test_client()
     from_outside = {"X-Forwarded-For": "198.51.100.7"}
     assert proxied.get("/metrics", headers=from_outside).status_code == 403
-    assert proxied.get("/metrics").status_code == 403
+    spoofed = {"X-Forwarded-For": "127.0.0.1, 198.51.100.7"}  # the client wrote the first
+    assert proxied.get("/metrics", headers=spoofed).status_code == 403
+    assert proxied.get("/metrics", headers={"X-Forwarded-For": ""}).status_code == 403
     assert proxied.get("/metrics", headers={"X-Forwarded-For": "127.0.0.1"}).status_code == 200
+    assert proxied.get("/metrics").status_code == 200
+    assert proxied.get("/metrics", environ_base=outside).status_code == 403
 
 
 def test_a_bad_network_stops_start_up_naming_the_setting(tmp_path):

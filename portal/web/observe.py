@@ -17,7 +17,7 @@ text, outside the page routes (as ``/healthz``): only to clients in
 ``Authorization: Bearer <PORTAL_METRICS_TOKEN>``; others get 403. Behind
 ``PORTAL_PROXY_COUNT`` proxies the client is the one they name in
 ``X-Forwarded-For`` (the proxy on the same host would otherwise open it to
-everyone). Metrics off, ``/metrics`` is an ordinary path (the page routes' 404).
+everyone); a request without that header did not come through them. Metrics off, ``/metrics`` is an ordinary path (the page routes' 404).
 
 The kind of route (:func:`portal.metrics.route_kind`) comes from the endpoint
 Flask matched; a kept page answered ahead of Flask and a search page say their
@@ -181,12 +181,14 @@ def _plain(start_response, status: str, body: bytes):
 
 
 def client_address(environ, hops: int) -> str | None:
-    """The client as the ``hops`` proxies in front name it (as ProxyFix reads it); without
-    proxies, the peer. None when a proxy should have named it and did not."""
-    if not hops:
+    """The client as the ``hops`` proxies in front name it (as ProxyFix reads it); the peer
+    when there are none, or when the request came without ``X-Forwarded-For`` (not through
+    the proxy, which always sets it: Prometheus asking the server directly). None when the
+    header names fewer clients than there are proxies."""
+    header = environ.get("HTTP_X_FORWARDED_FOR")
+    if not hops or header is None:
         return environ.get("REMOTE_ADDR")
-    forwarded = [part.strip() for part in environ.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [part for part in forwarded if part]
+    forwarded = [part.strip() for part in header.split(",") if part.strip()]
     if len(forwarded) < hops:
         return None
     return forwarded[-hops]

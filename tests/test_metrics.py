@@ -211,3 +211,35 @@ def test_several_workers_without_a_multiprocess_folder_is_a_deploy_problem(
     assert "metrics-multiprocess" not in names(1)
     app.config["PORTAL_METRICS_MULTIPROC_DIR"] = "/run/blockportal/metrics"
     assert "metrics-multiprocess" not in names(4)
+
+
+def test_the_direct_adders_count_as_the_public_methods():
+    import prometheus_client as prom
+
+    registry = prom.CollectorRegistry()
+    histogram = prom.Histogram(
+        "h", "h", ["way"], buckets=metrics.LATENCY_BUCKETS, registry=registry
+    )
+    counter = prom.Counter("c", "c", ["way"], registry=registry)
+    observe = metrics.observer(histogram.labels("fast"))
+    add = metrics.adder(counter.labels("fast"))
+    assert observe != histogram.labels("fast").observe  # the direct way is taken
+    amounts = [0, 0.0001, 0.0005, 0.00051, 0.005, 0.7, 10, 10.5, 1e9]
+    for amount in amounts:
+        observe(amount)
+        histogram.labels("public").observe(amount)
+        add(amount)
+        counter.labels("public").inc(amount)
+    found = samples(prom.generate_latest(registry).decode())
+
+    def way(name: str) -> dict[str, float]:
+        marker = f'way="{name}"'
+        return {
+            key.replace(marker, ""): value
+            for key, value in found.items()
+            if marker in key and "_created" not in key
+        }
+
+    assert way("fast") == way("public")
+    assert way("fast")['h_bucket{le="0.0005",}'] == 3  # 0, 0.0001 and 0.0005 itself
+    assert way("fast")["h_count{}"] == len(amounts)

@@ -62,20 +62,6 @@ def _new_prefix() -> None:
 os.register_at_fork(after_in_child=_new_prefix)  # a forked worker draws its own
 
 
-def new_request_id() -> str:
-    """16 hex digits: 8 random ones drawn once per process, then a counter (no system call
-    per request)."""
-    return f"{_id_prefix}{next(_id_count) & 0xFFFFFFFF:08x}"
-
-
-def request_id_of(environ) -> str:
-    """The incoming id when it is well formed, else a new one."""
-    incoming = environ.get("HTTP_X_REQUEST_ID")
-    if incoming and _WELL_FORMED.fullmatch(incoming):
-        return incoming
-    return new_request_id()
-
-
 def current_request_id() -> str | None:
     """The id of the request being answered (templates, error reports)."""
     return REQUEST_ID.get()
@@ -92,13 +78,26 @@ class ObserveMiddleware:
         self.hops = int(app.config.get("PORTAL_PROXY_COUNT") or 0)
         self.networks = allowed_networks(app.config.get("PORTAL_METRICS_ALLOW") or [])
         self.token = str(app.config.get("PORTAL_METRICS_TOKEN") or "")
+        #: Neither metrics nor the access log: only the request id.
+        self.quiet = self.metrics is None and not self.access
 
     def __call__(self, environ, start_response):
-        rid = environ[REQUEST_ID_KEY] = request_id_of(environ)
+        # The incoming id when well formed, else 16 hex digits: 8 random ones drawn once per
+        # process and a counter (no system call per request). Written out, as the header
+        # below: this runs for every request.
+        rid = environ.get("HTTP_X_REQUEST_ID")
+        if not rid or not _WELL_FORMED.fullmatch(rid):
+            rid = f"{_id_prefix}{next(_id_count) & 0xFFFFFFFF:08x}"
+        environ[REQUEST_ID_KEY] = rid
         token = REQUEST_ID.set(rid)
         try:
-            if self.metrics is None and not self.access:
-                return self.wsgi_app(environ, _with_id(start_response, rid))
+            if self.quiet:
+
+                def start(status, headers, exc_info=None):
+                    headers.append((HEADER, rid))
+                    return start_response(status, headers, exc_info)
+
+                return self.wsgi_app(environ, start)
             if self.metrics is not None and environ.get("PATH_INFO") == METRICS_PATH:
                 return self.serve_metrics(environ, _with_id(start_response, rid))
             return self.observed(environ, start_response, rid)

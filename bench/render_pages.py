@@ -7,7 +7,8 @@ block cache, no whole-page cache), then with the in-process cache. It prints
 per-page latency (median, p95), the median CPU time (``time.process_time``: what this process
 spent, not waiting on another), requests per second and SQL queries per request,
 after a Flask hello world measured the same way in the same run (the floor any
-Flask page stands on). ``--pages article`` and ``--caches none`` narrow the run.
+Flask page stands on). ``--pages article`` and ``--caches none`` narrow the run; ``--metrics`` turns the
+Prometheus metrics on (their cost per request: docs/operations.md, "Metrics").
 This is a measurement, never a test: nothing here asserts on time.
 """
 
@@ -28,7 +29,7 @@ from portal.models import Article, Category
 from portal.testing import make_app
 
 
-def build_app(cache_url: str, database_url: str | None):
+def build_app(cache_url: str, database_url: str | None, *, metrics: bool = False):
     folder = Path(tempfile.mkdtemp(prefix="portal-bench-"))
     app = make_app(
         database_url=database_url or f"sqlite:///{folder / 'bench.db'}",
@@ -37,6 +38,7 @@ def build_app(cache_url: str, database_url: str | None):
             "PORTAL_CACHE_URL": cache_url,
             "PORTAL_PAGE_CACHE": cache_url != "none",
             "PORTAL_STRICT_BLOCKS": False,
+            "PORTAL_METRICS": metrics,
         },
     )
     with app.app_context():
@@ -112,6 +114,9 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a temporary SQLite file")
     parser.add_argument("--pages", default="home,category,article", help="default: %(default)s")
     parser.add_argument("--caches", default="none,memory", help="default: %(default)s")
+    parser.add_argument(
+        "--metrics", action="store_true", help="with PORTAL_METRICS on (request metrics counted)"
+    )
     args = parser.parse_args()
     pages = args.pages.split(",")
 
@@ -121,7 +126,7 @@ def main() -> None:
     )
     show("—", "hello", hello_world(args.requests))
     for cache_url in args.caches.split(","):
-        app, urls = build_app(cache_url, args.database_url)
+        app, urls = build_app(cache_url, args.database_url, metrics=args.metrics)
         for name, url in urls.items():
             if name in pages:
                 show(cache_url, name, measure(app, url, args.requests))

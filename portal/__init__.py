@@ -45,6 +45,7 @@ from portal.i18n import current_locale, translate
 from portal.languages import LanguageLink, content_language, home_path, language_links
 from portal.layouts import Layout, Region
 from portal.menus import AdminScreen, MenuItem
+from portal.metrics import report_buffer
 from portal.models import Article, Category, Page, Placement, Tag
 from portal.models.types import UTCDateTime
 from portal.organization import (
@@ -196,6 +197,7 @@ __all__ = [
     "purge",
     "record_audit",
     "remove_plugin_file",
+    "report_buffer",
     "sanitize_html",
     "search",
     "search_providers",

@@ -18,11 +18,14 @@ from jinja2 import ChoiceLoader, FileSystemLoader
 from portal import (
     cache,
     database_engine,
+    error_reports,
     hosts,
     i18n,
     languages,
     lazy_cli,
     lazy_migrate,
+    logging_setup,
+    metrics,
     owner_only,
     plugin_settings,
     plugin_switches,
@@ -42,6 +45,7 @@ from portal.web import (
     downloads,
     health,
     kept_pages,
+    observe,
     outages,
     page_caching,
     reader,
@@ -86,6 +90,9 @@ def create_app(
     app.config.update(build_config(app.instance_path))
     if test_config:
         app.config.update(test_config)
+    logging_setup.configure(app)  # the process's log handler, format and levels
+    error_reports.init_app(app)  # PORTAL_SENTRY_DSN: errors reported (sentry-sdk)
+    metrics.init_app(app)  # PORTAL_METRICS: prometheus_client imported, the metrics made
     kept_pages.install(app)  # innermost WSGI layer: behind the proxy headers and host check
     hosts.init_app(app)  # base URL and trusted hosts first: a bad value stops start-up here
     security.configure(app)
@@ -133,5 +140,6 @@ def create_app(
     plugin_switches.init_app(app)
     page_caching.init_app(app)  # last: its lookup runs after every other before_request
     production.check_at_start(app)  # PORTAL_ENV=production: refuse a bad setup now
-    health.install(app)  # outermost WSGI layer: /healthz and /readyz before anything else
+    health.install(app)  # /healthz and /readyz before anything else
+    observe.install(app)  # outermost: request ids, access log, request metrics, /metrics
     return app

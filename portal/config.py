@@ -61,6 +61,27 @@ DEFAULTS: dict[str, Any] = {
     # "pgbouncer" when DATABASE_URL points at PgBouncer in transaction pooling mode
     # (portal/database_engine.py): no server-side prepared statements.
     "PORTAL_DATABASE_POOLER": "",
+    # Prometheus metrics at /metrics (portal/metrics.py, docs/operations.md "Metrics"): on or
+    # off; the client networks allowed to read them, and/or a bearer token that may; the
+    # folder of prometheus_client's multiprocess mode (several workers; or set
+    # PROMETHEUS_MULTIPROC_DIR).
+    "PORTAL_METRICS": False,
+    "PORTAL_METRICS_ALLOW": ["127.0.0.1", "::1"],
+    "PORTAL_METRICS_TOKEN": "",
+    "PORTAL_METRICS_MULTIPROC_DIR": "",
+    # Logs (portal/logging_setup.py, docs/operations.md "Logs and request ids"): "text" or
+    # "json" lines on standard error; the level of the portal's own loggers; one access
+    # line per request; seconds during which one exception site logs its traceback once.
+    "PORTAL_LOG_FORMAT": "",
+    "PORTAL_LOG_LEVEL": "INFO",
+    "PORTAL_ACCESS_LOG": False,
+    "PORTAL_LOG_TRACEBACK_SECONDS": 60,
+    # Error reports to Sentry or a compatible service (portal/error_reports.py): its DSN
+    # (empty: none sent), and the environment and release they are filed under
+    # (defaults: PORTAL_ENV or "development", and blockportal@<version>).
+    "PORTAL_SENTRY_DSN": "",
+    "PORTAL_SENTRY_ENVIRONMENT": "",
+    "PORTAL_SENTRY_RELEASE": "",
     # How often (seconds) each worker re-reads which plugins admins switched off.
     "PORTAL_PLUGIN_SYNC_SECONDS": 10,
     # Rendering: strict mode re-raises block errors instead of isolating them.

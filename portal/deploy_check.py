@@ -178,6 +178,22 @@ def _shared_state(app: Flask, workers: int) -> list[Problem]:
     return problems
 
 
+def _metrics(app: Flask, workers: int) -> list[Problem]:
+    from portal import metrics
+
+    if workers <= 1 or not metrics.enabled(app) or metrics.multiprocess_dir(app):
+        return []
+    return [
+        Problem(
+            "metrics-multiprocess",
+            f"PORTAL_METRICS is on with {workers} worker processes but no multiprocess folder: "
+            "/metrics would answer only the counts of the worker that is asked",
+            "set PROMETHEUS_MULTIPROC_DIR (or PORTAL_METRICS_MULTIPROC_DIR) to an empty folder "
+            "the workers can write, and use deploy/gunicorn.conf.py",
+        )
+    ]
+
+
 def _database(app: Flask, workers: int) -> list[Problem]:
     url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() == "sqlite":
@@ -226,6 +242,7 @@ CHECKS: tuple[Callable[[Flask, int], list[Problem]], ...] = (
     _database,
     _shared_state,
     _storage,
+    _metrics,
 )
 
 

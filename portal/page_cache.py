@@ -207,6 +207,8 @@ class StoredPage:
     tags: list[str]
     #: The article the page shows: its view is counted on every hit.
     article_id: int | None = None
+    #: The kind of route it answers (portal.metrics.route_kind), for the request metrics.
+    kind: str | None = None
 
     def dump(self) -> bytes:
         head = {
@@ -215,6 +217,7 @@ class StoredPage:
             "last_modified": self.last_modified,
             "tags": self.tags,
             "article_id": self.article_id,
+            "kind": self.kind,
         }
         return json.dumps(head, ensure_ascii=True).encode("ascii") + b"\n" + self.body
 
@@ -229,8 +232,8 @@ class StoredPage:
         parsed = _parsed_head(head)
         if parsed is None:
             return None
-        headers, etag, last_modified, tags, article_id = parsed
-        return cls(list(headers), body, etag, last_modified, list(tags), article_id)
+        headers, etag, last_modified, tags, article_id, kind = parsed
+        return cls(list(headers), body, etag, last_modified, list(tags), article_id, kind)
 
 
 @lru_cache(maxsize=512)
@@ -245,6 +248,7 @@ def _parsed_head(head: bytes) -> tuple | None:
             float(data["last_modified"]),
             tuple(str(t) for t in data["tags"]),
             data.get("article_id"),
+            data.get("kind"),
         )
     except (ValueError, KeyError, TypeError):
         return None

@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from sqlalchemy import bindparam, select
 from werkzeug.datastructures import MultiDict
 
+from portal import metrics
 from portal.blocks import Block, BlockContext, PageNotFound, settings_digest
 from portal.cache import CacheBackend, MemoryBackend, NullBackend, cache_for
 from portal.content import tags as tag_names
@@ -264,6 +265,8 @@ def render_page(
         viewer=viewer,
         assets=assets,
     )
+    if page.kind == "search" and has_request_context():
+        request.environ[metrics.ROUTE_KIND] = "search"  # a page like any other to Flask
     regions = renderer.render_regions(resolved)
     if region_html is None and not not_found and renderer.use_cache:
         # Made only of blocks: the page may be kept whole for the next anonymous reader.
@@ -378,6 +381,8 @@ class PlacementRenderer:
             if entry is not None:
                 tags, cached[index] = entry
                 self.whole_page.add_tags(tags)
+        if keys:
+            metrics.count_block_cache(self.app, len(cached), len(keys) - len(cached))
 
         prefetched = self._prefetch(plugins, visible, cached)
 
@@ -624,6 +629,7 @@ def record_failure(
     each process keeps its own. Counts may miss a failure when two workers
     record one at the same instant: the list says what is failing, not an audit.
     """
+    metrics.count_block_failure(app, block_name, stage)
     try:
         store = _failure_store(app)
         failures = _read_failures(store)

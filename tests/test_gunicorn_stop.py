@@ -8,12 +8,12 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
+from gunicorn_server import gunicorn_command
 from sqlalchemy import create_engine, text
 
 from portal.testing import make_app, sample_content
@@ -58,16 +58,8 @@ def test_a_graceful_stop_writes_the_views_the_worker_held(tmp_path):
         WEB_CONCURRENCY="1",
         GUNICORN_BIND=f"127.0.0.1:{port}",
     )
-    command = [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"]
-    help_text = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "--help"], capture_output=True, text=True
-    ).stdout
-    if "--no-control-socket" in help_text:
-        command.append("--no-control-socket")
     log = (tmp_path / "gunicorn.log").open("wb")
-    server = subprocess.Popen(
-        [*command, "portal.wsgi:app"], cwd=ROOT, env=environ, stdout=log, stderr=log
-    )
+    server = subprocess.Popen(gunicorn_command(), cwd=ROOT, env=environ, stdout=log, stderr=log)
     try:
         deadline = time.monotonic() + 60
         while True:

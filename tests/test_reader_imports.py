@@ -49,6 +49,9 @@ NOT_FOR_READERS = (
     "sqlalchemy.dialects.postgresql",
     "psycopg",
     "portal.cli",
+    # Metrics and error reports: imported only when switched on (PORTAL_METRICS, PORTAL_SENTRY_DSN).
+    "prometheus_client",
+    "sentry_sdk",
     "portal.schema",
     "portal.scaffold",
     "portal.content.demo",

@@ -83,6 +83,11 @@ class MemoryBuffer:
     def claim_flush(self, seconds: int) -> bool:
         return True  # one process: the counter's own lock is enough
 
+    def depth(self) -> int:
+        """Visitors waiting (the metrics' ``portal_buffer_depth``)."""
+        with self._lock:
+            return len(self._seen)
+
 
 class RedisBuffer:
     """Sightings in one Redis hash shared by every worker: field = key, value = time seen.
@@ -153,6 +158,13 @@ class RedisBuffer:
 
     def claim_flush(self, seconds: int) -> bool:
         return self._guard.claim(self.lock_key, seconds)
+
+    def depth(self) -> int:
+        """Visitors waiting: in the shared hash (one round trip) and not yet sent from here."""
+        here = self._here.depth()
+        if self._guard.is_open:
+            return here
+        return here + int(self._guard.call(lambda client: client.hlen(self.key)))
 
     def push_quietly(self) -> None:
         """At exit: send what waits here; a Redis that cannot be reached is only logged."""

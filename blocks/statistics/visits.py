@@ -14,7 +14,7 @@ import re
 from flask import Flask, Request, Response, current_app, request
 from flask_login import current_user
 
-from portal import guarded_redis, plugin_in_use, plugin_setting
+from portal import guarded_redis, plugin_in_use, plugin_setting, report_buffer
 
 from .counter import MemoryBuffer, RedisBuffer, SightingBuffer, VisitorCounter
 
@@ -83,6 +83,8 @@ def counter_for(app: Flask) -> VisitorCounter:
             flush_visitors=plugin_setting(PLUGIN, "flush_visitors"),
         )
         counter = app.extensions.setdefault(EXTENSION_KEY, created)
+        if counter is created:
+            report_buffer(app, "statistics_visits", buffer.depth)
         if counter is created and not app.testing:  # (a test suite's databases are gone by then)
             atexit.register(counter.at_exit)
     return counter

@@ -28,7 +28,7 @@ from pathlib import Path
 from flask import current_app
 from sqlalchemy import delete, func, insert, select, update
 
-from portal import page_warming
+from portal import metrics, page_warming
 from portal.cache import cache_for
 from portal.content import audit, coherence, edge_purge
 from portal.content.events import ContentEvent
@@ -503,7 +503,9 @@ def _settle_row(
         return
     row.attempts += 1
     row.last_error = "; ".join(errors)[:4000]
-    if row.attempts >= int(app.config["PORTAL_EVENT_MAX_ATTEMPTS"]):
+    given_up = row.attempts >= int(app.config["PORTAL_EVENT_MAX_ATTEMPTS"])
+    metrics.count_event_failures(app, remaining, given_up=given_up)
+    if given_up:
         row.status, row.next_attempt_at = FAILED, None
         log.error("Content event %s failed for good after %s attempts", row.id, row.attempts)
         report.failed.append(row.id)

@@ -44,6 +44,7 @@ from flask import Flask, current_app, request
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.engine import Connection
 
+from portal import metrics
 from portal.cache import guarded_redis
 from portal.extensions import db
 from portal.models import Article, ArticleDailyViews, utcnow
@@ -108,6 +109,10 @@ class MemoryBuffer:
 
     def claim_flush(self, seconds: int) -> bool:
         return True  # one process: the counter's own lock is enough
+
+    def depth(self) -> int:
+        """Views waiting (the metrics' ``portal_buffer_depth``)."""
+        return self._total
 
 
 class RedisBuffer:
@@ -206,6 +211,15 @@ class RedisBuffer:
 
     def claim_flush(self, seconds: int) -> bool:
         return self._guard.claim(self.lock_key, seconds)
+
+    def depth(self) -> int:
+        """Views waiting: in the shared hash (one round trip) and not yet sent from here."""
+        with self._lock:
+            here = self._here.total()
+        if self._guard.is_open:
+            return here
+        there = self._guard.call(lambda client: client.hget(self.key, self.TOTAL_FIELD))
+        return here + int(there or 0)
 
     def push_quietly(self) -> None:
         """At exit: send what waits here; a Redis that cannot be reached is only logged."""
@@ -397,6 +411,7 @@ def counter_for(app: Flask) -> ViewCounter:
             if not app.testing:  # (a test suite's many apps and databases are gone by then)
                 atexit.register(counter.at_exit)
             app.extensions[EXTENSION_KEY] = counter
+            metrics.report_buffer(app, "article_views", buffer.depth)
     return counter
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import inspect, text
 
 from portal.cache import MemoryBackend, NullBackend, cache_for
 from portal.extensions import db
+from portal.metrics import ROUTE_KIND
 from portal.text import first_line
 
 PATHS = ("/healthz", "/readyz")
@@ -50,6 +51,7 @@ class HealthMiddleware:
         path = environ.get("PATH_INFO")
         if path not in PATHS or environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return self.wsgi_app(environ, start_response)
+        environ[ROUTE_KIND] = "health"
         if path == "/healthz":
             status, body, kind = "200 OK", b"ok\n", "text/plain; charset=utf-8"
         else:

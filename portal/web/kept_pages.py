@@ -31,10 +31,11 @@ from flask import Flask
 from werkzeug.datastructures import Headers
 from werkzeug.http import is_resource_modified, parse_date, remove_entity_headers, unquote_etag
 
-from portal import page_warming, plugin_settings, plugin_switches
+from portal import metrics, page_warming, plugin_settings, plugin_switches
 from portal.cache import cache_for
 from portal.content import coherence, outbox
 from portal.content.view_counter import count_reader_view
+from portal.metrics import ROUTE_KIND
 from portal.page_cache import StoredPage, load_page
 from portal.plugins import plugins_of
 from portal.web.page_caching import (
@@ -81,12 +82,16 @@ class KeptPagesMiddleware:
             return None
         environ[LOOKED_UP] = True
         try:
-            return load_page(
+            kept = load_page(
                 cache_for(app), url, wanted_encoding(environ.get("HTTP_ACCEPT_ENCODING", ""))
             )
         except Exception:  # the cache's own errors are its to report; Flask renders the page
             log.exception("Whole-page cache: a lookup failed")
             return None
+        metrics.count_page_cache(app, kept is not None)
+        if kept is not None and kept.kind:
+            environ[ROUTE_KIND] = kept.kind
+        return kept
 
 
 def has_session_cookie(app: Flask, cookie_header: str | None) -> bool:

@@ -28,8 +28,10 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.http import http_date, parse_accept_header
 from werkzeug.wrappers import Response
 
+from portal import metrics
 from portal.cache import cache_for
 from portal.content.view_counter import count_reader_view
+from portal.metrics import ROUTE_KIND, route_kind
 from portal.page_cache import (
     CORE_QUERY_PARAMS,
     GZIP,
@@ -183,10 +185,14 @@ def serve_kept_page():
     setattr(g, _REQUEST, wanted)
     if not may_be_kept(request.endpoint) or request.environ.get(LOOKED_UP):
         return None  # nothing was ever kept for this route, or the middleware missed it
-    kept = load_page(cache_for(current_app), wanted.url, wanted.encoding)
+    app = current_app._get_current_object()
+    kept = load_page(cache_for(app), wanted.url, wanted.encoding)
+    metrics.count_page_cache(app, kept is not None)
     if kept is None:
         return None
     note_served()
+    if kept.kind:
+        request.environ[ROUTE_KIND] = kept.kind
     if kept.article_id is not None:
         count_reader_view(
             kept.article_id,
@@ -233,11 +239,12 @@ def finish_response(response: Response) -> Response:
             if own_etag:
                 etag = f'"{own_etag}"' if encoding == IDENTITY else f'"{own_etag}-{encoding}"'
             headers = base + caching_headers(config, encoding, etag, now, tags, own=own)
-            copies[encoding] = StoredPage(headers, encoded, etag, now, tags, article_id)
+            copies[encoding] = StoredPage(headers, encoded, etag, now, tags, article_id, kind)
             keep_page(cache, wanted.url, encoding, copies[encoding], timeout)
         return copies
 
     base = kept_headers(response.headers.items())
+    kind = request.environ.get(ROUTE_KIND) or route_kind(request.endpoint)
     cache = cache_for(current_app)
     if response.is_streamed:
         # A stream (a sitemap of 50,000 addresses) goes out as it is made, and is kept

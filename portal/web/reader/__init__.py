@@ -22,6 +22,7 @@ from portal.site import (
     page_tree,
 )
 from portal.text import plain_text
+from portal.web.observe import current_request_id
 from portal.web.stored import redirect_to_store, send_stored
 
 bp = Blueprint("reader", __name__)
@@ -205,7 +206,8 @@ def _not_found_in_frame(categories) -> str:
 
 @bp.app_errorhandler(500)
 def server_error(error):
-    return render_template("errors/500.html"), 500
+    # The request id (portal.web.observe), for the reader to quote when reporting the error.
+    return render_template("errors/500.html", request_id=current_request_id()), 500
 
 
 #: Where the 404 page's search form goes when the site has no page of kind ``search``.

@@ -26,8 +26,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from own_database import own_postgres_database
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -48,19 +47,8 @@ def postgres_database():
     """A database of its own (the entry point creates its tables); its URL."""
     if not POSTGRES_URL:
         pytest.skip("PORTAL_TEST_DATABASE_URL is not set")
-    from portal.config import database_uri
-
-    server = make_url(database_uri(POSTGRES_URL))
-    name = f"kit_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_postgres_database("kit") as url:
+        yield url.render_as_string(hide_password=False)
 
 
 def production_environ(tmp_path: Path, database_url: str, **extra: str) -> dict[str, str]:

@@ -16,11 +16,11 @@ import socket
 import subprocess
 import tempfile
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from own_database import own_postgres_database
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -48,17 +48,8 @@ def free_port() -> int:
 @pytest.fixture
 def database() -> Iterator[str]:
     """A database of its own on the test server; its name."""
-    server = make_url(database_uri(POSTGRES_URL))
-    name = f"pooled_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield name
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with own_postgres_database("pooled") as url:
+        yield url.database
 
 
 @pytest.fixture

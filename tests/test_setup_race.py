@@ -7,12 +7,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import pytest
+from own_database import own_postgres_database
 from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 POSTGRES_URL = os.environ.get("PORTAL_TEST_DATABASE_URL", "")
 
@@ -51,15 +50,8 @@ def pages_and_categories(url: str) -> tuple[int, int]:
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="PORTAL_TEST_DATABASE_URL is not set")
 def test_two_setups_at_once_on_an_empty_postgresql(tmp_path):
-    from portal.config import database_uri
-
-    server = make_url(database_uri(POSTGRES_URL))
-    name = f"race_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    url = server.set(database=name).render_as_string(hide_password=False)
-    try:
+    with own_postgres_database("race") as database:
+        url = database.render_as_string(hide_password=False)
         environs = []
         for n in (1, 2):
             env = base_environ()
@@ -74,10 +66,6 @@ def test_two_setups_at_once_on_an_empty_postgresql(tmp_path):
         assert (len(loaded), len(kept)) == (1, 1), outputs  # one loaded, the other found it
         pages, categories = pages_and_categories(url)
         assert (pages, categories) == (17, 12)  # the demo once, not twice
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def test_two_setups_at_once_on_one_sqlite_file(tmp_path):

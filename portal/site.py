@@ -886,26 +886,48 @@ class Later:
 #: The kinds of listing :class:`_Listings` reads, each a function of its number in the
 #: statement: (columns list_no, article_id, score, published_at), and its own ORDER BY
 #: and LIMIT. Ordered in the end by score, then newest first.
+#: Of each tag an article carries, how many of the articles tagged last are candidates to
+#: be related to it (see _related_part).
+RELATED_PER_TAG = 50
+
+
 def _related_part(number: int, by_category: bool):
     """Public articles sharing tags with article ``article_id_<n>`` (score: how many), then,
     with ``by_category``, the newest of category ``category_id_<n>`` (score 0); at most
     ``limit_<n>``, never the article itself.
 
-    Each kind of candidate is read from its index: the articles carrying the
-    article's tags through ``ix_article_tags_tag`` (never the whole ``article_tags``),
-    and only the ``limit`` newest of the category through
-    ``ix_articles_category_published`` (an article of the category sharing no tag is
-    shown only if it is among those). So the page costs the same on a site ten times
-    bigger, save for tags that ten times more articles carry.
+    Each kind of candidate is read from its index: of each of the article's tags,
+    the :data:`RELATED_PER_TAG` articles tagged last, through ``ix_article_tags_tag``
+    (never the whole ``article_tags``), and only the ``limit`` newest of the category
+    through ``ix_articles_category_published`` (an article of the category sharing no
+    tag is shown only if it is among those). So the page costs the same on a site ten
+    times bigger, however many articles carry its tags.
     """
     article_id = bindparam(f"article_id_{number}")
     limit = bindparam(f"limit_{number}")
     its = article_tags.alias(f"its_tags_{number}")
     other = article_tags.alias(f"other_tags_{number}")
+    # Of each of its tags, only the RELATED_PER_TAG articles tagged last (the highest ids):
+    # the id of the last of those, sought in ix_article_tags_tag, bounds the range read.
+    # (A tag that thousands of articles carry would otherwise make every article page
+    # that shows it count them all: 2.5 ms at 100,000 articles with 300 per tag.)
+    newest_of_tag = article_tags.alias(f"tag_newest_{number}")
+    cutoff = (
+        select(newest_of_tag.c.article_id)
+        .where(newest_of_tag.c.tag_id == its.c.tag_id)
+        .order_by(newest_of_tag.c.article_id.desc())
+        .limit(1)
+        .offset(RELATED_PER_TAG - 1)
+        .scalar_subquery()
+    )
     best = (
         select(other.c.article_id.label("article_id"), func.count().label("score"))
         .select_from(its.join(other, other.c.tag_id == its.c.tag_id))
-        .where(its.c.article_id == article_id, other.c.article_id != article_id)
+        .where(
+            its.c.article_id == article_id,
+            other.c.article_id != article_id,
+            other.c.article_id >= func.coalesce(cutoff, 0),
+        )
         .group_by(other.c.article_id)
         .subquery(f"shared_tags_{number}")
     )

@@ -200,3 +200,29 @@ def test_links_and_articles_read_together(app, tagged, count_queries):
             assert [a.title for a in links.value] == ["Chung ba", "Chung hai", "Chung một mới"]
         assert len(statements) == 1, statements
         assert all(isinstance(a, Article) for a in links.value + full.value)
+
+
+def test_of_a_tag_carried_by_very_many_articles_only_the_last_tagged_are_candidates(app, make):
+    """However many articles carry its tags, an article page reads a bounded number of
+    candidates: of each tag, the RELATED_PER_TAG articles tagged last."""
+    from portal.models import Tag
+    from portal.site import RELATED_PER_TAG
+
+    with app.app_context():
+        news, economy = make.category("Thời sự"), make.category("Kinh tế")
+        common, rare = Tag(name="chung", slug="chung"), Tag(name="hiem", slug="hiem")
+        db.session.add_all([common, rare])
+        # The oldest shares both tags: the best match, but tagged before the others.
+        make.article("Chung hai, gắn thẻ trước", economy, hours_ago=500).tags = [common, rare]
+        for number in range(RELATED_PER_TAG):
+            make.article(f"Chung một {number}", economy, hours_ago=400 - number).tags = [common]
+        reading = make.article("Bài đang đọc", news, hours_ago=1)
+        reading.tags = [common, rare]
+        db.session.commit()
+        reading_id = reading.id
+    shown = titles(related(app, reading_id, {"count": 3}))
+    # Sharing both tags, it would come first; but of the common tag it is not among the
+    # last tagged, so only the rare one counts, and the newer articles sharing one tag
+    # come before it.
+    newest = RELATED_PER_TAG - 1
+    assert shown == [f"Chung một {newest}", f"Chung một {newest - 1}", f"Chung một {newest - 2}"]

@@ -212,6 +212,7 @@ def configure(app: Flask) -> None:
     if _handler is None:
         _handler = _StandardError()
         _handler.addFilter(RequestIdFilter())
+    if _handler not in root.handlers:  # first time, or taken off by a logging.config call
         root.addHandler(_handler)
     _handler.setFormatter(formatter)
     # Flask's own handler on the app's logger ("portal") would write each record twice.

@@ -150,3 +150,17 @@ def test_a_bad_log_setting_stops_start_up_naming_it(key, value, tmp_path):
     with pytest.raises(RuntimeError, match=key):
         make_app(config={key: value}, instance_path=str(tmp_path / "instance"))
     logging_setup.unconfigure()
+
+
+def test_a_migration_run_in_the_process_keeps_the_portals_log_lines(logged, capsys, tmp_path):
+    """Alembic's env.py configured logging from alembic.ini, which replaces the root
+    logger's handlers: after an upgrade in a server process, its lines were lost."""
+    from portal.schema import upgrade_database
+
+    app = logged(PORTAL_ACCESS_LOG=False)
+    with app.app_context():
+        upgrade_database()
+    capsys.readouterr()
+    assert app.test_client().get("/hong").status_code == 500
+    lines = json_lines(capsys.readouterr().err)
+    assert len(lines) == 1 and "ZeroDivisionError" in lines[0]["exception"]

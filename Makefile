@@ -6,10 +6,12 @@ FLASK := $(BIN)/flask --app wsgi
 
 .PHONY: run test lint format bench clean vendor
 
-## Install into .venv, create the SQLite database with demo content if empty, serve on :5000.
+## Install into .venv, create the SQLite database with demo content if empty, serve on :5000
+## (`make run PORT=5055` for another port).
+PORT ?= 5000
 run: $(VENV)/.installed vendor
 	$(FLASK) portal setup
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## Install the dev extras, check style, formatting and the layers' import contracts
 ## (pyproject.toml), then run the whole test suite. `make test QUICK=1` leaves out

@@ -78,3 +78,18 @@ def test_quick_runs_leave_out_every_browser_test_and_keep_the_others():
     assert kept and all(line.startswith("tests/test_text.py::") for line in kept)
     deselected = re.search(r"\((\d+) deselected\)", result.stdout)
     assert deselected and int(deselected.group(1)) >= 10, result.stdout
+
+
+def test_make_run_serves_on_5000_unless_given_another_port():
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+
+    def serve_line(*arguments: str) -> str:
+        result = subprocess.run(
+            ["make", "--dry-run", "--no-print-directory", "run", *arguments],
+            cwd=ROOT, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+        return next(line for line in result.stdout.splitlines() if " run --host " in line)
+
+    assert serve_line().endswith("run --host 127.0.0.1 --port 5000")
+    assert serve_line("PORT=5055").endswith("run --host 127.0.0.1 --port 5055")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import errno
 import importlib.util
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -110,7 +111,7 @@ def is_temporary(name: str) -> bool:
     return last.endswith(TEMPORARY_SUFFIXES) or last.startswith(TEMPORARY_PREFIXES)
 
 
-class Storage:
+class Storage(ABC):
     """One area of files. Names are relative and ``/``-separated; :func:`clean_name` rules.
 
     Every method refuses a name that leads outside the area: ``put`` raises
@@ -125,29 +126,29 @@ class Storage:
     #: The URL under which anyone can read this area's files ("" when there is none).
     public_url = ""
 
+    @abstractmethod
     def put(self, name: str, data: bytes | BinaryIO, *, media_type: str | None = None) -> None:
         """Store ``data`` under ``name``, replacing any file of that name, whole or not at all.
 
         Raises :class:`StorageError` (``full`` when the disk is full) and
         leaves nothing behind when the file cannot be written.
         """
-        raise NotImplementedError
 
+    @abstractmethod
     def open(self, name: str) -> OpenedFile | None:
         """The file opened for reading, or None when it is missing or its name is refused."""
-        raise NotImplementedError
 
+    @abstractmethod
     def info(self, name: str) -> FileInfo | None:
         """Size and version of the file, or None when it is missing or its name is refused."""
-        raise NotImplementedError
 
+    @abstractmethod
     def delete(self, name: str) -> None:
         """Remove the file; a missing file or a refused name is not an error."""
-        raise NotImplementedError
 
+    @abstractmethod
     def names(self) -> Iterator[str]:
         """Every stored file's name, in name order (files being written left out)."""
-        raise NotImplementedError
 
     def direct_url(
         self,
@@ -171,9 +172,9 @@ class Storage:
         """The file's path when this is a local folder (for sending it efficiently)."""
         return None
 
+    @abstractmethod
     def probe(self) -> str:
         """Write, read back and remove a small file; raise if that fails. Returns a summary."""
-        raise NotImplementedError
 
     # -- derived ---------------------------------------------------------------------------------
 

@@ -82,6 +82,16 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_SENTRY_DSN": "",
     "PORTAL_SENTRY_ENVIRONMENT": "",
     "PORTAL_SENTRY_RELEASE": "",
+    # Outgoing e-mail (portal/mail.py, docs/operations.md "E-mail"): password resets,
+    # invitations and notifications. An empty server writes each message to the log
+    # instead (the demo, development). Security: "" (plain), "starttls" or "ssl".
+    "PORTAL_MAIL_SERVER": "",
+    "PORTAL_MAIL_PORT": 25,
+    "PORTAL_MAIL_SECURITY": "",
+    "PORTAL_MAIL_USERNAME": "",
+    "PORTAL_MAIL_PASSWORD": "",
+    "PORTAL_MAIL_FROM": "",
+    "PORTAL_MAIL_TIMEOUT": 10,
     # How often (seconds) each worker re-reads which plugins admins switched off.
     "PORTAL_PLUGIN_SYNC_SECONDS": 10,
     # Rendering: strict mode re-raises block errors instead of isolating them.

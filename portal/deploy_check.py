@@ -230,6 +230,15 @@ def _storage(app: Flask, workers: int) -> list[Problem]:
     ]
 
 
+def _mail(app: Flask, workers: int) -> list[Problem]:
+    from portal.mail import settings_problems
+
+    return [
+        Problem("mail", message.removeprefix("mail: "), "see docs/operations.md, “E-mail”")
+        for message in settings_problems(app.config)
+    ]
+
+
 CHECKS: tuple[Callable[[Flask, int], list[Problem]], ...] = (
     _secret_key,
     _base_url,
@@ -242,6 +251,7 @@ CHECKS: tuple[Callable[[Flask, int], list[Problem]], ...] = (
     _database,
     _shared_state,
     _storage,
+    _mail,
     _metrics,
 )
 

@@ -44,6 +44,8 @@ format: $(VENV)/.installed-dev
 ## are dropped and rebuilt, so give it a database of its own); then the main pages over
 ## HTTP (gunicorn, wrk) against a Flask hello world and nginx serving a file, whose table
 ## replaces the one in docs/performance.md (needs `apt-get install -y wrk nginx-light`);
+## how long a publish takes to show through nginx, purged by URL or not (needs
+## libnginx-mod-http-cache-purge);
 ## what the first reader after a publish pays (Redis at 127.0.0.1:6379 for its last rows);
 ## how every kind of page grows from 1,000 to 100,000 articles with caches off (in
 ## process; SQLite, and PostgreSQL when BENCH_DATABASE_URL is set); and `portal import`,
@@ -57,6 +59,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/after_publish.py --write-docs
 	$(BIN)/python bench/list_growth.py --write-docs
 	$(BIN)/python bench/http_bench.py --write-docs
+	$(BIN)/python bench/edge_publish.py --write-docs
 	$(BIN)/python bench/exchange.py --write-docs
 
 ## Front-end libraries (TinyMCE) from npm, exactly as package-lock.json pins them, into

@@ -137,6 +137,11 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_EDGE_PURGE_URLS": [],
     "PORTAL_EDGE_PURGE_METHOD": "PURGE",
     "PORTAL_EDGE_PURGE_TIMEOUT": 5,
+    # "tags": one request naming the tags in the surrogate-key header (Varnish).
+    # "urls": one request per page and encoding, for the pages a change shows on first
+    # (home, its categories, the article, a page): nginx with ngx_cache_purge
+    # (deploy/nginx/purge.conf), which can only drop what it keeps by its URL.
+    "PORTAL_EDGE_PURGE_STYLE": "tags",
     "PORTAL_ARTICLES_PER_PAGE": 10,
     # Where uploaded and demo images live (relative to the instance folder).
     "PORTAL_MEDIA_DIR": "media",

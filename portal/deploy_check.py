@@ -230,6 +230,15 @@ def _storage(app: Flask, workers: int) -> list[Problem]:
     ]
 
 
+def _edge_purge(app: Flask, workers: int) -> list[Problem]:
+    from portal.content.edge_purge import settings_problems
+
+    return [
+        Problem("edge-purge", message, "see docs/operations.md, “Whole pages and a caching proxy”")
+        for message in settings_problems(app.config)
+    ]
+
+
 def _mail(app: Flask, workers: int) -> list[Problem]:
     from portal.mail import settings_problems
 
@@ -251,6 +260,7 @@ CHECKS: tuple[Callable[[Flask, int], list[Problem]], ...] = (
     _database,
     _shared_state,
     _storage,
+    _edge_purge,
     _mail,
     _metrics,
 )

@@ -18,6 +18,10 @@ from pathlib import Path
 
 import pytest
 
+from portal.deploy_check import deploy_problems
+from portal.extensions import db
+from portal.models import Page, Placement
+from portal.models.events import DELIVERED
 from portal.testing import make_app, sample_content
 
 from .live_portal import answers, edit_title, fetch, free_port, running, served_in_thread
@@ -59,15 +63,31 @@ def site_conf(folder: Path, proxy_port: int, portal_port: int) -> str:
     return text
 
 
-@pytest.fixture
-def nginx_and_portal(tmp_path):
-    if NGINX is None:
-        if os.environ.get("PORTAL_REQUIRE_PROXY") == "1":
-            pytest.fail("nginx is not installed (apt-get install nginx-light)")
-        pytest.skip("nginx is not installed (apt-get install nginx-light)")
+PURGE_CONF = SITE_CONF.with_name("purge.conf")
+PURGE_MODULE = Path("/usr/lib/nginx/modules/ngx_http_cache_purge_module.so")
+
+
+def nginx_in_front(tmp_path, *, purging: bool):
+    """The test's portal behind nginx as documented (with deploy/nginx/purge.conf and the
+    portal purging by URL when ``purging``); yields the app, nginx's address, the
+    sample article's URL and its id."""
+    for needed, package in ((NGINX, "nginx-light"),) + (
+        ((PURGE_MODULE.exists() or None, "libnginx-mod-http-cache-purge"),) if purging else ()
+    ):
+        if needed is None:
+            if os.environ.get("PORTAL_REQUIRE_PROXY") == "1":
+                pytest.fail(f"{package} is not installed (apt-get install {package})")
+            pytest.skip(f"{package} is not installed (apt-get install {package})")
+    proxy_port = free_port()
+    purge_settings = {
+        "PORTAL_EDGE_PURGE_URLS": [f"http://127.0.0.1:{proxy_port}/_purge"],
+        "PORTAL_EDGE_PURGE_STYLE": "urls",
+        "PORTAL_BASE_URL": f"http://127.0.0.1:{proxy_port}",
+    }
     app = make_app(
         database_url=f"sqlite:///{tmp_path / 'portal.db'}",
         instance_path=str(tmp_path / "instance"),
+        config=purge_settings if purging else None,
     )
     with app.app_context():
         created = sample_content()
@@ -75,17 +95,31 @@ def nginx_and_portal(tmp_path):
         article_id = created["article"].id
     folder = tmp_path / "nginx"
     folder.mkdir()
-    proxy_port = free_port()
+    main_conf = MAIN_CONF
+    if purging:  # as the Debian package and the documented copy do
+        (folder / "portal-purge.d").mkdir()
+        (folder / "portal-purge.d" / "purge.conf").write_text(PURGE_CONF.read_text())
+        main_conf = f"load_module {PURGE_MODULE};\n" + main_conf
     with served_in_thread(app) as portal_port:
         (folder / "portal.conf").write_text(site_conf(folder, proxy_port, portal_port))
         # Started by root, nginx's workers would drop to nobody, who cannot enter tmp_path.
         user = "user root;" if os.geteuid() == 0 else ""
-        (folder / "nginx.conf").write_text(MAIN_CONF.format(folder=folder, user=user))
+        (folder / "nginx.conf").write_text(main_conf.format(folder=folder, user=user))
         command = [NGINX, "-p", str(folder), "-e", str(folder / "error.log"),
                    "-c", str(folder / "nginx.conf")]  # fmt: skip
         proxy = f"http://127.0.0.1:{proxy_port}"
         with running(command, tmp_path / "nginx.log", lambda: answers(proxy + "/missing")):
             yield app, proxy, url, article_id
+
+
+@pytest.fixture
+def nginx_and_portal(tmp_path):
+    yield from nginx_in_front(tmp_path, purging=False)
+
+
+@pytest.fixture
+def nginx_purged_by_url(tmp_path):
+    yield from nginx_in_front(tmp_path, purging=True)
 
 
 def test_nginx_keeps_a_page_one_second_per_encoding(nginx_and_portal):
@@ -126,3 +160,41 @@ def test_signed_in_readers_always_reach_the_portal(nginx_and_portal):
         assert headers["X-Cache-Status"] == "BYPASS"
     _status, headers, _body = fetch(proxy + url, {"Cookie": "_ga=GA1.2.3"})
     assert headers["X-Cache-Status"] == "HIT"  # a reader's other cookies share the entry
+
+
+def test_with_the_purge_module_a_change_shows_through_nginx_at_once(nginx_purged_by_url):
+    app, proxy, url, article_id = nginx_purged_by_url
+    with app.app_context():  # the home page lists the newest articles
+        home = db.session.scalar(db.select(Page).where(Page.path == "/"))
+        db.session.add(
+            Placement(page_id=home.id, region="main", position=0, block_name="article_list")
+        )
+        db.session.commit()
+    for headers in ({"Accept-Encoding": "gzip"}, {}):
+        for _ in range(2):
+            fetch(proxy + url, headers)
+            fetch(proxy + "/", headers)
+        assert fetch(proxy + url, headers)[1]["X-Cache-Status"] == "HIT"
+        assert fetch(proxy + "/", headers)[1]["X-Cache-Status"] == "HIT"
+    assert "Chỉ thị số 30-CT/TW" in fetch(proxy + "/")[2].decode()
+
+    row = edit_title(app, article_id, "Tin mới ngay lập tức")
+    assert row.status == DELIVERED and row.pending == []  # nginx confirmed each purge
+    # No waiting: the article and the home page listing it are fetched from the portal
+    # again, for gzip and plain readers alike.
+    for headers in ({"Accept-Encoding": "gzip"}, {}):
+        for path in (url, "/"):
+            _status, kept, body = fetch(proxy + path, headers)
+            if kept.get("Content-Encoding") == "gzip":
+                body = gzip.decompress(body)
+            assert "Tin mới ngay lập tức" in body.decode(), path
+            assert kept["X-Cache-Status"] == "MISS", path
+
+
+def test_an_unknown_purge_style_is_a_deploy_problem(tmp_path):
+    app = make_app(
+        config={"PORTAL_EDGE_PURGE_STYLE": "url", "PORTAL_EDGE_PURGE_URLS": ["http://x/_purge"]},
+        instance_path=str(tmp_path),
+    )
+    [problem] = [p for p in deploy_problems(app) if p.check == "edge-purge"]
+    assert "'url'" in problem.message and "urls (nginx)" in problem.message

@@ -30,6 +30,7 @@ from portal import (
     BlockContext,
     CachePolicy,
     Category,
+    ContentEvent,
     PluginSetting,
     absolute_url,
     category_tree,
@@ -42,11 +43,13 @@ from portal import (
     strip_text,
 )
 
-from . import documents
+from . import documents, summaries
 from .compliance import sitemap_check
 from .robots import DEFAULT_ROBOTS, MAX_BYTES, check_robots, robots_body
 
 PLUGIN = "sitemaps"
+#: The folder of this plugin's migrations (the kept summaries); ``portal init-db`` applies them.
+PORTAL_MIGRATIONS = "migrations"
 
 
 def _check_seconds(value: int) -> None:
@@ -247,6 +250,19 @@ def portal_register_blocks():
 @hookimpl
 def portal_setup_app(app):
     app.register_blueprint(bp)
+
+
+@hookimpl
+def portal_content_changed(event: ContentEvent):
+    """An article changed: the summary of its sitemap is worked out again (and any summary
+    out of date), so the index reads no article (:mod:`.summaries`)."""
+    article_ids = [
+        int(tag.partition(":")[2])
+        for tag in event.tags
+        if tag.startswith("article:") and tag.partition(":")[2].isdigit()
+    ]
+    if article_ids or event.subject == "article":
+        summaries.refresh(article_ids, _size())
 
 
 @hookimpl

@@ -254,15 +254,15 @@ def portal_setup_app(app):
 
 @hookimpl
 def portal_content_changed(event: ContentEvent):
-    """An article changed: the summary of its sitemap is worked out again (and any summary
-    out of date), so the index reads no article (:mod:`.summaries`)."""
+    """An article changed: the summary of its sitemap is worked out again, so the index
+    reads no article (:mod:`.summaries`)."""
     article_ids = [
         int(tag.partition(":")[2])
         for tag in event.tags
         if tag.startswith("article:") and tag.partition(":")[2].isdigit()
     ]
     if article_ids or event.subject == "article":
-        summaries.refresh(article_ids, _size())
+        summaries.article_changed(article_ids, _size())
 
 
 @hookimpl

@@ -8,20 +8,22 @@ and the next time one of its articles becomes public by itself (a scheduled
 article: no event marks that moment). The index reads these rows (one per
 sitemap) and one seek for the highest article id.
 
-The rows follow the content events: an event naming ``article:<id>`` refreshes
-the summary of that article's sitemap, and any article event also fills in the
-summaries missing or out of date (a site upgraded with articles already in it, a
-changed size, a scheduled article now public). Until then the index works those
+The rows follow the content events: an event naming ``article:<id>`` drops the
+summary of that article's sitemap, and the handler fills in the summaries missing
+or out of date (a site upgraded with articles already in it, a changed size, a
+scheduled article now public) at most once every few seconds, so a bulk import's
+thousands of events cost one statement each. Until then the index works those
 out itself, without keeping them (a reader's request writes nothing), so it is
 right even before the first event.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import case, func, select, type_coerce
+from sqlalchemy import case, delete, func, select, type_coerce
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal import Article, Model, UTCDateTime, db, site_now
@@ -92,14 +94,33 @@ def current(size: int) -> list[SitemapSummary]:
     return [kept[number] for number in sorted(kept) if number <= count]
 
 
-def refresh(article_ids: Iterable[int], size: int) -> int:
-    """Work out again the sitemaps of ``article_ids`` and every summary out of date, and keep
-    them (in the caller's transaction: the delivery of a content event). How many."""
+#: Seconds between two fillings-in of the summaries missing, by one process's handler: a
+#: bulk import announces thousands of articles, each summary is worked out once a while.
+REFILL_SECONDS = 5.0
+_last_refill = [float("-inf")]
+
+
+def article_changed(article_ids: Iterable[int], size: int) -> None:
+    """Articles changed (a content event, in its delivery's transaction): their sitemaps'
+    summaries are dropped (one statement), and those missing or out of date are worked out
+    and kept, at most once every :data:`REFILL_SECONDS` per process. Until then the index
+    works out the missing ones itself: always right, only its cost waits."""
+    numbers = sorted({(article_id - 1) // size + 1 for article_id in article_ids if article_id > 0})
+    if numbers:
+        db.session.execute(delete(SitemapSummary).where(SitemapSummary.number.in_(numbers)))
+    now = time.monotonic()
+    if now - _last_refill[0] >= REFILL_SECONDS:
+        _last_refill[0] = now
+        refill(size)
+
+
+def refill(size: int) -> int:
+    """Work out and keep every summary missing or out of date; how many (in the caller's
+    transaction)."""
     now = site_now()
     kept = {summary.number: summary for summary in db.session.scalars(select(SitemapSummary))}
-    numbers = {(article_id - 1) // size + 1 for article_id in article_ids if article_id > 0}
-    numbers |= set(_out_of_date(kept, size, _sitemap_count(size), now))
-    for number in sorted(numbers):
+    numbers = _out_of_date(kept, size, _sitemap_count(size), now)
+    for number in numbers:
         fresh = work_out(number, size, now)
         summary = kept.get(number)
         if summary is None:

@@ -168,7 +168,7 @@ def test_sitemaps_cost_a_few_queries_and_articles_come_in_batches(site, site_app
 
     site.get("/sitemap.xml")  # settings and switches read once, as on any first request
     with site_app.app_context():  # what the delivery of the next article event keeps
-        summaries.refresh([], 2)  # (2 articles per sitemap: site_config)
+        summaries.refill(2)  # (2 articles per sitemap: site_config)
         db.session.commit()
     with count_queries(site_app) as statements:
         assert site.get("/sitemap.xml").data
@@ -328,7 +328,7 @@ def test_the_index_reads_articles_from_an_index_alone(default_size_app):
     from blocks.sitemaps import summaries
 
     with default_size_app.app_context():  # what the delivery of an article event keeps
-        summaries.refresh([], 1000)
+        summaries.refill(1000)
         db.session.commit()
     executed = statements_of(default_size_app, "/sitemap.xml")
     # The kept summaries, the highest article id, the pages' lastmod, the news'.
@@ -394,7 +394,7 @@ def _naive_utc(moment):
     )
 
 
-def test_kept_summaries_follow_article_events_and_scheduled_articles(tmp_path):
+def test_kept_summaries_follow_article_events_and_scheduled_articles(tmp_path, monkeypatch):
     from datetime import timedelta
 
     from blocks.sitemaps import summaries
@@ -427,6 +427,7 @@ def test_kept_summaries_follow_article_events_and_scheduled_articles(tmp_path):
                 category_id=article.category_id,
             )  # fmt: skip
             db.session.add(waiting)
+        monkeypatch.setattr(summaries, "_last_refill", [float("-inf")])  # none filled yet
         with unit_of_work(Actor.of_user(editor)):  # an event of the content layer: kept
             article_changes.save_article(
                 article, {"title": "Sửa tin"}, editor, expected_version=article.version
@@ -438,6 +439,22 @@ def test_kept_summaries_follow_article_events_and_scheduled_articles(tmp_path):
         ]
         assert entries == _group_by_lastmods(2)
         waiting_number = (waiting.id - 1) // 2 + 1
+
+        # Another change at once (a bulk import): its sitemap's summary is dropped, not
+        # worked out again yet; the index works it out itself meanwhile.
+        other = db.session.scalar(select(Article).where(Article.slug == "tin-0"))
+        other_number = (other.id - 1) // 2 + 1
+        with unit_of_work(Actor.of_user(editor)):
+            article_changes.save_article(
+                other, {"title": "Sửa tin nữa"}, editor, expected_version=other.version
+            )
+        dropped = {row.number for row in db.session.scalars(select(summaries.SitemapSummary))}
+        assert other_number not in dropped and waiting_number in dropped
+        entries = [
+            (s.number, _naive_utc(s.lastmod)) for s in summaries.current(2) if s.public_count
+        ]
+        assert entries == _group_by_lastmods(2)
+        kept = {row.number: row for row in db.session.scalars(select(summaries.SitemapSummary))}
         assert kept[waiting_number].next_change is not None  # its time will change the sitemap
 
         # Its time comes, with no event: the index works that sitemap out again by itself.

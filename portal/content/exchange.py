@@ -109,6 +109,7 @@ EXCLUDED_TABLES = {
     "site_profile_leaders": PLUGIN_DATA,
     "site_profile_links": PLUGIN_DATA,
     "statistics_days": PLUGIN_DATA,
+    "sitemaps_summaries": "worked out from the articles on each installation (their events)",
 }
 #: File kinds in the archive: the storage areas (portal.storage), by the setting naming them.
 FILE_AREAS = AREAS

@@ -165,7 +165,7 @@ def _checked_details(name: str, email: str, role: str, *, account: User | None) 
     return name, email
 
 
-def _check_password(password: str) -> None:
+def check_new_password(password: str) -> None:
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise PasswordTooShort()
 
@@ -178,7 +178,7 @@ def _other_active_admins(user: User) -> int:
     )
 
 
-def _end_every_session(user: User, *, keep: UserSession | None = None) -> int:
+def end_every_session(user: User, *, keep: UserSession | None = None) -> int:
     """Sign every browser of ``user`` out (except ``keep``); how many were ended."""
     query = delete(UserSession).where(UserSession.user_id == user.id)
     if keep is not None:
@@ -201,7 +201,7 @@ def _new_password(password: str | None) -> NewPassword:
     """The password chosen (checked), or a generated one when none was (None)."""
     if password is None:
         return NewPassword(generate_password(), True)
-    _check_password(password)
+    check_new_password(password)
     return NewPassword(password, False)
 
 
@@ -273,7 +273,7 @@ def update_account(
         return AccountUpdate(changed=False)
     if user.role != before["role"] or user.active != before["active"]:
         kept = keep if user.active else None
-        return AccountUpdate(changed=True, sessions_ended=_end_every_session(user, keep=kept))
+        return AccountUpdate(changed=True, sessions_ended=end_every_session(user, keep=kept))
     return AccountUpdate(changed=True)
 
 
@@ -290,7 +290,7 @@ def reset_password(
     chosen = _new_password(password)
     user.set_password(chosen.password)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email.lower()))
-    ended = _end_every_session(user, keep=keep)
+    ended = end_every_session(user, keep=keep)
     audit.record(
         "user.password_reset",
         subject_type="user",
@@ -308,9 +308,9 @@ def change_own_password(user: User, new_password: str, *, keep: UserSession | No
     returns how many.
     """
     require_unit("Changing a password")
-    _check_password(new_password)
+    check_new_password(new_password)
     user.set_password(new_password)
-    ended = _end_every_session(user, keep=keep)
+    ended = end_every_session(user, keep=keep)
     audit.record(
         "user.password_change",
         subject_type="user",
@@ -318,6 +318,25 @@ def change_own_password(user: User, new_password: str, *, keep: UserSession | No
         summary=f"Tự đổi mật khẩu: {user.email}",
     )
     return ended
+
+
+def update_profile(user: User, *, name: str, email: str) -> bool:
+    """The account's owner changes their own name and e-mail (the web layer checked the
+    current password when the address changes). Role and status stay. Whether anything
+    changed."""
+    require_unit("Changing one's own account")
+    name, email = _checked_details(name, email, user.role, account=user)
+    before = account_summary(user)
+    user.name, user.email = name, email
+    entry = audit.record_change(
+        "user.profile",
+        subject_type="user",
+        subject_id=user.id,
+        summary=f"Tự sửa thông tin tài khoản: {user.email}",
+        before=before,
+        after=account_summary(user),
+    )
+    return entry is not None
 
 
 # -- sign-in sessions ------------------------------------------------------------------------
@@ -376,7 +395,7 @@ def end_other_sessions(
         + (" (trừ phiên đang dùng)" if current is not None else ""),
         before={"sessions": [describe_session(record) for record in ending]},
     )
-    _end_every_session(user, keep=current)
+    end_every_session(user, keep=current)
     return len(ending)
 
 

@@ -226,6 +226,9 @@ def login():
             if user is None:
                 _spend_hashing_time(form.password.data)
             elif user.check_password(form.password.data):
+                if user.active and second_step.needed(user):
+                    # No session yet: the code from the app comes first.
+                    return second_step.begin(user, attempt, form.remember.data, next_url)
                 if user.active:
                     with unit_of_work(Actor.of_user(user, ip=request.remote_addr or "")):
                         throttle.forget(attempt)
@@ -282,3 +285,7 @@ def logout():
     logout_user()
     flash("Bạn đã đăng xuất.")
     return redirect(url_for("reader.home"))
+
+
+# Routes of the other sign-in pages, on this blueprint (imported last: they use the above).
+from portal.web.auth import account_links, second_step  # noqa: E402, F401

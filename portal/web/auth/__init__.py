@@ -266,12 +266,17 @@ def form_expired(error):
     """A sign-in or sign-out form without a valid token: nothing was done; say so and offer it again."""
     if request.endpoint == "auth.login":
         return _render(LoginForm(formdata=None), None, 400, expired=True)
-    return render_template(
-        "admin/error.html",
-        title="Không thực hiện được",
-        message="Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ, nên bạn chưa được đăng xuất. "
-        "Hãy tải lại trang và thử lần nữa.",
-    ), 400
+    if request.endpoint == "auth.logout":
+        message = (
+            "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ, nên bạn chưa được đăng xuất. "
+            "Hãy tải lại trang và thử lần nữa."
+        )
+    else:
+        message = (
+            "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ, nên chưa có gì thay đổi. "
+            "Hãy tải lại trang và thử lần nữa."
+        )
+    return render_template("admin/error.html", title="Không thực hiện được", message=message), 400
 
 
 @bp.post("/dang-xuat")

@@ -43,6 +43,7 @@ from portal.content.users import (
     email_in_use,
     end_every_session,
     normalise_email,
+    void_reset_links,
 )
 from portal.extensions import db
 from portal.models import ROLES, AccountToken, LoginAttempt, User
@@ -156,9 +157,7 @@ def complete_password_reset(token: str, new_password: str, *, now: datetime) -> 
     user.set_password(new_password)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email.lower()))
     ended = end_every_session(user)
-    db.session.execute(
-        delete(AccountToken).where(AccountToken.purpose == RESET, AccountToken.user_id == user.id)
-    )
+    void_reset_links(user)
     audit.record(
         "user.password_reset_by_email",
         subject_type="user",

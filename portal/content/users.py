@@ -15,7 +15,8 @@ Rules kept here:
 * the last active admin cannot demote or deactivate themselves (nobody could
   manage the site any more);
 * a role change, deactivation and a password reset or change end every
-  session of the account (the web layer then signs the person who changed
+  session of the account (and a new password or e-mail address voids the
+  account's unused password-reset links) (the web layer then signs the person who changed
   their own account in again in their browser); a reset also lifts a sign-in
   lock caused by failed attempts.
 """
@@ -30,7 +31,7 @@ from sqlalchemy import delete, func, select
 from portal.content import audit
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
-from portal.models import ROLES, LoginAttempt, User, UserSession
+from portal.models import ROLES, AccountToken, LoginAttempt, User, UserSession
 from portal.models.users import ROLE_LABELS
 
 MIN_PASSWORD_LENGTH = 10
@@ -186,6 +187,14 @@ def end_every_session(user: User, *, keep: UserSession | None = None) -> int:
     return db.session.execute(query).rowcount or 0
 
 
+def void_reset_links(user: User) -> None:
+    """Password-reset links of ``user`` still unused stop working (the password or the
+    address they were sent to changed)."""
+    db.session.execute(
+        delete(AccountToken).where(AccountToken.purpose == "reset", AccountToken.user_id == user.id)
+    )
+
+
 # -- the changes ------------------------------------------------------------------------------
 
 
@@ -290,6 +299,7 @@ def reset_password(
     chosen = _new_password(password)
     user.set_password(chosen.password)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email.lower()))
+    void_reset_links(user)
     ended = end_every_session(user, keep=keep)
     audit.record(
         "user.password_reset",
@@ -310,6 +320,7 @@ def change_own_password(user: User, new_password: str, *, keep: UserSession | No
     require_unit("Changing a password")
     check_new_password(new_password)
     user.set_password(new_password)
+    void_reset_links(user)
     ended = end_every_session(user, keep=keep)
     audit.record(
         "user.password_change",
@@ -327,6 +338,8 @@ def update_profile(user: User, *, name: str, email: str) -> bool:
     require_unit("Changing one's own account")
     name, email = _checked_details(name, email, user.role, account=user)
     before = account_summary(user)
+    if email != user.email:
+        void_reset_links(user)
     user.name, user.email = name, email
     entry = audit.record_change(
         "user.profile",

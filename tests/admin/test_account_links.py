@@ -399,3 +399,25 @@ def test_without_a_mail_server_the_admin_is_shown_the_link(app, admin_client, mo
     assert "không có thư nào được gửi" in text_of(html)
     path = LINK_RE.search(html).group(0).replace("http://cong.example.vn", "")
     assert app.test_client().get(path).status_code == 200
+
+
+def test_a_new_password_set_otherwise_voids_an_unused_reset_link(
+    app, client, editor_id, smtp_server
+):
+    ask_for_reset(client, "bientap@example.org")
+    path = link_in(smtp_server.wait_for(1)[0])
+    owner = client_signed_in_as(app, editor_id)
+    page = owner.get("/admin/account").get_data(as_text=True)
+
+    changed = owner.post(
+        "/admin/account/password",
+        data={
+            "csrf_token": csrf_of(page),
+            "current_password": PASSWORD,
+            "new_password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    )
+
+    assert changed.status_code == 302
+    assert client.get(path).status_code == 410

@@ -214,6 +214,15 @@ DEFAULTS: dict[str, Any] = {
     "PORTAL_LOGIN_MAX_FAILURES_PER_EMAIL": 10,
     "PORTAL_LOGIN_MAX_FAILURES_PER_IP": 20,
     "PORTAL_KNOWN_CLIENT_DAYS": 180,
+    # Accounts (docs/operations.md "Accounts, e-mail links and two-step sign-in"): how long a
+    # password-reset link and an invitation link work; password-reset requests allowed per
+    # address typed and per client address within the sign-in failure window; admins
+    # without an authenticator app must set one up before anything else in the admin.
+    "PORTAL_PASSWORD_RESET_MINUTES": 60,
+    "PORTAL_INVITATION_DAYS": 7,
+    "PORTAL_PASSWORD_RESET_PER_EMAIL": 3,
+    "PORTAL_PASSWORD_RESET_PER_IP": 10,
+    "PORTAL_REQUIRE_ADMIN_2FA": False,
     # Number of reverse proxies in front of the app whose X-Forwarded-* headers
     # are trusted (0 = none). Without it, behind a proxy every visitor has the
     # proxy's address and the per-address sign-in limit applies to everyone.

@@ -15,7 +15,8 @@ Rules kept here:
 * the last active admin cannot demote or deactivate themselves (nobody could
   manage the site any more);
 * a role change, deactivation and a password reset or change end every
-  session of the account (the web layer then signs the person who changed
+  session of the account (and a new password or e-mail address voids the
+  account's unused password-reset links) (the web layer then signs the person who changed
   their own account in again in their browser); a reset also lifts a sign-in
   lock caused by failed attempts.
 """
@@ -30,7 +31,7 @@ from sqlalchemy import delete, func, select
 from portal.content import audit
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
-from portal.models import ROLES, LoginAttempt, User, UserSession
+from portal.models import ROLES, AccountToken, LoginAttempt, User, UserSession
 from portal.models.users import ROLE_LABELS
 
 MIN_PASSWORD_LENGTH = 10
@@ -165,7 +166,7 @@ def _checked_details(name: str, email: str, role: str, *, account: User | None) 
     return name, email
 
 
-def _check_password(password: str) -> None:
+def check_new_password(password: str) -> None:
     if not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
         raise PasswordTooShort()
 
@@ -178,12 +179,20 @@ def _other_active_admins(user: User) -> int:
     )
 
 
-def _end_every_session(user: User, *, keep: UserSession | None = None) -> int:
+def end_every_session(user: User, *, keep: UserSession | None = None) -> int:
     """Sign every browser of ``user`` out (except ``keep``); how many were ended."""
     query = delete(UserSession).where(UserSession.user_id == user.id)
     if keep is not None:
         query = query.where(UserSession.id != keep.id)
     return db.session.execute(query).rowcount or 0
+
+
+def void_reset_links(user: User) -> None:
+    """Password-reset links of ``user`` still unused stop working (the password or the
+    address they were sent to changed)."""
+    db.session.execute(
+        delete(AccountToken).where(AccountToken.purpose == "reset", AccountToken.user_id == user.id)
+    )
 
 
 # -- the changes ------------------------------------------------------------------------------
@@ -201,7 +210,7 @@ def _new_password(password: str | None) -> NewPassword:
     """The password chosen (checked), or a generated one when none was (None)."""
     if password is None:
         return NewPassword(generate_password(), True)
-    _check_password(password)
+    check_new_password(password)
     return NewPassword(password, False)
 
 
@@ -273,7 +282,7 @@ def update_account(
         return AccountUpdate(changed=False)
     if user.role != before["role"] or user.active != before["active"]:
         kept = keep if user.active else None
-        return AccountUpdate(changed=True, sessions_ended=_end_every_session(user, keep=kept))
+        return AccountUpdate(changed=True, sessions_ended=end_every_session(user, keep=kept))
     return AccountUpdate(changed=True)
 
 
@@ -290,7 +299,8 @@ def reset_password(
     chosen = _new_password(password)
     user.set_password(chosen.password)
     db.session.execute(delete(LoginAttempt).where(LoginAttempt.email == user.email.lower()))
-    ended = _end_every_session(user, keep=keep)
+    void_reset_links(user)
+    ended = end_every_session(user, keep=keep)
     audit.record(
         "user.password_reset",
         subject_type="user",
@@ -308,9 +318,10 @@ def change_own_password(user: User, new_password: str, *, keep: UserSession | No
     returns how many.
     """
     require_unit("Changing a password")
-    _check_password(new_password)
+    check_new_password(new_password)
     user.set_password(new_password)
-    ended = _end_every_session(user, keep=keep)
+    void_reset_links(user)
+    ended = end_every_session(user, keep=keep)
     audit.record(
         "user.password_change",
         subject_type="user",
@@ -318,6 +329,27 @@ def change_own_password(user: User, new_password: str, *, keep: UserSession | No
         summary=f"Tự đổi mật khẩu: {user.email}",
     )
     return ended
+
+
+def update_profile(user: User, *, name: str, email: str) -> bool:
+    """The account's owner changes their own name and e-mail (the web layer checked the
+    current password when the address changes). Role and status stay. Whether anything
+    changed."""
+    require_unit("Changing one's own account")
+    name, email = _checked_details(name, email, user.role, account=user)
+    before = account_summary(user)
+    if email != user.email:
+        void_reset_links(user)
+    user.name, user.email = name, email
+    entry = audit.record_change(
+        "user.profile",
+        subject_type="user",
+        subject_id=user.id,
+        summary=f"Tự sửa thông tin tài khoản: {user.email}",
+        before=before,
+        after=account_summary(user),
+    )
+    return entry is not None
 
 
 # -- sign-in sessions ------------------------------------------------------------------------
@@ -376,7 +408,7 @@ def end_other_sessions(
         + (" (trừ phiên đang dùng)" if current is not None else ""),
         before={"sessions": [describe_session(record) for record in ending]},
     )
-    _end_every_session(user, keep=current)
+    end_every_session(user, keep=current)
     return len(ending)
 
 

@@ -20,11 +20,20 @@ from portal.models.plugins import PluginState
 from portal.models.search import IndexedDocument
 from portal.models.search_postgres import SEARCH_VECTORS_TABLE  # noqa: F401 - its DDL listeners
 from portal.models.types import utcnow
-from portal.models.users import ROLES, LoginAttempt, User, UserSession
+from portal.models.users import (
+    ROLES,
+    AccountToken,
+    LoginAttempt,
+    RecoveryCode,
+    User,
+    UserSession,
+    UserTotp,
+)
 from portal.models.views import ArticleDailyViews
 
 __all__ = [
     "ARTICLE_STATUSES",
+    "AccountToken",
     "PAGE_KINDS",
     "ROLES",
     "STATUS_LABELS",
@@ -45,9 +54,11 @@ __all__ = [
     "Placement",
     "PluginSettingValue",
     "PluginState",
+    "RecoveryCode",
     "IndexedDocument",
     "Tag",
     "User",
     "UserSession",
+    "UserTotp",
     "utcnow",
 ]

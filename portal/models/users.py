@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -115,3 +115,65 @@ class LoginAttempt(db.Model):
     ip: Mapped[str] = mapped_column(String(64), index=True)
     client: Mapped[str] = mapped_column(String(40), default="", server_default="")
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+
+class AccountToken(db.Model):
+    """A single-use link sent by e-mail: a password reset or an invitation.
+
+    The link carries a random token; the row keeps only its SHA-256, so a copy
+    of the database opens no link. ``purpose`` is ``reset`` (``user_id`` set)
+    or ``invite`` (``email`` and ``role`` of the account to create). A used,
+    replaced or expired link's row is deleted. Tokens belong to one
+    installation and are never exported.
+    """
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, default=None
+    )
+    #: The invited address (lower-cased); for a reset, the account's address when sent.
+    email: Mapped[str] = mapped_column(String(300), index=True, default="")
+    #: The role an invitation gives ("" for a reset).
+    role: Mapped[str] = mapped_column(String(20), default="")
+    #: The name the inviting admin suggested ("" for a reset or none).
+    name: Mapped[str] = mapped_column(String(200), default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), default=None
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class UserTotp(db.Model):
+    """An account's authenticator app (TOTP, RFC 6238): the second step of signing in.
+
+    ``confirmed_at`` is None while the owner is setting it up (the secret shown,
+    no code typed back yet); only a confirmed one is asked for at sign-in.
+    ``last_step`` is the time step of the last code accepted, so a code cannot be
+    used twice within its window.
+    """
+
+    __tablename__ = "user_totp"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    last_step: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that stands in for the authenticator app (SHA-256 kept only)."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -14,7 +14,17 @@ from urllib.parse import quote
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.models import AuditEntry, Page, PageDraft, PageRevision, Placement, User
+from portal.models import (
+    AccountToken,
+    AuditEntry,
+    Page,
+    PageDraft,
+    PageRevision,
+    Placement,
+    RecoveryCode,
+    User,
+    UserTotp,
+)
 from portal.testing import signed_in_client
 
 PASSWORD = "mat-khau-dai-1"
@@ -121,5 +131,17 @@ def snapshot(app) -> dict:
             "users": [
                 (u.id, u.email, u.name, u.role, u.active, u.password_hash)
                 for u in db.session.scalars(select(User).order_by(User.id))
+            ],
+            "account_tokens": [
+                (t.id, t.purpose, t.token_hash, t.user_id, t.email, t.role, t.expires_at)
+                for t in db.session.scalars(select(AccountToken).order_by(AccountToken.id))
+            ],
+            "second_factors": [
+                (t.user_id, t.secret, t.confirmed_at, t.last_step)
+                for t in db.session.scalars(select(UserTotp).order_by(UserTotp.user_id))
+            ]
+            + [
+                (c.id, c.user_id, c.code_hash, c.used_at)
+                for c in db.session.scalars(select(RecoveryCode).order_by(RecoveryCode.id))
             ],
         }

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from smtp_server import smtp_server  # noqa: F401 (a fixture: a real SMTP server)
 
 from .admin_helpers import client_signed_in_as, make_user
 

@@ -10,6 +10,7 @@ value for it is added here.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -21,7 +22,8 @@ from portal import hookimpl
 from portal.content import audit
 from portal.content.page_drafts import add_block, change_draft, edit_version, publish
 from portal.extensions import db
-from portal.models import MediaImage, Placement, User
+from portal.models import AccountToken, MediaImage, Placement, User
+from portal.models.types import utcnow
 from portal.testing import make_app, sample_content
 
 from .admin_helpers import client_signed_in_as, csrf_of, make_user, snapshot
@@ -34,6 +36,12 @@ OPEN_TO = {
     "admin.account": {"admin", "editor", "author"},
     "admin.account_password": {"admin", "editor", "author"},
     "admin.account_sessions_end": {"admin", "editor", "author"},
+    # ... their name and e-mail, and two-step sign-in.
+    **dict.fromkeys(
+        ["admin.account_profile"]
+        + [f"admin.account_2fa{name}" for name in ("", "_start", "_confirm", "_off", "_codes")],
+        {"admin", "editor", "author"},
+    ),
     "auth.logout": {"admin", "editor", "author"},
     "admin.categories_list": {"admin", "editor"},
     "admin.category_new": {"admin", "editor"},
@@ -120,6 +128,9 @@ def make_world(app) -> dict:
         question = Question(subject="Câu hỏi", body="Nội dung câu hỏi", name="Bạn đọc",
                             email="ban-doc@example.org")  # fmt: skip
         db.session.add(question)
+        invitation = AccountToken(purpose="invite", token_hash="0" * 64, email="moi@example.org",
+                                  role="author", expires_at=utcnow() + timedelta(days=7))  # fmt: skip
+        db.session.add(invitation)
         db.session.commit()
         return {
             "user_ids": ids,
@@ -140,6 +151,7 @@ def make_world(app) -> dict:
                 "file_id": 1,
                 "step": "xuat-ban",
                 "question_id": question.id,
+                "invitation_id": invitation.id,
                 # The site profile: no such rows (404), which is neither 403 nor 500.
                 "leader_id": 1,
                 "unit_id": 1,
@@ -240,7 +252,14 @@ def test_every_admin_route_checks_sign_in_role_and_csrf(app):
         "admin.users_edit",
         "admin.users_password",
         "admin.users_sessions_end",
+        "admin.users_invite",
+        "admin.users_invitation_resend",
+        "admin.users_invitation_cancel",
+        "admin.users_2fa_off",
         "admin.account",
+        "admin.account_profile",
+        "admin.account_2fa",
+        "admin.account_2fa_confirm",
         "admin.audit_log",
         "admin.audit_entry",
         "auth.logout",

@@ -75,6 +75,38 @@ def admin_helpers():
     return {"block_label": block_label}
 
 
+#: What an admin without two-step sign-in may still open while ``PORTAL_REQUIRE_ADMIN_2FA``
+#: is on: the screens that set it up.
+SECOND_FACTOR_SETUP = frozenset(
+    {"admin.account_2fa", "admin.account_2fa_start", "admin.account_2fa_confirm"}
+)
+
+
+@bp.before_request
+def require_admin_second_factor():
+    """With ``PORTAL_REQUIRE_ADMIN_2FA`` on, an admin without two-step sign-in goes to set
+    it up before anything else in the admin (signing out stays possible)."""
+    from flask import current_app, flash, redirect, request, url_for
+    from flask_login import current_user
+
+    if not current_app.config.get("PORTAL_REQUIRE_ADMIN_2FA"):
+        return None
+    if not current_user.is_authenticated or current_user.role != "admin":
+        return None
+    if request.endpoint in SECOND_FACTOR_SETUP:
+        return None
+    from portal.content import two_factor
+
+    if two_factor.is_on(current_user):
+        return None
+    flash(
+        "Site yêu cầu mọi quản trị viên bật xác thực hai bước. "
+        "Hãy bật nó trước khi dùng các trang quản trị khác.",
+        "error",
+    )
+    return redirect(url_for("admin.account_2fa"))
+
+
 def _register_error_pages() -> None:
     from portal.web.admin.access import bad_request, forbidden, too_large
 

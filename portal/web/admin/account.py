@@ -1,5 +1,9 @@
-""" "Tài khoản của tôi": everyone's own account — change the password, see and end
-their own sign-in sessions.
+""" "Tài khoản của tôi": everyone's own account — change their name and e-mail, the
+password, two-step sign-in (portal/web/admin/account_2fa.py), see and end their own
+sign-in sessions.
+
+A new e-mail address (the sign-in name) needs the current password, like a new
+password; the name alone does not.
 
 Changing the password needs the current one (a borrowed, still signed-in
 browser must not be enough to take the account over); wrong guesses are
@@ -13,17 +17,25 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from portal.content import audit, two_factor
 from portal.content import users as accounts
 from portal.content.users import MIN_PASSWORD_LENGTH
 from portal.models.users import ROLE_LABELS
+from portal.text import strip_text
 from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import STAFF, roles_required
 from portal.web.admin.session_list import end_sessions, session_list_context
-from portal.web.auth import known_clients, renew_session, this_browser_session, throttle
+from portal.web.auth import (
+    email_address,
+    known_clients,
+    renew_session,
+    this_browser_session,
+    throttle,
+)
 
 WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."
 
@@ -54,13 +66,55 @@ class OwnPasswordForm(FlaskForm):
     )
 
 
-def _render(form: OwnPasswordForm, refusal=None, status: int = 200):
+class ProfileForm(FlaskForm):
+    name = StringField(
+        "Họ và tên",
+        filters=[strip_text],
+        validators=[
+            DataRequired("Hãy nhập họ và tên."),
+            Length(max=200, message="Tối đa 200 ký tự."),
+        ],
+    )
+    email = EmailField(
+        "Thư điện tử",
+        description="Dùng để đăng nhập và nhận thư đặt lại mật khẩu.",
+        filters=[
+            lambda value: accounts.normalise_email(value) if isinstance(value, str) else value
+        ],
+        validators=[
+            DataRequired("Hãy nhập thư điện tử."),
+            email_address,
+            Length(max=300, message="Tối đa 300 ký tự."),
+        ],
+    )
+    profile_password = PasswordField(
+        "Mật khẩu hiện tại",
+        description="Chỉ cần khi đổi thư điện tử.",
+        validators=[Length(max=500)],
+    )
+
+
+def _render(
+    form: OwnPasswordForm | None = None,
+    refusal=None,
+    status: int = 200,
+    *,
+    profile: ProfileForm | None = None,
+    profile_refusal=None,
+):
     user = current_user._get_current_object()
+    if form is None:
+        form = OwnPasswordForm(formdata=None)
+    if profile is None:
+        profile = ProfileForm(formdata=None, obj=user)
     return (
         render_template(
             "admin/account.html",
             form=form,
             refusal=refusal,
+            profile=profile,
+            profile_refusal=profile_refusal,
+            two_factor_on=two_factor.is_on(user),
             account=user,
             role_labels=ROLE_LABELS,
             **session_list_context(user, url_for("admin.account_sessions_end")),
@@ -72,7 +126,7 @@ def _render(form: OwnPasswordForm, refusal=None, status: int = 200):
 @bp.get("/account")
 @roles_required(*STAFF)
 def account():
-    return _render(OwnPasswordForm(formdata=None))
+    return _render()
 
 
 @bp.post("/account/password")
@@ -114,3 +168,43 @@ def account_password():
 def account_sessions_end():
     end_sessions(current_user._get_current_object())
     return redirect(url_for("admin.account", _anchor="phien-dang-nhap"))
+
+
+@bp.post("/account/profile")
+@roles_required(*STAFF)
+def account_profile():
+    """Change one's own name and e-mail; a new e-mail needs the current password."""
+    user = current_user._get_current_object()
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _render(profile=form, status=422)
+    attempt = None
+    if form.email.data != user.email.lower():
+        attempt = throttle.Attempt(
+            email=user.email.lower(),
+            ip=request.remote_addr or "",
+            client=f"s{user.session_record.id}",
+        )
+        refusal = throttle.check(attempt)
+        if refusal is not None:
+            return _render(profile=form, profile_refusal=refusal, status=429)
+        if not form.profile_password.data:
+            form.profile_password.errors.append(
+                "Hãy nhập mật khẩu hiện tại để đổi thư điện tử đăng nhập."
+            )
+            return _render(profile=form, status=422)
+        if not user.check_password(form.profile_password.data):
+            throttle.count_failure(attempt)
+            form.profile_password.errors.append(WRONG_CURRENT_PASSWORD)
+            return _render(profile=form, status=422)
+    try:
+        with change():
+            if attempt is not None:
+                throttle.forget(attempt)
+            changed = accounts.update_profile(user, name=form.name.data, email=form.email.data)
+    except accounts.AccountError as refusal:
+        target = form.email if refusal.field == "email" else form.name
+        target.errors.append(str(refusal))
+        return _render(profile=form, status=422)
+    flash("Đã lưu thông tin tài khoản." if changed else audit.NOTHING_CHANGED)
+    return redirect(url_for("admin.account"))

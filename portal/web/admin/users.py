@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from portal.content import audit
+from portal.content import account_tokens, audit, two_factor
 from portal.content import users as accounts
 from portal.content.users import MIN_PASSWORD_LENGTH
 from portal.extensions import db
@@ -30,7 +30,7 @@ from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import SITE_ADMINS, roles_required
 from portal.web.admin.session_list import end_sessions, session_list_context
-from portal.web.auth import email_address, renew_session, this_browser_session
+from portal.web.auth import clock, email_address, renew_session, this_browser_session
 
 
 def _normalise_email(value):
@@ -141,6 +141,9 @@ def users_list():
         last_sign_in=last_sign_in,
         role_labels=ROLE_LABELS,
         text=text,
+        two_factor_on=two_factor.accounts_with_it_on(user.id for user in users),
+        invitations=account_tokens.pending_invitations(),
+        now=clock.now(),
     )
 
 
@@ -200,6 +203,7 @@ def _render_account(form: UserEditForm, user: User):
         "admin/users/form.html",
         form=form,
         account=user,
+        two_factor_on=two_factor.is_on(user),
         **session_list_context(user, url_for("admin.users_sessions_end", user_id=user.id)),
     )
 

@@ -226,6 +226,9 @@ def login():
             if user is None:
                 _spend_hashing_time(form.password.data)
             elif user.check_password(form.password.data):
+                if user.active and second_step.needed(user):
+                    # No session yet: the code from the app comes first.
+                    return second_step.begin(user, attempt, form.remember.data, next_url)
                 if user.active:
                     with unit_of_work(Actor.of_user(user, ip=request.remote_addr or "")):
                         throttle.forget(attempt)
@@ -263,12 +266,17 @@ def form_expired(error):
     """A sign-in or sign-out form without a valid token: nothing was done; say so and offer it again."""
     if request.endpoint == "auth.login":
         return _render(LoginForm(formdata=None), None, 400, expired=True)
-    return render_template(
-        "admin/error.html",
-        title="Không thực hiện được",
-        message="Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ, nên bạn chưa được đăng xuất. "
-        "Hãy tải lại trang và thử lần nữa.",
-    ), 400
+    if request.endpoint == "auth.logout":
+        message = (
+            "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ, nên bạn chưa được đăng xuất. "
+            "Hãy tải lại trang và thử lần nữa."
+        )
+    else:
+        message = (
+            "Biểu mẫu đã hết hạn hoặc thiếu mã bảo vệ, nên chưa có gì thay đổi. "
+            "Hãy tải lại trang và thử lần nữa."
+        )
+    return render_template("admin/error.html", title="Không thực hiện được", message=message), 400
 
 
 @bp.post("/dang-xuat")
@@ -282,3 +290,7 @@ def logout():
     logout_user()
     flash("Bạn đã đăng xuất.")
     return redirect(url_for("reader.home"))
+
+
+# Routes of the other sign-in pages, on this blueprint (imported last: they use the above).
+from portal.web.auth import account_links, second_step  # noqa: E402, F401

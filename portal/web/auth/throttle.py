@@ -171,3 +171,41 @@ def forget(attempt: Attempt) -> None:
     owner signed in.
     """
     db.session.execute(delete(LoginAttempt).where(*_own_failures(attempt)))
+
+
+# -- requests that send e-mail (password resets) ---------------------------------------------
+
+#: ``LoginAttempt.client`` of a password-reset request (never a sign-in client id).
+RESET_REQUEST = "reset-request"
+#: ``LoginAttempt.client`` of a wrong code at the second step of signing in.
+SECOND_STEP = "second-step"
+
+
+def check_reset_request(email: str, ip: str, now: datetime | None = None) -> Refusal | None:
+    """A :class:`Refusal` when this address typed, or this client address, asked for
+    password-reset links too often within the window (whether or not an account exists)."""
+    now = now or clock.now()
+    since = now - window()
+    by_email = (LoginAttempt.email == email, LoginAttempt.client == RESET_REQUEST)
+    by_ip = (LoginAttempt.ip == ip, LoginAttempt.client == RESET_REQUEST)
+    waits = [
+        _limit_wait(_times(by_email, since), _setting("PORTAL_PASSWORD_RESET_PER_EMAIL"), now),
+        _limit_wait(_times(by_ip, since), _setting("PORTAL_PASSWORD_RESET_PER_IP"), now),
+    ]
+    longest = max((wait for wait in waits if wait is not None), default=None)
+    if longest is None or longest <= timedelta(0):
+        return None
+    return Refusal(wait_minutes=max(1, math.ceil(longest.total_seconds() / 60)))
+
+
+def reset_request_refusal_message(refusal: Refusal) -> str:
+    return (
+        "Bạn đã yêu cầu đặt lại mật khẩu quá nhiều lần. "
+        f"Hãy thử lại sau {refusal.wait_minutes} phút."
+    )
+
+
+def second_step_attempt(email: str, ip: str) -> Attempt:
+    """The throttle's view of the second step for one account: its own failures, from any
+    address (whoever is there already knew the password)."""
+    return Attempt(email=email.lower(), ip=ip, client=SECOND_STEP)

@@ -3,7 +3,9 @@
 Password resets, invitations and notifications all go through :func:`send`. The
 settings are ``PORTAL_MAIL_*`` (portal/config.py). With no server configured (the
 demo, development) each message is written to the ``portal.mail`` log instead, so a
-developer still sees the link it carries; :func:`configured` tells callers which.
+developer still sees the link it carries (under ``PORTAL_ENV=production`` only its
+recipient and subject: a body may hold a sign-in link); :func:`configured` tells
+callers which.
 
 Sending happens outside any database transaction: a slow or unreachable server must
 never hold a row lock. A failure raises :class:`MailError` with a message an admin
@@ -21,6 +23,8 @@ from email.utils import formataddr, make_msgid
 from urllib.parse import urlsplit
 
 from flask import current_app
+
+from portal.production import is_production
 
 log = logging.getLogger("portal.mail")
 
@@ -87,7 +91,10 @@ def send(to: str, subject: str, body: str) -> Message:
     message = build(to, subject, body)
     sent = Message(to=to, subject=subject, body=body, message_id=message["Message-ID"])
     if not configured():
-        log.info("e-mail not sent (no PORTAL_MAIL_SERVER) to %s: %s\n%s", to, subject, body)
+        if is_production(current_app):  # the body may hold a sign-in link: never in a log
+            log.warning("e-mail not sent (no PORTAL_MAIL_SERVER) to %s: %s", to, subject)
+        else:
+            log.info("e-mail not sent (no PORTAL_MAIL_SERVER) to %s: %s\n%s", to, subject, body)
         return sent
     config = current_app.config
     host = str(config["PORTAL_MAIL_SERVER"]).strip()

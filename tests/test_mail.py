@@ -65,3 +65,12 @@ def test_bad_mail_settings_are_deploy_problems(tmp_path):
     found = [problem.message for problem in deploy_problems(app) if problem.check == "mail"]
     assert any("PORTAL_MAIL_SECURITY" in message for message in found)
     assert any("PORTAL_MAIL_PASSWORD" in message for message in found)
+
+
+def test_in_production_the_log_never_holds_a_message_body(tmp_path, caplog):
+    app = make_app(instance_path=str(tmp_path))
+    app.config["PORTAL_ENV"] = "production"  # (after the start-up checks, which need more)
+    with app.app_context(), caplog.at_level(logging.INFO, logger="portal.mail"):
+        mail.send("a@example.vn", "Đặt lại mật khẩu", "https://x/dat-lai-mat-khau/bi-mat")
+    assert "Đặt lại mật khẩu" in caplog.text
+    assert "bi-mat" not in caplog.text

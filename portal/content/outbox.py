@@ -30,7 +30,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from portal import metrics, page_warming
 from portal.cache import cache_for
-from portal.content import audit, coherence, edge_purge
+from portal.content import audit, coherence, edge_purge, notifications
 from portal.content.events import ContentEvent
 from portal.content.unit_of_work import Actor, collecting, require_unit
 from portal.extensions import db
@@ -89,6 +89,9 @@ def write(
         return []
     consumers = consumer_names(current_app._get_current_object())
     without_search = [name for name in consumers if name != SEARCH_CONSUMER]
+    # The newsroom's own events (a workflow step, a notification's e-mail) go to their
+    # one consumer: readers' caches, the search index and plugins are not told of them.
+    routes = notifications.ROUTES
     now = utcnow()
     rows = [
         {
@@ -98,7 +101,9 @@ def write(
             "tags": sorted(event.tags),
             "actor": actor.name[:300],
             "status": PENDING,
-            "pending": list(without_search if event in indexed else consumers),
+            "pending": list(
+                routes.get(event.subject) or (without_search if event in indexed else consumers)
+            ),
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
@@ -528,6 +533,12 @@ def _tell(app, consumer: str, event: ContentEvent, announced: list[ContentEvent]
         from portal.search.indexing import index_event
 
         index_event(event)
+        return
+    own = notifications.CONSUMERS.get(consumer)
+    if own is not None:  # the inbox and its e-mails (portal.content.notifications)
+        with collecting(CONSUMERS_ACTOR) as unit:
+            own(event)
+        announced += unit.events
         return
     # A plugin switched off or gone since the event was written no longer listens.
     with collecting(CONSUMERS_ACTOR) as unit:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from articles.conftest import clients, make_article, site, users  # noqa: F401 (fixtures)
+from smtp_server import smtp_server  # noqa: F401 (fixture)
 from sqlalchemy import select
 
 from portal.content import articles

@@ -7,7 +7,6 @@ import socket
 from datetime import timedelta
 
 import pytest
-from smtp_server import smtp_server  # noqa: F401 (fixture)
 
 from portal.content import notifications, outbox
 from portal.content.unit_of_work import Actor, unit_of_work
@@ -21,7 +20,7 @@ BASE_URL = "https://cong.example.vn"
 
 
 @pytest.fixture
-def app_config(smtp_server):  # noqa: F811
+def app_config(smtp_server):
     return {**smtp_server.config(), "PORTAL_BASE_URL": BASE_URL, "PORTAL_SITE_NAME": "Cổng tỉnh"}
 
 
@@ -32,7 +31,7 @@ def choose(app, user_id: int, kinds: list[str]) -> None:
             notifications.set_email_kinds(user, kinds)
 
 
-def test_a_submission_mails_the_editors_in_vietnamese_with_a_link(app, site, users, smtp_server):  # noqa: F811
+def test_a_submission_mails_the_editors_in_vietnamese_with_a_link(app, site, users, smtp_server):
     article_id = make_article(app, created_by=users["author"], title="Lễ hội Lồng Tồng")
     take_step(app, "submit", article_id, users["author"])
     received = smtp_server.wait_for(2)
@@ -50,7 +49,7 @@ def test_a_submission_mails_the_editors_in_vietnamese_with_a_link(app, site, use
     assert [row.status for row in outbox_rows(app, notifications.MAIL_SUBJECT)] == [DELIVERED] * 2
 
 
-def test_each_person_gets_the_mails_they_chose(app, site, users, smtp_server):  # noqa: F811
+def test_each_person_gets_the_mails_they_chose(app, site, users, smtp_server):
     choose(app, users["editor"], [])  # the inbox only
     choose(app, users["author"], ["sent_back"])  # not "published"
     first = make_article(app, created_by=users["author"], title="Bài một")
@@ -76,7 +75,7 @@ def test_each_person_gets_the_mails_they_chose(app, site, users, smtp_server):  
     )
 
 
-def test_the_defaults_mail_authors_publications_but_not_schedules(app, site, users, smtp_server):  # noqa: F811
+def test_the_defaults_mail_authors_publications_but_not_schedules(app, site, users, smtp_server):
     now_id = make_article(app, created_by=users["author"], status="review", title="Ngay")
     later_id = make_article(app, created_by=users["author"], status="review", title="Sau")
     take_step(app, "publish", later_id, users["editor"], when=utcnow() + timedelta(days=1))
@@ -96,7 +95,7 @@ def test_a_mail_server_that_is_down_keeps_the_inbox_and_the_mail_comes_later(
     site,
     users,
     smtp_server,
-    caplog,  # noqa: F811
+    caplog,
 ):
     app.config["PORTAL_MAIL_PORT"] = dead_port()
     choose(app, users["admin"], [])

@@ -34,6 +34,13 @@ OPEN_TO = {
     "admin.account": {"admin", "editor", "author"},
     "admin.account_password": {"admin", "editor", "author"},
     "admin.account_sessions_end": {"admin", "editor", "author"},
+    # Everyone's own notifications and e-mail choices; one person's are another's 404
+    # (tests/notifications/test_inbox.py).
+    **dict.fromkeys(
+        ["admin.account_notifications"]
+        + [f"admin.notifications_{name}" for name in ("list", "open", "read", "read_all")],
+        {"admin", "editor", "author"},
+    ),
     "auth.logout": {"admin", "editor", "author"},
     "admin.categories_list": {"admin", "editor"},
     "admin.category_new": {"admin", "editor"},
@@ -140,6 +147,8 @@ def make_world(app) -> dict:
                 "file_id": 1,
                 "step": "xuat-ban",
                 "question_id": question.id,
+                # Nobody's notification (404 for everyone), which is neither 403 nor 500.
+                "notification_id": 1,
                 # The site profile: no such rows (404), which is neither 403 nor 500.
                 "leader_id": 1,
                 "unit_id": 1,
@@ -241,6 +250,8 @@ def test_every_admin_route_checks_sign_in_role_and_csrf(app):
         "admin.users_password",
         "admin.users_sessions_end",
         "admin.account",
+        "admin.notifications_list",
+        "admin.notifications_open",
         "admin.audit_log",
         "admin.audit_entry",
         "auth.logout",

@@ -4,7 +4,10 @@ A unit of work writes its events as :class:`~portal.models.events.OutboxEvent`
 rows in its own transaction. Once committed they are delivered at once to
 each consumer: ``cache`` (purge by tag), ``search`` (index or remove the
 object in the search index) and ``plugin:<name>`` for every plugin
-implementing ``portal_content_changed``. A consumer that fails (Redis away, a
+implementing ``portal_content_changed``. The newsroom's own events (a
+workflow step, a notification's e-mail; :mod:`portal.content.notifications`)
+go to their one consumer instead, ``notify`` or ``mail``, and to no other
+(:data:`portal.content.notifications.ROUTES`). A consumer that fails (Redis away, a
 plugin raising) stays in the row's ``pending`` list and is tried again later,
 with growing waits (``PORTAL_EVENT_RETRY_SECONDS`` doubling up to
 ``PORTAL_EVENT_RETRY_MAX_SECONDS``), by whichever process gets there first:

@@ -30,6 +30,7 @@ content events screen), never dropping it.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -78,6 +79,11 @@ MAIL_CONSUMER = "mail"
 MAIL_ACTION = "mail"
 #: The inbox, a page at a time.
 PER_PAGE = 30
+#: After the mail server failed, this process tries no other message for this long: a
+#: server that hangs costs one ``PORTAL_MAIL_TIMEOUT``, not one per recipient.
+MAIL_PAUSE_SECONDS = 30
+#: In ``app.extensions``: when (``time.monotonic()``) the mail server last failed here.
+MAIL_FAILED_KEY = "portal.notifications.mail_failed_at"
 
 
 class NotificationNotFound(LookupError):
@@ -244,7 +250,10 @@ def send_mail(event: ContentEvent) -> None:
     """The ``mail`` consumer: send the e-mail of one notification.
 
     Raises :class:`portal.mail.MailError` when the server does not take it:
-    the outbox keeps the event and tries again later. Writes nothing, so no
+    the outbox keeps the event and tries again later. After a failure the
+    process tries no message for :data:`MAIL_PAUSE_SECONDS` (they wait for
+    their retry), so a hanging server holds up one request once, not once per
+    recipient. Writes nothing, so no
     row is locked while the server answers; the outbox row marked delivered is
     what says it was sent.
     """
@@ -255,9 +264,16 @@ def send_mail(event: ContentEvent) -> None:
     if recipient is None or not recipient.active or not recipient.email:
         return
     email = email_for(notification, recipient)
+    app = current_app._get_current_object()
+    failed_at = app.extensions.get(MAIL_FAILED_KEY)
+    if failed_at is not None and time.monotonic() - failed_at < MAIL_PAUSE_SECONDS:
+        raise mail.MailError(
+            f"not tried: the mail server failed less than {MAIL_PAUSE_SECONDS} s ago"
+        )
     try:
         mail.send(email.to, email.subject, email.body)
     except mail.MailError as exc:
+        app.extensions[MAIL_FAILED_KEY] = time.monotonic()
         log.warning(
             "Notification %s: the e-mail to %s was not sent (tried again later): %s",
             notification.id,

@@ -18,7 +18,8 @@ import logging
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.header import Header
+from email.mime.text import MIMEText
 from email.utils import formataddr, make_msgid
 from urllib.parse import urlsplit
 
@@ -73,16 +74,20 @@ def settings_problems(config) -> list[str]:
     return problems
 
 
-def build(to: str, subject: str, body: str) -> EmailMessage:
-    """A UTF-8 plain-text message from the site (Vietnamese survives every hop)."""
+def build(to: str, subject: str, body: str) -> MIMEText:
+    """A UTF-8 plain-text message from the site (Vietnamese survives every hop).
+
+    The subject is encoded by :class:`email.header.Header`: the newer
+    ``EmailMessage`` folds a long non-ASCII subject between encoded words and
+    readers then lose the space there ("duyệt: Lễ" arrives as "duyệt:Lễ").
+    """
     config = current_app.config
-    message = EmailMessage()
+    message = MIMEText(body, "plain", "utf-8")
     message["From"] = formataddr((str(config.get("PORTAL_SITE_NAME") or ""), sender_address()))
     message["To"] = to
-    message["Subject"] = subject
+    message["Subject"] = Header(subject, "utf-8")
     domain = sender_address().rpartition("@")[2] or "localhost"
     message["Message-ID"] = make_msgid(domain=domain)
-    message.set_content(body, charset="utf-8")
     return message
 
 

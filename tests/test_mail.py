@@ -37,6 +37,14 @@ def test_a_message_reaches_the_server_with_vietnamese_intact(mail_app, smtp_serv
     assert received["Message-ID"] == sent.message_id
 
 
+def test_a_long_vietnamese_subject_keeps_every_space(mail_app, smtp_server):  # noqa: F811
+    subject = "[Cổng tỉnh] Bài viết chờ duyệt: Lễ hội Lồng Tồng năm nay ở huyện Ba Bể đông vui"
+    with mail_app.app_context():
+        mail.send("bien.tap@example.vn", subject, "Nội dung\n")
+    [received] = smtp_server.wait_for(1)
+    assert received["Subject"] == subject
+
+
 def test_an_unreachable_server_raises_a_clear_error(tmp_path):
     with socket.socket() as probe:  # a port nothing listens on
         probe.bind(("127.0.0.1", 0))

@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import func, insert, select
 
-from portal.content import audit
+from portal.content import audit, notifications
 from portal.content.attachments import save_attachment
 from portal.content.events import article_event, content_changed
 from portal.content.media import UploadError
@@ -476,7 +476,8 @@ def _step(article: Article, user, action: str, new_status: str, comment: str, su
     note_action = action
     if action == "publish" and article.published_at and article.published_at > utcnow():
         note_action = "schedule"
-    _note(article, user, note_action, comment)
+    note = _note(article, user, note_action, comment)
+    notifications.announce_step(note)  # the inbox and e-mails of the people concerned
     audit.record(
         f"article.{action}",
         subject_type="article",

@@ -89,6 +89,8 @@ EXCLUDED_TABLES = {
     "recovery_codes": "recovery codes stay with their accounts (never exported)",
     "outbox_events": "content events were delivered (or are due) on this installation",
     "audit_log": "who changed what on this installation",
+    "notifications": "people's inboxes belong to their accounts on this installation",
+    "notification_preferences": "people's e-mail choices belong to their accounts",
     "plugin_states": "which plugins are switched on depends on what this installation has",
     "plugin_setting_values": "plugins' settings belong to this installation (and may be secrets)",
     "search_documents": "the search index is built from the content on each installation",

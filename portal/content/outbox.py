@@ -4,7 +4,10 @@ A unit of work writes its events as :class:`~portal.models.events.OutboxEvent`
 rows in its own transaction. Once committed they are delivered at once to
 each consumer: ``cache`` (purge by tag), ``search`` (index or remove the
 object in the search index) and ``plugin:<name>`` for every plugin
-implementing ``portal_content_changed``. A consumer that fails (Redis away, a
+implementing ``portal_content_changed``. The newsroom's own events (a
+workflow step, a notification's e-mail; :mod:`portal.content.notifications`)
+go to their one consumer instead, ``notify`` or ``mail``, and to no other
+(:data:`portal.content.notifications.ROUTES`). A consumer that fails (Redis away, a
 plugin raising) stays in the row's ``pending`` list and is tried again later,
 with growing waits (``PORTAL_EVENT_RETRY_SECONDS`` doubling up to
 ``PORTAL_EVENT_RETRY_MAX_SECONDS``), by whichever process gets there first:
@@ -30,7 +33,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from portal import metrics, page_warming
 from portal.cache import cache_for
-from portal.content import audit, coherence, edge_purge
+from portal.content import audit, coherence, edge_purge, notifications
 from portal.content.events import ContentEvent
 from portal.content.unit_of_work import Actor, collecting, require_unit
 from portal.extensions import db
@@ -89,6 +92,9 @@ def write(
         return []
     consumers = consumer_names(current_app._get_current_object())
     without_search = [name for name in consumers if name != SEARCH_CONSUMER]
+    # The newsroom's own events (a workflow step, a notification's e-mail) go to their
+    # one consumer: readers' caches, the search index and plugins are not told of them.
+    routes = notifications.ROUTES
     now = utcnow()
     rows = [
         {
@@ -98,7 +104,9 @@ def write(
             "tags": sorted(event.tags),
             "actor": actor.name[:300],
             "status": PENDING,
-            "pending": list(without_search if event in indexed else consumers),
+            "pending": list(
+                routes.get(event.subject) or (without_search if event in indexed else consumers)
+            ),
             "attempts": 0,
             "next_attempt_at": now,
             "created_at": now,
@@ -528,6 +536,12 @@ def _tell(app, consumer: str, event: ContentEvent, announced: list[ContentEvent]
         from portal.search.indexing import index_event
 
         index_event(event)
+        return
+    own = notifications.CONSUMERS.get(consumer)
+    if own is not None:  # the inbox and its e-mails (portal.content.notifications)
+        with collecting(CONSUMERS_ACTOR) as unit:
+            own(event)
+        announced += unit.events
         return
     # A plugin switched off or gone since the event was written no longer listens.
     with collecting(CONSUMERS_ACTOR) as unit:

@@ -14,6 +14,7 @@ from portal.models.content import (
     Tag,
 )
 from portal.models.events import OutboxEvent
+from portal.models.notifications import Notification, NotificationPreference
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
 from portal.models.plugin_settings import PluginSettingValue
 from portal.models.plugins import PluginState
@@ -47,6 +48,8 @@ __all__ = [
     "Category",
     "LoginAttempt",
     "MediaImage",
+    "Notification",
+    "NotificationPreference",
     "OutboxEvent",
     "Page",
     "PageDraft",

@@ -42,6 +42,13 @@ OPEN_TO = {
         + [f"admin.account_2fa{name}" for name in ("", "_start", "_confirm", "_off", "_codes")],
         {"admin", "editor", "author"},
     ),
+    # Everyone's own notifications and e-mail choices; one person's are another's 404
+    # (tests/notifications/test_inbox.py).
+    **dict.fromkeys(
+        ["admin.account_notifications"]
+        + [f"admin.notifications_{name}" for name in ("list", "open", "read", "read_all")],
+        {"admin", "editor", "author"},
+    ),
     "auth.logout": {"admin", "editor", "author"},
     "admin.categories_list": {"admin", "editor"},
     "admin.category_new": {"admin", "editor"},
@@ -152,6 +159,8 @@ def make_world(app) -> dict:
                 "step": "xuat-ban",
                 "question_id": question.id,
                 "invitation_id": invitation.id,
+                # Nobody's notification (404 for everyone), which is neither 403 nor 500.
+                "notification_id": 1,
                 # The site profile: no such rows (404), which is neither 403 nor 500.
                 "leader_id": 1,
                 "unit_id": 1,
@@ -260,6 +269,8 @@ def test_every_admin_route_checks_sign_in_role_and_csrf(app):
         "admin.account_profile",
         "admin.account_2fa",
         "admin.account_2fa_confirm",
+        "admin.notifications_list",
+        "admin.notifications_open",
         "admin.audit_log",
         "admin.audit_entry",
         "auth.logout",

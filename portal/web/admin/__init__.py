@@ -68,6 +68,28 @@ def admin_menu():
     return entries
 
 
+@bp.app_template_global()
+def unread_notifications() -> int:
+    """How many notifications the signed-in person has not read (the header's bell)."""
+    from flask_login import current_user
+
+    from portal.content.notifications import unread_count
+
+    if not current_user.is_authenticated:
+        return 0
+    return unread_count(current_user)
+
+
+@bp.app_template_global()
+def notification_email_choices() -> list:
+    """(kind, label, chosen) for the e-mail choices on the signed-in person's account page."""
+    from flask_login import current_user
+
+    from portal.content.notifications import email_choices
+
+    return email_choices(current_user) if current_user.is_authenticated else []
+
+
 @bp.context_processor
 def admin_helpers():
     from portal.content.page_drafts import block_label

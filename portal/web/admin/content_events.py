@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
-from portal.content import outbox
+from portal.content import notifications, outbox
 from portal.models.events import FAILED, PENDING
 from portal.web.actor import change
 from portal.web.admin import bp
@@ -23,10 +23,21 @@ ACTION_LABELS = {
     "deleted": "Xóa",
     "created": "Tạo",
     "purged": "Xóa bộ nhớ đệm theo yêu cầu của",
+    # The newsroom's workflow steps and notification e-mails (portal.content.notifications).
+    "submitted": "Thông báo gửi duyệt:",
+    "sent_back": "Thông báo trả lại:",
+    "scheduled": "Thông báo hẹn giờ:",
+    "mail": "Gửi e-mail",
 }
 #: Most events listed (failed first, oldest first); "Thử lại tất cả" covers every failed one.
 LIMIT = 200
-SUBJECT_LABELS = {"article": "bài viết", "category": "chuyên mục", "page": "trang"}
+SUBJECT_LABELS = {
+    "article": "bài viết",
+    "category": "chuyên mục",
+    "page": "trang",
+    "article_note": "bước duyệt bài",
+    "notification": "thông báo",
+}
 
 
 def consumer_label(consumer: str) -> str:
@@ -35,6 +46,10 @@ def consumer_label(consumer: str) -> str:
         return "Bộ nhớ đệm"
     if consumer == outbox.SEARCH_CONSUMER:
         return "Chỉ mục tìm kiếm"
+    if consumer == notifications.NOTIFY_CONSUMER:
+        return "Hộp thông báo"
+    if consumer == notifications.MAIL_CONSUMER:
+        return "E-mail thông báo"
     if consumer.startswith(outbox.PLUGIN_PREFIX):
         return f"Plugin {consumer.removeprefix(outbox.PLUGIN_PREFIX)}"
     return consumer

@@ -17,6 +17,7 @@ from portal.models.events import OutboxEvent
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
 from portal.models.plugin_settings import PluginSettingValue
 from portal.models.plugins import PluginState
+from portal.models.redirects import REDIRECT_STATUSES, Redirect
 from portal.models.search import IndexedDocument
 from portal.models.search_postgres import SEARCH_VECTORS_TABLE  # noqa: F401 - its DDL listeners
 from portal.models.types import utcnow
@@ -26,6 +27,7 @@ from portal.models.views import ArticleDailyViews
 __all__ = [
     "ARTICLE_STATUSES",
     "PAGE_KINDS",
+    "REDIRECT_STATUSES",
     "ROLES",
     "STATUS_LABELS",
     "Article",
@@ -45,6 +47,7 @@ __all__ = [
     "Placement",
     "PluginSettingValue",
     "PluginState",
+    "Redirect",
     "IndexedDocument",
     "Tag",
     "User",

@@ -21,7 +21,7 @@ from portal import hookimpl
 from portal.content import audit
 from portal.content.page_drafts import add_block, change_draft, edit_version, publish
 from portal.extensions import db
-from portal.models import MediaImage, Placement, User
+from portal.models import MediaImage, Placement, Redirect, User
 from portal.testing import make_app, sample_content
 
 from .admin_helpers import client_signed_in_as, csrf_of, make_user, snapshot
@@ -40,6 +40,11 @@ OPEN_TO = {
     "admin.category_edit": {"admin", "editor"},
     "admin.category_move": {"admin", "editor"},
     "admin.category_delete": {"admin", "editor"},
+    # Redirects of old addresses: the people who change addresses (categories, pages).
+    **dict.fromkeys(
+        [f"admin.redirect{name}" for name in ("s_list", "_new", "_edit", "_delete")],
+        {"admin", "editor"},
+    ),
     # Menus (blocks/menus): the people who arrange categories and pages.
     **dict.fromkeys(
         [
@@ -120,6 +125,8 @@ def make_world(app) -> dict:
         question = Question(subject="Câu hỏi", body="Nội dung câu hỏi", name="Bạn đọc",
                             email="ban-doc@example.org")  # fmt: skip
         db.session.add(question)
+        kept = Redirect(old_path="/dia-chi-cu", new_path="/gioi-thieu", status=301)
+        db.session.add(kept)
         db.session.commit()
         return {
             "user_ids": ids,
@@ -140,6 +147,7 @@ def make_world(app) -> dict:
                 "file_id": 1,
                 "step": "xuat-ban",
                 "question_id": question.id,
+                "redirect_id": kept.id,
                 # The site profile: no such rows (404), which is neither 403 nor 500.
                 "leader_id": 1,
                 "unit_id": 1,

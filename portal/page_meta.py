@@ -34,10 +34,12 @@ from urllib.parse import quote, urlencode
 
 from flask import current_app, has_request_context, request
 from markupsafe import Markup
+from sqlalchemy import inspect as sa_inspect
 from werkzeug.routing import BuildError
 
 from portal.config import ORGANIZATION_TYPES
 from portal.content.media import image_source
+from portal.extensions import db
 from portal.i18n import current_locale
 from portal.models import Article, Category, MediaImage, Page
 from portal.organization import SiteOrganization, site_organization
@@ -347,6 +349,20 @@ def _library_image(media: MediaImage, alt: str) -> MetaImage:
     )
 
 
+def _shared_image(own: Any) -> MediaImage | None:
+    """The library image an editor chose to share, or None.
+
+    An article page loads it with the article (:func:`portal.site.load_article_page`);
+    a page of the (detached) page tree has only its id: one lookup by primary key.
+    """
+    image_id = getattr(own, "social_image_id", None)
+    if not image_id:
+        return None
+    if "social_image" not in sa_inspect(own).unloaded:
+        return own.social_image
+    return db.session.get(MediaImage, image_id)
+
+
 #: Kinds of page reached by their own path, whose page carries what is said about them
 #: (a category or an article says it about itself; their template pages serve many).
 OWN_SEO_KINDS = frozenset({"home", "static", "search"})
@@ -473,7 +489,7 @@ def page_meta(
         meta.modified_time = iso_time(article.updated_at or article.published_at, site.timezone)
         meta.section = category.name if category is not None else None
         meta.tags = [t.name for t in article.tags]
-    shared = getattr(own, "social_image", None) if getattr(own, "social_image_id", None) else None
+    shared = _shared_image(own)
     if shared is not None:
         meta.image = _library_image(shared, getattr(own, "title", "") or base_title)
     if crumbs:

@@ -26,7 +26,8 @@ from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 
 from portal.content import audit, redirects, seo
-from portal.content.events import content_changed, page_event
+from portal.content import tags as tag_names
+from portal.content.events import ContentEvent, content_changed, page_event
 from portal.content.page_drafts import announce_published, live_document
 from portal.content.page_paths import (
     CATEGORY_KINDS,
@@ -281,6 +282,9 @@ def update_properties(page: Page, fields: PageFields) -> bool:
     ):
         return False
     announce_published(page, action="edited")
+    if (before["path"], before["noindex"]) != (page.path, page.noindex):
+        # What lists the pages changed too (sitemaps, menus of pages).
+        content_changed(ContentEvent("edited", "page", page.id, frozenset({tag_names.PAGE_TREE})))
     return True
 
 

@@ -216,13 +216,14 @@ def _final(target: str, *, starting_at: str) -> tuple[int, str]:
 
     Raises :class:`RedirectError` when the chain comes back to ``starting_at``.
     """
-    status, seen = MOVED, {starting_at}
+    status, seen, first = MOVED, {starting_at}, target
     for _hop in range(MAX_HOPS):
         if not is_local(target):
             return status, target
         if target in seen:
             raise RedirectError(
-                f"Chuyển hướng này tạo thành vòng lặp: {target} lại dẫn về {starting_at}.",
+                f"Chuyển hướng này tạo thành vòng lặp: {first} đang được chuyển hướng "
+                f"về {starting_at}.",
                 field="new_path",
             )
         seen.add(target)

@@ -34,11 +34,14 @@ from urllib.parse import quote, urlencode
 
 from flask import current_app, has_request_context, request
 from markupsafe import Markup
+from sqlalchemy import inspect as sa_inspect
 from werkzeug.routing import BuildError
 
 from portal.config import ORGANIZATION_TYPES
+from portal.content.media import image_source
+from portal.extensions import db
 from portal.i18n import current_locale
-from portal.models import Article, Category, Page
+from portal.models import Article, Category, MediaImage, Page
 from portal.organization import SiteOrganization, site_organization
 from portal.site import absolute_url, article_url, category_tree, category_url, image_for
 from portal.text import plain_text, to_local
@@ -335,6 +338,41 @@ def _article_image(article: Article) -> MetaImage | None:
     )
 
 
+def _library_image(media: MediaImage, alt: str) -> MetaImage:
+    """A library image chosen to be shared (og:image), at its full size."""
+    source = image_source(media)
+    return MetaImage(
+        url=absolute_url(source.src),
+        width=source.width,
+        height=source.height,
+        alt=media.alt or alt,
+    )
+
+
+def _shared_image(own: Any) -> MediaImage | None:
+    """The library image an editor chose to share, or None.
+
+    An article page loads it with the article (:func:`portal.site.load_article_page`);
+    a page of the (detached) page tree has only its id: one lookup by primary key.
+    """
+    image_id = getattr(own, "social_image_id", None)
+    if not image_id:
+        return None
+    if "social_image" not in sa_inspect(own).unloaded:
+        return own.social_image
+    return db.session.get(MediaImage, image_id)
+
+
+#: Kinds of page reached by their own path, whose page carries what is said about them
+#: (a category or an article says it about itself; their template pages serve many).
+OWN_SEO_KINDS = frozenset({"home", "static", "search"})
+
+
+def editor_canonical(value: str) -> str:
+    """An editor's canonical URL override: a path of this site made absolute, a URL as is."""
+    return absolute_url(quote(value, safe=PATH_SAFE + "?#")) if value.startswith("/") else value
+
+
 def page_meta(
     page: Page | None,
     *,
@@ -409,6 +447,19 @@ def page_meta(
         if crumbs:
             crumbs[-1] = Crumb(crumbs[-1].name, canonical)
 
+    # What an editor said about this article or page (portal.content.seo); empty: as above.
+    own: Any = None
+    if kind == "article":
+        own = article
+    elif kind in OWN_SEO_KINDS and page is not None and page.kind == kind:
+        own = page
+    own_description = getattr(own, "meta_description", "") or ""
+    if own_description:
+        text = own_description
+    own_canonical = getattr(own, "canonical_url", "") or ""
+    if own_canonical and canonical is not None:
+        canonical = editor_canonical(own_canonical)
+
     extra = f"“{query}”" if kind == "search" and query else ""
     meta = PageMeta(
         title=full_title(base_title if kind != "home" else None, site.name, number, extra),
@@ -422,6 +473,8 @@ def page_meta(
     )
     if kind == "search" and query:
         meta.robots = "noindex,follow"
+    if getattr(own, "noindex", False):
+        meta.robots = "noindex"
     if number > 1:
         meta.og_title = f"{meta.og_title}{TITLE_SEPARATOR}Trang {number}"
 
@@ -436,6 +489,9 @@ def page_meta(
         meta.modified_time = iso_time(article.updated_at or article.published_at, site.timezone)
         meta.section = category.name if category is not None else None
         meta.tags = [t.name for t in article.tags]
+    shared = _shared_image(own)
+    if shared is not None:
+        meta.image = _library_image(shared, getattr(own, "title", "") or base_title)
     if crumbs:
         graph.append(breadcrumb_list(site, crumbs))
     if kind == "article":

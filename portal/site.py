@@ -422,6 +422,7 @@ _ARTICLE_PAGE = _with_tags(
     .where(Article.id == bindparam("article_id"))
     .options(
         joinedload(Article.image_file),
+        joinedload(Article.social_image),
         joinedload(Article.translations),
         joinedload(Article.translation_of),
         joinedload(Article.attachments),

@@ -213,6 +213,7 @@ def pages_document() -> Iterator[str]:
     pages = db.session.execute(
         select(Page.path, Page.kind, Page.updated_at)
         .where(Page.path.is_not(None), Page.kind.in_(PATH_KINDS))
+        .where(Page.noindex.is_(False))  # an editor asked search engines to leave it out
         .order_by(Page.path)
     ).all()
     home = absolute_url(portal.home_url())
@@ -220,7 +221,8 @@ def pages_document() -> Iterator[str]:
     seen = {home}
     yield XML_DECLARATION
     yield f'<urlset xmlns="{SITEMAP_NS}">\n'
-    yield _url(home, later(home_page.updated_at if home_page else None, newest))
+    if home_page is not None or not _home_left_out():
+        yield _url(home, later(home_page.updated_at if home_page else None, newest))
     for category in _categories_in_tree_order():
         loc = absolute_url(category_url(category))
         if loc not in seen:
@@ -235,6 +237,13 @@ def pages_document() -> Iterator[str]:
             yield _url(loc, page.updated_at)
     yield from _tag_urls(seen)
     yield "</urlset>\n"
+
+
+def _home_left_out() -> bool:
+    """Whether the home page asks search engines not to index it (noindex)."""
+    return bool(
+        db.session.scalar(select(Page.id).where(Page.path == "/", Page.noindex.is_(True)).limit(1))
+    )
 
 
 def _categories_in_tree_order() -> list:
@@ -311,7 +320,7 @@ def _id_range(number: int, size: int) -> tuple[int, int]:
 def articles_summary(number: int, size: int) -> tuple[int, datetime | None]:
     """How many public articles sitemap ``number`` holds, and the newest lastmod among them."""
     first, last = _id_range(number, size)
-    public = Article.public_filter()
+    public = Article.public_filter() & Article.noindex.is_(False)
     # Only the id range in WHERE, the rest in the aggregates: a range scan of the primary
     # key, whatever index the planner would otherwise pick for the status (SQLite does).
     count, newest = db.session.execute(
@@ -383,7 +392,9 @@ def articles_document(number: int, size: int) -> Iterator[str]:
     zone = ZoneInfo(current_app.config["PORTAL_TIMEZONE"])
     yield XML_DECLARATION
     yield f'<urlset xmlns="{SITEMAP_NS}">\n'
-    public = case((Article.public_filter(), 1), else_=0).label("public")
+    public = case((Article.public_filter() & Article.noindex.is_(False), 1), else_=0).label(
+        "public"
+    )
     after = first - 1
     while True:
         # Keyset paging on the primary key alone (see articles_summary): hidden articles
@@ -422,6 +433,7 @@ def news_document(site_name: str) -> Iterator[str]:
     rows = db.session.execute(
         select(Article.id, Article.slug, Article.language, Article.title, Article.published_at)
         .where(Article.public_filter(), Article.published_at >= _news_since())
+        .where(Article.noindex.is_(False))
         .order_by(Article.published_at.desc(), Article.id.desc())
         .limit(NEWS_MAX)
     ).all()

@@ -32,10 +32,11 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import func, insert, select
 
-from portal.content import audit, notifications
+from portal.content import audit, notifications, seo
 from portal.content.attachments import save_attachment
 from portal.content.events import article_event, content_changed
 from portal.content.media import UploadError
+from portal.content.seo import SEO_FIELDS, SEO_LABELS
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
 from portal.models import (
@@ -273,6 +274,7 @@ SNAPSHOT_FIELDS = (
     "author",
     "source",
     "category_id",
+    *SEO_FIELDS,
 )
 #: How fields are called on screen (revision comparisons, the audit log).
 FIELD_LABELS = {
@@ -289,6 +291,7 @@ FIELD_LABELS = {
     "category_id": "Chuyên mục",
     "published_at": "Thời điểm xuất bản",
     "tags": "Từ khóa",
+    **SEO_LABELS,
 }
 
 
@@ -306,9 +309,12 @@ def apply_fields(article: Article, values: dict[str, Any]) -> None:
     The body is sanitized here, whoever calls; the slug is generated from the
     title when empty and made unique among articles.
     """
+    seo_values = seo.clean(values)  # checked first: a wrong value changes nothing
     for name in SNAPSHOT_FIELDS:
-        if name in values:
+        if name in values and name not in seo_values:
             setattr(article, name, values[name])
+    for name, value in seo_values.items():
+        setattr(article, name, value)
     if "body_html" in values:
         article.body_html = sanitize_html(values["body_html"] or "")
     for name in ("title", "lead", "image_alt", "image_caption", "author", "source"):

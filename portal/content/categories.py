@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select, update
 
-from portal.content import audit
+from portal.content import audit, redirects
 from portal.content import tags as tag_names
 from portal.content.events import category_event, content_changed
 from portal.content.languages import DEFAULT_LANGUAGE, LANGUAGES, follow_category_language
@@ -309,7 +309,7 @@ def edit(
     _check_language(category, language, translation_of_id)
     new_slug = _slug_for(name, slug, category)
     before = summary(category)
-    old_slug, old_parent = category.slug, category.parent_id
+    old_slug, old_parent, old_language = category.slug, category.parent_id, category.language
     category.name = name
     category.slug = new_slug
     category.description = description or ""
@@ -323,6 +323,13 @@ def edit(
     touched_pages: set[int] = set()
     if category.slug != old_slug:
         touched_pages = _rename_slug_in_blocks(old_slug, category.slug)
+        # Readers' links to the old address follow to the new one (301).
+        redirects.address_moved(
+            redirects.category_path(old_slug, old_language),
+            redirects.category_path(category.slug, category.language),
+            origin="category",
+            note=f"Chuyên mục “{category.name}”",
+        )
     after = summary(category)
     if before == after:
         return None

@@ -180,6 +180,8 @@ TABLE_SPECS = {
         TableSpec("placements", owner="page_id"),
         TableSpec("page_drafts", owner="page_id"),
         TableSpec("page_revisions", owner="page_id", history=True),
+        # Old addresses of the site (301/410), one row per old path.
+        TableSpec("redirects", identity=("old_path",)),
     )
 }
 
@@ -1087,7 +1089,11 @@ class _RowWriter:
             row["document"] = self._fix_page_document(row["document"])
         if table_name == "article_revisions" and isinstance(row.get("snapshot"), dict):
             snapshot = dict(row["snapshot"])
-            for key, target in (("category_id", "categories"), ("image_id", "media_images")):
+            for key, target in (
+                ("category_id", "categories"),
+                ("image_id", "media_images"),
+                ("social_image_id", "media_images"),
+            ):
                 if isinstance(snapshot.get(key), int):
                     snapshot[key] = self.ids.get(target, {}).get(snapshot[key])
             row["snapshot"] = snapshot

@@ -53,6 +53,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from portal.content import redirects as redirect_rules
 from portal.content.articles import NOTE_VERBS, SNAPSHOT_FIELDS
 from portal.content.attachments import STORED_NAME_RE as ATTACHMENT_NAME_RE
 from portal.content.attachments import clean_file_name, detect_kind, stored_kind
@@ -75,8 +76,9 @@ from portal.content.page_paths import (
     is_reserved,
     is_well_formed,
 )
+from portal.content.seo import canonical_problem
 from portal.extensions import db
-from portal.models import ARTICLE_STATUSES, PAGE_KINDS, Article
+from portal.models import ARTICLE_STATUSES, PAGE_KINDS, REDIRECT_STATUSES, Article
 from portal.plugins import PluginSet
 from portal.text import sanitize_html
 from portal.untrusted import UntrustedInputError
@@ -89,7 +91,7 @@ DOCUMENT_KEYS = {"layout", "blocked_regions", "placements"}
 DOCUMENT_ITEM_KEYS = {"key", "id", "region", "position", "block_name", "settings", "hidden"}
 WIDTH_RE = re.compile(r"[1-9][0-9]{0,4}")
 SNAPSHOT_KEYS = {*SNAPSHOT_FIELDS, "published_at", "tags"}
-SNAPSHOT_IDS = ("image_id", "category_id")
+SNAPSHOT_IDS = ("image_id", "category_id", "social_image_id")
 INTEGER_BITS = {SmallInteger: 16, BigInteger: 64, Integer: 32}
 EXCERPT = 60
 
@@ -494,7 +496,31 @@ def _article(row: dict[str, Any], registry: PluginSet) -> str | None:
         or _article_image(row.get("image") or "")
         or _at_least(row.get("version"), "version", 1)
         or _at_least(row.get("view_count"), "view_count", 0)
+        or _seo(row)
     )
+
+
+def _seo(row: dict[str, Any]) -> str | None:
+    """The SEO fields of an article or page (portal.content.seo), when the file has them."""
+    problem = canonical_problem(row.get("canonical_url") or "")
+    return f"canonical_url: {problem}" if problem is not None else None
+
+
+def _redirect(row: dict[str, Any], registry: PluginSet) -> str | None:
+    """An old address as the redirects screen accepts it (portal.content.redirects)."""
+    old, status, target = row["old_path"], row.get("status", 301), row.get("new_path") or ""
+    problem = redirect_rules.path_problem(old)
+    if problem is None and old != redirect_rules.normalize_path(old):
+        problem = "the old path must be kept normalized (no trailing /, no %-escapes)"
+    if problem is None:
+        problem = _one_of(status, "status", REDIRECT_STATUSES)
+    if problem is None and status == redirect_rules.MOVED:
+        problem = redirect_rules.target_problem(target)
+        if problem is None and target == old:
+            problem = "a redirect cannot lead to its own address"
+    elif problem is None and target:
+        return "a 410 (gone) redirect has no new_path"
+    return f"old_path {old!r}: {problem}" if problem is not None else None
 
 
 def _article_revision(row: dict[str, Any], registry: PluginSet) -> str | None:
@@ -585,7 +611,7 @@ def _attachment(row: dict[str, Any], registry: PluginSet) -> str | None:
 
 def _page(row: dict[str, Any], registry: PluginSet) -> str | None:
     kind, path = row["kind"], row.get("path")
-    problem = _one_of(kind, "kind", PAGE_KINDS) or _not_empty(row, "title")
+    problem = _one_of(kind, "kind", PAGE_KINDS) or _not_empty(row, "title") or _seo(row)
     if problem:
         return problem
     if kind in PATH_KINDS:
@@ -800,6 +826,7 @@ ROW_RULES: dict[str, Rule] = {
     "placements": _placement,
     "page_drafts": _page_draft,
     "page_revisions": _page_revision,
+    "redirects": _redirect,
 }
 
 

@@ -25,8 +25,9 @@ from flask import current_app
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 
-from portal.content import audit
-from portal.content.events import content_changed, page_event
+from portal.content import audit, redirects, seo
+from portal.content import tags as tag_names
+from portal.content.events import ContentEvent, content_changed, page_event
 from portal.content.page_drafts import announce_published, live_document
 from portal.content.page_paths import (
     CATEGORY_KINDS,
@@ -71,6 +72,9 @@ class PageFields:
     #: "vi" or "en"; an English page may name the Vietnamese page it translates.
     language: str = "vi"
     translation_of_id: int | None = None
+    #: Meta description, share image, canonical URL, noindex (:mod:`portal.content.seo`);
+    #: None leaves them as they are.
+    seo: dict | None = None
 
 
 # -- reading ------------------------------------------------------------------
@@ -87,6 +91,7 @@ def summary(page: Page) -> dict:
         "layout": page.layout,
         "language": page.language,
         "translation_of_id": page.translation_of_id,
+        **seo.values_of(page),
     }
 
 
@@ -198,6 +203,11 @@ def _check(fields: PageFields, page: Page | None) -> None:
                 "Chỉ trang tiếng Anh mới chọn trang tiếng Việt tương ứng; hãy chọn trong danh sách.",
                 field="translation_of_id",
             )
+    if fields.seo is not None:
+        try:
+            seo.clean(fields.seo)
+        except seo.SeoError as exc:
+            raise PageError(str(exc), field=exc.field) from exc
     if fields.parent_id is not None:
         pages = PageTree.load()
         if fields.parent_id not in pages.by_id:
@@ -215,6 +225,8 @@ def _apply(page: Page, fields: PageFields) -> None:
     page.translation_of_id = fields.translation_of_id
     if fields.parent_id:
         page.parent_id = fields.parent_id
+    if fields.seo is not None:
+        seo.apply(page, fields.seo)
 
 
 def create(fields: PageFields, *, layout_name: str) -> Page:
@@ -255,6 +267,11 @@ def update_properties(page: Page, fields: PageFields) -> bool:
     _check(fields, page)
     before = summary(page)
     _apply(page, fields)
+    if before["path"] and page.path and page.path != before["path"]:
+        # Readers' links to the old address follow to the new one (301).
+        redirects.address_moved(
+            before["path"], page.path, origin="page", note=f"Trang “{page.title}”"
+        )
     if not audit.record_change(
         "page.update",
         subject_type="page",
@@ -265,6 +282,9 @@ def update_properties(page: Page, fields: PageFields) -> bool:
     ):
         return False
     announce_published(page, action="edited")
+    if (before["path"], before["noindex"]) != (page.path, page.noindex):
+        # What lists the pages changed too (sitemaps, menus of pages).
+        content_changed(ContentEvent("edited", "page", page.id, frozenset({tag_names.PAGE_TREE})))
     return True
 
 

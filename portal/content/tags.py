@@ -34,6 +34,13 @@ def page(page_id: int) -> str:
     return f"page:{page_id}"
 
 
+def path(path: str) -> str:
+    """An answer given at one address whatever made it (a redirect, a "gone" page)."""
+    return (
+        "path:" + "".join(ch if ch.isprintable() and not ch.isspace() else "_" for ch in path)[:190]
+    )
+
+
 def data(name: str) -> str:
     """HTML made from a plugin's own data set ``name`` (a file, an API): see ``CachePolicy.data_sets``."""
     return f"data:{name}"

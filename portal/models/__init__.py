@@ -18,6 +18,7 @@ from portal.models.notifications import Notification, NotificationPreference
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
 from portal.models.plugin_settings import PluginSettingValue
 from portal.models.plugins import PluginState
+from portal.models.redirects import REDIRECT_STATUSES, Redirect
 from portal.models.search import IndexedDocument
 from portal.models.search_postgres import SEARCH_VECTORS_TABLE  # noqa: F401 - its DDL listeners
 from portal.models.types import utcnow
@@ -36,6 +37,7 @@ __all__ = [
     "ARTICLE_STATUSES",
     "AccountToken",
     "PAGE_KINDS",
+    "REDIRECT_STATUSES",
     "ROLES",
     "STATUS_LABELS",
     "Article",
@@ -58,6 +60,7 @@ __all__ = [
     "PluginSettingValue",
     "PluginState",
     "RecoveryCode",
+    "Redirect",
     "IndexedDocument",
     "Tag",
     "User",

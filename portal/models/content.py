@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, String, Table, Text, Uni
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.extensions import db
+from portal.models.seo import SeoColumns
 from portal.models.types import UTCDateTime, utcnow
 
 ARTICLE_STATUSES = ("draft", "review", "published", "archived")
@@ -62,7 +63,7 @@ class Category(db.Model):
         return f"<Category {self.id} {self.slug}>"
 
 
-class Article(db.Model):
+class Article(SeoColumns, db.Model):
     """A news article ("bản tin").
 
     ``body_html`` is sanitized when it is saved (see :mod:`portal.text`); it is
@@ -144,7 +145,7 @@ class Article(db.Model):
         back_populates="translations",
         viewonly=True,
     )
-    image_file: Mapped[MediaImage | None] = relationship()
+    image_file: Mapped[MediaImage | None] = relationship(foreign_keys=[image_id])
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by="Tag.name")
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="article", order_by="Attachment.position", cascade="all, delete-orphan"

@@ -9,12 +9,13 @@ from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.models.seo import SeoColumns
 from portal.models.types import UTCDateTime, utcnow
 
 PAGE_KINDS = ("home", "category", "article", "search", "static", "tag")
 
 
-class Page(db.Model):
+class Page(SeoColumns, db.Model):
     """A page of the site: a kind, a layout, placements; pages form a tree.
 
     * ``home``, ``static`` and ``search`` pages are reached by their ``path``.

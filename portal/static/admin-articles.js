@@ -52,6 +52,32 @@
   });
 })();
 
+/* The share image (og:image): the library's picker opens in a window and the image chosen
+ * there is selected in the list in place, so nothing typed is lost. */
+(function () {
+  "use strict";
+  var link = document.querySelector("a[data-social-picker]");
+  var select = document.getElementById("social_image_id");
+  if (!link || !select) return;
+  link.addEventListener("click", function (event) {
+    var popup = window.open(link.href, "thu-vien-anh-chia-se", "width=1100,height=800");
+    if (popup) event.preventDefault();
+  });
+  window.addEventListener("message", function (event) {
+    var data = event.data;
+    if (event.origin !== window.location.origin || !data || data.type !== "portal:media-picked") return;
+    if (data.field !== "social_image_id" || !data.image) return;
+    var value = String(data.image.id);
+    var option = Array.prototype.find.call(select.options, function (o) { return o.value === value; });
+    if (!option) {
+      option = new Option((data.image.alt || "Ảnh") + " (#" + value + ")", value);
+      select.add(option, 1);
+    }
+    select.value = value;
+    select.focus();
+  });
+})();
+
 (function () {
   "use strict";
   var textarea = document.querySelector('textarea[data-editor="tinymce"]');

@@ -22,7 +22,7 @@ from portal import hookimpl
 from portal.content import audit
 from portal.content.page_drafts import add_block, change_draft, edit_version, publish
 from portal.extensions import db
-from portal.models import AccountToken, MediaImage, Placement, User
+from portal.models import AccountToken, MediaImage, Placement, Redirect, User
 from portal.models.types import utcnow
 from portal.testing import make_app, sample_content
 
@@ -55,6 +55,11 @@ OPEN_TO = {
     "admin.category_edit": {"admin", "editor"},
     "admin.category_move": {"admin", "editor"},
     "admin.category_delete": {"admin", "editor"},
+    # Redirects of old addresses: the people who change addresses (categories, pages).
+    **dict.fromkeys(
+        [f"admin.redirect{name}" for name in ("s_list", "_new", "_edit", "_delete")],
+        {"admin", "editor"},
+    ),
     # Menus (blocks/menus): the people who arrange categories and pages.
     **dict.fromkeys(
         [
@@ -138,6 +143,8 @@ def make_world(app) -> dict:
         invitation = AccountToken(purpose="invite", token_hash="0" * 64, email="moi@example.org",
                                   role="author", expires_at=utcnow() + timedelta(days=7))  # fmt: skip
         db.session.add(invitation)
+        kept = Redirect(old_path="/dia-chi-cu", new_path="/gioi-thieu", status=301)
+        db.session.add(kept)
         db.session.commit()
         return {
             "user_ids": ids,
@@ -161,6 +168,7 @@ def make_world(app) -> dict:
                 "invitation_id": invitation.id,
                 # Nobody's notification (404 for everyone), which is neither 403 nor 500.
                 "notification_id": 1,
+                "redirect_id": kept.id,
                 # The site profile: no such rows (404), which is neither 403 nor 500.
                 "leader_id": 1,
                 "unit_id": 1,

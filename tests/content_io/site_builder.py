@@ -13,11 +13,14 @@ from sqlalchemy import select
 
 from portal.cache import cache_for
 from portal.content import articles as desk
+from portal.content import pages, redirects
 from portal.content.attachments import save_attachment
 from portal.content.demo import load_demo
 from portal.content.exchange import EXCLUDED_TABLES, PLUGIN_DATA, exported_tables
 from portal.content.media import save_image
 from portal.content.page_drafts import add_block, change_draft, edit_version, publish
+from portal.content.pages import PageFields
+from portal.content.redirects import RedirectFields
 from portal.content.unit_of_work import unit_of_work
 from portal.content.view_counter import counter_for
 from portal.extensions import db
@@ -91,6 +94,26 @@ def build_rich_site() -> None:
         desk.publish(scheduled, editor, expected_version=scheduled.version,
                      when=utcnow() + timedelta(days=3))  # fmt: skip
     assert draft.id and scheduled.id
+
+    # What the article and a page say to search engines, and old addresses (issue 14).
+    with unit_of_work():
+        desk.save_article(
+            article,
+            {"meta_description": "Cầu mới nối đôi bờ sông Cầu.", "social_image_id": image.id,
+             "canonical_url": "https://baobackan.vn/cau-moi", "noindex": True},
+            editor,
+            expected_version=article.version,
+        )  # fmt: skip
+    static = db.session.scalars(select(Page).where(Page.kind == "static").order_by(Page.id)).first()
+    with unit_of_work():
+        pages.update_properties(
+            static,
+            PageFields(title=static.title, kind="static", path=static.path + "-moi",
+                       parent_id=static.parent_id, language=static.language,
+                       seo={"meta_description": "Trang đã chuyển.", "social_image_id": image.id,
+                            "canonical_url": "", "noindex": False}),
+        )  # fmt: skip
+        redirects.add(RedirectFields(old_path="/tin-cu/2019", status=410))
 
     home = db.session.scalar(select(Page).where(Page.path == "/"))
     change_home_page(home, admin, [("rich_text", {"title": "Thông báo", "html": "<p>Chào</p>"})])

@@ -189,7 +189,9 @@ def test_changing_a_slug_updates_the_blocks_that_name_it(app, editor):
         named = [i["settings"].get("category") for i in draft.document["placements"]]
         assert "giao-duc" not in named and named.count("giao-duc-dao-tao") >= 2
     reader = app.test_client()
-    assert reader.get("/chuyen-muc/giao-duc").status_code == 404
+    # The old address is kept as a redirect to the new one (portal.content.redirects).
+    moved = reader.get("/chuyen-muc/giao-duc")
+    assert (moved.status_code, moved.headers["Location"]) == (301, "/chuyen-muc/giao-duc-dao-tao")
     assert reader.get("/chuyen-muc/giao-duc-dao-tao").status_code == 200
 
 
@@ -362,7 +364,11 @@ def test_editing_announces_the_category_its_parents_and_the_pages_it_touched(app
     with events_written(app) as renamed:
         post_form(editor, f"/admin/categories/{tree['giao-duc']}",
                   {"name": "Giáo dục", "slug": "giao-duc-moi", "parent_id": "0"})  # fmt: skip
-    assert renamed == [("edited", "category", tree["giao-duc"])]
+    # The old address redirects to the new one (docs/seo-and-redirects.md).
+    assert [event for event in renamed if event[1] == "category"] == [
+        ("edited", "category", tree["giao-duc"])
+    ]
+    assert [event[:2] for event in renamed if event[1] == "redirect"] == [("created", "redirect")]
     assert f"page:{home}" in last_event_tags(app)  # its blocks now name the new slug
 
     with events_written(app) as unchanged:

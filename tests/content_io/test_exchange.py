@@ -142,6 +142,10 @@ def test_round_trip_reproduces_rows_files_and_pages(exported, database_url, tmp_
         assert after["pages"][url] == page, f"{url} is served differently"
     # The content really is there (not two empty sites compared).
     assert len(before["rows"]["articles"]) >= 28 and before["rows"]["attachments"]
+    # SEO fields and old addresses (issue 14) among them.
+    assert any(row["meta_description"] and row["noindex"] for row in before["rows"]["articles"])
+    assert any(row["social_image_id"] for row in before["rows"]["pages"])
+    assert {row["status"] for row in before["rows"]["redirects"]} == {301, 410}
     assert before["files"]["attachments"] and len(before["files"]["media"]) > 26
 
     # New rows get ids after the imported ones (PostgreSQL sequences moved on).
@@ -337,6 +341,12 @@ BAD_ARCHIVES = {
                   "content.json is not valid JSON"),
     "rows-not-a-list": (edit_document(lambda d: d["tables"]["tags"].update(rows={})),
                         "table 'tags' is malformed"),
+    "bad-canonical-url": (edit_document(lambda d: d["tables"]["pages"]["rows"][0].update(
+                              canonical_url="javascript:alert(1)")), "canonical_url:"),
+    "redirect-to-itself": (edit_document(lambda d: d["tables"]["redirects"]["rows"].append(
+                               {"id": 999, "old_path": "/x", "new_path": "/x", "status": 301,
+                                "origin": "manual", "note": "", "created_at": "2024-01-01T00:00:00+00:00",
+                                "updated_at": "2024-01-01T00:00:00+00:00"})), "its own address"),
 }  # fmt: skip
 
 

@@ -7,7 +7,7 @@
   the role's default).
 
 Revision ID: 0019_notifications
-Revises: 0015_account_tokens
+Revises: 0017_seo_and_redirects
 Create Date: 2026-12-01 16:20:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0019_notifications"
-down_revision = "0015_account_tokens"
+down_revision = "0017_seo_and_redirects"
 branch_labels = None
 depends_on = None
 

@@ -24,6 +24,7 @@ MENU_ENTRIES = (
     ("admin.categories_list", "Chuyên mục", ("admin", "editor")),
     ("admin.media_list", "Thư viện ảnh", ("admin", "editor", "author")),
     ("admin.pages_list", "Trang & khối", ("admin",)),
+    ("admin.redirects_list", "Chuyển hướng", ("admin", "editor")),
     ("admin.users_list", "Người dùng", ("admin",)),
     ("admin.audit_log", "Nhật ký thay đổi", ("admin",)),
     ("admin.content_events", "Sự kiện nội dung", ("admin",)),
@@ -33,6 +34,7 @@ MENU_ENTRIES = (
 #: Screens whose endpoints do not share the menu entry's prefix but belong to it.
 MENU_SECTIONS = {
     "admin.pages_list": ("admin.page", "admin.block_"),
+    "admin.redirects_list": ("admin.redirect",),
 }
 
 

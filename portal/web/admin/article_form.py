@@ -26,12 +26,13 @@ from portal.models import Article, MediaImage
 from portal.site import CategoryTree
 from portal.text import is_clean_slug, slugify, strip_text
 from portal.web.admin.pages import _category_order
+from portal.web.admin.seo_form import SeoFields, social_picker_url
 
 #: Images offered in the main-image choices of the form (newest first).
 LIBRARY_CHOICES = 24
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(FlaskForm, SeoFields):
     title = StringField(
         "Tiêu đề",
         filters=[strip_text],
@@ -132,6 +133,7 @@ class ArticleForm(FlaskForm):
             )
             for c in _category_order(categories)
         ]
+        self.init_seo(article)
 
     def validate_slug(self, field) -> None:
         slug = field.data or ""
@@ -254,6 +256,13 @@ def thumbnail_url(image: MediaImage) -> str:
     if image.variants:
         name = min(image.variants.items(), key=lambda item: int(item[0]))[1]
     return url_for("reader.media", filename=name)
+
+
+def seo_picker_url(article: Article | None) -> str | None:
+    """The media library choosing the article's share image (``?social_image_id=``)."""
+    if article is None or article.id is None:
+        return social_picker_url(url_for("admin.articles_new"))
+    return social_picker_url(url_for("admin.articles_edit", article_id=article.id))
 
 
 def media_picker_url(article: Article | None) -> str | None:

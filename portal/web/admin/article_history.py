@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from portal.content import articles as workflow
 from portal.content.article_diff import body_text, word_diff
+from portal.content.seo import SEO_FIELDS
 from portal.extensions import db
 from portal.models import Article, ArticleRevision
 from portal.site import CategoryTree
@@ -98,13 +99,15 @@ def _field_differences(old: dict, new: dict) -> list[tuple[str, str, str]]:
             return format_datetime(datetime.fromisoformat(value), timezone)
         if name == "tags":
             return ", ".join(value)
-        if name == "image_id":
+        if name in ("image_id", "social_image_id"):
             return f"ảnh #{value} trong thư viện"
+        if name == "noindex":
+            return "có" if value else "(trống)"
         return str(value)
 
     rows = []
     for name in ("slug", "category_id", "tags", "author", "source", "image", "image_alt",
-                 "image_caption", "published_at"):  # fmt: skip
+                 "image_caption", "published_at", *SEO_FIELDS):  # fmt: skip
         if old.get(name) != new.get(name):
             rows.append(
                 (

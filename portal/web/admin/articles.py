@@ -41,6 +41,7 @@ from portal.content import media as library
 from portal.content.article_diff import body_text, has_changes, word_diff
 from portal.content.attachments import attachment_link
 from portal.content.media import UploadError
+from portal.content.seo import SeoError
 from portal.content.view_counter import view_counts
 from portal.extensions import db
 from portal.i18n import current_locale
@@ -60,6 +61,7 @@ from portal.web.admin.article_form import (
     image_choice,
     library_choices,
     media_picker_url,
+    seo_picker_url,
     thumbnail_url,
 )
 from portal.web.admin.pages import _category_order
@@ -287,6 +289,7 @@ def _render_form(
             keep_image=KEEP_IMAGE,
             thumbnail_url=thumbnail_url,
             picker_url=media_picker_url(article),
+            seo_picker_url=seo_picker_url(article),
             attachment_link=attachment_link,
             conflict=conflict,
             expired={"uploads_dropped": _uploads_dropped()} if expired else None,
@@ -351,6 +354,10 @@ def _save(article: Article | None, form: ArticleForm):
     except FormProblem as problem:
         problem.field.errors = [*problem.field.errors, problem.message]
         return _render_form(None if is_new else article, form, status=422)
+    except SeoError as problem:  # a share image deleted from the library meanwhile
+        field = getattr(form, problem.field, None) or form.meta_description
+        field.errors = [*field.errors, str(problem)]
+        return _render_form(None if is_new else article, form, status=422)
     except (workflow.StaleArticle, StaleDataError, IntegrityError):
         if is_new:
             raise
@@ -395,6 +402,7 @@ def _values_from_form(form: ArticleForm, article: Article | None, intent: str) -
         "image_alt": form.image_alt.data or "",
         "image_caption": form.image_caption.data or "",
         "published_at": form.published_at,
+        **form.seo_values(),
     }
     was_published = article is not None and article.status in ("published", "archived")
     if values["published_at"] is None and was_published and intent != "publish":

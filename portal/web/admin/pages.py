@@ -24,6 +24,7 @@ from portal.site import CategoryTree, PageTree
 from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import SITE_ADMINS, roles_required
+from portal.web.admin.seo_form import SeoFields, social_picker_url
 
 KIND_LABELS = {
     "home": "Trang chủ",
@@ -35,7 +36,7 @@ KIND_LABELS = {
 }
 
 
-class PageForm(FlaskForm):
+class PageForm(FlaskForm, SeoFields):
     title = StringField(
         "Tiêu đề trang",
         validators=[
@@ -113,6 +114,8 @@ class PageForm(FlaskForm):
         self.layout.choices = [
             (layout.name, layout.label) for layout in plugins_of(current_app).layouts.values()
         ]
+        self.init_seo(page)
+        self.social_image_id.choices[0] = (0, "— Không có —")
 
     def validate_path(self, field) -> None:
         problem = pages.path_problem(self.kind.data, field.data, self.page)
@@ -168,6 +171,7 @@ def _fields(form: PageForm) -> PageFields:
         category_id=form.category_id.data or None,
         language=form.language.data,
         translation_of_id=form.translation_of_id.data or None,
+        seo=form.seo_values(),
     )
 
 
@@ -226,7 +230,10 @@ def page_new():
             flash(f"Đã tạo trang “{page.title}”. Hãy thêm khối cho trang.")
             return redirect(url_for("admin.page_editor", page_id=page.id))
     return render_template(
-        "admin/pages/form.html", form=form, page=None
+        "admin/pages/form.html",
+        form=form,
+        page=None,
+        seo_picker_url=social_picker_url(url_for("admin.page_new")),
     ), 422 if form.errors else 200
 
 
@@ -250,7 +257,10 @@ def page_properties(page_id: int):
             flash("Đã lưu thuộc tính trang." if changed else audit.NOTHING_CHANGED)
             return redirect(url_for("admin.page_editor", page_id=page.id))
     return render_template(
-        "admin/pages/form.html", form=form, page=page
+        "admin/pages/form.html",
+        form=form,
+        page=page,
+        seo_picker_url=social_picker_url(url_for("admin.page_properties", page_id=page.id)),
     ), 422 if form.errors else 200
 
 

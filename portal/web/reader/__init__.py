@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 from markupsafe import Markup
 
+from portal.content import redirects
+from portal.content import tags as tag_names
 from portal.content.media import media_storage, served_media_type
 from portal.content.view_counter import count_view
 from portal.extensions import db
 from portal.i18n import current_locale, translate
 from portal.languages import use_language
 from portal.models import Page
-from portal.page_meta import not_found_meta
+from portal.page_meta import PATH_SAFE, not_found_meta
 from portal.rendering import current_viewer, load_placements, render_page
 from portal.site import (
     article_url,
@@ -23,6 +27,7 @@ from portal.site import (
 )
 from portal.text import plain_text
 from portal.web.observe import current_request_id
+from portal.web.page_caching import cache_control
 from portal.web.stored import redirect_to_store, send_stored
 
 bp = Blueprint("reader", __name__)
@@ -158,32 +163,86 @@ class _NoFrame(LookupError):
 def not_found(error):
     """The site's 404 page, in the site's frame: the root page's header, menu and footer.
 
+    An old address kept in the redirects (:mod:`portal.content.redirects`) answers
+    301 to where it went, or 410 "gone", instead: looked up here only, so a page
+    that exists costs no query for it.
+
     If that frame cannot be rendered (no page yet, the database unreachable), the
     plain page without blocks answers instead: a 404 never becomes a 500.
     """
+    kept = _kept_redirect()
+    if kept is not None and kept.status == 301:
+        return _redirect_response(kept)
+    gone = kept is not None
+    status = 410 if gone else 404
     categories = _safe_categories()
     try:
-        return _not_found_in_frame(categories), 404
+        response = current_app.make_response((_not_found_in_frame(categories, gone=gone), status))
     except _NoFrame:
-        pass  # a new site without pages: the plain page is the right answer, not an error
+        response = None  # a new site without pages: the plain page is the right answer
     except Exception:
         current_app.logger.exception("Could not render the 404 page in the site's frame")
         db.session.rollback()
-    return render_template(
-        "errors/404.html",
-        categories=categories,
-        search_url=SEARCH_PATH,
-        page_meta=not_found_meta(),
-    ), 404
+        response = None
+    if response is None:
+        response = current_app.make_response(
+            (
+                render_template(
+                    "errors/404.html",
+                    categories=categories,
+                    search_url=SEARCH_PATH,
+                    page_meta=not_found_meta(),
+                    gone=gone,
+                ),
+                status,
+            )
+        )
+    if gone:
+        _cache_as_address(response)
+    return response
 
 
-def _not_found_in_frame(categories) -> str:
+def _kept_redirect():
+    """The redirect kept for the path asked for (GET and HEAD of reader addresses), or None."""
+    if request.method not in ("GET", "HEAD") or request.blueprint == "admin":
+        return None
+    try:
+        return redirects.find(request.path)
+    except Exception:  # the database is away: the 404 page still shows
+        current_app.logger.exception("Could not look up a redirect for %s", request.path)
+        db.session.rollback()
+        return None
+
+
+def _redirect_response(kept):
+    """301 to where an old address went, keeping the query string for this site's pages."""
+    target = kept.new_path
+    if target.startswith("/"):
+        target = quote(target, safe=PATH_SAFE)
+        if request.query_string:
+            target += "?" + request.query_string.decode("latin-1")
+    response = redirect(target, code=301)
+    _cache_as_address(response)
+    return response
+
+
+def _cache_as_address(response) -> None:
+    """Cacheable by browsers and proxies as the portal's pages are, tagged with the address
+    (``path:<path>``): a change of the redirect purges it (a redirect event)."""
+    config = current_app.config
+    response.headers["Cache-Control"] = cache_control(config)
+    header = config.get("PORTAL_SURROGATE_KEY_HEADER")
+    if header:
+        response.headers[header] = tag_names.path(redirects.normalize_path(request.path))
+
+
+def _not_found_in_frame(categories, *, gone: bool = False) -> str:
     """A page never stored, child of the root page with its own main region (and no
     sidebar): it inherits the root's header and footer blocks, as every page does."""
     root = page_tree().root
     if root is None:
         raise _NoFrame("the site has no page yet")
-    title = translate("Không tìm thấy trang")
+    title = translate("Trang đã bị gỡ bỏ") if gone else translate("Không tìm thấy trang")
     page = Page(
         kind="not_found",
         title=title,
@@ -193,7 +252,10 @@ def _not_found_in_frame(categories) -> str:
         blocked_regions=["main", "sidebar"],
     )
     main = render_template(
-        "errors/_not_found_body.html", categories=categories, search_url=_search_url()
+        "errors/_not_found_body.html",
+        categories=categories,
+        search_url=_search_url(),
+        gone=gone,
     )
     return render_page(
         page,

@@ -20,7 +20,7 @@ from portal.models.plugins import PluginState
 from portal.models.search import IndexedDocument
 from portal.models.search_postgres import SEARCH_VECTORS_TABLE  # noqa: F401 - its DDL listeners
 from portal.models.types import utcnow
-from portal.models.users import ROLES, LoginAttempt, User, UserSession
+from portal.models.users import ROLES, LoginAttempt, SavedFilter, User, UserSession
 from portal.models.views import ArticleDailyViews
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "Placement",
     "PluginSettingValue",
     "PluginState",
+    "SavedFilter",
     "IndexedDocument",
     "Tag",
     "User",

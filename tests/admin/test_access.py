@@ -56,6 +56,8 @@ OPEN_TO = {
             f"admin.articles_{name}"
             for name in ("list", "new", "edit", "preview", "revisions", "compare", "restore")
             + ("withdraw", "image_upload", "image_list")
+            # Bulk steps check each article; saved filters are each account's own.
+            + ("bulk", "filter_save", "filter_delete")
         ],
         {"admin", "editor", "author"},
     ),
@@ -144,6 +146,7 @@ def make_world(app) -> dict:
                 "leader_id": 1,
                 "unit_id": 1,
                 "link_id": 1,
+                "filter_id": 1,  # no saved filter (404), which is neither 403 nor 500
             },
         }
 

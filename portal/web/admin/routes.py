@@ -37,6 +37,14 @@ ROUTES = (
     Route(f"{_ADMIN}.articles", "/articles/<int:article_id>/preview", "articles_preview", _GET),
     Route(f"{_ADMIN}.articles", "/articles/images", "articles_image_upload", _POST),
     Route(f"{_ADMIN}.articles", "/articles/images", "articles_image_list", _GET),
+    Route(f"{_ADMIN}.article_bulk", "/articles/bulk", "articles_bulk", _POST),
+    Route(f"{_ADMIN}.article_bulk", "/articles/saved-filters", "articles_filter_save", _POST),
+    Route(
+        f"{_ADMIN}.article_bulk",
+        "/articles/saved-filters/<int:filter_id>/delete",
+        "articles_filter_delete",
+        _POST,
+    ),
     Route(
         f"{_ADMIN}.article_history",
         "/articles/<int:article_id>/revisions",

@@ -56,9 +56,7 @@ def upgrade():
                 ondelete="CASCADE",
             ),
             sa.PrimaryKeyConstraint("id", name=op.f("pk_saved_filters")),
-            sa.UniqueConstraint(
-                "user_id", "screen", "name", name=op.f("uq_saved_filters_user_id_screen_name")
-            ),
+            sa.UniqueConstraint("user_id", "screen", "name", name=op.f("uq_saved_filters_user_id")),
         )
         op.create_index(op.f("ix_saved_filters_user_id"), TABLE, ["user_id"], unique=False)
 

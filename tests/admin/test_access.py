@@ -68,6 +68,7 @@ OPEN_TO = {
     # Media library: every role uploads, browses and picks; authors change and delete
     # only the images they uploaded (tests/media/test_media_admin.py); the world's is the admin's.
     "admin.media_list": {"admin", "editor", "author"},
+    "admin.media_upload_one": {"admin", "editor", "author"},
     "admin.media_edit": {"admin", "editor", "author"},
     "admin.media_delete": {"admin", "editor"},
     # Legal documents (blocks/documents): every role writes; what each may do to one

@@ -75,6 +75,7 @@ ROUTES = (
     Route(f"{_ADMIN}.content_events", "/content-events/retry", "content_events_retry", _POST),
     Route(f"{_ADMIN}.dashboard", "/", "dashboard", _GET),
     Route(f"{_ADMIN}.media", "/media", "media_list", _FORM),
+    Route(f"{_ADMIN}.media", "/media/upload", "media_upload_one", _POST),
     Route(f"{_ADMIN}.media", "/media/<int:image_id>", "media_edit", _FORM),
     Route(f"{_ADMIN}.media", "/media/<int:image_id>/delete", "media_delete", _FORM),
     Route(f"{_ADMIN}.page_editor", "/pages/<int:page_id>", "page_editor", _GET),

@@ -256,3 +256,20 @@ def test_saved_filters_belong_to_their_owner(app, site, users, clients):
     assert "Đã xóa bộ lọc “Chờ duyệt”" in flashed(editor)
     with app.app_context():
         assert db.session.scalars(select(SavedFilter)).all() == []
+
+
+def test_a_category_left_chosen_counts_only_for_a_move(app, site, users, clients):
+    draft = make_article(app, created_by=users["editor"], title="Nháp")
+    with app.app_context():
+        other = Category(name="Văn hóa", slug="van-hoa")
+        db.session.add(other)
+        db.session.commit()
+        other_id = other.id
+    editor = clients["editor"]
+    page = text_of(
+        bulk_post(editor, [draft], "publish", category_id=other_id).get_data(as_text=True)
+    )
+    assert "Xuất bản: 1 bài viết?" in page and "Văn hóa" not in page.split("Xác nhận")[0]
+    bulk_post(editor, [draft], "publish", confirm=True, category_id=other_id)
+    article = load(app, draft)
+    assert article.status == "published" and article.category_id != other_id

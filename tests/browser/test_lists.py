@@ -102,6 +102,9 @@ def test_bulk_steps_sorting_saved_filters_and_several_uploads(page, site):
     page.get_by_role("link", name="Bài đã gỡ").click()
     page.wait_for_url(re.compile(r"status=archived&sort=title&dir=asc"))
     assert page.locator(".articles-table__title a").all_inner_texts() == sorted(TITLES)
+    # The script's "tick all" box ticks the page's rows.
+    page.get_by_label("Đánh dấu tất cả bài trên trang này").check()
+    assert page.locator('input[name="ids"]:checked').count() == 3
     page.screenshot(path=str(site["files"][0]).replace("ruong-bac-thang.jpg", "list.png"))
 
     # Several images at once, each with its own progress and result.

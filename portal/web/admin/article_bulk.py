@@ -26,7 +26,6 @@ from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import STAFF, roles_required
 from portal.web.admin.articles import SCREEN, _status_label
-from portal.web.admin.pages import _category_order
 from portal.web.security import is_safe_redirect
 
 #: At most this many articles in one bulk step (a page of the list is 20).
@@ -63,7 +62,8 @@ def articles_bulk():
         flash("Chưa đánh dấu bài viết nào: hãy đánh dấu ô ở đầu các dòng cần xử lý.", "error")
         return redirect(back)
     categories = CategoryTree.load()
-    category_id = request.form.get("category_id", type=int)
+    # The category menu counts only for a move (it may be left set for another step).
+    category_id = request.form.get("category_id", type=int) if action == "move" else None
     if action == "move" and (category_id is None or categories.get(category_id) is None):
         flash("Hãy chọn chuyên mục để chuyển bài đến.", "error")
         return redirect(back)
@@ -119,8 +119,6 @@ def _confirmation(action, articles, missing, categories, category_id, back):
         refuse=refuse,
         missing=missing,
         category=categories.get(category_id) if category_id else None,
-        categories=categories,
-        category_choices=_category_order(categories),
         status_label=_status_label,
         back=back,
     )

@@ -28,7 +28,10 @@ Popup:   When the library was opened with ``window.open()`` (or in a same-origin
          sent to this site's own origin only; check ``event.origin`` when listening.
 
 Upload:  In picker mode the upload form stays in picker mode: after an upload the
-         library shows the new image first, marked, ready to be chosen.
+         library shows the new images first, marked, ready to be chosen. The form
+         takes several files (``?new=<id>&new=<id>`` marks them); with
+         ``static/admin-media.js`` each file goes on its own to ``POST /admin/media/upload``
+         with its progress shown.
 
 Rights:  Everyone who writes articles (admin, editor, author) may open the library,
          upload and pick. Authors change and delete only images they uploaded.

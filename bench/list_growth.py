@@ -151,7 +151,11 @@ def admin_urls(client) -> list[tuple[str, str]]:
     return [
         ("admin article list", "/admin/articles"),
         ("admin article list, last page", admin_last_page(client)),
+        ("admin list by title", "/admin/articles?sort=title&dir=asc"),
+        ("admin list by publication", "/admin/articles?sort=published&dir=desc"),
+        ("admin list by category", "/admin/articles?sort=category&dir=desc"),
         ("admin media list", "/admin/media"),
+        ("admin media, unused", "/admin/media?use=unused"),
         ("admin text search", "/admin/articles?q=" + urllib.parse.quote_plus(ADMIN_SEARCH_WORDS)),
     ]
 

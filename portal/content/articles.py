@@ -577,6 +577,103 @@ def delete_article(article: Article, user, *, expected_version: int | None) -> N
     db.session.delete(article)
 
 
+# -- several articles at once ---------------------------------------------------------------------
+
+#: The steps the article list takes on the ticked articles, as its menu names them.
+BULK_ACTIONS = {
+    "publish": "Xuất bản",
+    "unpublish": "Gỡ khỏi trang web",
+    "move": "Chuyển sang chuyên mục",
+    "delete": "Xóa",
+}
+#: The permission (:func:`can`) each bulk step needs for each article.
+BULK_PERMISSION = {
+    "publish": "publish",
+    "unpublish": "unpublish",
+    "move": "edit",
+    "delete": "delete",
+}
+
+
+@dataclass
+class BulkOutcome:
+    """What a bulk step did: the articles done and those refused, each refusal with its reason."""
+
+    action: str
+    done: list[str]
+    refused: list[tuple[str, str]]
+
+
+def bulk_refusal(user, action: str, article: Article, *, category_id: int | None = None,
+                 expected_version: int | None = None) -> str | None:  # fmt: skip
+    """Why ``user`` cannot take bulk step ``action`` on ``article`` (None when it can)."""
+    if expected_version is not None and expected_version != article.version:
+        return str(StaleArticle(article))
+    if not can(user, BULK_PERMISSION[action], article):
+        return (
+            f"Bạn không thể “{BULK_ACTIONS[action].lower()}” bài viết đang ở trạng thái "
+            f"“{STATUS_LABELS.get(article.status, article.status)}”."
+        )
+    if action == "move" and article.category_id == category_id:
+        return "Bài đã ở chuyên mục này."
+    return None
+
+
+def bulk_step(
+    articles: Iterable[Article],
+    action: str,
+    user,
+    *,
+    category_id: int | None = None,
+    versions: Mapping[int, int] | None = None,
+) -> BulkOutcome:
+    """Take ``action`` (a key of :data:`BULK_ACTIONS`) on each of ``articles`` the user may.
+
+    Each article is checked on its own (:func:`bulk_refusal`: the permission
+    matrix, and the version the user's screen showed when ``versions`` maps
+    its id): a refused one is left as it was and reported by title with the
+    reason; the others are done, each as its single step would do it
+    (revision or note, audit entry). Runs in the caller's unit of work, so
+    the content events of all of them are written and delivered as one batch
+    (one purge of the union of their tags). ``move`` needs ``category_id``
+    (an existing category) and saves the new category as an edit.
+    """
+    require_unit(f"Bulk article action “{action}”")
+    if action not in BULK_ACTIONS:
+        raise WorkflowError("Thao tác hàng loạt không hợp lệ.")
+    if action == "move" and (category_id is None or db.session.get(Category, category_id) is None):
+        raise WorkflowError("Hãy chọn chuyên mục để chuyển bài đến.")
+    outcome = BulkOutcome(action, [], [])
+    versions = versions or {}
+    for article in articles:
+        title = article.title or f"Bài số {article.id}"
+        reason = bulk_refusal(
+            user, action, article, category_id=category_id,
+            expected_version=versions.get(article.id),
+        )  # fmt: skip
+        if reason is None:
+            try:
+                if action == "publish":
+                    publish(article, user, expected_version=None)
+                elif action == "unpublish":
+                    unpublish(article, user, expected_version=None)
+                elif action == "delete":
+                    delete_article(article, user, expected_version=None)
+                else:
+                    save_article(
+                        article, {"category_id": category_id}, user,
+                        expected_version=None, note="Chuyển chuyên mục",
+                    )  # fmt: skip
+            except WorkflowError as exc:  # refused before anything changed
+                reason = str(exc)
+        if reason is None:
+            outcome.done.append(title)
+        else:
+            outcome.refused.append((title, reason))
+    db.session.flush()
+    return outcome
+
+
 # -- attachments ---------------------------------------------------------------------------------
 
 

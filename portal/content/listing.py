@@ -24,11 +24,13 @@ there is a next page; its count is known only when it fits on its first page.
 
 from __future__ import annotations
 
+import base64
+import json
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import DateTime, func, select, tuple_
 
 from portal.extensions import db
 
@@ -105,11 +107,25 @@ def list_page(query, time_column, id_column, asked: PageRequest, *, per_page: in
 
     ``counted=False`` for a filter no index answers (a text search): no count.
     """
-    newest = (time_column.desc(), id_column.desc())
-    oldest = (time_column.asc(), id_column.asc())
+    return sorted_page(query, (time_column, id_column), asked, per_page=per_page, counted=counted)
+
+
+def sorted_page(query, order, asked: PageRequest, *, per_page: int, counted: bool = True,
+                descending: bool = True, seekable: bool = True) -> ListPage:  # fmt: skip
+    """One page of ``query`` in the order of the columns ``order`` (the last one unique: the id).
+
+    All columns go one way: ``descending`` (newest, Z to A) or ascending. The
+    columns should be those of an index, in its order, so that a page reads as
+    many rows as it shows. ``seekable=False`` for an order whose columns may be
+    NULL (a row cannot be compared with a NULL key): its pages are numbered only,
+    up to :data:`COUNT_CAP` rows deep, and the last page is the first in reverse.
+    """
+    order = tuple(order)
+    forward = tuple(c.desc() if descending else c.asc() for c in order)
+    backward = tuple(c.asc() if descending else c.desc() for c in order)
     total = more = None
     if counted:
-        limited = query.with_only_columns(id_column).limit(COUNT_CAP + 1)
+        limited = query.with_only_columns(order[-1]).limit(COUNT_CAP + 1)
         counted_rows = db.session.scalar(select(func.count()).select_from(limited.subquery()))
         more = counted_rows > COUNT_CAP
         total = min(counted_rows, COUNT_CAP)
@@ -119,17 +135,24 @@ def list_page(query, time_column, id_column, asked: PageRequest, *, per_page: in
     def fetch(statement, limit: int) -> list:
         return list(db.session.scalars(statement.limit(limit)))
 
+    def beyond(key):  # rows after ``key`` in the list's order
+        return tuple_(*order) < key if descending else tuple_(*order) > key
+
+    def before_of(key):
+        return tuple_(*order) > key if descending else tuple_(*order) < key
+
     number: int | None
-    after, before = decode_key(asked.after), decode_key(asked.before)
+    after = before = None
+    if seekable:
+        after, before = decode_sort_key(asked.after, order), decode_sort_key(asked.before, order)
+    reachable = pages if exact else max(1, COUNT_CAP // per_page)
     if after is not None:
-        rows = fetch(query.where(tuple_(time_column, id_column) < after).order_by(*newest),
-                     per_page + 1)  # fmt: skip
+        rows = fetch(query.where(beyond(after)).order_by(*forward), per_page + 1)
         has_next, has_previous = len(rows) > per_page, True
         rows = rows[:per_page]
         number = asked.number if asked.number > 1 else None
     elif before is not None:
-        rows = fetch(query.where(tuple_(time_column, id_column) > before).order_by(*oldest),
-                     per_page + 1)  # fmt: skip
+        rows = fetch(query.where(before_of(before)).order_by(*backward), per_page + 1)
         has_previous, has_next = len(rows) > per_page, True
         rows = list(reversed(rows[:per_page]))
         number = asked.number if asked.number >= 1 and has_previous else 1
@@ -137,13 +160,12 @@ def list_page(query, time_column, id_column, asked: PageRequest, *, per_page: in
             number = 1
     elif asked.last and not exact:
         # The last page of a list longer than COUNT_CAP: its first rows in reverse order.
-        rows = list(reversed(fetch(query.order_by(*oldest), per_page)))
+        rows = list(reversed(fetch(query.order_by(*backward), per_page)))
         has_previous, has_next, number = True, False, None
     else:
         # By number: an OFFSET within the first COUNT_CAP rows of the index, never deeper.
-        reachable = pages if exact else max(1, COUNT_CAP // per_page)
         number = min(pages if asked.last else asked.number, reachable)
-        rows = fetch(query.order_by(*newest).offset((number - 1) * per_page), per_page + 1)
+        rows = fetch(query.order_by(*forward).offset((number - 1) * per_page), per_page + 1)
         has_next, has_previous = len(rows) > per_page, number > 1
         rows = rows[:per_page]
         if not counted and number == 1 and not has_next:
@@ -154,16 +176,22 @@ def list_page(query, time_column, id_column, asked: PageRequest, *, per_page: in
         page.previous = {"page": number - 1} if number and number > 1 else None
         page.next = {"page": number + 1} if number and number < pages else None
         return page
+    if not seekable:
+        if number is None:  # the last page, reached backwards
+            page.previous = None
+        else:
+            page.previous = {"page": number - 1} if number > 1 else None
+            page.next = {"page": number + 1} if has_next and number < reachable else None
+            page.last = {LAST: 1}
+        return page
     if has_previous and rows:
         first = rows[0]
         back = (number - 1) if number and number > 1 else None
-        page.previous = (
-            {} if back == 1 else {BEFORE: encode_key(*_key_of(first, time_column, id_column))}
-        )
+        page.previous = {} if back == 1 else {BEFORE: encode_sort_key(first, order)}
         if back and back > 1:
             page.previous["page"] = back
     if has_next and rows:
-        page.next = {AFTER: encode_key(*_key_of(rows[-1], time_column, id_column))}
+        page.next = {AFTER: encode_sort_key(rows[-1], order)}
         if number:
             page.next["page"] = number + 1
     if not asked.last or after is not None or before is not None:
@@ -171,5 +199,52 @@ def list_page(query, time_column, id_column, asked: PageRequest, *, per_page: in
     return page
 
 
-def _key_of(row, time_column, id_column) -> tuple[datetime, int]:
-    return getattr(row, time_column.key), getattr(row, id_column.key)
+def _is_time(column) -> bool:
+    kind = column.type
+    return isinstance(kind, DateTime) or isinstance(getattr(kind, "impl", None), DateTime)
+
+
+def encode_sort_key(row, order) -> str:
+    """A row's place in a list: :func:`encode_key` for (time, id), else URL-safe JSON."""
+    values = [getattr(row, column.key) for column in order]
+    if len(order) == 2 and _is_time(order[0]) and isinstance(values[0], datetime):
+        return encode_key(values[0], values[1])
+    plain = [encode_key(v, 0).split(".")[0] if isinstance(v, datetime) else v for v in values]
+    text = json.dumps(plain, ensure_ascii=False, separators=(",", ":"))
+    return "j" + base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def decode_sort_key(text: str | None, order) -> tuple | None:
+    """The column values of :func:`encode_sort_key`, or None for anything else."""
+    if not text:
+        return None
+    if not text.startswith("j"):
+        key = decode_key(text)
+        if key is None or len(order) != 2 or not _is_time(order[0]):
+            return None
+        return key
+    try:
+        raw = base64.urlsafe_b64decode(text[1:] + "=" * (-len(text[1:]) % 4))
+        values = json.loads(raw.decode())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(values, list) or len(values) != len(order) or len(text) > 2000:
+        return None
+    decoded = []
+    for column, value in zip(order, values, strict=True):
+        if _is_time(column):
+            moment = decode_key(f"{value}.0") if isinstance(value, str) else None
+            if moment is None:
+                return None
+            decoded.append(moment[0])
+        elif isinstance(value, bool) or not isinstance(value, (int, str)):
+            return None
+        else:
+            try:
+                expected = column.type.python_type
+            except NotImplementedError:
+                expected = type(value)
+            if not isinstance(value, expected):
+                return None
+            decoded.append(value)
+    return tuple(decoded)

@@ -31,11 +31,13 @@ import secrets
 import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, BinaryIO
+from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import String, event, literal, select, union_all
+from sqlalchemy import String, event, exists, func, literal, not_, or_, select, union_all
 from sqlalchemy.orm import object_session
 
 from portal.content import audit
@@ -863,3 +865,50 @@ def delete_image(image: MediaImage, user) -> None:
     )
     db.session.delete(image)
     db.session.flush()
+
+
+# -- finding images in the library -------------------------------------------------------------------
+
+#: The library's type filter: what it shows → the stored types (images are kept as JPEG or PNG).
+IMAGE_KINDS = {"jpeg": ("Ảnh JPEG", "image/jpeg"), "png": ("Ảnh PNG", "image/png")}
+#: The library's use filter.
+IMAGE_USES = {"used": "Đang dùng trong bài viết", "unused": "Chưa bài nào dùng"}
+#: Upload dates are days of the site's time zone.
+LIBRARY_TIME_ZONE = "Asia/Ho_Chi_Minh"
+
+
+def image_in_use():
+    """SQL condition: an article shows the image, as its main image or inside its body.
+
+    Index lookups (``ix_articles_image_id``; ``article_image_uses.stem``, the
+    first 35 characters of a library name, migration 0012), as in
+    :func:`articles_using`.
+    """
+    stem = func.substr(MediaImage.stored_name, 1, 35)
+    return or_(
+        exists().where(Article.image_id == MediaImage.id),
+        exists().where(ArticleImageUse.stem == stem),
+    )
+
+
+def filter_library(query, *, kind: str = "", uploaded_from: date | None = None,
+                   uploaded_to: date | None = None, use: str = ""):  # fmt: skip
+    """``query`` (a select of images) narrowed to a type, a range of upload days, used or not.
+
+    Days are whole days of the site's time zone, both ends included. Unknown
+    values of ``kind`` and ``use`` narrow nothing.
+    """
+    zone = ZoneInfo(LIBRARY_TIME_ZONE)
+    if kind in IMAGE_KINDS:
+        query = query.where(MediaImage.mime_type == IMAGE_KINDS[kind][1])
+    if uploaded_from is not None:
+        start = datetime.combine(uploaded_from, time(), tzinfo=zone)
+        query = query.where(MediaImage.created_at >= start)
+    if uploaded_to is not None:
+        end = datetime.combine(uploaded_to + timedelta(days=1), time(), tzinfo=zone)
+        query = query.where(MediaImage.created_at < end)
+    if use == "used":
+        query = query.where(image_in_use())
+    elif use == "unused":
+        query = query.where(not_(image_in_use()))
+    return query

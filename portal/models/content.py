@@ -88,6 +88,11 @@ class Article(SeoColumns, db.Model):
         Index("ix_articles_updated", "updated_at", "id"),
         Index("ix_articles_status_updated", "status", "updated_at", "id"),
         Index("ix_articles_creator_updated", "created_by_id", "updated_at", "id"),
+        # The admin's article list sorted by title, by publication time, by category
+        # (migration 0018); by status and by creator it uses the two above.
+        Index("ix_articles_title", "title", "id"),
+        Index("ix_articles_published_at", "published_at", "id"),
+        Index("ix_articles_category_updated", "category_id", "updated_at", "id"),
         # The articles showing a library image as their main image (the media list).
         Index("ix_articles_image_id", "image_id"),
         # The few articles that translate another (an article page's translations):

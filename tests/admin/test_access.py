@@ -76,6 +76,8 @@ OPEN_TO = {
             f"admin.articles_{name}"
             for name in ("list", "new", "edit", "preview", "revisions", "compare", "restore")
             + ("withdraw", "image_upload", "image_list")
+            # Bulk steps check each article; saved filters are each account's own.
+            + ("bulk", "filter_save", "filter_delete")
         ],
         {"admin", "editor", "author"},
     ),
@@ -86,6 +88,7 @@ OPEN_TO = {
     # Media library: every role uploads, browses and picks; authors change and delete
     # only the images they uploaded (tests/media/test_media_admin.py); the world's is the admin's.
     "admin.media_list": {"admin", "editor", "author"},
+    "admin.media_upload_one": {"admin", "editor", "author"},
     "admin.media_edit": {"admin", "editor", "author"},
     "admin.media_delete": {"admin", "editor"},
     # Legal documents (blocks/documents): every role writes; what each may do to one
@@ -173,6 +176,7 @@ def make_world(app) -> dict:
                 "leader_id": 1,
                 "unit_id": 1,
                 "link_id": 1,
+                "filter_id": 1,  # no saved filter (404), which is neither 403 nor 500
             },
         }
 

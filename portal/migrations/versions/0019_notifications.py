@@ -7,7 +7,7 @@
   the role's default).
 
 Revision ID: 0019_notifications
-Revises: 0017_seo_and_redirects
+Revises: 0018_list_sorting_saved_filters
 Create Date: 2026-12-01 16:20:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0019_notifications"
-down_revision = "0017_seo_and_redirects"
+down_revision = "0018_list_sorting_saved_filters"
 branch_labels = None
 depends_on = None
 

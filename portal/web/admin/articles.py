@@ -17,6 +17,7 @@ removed attachments go once their removal is committed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -41,6 +42,7 @@ from portal.content import media as library
 from portal.content.article_diff import body_text, has_changes, word_diff
 from portal.content.attachments import attachment_link
 from portal.content.media import UploadError
+from portal.content.saved_filters import saved_filters
 from portal.content.seo import SeoError
 from portal.content.view_counter import view_counts
 from portal.extensions import db
@@ -106,14 +108,20 @@ def _editor_response(html: str, status: int = 200):
 @roles_required(*STAFF)
 def articles_list():
     filters = ListFilters.from_request()
-    listed = listing.list_page(
-        filters.apply(select(Article)),
-        Article.updated_at,
-        Article.id,
+    sort = SORTS[filters.sort]
+    query = filters.apply(select(Article))
+    if sort.only_set:
+        # (published_at, id) cannot seek past a NULL: articles never published are left out.
+        query = query.where(sort.columns[0].is_not(None))
+    listed = listing.sorted_page(
+        query,
+        sort.columns,
         listing.PageRequest.from_args(request.args),
         per_page=PER_PAGE,
         # "Contains" has no index: such a list is paged without a count.
         counted=not filters.text,
+        descending=filters.descending,
+        seekable=sort.seekable,
     )
     rows = listed.rows
     categories = CategoryTree.load()
@@ -133,12 +141,15 @@ def articles_list():
                 .order_by(User.name)
             )
         )
+    list_url = url_for("admin.articles_list")
     return render_template(
         "admin/articles/list.html",
         rows=rows,
         views=view_counts(a.id for a in rows),
         listed=listed,
         filters=filters,
+        sorts=SORTS,
+        sort_url=lambda key: list_url + "?" + filters.query_string(**filters.sorted_by(key)),
         categories=categories,
         category_choices=_category_order(categories),
         creators=creators,
@@ -147,10 +158,44 @@ def articles_list():
         status_label=_status_label,
         is_scheduled=workflow.is_scheduled,
         can_create=workflow.can(current_user, "create"),
-        page_url=lambda values: (
-            url_for("admin.articles_list") + "?" + filters.query_string(**values)
-        ),
+        bulk_actions=workflow.BULK_ACTIONS,
+        saved=saved_filters(current_user, SCREEN),
+        here=request.full_path.rstrip("?"),
+        page_url=lambda values: list_url + "?" + filters.query_string(**values),
     )
+
+
+#: The name of the article list among the lists with saved filters.
+SCREEN = "articles"
+
+
+@dataclass(frozen=True)
+class Sort:
+    """A column the list can be sorted by: the index columns it reads in, the usual way."""
+
+    label: str
+    columns: tuple
+    descending: bool = True
+    #: False for columns that may be NULL: numbered pages only (portal.content.listing).
+    seekable: bool = True
+    #: True when rows without a value are left out (they cannot be placed by seeking).
+    only_set: bool = False
+
+
+#: sort key → how; each in the order of an index of ``articles`` (models/content.py).
+SORTS = {
+    "updated": Sort("Cập nhật", (Article.updated_at, Article.id)),
+    "published": Sort("Xuất bản", (Article.published_at, Article.id), only_set=True),
+    "title": Sort("Tiêu đề", (Article.title, Article.id), descending=False),
+    "status": Sort("Trạng thái", (Article.status, Article.updated_at, Article.id)),
+    "category": Sort(
+        "Chuyên mục", (Article.category_id, Article.updated_at, Article.id), seekable=False
+    ),
+    "author": Sort(
+        "Người tạo", (Article.created_by_id, Article.updated_at, Article.id), seekable=False
+    ),
+}
+DEFAULT_SORT = "updated"
 
 
 #: The status filter of the list: the stored states plus "scheduled" (published, time to come).
@@ -166,11 +211,27 @@ LIST_STATUSES = (
 class ListFilters:
     """The list's filters, from the query string. Authors only ever see their own articles."""
 
-    def __init__(self, status: str, category: str, author: str, text: str) -> None:
+    def __init__(self, status: str, category: str, author: str, text: str, sort: str = "",
+                 direction: str = "") -> None:  # fmt: skip
         self.status = status if status in dict(LIST_STATUSES) else ""
         self.category = category if category.isdigit() else ""
         self.author = author if author.isdigit() else ""
         self.text = text
+        self.sort = sort if sort in SORTS else DEFAULT_SORT
+        usual = "desc" if SORTS[self.sort].descending else "asc"
+        self.direction = direction if direction in ("asc", "desc") else usual
+        self.descending = self.direction == "desc"
+
+    def sorted_by(self, key: str) -> dict[str, str]:
+        """The query values that sort by ``key``: the other way when the list is sorted by it."""
+        usual = "desc" if SORTS[key].descending else "asc"
+        direction = ("asc" if self.descending else "desc") if key == self.sort else usual
+        return {"sort": key, "dir": direction}
+
+    def aria_sort(self, key: str) -> str | None:
+        if key != self.sort:
+            return None
+        return "descending" if self.descending else "ascending"
 
     @classmethod
     def from_request(cls) -> ListFilters:
@@ -179,6 +240,8 @@ class ListFilters:
             category=request.args.get("category", "").strip(),
             author=request.args.get("author", "").strip(),
             text=" ".join(request.args.get("q", "").split())[:200],
+            sort=request.args.get("sort", "").strip(),
+            direction=request.args.get("dir", "").strip(),
         )
 
     @property
@@ -217,9 +280,17 @@ class ListFilters:
             "category": self.category,
             "author": self.author,
             "q": self.text,
+            **self._sort_values(),
             **extra,
         }
         return urlencode({k: v for k, v in values.items() if v not in ("", None)})
+
+    def _sort_values(self) -> dict[str, str]:
+        """``sort`` and ``dir`` when they are not the list's usual order."""
+        usual = "desc" if SORTS[self.sort].descending else "asc"
+        if self.sort == DEFAULT_SORT and self.direction == usual:
+            return {}
+        return {"sort": self.sort, "dir": self.direction}
 
 
 @bp.route("/articles/new", methods=["GET", "POST"])
@@ -646,4 +717,5 @@ def articles_image_list():
     )
 
 
-from portal.web.admin import article_history  # noqa: E402,F401  (registers the revision screens)
+# Registers the revision screens, the bulk steps and the saved filters.
+from portal.web.admin import article_bulk, article_history  # noqa: E402,F401

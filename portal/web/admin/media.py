@@ -28,7 +28,10 @@ Popup:   When the library was opened with ``window.open()`` (or in a same-origin
          sent to this site's own origin only; check ``event.origin`` when listening.
 
 Upload:  In picker mode the upload form stays in picker mode: after an upload the
-         library shows the new image first, marked, ready to be chosen.
+         library shows the new images first, marked, ready to be chosen. The form
+         takes several files (``?new=<id>&new=<id>`` marks them); with
+         ``static/admin-media.js`` each file goes on its own to ``POST /admin/media/upload``
+         with its progress shown.
 
 Rights:  Everyone who writes articles (admin, editor, author) may open the library,
          upload and pick. Authors change and delete only images they uploaded.
@@ -40,12 +43,22 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from sqlalchemy import select
 from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -91,11 +104,17 @@ class ImageDetailsForm(FlaskForm):
 
 
 class UploadForm(ImageDetailsForm):
-    file = FileField(
+    file = MultipleFileField(
         "Tệp ảnh",
         validators=[FileRequired("Hãy chọn một tệp ảnh.")],
         render_kw={"accept": ACCEPT},
     )
+
+
+class OneUploadForm(ImageDetailsForm):
+    """One file of a multi-file upload sent by ``admin-media.js`` (with its own description)."""
+
+    file = FileField("Tệp ảnh", validators=[FileRequired("Hãy chọn một tệp ảnh.")])
 
 
 # -- the picker ----------------------------------------------------------------------------------
@@ -175,64 +194,155 @@ def _image_or_404(image_id: int) -> MediaImage:
 # -- screens ------------------------------------------------------------------------------------
 
 
+def _upload_hint() -> str:
+    return (
+        "JPEG, PNG, WebP hoặc GIF, tối đa "
+        f"{file_size(int(current_app.config['PORTAL_MAX_IMAGE_BYTES']))} mỗi tệp, "
+        f"không quá {MAX_PIXELS // 1_000_000} triệu điểm ảnh. Chọn được nhiều tệp một lần."
+    )
+
+
+def _upload_one(upload, alt: str, caption: str) -> MediaImage:
+    """One file into the library, in a unit of work of its own (a refused one changes nothing)."""
+    with change():
+        return library.upload_image(
+            upload.stream,
+            upload.filename or "",
+            uploaded_by_id=current_user.id,
+            alt=alt,
+            caption=caption,
+        )
+
+
+def _uploaded_message(image: MediaImage) -> str:
+    return (
+        f"Đã tải lên ảnh {describe(image)} ({image.width} × {image.height}, "
+        f"{file_size(image.size)})."
+    )
+
+
+@dataclass(frozen=True)
+class LibraryFilters:
+    """The library's search and filters, from the query string."""
+
+    text: str = ""
+    kind: str = ""
+    uploaded_from: date | None = None
+    uploaded_to: date | None = None
+    use: str = ""
+
+    @classmethod
+    def from_request(cls) -> LibraryFilters:
+        args = request.args
+        kind = (args.get("type") or "").strip()
+        use = (args.get("use") or "").strip()
+        return cls(
+            text=(args.get("q") or "").strip()[:100],
+            kind=kind if kind in library.IMAGE_KINDS else "",
+            uploaded_from=_day(args.get("from")),
+            uploaded_to=_day(args.get("to")),
+            use=use if use in library.IMAGE_USES else "",
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.text or self.narrowing)
+
+    @property
+    def narrowing(self) -> bool:
+        """Filters besides the text search."""
+        return bool(self.kind or self.uploaded_from or self.uploaded_to or self.use)
+
+    def params(self) -> dict[str, str]:
+        values = {
+            "q": self.text,
+            "type": self.kind,
+            "from": self.uploaded_from.isoformat() if self.uploaded_from else "",
+            "to": self.uploaded_to.isoformat() if self.uploaded_to else "",
+            "use": self.use,
+        }
+        return {k: v for k, v in values.items() if v}
+
+    def apply(self, query):
+        if self.text:
+            # Every word in one of the fields, with or without diacritics ("ruong bac thang").
+            query = query.where(
+                folded_contains(
+                    [MediaImage.original_name, MediaImage.alt, MediaImage.caption], self.text
+                )
+            )
+        return library.filter_library(
+            query,
+            kind=self.kind,
+            uploaded_from=self.uploaded_from,
+            uploaded_to=self.uploaded_to,
+            use=self.use,
+        )
+
+
+def _day(text: str | None) -> date | None:
+    """A day from a date field (``2024-05-01``) or typed as ``01/05/2024``; None otherwise."""
+    text = (text or "").strip()
+    for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+        try:
+            return datetime.strptime(text, pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 @bp.route("/media", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def media_list():
-    """The library (newest first, searchable) with the upload form above it."""
+    """The library (newest first, searchable, filtered) with the upload form above it.
+
+    The form takes several files; each is stored in a unit of work of its own,
+    so a refused file is reported by name and the others are kept.
+    """
     picker = Picker.from_request()
     form = UploadForm()
-    form.file.description = (
-        "JPEG, PNG, WebP hoặc GIF, tối đa "
-        f"{file_size(int(current_app.config['PORTAL_MAX_IMAGE_BYTES']))}, "
-        f"không quá {MAX_PIXELS // 1_000_000} triệu điểm ảnh."
-    )
+    form.file.description = _upload_hint()
     if form.validate_on_submit():
-        upload = form.file.data
-        try:
-            with change():
-                image = library.upload_image(
-                    upload.stream,
-                    upload.filename or "",
-                    uploaded_by_id=current_user.id,
-                    alt=form.alt.data,
-                    caption=form.caption.data,
-                )
-        except UploadError as exc:
-            form.file.errors = [*form.file.errors, str(exc)]
+        files = [f for f in form.file.data if getattr(f, "filename", "")]
+        images, refused = [], []
+        for upload in files:
+            try:
+                images.append(_upload_one(upload, form.alt.data, form.caption.data))
+            except UploadError as exc:
+                refused.append(str(exc) if len(files) == 1 else f"{upload.filename}: {exc}")
+        for image in images:
+            flash(_uploaded_message(image))
+        if images and picker:
+            flash("Bấm “Chọn ảnh này” để dùng ảnh.")
+        if refused:
+            form.file.errors = [*form.file.errors, *refused]
         else:
-            flash(
-                f"Đã tải lên ảnh {describe(image)} ({image.width} × {image.height}, "
-                f"{file_size(image.size)})."
-                + (" Bấm “Chọn ảnh này” để dùng ảnh." if picker else "")
-            )
             params = picker.params() if picker else {}
-            return redirect(url_for("admin.media_list", new=image.id, **params))
+            return redirect(url_for("admin.media_list", new=[i.id for i in images], **params))
 
-    text = (request.args.get("q") or "").strip()[:100]
-    query = select(MediaImage)
-    if text:
-        # Every word in one of the fields, with or without diacritics ("ruong bac thang").
-        query = query.where(
-            folded_contains([MediaImage.original_name, MediaImage.alt, MediaImage.caption], text)
-        )
+    filters = LibraryFilters.from_request()
     listed = listing.list_page(
-        query,
+        filters.apply(select(MediaImage)),
         MediaImage.created_at,
         MediaImage.id,
         listing.PageRequest.from_args(request.args),
         per_page=PER_PAGE,
         # "Contains" has no index: such a list is paged without a count.
-        counted=not text,
+        counted=not filters.text,
     )
     images = listed.rows
-    new_id = request.args.get("new", type=int)
-    if new_id and listed.number == 1 and all(image.id != new_id for image in images):
-        just_uploaded = db.session.get(MediaImage, new_id)
-        if just_uploaded is not None:
-            images.insert(0, just_uploaded)
+    new_ids = [i for i in request.args.getlist("new", type=int) if i][:50]
+    shown = {image.id for image in images}
+    if new_ids and listed.number == 1 and not filters.active:
+        missing = [i for i in new_ids if i not in shown]
+        if missing:
+            found = db.session.scalars(select(MediaImage).where(MediaImage.id.in_(missing)))
+            images[:0] = sorted(found, key=lambda image: image.id, reverse=True)
+
+    base = picker.params() if picker else {}
 
     def page_url(values: dict) -> str:
-        params = {**(picker.params() if picker else {}), "q": text or None, **values}
+        params = {**base, **filters.params(), **values}
         if params.get("page") == 1:
             params["page"] = None
         return url_for("admin.media_list", **{k: v for k, v in params.items() if v})
@@ -244,14 +354,42 @@ def media_list():
         uses=image_uses(images),
         sources={image.id: image_source(image) for image in images},
         picker=picker,
-        text=text,
+        text=filters.text,
+        filters=filters,
+        kinds=library.IMAGE_KINDS,
+        use_choices=library.IMAGE_USES,
         listed=listed,
         page_url=page_url,
-        new_id=new_id,
+        new_ids=new_ids,
         file_size=file_size,
-        upload_action=url_for("admin.media_list", **(picker.params() if picker else {})),
-        clear_url=url_for("admin.media_list", **(picker.params() if picker else {})),
+        upload_action=url_for("admin.media_list", **base),
+        one_upload_url=url_for("admin.media_upload_one"),
+        clear_url=url_for("admin.media_list", **base),
     ), 422 if form.errors else 200
+
+
+@bp.post("/media/upload")
+@roles_required(*STAFF)
+def media_upload_one():
+    """One file of a multi-file upload (``admin-media.js``): JSON, for its progress and result.
+
+    Answers ``{"id", "name", "message", "url"}`` (201) or ``{"error"}`` (400)
+    naming what to fix; a refused file changes nothing.
+    """
+    form = OneUploadForm()
+    if not form.validate_on_submit():
+        problems = [message for errors in form.errors.values() for message in errors]
+        return jsonify(error=" ".join(problems) or "Không nhận được tệp ảnh."), 400
+    try:
+        image = _upload_one(form.file.data, form.alt.data, form.caption.data)
+    except UploadError as exc:
+        return jsonify(error=str(exc)), 400
+    return jsonify(
+        id=image.id,
+        name=describe(image),
+        message=_uploaded_message(image),
+        url=url_for("admin.media_edit", image_id=image.id),
+    ), 201
 
 
 @bp.route("/media/<int:image_id>", methods=["GET", "POST"])

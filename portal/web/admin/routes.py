@@ -59,6 +59,14 @@ ROUTES = (
     Route(f"{_ADMIN}.articles", "/articles/<int:article_id>/preview", "articles_preview", _GET),
     Route(f"{_ADMIN}.articles", "/articles/images", "articles_image_upload", _POST),
     Route(f"{_ADMIN}.articles", "/articles/images", "articles_image_list", _GET),
+    Route(f"{_ADMIN}.article_bulk", "/articles/bulk", "articles_bulk", _POST),
+    Route(f"{_ADMIN}.article_bulk", "/articles/saved-filters", "articles_filter_save", _POST),
+    Route(
+        f"{_ADMIN}.article_bulk",
+        "/articles/saved-filters/<int:filter_id>/delete",
+        "articles_filter_delete",
+        _POST,
+    ),
     Route(
         f"{_ADMIN}.article_history",
         "/articles/<int:article_id>/revisions",
@@ -89,6 +97,7 @@ ROUTES = (
     Route(f"{_ADMIN}.content_events", "/content-events/retry", "content_events_retry", _POST),
     Route(f"{_ADMIN}.dashboard", "/", "dashboard", _GET),
     Route(f"{_ADMIN}.media", "/media", "media_list", _FORM),
+    Route(f"{_ADMIN}.media", "/media/upload", "media_upload_one", _POST),
     Route(f"{_ADMIN}.media", "/media/<int:image_id>", "media_edit", _FORM),
     Route(f"{_ADMIN}.media", "/media/<int:image_id>/delete", "media_delete", _FORM),
     Route(f"{_ADMIN}.page_editor", "/pages/<int:page_id>", "page_editor", _GET),

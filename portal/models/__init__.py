@@ -14,6 +14,7 @@ from portal.models.content import (
     Tag,
 )
 from portal.models.events import OutboxEvent
+from portal.models.exchange import ExchangeJob
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
 from portal.models.plugin_settings import PluginSettingValue
 from portal.models.plugins import PluginState
@@ -36,6 +37,7 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Category",
+    "ExchangeJob",
     "LoginAttempt",
     "MediaImage",
     "OutboxEvent",

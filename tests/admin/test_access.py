@@ -140,6 +140,8 @@ def make_world(app) -> dict:
                 "file_id": 1,
                 "step": "xuat-ban",
                 "question_id": question.id,
+                # Xuất / nhập dữ liệu: no such job (404), which is neither 403 nor 500.
+                "job_id": 1,
                 # The site profile: no such rows (404), which is neither 403 nor 500.
                 "leader_id": 1,
                 "unit_id": 1,
@@ -243,6 +245,10 @@ def test_every_admin_route_checks_sign_in_role_and_csrf(app):
         "admin.account",
         "admin.audit_log",
         "admin.audit_entry",
+        "admin.exchange",
+        "admin.exchange_import",
+        "admin.exchange_job_confirm",
+        "admin.exchange_download",
         "auth.logout",
     } <= endpoints
     before = snapshot(app)

@@ -387,9 +387,7 @@ def job_state(job: ExchangeJob) -> JobState:
 def active_jobs() -> list[ExchangeJob]:
     return list(
         db.session.scalars(
-            select(ExchangeJob)
-            .where(ExchangeJob.active_slot.is_not(None))
-            .order_by(ExchangeJob.id)
+            select(ExchangeJob).where(ExchangeJob.active_slot.is_not(None)).order_by(ExchangeJob.id)
         )
     )
 
@@ -691,4 +689,3 @@ def _run_feed_import(job: ExchangeJob) -> None:
             ],
         },
     )
-

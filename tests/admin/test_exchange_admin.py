@@ -215,12 +215,18 @@ def test_feed_import_from_an_uploaded_file(app, site, admin_client):
     )
     _id, html = job_page(admin_client, response)
 
-    assert "5 mục trong nguồn tin: 2 bài viết mới, 0 bài cập nhật, 0 bài không đổi, 3 mục bỏ qua" in html
+    assert (
+        "5 mục trong nguồn tin: 2 bài viết mới, 0 bài cập nhật, 0 bài không đổi, 3 mục bỏ qua"
+        in html
+    )
     assert "Mục bị bỏ qua" in html
     with app.app_context():
-        assert db.session.scalar(
-            select(func.count()).select_from(Article).where(Article.external_id.like("feed:%"))
-        ) == 2
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(Article).where(Article.external_id.like("feed:%"))
+            )
+            == 2
+        )
         entry = db.session.scalar(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(1))
         assert "tin-tuc.rss" in entry.user_name
 
@@ -240,12 +246,14 @@ def feed_server():
 def test_feed_import_from_an_address(app, site, admin_client, feed_server):
     url = f"{feed_server}/thong-bao.atom"
     _id, html = job_page(
-        admin_client, post(admin_client, "/admin/exchange/feed", {"category": "du-lich", "url": url})
+        admin_client,
+        post(admin_client, "/admin/exchange/feed", {"category": "du-lich", "url": url}),
     )
     assert "bài viết mới" in html and "Xong" in html
     # Again: nothing new.
     _id, html = job_page(
-        admin_client, post(admin_client, "/admin/exchange/feed", {"category": "du-lich", "url": url})
+        admin_client,
+        post(admin_client, "/admin/exchange/feed", {"category": "du-lich", "url": url}),
     )
     assert " 0 bài viết mới" in html
 
@@ -283,7 +291,9 @@ def test_editors_and_authors_are_refused(app, site, editor_role_client, author_c
 
 def test_posts_without_a_csrf_token_are_refused(app, site, admin_client):
     assert admin_client.post("/admin/exchange/export").status_code == 400
-    assert admin_client.post("/admin/exchange/feed", data={"category": "du-lich"}).status_code == 400
+    assert (
+        admin_client.post("/admin/exchange/feed", data={"category": "du-lich"}).status_code == 400
+    )
     assert count(app, ExchangeJob) == 0
 
 

@@ -110,7 +110,9 @@ def exchange_import():
     mode = request.form.get("mode", "")
     try:
         if mode not in ("replace", "merge"):
-            raise jobs.JobRefused("Hãy chọn cách nhập: vào site trống, hoặc gộp vào nội dung có sẵn.")
+            raise jobs.JobRefused(
+                "Hãy chọn cách nhập: vào site trống, hoặc gộp vào nội dung có sẵn."
+            )
         job = jobs.start_site_import(
             request_actor(),
             upload.stream if upload else None,

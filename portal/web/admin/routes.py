@@ -75,9 +75,7 @@ ROUTES = (
     Route(
         f"{_ADMIN}.exchange", "/exchange/jobs/<int:job_id>/confirm", "exchange_job_confirm", _POST
     ),
-    Route(
-        f"{_ADMIN}.exchange", "/exchange/jobs/<int:job_id>/cancel", "exchange_job_cancel", _POST
-    ),
+    Route(f"{_ADMIN}.exchange", "/exchange/jobs/<int:job_id>/cancel", "exchange_job_cancel", _POST),
     Route(f"{_ADMIN}.exchange", "/exchange/jobs/<int:job_id>/download", "exchange_download", _GET),
     Route(f"{_ADMIN}.media", "/media", "media_list", _FORM),
     Route(f"{_ADMIN}.media", "/media/<int:image_id>", "media_edit", _FORM),

@@ -203,3 +203,56 @@ def test_plugins_refuses_what_cannot_be_switched(app, runner):
         result = runner.invoke(args=["portal", "plugins", "disable", name])
         assert result.exit_code != 0 and message in result.output
     assert audit_entries(app) == []
+
+
+#: Addresses typed in many ways: create-user must take exactly those the sign-in form takes.
+ADDRESSES = [
+    "a@example.org",
+    "Admin@Example.org",
+    "nguyen.van.a+tin-bai@bac-kan.gov.vn",
+    "o'brien@example.org",
+    "  le.thi.b@example.org  ",
+    "tran@xn--v-ykc.vn",
+    "bien-tap@sở-tttt.vn",
+    "admin@localhost",
+    "admin@example",
+    "quan tri@example.org",
+    "a@@example.org",
+    "a@example..org",
+    ".a@example.org",
+    "a@example.org.",
+    "@example.org",
+    "a@",
+    "a" * 290 + "@example.org",
+]
+
+
+def sign_in_form_accepts(client, address: str) -> bool:
+    """Whether the sign-in form takes the address as an address (no account needed)."""
+    page = client.get("/dang-nhap").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/dang-nhap", data={"csrf_token": token, "email": address, "password": "x" * 12}
+    )
+    html = response.get_data(as_text=True)
+    if "Thư điện tử không hợp lệ." in html or "Thư điện tử quá dài." in html:
+        return False
+    assert "Thư điện tử hoặc mật khẩu không đúng." in html, html  # read as an address
+    return True
+
+
+def test_create_user_accepts_exactly_what_the_sign_in_form_accepts(app, runner, client):
+    verdicts = {}
+    for number, address in enumerate(ADDRESSES):
+        form = sign_in_form_accepts(client, address)
+        result = runner.invoke(
+            args=["portal", "create-user", "--email", address, "--name", f"Người {number}",
+                  "--role", "editor"],
+            input="mat-khau-dai-1\nmat-khau-dai-1\n",
+        )  # fmt: skip
+        verdicts[address] = (form, result.exit_code == 0)
+    differ = {address: v for address, v in verdicts.items() if v[0] != v[1]}
+    assert differ == {}
+    # Both kinds are in the list (the comparison compares something).
+    assert {form for form, _cli in verdicts.values()} == {True, False}
+    assert user_count(app) == sum(form for form, _cli in verdicts.values())

@@ -169,7 +169,7 @@ def test_import_refuses_a_site_with_content_and_merge_adds_nothing_again(
     merged = runner.invoke(args=["portal", "import-site", "--merge", str(archive)])
     assert merged.exit_code == 0, merged.output
     summary = merged.output.strip().splitlines()[-1]
-    assert summary.startswith("added nothing; already on the site")
+    assert summary.startswith("không thêm gì; đã có trên site")
     # Re-encoding is deterministic: every file, images included, is found already there.
     files = len(imported["files"]["media"]) + len(imported["files"]["attachments"])
     assert f"; files: 0 written, {files} already there;" in summary, summary
@@ -182,7 +182,7 @@ def test_people_without_an_account_here_keep_their_names(exported, database_url,
     target = fresh_app(database_url, tmp_path, "target")
     result = target.test_cli_runner().invoke(args=["portal", "import-site", str(archive)])
     assert result.exit_code == 0, result.output
-    assert "no account here for Tacgia <tacgia@example.org>" in result.output
+    assert "không có tài khoản ở đây cho Tacgia <tacgia@example.org>" in result.output
     with target.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
         article = db.session.scalar(select(Article).where(Article.title.like("Khánh thành%")))
@@ -231,7 +231,7 @@ def test_merge_into_another_site_adds_what_it_lacks(exported, database_url, tmp_
         assert status == 200, url
 
     again = runner.invoke(args=["portal", "import-site", "--merge", str(archive)])
-    assert again.exit_code == 0 and "added nothing" in again.output
+    assert again.exit_code == 0 and "không thêm gì" in again.output
     with target.app_context():
         assert content_counts() == counts
     close(target)

@@ -67,7 +67,7 @@ def test_migrate_copies_every_file_then_resumes_and_the_site_serves_from_the_buc
 
     again = migrate(app)
     assert again.exit_code == 0, again.output
-    assert "0 copied (0 bytes), 4 already there, 0 failed" in again.stdout
+    assert "0 tệp đã chép (0 byte), 4 đã có sẵn, 0 lỗi" in again.stdout
 
     # An interrupted run: one object missing, one of another content (same size too).
     client = s3_client(s3_endpoint)
@@ -106,7 +106,7 @@ def test_migrate_needs_a_place_to_copy_to(app):
 def test_the_storage_command_says_what_is_configured(app, bucket):
     result = app.test_cli_runner().invoke(args=["portal", "storage"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "backend: local; serving: portal" in result.stdout
+    assert "nơi lưu: local; phục vụ: portal" in result.stdout
     assert f"media: {Path(app.instance_path) / 'media'}" in result.stdout
     app.config["PORTAL_STORAGE_BACKEND"] = "s3"
     result = app.test_cli_runner().invoke(args=["portal", "storage"], catch_exceptions=False)

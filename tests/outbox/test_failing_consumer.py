@@ -121,7 +121,7 @@ def test_a_raising_handler_is_retried_with_growing_waits_then_failed(
     assert listener.received == []
 
     listed = runner.invoke(args=["portal", "events"])
-    assert f"#{row_id} failed" in listed.output
+    assert f"#{row_id} lỗi" in listed.output
     assert "plugin:flaky_index" in listed.output
     assert "(Kiểm thử, " in listed.output  # who made the change
 
@@ -135,7 +135,7 @@ def test_a_raising_handler_is_retried_with_growing_waits_then_failed(
     assert written == []  # sending again announces nothing new
     assert result.exit_code == 0, result.output
     assert "1 sự kiện lỗi được đưa về hàng chờ" in result.output
-    assert "1 delivered" in result.output
+    assert "1 đã gửi" in result.output
     assert [e.action for e in listener.received] == ["edited"]
     assert len(recorder.received) == 1
     assert row_of(app, row_id).status == DELIVERED

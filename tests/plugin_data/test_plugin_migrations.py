@@ -86,7 +86,7 @@ def test_switching_off_or_uninstalling_keeps_the_table_and_rows(empty_database, 
     assert switched.exit_code == 0, switched.output
     assert init_db(app).exit_code == 0
     listing = app.test_cli_runner().invoke(args=["portal", "plugins"])
-    assert "notes — switched off" in listing.output
+    assert "notes — đã tắt" in listing.output
     assert "chuyển đổi: current" in listing.output
 
     without = empty_database()  # the plugin uninstalled: same database, no plugin

@@ -43,10 +43,10 @@ def test_the_plugin_list_counts_settings_and_failures_are_listed(build_app, monk
     out = failed.test_cli_runner().invoke(args=["portal", "plugins", "--settings"]).output
     # Listed at the end, after the settings of the plugins that loaded (built-in ones too).
     assert out.endswith(
-        "\nsettings_weather: failed — bad setting — environment variable "
+        "\nsettings_weather: lỗi — bad setting — environment variable "
         "PORTAL_PLUGIN_SETTINGS_WEATHER_RATIO: expected a number, got 'nhiều'\n"
     ) or out == (
-        "settings_weather: failed — bad setting — environment variable "
+        "settings_weather: lỗi — bad setting — environment variable "
         "PORTAL_PLUGIN_SETTINGS_WEATHER_RATIO: expected a number, got 'nhiều'\n"
     )
     assert "PORTAL_PLUGIN_SETTINGS_WEATHER_DAYS" not in out

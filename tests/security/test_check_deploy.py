@@ -156,4 +156,4 @@ def test_the_command_lists_each_problem_and_fails(build, monkeypatch):
 def test_check_without_deploy_only_confirms_the_configuration(build):
     result = build().test_cli_runner().invoke(args=["portal", "check"])
     assert result.exit_code == 0
-    assert "Use --deploy" in result.output
+    assert "Dùng --deploy" in result.output

@@ -61,7 +61,7 @@ def test_migrate_copies_every_file_then_resumes_and_the_site_serves_from_the_buc
     first = migrate(app)
     assert first.exit_code == 0, first.output
     assert "Copying" in first.stderr  # the progress bar
-    assert "4 copied" in first.stdout and "0 already there, 0 failed" in first.stdout
+    assert "4 tệp đã chép" in first.stdout and "0 đã có sẵn, 0 lỗi" in first.stdout
     assert objects(s3_endpoint, bucket) == before
     assert local_files(app) == before  # the source is never changed
 
@@ -75,7 +75,7 @@ def test_migrate_copies_every_file_then_resumes_and_the_site_serves_from_the_buc
     client.delete_object(Bucket=bucket, Key=missing)
     client.put_object(Bucket=bucket, Key=changed, Body=bytes(len(before[changed])))
     resumed = migrate(app)
-    assert "2 copied" in resumed.stdout and "2 already there" in resumed.stdout, resumed.output
+    assert "2 tệp đã chép" in resumed.stdout and "2 đã có sẵn" in resumed.stdout, resumed.output
     assert objects(s3_endpoint, bucket) == before
 
     app.config["PORTAL_STORAGE_BACKEND"] = "s3"
@@ -100,7 +100,7 @@ def test_migrate_needs_a_place_to_copy_to(app):
         args=["portal", "storage", "migrate", "--to", "local"], catch_exceptions=False
     )
     assert result.exit_code == 1
-    assert "both local" in result.stderr
+    assert "đều là local" in result.stderr
 
 
 def test_the_storage_command_says_what_is_configured(app, bucket):

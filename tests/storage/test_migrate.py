@@ -90,9 +90,9 @@ def test_migrate_to_an_unknown_bucket_says_so_and_copies_nothing(app, clients, s
     upload_image(clients["editor"], samples.jpeg(640, 480))
     result = migrate(app, "--bucket", "no-such-bucket")
     assert result.exit_code == 1
-    assert "2 failed" in result.stdout
+    assert "2 lỗi" in result.stdout
     assert "NoSuchBucket" in result.stderr
-    assert "run the command again" in result.stderr
+    assert "chạy lại lệnh" in result.stderr
 
 
 def test_migrate_needs_a_place_to_copy_to(app):

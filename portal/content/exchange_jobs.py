@@ -258,8 +258,16 @@ def start_site_import(
     The archive is refused whole beyond ``PORTAL_MAX_IMPORT_BYTES``; its
     members are held to the ``PORTAL_IMPORT_MAX_*`` limits by the check.
     """
+    from portal.content.exchange import content_counts
+
     if not file_name:
         raise JobRefused("Hãy chọn tệp lưu trữ (.zip) do cổng thông tin xuất ra.")
+    if not merge and content_counts():
+        raise JobRefused(
+            "Site này đã có nội dung, nên không nhập vào như một site trống được. Hãy chọn "
+            "“Gộp vào nội dung có sẵn” (chỉ thêm những gì site chưa có), hoặc nhập vào một "
+            "cơ sở dữ liệu trống. Không có gì được nhập."
+        )
     path = _save_upload(
         stream,
         file_name,

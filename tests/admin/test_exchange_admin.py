@@ -139,16 +139,17 @@ def test_site_import_is_checked_then_merged(app, site, admin_client):
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "site.import"))
 
 
-def test_replace_into_a_site_with_content_is_refused_by_the_check(app, site, admin_client):
+def test_replace_into_a_site_with_content_is_refused_at_once(app, site, admin_client):
     data = export_archive(admin_client)
 
-    job_id, html = job_page(admin_client, upload_archive(admin_client, data, "replace"))
+    response = upload_archive(admin_client, data, "replace")
 
-    assert "Không thực hiện được" in html and "already has content" in html
-    assert "Site không bị thay đổi." in html
-    assert 'action="/admin/exchange/jobs/' not in html  # nothing to confirm
-    with app.app_context():
-        assert db.session.get(ExchangeJob, job_id).active_slot is None
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "Site này đã có nội dung" in html and "Gộp vào nội dung có sẵn" in html
+    assert count(app, ExchangeJob) == 1  # the export only
+    uploads = Path(app.instance_path, "exchange", "uploads")
+    assert not uploads.exists() or not any(uploads.iterdir())
 
 
 def test_a_bad_archive_is_refused_and_changes_nothing(app, site, admin_client):

@@ -626,7 +626,7 @@ def _run_site_check(job: ExchangeJob) -> None:
         finally:
             archive.zip.close()
     except ExchangeError as exc:
-        _finish(job_id, FAILED, error=str(exc))
+        _finish(job_id, FAILED, error=f"Không nhập được tệp lưu trữ. Lý do: {exc}")
         return
     db.session.rollback()
     job = db.session.get(ExchangeJob, job_id)
@@ -658,7 +658,7 @@ def _run_site_import(job: ExchangeJob) -> None:
         finally:
             archive.zip.close()
     except ExchangeError as exc:
-        _finish(job_id, FAILED, error=str(exc))
+        _finish(job_id, FAILED, error=f"Không nhập được tệp lưu trữ. Lý do: {exc}")
         return
     _finish(job_id, DONE, report=result)
 
@@ -681,7 +681,7 @@ def _run_feed_import(job: ExchangeJob) -> None:
             parsed=parsed,
         )
     except FeedError as exc:
-        _finish(job_id, FAILED, error=str(exc))
+        _finish(job_id, FAILED, error=f"Không nhập được nguồn tin. Lý do: {exc}")
         return
     _finish(
         job_id,

@@ -60,7 +60,7 @@ def test_migrate_copies_every_file_then_resumes_and_the_site_serves_from_the_buc
 
     first = migrate(app)
     assert first.exit_code == 0, first.output
-    assert "Copying" in first.stderr  # the progress bar
+    assert "Đang chép" in first.stderr  # the progress bar
     assert "4 tệp đã chép" in first.stdout and "0 đã có sẵn, 0 lỗi" in first.stdout
     assert objects(s3_endpoint, bucket) == before
     assert local_files(app) == before  # the source is never changed

@@ -461,7 +461,7 @@ def run_import(app, archive: Path, *extra: str):
 
 def output_lines(result) -> list[str]:
     """What the command printed, the progress bar's label aside."""
-    return [line for line in result.output.splitlines() if line.strip() not in {"", "Importing"}]
+    return [line for line in result.output.splitlines() if line.strip() not in {"", "Đang nhập"}]
 
 
 @pytest.mark.parametrize("case", list(CASES))

@@ -113,7 +113,7 @@ def test_every_table_is_exported_or_excluded_on_purpose(app):
 
 def test_round_trip_reproduces_rows_files_and_pages(exported, database_url, tmp_path):
     archive, before, output = exported
-    assert "exported" in output and "articles" in output
+    assert "đã xuất" in output and "articles" in output
 
     target = fresh_app(database_url, tmp_path, "target")
     with target.app_context():
@@ -122,7 +122,7 @@ def test_round_trip_reproduces_rows_files_and_pages(exported, database_url, tmp_
         assert content_counts() == {}
     result = target.test_cli_runner().invoke(args=["portal", "import-site", str(archive)])
     assert result.exit_code == 0, result.output
-    assert "authors linked to 3 accounts, 0 without an account here" in result.output
+    assert "tác giả: 3 gắn với tài khoản, 0 không có tài khoản ở đây" in result.output
 
     after = capture(target)
     # Images are stored re-encoded (the import trusts no file): their rows carry the new size.
@@ -172,7 +172,7 @@ def test_import_refuses_a_site_with_content_and_merge_adds_nothing_again(
     assert summary.startswith("không thêm gì; đã có trên site")
     # Re-encoding is deterministic: every file, images included, is found already there.
     files = len(imported["files"]["media"]) + len(imported["files"]["attachments"])
-    assert f"; files: 0 written, {files} already there;" in summary, summary
+    assert f"; tệp: 0 đã ghi, {files} đã có sẵn;" in summary, summary
     assert capture(target) == imported
     close(target)
 

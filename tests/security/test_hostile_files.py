@@ -321,7 +321,7 @@ def test_the_good_feed_is_imported_and_its_dtd_is_not_fetched(app, site, tmp_pat
     )
 
     assert result.exit_code == 0, result.output
-    assert "2 created" in result.output
+    assert "2 mới" in result.output
     assert site_state(app) != before
     assert canary.requests == []
 

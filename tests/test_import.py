@@ -623,7 +623,7 @@ def test_cli_reports_bad_records_and_exits_1(app, runner, tmp_path):
     data["articles"].insert(1, _bad(title=...))
     result = runner.invoke(args=["portal", "import", str(write(tmp_path, data))])
     assert result.exit_code == 1
-    assert "record articles[1]: title: is required" in result.stderr
+    assert "bản ghi articles[1]: title: is required" in result.stderr
     assert "bài viết: 3 mới, 0 cập nhật, 0 không đổi, 1 bỏ qua" in result.stdout
     with app.app_context():
         assert count(Article) == 3

@@ -12,8 +12,11 @@ from sqlalchemy import func, select
 
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
+from portal.i18n import translate as _
+from portal.i18n import translate_count as _n
 from portal.lazy_cli import PORTAL_HELP
 from portal.models import ROLES, Page, Placement
+from portal.models.users import ROLE_LABELS
 from portal.plugins import plugins_of
 from portal.schema import schema_lock, upgrade_database
 
@@ -21,6 +24,107 @@ from portal.schema import schema_lock, upgrade_database
 CLI_ACTOR = "Dòng lệnh"
 
 portal_cli = AppGroup("portal", help=PORTAL_HELP)
+
+
+class CommandError(click.ClickException):
+    """A command's refusal, in the interface language (``PORTAL_DEFAULT_LOCALE``), exit 1.
+
+    Click's own prefix ("Error: ") would be English whatever the language.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        # Shown after the command's app context has ended: the language is taken now.
+        self.frame = _("Lỗi: {message}")
+
+    def show(self, file=None) -> None:
+        click.echo(self.frame.format(message=self.format_message()), err=True)
+
+
+#: Status words the commands print (plugins, events), as the catalogs know them.
+STATUS_WORDS = {
+    "loaded": "đã nạp",
+    "failed": "lỗi",
+    "disabled": "bị chặn",
+    "skipped": "bỏ qua",
+    "switched off": "đã tắt",
+    "pending": "đang chờ",
+    "delivered": "đã gửi",
+}
+
+
+def records_summary(report) -> str:
+    """What ``portal import`` did (:class:`portal.content.importer.ImportReport`)."""
+    text = _(
+        "bài viết: {created} mới, {updated} cập nhật, {unchanged} không đổi, {skipped} bỏ qua"
+    ).format(
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        skipped=report.skipped("articles"),
+    )
+    if report.categories_created + report.categories_existing or report.skipped("categories"):
+        text += _(
+            "; chuyên mục: {created} mới, {existing} đã có trên site, {skipped} bỏ qua"
+        ).format(
+            created=report.categories_created,
+            existing=report.categories_existing,
+            skipped=report.skipped("categories"),
+        )
+    return text
+
+
+def _table_counts(counts: dict[str, int]) -> str:
+    return ", ".join(f"{n} {name}" for name, n in counts.items() if n)
+
+
+def export_summary(report) -> str:
+    """What ``portal export`` wrote (:class:`portal.content.exchange.ExportReport`)."""
+    return _("đã xuất {rows}; {files} tệp ({bytes} byte)").format(
+        rows=_table_counts(report.rows) or _("không có dòng nào"),
+        files=report.files,
+        bytes=f"{report.bytes:,}",
+    )
+
+
+def site_import_summary(report) -> str:
+    """What ``portal import-site`` did (:class:`portal.content.exchange.ImportReport`)."""
+    added = _table_counts(report.added)
+    text = _("đã thêm {added}").format(added=added) if added else _("không thêm gì")
+    kept = _table_counts(report.kept)
+    if kept:
+        text += _("; đã có trên site (giữ nguyên): {kept}").format(kept=kept)
+    text += _("; tệp: {written} đã ghi, {unchanged} đã có sẵn").format(
+        written=report.files_written, unchanged=report.files_unchanged
+    )
+    if report.files_kept:
+        text += _(", {kept} giữ như site đang có").format(kept=report.files_kept)
+    if report.people_linked or report.people_missing:
+        text += _(
+            "; tác giả: {linked} gắn với tài khoản, {missing} không có tài khoản ở đây"
+        ).format(linked=report.people_linked, missing=len(report.people_missing))
+    return text
+
+
+def feed_summary(report) -> str:
+    """What ``portal import-feed`` did (:class:`portal.content.feed_import.FeedReport`)."""
+    return _(
+        "mục trong nguồn tin: {entries}; bài viết: {created} mới, {updated} cập nhật, "
+        "{unchanged} không đổi, {skipped} bỏ qua"
+    ).format(
+        entries=report.entries,
+        created=report.created,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        skipped=report.skipped,
+    )
+
+
+def delivery_summary(report) -> str:
+    """What a delivery pass of the outbox did (:class:`portal.content.outbox.DeliveryReport`)."""
+    return _("{delivered} đã gửi, {retrying} sẽ thử lại, {failed} lỗi").format(
+        delivered=len(report.delivered), retrying=len(report.retrying), failed=len(report.failed)
+    )
 
 
 def command_group() -> AppGroup:
@@ -41,8 +145,11 @@ def _upgrade_or_exit() -> None:
     for failure in failures:
         click.echo(str(failure), err=True)
     click.echo(
-        f"Core tables are ready ({_database_label()}); "
-        f"{len(failures)} plugin{'s' if len(failures) > 1 else ''} could not be migrated.",
+        _n(
+            "Các bảng của lõi đã sẵn sàng ({database}); {count} plugin không nâng cấp được "
+            "lược đồ.",
+            len(failures),
+        ).format(database=_database_label(), count=len(failures)),
         err=True,
     )
     sys.exit(1)
@@ -57,15 +164,20 @@ def _exit_on_drift() -> None:
     if not drift:
         return
     click.echo(
-        f"The database ({_database_label()}) is at the newest migration but differs from "
-        "what the models describe:",
+        _(
+            "Cơ sở dữ liệu ({database}) đã ở lần chuyển đổi mới nhất nhưng khác với những gì "
+            "các model mô tả:"
+        ).format(database=_database_label()),
         err=True,
     )
     for line in drift:
         click.echo(f"  - {line}", err=True)
     click.echo(
-        "Fix: undo the change made by hand, or restore the database from a backup and run "
-        "init-db again; the portal's migrations never need the schema changed outside them.",
+        _(
+            "Cách sửa: hoàn tác thay đổi làm bằng tay, hoặc khôi phục cơ sở dữ liệu từ bản sao "
+            "lưu rồi chạy lại init-db; các lần chuyển đổi của cổng thông tin không bao giờ cần "
+            "sửa lược đồ bên ngoài chúng."
+        ),
         err=True,
     )
     sys.exit(1)
@@ -76,7 +188,7 @@ def init_db_command() -> None:
     """Create the tables or upgrade them to the newest schema, core and plugins (keeps data)."""
     _upgrade_or_exit()
     _index_missing()
-    click.echo(f"Database ready: {_database_label()}")
+    click.echo(_("Cơ sở dữ liệu đã sẵn sàng: {database}").format(database=_database_label()))
 
 
 def _index_missing() -> None:
@@ -85,7 +197,7 @@ def _index_missing() -> None:
 
     count = index_missing()
     if count:
-        click.echo(f"Search index built: {count} document{'s' if count != 1 else ''}.")
+        click.echo(_n("Đã dựng chỉ mục tìm kiếm: {count} tài liệu.", count).format(count=count))
 
 
 @portal_cli.command("setup")
@@ -97,10 +209,18 @@ def setup_command() -> None:
         _upgrade_or_exit()
         if db.session.scalar(select(func.count()).select_from(Page)):
             _index_missing()
-            click.echo(f"Database ready: {_database_label()} (existing content kept)")
+            click.echo(
+                _("Cơ sở dữ liệu đã sẵn sàng: {database} (giữ nguyên nội dung có sẵn)").format(
+                    database=_database_label()
+                )
+            )
             return
         summary = load_demo()
-    click.echo(f"Database ready: {_database_label()}; demo content loaded: {summary}")
+    click.echo(
+        _("Cơ sở dữ liệu đã sẵn sàng: {database}; đã nạp nội dung mẫu: {summary}").format(
+            database=_database_label(), summary=summary
+        )
+    )
 
 
 @portal_cli.command("demo")
@@ -111,11 +231,11 @@ def demo_command(force: bool) -> None:
 
     upgrade_database()
     if not force and db.session.scalar(select(func.count()).select_from(Page)):
-        raise click.ClickException(
-            "The site already has pages; nothing was changed. Use --force to add the demo anyway."
+        raise CommandError(
+            _("Site đã có trang nên không có gì thay đổi. Dùng --force để vẫn thêm nội dung mẫu.")
         )
     summary = load_demo()
-    click.echo(f"Demo content loaded: {summary}")
+    click.echo(_("Đã nạp nội dung mẫu: {summary}").format(summary=summary))
 
 
 @portal_cli.command("import")
@@ -132,10 +252,15 @@ def import_command(file: Path) -> None:
     try:
         report = import_file(file)
     except ImportFileError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CommandError(str(exc)) from exc
     for error in report.errors:
-        click.echo(f"record {error.index}: {error.field}: {error.message}", err=True)
-    click.echo(report.summary())
+        click.echo(
+            _("bản ghi {index}: {field}: {message}").format(
+                index=error.index, field=error.field, message=error.message
+            ),
+            err=True,
+        )
+    click.echo(records_summary(report))
     if report.errors:
         sys.exit(1)
 
@@ -160,7 +285,7 @@ def check_command(deploy: bool, workers: int | None) -> None:
     from portal.deploy_check import deploy_problems, workers_from_environment
 
     if not deploy:
-        click.echo("The configuration is valid. Use --deploy to check it for production.")
+        click.echo(_("Cấu hình hợp lệ. Dùng --deploy để kiểm tra nó cho một site chạy thật."))
         return
     problems = deploy_problems(
         current_app._get_current_object(), workers=workers or workers_from_environment()
@@ -168,9 +293,9 @@ def check_command(deploy: bool, workers: int | None) -> None:
     for problem in problems:
         click.echo(str(problem))
     if not problems:
-        click.echo("No problems found.")
+        click.echo(_("Không thấy vấn đề nào."))
         return
-    click.echo(f"{len(problems)} problem{'s' if len(problems) > 1 else ''} found.")
+    click.echo(_n("Thấy {count} vấn đề.", len(problems)).format(count=len(problems)))
     sys.exit(1)
 
 
@@ -186,37 +311,45 @@ def blocks_command() -> None:
 
     plugins = plugins_of(current_app)
     if not plugins.blocks:
-        click.echo("No block types are registered.")
+        click.echo(_("Chưa có loại khối nào được đăng ký."))
     for name in sorted(plugins.blocks):
         block = plugins.blocks[name]
         plugin = plugins.plugins[plugins.block_plugins[name]]
         origin = plugin.distribution or plugin.path or plugin.module
-        needs = f" needs {','.join(sorted(block.needs))}" if block.needs else ""
+        needs = _(" cần {needs}").format(needs=",".join(sorted(block.needs))) if block.needs else ""
         click.echo(
             f"{name:<20} {block.label:<28} plugin {plugin.name} ({plugin.source}: {origin}){needs}"
         )
     for info in plugins.plugins.values():
         if info.status in {"failed", "disabled", "skipped"}:
-            click.echo(
-                f"plugin {info.name}: {info.status}{': ' + info.error if info.error else ''}"
-            )
+            status = _(STATUS_WORDS.get(info.status, info.status))
+            click.echo(f"plugin {info.name}: {status}{': ' + info.error if info.error else ''}")
         elif info.name in plugins.switched_off:
-            click.echo(f"plugin {info.name}: switched off by an admin")
+            click.echo(_("plugin {name}: bị quản trị viên tắt").format(name=info.name))
     failures = recent_failures(current_app._get_current_object())
     if not failures:
-        click.echo("No block failed in the last day.")
+        click.echo(_("Không khối nào lỗi trong ngày qua."))
         return
-    click.echo(f"Blocks that failed in the last day ({len(failures)}):")
+    click.echo(_("Các khối lỗi trong ngày qua ({count}):").format(count=len(failures)))
     for failure in failures:
         where = (
-            f"placement #{failure.placement_id} on page #{failure.page_id}"
+            _("vị trí #{placement} trên trang #{page}").format(
+                placement=failure.placement_id, page=failure.page_id
+            )
             if failure.placement_id is not None
-            else f"a new placement on page #{failure.page_id}"
+            else _("một vị trí mới trên trang #{page}").format(page=failure.page_id)
         )
-        times = "once" if failure.count == 1 else f"{failure.count} times"
+        times = _n("{count} lần", failure.count).format(count=failure.count)
+        stage = _(" khi {stage}").format(stage=failure.stage) if failure.stage != "render" else ""
         click.echo(
-            f"  {failure.block} in {where}: {times}, last at {failure.last_at_text}"
-            f"{' in ' + failure.stage if failure.stage != 'render' else ''}: {failure.last_error}"
+            _("  {block} ở {where}: {times}, lần cuối lúc {last}{stage}: {error}").format(
+                block=failure.block,
+                where=where,
+                times=times,
+                last=failure.last_at_text,
+                stage=stage,
+                error=failure.last_error,
+            )
         )
 
 
@@ -244,21 +377,26 @@ def plugins_group(context: click.Context, show_settings: bool = False) -> None:
     migrations = _migration_states(plugins)
     for info in sorted(plugins.plugins.values(), key=lambda i: i.name):
         status = "switched off" if info.name in plugins.switched_off else info.status
+        status = _(STATUS_WORDS.get(status, status))
         origin = info.distribution or info.path or info.module
         version = f" {info.version}" if info.version else ""
         click.echo(f"{info.name}{version} — {status} ({info.source}: {origin})")
         if info.hooks:
-            click.echo(f"    hooks:   {', '.join(info.hooks)}")
+            click.echo(_("    hook:      {items}").format(items=", ".join(info.hooks)))
         if info.blocks:
-            click.echo(f"    blocks:  {', '.join(sorted(info.blocks))}")
+            click.echo(_("    khối:      {items}").format(items=", ".join(sorted(info.blocks))))
         if info.layouts:
-            click.echo(f"    layouts: {', '.join(sorted(info.layouts))}")
+            click.echo(_("    bố cục:    {items}").format(items=", ".join(sorted(info.layouts))))
         if declared.get(info.name):
-            click.echo(f"    settings: {len(declared[info.name])} (portal plugins --settings)")
+            click.echo(
+                _("    thiết lập: {count} (portal plugins --settings)").format(
+                    count=len(declared[info.name])
+                )
+            )
         if info.name in migrations:
-            click.echo(f"    migrations: {migrations[info.name]}")
+            click.echo(_("    chuyển đổi: {state}").format(state=migrations[info.name]))
         if info.error:
-            click.echo(f"    error:   {info.error}")
+            click.echo(_("    lỗi:       {error}").format(error=info.error))
 
 
 def _echo_plugin_settings() -> None:
@@ -270,7 +408,7 @@ def _echo_plugin_settings() -> None:
         info for info in plugins_of(current_app).errors if info.error.startswith(SETTINGS_FAILURE)
     ]
     if not rows and not failed:
-        click.echo("No plugin declares settings.")
+        click.echo(_("Không plugin nào khai báo thiết lập."))
         return
     plugin = None
     for row in rows:
@@ -281,15 +419,19 @@ def _echo_plugin_settings() -> None:
         kind = setting.type
         if kind == "choice":
             kind += f" ({', '.join(setting.choices)})"
-        editable = ", editable by admins" if setting.editable else ""
+        editable = _(", quản trị viên sửa được") if setting.editable else ""
         click.echo(f"  {setting.name} — {kind}{editable}")
-        click.echo(f"      variable: {row['variable']}")
-        click.echo(f"      default:  {row['default']}")
-        click.echo(f"      value:    {row['value']} (from {row['source']})")
+        click.echo(_("      biến:     {value}").format(value=row["variable"]))
+        click.echo(_("      mặc định: {value}").format(value=row["default"]))
+        click.echo(
+            _("      giá trị:  {value} (từ {source})").format(
+                value=row["value"], source=row["source"]
+            )
+        )
         if setting.help:
-            click.echo(f"      help:     {setting.help}")
+            click.echo(_("      giải thích: {value}").format(value=setting.help))
     for info in failed:
-        click.echo(f"{info.name}: failed — {info.error}")
+        click.echo(_("{name}: lỗi — {error}").format(name=info.name, error=info.error))
 
 
 def _migration_states(plugins) -> dict[str, str]:
@@ -303,9 +445,9 @@ def _migration_states(plugins) -> dict[str, str]:
         try:
             states[name] = migration_state(name, plugin)
         except (PluginMigrationError, SQLAlchemyError) as exc:
-            states[name] = f"unknown ({exc})"
+            states[name] = _("không rõ ({reason})").format(reason=exc)
         except Exception as exc:  # a broken revision file in the plugin's folder
-            states[name] = f"unknown ({type(exc).__name__}: {exc})"
+            states[name] = _("không rõ ({reason})").format(reason=f"{type(exc).__name__}: {exc}")
     return states
 
 
@@ -317,7 +459,7 @@ def _switch_plugin(name: str, enabled: bool) -> None:
         with unit_of_work(Actor.system(CLI_ACTOR)):
             set_enabled(name, enabled)
     except SwitchError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CommandError(str(exc)) from exc
 
 
 @plugins_group.command("disable")
@@ -325,7 +467,7 @@ def _switch_plugin(name: str, enabled: bool) -> None:
 def plugin_disable_command(name: str) -> None:
     """Switch a plugin off (placements are kept; workers follow within seconds)."""
     _switch_plugin(name, False)
-    click.echo(f"Plugin {name} switched off; its placements are kept.")
+    click.echo(_("Đã tắt plugin {name}; các khối đã đặt của nó được giữ lại.").format(name=name))
 
 
 @plugins_group.command("enable")
@@ -333,7 +475,7 @@ def plugin_disable_command(name: str) -> None:
 def plugin_enable_command(name: str) -> None:
     """Switch a plugin that an admin switched off back on."""
     _switch_plugin(name, True)
-    click.echo(f"Plugin {name} switched on.")
+    click.echo(_("Đã bật plugin {name}.").format(name=name))
 
 
 @portal_cli.command("pages")
@@ -351,21 +493,33 @@ def pages_command() -> None:
     for page in pages:
         children.setdefault(page.parent_id, []).append(page)
     if not pages:
-        click.echo("No pages yet. Run `flask --app wsgi portal demo` to load the demo site.")
+        click.echo(_("Chưa có trang nào. Chạy `flask --app wsgi portal demo` để nạp site mẫu."))
         return
 
     def show(page: Page, depth: int) -> None:
         indent = "  " * depth
-        where = page.path or (f"category #{page.category_id}" if page.category_id else "default")
+        where = page.path or (
+            _("chuyên mục #{id}").format(id=page.category_id) if page.category_id else _("mặc định")
+        )
         layout = plugins.layout(page.layout)
-        layout_label = page.layout if layout else f"{page.layout} (missing layout)"
+        layout_label = (
+            page.layout if layout else _("{layout} (thiếu bố cục)").format(layout=page.layout)
+        )
         blocked = (
-            f" blocks inheritance: {', '.join(page.blocked_regions)}"
+            _(" chặn kế thừa: {regions}").format(regions=", ".join(page.blocked_regions))
             if page.blocked_regions
             else ""
         )
         click.echo(
-            f"{indent}[{page.id}] {page.title} — {page.kind} {where}, layout {layout_label}{blocked}"
+            indent
+            + _("[{id}] {title} — {kind} {where}, bố cục {layout}{blocked}").format(
+                id=page.id,
+                title=page.title,
+                kind=page.kind,
+                where=where,
+                layout=layout_label,
+                blocked=blocked,
+            )
         )
         region_names = list(layout.region_names) if layout else []
         for region in region_names + sorted(
@@ -374,14 +528,14 @@ def pages_command() -> None:
             items = [p for p in by_page.get(page.id, []) if p.region == region]
             if not items:
                 continue
-            unplaced = "" if region in region_names else " (unplaced: not in layout)"
+            unplaced = "" if region in region_names else _(" (không đặt được: bố cục không có)")
             click.echo(f"{indent}    {region}{unplaced}:")
             for p in items:
                 flags = []
                 if plugins.block(p.block_name) is None:
-                    flags.append("missing plugin")
+                    flags.append(_("thiếu plugin"))
                 if p.hidden:
-                    flags.append("hidden")
+                    flags.append(_("đang ẩn"))
                 flag_text = f" [{', '.join(flags)}]" if flags else ""
                 click.echo(f"{indent}      #{p.id} {p.position}. {p.block_name}{flag_text}")
         for child in children.get(page.id, []):
@@ -406,10 +560,18 @@ def create_user_command(email: str, name: str, role: str, password: str) -> None
     upgrade_database()
     try:
         with unit_of_work(Actor.system(CLI_ACTOR)):
-            user, _ = accounts.create_user(name=name, email=email, role=role, password=password)
+            user, _new_password = accounts.create_user(
+                name=name, email=email, role=role, password=password
+            )
     except accounts.AccountError as exc:
-        raise click.ClickException(f"{exc} No account created.") from exc
-    click.echo(f"Created {user.role} {user.email}.")
+        raise CommandError(
+            _("{reason} Không có tài khoản nào được tạo.").format(reason=_(str(exc)))
+        ) from exc
+    click.echo(
+        _("Đã tạo tài khoản {email} ({role}).").format(
+            email=user.email, role=_(ROLE_LABELS[user.role])
+        )
+    )
 
 
 @portal_cli.command("set-password")
@@ -426,10 +588,14 @@ def set_password_command(email: str, password: str) -> None:
     try:
         with unit_of_work(Actor.system(CLI_ACTOR)):
             user = accounts.account_for_email(email)
-            _, ended = accounts.reset_password(user, password)
+            _password, ended = accounts.reset_password(user, password)
     except accounts.AccountError as exc:
-        raise click.ClickException(f"{exc} Nothing changed.") from exc
-    click.echo(f"New password set for {user.email}; {ended} sign-in sessions ended.")
+        raise CommandError(_("{reason} Không có gì thay đổi.").format(reason=_(str(exc)))) from exc
+    click.echo(
+        _n("Đã đặt mật khẩu mới cho {email}; {count} phiên đăng nhập đã kết thúc.", ended).format(
+            email=user.email, count=ended
+        )
+    )
 
 
 def _database_label() -> str:
@@ -468,15 +634,17 @@ def export_command(file: Path, without_history: bool) -> None:
     try:
         with export_snapshot():  # editors may keep working: one instant of the site
             plan = plan_export(include_history=not without_history)
-            with click.progressbar(length=plan[0], label="Exporting", file=sys.stderr) as bar:
+            with click.progressbar(length=plan[0], label=_("Đang xuất"), file=sys.stderr) as bar:
                 report = export_site(
                     file, include_history=not without_history, progress=bar.update, plan=plan
                 )
     except (ExchangeError, OSError) as exc:
-        raise click.ClickException(f"{exc}. No export file was written.") from exc
+        raise CommandError(
+            _("{reason}. Không có tệp xuất nào được ghi.").format(reason=exc)
+        ) from exc
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(f"{file}: {report.summary()}")
+        click.echo(_("cảnh báo: {warning}").format(warning=warning), err=True)
+    click.echo(f"{file}: {export_summary(report)}")
 
 
 @portal_cli.command("import-site")
@@ -505,21 +673,24 @@ def import_site_command(file: Path, merge: bool, allow_missing_files: bool) -> N
         check_importable(merge=merge)
         archive = open_archive(file)
     except ExchangeError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CommandError(str(exc)) from exc
     try:
-        with click.progressbar(length=archive.steps, label="Importing", file=sys.stderr) as bar:
+        with click.progressbar(length=archive.steps, label=_("Đang nhập"), file=sys.stderr) as bar:
             report = import_site(
                 archive, merge=merge, allow_missing_files=allow_missing_files, progress=bar.update
             )
     except ExchangeError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CommandError(str(exc)) from exc
     finally:
         archive.zip.close()
     for warning in report.warnings:
-        click.echo(f"warning: {warning}", err=True)
+        click.echo(_("cảnh báo: {warning}").format(warning=warning), err=True)
     for person in report.people_missing:
-        click.echo(f"no account here for {person}: authorship kept by name only", err=True)
-    click.echo(report.summary())
+        click.echo(
+            _("không có tài khoản ở đây cho {person}: chỉ giữ tên tác giả").format(person=person),
+            err=True,
+        )
+    click.echo(site_import_summary(report))
 
 
 @portal_cli.command("import-feed")
@@ -538,14 +709,19 @@ def import_feed_command(source: str, category_slug: str) -> None:
     try:
         parsed = read_feed(source)
         with click.progressbar(
-            length=len(parsed.entries), label="Importing entries", file=sys.stderr
+            length=len(parsed.entries), label=_("Đang nhập các mục"), file=sys.stderr
         ) as bar:
             report = import_feed(source, category_slug, progress=bar.update, parsed=parsed)
     except FeedError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CommandError(str(exc)) from exc
     for error in report.errors:
-        click.echo(f"entry {error.index} ({error.title}): {error.message}", err=True)
-    click.echo(report.summary())
+        click.echo(
+            _("mục {index} ({title}): {message}").format(
+                index=error.index, title=error.title, message=error.message
+            ),
+            err=True,
+        )
+    click.echo(feed_summary(report))
     if report.errors:
         sys.exit(1)
 
@@ -560,7 +736,9 @@ def flush_views_command() -> None:
     from portal.content.view_counter import counter_for
 
     views, articles = counter_for(current_app._get_current_object()).flush()
-    click.echo(f"{views} views of {articles} articles written.")
+    click.echo(
+        _("Đã ghi {views} lượt xem của {articles} bài viết.").format(views=views, articles=articles)
+    )
 
 
 @portal_cli.group("events", invoke_without_command=True)
@@ -574,19 +752,35 @@ def events_group(context: click.Context) -> None:
 
     rows = undelivered()
     if not rows:
-        click.echo("Every content event has been delivered.")
+        click.echo(_("Mọi sự kiện nội dung đã được gửi xong."))
         return
     for row in rows:
         due = (
-            f", next try {row.next_attempt_at:%Y-%m-%d %H:%M:%S} UTC" if row.next_attempt_at else ""
+            _(", lần thử tới {moment} UTC").format(
+                moment=f"{row.next_attempt_at:%Y-%m-%d %H:%M:%S}"
+            )
+            if row.next_attempt_at
+            else ""
         )
         click.echo(
-            f"#{row.id} {row.status}: {row.action} {row.subject} {row.subject_id or ''} "
-            f"({row.actor or 'unknown'}, {row.created_at:%Y-%m-%d %H:%M:%S} UTC) "
-            f"— waiting for {', '.join(row.pending)}; {row.attempts} attempts{due}"
+            _(
+                "#{id} {status}: {action} {subject} {subject_id} ({actor}, {moment} UTC) "
+                "— còn chờ {pending}; {attempts} lần thử{due}"
+            ).format(
+                id=row.id,
+                status=_(STATUS_WORDS.get(row.status, row.status)),
+                action=row.action,
+                subject=row.subject,
+                subject_id=row.subject_id or "",
+                actor=row.actor or _("không rõ"),
+                moment=f"{row.created_at:%Y-%m-%d %H:%M:%S}",
+                pending=", ".join(row.pending),
+                attempts=row.attempts,
+                due=due,
+            )
         )
         if row.last_error:
-            click.echo(f"    last error: {row.last_error}")
+            click.echo(_("    lỗi gần nhất: {error}").format(error=row.last_error))
 
 
 @events_group.command("deliver")
@@ -595,7 +789,7 @@ def events_deliver_command() -> None:
     """Deliver every pending event that is due now (for cron, or after fixing a consumer)."""
     from portal.content.outbox import deliver
 
-    click.echo(deliver().summary())
+    click.echo(delivery_summary(deliver()))
 
 
 @events_group.command("retry")
@@ -608,8 +802,8 @@ def events_retry_command(event_ids: tuple[int, ...]) -> None:
 
     with unit_of_work(Actor.system("Lệnh portal events retry")):
         count = len(retry(event_ids or None))
-    click.echo(f"{count} failed event{'s' if count != 1 else ''} pending again.")
-    click.echo(deliver().summary())
+    click.echo(_n("{count} sự kiện lỗi được đưa về hàng chờ.", count).format(count=count))
+    click.echo(delivery_summary(deliver()))
 
 
 @portal_cli.command("reindex")
@@ -622,12 +816,12 @@ def reindex_command(kind: str | None) -> None:
     try:
         expected = expected_count(kind)
     except UnknownKind as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CommandError(str(exc)) from exc
     with click.progressbar(
-        length=max(1, expected), label="Indexing", file=sys.stderr, show_pos=True
+        length=max(1, expected), label=_("Đang lập chỉ mục"), file=sys.stderr, show_pos=True
     ) as bar:
         count = reindex(kind, progress=bar.update)
-    click.echo(f"{count} document{'s' if count != 1 else ''} indexed.")
+    click.echo(_n("Đã lập chỉ mục {count} tài liệu.", count).format(count=count))
 
 
 @portal_cli.command("compliance")
@@ -643,12 +837,12 @@ def compliance_command() -> None:
     with current_app.test_request_context("/admin/tuan-thu"):
         report = compliance_report()
     for check in report.checks:
-        mark = "✔ Đạt     " if check.met else "✘ Chưa đạt"
+        mark = _("✔ Đạt     ") if check.met else _("✘ Chưa đạt")
         click.echo(f"{mark}  {check.label} ({check.reference})")
         if check.detail:
             click.echo(f"            {check.detail}")
         if check.fix_url and not check.met:
-            click.echo(f"            Sửa tại: {check.fix_url}")
+            click.echo("            " + _("Sửa tại: {url}").format(url=check.fix_url))
     click.echo(report.summary)
     if not report.all_met:
         sys.exit(1)
@@ -669,9 +863,13 @@ def storage_group(context: click.Context) -> None:
     try:
         found = storages()
     except StorageError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CommandError(str(exc)) from exc
     backend = current_app.config["PORTAL_STORAGE_BACKEND"]
-    click.echo(f"backend: {backend}; serving: {current_app.config['PORTAL_STORAGE_SERVE']}")
+    click.echo(
+        _("nơi lưu: {backend}; phục vụ: {serving}").format(
+            backend=backend, serving=current_app.config["PORTAL_STORAGE_SERVE"]
+        )
+    )
     for area, storage in found.items():
         click.echo(f"{area}: {storage.where}")
 
@@ -735,7 +933,11 @@ def storage_migrate_command(
     other_local = str(instance_path) if instance_path else current_app.instance_path
     try:
         if source == target and not (instance_path or any(overrides.values())):
-            raise StorageError(f"--from and --to are both {source}: say where to copy to.")
+            raise StorageError(
+                _("--from và --to đều là {source}: hãy cho biết chép đến đâu.").format(
+                    source=source
+                )
+            )
         origin = build(
             config,
             other_local if source == "local" and target == "s3" else current_app.instance_path,
@@ -747,15 +949,24 @@ def storage_migrate_command(
             click.echo(f"{area}: {origin[area].where} → {storage.where}")
         files = plan_copy(origin)
         with click.progressbar(
-            length=max(1, len(files)), label="Copying", file=sys.stderr, show_pos=True
+            length=max(1, len(files)), label=_("Đang chép"), file=sys.stderr, show_pos=True
         ) as bar:
             report = copy_files(origin, destination, files=files, progress=bar.update)
     except StorageError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise CommandError(str(exc)) from exc
     for failure in report.failed:
-        click.echo(f"failed: {failure}", err=True)
-    click.echo(report.summary())
+        click.echo(_("lỗi: {failure}").format(failure=failure), err=True)
+    click.echo(
+        _("{copied} tệp đã chép ({bytes} byte), {skipped} đã có sẵn, {failed} lỗi").format(
+            copied=report.copied,
+            bytes=f"{report.bytes_copied:,}",
+            skipped=report.skipped,
+            failed=len(report.failed),
+        )
+    )
     if report.failed:
-        raise click.ClickException(
-            f"{len(report.failed)} files were not copied; run the command again to retry them."
+        raise CommandError(
+            _n(
+                "{count} tệp chưa được chép; chạy lại lệnh để thử lại chúng.", len(report.failed)
+            ).format(count=len(report.failed))
         )

@@ -166,3 +166,17 @@ def translate(text: str, locale: str | None = None) -> str:
     if locale == SOURCE_LOCALE:  # the texts are written in it: nothing to look up
         return text
     return translations_for(locale).gettext(text)
+
+
+def translate_count(text: str, count: int, locale: str | None = None) -> str:
+    """Translate a Vietnamese text about ``count`` things (one form for any count in
+    Vietnamese); languages with plural forms give the one for ``count``.
+
+    The catalog entry has the Vietnamese text as both ``msgid`` and ``msgid_plural``
+    (``msgstr[0]`` singular, ``msgstr[1]`` plural in English).
+    """
+    if locale is None:
+        locale = current_locale() if has_app_context() else SOURCE_LOCALE
+    if locale == SOURCE_LOCALE:
+        return text
+    return translations_for(locale).ngettext(text, text, count)

@@ -409,6 +409,8 @@ def new_block_command_factory():
     from flask import current_app
     from flask.cli import with_appcontext
 
+    from portal.cli import CommandError
+    from portal.i18n import translate as _
     from portal.plugins import plugins_of
 
     @click.command("new-block")
@@ -435,16 +437,19 @@ def new_block_command_factory():
                 name, directory.resolve(), registered, with_model=with_model
             )
         except ScaffoldError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise CommandError(str(exc)) from exc
         _distribution, package = package_names(name)
-        click.echo(f"Created {target}")
-        click.echo("Next:")
+        click.echo(_("Đã tạo {target}").format(target=target))
+        click.echo(_("Tiếp theo:"))
         click.echo(f"  pip install -e {target}")
         click.echo(f"  pytest {target / 'tests'}")
         if with_model:
-            click.echo("  flask --app wsgi portal init-db   (builds the plugin's table)")
+            click.echo("  flask --app wsgi portal init-db   " + _("(dựng bảng của plugin)"))
         click.echo(
-            f"  edit {target / package / '__init__.py'} and its template, then reload the portal"
+            "  "
+            + _("sửa {module} và mẫu của nó, rồi tải lại cổng thông tin").format(
+                module=target / package / "__init__.py"
+            )
         )
 
     return new_block_command

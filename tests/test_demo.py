@@ -269,7 +269,7 @@ def test_demo_photos_are_uploaded_to_the_library_once(app, demo):
 def test_setup_twice_does_not_duplicate(app, runner):
     first = runner.invoke(args=["portal", "setup"])
     assert first.exit_code == 0, first.output
-    assert "demo content loaded" in first.output
+    assert "đã nạp nội dung mẫu" in first.output
     with app.app_context():
         after_first = counts()
     second = runner.invoke(args=["portal", "setup"])
@@ -286,7 +286,7 @@ def test_demo_refuses_on_a_site_with_pages_and_changes_nothing(app, runner):
         titles_before = sorted(db.session.scalars(select(Page.title)))
     result = runner.invoke(args=["portal", "demo"])
     assert result.exit_code != 0
-    assert "already has pages; nothing was changed" in result.output
+    assert "Site đã có trang nên không có gì thay đổi" in result.output
     with app.app_context():
         assert counts() == before
         assert sorted(db.session.scalars(select(Page.title))) == titles_before

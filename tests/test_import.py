@@ -610,10 +610,10 @@ def test_cli_imports_and_reimports(app, runner, tmp_path):
     path = write(tmp_path, good_data())
     first = runner.invoke(args=["portal", "import", str(path)])
     assert first.exit_code == 0, first.output
-    assert "articles: 3 created, 0 updated, 0 unchanged, 0 skipped" in first.stdout
+    assert "bài viết: 3 mới, 0 cập nhật, 0 không đổi, 0 bỏ qua" in first.stdout
     second = runner.invoke(args=["portal", "import", str(path)])
     assert second.exit_code == 0, second.output
-    assert "articles: 0 created, 0 updated, 3 unchanged, 0 skipped" in second.stdout
+    assert "bài viết: 0 mới, 0 cập nhật, 3 không đổi, 0 bỏ qua" in second.stdout
     with app.app_context():
         assert count(Article) == 3
 
@@ -623,8 +623,8 @@ def test_cli_reports_bad_records_and_exits_1(app, runner, tmp_path):
     data["articles"].insert(1, _bad(title=...))
     result = runner.invoke(args=["portal", "import", str(write(tmp_path, data))])
     assert result.exit_code == 1
-    assert "record articles[1]: title: is required" in result.stderr
-    assert "articles: 3 created, 0 updated, 0 unchanged, 1 skipped" in result.stdout
+    assert "bản ghi articles[1]: title: is required" in result.stderr
+    assert "bài viết: 3 mới, 0 cập nhật, 0 không đổi, 1 bỏ qua" in result.stdout
     with app.app_context():
         assert count(Article) == 3
 

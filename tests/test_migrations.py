@@ -297,8 +297,8 @@ def test_init_db_stops_on_a_schema_changed_by_hand_and_names_each_difference(emp
     result = runner.invoke(args=["portal", "init-db"])
 
     assert result.exit_code == 1
-    assert "Database ready" not in result.output
-    assert "differs from what the models describe" in result.output
+    assert "Cơ sở dữ liệu đã sẵn sàng" not in result.output
+    assert "khác với những gì các model mô tả" in result.output
     assert "index ix_articles_lastmod on articles (" in result.output
     assert "is missing from the database" in result.output
     assert "column articles.legacy_note is in the database but not in the models" in (result.output)
@@ -311,4 +311,4 @@ def test_init_db_stops_on_a_schema_changed_by_hand_and_names_each_difference(emp
         )
     again = runner.invoke(args=["portal", "init-db"])
     assert again.exit_code == 0, again.output
-    assert "Database ready" in again.output
+    assert "Cơ sở dữ liệu đã sẵn sàng" in again.output

@@ -284,7 +284,7 @@ def test_plugin_whose_import_fails_is_reported_and_others_load(plugins_dir, capl
 
     result = app.test_cli_runner().invoke(args=["portal", "blocks"])
     assert result.exit_code == 0, result.output
-    assert re.search(r"plugin broken_import: failed: .*ModuleNotFoundError", result.output)
+    assert re.search(r"plugin broken_import: lỗi: .*ModuleNotFoundError", result.output)
     assert re.search(r"^hello_single\s+Lời chào\s+plugin hello_single", result.output, re.M)
 
 

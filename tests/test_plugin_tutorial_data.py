@@ -160,8 +160,8 @@ def test_following_the_chapter_gives_the_example_and_it_works(runner, tmp_path):
         cwd=ROOT, env=portal_env, capture_output=True, text=True,
     )  # fmt: skip
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "Danh bạ cơ quan nhà nước tỉnh (from instance file)" in done.stdout
-    assert "False (from instance file)" in done.stdout
+    assert "Danh bạ cơ quan nhà nước tỉnh (từ instance file)" in done.stdout
+    assert "False (từ instance file)" in done.stdout
 
 
 @pytest.mark.slow

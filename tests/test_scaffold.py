@@ -183,7 +183,10 @@ def test_generated_plugin_with_a_model_passes_its_tests_and_migrates(scaffold, o
     root = Path(__file__).resolve().parent.parent
     site = {**env, "PORTAL_INSTANCE_PATH": str(tmp_path / "instance"),
             "DATABASE_URL": f"sqlite:///{tmp_path / 'site.db'}"}  # fmt: skip
-    for command, expected in [("init-db", "Database ready"), ("plugins", "migrations: current")]:
+    for command, expected in [
+        ("init-db", "Cơ sở dữ liệu đã sẵn sàng"),
+        ("plugins", "chuyển đổi: current"),
+    ]:
         done = subprocess.run(
             [sys.executable, "-m", "flask", "--app", "wsgi", "portal", command],
             cwd=root, env=site, capture_output=True, text=True,

@@ -61,7 +61,7 @@ def test_two_setups_at_once_on_an_empty_postgresql(tmp_path):
         for result in results:
             assert result.returncode == 0, result.stdout
         outputs = [r.stdout.strip().splitlines()[-1] for r in results]
-        loaded = [line for line in outputs if "demo content loaded" in line]
+        loaded = [line for line in outputs if "đã nạp nội dung mẫu" in line]
         kept = [line for line in outputs if line.endswith("(existing content kept)")]
         assert (len(loaded), len(kept)) == (1, 1), outputs  # one loaded, the other found it
         pages, categories = pages_and_categories(url)

@@ -10,7 +10,7 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup, with_appcontext
 
-from portal import db
+from portal import db, translate
 
 documents_cli = AppGroup("documents", help="Legal documents (văn bản): bulk import.")
 
@@ -39,8 +39,12 @@ def import_command(file: Path, dry_run: bool, publish_all: bool, email: str) -> 
         click.echo(f"{file.name}: {exc}", err=True)
         sys.exit(1)
     for row in report.rows:
-        state = "ok" if row.ok else "lỗi: " + "; ".join(row.errors)
-        click.echo(f"dòng {row.line}: {row.label} — {state}")
+        state = "ok" if row.ok else translate("lỗi: {errors}").format(errors="; ".join(row.errors))
+        click.echo(
+            translate("dòng {line}: {label} — {state}").format(
+                line=row.line, label=row.label, state=state
+            )
+        )
     click.echo(report.summary())
     if not report.ok:
         sys.exit(1)
@@ -70,8 +74,8 @@ def _account(email: str) -> Account:
     row = db.session.execute(query.limit(1)).first()
     if row is None:
         click.echo(
-            f"Không có tài khoản {email} đang hoạt động." if email
-            else "Chưa có tài khoản quản trị: tạo bằng `flask portal create-user`.",
+            translate("Không có tài khoản {email} đang hoạt động.").format(email=email) if email
+            else translate("Chưa có tài khoản quản trị: tạo bằng `flask portal create-user`."),
             err=True,
         )  # fmt: skip
         sys.exit(1)

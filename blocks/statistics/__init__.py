@@ -27,6 +27,7 @@ from portal import (
     hookimpl,
     plugin_in_use,
     strip_text,
+    translate,
 )
 
 from .figures import format_number, read_figures
@@ -108,7 +109,7 @@ def statistics_cli() -> None:
 @statistics_cli.command("flush", help="Ghi ngay các lượt truy cập đang chờ vào cơ sở dữ liệu.")
 def flush_command() -> None:
     written = counter_for(current_app._get_current_object()).flush()
-    click.echo(f"Đã ghi {written} lượt ghé thăm đang chờ.")
+    click.echo(translate("Đã ghi {count} lượt ghé thăm đang chờ.").format(count=written))
 
 
 @hookimpl

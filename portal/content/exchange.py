@@ -91,6 +91,7 @@ EXCLUDED_TABLES = {
     "audit_log": "who changed what on this installation",
     "notifications": "people's inboxes belong to their accounts on this installation",
     "notification_preferences": "people's e-mail choices belong to their accounts",
+    "exchange_jobs": "the exports and imports run on this installation, with their reports",
     "plugin_states": "which plugins are switched on depends on what this installation has",
     "plugin_setting_values": "plugins' settings belong to this installation (and may be secrets)",
     "search_documents": "the search index is built from the content on each installation",
@@ -775,8 +776,13 @@ def import_site(
     merge: bool = False,
     allow_missing_files: bool = False,
     progress: Progress = _no_progress,
+    dry_run: bool = False,
 ) -> ImportReport:
     """Reproduce the exported site here; see docs/export-format.md.
+
+    With ``dry_run`` everything is done and checked as for real (files unpacked
+    and checked, rows written, conflicts found), then rolled back: the report
+    says what the import would do, and nothing is changed.
 
     Without ``merge`` the site must have no content (accounts may exist).
     Every file is first read from the archive, checked against its checksum
@@ -818,10 +824,15 @@ def import_site(
             writer = _RowWriter(
                 archive, people, merge=merge, report=report, image_sizes=image_sizes
             )
+            writer.dry_run = dry_run
             writer.write_all(progress)
+            if dry_run:
+                raise _DryRun  # the unit of work rolls back: nothing was written
             _record_import(archive, report, merge=merge)
             _announce(unit, writer.added_ids)
             _place_files(archive, staged)
+    except _DryRun:
+        pass
     except UntrustedInputError as exc:
         raise _refused(archive.path, exc) from None
     except StorageError as exc:
@@ -836,6 +847,10 @@ def import_site(
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return report
+
+
+class _DryRun(Exception):
+    """Leaves the unit of work of a dry run, which rolls back what it wrote."""
 
 
 def _place_files(archive: SiteArchive, staged: list[tuple[Path, str, str]]) -> None:
@@ -946,6 +961,8 @@ class _RowWriter:
 
     #: Tables whose added ids are announced (:func:`_announce`).
     ANNOUNCED = ("categories", "pages", "articles")
+    #: A dry run (``import_site(dry_run=True)``): everything is rolled back afterwards.
+    dry_run = False
 
     def __init__(
         self, archive, people, *, merge: bool, report: ImportReport, image_sizes: dict[str, int]
@@ -975,8 +992,8 @@ class _RowWriter:
             for table in ordered:
                 rows = ((i, row) for _name, i, row in self.archive.rows(only=table.name))
                 self._write_table(table, rows, progress)
-        if db.engine.dialect.name == "postgresql":
-            self._advance_sequences()
+        if db.engine.dialect.name == "postgresql" and not self.dry_run:
+            self._advance_sequences()  # (not transactional: a dry run leaves them be)
 
     def _write_table(
         self, table: Table, rows: Iterator[tuple[int, dict[str, Any]]], progress: Progress

@@ -14,6 +14,7 @@ from portal.models.content import (
     Tag,
 )
 from portal.models.events import OutboxEvent
+from portal.models.exchange import ExchangeJob
 from portal.models.notifications import Notification, NotificationPreference
 from portal.models.pages import PAGE_KINDS, Page, PageDraft, PageRevision, Placement
 from portal.models.plugin_settings import PluginSettingValue
@@ -49,6 +50,7 @@ __all__ = [
     "Attachment",
     "AuditEntry",
     "Category",
+    "ExchangeJob",
     "LoginAttempt",
     "MediaImage",
     "Notification",

@@ -172,6 +172,8 @@ def make_world(app) -> dict:
                 # Nobody's notification (404 for everyone), which is neither 403 nor 500.
                 "notification_id": 1,
                 "redirect_id": kept.id,
+                # Xuất / nhập dữ liệu: no such job (404), which is neither 403 nor 500.
+                "job_id": 1,
                 # The site profile: no such rows (404), which is neither 403 nor 500.
                 "leader_id": 1,
                 "unit_id": 1,
@@ -285,6 +287,10 @@ def test_every_admin_route_checks_sign_in_role_and_csrf(app):
         "admin.notifications_open",
         "admin.audit_log",
         "admin.audit_entry",
+        "admin.exchange",
+        "admin.exchange_import",
+        "admin.exchange_job_confirm",
+        "admin.exchange_download",
         "auth.logout",
     } <= endpoints
     before = snapshot(app)

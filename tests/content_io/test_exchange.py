@@ -113,7 +113,7 @@ def test_every_table_is_exported_or_excluded_on_purpose(app):
 
 def test_round_trip_reproduces_rows_files_and_pages(exported, database_url, tmp_path):
     archive, before, output = exported
-    assert "exported" in output and "articles" in output
+    assert "đã xuất" in output and "articles" in output
 
     target = fresh_app(database_url, tmp_path, "target")
     with target.app_context():
@@ -122,7 +122,7 @@ def test_round_trip_reproduces_rows_files_and_pages(exported, database_url, tmp_
         assert content_counts() == {}
     result = target.test_cli_runner().invoke(args=["portal", "import-site", str(archive)])
     assert result.exit_code == 0, result.output
-    assert "authors linked to 3 accounts, 0 without an account here" in result.output
+    assert "tác giả: 3 gắn với tài khoản, 0 không có tài khoản ở đây" in result.output
 
     after = capture(target)
     # Images are stored re-encoded (the import trusts no file): their rows carry the new size.
@@ -173,10 +173,10 @@ def test_import_refuses_a_site_with_content_and_merge_adds_nothing_again(
     merged = runner.invoke(args=["portal", "import-site", "--merge", str(archive)])
     assert merged.exit_code == 0, merged.output
     summary = merged.output.strip().splitlines()[-1]
-    assert summary.startswith("added nothing; already on the site")
+    assert summary.startswith("không thêm gì; đã có trên site")
     # Re-encoding is deterministic: every file, images included, is found already there.
     files = len(imported["files"]["media"]) + len(imported["files"]["attachments"])
-    assert f"; files: 0 written, {files} already there;" in summary, summary
+    assert f"; tệp: 0 đã ghi, {files} đã có sẵn;" in summary, summary
     assert capture(target) == imported
     close(target)
 
@@ -186,7 +186,7 @@ def test_people_without_an_account_here_keep_their_names(exported, database_url,
     target = fresh_app(database_url, tmp_path, "target")
     result = target.test_cli_runner().invoke(args=["portal", "import-site", str(archive)])
     assert result.exit_code == 0, result.output
-    assert "no account here for Tacgia <tacgia@example.org>" in result.output
+    assert "không có tài khoản ở đây cho Tacgia <tacgia@example.org>" in result.output
     with target.app_context():
         assert db.session.scalar(select(func.count()).select_from(User)) == 0
         article = db.session.scalar(select(Article).where(Article.title.like("Khánh thành%")))
@@ -235,7 +235,7 @@ def test_merge_into_another_site_adds_what_it_lacks(exported, database_url, tmp_
         assert status == 200, url
 
     again = runner.invoke(args=["portal", "import-site", "--merge", str(archive)])
-    assert again.exit_code == 0 and "added nothing" in again.output
+    assert again.exit_code == 0 and "không thêm gì" in again.output
     with target.app_context():
         assert content_counts() == counts
     close(target)

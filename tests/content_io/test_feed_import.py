@@ -44,7 +44,8 @@ def test_rss_entries_become_published_articles_of_the_category(app, runner, site
     result = runner.invoke(args=["portal", "import-feed", str(RSS), "--category", "du-lich"])
 
     assert (
-        "feed entries: 5; articles: 2 created, 0 updated, 0 unchanged, 3 skipped" in result.output
+        "mục trong nguồn tin: 5; bài viết: 2 mới, 0 cập nhật, 0 không đổi, 3 bỏ qua"
+        in result.output
     )
     assert result.exit_code == 1  # some entries were skipped
     articles = feed_articles(app)
@@ -73,12 +74,12 @@ def test_rss_entries_become_published_articles_of_the_category(app, runner, site
     assert visit.body_html == "<p>Du khách đăng ký trước qua điện thoại.</p>"
 
     errors = result.output
-    assert "entry 2 ((không có tiêu đề)): the entry has no title" in errors
+    assert "mục 2 ((không có tiêu đề)): the entry has no title" in errors
     assert (
-        "entry 3 (Mục này không có mã và không có liên kết): the entry has neither an id nor a link"
+        "mục 3 (Mục này không có mã và không có liên kết): the entry has neither an id nor a link"
         in errors
     )
-    assert "entry 4 (Tiêu đề quá dài:" in errors and "title: is too long" in errors
+    assert "mục 4 (Tiêu đề quá dài:" in errors and "title: is too long" in errors
 
 
 def test_importing_the_same_feed_again_changes_nothing(app, runner, site):
@@ -88,7 +89,7 @@ def test_importing_the_same_feed_again_changes_nothing(app, runner, site):
 
     again = runner.invoke(args=["portal", "import-feed", str(RSS), "--category", "du-lich"])
 
-    assert "articles: 0 created, 0 updated, 2 unchanged, 3 skipped" in again.output
+    assert "bài viết: 0 mới, 0 cập nhật, 2 không đổi, 3 bỏ qua" in again.output
     assert article_count(app) == count
     assert {key: (a.id, a.version, a.body_html) for key, a in feed_articles(app).items()} == before
 
@@ -97,7 +98,7 @@ def test_atom_entries_titles_bodies_images_and_plain_text(app, runner, site, cli
     result = runner.invoke(args=["portal", "import-feed", str(ATOM), "--category", "du-lich"])
 
     assert result.exit_code == 0, result.output
-    assert "feed entries: 2; articles: 2 created" in result.output
+    assert "mục trong nguồn tin: 2; bài viết: 2 mới" in result.output
     articles = feed_articles(app)
     vaccine = articles["feed:tag:syt.example.org,2024:thong-bao/1"]
     assert vaccine.title == "Tiêm chủng mở rộng đợt 1 năm 2024"  # HTML title as plain text

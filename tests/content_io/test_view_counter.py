@@ -100,7 +100,7 @@ def test_flush_views_writes_one_update_and_never_bumps_version_or_updated_at(
         result = runner.invoke(args=["portal", "flush-views"])
 
     assert result.exit_code == 0, result.output
-    assert "7 views of 1 articles written" in result.output
+    assert "Đã ghi 7 lượt xem của 1 bài viết" in result.output
     assert len(updates) == 1
     after = stored(app)
     assert after.view_count == 7
@@ -109,7 +109,7 @@ def test_flush_views_writes_one_update_and_never_bumps_version_or_updated_at(
     with app.app_context():
         assert view_counts([after.id]) == {after.id: 7}  # nothing counted twice
     again = runner.invoke(args=["portal", "flush-views"])
-    assert "0 views of 0 articles written" in again.output
+    assert "Đã ghi 0 lượt xem của 0 bài viết" in again.output
     assert stored(app).view_count == 7
 
 

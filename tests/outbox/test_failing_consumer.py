@@ -121,7 +121,7 @@ def test_a_raising_handler_is_retried_with_growing_waits_then_failed(
     assert listener.received == []
 
     listed = runner.invoke(args=["portal", "events"])
-    assert f"#{row_id} failed" in listed.output
+    assert f"#{row_id} lỗi" in listed.output
     assert "plugin:flaky_index" in listed.output
     assert "(Kiểm thử, " in listed.output  # who made the change
 
@@ -134,8 +134,8 @@ def test_a_raising_handler_is_retried_with_growing_waits_then_failed(
         result = runner.invoke(args=["portal", "events", "retry"])
     assert written == []  # sending again announces nothing new
     assert result.exit_code == 0, result.output
-    assert "1 failed event pending again" in result.output
-    assert "1 delivered" in result.output
+    assert "1 sự kiện lỗi được đưa về hàng chờ" in result.output
+    assert "1 đã gửi" in result.output
     assert [e.action for e in listener.received] == ["edited"]
     assert len(recorder.received) == 1
     assert row_of(app, row_id).status == DELIVERED
@@ -146,11 +146,11 @@ def test_a_raising_handler_is_retried_with_growing_waits_then_failed(
         )  # fmt: skip
     # Nothing failed any more: a second retry changes nothing and records nothing.
     again = runner.invoke(args=["portal", "events", "retry"])
-    assert "0 failed events pending again" in again.output
+    assert "0 sự kiện lỗi được đưa về hàng chờ" in again.output
     with app.app_context():
         assert len(list(db.session.scalars(select(AuditEntry)))) == 1
     assert (
-        "Every content event has been delivered." in runner.invoke(args=["portal", "events"]).output
+        "Mọi sự kiện nội dung đã được gửi xong." in runner.invoke(args=["portal", "events"]).output
     )
 
 

@@ -64,7 +64,7 @@ def test_a_plugin_at_its_first_migration_is_upgraded_keeping_rows(empty_database
             connection.execute(text("INSERT INTO notes_items (id, text) VALUES (1, 'Ghi chú')"))
             connection.execute(text("UPDATE alembic_version_notes SET version_num = '0001'"))
     listing = app.test_cli_runner().invoke(args=["portal", "plugins"])
-    assert "migrations: pending" in listing.output
+    assert "chuyển đổi: pending" in listing.output
     assert init_db(app).exit_code == 0
     assert notes_version(app) == "0002"
     Note = sample_plugin("notes").Note
@@ -72,7 +72,7 @@ def test_a_plugin_at_its_first_migration_is_upgraded_keeping_rows(empty_database
         note = db.session.get(Note, 1)
         assert (note.text, note.pinned) == ("Ghi chú", False)
     listing = app.test_cli_runner().invoke(args=["portal", "plugins"])
-    assert "migrations: current" in listing.output
+    assert "chuyển đổi: current" in listing.output
 
 
 def test_switching_off_or_uninstalling_keeps_the_table_and_rows(empty_database, sample_plugin):
@@ -86,8 +86,8 @@ def test_switching_off_or_uninstalling_keeps_the_table_and_rows(empty_database, 
     assert switched.exit_code == 0, switched.output
     assert init_db(app).exit_code == 0
     listing = app.test_cli_runner().invoke(args=["portal", "plugins"])
-    assert "notes — switched off" in listing.output
-    assert "migrations: current" in listing.output
+    assert "notes — đã tắt" in listing.output
+    assert "chuyển đổi: current" in listing.output
 
     without = empty_database()  # the plugin uninstalled: same database, no plugin
     result = init_db(without)
@@ -106,22 +106,22 @@ def test_a_failing_migration_is_named_and_leaves_the_rest_intact(empty_database,
         "that does not exist) failed (" in result.output
     )
     assert "table_that_does_not_exist" in result.output
-    assert "Core tables are ready" in result.output
+    assert "Các bảng của lõi đã sẵn sàng" in result.output
     assert {"pages", "articles", "notes_items"} <= tables(app)
     assert notes_version(app) == "0002"
     with app.app_context(), db.engine.connect() as connection:
         version = text("SELECT version_num FROM alembic_version_broken_migration")
         assert connection.execute(version).scalar() == "0001"  # 0002 was not recorded
     listing = app.test_cli_runner().invoke(args=["portal", "plugins"])
-    assert "migrations: pending" in listing.output
-    assert "migrations: current" in listing.output
+    assert "chuyển đổi: pending" in listing.output
+    assert "chuyển đổi: current" in listing.output
 
 
 def test_a_plugin_without_migrations_reports_none(empty_database, sample_plugin):
     app = empty_database()
     assert init_db(app).exit_code == 0
     listing = app.test_cli_runner().invoke(args=["portal", "plugins"])
-    assert "migrations: none" in listing.output
+    assert "chuyển đổi: none" in listing.output
 
 
 def test_setup_applies_plugin_migrations_too(empty_database):
@@ -148,7 +148,7 @@ def test_a_missing_migration_folder_is_named_by_init_db_and_plugins(empty_databa
     assert result.exit_code == 1
     assert f"Plugin ghost: the migration folder {tmp_path / 'nowhere'}" in result.output
     listing = app.test_cli_runner().invoke(args=["portal", "plugins"])
-    assert "migrations: unknown (Plugin ghost: the migration folder" in listing.output
+    assert "chuyển đổi: không rõ (Plugin ghost: the migration folder" in listing.output
 
 
 def test_version_tables_are_named_after_the_plugin():

@@ -35,7 +35,7 @@ def test_the_error_names_the_exception_and_the_line_that_raised_it(app):
 
 def test_portal_plugins_and_portal_blocks_show_it(app, runner):
     listed = runner.invoke(args=["portal", "plugins"]).output
-    assert "broken_import — failed" in listed
+    assert "broken_import — lỗi" in listed
     assert WHERE.search(listed)
     blocks = runner.invoke(args=["portal", "blocks"]).output
     assert WHERE.search(blocks)

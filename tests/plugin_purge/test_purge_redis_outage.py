@@ -128,7 +128,7 @@ def test_the_command_delivers_the_purge_once_redis_is_back(
     time.sleep(RETRY_SECONDS + 0.1)
     result = runner.invoke(args=["portal", "events", "deliver"])
     assert result.exit_code == 0, result.output
-    assert "1 delivered" in result.output
+    assert "1 đã gửi" in result.output
     with app.app_context():
         assert db.session.get(OutboxEvent, row_id).status == DELIVERED
     assert cached_weather(redis_server) == 0

@@ -85,13 +85,13 @@ def test_failures_are_counted_per_placement_with_the_last_error(app):
 
 
 def test_portal_blocks_lists_recent_failures(app, runner):
-    assert "No block failed in the last day." in runner.invoke(args=["portal", "blocks"]).output
+    assert "Không khối nào lỗi trong ngày qua." in runner.invoke(args=["portal", "blocks"]).output
     ids = place(app)
     app.test_client().get("/")
     output = runner.invoke(args=["portal", "blocks"]).output
-    assert "Blocks that failed in the last day (1):" in output
+    assert "Các khối lỗi trong ngày qua (1):" in output
     assert (
-        f"purge_fragile in placement #{ids['placement']} on page #{ids['page']}: once, last at "
+        f"purge_fragile ở vị trí #{ids['placement']} trên trang #{ids['page']}: 1 lần, lần cuối lúc "
         in output
     )
     assert output.rstrip().endswith("ConnectionError: dịch vụ thời tiết không trả lời")
@@ -138,7 +138,7 @@ def test_with_redis_every_worker_and_the_command_see_the_same_list(app_factory, 
     other_worker.test_client().get("/")
     command = app_factory(plugins=[("fragile", fragile)], config=config)
     output = command.test_cli_runner().invoke(args=["portal", "blocks"]).output
-    assert f"purge_fragile in placement #{ids['placement']} on page #{ids['page']}: 2 times" in (
+    assert f"purge_fragile ở vị trí #{ids['placement']} trên trang #{ids['page']}: 2 lần" in (
         output
     )
 

@@ -79,7 +79,7 @@ def test_another_worker_follows_the_switch_without_a_restart(app_factory):
 def test_commands_say_the_plugin_is_off(app, runner):
     assert runner.invoke(args=["weather-fetch"]).output == "forecast fetched\n"
     switch(app, False)
-    assert "plugin switchable: switched off by an admin" in (
+    assert "plugin switchable: bị quản trị viên tắt" in (
         runner.invoke(args=["portal", "blocks"]).output
     )
     result = runner.invoke(args=["weather-fetch"])

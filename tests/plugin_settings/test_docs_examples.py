@@ -46,8 +46,8 @@ def test_the_declaration_of_settings_md_is_valid(build_app):
     exec(compile(code, "docs/plugins/settings.md", "exec"), weather.__dict__)
     app = build_app(plugins=[("weather", weather)])
     listing = app.test_cli_runner().invoke(args=["portal", "plugins", "--settings"]).output
-    assert "  show_icons — bool, editable by admins\n" in listing
-    assert "      variable: PORTAL_PLUGIN_WEATHER_API_URL\n" in listing
+    assert "  show_icons — bool, quản trị viên sửa được\n" in listing
+    assert "      biến:     PORTAL_PLUGIN_WEATHER_API_URL\n" in listing
 
 
 def test_a_bad_value_as_the_testing_section_says(build_app, monkeypatch):
@@ -55,5 +55,5 @@ def test_a_bad_value_as_the_testing_section_says(build_app, monkeypatch):
     monkeypatch.setenv("PORTAL_PLUGIN_WEATHER_DAYS", "ba")
     app = build_app(plugins=[("weather", weather)])
     listing = app.test_cli_runner().invoke(args=["portal", "plugins"]).output
-    assert "weather — failed" in listing
+    assert "weather — lỗi" in listing
     assert "PORTAL_PLUGIN_WEATHER_DAYS: expected a whole number, got 'ba'" in listing

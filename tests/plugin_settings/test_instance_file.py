@@ -20,7 +20,7 @@ def test_values_of_the_instance_file_are_used_below_the_environment(build_app, m
     assert values["days"] == 6 and values["cities"] == ["Ba Bể", "Na Rì"]
     assert values["units"] == "C"
     listing = app.test_cli_runner().invoke(args=["portal", "plugins", "--settings"]).output
-    assert "      value:    6 (from instance file)\n" in listing
+    assert "      giá trị:  6 (từ instance file)\n" in listing
 
 
 @pytest.mark.parametrize(

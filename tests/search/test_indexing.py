@@ -155,13 +155,13 @@ def test_reindex_rebuilds_the_index(app, runner):
     assert found(app, "bac kan") == []
     result = runner.invoke(args=["portal", "reindex"])
     assert result.exit_code == 0, result.output
-    assert "2 documents indexed." in result.output
+    assert "Đã lập chỉ mục 2 tài liệu." in result.output
     assert found(app, "bac kan") == [("note", 1), ("article", article_id)]  # newest first
     assert found(app, "bac kan", kinds=("note",)) == [("note", 1)]
 
     app.extensions["test_notes"][1] = ("Ghi chú khác", "", True)
     result = runner.invoke(args=["portal", "reindex", "--kind", "note"])
-    assert result.exit_code == 0 and "1 document indexed." in result.output
+    assert result.exit_code == 0 and "Đã lập chỉ mục 1 tài liệu." in result.output
     assert found(app, "bac kan") == [("article", article_id)]
 
     result = runner.invoke(args=["portal", "reindex", "--kind", "khong-co"])
@@ -271,10 +271,10 @@ def test_an_upgraded_site_gets_its_index_built_once(app, runner):
         article_id = sample_content()["article"].id  # articles from before search existed
     result = runner.invoke(args=["portal", "init-db"])
     assert result.exit_code == 0, result.output
-    assert "Search index built: 1 document." in result.output
+    assert "Đã dựng chỉ mục tìm kiếm: 1 tài liệu." in result.output
     assert found(app, "bac kan") == [("article", article_id)]
     again = runner.invoke(args=["portal", "init-db"])
-    assert again.exit_code == 0 and "Search index built" not in again.output
+    assert again.exit_code == 0 and "Đã dựng chỉ mục tìm kiếm" not in again.output
 
 
 def test_articles_moved_by_a_category_deletion_follow_in_the_index(app):

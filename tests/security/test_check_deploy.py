@@ -49,7 +49,7 @@ def test_a_production_configuration_passes_every_check(build):
     assert deploy_problems(app, workers=8) == []
     result = app.test_cli_runner().invoke(args=["portal", "check", "--deploy", "--workers", "8"])
     assert result.exit_code == 0
-    assert result.output == "No problems found.\n"
+    assert result.output == "Không thấy vấn đề nào.\n"
 
 
 @pytest.mark.parametrize(
@@ -150,10 +150,10 @@ def test_the_command_lists_each_problem_and_fails(build, monkeypatch):
         "view-buffer",
     ]
     assert all(". Fix: " in line for line in lines[:-1])
-    assert lines[-1] == "4 problems found."
+    assert lines[-1] == "Thấy 4 vấn đề."
 
 
 def test_check_without_deploy_only_confirms_the_configuration(build):
     result = build().test_cli_runner().invoke(args=["portal", "check"])
     assert result.exit_code == 0
-    assert "Use --deploy" in result.output
+    assert "Dùng --deploy" in result.output

@@ -6,7 +6,7 @@ broken tool, would: markup in texts, file names that leave their folder, files
 that are not what they say, zip slip and zip bombs, JSON a database cannot
 store, rows that break the editor's rules. Each case runs the real command
 (``app.test_cli_runner()``) on SQLite and on PostgreSQL (the ``app`` fixture)
-and checks: exit status 1, one line of output (``Error: ...``) naming the
+and checks: exit status 1, one line of output (``Lỗi: ...``) naming the
 problem, no traceback, and every row and instance file exactly as before
 (:func:`tests.security.state.site_state`).
 """
@@ -461,7 +461,7 @@ def run_import(app, archive: Path, *extra: str):
 
 def output_lines(result) -> list[str]:
     """What the command printed, the progress bar's label aside."""
-    return [line for line in result.output.splitlines() if line.strip() not in {"", "Importing"}]
+    return [line for line in result.output.splitlines() if line.strip() not in {"", "Đang nhập"}]
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -478,7 +478,7 @@ def test_a_hostile_archive_is_refused_whole(site, valid, tmp_path, case):
     assert isinstance(result.exception, SystemExit)  # refused, not crashed
     lines = output_lines(result)
     assert len(lines) == 1, result.output
-    assert lines[0].startswith("Error: ") and lines[0].endswith("Nothing was imported."), lines[0]
+    assert lines[0].startswith("Lỗi: ") and lines[0].endswith("Nothing was imported."), lines[0]
     assert expected in lines[0]
     assert site_state(site) == before
 
@@ -490,7 +490,7 @@ def test_the_valid_archive_of_the_table_imports(site, valid, tmp_path):
     result = run_import(site, copy.deepcopy(valid).write(tmp_path / "valid.zip"))
 
     assert result.exit_code == 0, result.output
-    assert output_lines(result)[-1].startswith("added 2 categories, 1 tags, 1 media_images")
+    assert output_lines(result)[-1].startswith("đã thêm 2 categories, 1 tags, 1 media_images")
     after = site_state(site)
     assert len(after["rows"]["articles"]) == 2 and after["files"] != before["files"]
 

@@ -138,7 +138,7 @@ def refused_on_the_command_line(result, words: str) -> str:
     assert result.exit_code != 0, output
     assert isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in output and "\n" not in output, output
-    assert output.startswith("Error: ") and output.endswith("Nothing was imported."), output
+    assert output.startswith("Lỗi: ") and output.endswith("Nothing was imported."), output
     assert words in output, output
     return output
 
@@ -321,7 +321,7 @@ def test_the_good_feed_is_imported_and_its_dtd_is_not_fetched(app, site, tmp_pat
     )
 
     assert result.exit_code == 0, result.output
-    assert "2 created" in result.output
+    assert "2 mới" in result.output
     assert site_state(app) != before
     assert canary.requests == []
 

@@ -94,8 +94,8 @@ def test_a_bad_robots_text_from_the_environment_fails_the_plugin(monkeypatch, tm
         config=site_config(), plugins=sitemaps_plugins(), instance_path=str(tmp_path), strict=False
     )
     listing = app.test_cli_runner().invoke(args=["portal", "plugins"]).output
-    # "sitemaps — failed", with the version when it comes from the installed distribution
-    assert re.search(r"^sitemaps( [0-9.]+)? — failed", listing, flags=re.M), listing
+    # "sitemaps — lỗi", with the version when it comes from the installed distribution
+    assert re.search(r"^sitemaps( [0-9.]+)? — lỗi", listing, flags=re.M), listing
     assert "PORTAL_PLUGIN_SITEMAPS_ROBOTS_TXT: Dòng 1 (“chào”) không phải chỉ thị" in listing
     assert app.test_client().get("/robots.txt").status_code == 404
 

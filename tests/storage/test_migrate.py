@@ -60,14 +60,14 @@ def test_migrate_copies_every_file_then_resumes_and_the_site_serves_from_the_buc
 
     first = migrate(app)
     assert first.exit_code == 0, first.output
-    assert "Copying" in first.stderr  # the progress bar
-    assert "4 copied" in first.stdout and "0 already there, 0 failed" in first.stdout
+    assert "Đang chép" in first.stderr  # the progress bar
+    assert "4 tệp đã chép" in first.stdout and "0 đã có sẵn, 0 lỗi" in first.stdout
     assert objects(s3_endpoint, bucket) == before
     assert local_files(app) == before  # the source is never changed
 
     again = migrate(app)
     assert again.exit_code == 0, again.output
-    assert "0 copied (0 bytes), 4 already there, 0 failed" in again.stdout
+    assert "0 tệp đã chép (0 byte), 4 đã có sẵn, 0 lỗi" in again.stdout
 
     # An interrupted run: one object missing, one of another content (same size too).
     client = s3_client(s3_endpoint)
@@ -75,7 +75,7 @@ def test_migrate_copies_every_file_then_resumes_and_the_site_serves_from_the_buc
     client.delete_object(Bucket=bucket, Key=missing)
     client.put_object(Bucket=bucket, Key=changed, Body=bytes(len(before[changed])))
     resumed = migrate(app)
-    assert "2 copied" in resumed.stdout and "2 already there" in resumed.stdout, resumed.output
+    assert "2 tệp đã chép" in resumed.stdout and "2 đã có sẵn" in resumed.stdout, resumed.output
     assert objects(s3_endpoint, bucket) == before
 
     app.config["PORTAL_STORAGE_BACKEND"] = "s3"
@@ -90,9 +90,9 @@ def test_migrate_to_an_unknown_bucket_says_so_and_copies_nothing(app, clients, s
     upload_image(clients["editor"], samples.jpeg(640, 480))
     result = migrate(app, "--bucket", "no-such-bucket")
     assert result.exit_code == 1
-    assert "2 failed" in result.stdout
+    assert "2 lỗi" in result.stdout
     assert "NoSuchBucket" in result.stderr
-    assert "run the command again" in result.stderr
+    assert "chạy lại lệnh" in result.stderr
 
 
 def test_migrate_needs_a_place_to_copy_to(app):
@@ -100,13 +100,13 @@ def test_migrate_needs_a_place_to_copy_to(app):
         args=["portal", "storage", "migrate", "--to", "local"], catch_exceptions=False
     )
     assert result.exit_code == 1
-    assert "both local" in result.stderr
+    assert "đều là local" in result.stderr
 
 
 def test_the_storage_command_says_what_is_configured(app, bucket):
     result = app.test_cli_runner().invoke(args=["portal", "storage"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    assert "backend: local; serving: portal" in result.stdout
+    assert "nơi lưu: local; phục vụ: portal" in result.stdout
     assert f"media: {Path(app.instance_path) / 'media'}" in result.stdout
     app.config["PORTAL_STORAGE_BACKEND"] = "s3"
     result = app.test_cli_runner().invoke(args=["portal", "storage"], catch_exceptions=False)

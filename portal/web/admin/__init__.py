@@ -30,11 +30,13 @@ MENU_ENTRIES = (
     ("admin.content_events", "Sự kiện nội dung", ("admin",)),
     ("admin.plugins_list", "Plugin", ("admin",)),
     ("admin.compliance", "Tuân thủ Nghị định 42", ("admin",)),
+    ("admin.exchange", "Xuất / nhập dữ liệu", ("admin",)),
 )
 #: Screens whose endpoints do not share the menu entry's prefix but belong to it.
 MENU_SECTIONS = {
     "admin.pages_list": ("admin.page", "admin.block_"),
     "admin.redirects_list": ("admin.redirect",),
+    "admin.exchange": ("admin.exchange",),
 }
 
 

@@ -96,6 +96,17 @@ ROUTES = (
     Route(f"{_ADMIN}.content_events", "/content-events", "content_events", _GET),
     Route(f"{_ADMIN}.content_events", "/content-events/retry", "content_events_retry", _POST),
     Route(f"{_ADMIN}.dashboard", "/", "dashboard", _GET),
+    Route(f"{_ADMIN}.exchange", "/exchange", "exchange", _GET),
+    Route(f"{_ADMIN}.exchange", "/exchange/export", "exchange_export", _POST),
+    Route(f"{_ADMIN}.exchange", "/exchange/import", "exchange_import", _POST),
+    Route(f"{_ADMIN}.exchange", "/exchange/feed", "exchange_feed", _POST),
+    Route(f"{_ADMIN}.exchange", "/exchange/jobs/<int:job_id>", "exchange_job", _GET),
+    Route(f"{_ADMIN}.exchange", "/exchange/jobs/<int:job_id>/status", "exchange_job_status", _GET),
+    Route(
+        f"{_ADMIN}.exchange", "/exchange/jobs/<int:job_id>/confirm", "exchange_job_confirm", _POST
+    ),
+    Route(f"{_ADMIN}.exchange", "/exchange/jobs/<int:job_id>/cancel", "exchange_job_cancel", _POST),
+    Route(f"{_ADMIN}.exchange", "/exchange/jobs/<int:job_id>/download", "exchange_download", _GET),
     Route(f"{_ADMIN}.media", "/media", "media_list", _FORM),
     Route(f"{_ADMIN}.media", "/media/upload", "media_upload_one", _POST),
     Route(f"{_ADMIN}.media", "/media/<int:image_id>", "media_edit", _FORM),

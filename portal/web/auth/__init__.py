@@ -47,9 +47,10 @@ ACCOUNT_DISABLED = "Tài khoản này đã bị khóa. Hãy liên hệ quản tr
 
 
 def email_address(form, field) -> None:
-    """Form validator: the e-mail rule of :func:`portal.content.users.check_email`."""
+    """Form validator: the e-mail rule of :func:`portal.content.users.check_email`, applied
+    to the address as accounts keep it (as ``create_user`` and sign-in read it)."""
     try:
-        users.check_email(field.data)
+        users.check_email(users.normalise_email(field.data or ""))
     except users.InvalidEmail as exc:
         raise ValidationError(str(exc)) from exc
 

@@ -70,9 +70,14 @@ def admin_menu():
 
 @bp.context_processor
 def admin_helpers():
-    from portal.content.page_drafts import block_label
+    from portal.content.page_drafts import block_label, layout_title, region_title, setting_title
 
-    return {"block_label": block_label}
+    return {
+        "block_label": block_label,
+        "layout_title": layout_title,
+        "region_title": region_title,
+        "setting_title": setting_title,
+    }
 
 
 def _register_error_pages() -> None:

@@ -151,6 +151,11 @@ def _page_id(value: Any) -> int | None:
     return int(text) if text.isdigit() and len(text) < 12 else None
 
 
+def _page_id_or_raw(value: Any) -> Any:
+    page_id = _page_id(value)
+    return page_id if page_id is not None else value
+
+
 class PageField(ContentField):
     """A page of the site that has an address (home, static and search pages), stored as its id.
 
@@ -165,14 +170,14 @@ class PageField(ContentField):
     def __init__(self, label: str | None = None, validators=None, **kwargs) -> None:
         kwargs.setdefault("default", None)
         kwargs.setdefault("filters", [])
+        # Ids are kept as numbers; a value that is not an id stays as it was, to be refused.
+        kwargs.setdefault("coerce", _page_id_or_raw)
         super().__init__(label, validators, **kwargs)
 
     def process_formdata(self, valuelist) -> None:
         if valuelist:
             raw = valuelist[0].strip() if isinstance(valuelist[0], str) else valuelist[0]
-            page_id = _page_id(raw)
-            # A value that is not an id stays as it was typed, and is refused with a message.
-            self.data = page_id if page_id is not None or raw in ("", None) else raw
+            self.data = None if raw in ("", None) else _page_id_or_raw(raw)
 
     def pre_validate(self, form) -> None:
         if self.data not in (None, "") and _page_id(self.data) is None:

@@ -137,6 +137,10 @@ def test_chosen_content_is_saved_and_named_on_the_card(app, admin, site):
         "tag": "du-lich-cong-dong",
         "menu": "lien-ket",
     }
+    form = admin.get(f"/admin/pages/{site['root']}/blocks/{item['key']}").get_data(as_text=True)
+    for name, value in (("category", "trong-tinh"), ("more", str(site["about"]))):
+        select = re.search(rf'<select[^>]*name="{name}".*?</select>', form, re.S).group(0)
+        assert re.search(rf'<option selected value="{value}">', select), f"{name} is shown chosen"
     card = text_of(admin.get(f"/admin/pages/{site['root']}").get_data(as_text=True))
     assert (
         "Chuyên mục nguồn: Trong tỉnh · Trang “Xem thêm”: Giới thiệu · Thẻ: Du lịch cộng đồng · "

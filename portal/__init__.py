@@ -86,6 +86,14 @@ from portal.search import (
 )
 from portal.search.matching import folded_contains
 from portal.search.text import fold, search_terms
+from portal.setting_fields import (
+    CategoryField,
+    ContentField,
+    MenuField,
+    PageField,
+    RichTextField,
+    TagField,
+)
 from portal.site import (
     ArticleLink,
     ArticleMedia,
@@ -113,8 +121,15 @@ from portal.site import (
     site_time,
     tag_url,
 )
-from portal.site_menus import SiteMenuLink, site_menu
-from portal.text import format_long_date, format_number, sanitize_html, slugify, strip_text
+from portal.site_menus import SiteMenu, SiteMenuLink, site_menu
+from portal.text import (
+    format_long_date,
+    format_number,
+    plain_text,
+    sanitize_html,
+    slugify,
+    strip_text,
+)
 
 __all__ = [
     "guarded_redis",
@@ -153,7 +168,15 @@ __all__ = [
     "SearchResults",
     "SettingsContext",
     "SiteOrganization",
+    "SiteMenu",
     "SiteMenuLink",
+    # Settings fields that name the site's content (docs/plugins/block-api.md).
+    "CategoryField",
+    "ContentField",
+    "MenuField",
+    "PageField",
+    "RichTextField",
+    "TagField",
     "StoredFile",
     "Tag",
     "UTCDateTime",
@@ -198,6 +221,7 @@ __all__ = [
     "record_audit",
     "remove_plugin_file",
     "report_buffer",
+    "plain_text",
     "sanitize_html",
     "search",
     "search_providers",

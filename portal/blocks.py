@@ -38,6 +38,7 @@ from wtforms import (
 )
 
 from portal.content import tags as tag_names
+from portal.setting_fields import ContentField
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -372,10 +373,12 @@ class Block:
     def summarize_settings(self, settings: dict[str, Any]) -> str:
         """A short line about the settings, for the block's card in the page editor.
 
-        Override it to say what matters (``"5 bài, chuyên mục Thời sự"``). The
-        default names the fields that are set by their labels: ``Tiêu đề: Tin
-        mới``, a ticked box by its label alone, a choice by its text; HTML is
-        shortened to its text.
+        Override it to say what matters (``"5 bài, chuyên mục Thời sự"``), in
+        the admin's language, with labels, never the settings' keys. The
+        default (:func:`default_summary`) names the fields that are set by their
+        labels: ``Tiêu đề: Tin mới``, ``Hiện ngày hôm nay: có``, a choice by its
+        text, a category, page, tag or menu by its name; HTML is shortened to
+        its text. If it raises, the editor shows the default instead.
         """
         return default_summary(self.settings_form, settings)
 
@@ -481,6 +484,14 @@ def _blank_form(form_class: type[Form]) -> Form:
     return form
 
 
+def setting_labels(form_class: type[Form]) -> dict[str, str]:
+    """Each setting's label by its key, as the settings form shows it."""
+    return {
+        field.short_name: (field.label.text if field.label is not None else field.short_name)
+        for field in _fields(_blank_form(form_class))
+    }
+
+
 def _field_text(field: Field, value: Any) -> str:
     if isinstance(value, date | datetime | time):
         formats = getattr(field, "format", None)
@@ -567,6 +578,10 @@ def _bind_context(form: Form, context: SettingsContext | None) -> None:
             for entry in field.entries:
                 if isinstance(entry, FormField):
                     _bind_context(entry.form, context)
+                elif context is not None and isinstance(entry, ContentField):
+                    entry.with_context(context)
+        elif context is not None and isinstance(field, ContentField):
+            field.with_context(context)
     if context is not None and callable(getattr(form, "with_context", None)):
         form.with_context(context)
 
@@ -579,14 +594,26 @@ def shorten(text: str, length: int) -> str:
     return text if len(text) <= length else text[: length - 1].rstrip() + "…"
 
 
-def _summary_value(field: Field, value: Any) -> str:
+#: How a yes/no setting reads on a card.
+YES, NO = "có", "không"
+
+
+def _summary_value(field: Field, value: Any, context: SettingsContext | None = None) -> str:
     from portal.text import plain_text
 
     if isinstance(field, FormField) and isinstance(value, dict):
-        inner = default_summary(field.form_class, value).replace(" · ", ", ")
+        inner = default_summary(field.form_class, value, context).replace(" · ", ", ")
         return f"({inner})" if inner else ""
     if isinstance(field, FieldList) and isinstance(value, list | tuple):
         return f"{len(value)} mục"
+    if isinstance(field, BooleanField):
+        return YES if value else NO
+    if isinstance(field, ContentField):
+        try:
+            name = field.describe(value, context)
+        except Exception:  # a lookup that fails must not break the editor
+            name = None
+        return name if name is not None else f"{value} (không còn {field.noun} này)"
     choices = getattr(field, "choices", None)
     if choices and not callable(choices):
         pairs = choices.items() if isinstance(choices, dict) else choices
@@ -607,25 +634,26 @@ def _summary_value(field: Field, value: Any) -> str:
     return shorten(text, 60)
 
 
-def default_summary(form_class: type[Form], settings: dict[str, Any]) -> str:
+def default_summary(
+    form_class: type[Form], settings: dict[str, Any], context: SettingsContext | None = None
+) -> str:
     """The default card summary: ``Label: value`` for each field that is set, by the form's labels.
 
-    Empty values and unticked boxes are left out, a ticked box is its label,
-    HTML is reduced to its text; the whole line is at most
-    :data:`SUMMARY_LENGTH` characters.
+    Empty values are left out; a yes/no box reads ``Label: có`` or ``Label:
+    không``; a choice is its text; a :class:`~portal.setting_fields.ContentField`
+    the name of the category, page, tag or menu it names; HTML is reduced to
+    its text. The whole line is at most :data:`SUMMARY_LENGTH` characters.
     """
     form = _blank_form(form_class)
     typed = typed_settings(form_class, settings or {})
     parts = []
     for field in _fields(form):
         value = typed.get(field.short_name)
-        if value in ("", None, [], {}, False):
+        if value in ("", None, [], {}) or (value is False and not isinstance(field, BooleanField)):
             continue
         label = field.label.text if field.label is not None else field.short_name
-        if value is True:
-            parts.append(label)
-            continue
-        text = _summary_value(field, value)
+        label = label.rstrip(":").strip()
+        text = _summary_value(field, value, context)
         if text:
             parts.append(f"{label}: {text}")
     return shorten(" · ".join(parts), SUMMARY_LENGTH)

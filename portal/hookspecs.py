@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from portal.models import Article, Category, Page
     from portal.organization import SiteOrganization
     from portal.search import SearchEngine, SearchProvider
-    from portal.site_menus import SiteMenuLink
+    from portal.site_menus import SiteMenu, SiteMenuLink
 
 PROJECT_NAME = "portal"
 
@@ -224,6 +224,20 @@ def portal_site_menu(slug: str) -> list[SiteMenuLink] | None:
     exists, or None when the menu is not published; the first answer that is
     not None wins. An exception or a wrong value is logged and the block draws
     its own links (the category tree) as if no menu were published.
+    """
+
+
+@hookspec
+def portal_site_menus() -> list[SiteMenu]:
+    """Return the menus this plugin keeps, for the page editor to offer by name.
+
+    Called when the admin shows or saves the settings of a block with a menu
+    setting (:class:`portal.setting_fields.MenuField`, e.g. ``category_menu``'s
+    "Trình đơn") and when the editor's cards name the chosen menu. Return a list
+    of :class:`portal.SiteMenu` (code, name, whether it is published), possibly
+    empty. The lists of every plugin are joined (the first plugin naming a code
+    wins). When no plugin implements it any code is accepted. An exception is
+    logged and that plugin's menus are left out.
     """
 
 

@@ -34,6 +34,45 @@ class SiteMenuLink:
     children: tuple[SiteMenuLink, ...] = field(default_factory=tuple)
 
 
+@dataclass(frozen=True)
+class SiteMenu:
+    """A menu a plugin keeps (``portal_site_menus``): its code, its name, whether it is published.
+
+    A block names it by ``slug`` in its settings (:class:`portal.MenuField`).
+    """
+
+    slug: str
+    name: str
+    published: bool = True
+
+    def describe(self) -> str:
+        """How the admin's select shows it: ``Trình đơn chính (header)``, unpublished ones marked."""
+        text = f"{self.name} ({self.slug})" if self.name and self.name != self.slug else self.slug
+        return text if self.published else f"{text}, chưa xuất bản"
+
+
+def site_menus() -> list[SiteMenu] | None:
+    """Every menu the plugins keep (``portal_site_menus``); None when no plugin implements it."""
+    plugins = plugins_of(current_app)
+    implementations = plugins.manager.hook.portal_site_menus.get_hookimpls()
+    if all(impl.plugin_name in plugins.switched_off for impl in implementations):
+        return None
+    menus: dict[str, SiteMenu] = {}
+    for plugin_name, result in plugins.call_each("portal_site_menus", disable_on_error=False):
+        if not isinstance(result, list | tuple) or not all(
+            isinstance(menu, SiteMenu) for menu in result
+        ):
+            log.error(
+                "Plugin %r: portal_site_menus must return a list of portal.SiteMenu; got %r — ignored",
+                plugin_name,
+                result,
+            )
+            continue
+        for menu in result:
+            menus.setdefault(menu.slug, menu)
+    return list(menus.values())
+
+
 def _valid(link: Any, depth: int = 1) -> bool:
     return (
         isinstance(link, SiteMenuLink)

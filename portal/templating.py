@@ -58,6 +58,9 @@ CORE_CONTEXT_NAMES = frozenset(
         "current_user",
         "admin_menu",
         "block_label",
+        "layout_title",
+        "region_title",
+        "setting_title",
         "csrf_token",
     }
 )

@@ -120,11 +120,11 @@ def test_compare_layout_inheritance_and_visibility():
     diff = compare(old, new)
 
     assert diff.layout == ("one_column", "main_sidebar")
-    assert diff.inheritance == ["Vùng “header”: chặn khối kế thừa từ trang cha"]
+    assert diff.inheritance == ["Vùng “Đầu trang”: chặn khối kế thừa từ trang cha"]
     assert [i["id"] for i in diff.visibility] == [1]
     assert not diff.empty
     diff = compare(new, old)
-    assert diff.inheritance == ["Vùng “header”: nhận khối kế thừa từ trang cha"]
+    assert diff.inheritance == ["Vùng “Đầu trang”: nhận khối kế thừa từ trang cha"]
 
 
 def test_draft_items_and_published_rows_are_matched_by_id():

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from wtforms import BooleanField, Form, IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from portal import (
     ArticleQuery,
@@ -23,8 +23,8 @@ from portal import (
     BlockContext,
     CachePolicy,
     Category,
+    CategoryField,
     PageNotFound,
-    SettingsContext,
     Tag,
     category_tree,
     category_url,
@@ -61,23 +61,6 @@ STYLES = {
 FOLLOW_PAGE = "— Chuyên mục của trang đang xem —"
 
 
-def _lower(value):
-    return value.lower() if isinstance(value, str) else value
-
-
-def existing_category(form, field) -> None:
-    """Reject a category slug that no category has (the site's, from the form's context)."""
-    if not field.data:
-        return
-    context = getattr(form, "context", None)
-    tree = context.categories if context is not None and context.categories else category_tree()
-    if tree.by_slug(field.data) is None:
-        raise ValidationError(
-            f"Không có chuyên mục nào có đường dẫn rút gọn “{field.data}”. "
-            "Hãy kiểm tra lại, hoặc để trống để dùng chuyên mục của trang đang xem."
-        )
-
-
 class ArticleListSettings(Form):
     title = StringField(
         "Tiêu đề khối",
@@ -86,19 +69,15 @@ class ArticleListSettings(Form):
         validators=[Length(max=200, message="Tiêu đề không được dài quá %(max)d ký tự.")],
         default="Tin mới nhất",
     )
-    # Stored as the category's slug. The admin offers the site's categories
-    # (with_context); without a context any existing slug is accepted, as before.
-    category = SelectField(
+    # Stored as the category's slug; the admin offers the site's categories and
+    # refuses a slug no category has (a stored one that is gone stays visible).
+    category = CategoryField(
         "Chuyên mục",
         description=(
             "Để trống: chuyên mục của trang đang xem; trang không thuộc chuyên mục nào "
             "thì lấy bài của mọi chuyên mục."
         ),
-        choices=[],
-        validate_choice=False,
-        filters=[strip_text, _lower],
-        validators=[existing_category],
-        default="",
+        blank=FOLLOW_PAGE,
     )
     include_subcategories = BooleanField("Gồm cả bài của các chuyên mục con", default=True)
     count = IntegerField(
@@ -123,14 +102,6 @@ class ArticleListSettings(Form):
         default="list",
         invalid_choice_message="Kiểu hiển thị không hợp lệ; hãy chọn một kiểu trong danh sách.",
     )
-
-    def with_context(self, context: SettingsContext) -> None:
-        """Offer the site's categories; a slug no category has any more stays visible."""
-        choices = context.category_choices(blank=FOLLOW_PAGE)
-        current = self.category.data
-        if current and current not in {value for value, _name in choices}:
-            choices.append((current, f"{current} (không còn chuyên mục này)"))
-        self.category.choices = choices
 
 
 @dataclass(frozen=True)
@@ -207,12 +178,14 @@ class ArticleList(Block):
     )
 
     def summarize_settings(self, settings: dict[str, Any]) -> str:
-        """``Tin mới nhất · 10 bài · chuyên mục “thoi-su” (cả chuyên mục con) · kiểu Lưới thẻ``."""
+        """``Tin mới nhất · 10 bài · chuyên mục “Thời sự” (cả chuyên mục con) · kiểu Lưới thẻ``."""
         parts = [settings["title"]] if settings.get("title") else []
         parts.append(f"{settings.get('count') or 10} bài")
         if settings.get("category"):
             subcategories = " (cả chuyên mục con)" if settings.get("include_subcategories") else ""
-            parts.append(f"chuyên mục “{settings['category']}”{subcategories}")
+            category = category_tree().by_slug(str(settings["category"]).lower())
+            name = category.name if category is not None else f"{settings['category']}, đã xóa"
+            parts.append(f"chuyên mục “{name}”{subcategories}")
         else:
             parts.append("chuyên mục của trang đang xem")
         style = STYLES.get(settings.get("style") or "", "")

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from wtforms import BooleanField, Form, SelectField, StringField
-from wtforms.validators import Length, Optional, Regexp
+from wtforms import BooleanField, Form, SelectField
 
 from portal import (
     Block,
     BlockContext,
     CachePolicy,
     Category,
+    MenuField,
     category_tree,
     category_url,
     home_url,
@@ -31,22 +31,14 @@ from portal import (
 
 
 class CategoryMenuSettings(Form):
-    menu = StringField(
+    menu = MenuField(
         "Trình đơn",
         description=(
-            "Mã của trình đơn đã xuất bản (Quản trị → Trình đơn), ví dụ header hoặc header-en. "
-            "Khi trình đơn này chưa được xuất bản, menu gồm các chuyên mục."
+            "Trình đơn dựng ở Quản trị → Trình đơn. Khi trình đơn này chưa được xuất bản, "
+            "menu gồm các chuyên mục."
         ),
-        # Left empty (or not sent, as by an older form), it is the main menu.
-        filters=[strip_text, lambda value: value or "header"],
-        validators=[
-            Optional(),
-            Length(max=60, message="Mã trình đơn không được dài quá %(max)d ký tự."),
-            Regexp(
-                r"^[a-z0-9][a-z0-9-]*$",
-                message="Mã trình đơn chỉ gồm chữ thường không dấu, chữ số và “-”.",
-            ),
-        ],
+        # Not sent (as by an older form), it is the main menu.
+        filters=[strip_text, lambda value: value.lower() if value else "header"],
         default="header",
     )
     show_home = BooleanField(

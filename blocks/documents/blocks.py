@@ -14,10 +14,10 @@ from functools import cache
 
 from sqlalchemy import bindparam
 from sqlalchemy.orm import contains_eager
-from wtforms import Form, IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms import Form, IntegerField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange
 
-from portal import Block, BlockContext, CachePolicy, db, strip_text
+from portal import Block, BlockContext, CachePolicy, ContentField, db, strip_text
 
 from .models import Document, Field
 
@@ -104,47 +104,36 @@ class DocumentsLatest(Block):
         return {"documents": newest(settings["count"]), "more_href": "/van-ban"}
 
 
-def _lower(value):
-    return value.strip().lower() if isinstance(value, str) else value
-
-
-def known_field(form, field) -> None:
-    """A field's slug (or none yet); saved from the admin (a context), an existing field's."""
-    if not field.data:
-        return
-    if not _SLUG.match(field.data):
-        raise ValidationError("Lĩnh vực không hợp lệ; hãy chọn trong danh sách.")
-    if getattr(form, "context", None) is not None and _field_by_slug(field.data) is None:
-        raise ValidationError(f"Không có lĩnh vực “{field.data}”; hãy chọn trong danh sách.")
-
-
 def _field_by_slug(slug: str) -> Field | None:
     return db.session.scalar(db.select(Field).where(Field.slug == slug))
 
 
+class DocumentFieldChoice(ContentField):
+    """A field (lĩnh vực) of the legal documents, stored as its slug: the kinds of setting the
+    core offers (``portal.ContentField``), extended by this plugin for its own vocabulary."""
+
+    kind = "document_field"
+    noun = "lĩnh vực"
+
+    def options(self, context) -> list[tuple[str, str]]:
+        rows = db.session.scalars(db.select(Field).order_by(Field.position, Field.name))
+        return [(row.slug, row.name) for row in rows]
+
+    def describe(self, value, context=None) -> str | None:
+        if not value or not _SLUG.match(str(value)):
+            return None
+        row = _field_by_slug(str(value))
+        return row.name if row is not None else None
+
+
 class ByFieldSettings(Form):
     title = _title_field("")
-    field = SelectField(
+    field = DocumentFieldChoice(
         "Lĩnh vực",
         description="Để trống tiêu đề khối thì tiêu đề là “Văn bản lĩnh vực …”.",
-        choices=[],
-        validate_choice=False,
-        filters=[_lower],
-        validators=[known_field],
-        default="",
+        blank=NO_FIELD,
     )
     count = _count_field(5)
-
-    def with_context(self, context) -> None:
-        """Offer the fields an admin keeps; a slug that no longer exists stays visible."""
-        choices = [("", NO_FIELD)] + [
-            (row.slug, row.name)
-            for row in db.session.scalars(db.select(Field).order_by(Field.position, Field.name))
-        ]
-        current = self.field.data
-        if current and current not in {slug for slug, _ in choices}:
-            choices.append((current, f"{current} (không còn lĩnh vực này)"))
-        self.field.choices = choices
 
 
 class DocumentsByField(Block):

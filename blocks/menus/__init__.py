@@ -9,7 +9,7 @@ are left out. The plugin owns its tables (migrations in ``migrations/``).
 
 from __future__ import annotations
 
-from portal import AdminScreen, ContentEvent, bump_data_version, hookimpl
+from portal import AdminScreen, ContentEvent, SiteMenu, bump_data_version, hookimpl
 
 from . import admin, compliance, store
 from .blocks import FooterMenu
@@ -64,3 +64,13 @@ def portal_content_changed(event: ContentEvent):
         bump_data_version(
             store.DATA_SET, reason=f"{event.subject} {event.subject_id} deleted", plugin=PLUGIN
         )
+
+
+@hookimpl
+def portal_site_menus():
+    """The menus editors build, for the menu blocks' "Trình đơn" select."""
+    published = store.published_menus()
+    return [
+        SiteMenu(menu.slug, menu.title, published=menu.slug in published)
+        for menu in store.all_menus()
+    ]

@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-from wtforms import Form, StringField
-from wtforms.validators import InputRequired, Length, Regexp
+from wtforms import Form
 
-from portal import Block, BlockContext, CachePolicy, category_url, site_menu, strip_text
-
-MENU_SLUG = r"^[a-z0-9][a-z0-9-]*$"
+from portal import Block, BlockContext, CachePolicy, MenuField, category_url, site_menu, strip_text
 
 
 class FooterMenuSettings(Form):
-    menu = StringField(
+    menu = MenuField(
         "Trình đơn",
-        description="Mã của trình đơn đã xuất bản (Quản trị → Trình đơn), ví dụ: footer.",
-        filters=[strip_text],
-        validators=[
-            InputRequired("Hãy nhập mã trình đơn."),
-            Length(max=60, message="Mã trình đơn không được dài quá %(max)d ký tự."),
-            Regexp(MENU_SLUG, message="Mã trình đơn chỉ gồm chữ thường không dấu, chữ số và “-”."),
-        ],
+        description="Trình đơn dựng ở Quản trị → Trình đơn; chỉ hiện khi đã được xuất bản.",
+        filters=[strip_text, lambda value: value.lower() if value else "footer"],
         default="footer",
     )
 

@@ -2,21 +2,31 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
-from wtforms import Form, StringField, TextAreaField
+from wtforms import Form, StringField
 from wtforms.validators import Length
 
-from portal import Block, BlockContext, CachePolicy, hookimpl, sanitize_html, strip_text
+from portal import (
+    Block,
+    BlockContext,
+    CachePolicy,
+    RichTextField,
+    hookimpl,
+    plain_text,
+    sanitize_html,
+    strip_text,
+)
 
 MAX_HTML_LENGTH = 50_000
 #: Cleaned texts kept per process (each at most MAX_HTML_LENGTH characters).
 KEPT_CLEAN = 64
 
 
-def _sanitize(value):
-    """Form filter: what is saved is always allow-listed HTML."""
-    return sanitize_html(value) if isinstance(value, str) else ""
+#: Words of the text shown on the block's card in the page editor.
+SUMMARY_WORDS = 12
+_BREAKS = re.compile(r"</(?:p|h[1-6]|li|div|td|th|blockquote|figcaption|pre)>|<br\s*/?>", re.I)
 
 
 class RichTextSettings(Form):
@@ -26,13 +36,13 @@ class RichTextSettings(Form):
         validators=[Length(max=200, message="Tiêu đề không được dài quá %(max)d ký tự.")],
         default="",
     )
-    html = TextAreaField(
+    # The rich editor of articles in the admin; cleaned with their allow-list on save.
+    html = RichTextField(
         "Nội dung",
         description=(
             "Được lọc khi lưu: chỉ giữ đoạn văn, tiêu đề, danh sách, bảng, liên kết và ảnh; "
             "mã script, thuộc tính sự kiện và kiểu dáng bị loại bỏ."
         ),
-        filters=[_sanitize],
         validators=[
             Length(max=MAX_HTML_LENGTH, message="Nội dung không được dài quá %(max)d ký tự.")
         ],
@@ -50,6 +60,17 @@ class RichText(Block):
     css = ("rich_text.css",)
     # Everything shown is in the settings, which are part of the cache key.
     cache = CachePolicy(timeout=3600, vary_on={"locale"})
+
+    def summarize_settings(self, settings: dict) -> str:
+        """``Thông tin liên hệ · Đường dây nóng: 0209 3 000 000 Thư điện tử…``: the title, then
+        the first words of the text, without its tags."""
+        # Block ends and line breaks part words, as on the page ("0209</p><p>Thư" is two words).
+        spaced = _BREAKS.sub(lambda match: match.group(0) + " ", settings.get("html") or "")
+        words = plain_text(spaced).split()
+        text = " ".join(words[:SUMMARY_WORDS]) + ("…" if len(words) > SUMMARY_WORDS else "")
+        parts = [settings["title"]] if settings.get("title") else []
+        parts.append(text or "(chưa có nội dung)")
+        return " · ".join(parts)
 
     def get_context(self, ctx: BlockContext, settings: dict) -> dict:
         # Saved settings are clean already (the form's filter); cleaning again covers

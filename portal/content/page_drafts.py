@@ -32,10 +32,12 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from flask import current_app
+from flask import current_app, has_app_context
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from portal import layouts as layouts_module
+from portal.blocks import setting_labels
 from portal.content import audit
 from portal.content.events import content_changed, page_event
 from portal.content.unit_of_work import require_unit
@@ -634,7 +636,8 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> DocumentDiff:
     for region in sorted(set(old["blocked_regions"]) ^ set(new["blocked_regions"])):
         blocked = region in new["blocked_regions"]
         diff.inheritance.append(
-            f"Vùng “{region}”: {'chặn' if blocked else 'nhận'} khối kế thừa từ trang cha"
+            f"Vùng “{region_title(region)}”: {'chặn' if blocked else 'nhận'} khối kế thừa từ "
+            "trang cha"
         )
     old_items = {_identity(i): i for i in old["placements"]}
     new_items = {_identity(i): i for i in new["placements"]}
@@ -672,3 +675,33 @@ def block_label(block_name: str) -> str:
     """The picker label of a block type, or its name when the plugin is missing."""
     block = plugins_of(current_app).block(block_name)
     return block.label if block is not None else f"{block_name} (thiếu plugin)"
+
+
+def region_title(region: str) -> str:
+    """What the layouts call a region ("Cột phụ"), or its code when no layout has it.
+
+    Outside an app (scripts, unit tests) the standard layouts answer.
+    """
+    layouts = (
+        plugins_of(current_app).layouts.values()
+        if has_app_context()
+        else (layouts_module.ONE_COLUMN, layouts_module.MAIN_SIDEBAR)
+    )
+    for layout in layouts:
+        for candidate in layout.regions:
+            if candidate.name == region:
+                return candidate.label
+    return region
+
+
+def layout_title(layout_name: str) -> str:
+    """What the admin calls a layout ("Nội dung và cột phụ"), or its code when it is gone."""
+    layout = plugins_of(current_app).layout(layout_name)
+    return layout.label if layout is not None else layout_name
+
+
+def setting_title(block_name: str, name: str) -> str:
+    """The label of one of a block's settings ("Hiện ngày hôm nay"), or its key when unknown."""
+    block = plugins_of(current_app).block(block_name)
+    labels = setting_labels(block.settings_form) if block is not None else {}
+    return labels.get(name, name)

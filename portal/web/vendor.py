@@ -2,11 +2,11 @@
 
 ``make run`` and ``make test`` install ``package-lock.json`` into the
 git-ignored ``node_modules/`` with ``npm ci``. Nothing from there is committed
-and only the files the article editor needs are served, under
+and only the files the rich editor needs are served, under
 ``/_vendor/tinymce/...``; every URL carries the library's version (``?v=``),
 so browsers may keep the files for a year. Without ``node_modules`` the
 routes answer 404 and :func:`tinymce_url` returns ``None``: the article form
-is then a plain HTML textarea.
+and the rich-text settings of blocks are then plain HTML textareas.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from flask import Blueprint, abort, current_app, request, send_from_directory, u
 bp = Blueprint("vendor", __name__)
 
 ONE_YEAR = 365 * 24 * 3600
-#: TinyMCE plugins the article editor loads (see portal/static/admin-articles.js).
+#: TinyMCE plugins the rich editor loads (see portal/static/admin-editor.js).
 TINYMCE_PLUGINS = (
     "autolink",
     "charmap",

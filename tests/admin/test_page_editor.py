@@ -179,7 +179,8 @@ def test_editor_never_runs_block_code(app, admin_client, site):
 
     text = text_of(Editor(admin_client, site["page"]).html)
 
-    assert "Khối luôn lỗi probe_crash" in text
+    assert "Khối luôn lỗi" in text
+    assert "probe_crash" not in text, "cards speak in labels, not in block codes"
     assert "da_go_bo Thiếu plugin" in text
     assert "giu: nguyen" in text
 
@@ -523,12 +524,18 @@ def test_compare_lists_moved_added_removed_and_reconfigured(app, admin_client, s
         )
     )
 
-    assert "Chuyển “Nội dung bản tin”: footer vị trí 1 → main vị trí 1" in draft_vs_live
-    assert "Cấu hình lại “Ghi chú thử” (text)" in draft_vs_live
+    assert (
+        "Chuyển “Nội dung bản tin”: vùng “Chân trang” vị trí 1 → vùng “Nội dung chính” vị trí 1"
+        in draft_vs_live
+    )
+    assert "Cấu hình lại “Ghi chú thử” (Nội dung ghi chú)" in draft_vs_live
     assert "Thêm" not in draft_vs_live and "Gỡ" not in draft_vs_live
-    assert "Thêm “Ghi chú thử” vào vùng main" in one_vs_two
-    assert "Gỡ “Thanh công cụ bản tin” khỏi vùng main" in one_vs_two
-    assert "Chuyển “Nội dung bản tin”: main vị trí 2 → footer vị trí 1" in one_vs_two
+    assert "Thêm “Ghi chú thử” vào vùng “Nội dung chính”" in one_vs_two
+    assert "Gỡ “Thanh công cụ bản tin” khỏi vùng “Nội dung chính”" in one_vs_two
+    assert (
+        "Chuyển “Nội dung bản tin”: vùng “Nội dung chính” vị trí 2 → vùng “Chân trang” vị trí 1"
+        in one_vs_two
+    )
     assert (
         admin_client.get(f"/admin/pages/{site['page']}/revisions/compare?a=9&b=live").status_code
         == 404

@@ -48,6 +48,7 @@ def test_with_tinymce_installed(desk, tmp_path):
     html = editor.get("/admin/articles/new").get_data(as_text=True)
     assert '<script src="/_vendor/tinymce/tinymce.min.js?v=6.8.6"></script>' in html
     assert 'data-editor="tinymce"' in html
+    assert '<script src="/static/admin-editor.js">' in html
     assert '<script src="/static/admin-articles.js">' in html
 
     versioned = app.test_client().get("/_vendor/tinymce/tinymce.min.js?v=6.8.6")
@@ -115,7 +116,7 @@ def test_the_editor_script_sets_up_what_the_server_allows():
 
     from portal.text import ALLOWED_TAGS
 
-    script = (CHECKOUT / "portal" / "static" / "admin-articles.js").read_text()
+    script = (CHECKOUT / "portal" / "static" / "admin-editor.js").read_text()
     listed = re.search(r"var VALID_ELEMENTS = \[(.*?)\]\.join", script, re.S).group(1)
     tags = {re.split(r"[\[/]", item.strip().strip('"'))[0]
             for item in listed.split(",") if item.strip().strip('"')}  # fmt: skip

@@ -5,6 +5,7 @@ and undoes it — once with the mouse (drag and drop), once with the keyboard on
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -171,3 +172,45 @@ def test_the_same_with_the_keyboard_only(browser, page, site):
     press(page, page.get_by_role("button", name="Khôi phục phiên bản 1"))
     page.wait_for_selector("text=Đã khôi phục phiên bản 1")
     assert public_sidebar(browser, site["article_url"]) is None
+
+
+def test_a_rich_text_block_is_edited_with_the_rich_editor(browser, page, site):
+    """The home page's "Thông tin liên hệ" block, rewritten with TinyMCE, shows on the page."""
+    tinymce = Path(__file__).resolve().parents[2] / "node_modules" / "tinymce" / "tinymce.min.js"
+    if not tinymce.is_file():
+        pytest.skip("TinyMCE is not installed (npm ci): the block form is a plain textarea")
+    sign_in(page, site)
+    page.get_by_role("link", name="Trang & khối").click()
+    page.get_by_role("link", name="Trang chủ", exact=True).click()
+    card = page.locator("#region-sidebar li.card", has_text="Thông tin liên hệ")
+    assert "Đường dây nóng" in card.locator(".card__settings").inner_text()
+    card.get_by_role("link", name=re.compile("^Cấu hình")).click()
+
+    page.wait_for_selector(".tox-edit-area iframe")
+    assert page.locator('textarea[name="html"]').is_hidden()  # the editor stands in for it
+    body = page.frame_locator(".tox-edit-area iframe").locator("body")
+    body.click()
+    page.keyboard.press("Control+A")
+    page.get_by_role("button", name="Xóa định dạng").click()  # the old text starts in bold
+    page.keyboard.press("Control+A")
+    page.keyboard.type("Tiếp công dân: ")
+    page.get_by_role("button", name="Đậm").click()
+    page.keyboard.type("sáng thứ Năm hằng tuần")
+    page.get_by_role("button", name="Đậm").click()
+    page.keyboard.type(".")
+    page.get_by_role("button", name="Lưu vào bản nháp").click()
+
+    card = page.locator("#region-sidebar li.card", has_text="Thông tin liên hệ")
+    assert "Tiếp công dân: sáng thứ Năm hằng tuần." in card.locator(".card__settings").inner_text()
+    page.get_by_role("button", name="Xuất bản").click()
+    assert "Đã xuất bản" in page.get_by_role("status").first.inner_text()
+
+    context = browser.new_context()
+    try:
+        reader = context.new_page()
+        reader.goto(site["url"] + "/")
+        sidebar = reader.locator("aside.region--sidebar")
+        assert "<strong>sáng thứ Năm hằng tuần</strong>" in sidebar.inner_html()
+        assert "Đường dây nóng" not in sidebar.inner_text()
+    finally:
+        context.close()

@@ -131,12 +131,12 @@ def test_cards_name_settings_by_their_labels(app, admin, site):
         app, site["root"], "main", "article_list", {"category": "thoi-su", "style": "cards"}
     )
     text = text_of(editor_html(admin, site["root"]))
-    assert "Hiện ngày hôm nay" in text
+    assert "Hiện ngày hôm nay: có" in text
     assert "show_today" not in text and "True" not in text
     assert "Xin chào bạn đọc" in text
     assert "<p>" not in text
     assert (
-        "Tin mới nhất · 10 bài · chuyên mục “thoi-su” (cả chuyên mục con) · kiểu Lưới thẻ" in text
+        "Tin mới nhất · 10 bài · chuyên mục “Thời sự” (cả chuyên mục con) · kiểu Lưới thẻ" in text
     )
 
 

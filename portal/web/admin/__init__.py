@@ -96,9 +96,14 @@ def notification_email_choices() -> list:
 
 @bp.context_processor
 def admin_helpers():
-    from portal.content.page_drafts import block_label
+    from portal.content.page_drafts import block_label, layout_title, region_title, setting_title
 
-    return {"block_label": block_label}
+    return {
+        "block_label": block_label,
+        "layout_title": layout_title,
+        "region_title": region_title,
+        "setting_title": setting_title,
+    }
 
 
 #: What an admin without two-step sign-in may still open while ``PORTAL_REQUIRE_ADMIN_2FA``

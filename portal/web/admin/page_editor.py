@@ -10,9 +10,19 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import FormField
 
 from portal.blocks import SUMMARY_LENGTH, Block, SettingsContext, default_summary, jsonable, shorten
 from portal.content.page_drafts import (
@@ -45,6 +55,7 @@ from portal.i18n import current_locale, translate
 from portal.models import Article, Page, PageRevision, Tag
 from portal.plugins import plugins_of
 from portal.rendering import Viewer, load_placements, render_page
+from portal.setting_fields import RichTextField
 from portal.site import CategoryTree, PageTree, category_tree, find_tag, most_used_tag
 from portal.web.actor import change
 from portal.web.admin import bp
@@ -54,6 +65,8 @@ from portal.web.admin.access import (
     keeps_typing_when_expired,
     roles_required,
 )
+from portal.web.admin.articles import EDITOR_CSP
+from portal.web.vendor import tinymce_url
 
 log = logging.getLogger(__name__)
 
@@ -250,8 +263,15 @@ def _back(page: Page, anchor: str | None = None):
 def _region_or_400(page: Page, region: str, document: dict) -> str:
     layout = plugins_of(current_app).layout(document["layout"])
     if layout is None or region not in layout.region_names:
-        abort(400, f"Bố cục hiện tại không có vùng “{region}”.")
+        abort(400, "Bố cục hiện tại không có vùng này; hãy tải lại trang sắp xếp khối.")
     return region
+
+
+def region_label(document: dict, region: str) -> str:
+    """The name the layout gives a region ("Cột phụ"); a region it lacks by its code."""
+    layout = plugins_of(current_app).layout(document["layout"])
+    found = next((r for r in layout.regions if r.name == region), None) if layout else None
+    return found.label if found is not None else region
 
 
 # -- adding and configuring blocks --------------------------------------------
@@ -267,7 +287,12 @@ def block_picker(page_id: int):
     for block in blocks_offered(page):
         groups.setdefault(block.group, []).append(block)
     return render_template(
-        "admin/pages/picker.html", page=page, region=region, groups=groups, version=version
+        "admin/pages/picker.html",
+        page=page,
+        region=region,
+        region_label=region_label(document, region),
+        groups=groups,
+        version=version,
     )
 
 
@@ -294,7 +319,8 @@ def block_add(page_id: int, block_name: str):
             page,
             add_block(block.name, region, jsonable(form.data), key=key),
             "page.block.add",
-            f"Thêm khối “{block.label}” vào vùng “{region}” của trang “{page.title}”",
+            f"Thêm khối “{block.label}” vào vùng “{region_label(document, region)}” "
+            f"của trang “{page.title}”",
             describe=describe_block(key),
         )
         if problem is None:
@@ -314,34 +340,49 @@ def _render_block_form(
     on top of it; the current settings of the block are shown for comparison.
     """
     current = None
+    document, version_now = working_document(page)
     if expired:
         status = 400
     if problem is not None:
-        document, version = working_document(page)
+        version = version_now
         if key is not None:
             current = next((i for i in document["placements"] if i["key"] == key), None)
         status = 409 if isinstance(problem, DraftConflict) else 422
-    return (
-        render_template(
-            "admin/pages/block_form.html",
-            page=page,
-            block=block,
-            form=form,
-            region=region,
-            version=version,
-            key=key,
-            problem=problem,
-            conflict=isinstance(problem, DraftConflict),
-            current=current,
-            current_summary=(
-                Card(key, block.name, "", 0, current.get("settings") or {}, False, block).summary
-                if current is not None
-                else None
-            ),
-            expired=expired,
+    rich = has_rich_text(form)
+    html = render_template(
+        "admin/pages/block_form.html",
+        page=page,
+        block=block,
+        form=form,
+        region=region,
+        region_label=region_label(document, region),
+        version=version,
+        key=key,
+        problem=problem,
+        conflict=isinstance(problem, DraftConflict),
+        current=current,
+        current_summary=(
+            Card(key, block.name, "", 0, current.get("settings") or {}, False, block).summary
+            if current is not None
+            else None
         ),
-        status,
+        expired=expired,
+        tinymce_url=tinymce_url() if rich else None,
     )
+    response = make_response(html, status)
+    if rich:  # TinyMCE's interface needs inline styles, on this response only
+        response.headers["Content-Security-Policy"] = EDITOR_CSP
+    return response
+
+
+def has_rich_text(form) -> bool:
+    """Whether a settings form has a :class:`~portal.RichTextField` (at any depth)."""
+    for field in form:
+        if isinstance(field, RichTextField):
+            return True
+        if isinstance(field, FormField) and has_rich_text(field.form):
+            return True
+    return False
 
 
 @bp.route("/pages/<int:page_id>/blocks/<key>", methods=["GET", "POST"])
@@ -409,7 +450,7 @@ def block_move(page_id: int, key: str):
         except ValueError:
             abort(400, "Vị trí không hợp lệ.")
         change_document = move_block(key, region, position)
-        summary = f"Chuyển khối sang vùng “{region}”"
+        summary = f"Chuyển khối sang vùng “{region_label(document, region)}”"
     _apply_and_tell(
         page,
         change_document,
@@ -482,7 +523,9 @@ def page_inheritance(page_id: int):
     document, _v = working_document(page)
     region = _region_or_400(page, request.form.get("region", ""), document)
     blocked = request.form.get("blocked") == "1"
-    summary = f"{'Chặn' if blocked else 'Nhận'} khối kế thừa ở vùng “{region}”"
+    summary = (
+        f"{'Chặn' if blocked else 'Nhận'} khối kế thừa ở vùng “{region_label(document, region)}”"
+    )
     _apply_and_tell(
         page,
         set_inheritance(region, blocked),

@@ -149,7 +149,7 @@ def pages_lastmod() -> datetime | None:
     """The newest change of a page that has an address (its own sitemap adds the articles')."""
     return db.session.scalar(
         select(type_coerce(func.max(Page.updated_at), Page.updated_at.type)).where(
-            Page.path.is_not(None)
+            Page.path.is_not(None), Page.published.is_(True)
         )
     )
 
@@ -221,7 +221,7 @@ def pages_document() -> Iterator[str]:
     newest = later(*newest_by_category.values())
     pages = db.session.execute(
         select(Page.path, Page.kind, Page.updated_at)
-        .where(Page.path.is_not(None), Page.kind.in_(PATH_KINDS))
+        .where(Page.path.is_not(None), Page.kind.in_(PATH_KINDS), Page.published.is_(True))
         .order_by(Page.path)
     ).all()
     home = absolute_url(portal.home_url())

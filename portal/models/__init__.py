@@ -1,6 +1,7 @@
 """The database models, one module per concern."""
 
 from portal.models.audit import AuditEntry
+from portal.models.autosaves import Autosave
 from portal.models.content import (
     ARTICLE_STATUSES,
     STATUS_LABELS,
@@ -35,6 +36,7 @@ __all__ = [
     "ArticleRevision",
     "Attachment",
     "AuditEntry",
+    "Autosave",
     "Category",
     "LoginAttempt",
     "MediaImage",

@@ -543,7 +543,7 @@ def test_restore_brings_the_previous_state_back(app, admin_client, site):
     editor.change("/publish")
     assert "Sẽ bị thu hồi" in public_html(app, site)
 
-    response = editor.change("/revisions/1/restore")
+    editor.change("/revisions/1/restore")
 
     # Restoring makes a draft: readers see nothing until it is published.
     assert "Sẽ bị thu hồi" in public_html(app, site)

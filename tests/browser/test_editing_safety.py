@@ -103,9 +103,15 @@ def test_typing_survives_a_crash_leaving_asks_and_ctrl_s_saves(browser, site):
 
     # Ctrl+S saves the form, without asking about leaving.
     seen = []
-    page.on("dialog", lambda dialog: (seen.append(dialog.type), dialog.dismiss()))
+
+    def record(dialog):
+        seen.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", record)
     with page.expect_navigation():
         page.keyboard.press("Control+s")
+    page.remove_listener("dialog", record)
     assert seen == []
     assert "Đã lưu" in page.get_by_role("status").first.inner_text()
     title, body_html, autosaves = saved(site)

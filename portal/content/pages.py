@@ -280,8 +280,17 @@ def update_properties(page: Page, fields: PageFields) -> bool:
 
 def publish_problem(page: Page, published: bool) -> str | None:
     """Why ``page`` cannot be put in that state now, or None."""
-    if not published and page.parent_id is None:
+    if published:
+        return None
+    if page.parent_id is None:
         return "Không thể gỡ trang gốc khỏi trang web: mọi trang khác kế thừa từ nó."
+    if page.published and (
+        page.kind == "tag" or (page.kind in CATEGORY_KINDS and page.category_id is None)
+    ):
+        return (
+            "Không thể gỡ mẫu trang mặc định khỏi trang web: mọi chuyên mục, bài viết hoặc thẻ "
+            "chưa có trang riêng đều dùng nó (bạn đọc sẽ gặp lỗi 404)."
+        )
     return None
 
 

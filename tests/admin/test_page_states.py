@@ -116,11 +116,19 @@ def test_taking_a_page_off_the_site_asks_first_then_404s_and_comes_back(app, sit
     assert reader.get("/gioi-thieu").status_code == 200
 
 
-def test_the_root_page_cannot_be_taken_off_and_others_may_not_try(app, site, admin):
+def test_the_root_page_and_default_templates_stay_and_others_may_not_try(app, site, admin):
     response = set_state(admin, site["home"], "0", confirmed="1")
     assert response.status_code == 302
     assert published(app, site["home"])
     assert "Không thể gỡ trang gốc" in admin.get("/admin/pages").get_data(as_text=True)
+    # Nor the default category page: every category without its own page uses it.
+    with app.app_context():
+        default = db.session.scalar(select(Page.id).where(Page.kind == "category"))
+    set_state(admin, default, "0", confirmed="1")
+    assert published(app, default)
+    assert "Không thể gỡ mẫu trang mặc định" in admin.get(f"/admin/pages/{default}").get_data(
+        as_text=True
+    )
     editor = client_signed_in_as(app, make_user(app, "bientap@example.org", "editor"))
     token = csrf_of(editor.get("/admin/").get_data(as_text=True))
     refused = editor.post(

@@ -41,6 +41,7 @@ from portal.content.page_drafts import (
     update_settings,
     working_document,
 )
+from portal.content.pages import publish_problem
 from portal.extensions import db
 from portal.i18n import current_locale, translate
 from portal.models import Article, Page, PageRevision, Tag
@@ -207,6 +208,7 @@ def page_editor(page_id: int):
         unplaced=unplaced,
         region_names=[r["region"] for r in regions],
         ancestors=PageTree.load().ancestors(page),
+        state_problem=publish_problem(page, not page.published),
     )
 
 

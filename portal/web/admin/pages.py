@@ -218,6 +218,7 @@ def pages_list():
             "layout": plugins.layout(p.layout),
             "category": categories.get(p.category_id),
             "has_draft": p.id in drafts,
+            "state_problem": pages.publish_problem(p, not p.published),
         }
         for p in _tree_order(tree)
     ]

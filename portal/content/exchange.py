@@ -84,6 +84,7 @@ EXCLUDED_TABLES = {
     "users": "accounts stay with their installation (no password hash is ever exported)",
     "login_attempts": "failed sign-ins protect one installation",
     "user_sessions": "signed-in browsers belong to one installation (and their users)",
+    "autosaves": "what an editor typed and did not save belongs to their account here",
     "outbox_events": "content events were delivered (or are due) on this installation",
     "audit_log": "who changed what on this installation",
     "plugin_states": "which plugins are switched on depends on what this installation has",

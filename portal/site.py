@@ -85,7 +85,12 @@ class CategoryTree:
 
 @dataclass
 class PageTree:
-    """All pages, indexed by id, path and (kind, category)."""
+    """All pages, indexed by id, path and (kind, category).
+
+    ``by_id`` holds every page; the lookups that serve readers (:meth:`by_path`,
+    :meth:`for_category`, :meth:`tag_page`) find published pages only, so a
+    draft page answers 404 and an unpublished template falls back as if absent.
+    """
 
     by_id: dict[int, Page] = field(default_factory=dict)
 
@@ -105,7 +110,7 @@ class PageTree:
             (
                 p
                 for p in self.by_id.values()
-                if p.path == path and p.kind in {"home", "static", "search"}
+                if p.path == path and p.kind in {"home", "static", "search"} and p.published
             ),
             None,
         )
@@ -123,7 +128,7 @@ class PageTree:
 
     def tag_page(self) -> Page | None:
         """The page that shows every tag (kind ``tag``), or None when the site has none."""
-        return next((p for p in self.by_id.values() if p.kind == "tag"), None)
+        return next((p for p in self.by_id.values() if p.kind == "tag" and p.published), None)
 
     def for_category(
         self, kind: str, category: Category | None, categories: CategoryTree
@@ -133,7 +138,7 @@ class PageTree:
         The default is the one in the category's language (an English category
         is shown inside the English site), else any.
         """
-        pages = [p for p in self.by_id.values() if p.kind == kind]
+        pages = [p for p in self.by_id.values() if p.kind == kind and p.published]
         for candidate in categories.ancestors(category):
             match = next((p for p in pages if p.category_id == candidate.id), None)
             if match is not None:

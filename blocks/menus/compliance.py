@@ -32,7 +32,10 @@ def unreachable_pages() -> list[tuple[str, str]]:
     missing = [
         (page.title, page.path)
         for page in sorted(page_tree().by_id.values(), key=lambda page: page.path or "")
-        if page.kind in LINKED_PAGE_KINDS and page.path and page.path not in reachable
+        if page.kind in LINKED_PAGE_KINDS
+        and page.published
+        and page.path
+        and page.path not in reachable
     ]
     missing += [
         (target.label, target.url)

@@ -83,7 +83,7 @@ def links_key(items: list[dict]) -> tuple[Hashable, ...] | None:
             )
         elif kind == "page":
             page = pages.by_id.get(target_id)
-            target = None if page is None else (page.path, page.kind, page.title)
+            target = None if page is None else (page.path, page.kind, page.title, page.published)
         elif kind == "tag":
             raise LookupError(kind)
         elif kind == "plugin":

@@ -136,14 +136,20 @@ class Resolver:
         return item.get("url") or ""
 
     def url_of(self, item: dict) -> str | None:
-        """The item's URL now, or None when its target no longer exists (or is switched off)."""
+        """The item's URL now, or None when its target no longer exists (or is switched off,
+        or is a page taken off the site)."""
         kind, target_id, url = item.get("kind"), item.get("target_id"), item.get("url") or ""
         if kind == "category":
             category = self.categories.get(target_id)
             return category_url(category) if category is not None else None
         if kind == "page":
             page = self.pages.by_id.get(target_id)
-            if page is None or not page.path or page.kind not in ADDRESSED_PAGE_KINDS:
+            if (
+                page is None
+                or not page.path
+                or page.kind not in ADDRESSED_PAGE_KINDS
+                or not page.published
+            ):
                 return None
             return page_link(page)
         if kind == "tag":

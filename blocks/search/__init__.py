@@ -91,7 +91,11 @@ def search_page_url() -> str | None:
     """
     language = current_locale()
     pages = sorted(
-        (page for page in page_tree().by_id.values() if page.kind == "search" and page.path),
+        (
+            page
+            for page in page_tree().by_id.values()
+            if page.kind == "search" and page.path and page.published
+        ),
         key=lambda page: (page.language != language, page.id),
     )
     return pages[0].path if pages else None

@@ -206,7 +206,7 @@ def _page_items(parent_id: int | None, tree, seen: set[int]) -> list[MapItem]:
             continue
         seen.add(page.id)
         below = _page_items(page.id, tree, seen)
-        if page.kind == "static" and page.path and page.path.startswith("/"):
+        if page.kind == "static" and page.published and page.path and page.path.startswith("/"):
             items.append(MapItem(page.title, page.path, below))
         else:
             items.extend(below)

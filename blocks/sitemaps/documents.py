@@ -140,7 +140,7 @@ def pages_lastmod() -> datetime | None:
     """The newest change of a page that has an address (its own sitemap adds the articles')."""
     return db.session.scalar(
         select(type_coerce(func.max(Page.updated_at), Page.updated_at.type)).where(
-            Page.path.is_not(None)
+            Page.path.is_not(None), Page.published.is_(True)
         )
     )
 
@@ -212,7 +212,7 @@ def pages_document() -> Iterator[str]:
     newest = later(*newest_by_category.values())
     pages = db.session.execute(
         select(Page.path, Page.kind, Page.updated_at)
-        .where(Page.path.is_not(None), Page.kind.in_(PATH_KINDS))
+        .where(Page.path.is_not(None), Page.kind.in_(PATH_KINDS), Page.published.is_(True))
         .where(Page.noindex.is_(False))  # an editor asked search engines to leave it out
         .order_by(Page.path)
     ).all()

@@ -800,6 +800,15 @@ def revisions_of(article: Article) -> list[ArticleRevision]:
     )
 
 
+def revision_of(article: Article, number: int) -> ArticleRevision | None:
+    """Revision ``number`` of ``article``, or None."""
+    return db.session.scalar(
+        select(ArticleRevision).where(
+            ArticleRevision.article_id == article.id, ArticleRevision.number == number
+        )
+    )
+
+
 def creator_name(article: Article) -> str:
     if article.created_by_id is None:
         return ""

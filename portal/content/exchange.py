@@ -87,6 +87,7 @@ EXCLUDED_TABLES = {
     "account_tokens": "password-reset and invitation links belong to one installation",
     "user_totp": "authenticator-app secrets stay with their accounts (never exported)",
     "recovery_codes": "recovery codes stay with their accounts (never exported)",
+    "autosaves": "what an editor typed and did not save belongs to their account here",
     "outbox_events": "content events were delivered (or are due) on this installation",
     "audit_log": "who changed what on this installation",
     "notifications": "people's inboxes belong to their accounts on this installation",

@@ -555,6 +555,43 @@ def restore_revision(page: Page, number: int, user: User) -> PageRevision:
     return revision
 
 
+def restore_as_draft(page: Page, number: int, expected_version: str, user: User) -> PageDraft:
+    """Make revision ``number`` the page's draft, to review and publish (or discard).
+
+    Readers keep seeing the published page until the draft is published, so
+    nothing is announced. Refused while the page has a draft (it would be
+    overwritten); ``expected_version`` is the editor's screen version, as for
+    any change of the draft.
+    """
+    require_unit("Restoring a page's revision as a draft")
+    if get_draft(page) is not None:
+        raise DraftError(
+            "Trang đang có bản nháp chưa xuất bản. Hãy xuất bản hoặc hủy bản nháp trước khi khôi phục."
+        )
+    old = db.session.scalar(
+        select(PageRevision).where(PageRevision.page_id == page.id, PageRevision.number == number)
+    )
+    if old is None:
+        raise DraftError(f"Không có phiên bản số {number} của trang này.")
+    restored = copy.deepcopy(old.document)
+
+    def change(document: dict[str, Any]) -> None:
+        document.clear()
+        document.update(restored)
+
+    before = live_document(page)
+    draft = change_draft(page, expected_version, user, change)
+    audit.record(
+        "page.restore",
+        subject_type="page",
+        subject_id=page.id,
+        summary=f"Khôi phục phiên bản {number} của trang “{page.title}” thành bản nháp",
+        before=_counts(before),
+        after=_counts(draft.document) | {"from_revision": number},
+    )
+    return draft
+
+
 def _counts(document: dict[str, Any]) -> dict[str, Any]:
     return {
         "layout": document["layout"],

@@ -10,7 +10,11 @@ category. The rules:
 * one category page and one article template per category (and one default
   of each, without a category);
 * a page can never be placed under itself or a page below it;
-* the root page, and a page with subpages, cannot be deleted.
+* the root page, and a page with subpages, cannot be deleted;
+* a page has a state: a page created here starts as a draft (``published``
+  false) that readers do not see (404, left out of menus and sitemaps) and
+  editors preview; :func:`set_published` takes a page off the site and puts
+  it back. The root page is always published: every page inherits from it.
 
 Every function here runs inside a unit of work: it makes the change, records
 it in the audit log and announces a page event. It never commits. A change
@@ -92,6 +96,7 @@ def summary(page: Page) -> dict:
         "language": page.language,
         "translation_of_id": page.translation_of_id,
         **seo.values_of(page),
+        "published": page.published,
     }
 
 
@@ -229,22 +234,27 @@ def _apply(page: Page, fields: PageFields) -> None:
         seo.apply(page, fields.seo)
 
 
-def create(fields: PageFields, *, layout_name: str) -> Page:
+def create(fields: PageFields, *, layout_name: str, published: bool = False) -> Page:
     """A new page with the given layout and no blocks, under ``parent_id`` (else the root).
 
-    The first page of an empty site becomes its root.
+    It starts as a draft readers do not see (``published``: at once); the
+    first page of an empty site becomes its root, published.
     """
     require_unit("Creating a page")
     _check(fields, None)
     layout = plugins_of(current_app).layout(layout_name)
     if layout is None:
         raise PageError("Hãy chọn bố cục trong danh sách.", field="layout")
-    page = Page(layout=layout.name, blocked_regions=layout.default_blocked_regions())
+    page = Page(
+        layout=layout.name, blocked_regions=layout.default_blocked_regions(), published=published
+    )
     _apply(page, fields)
     if page.parent_id is None:
         root = PageTree.load().root
         if root is not None:
             page.parent_id = root.id
+        else:
+            page.published = True  # the root: every other page inherits from it
     db.session.add(page)
     db.session.flush()
     audit.record(
@@ -285,6 +295,53 @@ def update_properties(page: Page, fields: PageFields) -> bool:
     if (before["path"], before["noindex"]) != (page.path, page.noindex):
         # What lists the pages changed too (sitemaps, menus of pages).
         content_changed(ContentEvent("edited", "page", page.id, frozenset({tag_names.PAGE_TREE})))
+    return True
+
+
+def publish_problem(page: Page, published: bool) -> str | None:
+    """Why ``page`` cannot be put in that state now, or None."""
+    if published:
+        return None
+    if page.parent_id is None:
+        return "Không thể gỡ trang gốc khỏi trang web: mọi trang khác kế thừa từ nó."
+    if page.published and (
+        page.kind == "tag" or (page.kind in CATEGORY_KINDS and page.category_id is None)
+    ):
+        return (
+            "Không thể gỡ mẫu trang mặc định khỏi trang web: mọi chuyên mục, bài viết hoặc thẻ "
+            "chưa có trang riêng đều dùng nó (bạn đọc sẽ gặp lỗi 404)."
+        )
+    return None
+
+
+def set_published(page: Page, published: bool) -> bool:
+    """Put ``page`` on the site (``True``) or take it off (``False``); False when it already was.
+
+    Readers of an unpublished page get 404; menus, sitemaps and lists of pages
+    leave it out; its subpages stay as they are. Audited, and announced so
+    cached copies of it (and of pages inheriting from it) go at once.
+    """
+    require_unit("Publishing or unpublishing a page")
+    problem = publish_problem(page, published)
+    if problem is not None:
+        raise PageError(problem, field="published")
+    if bool(page.published) == published:
+        return False
+    page.published = published
+    db.session.flush()
+    audit.record(
+        "page.republish" if published else "page.unpublish",
+        subject_type="page",
+        subject_id=page.id,
+        summary=(
+            f"Đưa trang “{page.title}” lên trang web"
+            if published
+            else f"Gỡ trang “{page.title}” khỏi trang web"
+        ),
+        before={"published": not published},
+        after={"published": published},
+    )
+    announce_published(page, action="published" if published else "unpublished")
     return True
 
 

@@ -1,6 +1,7 @@
 """The database models, one module per concern."""
 
 from portal.models.audit import AuditEntry
+from portal.models.autosaves import Autosave
 from portal.models.content import (
     ARTICLE_STATUSES,
     STATUS_LABELS,
@@ -49,6 +50,7 @@ __all__ = [
     "ArticleRevision",
     "Attachment",
     "AuditEntry",
+    "Autosave",
     "Category",
     "ExchangeJob",
     "LoginAttempt",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -47,6 +47,9 @@ class Page(SeoColumns, db.Model):
     translation_of_id: Mapped[int | None] = mapped_column(
         ForeignKey("pages.id", ondelete="SET NULL"), index=True
     )
+    # False: a draft page (new, or taken off the site): readers get 404, menus and
+    # sitemaps leave it out; editors still open and preview it (portal.content.pages).
+    published: Mapped[bool] = mapped_column(default=True, server_default=true())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     parent: Mapped[Page | None] = relationship(remote_side=[id], foreign_keys=[parent_id])

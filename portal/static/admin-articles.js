@@ -30,7 +30,11 @@
       item.appendChild(label);
       grid.insertBefore(item, grid.children[1] || null);
     }
+    radio.setAttribute("data-alt", image.alt || "");
+    radio.setAttribute("data-caption", image.caption || "");
     radio.checked = true;
+    // As a click would: admin-editing.js clears the old image's alt text and caption.
+    radio.dispatchEvent(new Event("change", { bubbles: true }));
     var alt = document.getElementById("image_alt");
     if (alt && !alt.value && image.alt) alt.value = image.alt;
     var captionField = document.getElementById("image_caption");

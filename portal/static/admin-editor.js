@@ -239,8 +239,21 @@
       content_css: "default",
       content_style: "body { font-family: system-ui, sans-serif; font-size: 17px; line-height: 1.6; max-width: 46rem; margin: 1rem auto; padding: 0 1rem; } img { max-width: 100%; height: auto; } figure { margin: 1rem 0; } figcaption { font-size: 0.9em; color: #555; }",
       setup: function (editor) {
-        // Keep the textarea current, so the form always posts what is on screen.
-        editor.on("change input undo redo", function () { editor.save(); });
+        // Keep the textarea current, so the form always posts what is on screen; a real
+        // change is told to the form (admin-editing.js: unsaved-changes warning, autosave).
+        var last = textarea.value;
+        editor.on("init", function () { editor.save(); last = textarea.value; });  // as loaded, normalized
+        editor.on("change input undo redo keyup", function () {
+          editor.save();
+          if (textarea.value !== last) {
+            last = textarea.value;
+            textarea.dispatchEvent(new Event("input", { bubbles: true }));
+          }
+        });
+        // Ctrl+S / Cmd+S inside the editor saves the form, as it does outside it.
+        editor.addShortcut("meta+s", "Lưu", function () {
+          if (window.portalSaveForm) window.portalSaveForm();
+        });
       }
     });
   }

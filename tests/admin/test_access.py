@@ -50,6 +50,10 @@ OPEN_TO = {
         {"admin", "editor", "author"},
     ),
     "auth.logout": {"admin", "editor", "author"},
+    # Autosave of the forms each role types in: who may keep an autosave of a form is
+    # checked per form (tests/articles/test_autosave.py).
+    "admin.autosave_store": {"admin", "editor", "author"},
+    "admin.autosave_discard": {"admin", "editor", "author"},
     "admin.categories_list": {"admin", "editor"},
     "admin.category_new": {"admin", "editor"},
     "admin.category_edit": {"admin", "editor"},
@@ -271,6 +275,9 @@ def test_every_admin_route_checks_sign_in_role_and_csrf(app):
         "admin.block_move",
         "admin.page_publish",
         "admin.page_restore",
+        "admin.page_state",
+        "admin.autosave_store",
+        "admin.autosave_discard",
         "admin.users_list",
         "admin.users_edit",
         "admin.users_password",

@@ -550,11 +550,12 @@ def test_restore_brings_the_previous_state_back(app, admin_client, site):
     editor.change("/publish")
     assert "Sẽ bị thu hồi" in public_html(app, site)
 
-    response = admin_client.post(
-        f"/admin/pages/{site['page']}/revisions/1/restore", data={"csrf_token": editor.csrf}
-    )
+    editor.change("/revisions/1/restore")
 
-    assert response.status_code == 302
+    # Restoring makes a draft: readers see nothing until it is published.
+    assert "Sẽ bị thu hồi" in public_html(app, site)
+    assert "Sẽ bị thu hồi" not in str(draft(app, site["page"]))
+    editor.change("/publish")
     assert same_page(public_html(app, site)) == same_page(public_before)
     with app.app_context():
         numbers = db.session.scalars(
@@ -578,9 +579,7 @@ def test_restore_is_refused_while_a_draft_exists(app, admin_client, site):
     add_note(editor, "Bản nháp thứ hai")
     before = snapshot(app)
 
-    admin_client.post(
-        f"/admin/pages/{site['page']}/revisions/1/restore", data={"csrf_token": editor.csrf}
-    )
+    editor.post("/revisions/1/restore")
 
     assert snapshot(app) == before
     assert any("bản nháp chưa xuất bản" in m for m in flashes(admin_client))
@@ -593,7 +592,7 @@ def test_discard_throws_the_draft_away(app, admin_client, site):
     live_before = live_rows(app, site["page"])
     add_note(editor, "Bỏ đi")
 
-    editor.change("/discard")
+    editor.change("/discard", confirmed="1")
 
     assert draft(app, site["page"]) is None
     assert live_rows(app, site["page"]) == live_before
@@ -669,7 +668,7 @@ def test_second_add_gets_a_conflict_too(app, admin_client, second_admin_client, 
         ("/layout", {"layout": "main_sidebar"}),
         ("/inheritance", {"region": "header", "blocked": "1"}),
         ("/publish", {}),
-        ("/discard", {}),
+        ("/discard", {"confirmed": "1"}),
     ],
 )
 def test_stale_screen_changes_nothing(app, admin_client, second_admin_client, site, path, data):
@@ -973,26 +972,27 @@ def test_discarding_is_audited_and_announces_nothing(app, admin_client, site):
     add_note(editor, "Bỏ đi")
 
     with events_written(app) as events:
-        editor.change("/discard")
+        editor.change("/discard", confirmed="1")
 
     assert events == []
     assert audit_actions(app)[-1] == ("page.discard", site["page"])
 
 
-def test_restoring_writes_a_revision_and_one_page_event(app, admin_client, site):
+def test_restoring_makes_a_draft_and_publishing_it_one_page_event(app, admin_client, site):
     editor = Editor(admin_client, site["page"])
     add_note(editor, "Sẽ bị thu hồi")
     editor.change("/publish")
 
     with events_written(app) as events:
-        response = admin_client.post(
-            f"/admin/pages/{site['page']}/revisions/1/restore", data={"csrf_token": editor.csrf}
-        )
+        editor.change("/revisions/1/restore")
+    assert events == []  # a draft: readers see nothing yet
+    assert audit_actions(app)[-1] == ("page.restore", site["page"])
+    assert "Sẽ bị thu hồi" in public_html(app, site)
 
-    assert response.status_code == 302
+    with events_written(app) as events:
+        editor.change("/publish")
     assert events == [("published", "page", site["page"])]
     assert last_event_tags(app) == {f"page:{site['page']}"}
-    assert audit_actions(app)[-1] == ("page.restore", site["page"])
     assert "Sẽ bị thu hồi" not in public_html(app, site)
 
 

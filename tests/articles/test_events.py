@@ -49,5 +49,8 @@ def test_restoring_a_published_article_is_announced(app, site, clients):
     page = clients["editor"].get(f"{url}/revisions").get_data(as_text=True)
     clients["editor"].post(f"{url}/revisions/1/restore",
                            data={"csrf_token": csrf_of(page), "version": load(app, article_id).version})  # fmt: skip
+    assert [action for action, *_ in events(app)] == ["edited", "edited"]  # the form, not saved
+    post_article(clients["editor"], url,
+                 article_fields(site["category"], title="Bản một", restored_from="1"))  # fmt: skip
     assert [action for action, *_ in events(app)] == ["edited", "edited", "edited"]
     assert load(app, article_id).title == "Bản một"

@@ -1,5 +1,6 @@
-"""Revisions: every save is one; two can be compared word by word; an old one can be
-restored as a new revision without changing whether the article is published."""
+"""Revisions: every save is one; two can be compared word by word; an old one opens in
+the form to review, and saving it makes a new revision without changing whether the
+article is published."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from admin.admin_helpers import csrf_of, text_of
 
 from portal.content.article_diff import Piece, body_text, word_diff
 
-from .conftest import article_fields, load, make_article, notes, post_article, revisions
+from .conftest import article_fields, load, make_article, post_article, revisions
 
 
 def write_three_versions(app, site, client, url="/admin/articles/new") -> int:
@@ -60,16 +61,45 @@ def test_compare_two_revisions(app, site, clients):
     assert missing.status_code == 404
 
 
-def test_restore_makes_a_new_revision_and_does_not_publish(app, site, clients):
-    article_id = write_three_versions(app, site, clients["author"])
-    page = clients["author"].get(f"/admin/articles/{article_id}/revisions").get_data(as_text=True)
-
-    response = clients["author"].post(
-        f"/admin/articles/{article_id}/revisions/1/restore",
+def restore(client, app, article_id: int, number: int):
+    """Press "Khôi phục" on the revisions screen: the form opens with the revision's fields."""
+    page = client.get(f"/admin/articles/{article_id}/revisions").get_data(as_text=True)
+    return client.post(
+        f"/admin/articles/{article_id}/revisions/{number}/restore",
         data={"csrf_token": csrf_of(page), "version": load(app, article_id).version},
     )
 
-    assert response.status_code == 302
+
+def fields_of_revision(site, app, article_id: int, number: int, **overrides) -> dict:
+    """What the form posts when saved as it opened from revision ``number``."""
+    snapshot = next(r for r in revisions(app, article_id) if r.number == number).snapshot
+    return article_fields(
+        site["category"], title=snapshot["title"], lead=snapshot["lead"],
+        body=snapshot["body_html"], tags=", ".join(snapshot["tags"]), author=snapshot["author"],
+        restored_from=str(number), **overrides,
+    )  # fmt: skip
+
+
+def test_restore_opens_the_revision_in_the_form_and_saving_makes_a_new_revision(app, site, clients):
+    article_id = write_three_versions(app, site, clients["author"])
+
+    response = restore(clients["author"], app, article_id, 1)
+
+    # Nothing is saved yet: the form shows revision 1 to review.
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/admin/articles/{article_id}?from_revision=1")
+    assert load(app, article_id).title == "Mưa lũ ở Ba Bể"
+    assert len(revisions(app, article_id)) == 3
+    form = clients["author"].get(response.headers["Location"]).get_data(as_text=True)
+    assert 'value="Mưa lớn ở Ba Bể"' in form and "Mưa kéo dài hai ngày." in form
+    assert "Đang xem lại phiên bản 1" in text_of(form)
+    assert 'name="restored_from" value="1"' in form
+
+    saved = post_article(
+        clients["author"], f"/admin/articles/{article_id}",
+        fields_of_revision(site, app, article_id, 1),
+    )  # fmt: skip
+    assert saved.status_code == 302
     article = load(app, article_id)
     assert (article.title, article.lead, article.status) == (
         "Mưa lớn ở Ba Bể", "Mưa kéo dài hai ngày.", "draft"
@@ -79,21 +109,21 @@ def test_restore_makes_a_new_revision_and_does_not_publish(app, site, clients):
     assert [r.number for r in rows] == [1, 2, 3, 4]
     assert rows[3].note == "Khôi phục phiên bản 1"
     assert rows[3].snapshot["body_html"] == rows[0].snapshot["body_html"]
-    assert notes(app, article_id)[-1].action == "restore"
-    flashed = text_of(clients["author"].get(response.headers["Location"]).get_data(as_text=True))
-    assert "Đã khôi phục phiên bản 1 (lưu thành phiên bản 4). Trạng thái bài không đổi." in flashed
 
 
-def test_restoring_a_published_article_corrects_it_for_readers(app, site, clients):
+def test_restoring_a_published_article_changes_nothing_for_readers_until_saved(app, site, clients):
     article_id = write_three_versions(app, site, clients["editor"])
     post_article(clients["editor"], f"/admin/articles/{article_id}",
                  article_fields(site["category"], title="Mưa lũ ở Ba Bể", intent="publish"))  # fmt: skip
     published_at = load(app, article_id).published_at
-    page = clients["editor"].get(f"/admin/articles/{article_id}/revisions").get_data(as_text=True)
-    clients["editor"].post(
-        f"/admin/articles/{article_id}/revisions/2/restore",
-        data={"csrf_token": csrf_of(page), "version": load(app, article_id).version},
-    )
+    restore(clients["editor"], app, article_id, 2)
+    article = load(app, article_id)
+    reader = app.test_client().get(f"/bai-viet/{article_id}-{article.slug}")
+    assert "Hai nhà bị tốc mái." not in reader.get_data(as_text=True)
+
+    post_article(clients["editor"], f"/admin/articles/{article_id}",
+                 fields_of_revision(site, app, article_id, 2))  # fmt: skip
+
     article = load(app, article_id)
     assert (article.status, article.published_at, article.title) == (
         "published", published_at, "Mưa lớn ở Ba Bể"
@@ -102,19 +132,23 @@ def test_restoring_a_published_article_corrects_it_for_readers(app, site, client
     assert "Hai nhà bị tốc mái." in reader.get_data(as_text=True)
 
 
-def test_restore_from_an_outdated_screen_is_refused(app, site, clients):
+def test_a_restored_revision_saved_over_a_newer_save_meets_the_conflict_check(app, site, clients):
     article_id = write_three_versions(app, site, clients["author"])
-    page = clients["author"].get(f"/admin/articles/{article_id}/revisions").get_data(as_text=True)
-    stale = load(app, article_id).version
+    location = restore(clients["author"], app, article_id, 1).headers["Location"]
+    form = clients["author"].get(location).get_data(as_text=True)
+    seen = re.search(r'name="version" value="(\d+)"', form).group(1)
     post_article(clients["author"], f"/admin/articles/{article_id}",
                  article_fields(site["category"], title="Lần sửa thứ tư"))  # fmt: skip
-    response = clients["author"].post(
-        f"/admin/articles/{article_id}/revisions/1/restore",
-        data={"csrf_token": csrf_of(page), "version": stale},
-    )
-    assert response.status_code == 302
+
+    response = post_article(
+        clients["author"], f"/admin/articles/{article_id}",
+        fields_of_revision(site, app, article_id, 1), version=seen,
+    )  # fmt: skip
+
+    assert response.status_code == 409
     assert load(app, article_id).title == "Lần sửa thứ tư"
     assert len(revisions(app, article_id)) == 4
+    assert 'value="Mưa lớn ở Ba Bể"' in response.get_data(as_text=True)
 
 
 def test_authors_cannot_see_or_restore_others_revisions(app, site, users, clients):

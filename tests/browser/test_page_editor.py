@@ -115,8 +115,10 @@ def test_arrange_preview_publish_and_restore_with_the_mouse(browser, page, site)
     assert SIDEBAR_TITLE in public_sidebar(browser, site["article_url"])
 
     page.get_by_role("link", name="Lịch sử phiên bản").click()
-    page.get_by_role("button", name="Khôi phục phiên bản 1").click()
-    assert "Đã khôi phục phiên bản 1" in page.get_by_role("status").first.inner_text()
+    page.get_by_role("button", name="Khôi phục thành bản nháp phiên bản 1").click()
+    assert "Đã đưa phiên bản 1 vào bản nháp" in page.get_by_role("status").first.inner_text()
+    assert SIDEBAR_TITLE in public_sidebar(browser, site["article_url"])  # a draft, for now
+    page.get_by_role("button", name="Xuất bản").click()
     assert public_sidebar(browser, site["article_url"]) is None
 
 
@@ -169,8 +171,9 @@ def test_the_same_with_the_keyboard_only(browser, page, site):
     assert SIDEBAR_TITLE in public_sidebar(browser, site["article_url"])
 
     press(page, page.get_by_role("link", name="Lịch sử phiên bản"))
-    press(page, page.get_by_role("button", name="Khôi phục phiên bản 1"))
-    page.wait_for_selector("text=Đã khôi phục phiên bản 1")
+    press(page, page.get_by_role("button", name="Khôi phục thành bản nháp phiên bản 1"))
+    page.wait_for_selector("text=Đã đưa phiên bản 1 vào bản nháp")
+    press(page, page.get_by_role("button", name="Xuất bản"))
     assert public_sidebar(browser, site["article_url"]) is None
 
 

@@ -7,7 +7,7 @@
   are gone (410); consulted by the 404 handler only.
 
 Revision ID: 0017_seo_and_redirects
-Revises: 0015_account_tokens
+Revises: 0016_page_states_autosaves
 Create Date: 2026-12-01 16:10:00
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0017_seo_and_redirects"
-down_revision = "0015_account_tokens"
+down_revision = "0016_page_states_autosaves"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,8 @@
 """Revisions of an article: the list, a word-level comparison of two, restoring one.
 
-Every save writes a revision (:mod:`portal.content.articles`); restoring one makes a
-new revision with its fields and leaves the workflow state alone.
+Every save writes a revision (:mod:`portal.content.articles`); restoring one opens
+the form with its fields, to review: saving the form makes the new revision (with
+the edit-conflict check), and the workflow state stays as it is.
 """
 
 from __future__ import annotations
@@ -11,8 +12,6 @@ from datetime import datetime
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from portal.content import articles as workflow
 from portal.content.article_diff import body_text, word_diff
@@ -21,10 +20,9 @@ from portal.extensions import db
 from portal.models import Article, ArticleRevision
 from portal.site import CategoryTree
 from portal.text import format_datetime
-from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import STAFF, roles_required
-from portal.web.admin.articles import article_or_abort, step_version
+from portal.web.admin.articles import article_or_abort
 
 
 @bp.get("/articles/<int:article_id>/revisions")
@@ -122,20 +120,15 @@ def _field_differences(old: dict, new: dict) -> list[tuple[str, str, str]]:
 @bp.post("/articles/<int:article_id>/revisions/<int:number>/restore")
 @roles_required(*STAFF)
 def articles_restore(article_id: int, number: int):
+    """Open the form with revision ``number``'s fields, to review and save; nothing saved yet.
+
+    Saving the form then writes the new revision (noted "Khôi phục phiên bản N")
+    with the usual edit-conflict check; leaving without saving changes nothing.
+    """
     article = article_or_abort(article_id, "edit")
-    version = step_version()
-    try:
-        with change():
-            revision = workflow.restore_revision(
-                article, number, current_user, expected_version=version
-            )
-            number_saved = revision.number
-    except (workflow.WorkflowError, StaleDataError, IntegrityError) as exc:
-        problem = exc if isinstance(exc, workflow.WorkflowError) else workflow.StaleArticle(article)
-        flash(f"Chưa khôi phục. {problem}", "error")
+    if _revision(article, str(number)) is None:
+        flash(f"Chưa khôi phục. Không có phiên bản {number} của bài viết này.", "error")
         return redirect(url_for("admin.articles_revisions", article_id=article_id))
-    flash(
-        f"Đã khôi phục phiên bản {number} (lưu thành phiên bản {number_saved}). "
-        + ("Bạn đọc thấy nội dung này ngay." if article.is_public else "Trạng thái bài không đổi.")
+    return redirect(
+        url_for("admin.articles_edit", article_id=article.id, from_revision=number), code=303
     )
-    return redirect(url_for("admin.articles_edit", article_id=article.id))

@@ -37,7 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from portal.content import articles as workflow
-from portal.content import listing
+from portal.content import autosaves, listing
 from portal.content import media as library
 from portal.content.article_diff import body_text, has_changes, word_diff
 from portal.content.attachments import attachment_link
@@ -320,6 +320,9 @@ def articles_edit(article_id: int):
     form = ArticleForm(article=article)
     if request.method == "GET":
         fill_form(form, article)
+        restored = _fill_from_revision(form, article)
+        if restored is not None:
+            return _render_form(article, form, restored=restored)
         return _render_form(article, form)
     if not workflow.can(current_user, "edit", article):
         abort(403)
@@ -330,6 +333,43 @@ def articles_edit(article_id: int):
     return _render_form(article, form, status=422)
 
 
+def autosave_key(article: Article | None) -> str:
+    """The article form's key in :mod:`portal.content.autosaves`."""
+    return f"article:{article.id}" if article is not None else "article:new"
+
+
+def _fill_from_revision(form: ArticleForm, article: Article):
+    """``?from_revision=N``: the form with revision N's fields, to review and save.
+
+    Restoring a revision goes through the form: nothing is saved (readers of a
+    published article see nothing change) until the editor saves it, with the
+    article's current version, so the usual edit-conflict check applies.
+    Returns the revision (None when the address names none or editing is not allowed).
+    """
+    raw = request.args.get("from_revision", "")
+    if not raw.isdigit() or len(raw) > 8 or not workflow.can(current_user, "edit", article):
+        return None
+    revision = workflow.revision_of(article, int(raw))
+    if revision is None:
+        flash(f"Không có phiên bản {raw} của bài viết này.", "error")
+        return None
+    values = revision.snapshot
+    form.title.data = values.get("title", "")
+    form.slug.data = values.get("slug", "")
+    form.lead.data = values.get("lead", "")
+    form.body.data = values.get("body_html", "")
+    form.author.data = values.get("author", "")
+    form.source.data = values.get("source", "")
+    form.tags.data = ", ".join(values.get("tags") or [])
+    form.image_alt.data = values.get("image_alt", "")
+    form.image_caption.data = values.get("image_caption", "")
+    if values.get("category_id") and values["category_id"] in {
+        value for value, _label in form.category_id.choices
+    }:
+        form.category_id.data = values["category_id"]
+    return revision
+
+
 def _render_form(
     article: Article | None,
     form: ArticleForm,
@@ -337,9 +377,24 @@ def _render_form(
     status: int = 200,
     conflict=None,
     expired: bool = False,
+    restored=None,
 ):
     chosen = image_choice(article)
+    if restored is not None:
+        image_id = restored.snapshot.get("image_id")
+        if image_id and db.session.get(MediaImage, image_id) is not None:
+            chosen = str(image_id)
+        elif restored.snapshot.get("image") and restored.snapshot.get("image") == article.image:
+            chosen = KEEP_IMAGE
+        else:
+            chosen = ""
     editable = article is None or workflow.can(current_user, "edit", article)
+    key = autosave_key(article)
+    offered = None
+    if editable and request.method == "GET" and restored is None:
+        offered = autosaves.offered(
+            current_user, key, current_version=str(article.version) if article else ""
+        )
     actions = workflow.allowed_actions(current_user, article) if article is not None else set()
     return _editor_response(
         render_template(
@@ -367,6 +422,10 @@ def _render_form(
             tinymce_url=tinymce_url(),
             creator=workflow.creator_name(article) if article is not None else current_user.name,
             reader_url=article_url(article) if article is not None and article.is_public else None,
+            autosave={"key": key, "url": url_for("admin.autosave_store"), "offered": offered},
+            restored=restored,
+            # The form shows something not saved (typing sent back, a revision to review).
+            unsaved=request.method == "POST" or restored is not None,
         ),
         status,
     )
@@ -414,7 +473,9 @@ def _save(article: Article | None, form: ArticleForm):
             if is_new:
                 article = workflow.create_article(values, current_user)
             else:
-                workflow.save_article(article, values, current_user, expected_version=expected)
+                workflow.save_article(
+                    article, values, current_user, expected_version=expected, note=_restore_note()
+                )
             _update_attachments(article, form)
             if intent == "submit":
                 workflow.submit(article, current_user, expected_version=None)
@@ -422,6 +483,8 @@ def _save(article: Article | None, form: ArticleForm):
                 workflow.publish(
                     article, current_user, expected_version=None, when=values.get("published_at")
                 )
+            # Saved for real: the autosave of this form has done its work.
+            autosaves.clear(current_user, autosave_key(None if is_new else article))
     except FormProblem as problem:
         problem.field.errors = [*problem.field.errors, problem.message]
         return _render_form(None if is_new else article, form, status=422)
@@ -440,6 +503,12 @@ def _save(article: Article | None, form: ArticleForm):
 
     flash(_saved_message(article, intent, is_new))
     return redirect(url_for("admin.articles_edit", article_id=article.id))
+
+
+def _restore_note() -> str:
+    """The revision note of a save that restores an older revision (``restored_from``)."""
+    raw = request.form.get("restored_from", "")
+    return f"Khôi phục phiên bản {raw}" if raw.isdigit() and len(raw) <= 8 else ""
 
 
 def _uploads_dropped() -> bool:
@@ -507,7 +576,35 @@ def _values_from_form(form: ArticleForm, article: Article | None, intent: str) -
         values.update(image_id=None, image="")
     if values["image"] and not values["image_alt"]:
         raise FormProblem(form.image_alt, "Hãy mô tả ảnh (alt) cho người không xem được ảnh.")
+    _check_image_texts(form, article, values)
     return values
+
+
+def _check_image_texts(form: ArticleForm, article: Article | None, values: dict[str, Any]) -> None:
+    """A new main image with the old image's alt text or caption is refused (nothing lost).
+
+    The alt text and caption describe one image: swapping the image and
+    keeping them would describe the new image with the old one's words. The
+    form comes back with everything typed and asks for the new image's texts,
+    unless the editor ticked that the same texts fit the new image.
+    """
+    if article is None or not (article.image or article.image_id):
+        return
+    same_image = (values.get("image_id"), values.get("image")) == (article.image_id, article.image)
+    if same_image or not values.get("image") or request.form.get("image_texts_kept") == "1":
+        return
+    if article.image_alt and values["image_alt"] == article.image_alt:
+        raise FormProblem(
+            form.image_alt,
+            "Bạn đã đổi ảnh chính nhưng mô tả (alt) vẫn là của ảnh cũ. Hãy mô tả ảnh mới "
+            "(hoặc đánh dấu “Mô tả và chú thích cũ vẫn đúng với ảnh mới”).",
+        )
+    if article.image_caption and values["image_caption"] == article.image_caption:
+        raise FormProblem(
+            form.image_caption,
+            "Bạn đã đổi ảnh chính nhưng chú thích vẫn là của ảnh cũ. Hãy viết chú thích cho "
+            "ảnh mới hoặc xóa nó (hoặc đánh dấu “Mô tả và chú thích cũ vẫn đúng với ảnh mới”).",
+        )
 
 
 # -- attachments --------------------------------------------------------------------------------

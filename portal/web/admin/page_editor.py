@@ -25,6 +25,7 @@ from sqlalchemy import select
 from wtforms import FormField
 
 from portal.blocks import SUMMARY_LENGTH, Block, SettingsContext, default_summary, jsonable, shorten
+from portal.content import autosaves
 from portal.content.page_drafts import (
     DraftConflict,
     DraftError,
@@ -42,7 +43,7 @@ from portal.content.page_drafts import (
     new_key,
     publish_draft,
     remove_block,
-    restore_revision,
+    restore_as_draft,
     set_hidden,
     set_inheritance,
     set_layout,
@@ -50,6 +51,7 @@ from portal.content.page_drafts import (
     update_settings,
     working_document,
 )
+from portal.content.pages import publish_problem
 from portal.extensions import db
 from portal.i18n import current_locale, translate
 from portal.models import Article, Page, PageRevision, Tag
@@ -66,6 +68,7 @@ from portal.web.admin.access import (
     roles_required,
 )
 from portal.web.admin.articles import EDITOR_CSP
+from portal.web.admin.confirm import ask, confirmed
 from portal.web.vendor import tinymce_url
 
 log = logging.getLogger(__name__)
@@ -218,17 +221,28 @@ def page_editor(page_id: int):
         unplaced=unplaced,
         region_names=[r["region"] for r in regions],
         ancestors=PageTree.load().ancestors(page),
+        state_problem=publish_problem(page, not page.published),
     )
 
 
-def _apply(page: Page, change_document, action: str, summary: str, describe=describe_page):
+def _apply(
+    page: Page,
+    change_document,
+    action: str,
+    summary: str,
+    describe=describe_page,
+    autosave_key: str | None = None,
+):
     """Apply a change to the draft and record it; return the problem, or None when saved.
 
     On a conflict or a change that cannot be made nothing is written.
-    ``describe`` picks what the audit log keeps from the document before and after.
+    ``describe`` picks what the audit log keeps from the document before and after;
+    ``autosave_key`` names the form's autosave, removed with the save.
     """
     try:
         with change():
+            if autosave_key:
+                autosaves.clear(current_user, autosave_key)
             edit_draft(
                 page,
                 _version(),
@@ -322,6 +336,7 @@ def block_add(page_id: int, block_name: str):
             f"Thêm khối “{block.label}” vào vùng “{region_label(document, region)}” "
             f"của trang “{page.title}”",
             describe=describe_block(key),
+            autosave_key=block_autosave_key(page, block),
         )
         if problem is None:
             flash(f"Đã thêm khối “{block.label}” vào bản nháp.")
@@ -341,6 +356,10 @@ def _render_block_form(
     """
     current = None
     document, version_now = working_document(page)
+    autosave_key = block_autosave_key(page, block, key)
+    offered = None
+    if request.method == "GET":
+        offered = autosaves.offered(current_user, autosave_key, current_version=version or "")
     if expired:
         status = 400
     if problem is not None:
@@ -366,6 +385,12 @@ def _render_block_form(
             if current is not None
             else None
         ),
+        autosave={
+            "key": autosave_key,
+            "url": url_for("admin.autosave_store"),
+            "offered": offered,
+        },
+        unsaved=request.method == "POST",
         expired=expired,
         tinymce_url=tinymce_url() if rich else None,
     )
@@ -383,6 +408,11 @@ def has_rich_text(form) -> bool:
         if isinstance(field, FormField) and has_rich_text(field.form):
             return True
     return False
+
+
+def block_autosave_key(page: Page, block: Block, key: str | None = None) -> str:
+    """The autosave key of a block's settings form: adding a block, or configuring one."""
+    return f"page:{page.id}:block:{key}" if key else f"page:{page.id}:add:{block.name}"
 
 
 @bp.route("/pages/<int:page_id>/blocks/<key>", methods=["GET", "POST"])
@@ -419,6 +449,7 @@ def block_edit(page_id: int, key: str):
             "page.block.configure",
             f"Sửa cấu hình khối “{block.label}” trên trang “{page.title}”",
             describe=describe_block(key),
+            autosave_key=block_autosave_key(page, block, key),
         )
         if problem is None:
             flash(f"Đã lưu cấu hình khối “{block.label}” vào bản nháp.")
@@ -637,6 +668,14 @@ def page_publish(page_id: int):
 @roles_required(*SITE_ADMINS)
 def page_discard(page_id: int):
     page = _page(page_id)
+    if not confirmed():
+        return ask(
+            title=f"Hủy bản nháp của trang “{page.title}”?",
+            message="Mọi thay đổi chưa xuất bản (khối thêm, sửa, di chuyển, bố cục) sẽ mất; "
+            "trang trở lại như bản đang xuất bản. Không thể hoàn tác.",
+            button="Hủy bản nháp",
+            back=url_for("admin.page_editor", page_id=page.id),
+        )
     try:
         with change():
             discard(page, _version())
@@ -662,7 +701,11 @@ def page_revisions(page_id: int):
         )
     )
     return render_template(
-        "admin/pages/revisions.html", page=page, revisions=revisions, draft=get_draft(page)
+        "admin/pages/revisions.html",
+        page=page,
+        revisions=revisions,
+        draft=get_draft(page),
+        version=working_document(page)[1],
     )
 
 
@@ -705,12 +748,16 @@ def page_compare(page_id: int):
 @bp.post("/pages/<int:page_id>/revisions/<int:number>/restore")
 @roles_required(*SITE_ADMINS)
 def page_restore(page_id: int, number: int):
+    """Revision ``number`` becomes the page's draft: review it, then publish or discard it."""
     page = _page(page_id)
     try:
         with change():
-            restore_revision(page, number, current_user)
+            restore_as_draft(page, number, _version(), current_user)
     except (DraftError, DraftConflict) as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.page_revisions", page_id=page.id))
-    flash(f"Đã khôi phục phiên bản {number}; trang đang xuất bản giống phiên bản đó.")
-    return redirect(url_for("admin.page_revisions", page_id=page.id))
+    flash(
+        f"Đã đưa phiên bản {number} vào bản nháp. Bạn đọc vẫn thấy bản đang xuất bản: "
+        "hãy xem trước rồi bấm “Xuất bản” (hoặc “Hủy bản nháp”)."
+    )
+    return _back(page)

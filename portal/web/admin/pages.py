@@ -9,12 +9,13 @@ a unit of work (:func:`portal.web.actor.change`).
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from portal.content import audit, pages
+from portal.content import audit, autosaves, pages
 from portal.content.pages import PageError, PageFields, PageInUse, subtree_ids
 from portal.extensions import db
 from portal.languages import language_choices
@@ -24,6 +25,7 @@ from portal.site import CategoryTree, PageTree
 from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import SITE_ADMINS, roles_required
+from portal.web.admin.confirm import ask, confirmed
 from portal.web.admin.seo_form import SeoFields, social_picker_url
 
 KIND_LABELS = {
@@ -188,6 +190,23 @@ def show_on_form(form: FlaskForm, error: ValueError) -> None:
     field.errors = [*field.errors, str(error)]
 
 
+#: The autosave key of the "new page" form (portal.content.autosaves).
+NEW_PAGE_KEY = "page:0:new"
+
+
+def _properties_key(page: Page) -> str:
+    return f"page:{page.id}:properties"
+
+
+def _autosave(key: str) -> dict:
+    """The form's autosave: its key, where it goes, and what is offered back (on GET)."""
+    offered = autosaves.offered(current_user, key) if request.method == "GET" else None
+    return {
+        "autosave": {"key": key, "url": url_for("admin.autosave_store"), "offered": offered},
+        "unsaved": request.method == "POST",
+    }
+
+
 @bp.get("/pages")
 @roles_required(*SITE_ADMINS)
 def pages_list():
@@ -203,6 +222,7 @@ def pages_list():
             "layout": plugins.layout(p.layout),
             "category": categories.get(p.category_id),
             "has_draft": p.id in drafts,
+            "state_problem": pages.publish_problem(p, not p.published),
         }
         for p in _tree_order(tree)
     ]
@@ -224,16 +244,23 @@ def page_new():
         try:
             with change():
                 page = pages.create(_fields(form), layout_name=form.layout.data)
+                autosaves.clear(current_user, NEW_PAGE_KEY)
         except PageError as exc:
             show_on_form(form, exc)
         else:
-            flash(f"Đã tạo trang “{page.title}”. Hãy thêm khối cho trang.")
+            flash(
+                f"Đã tạo trang “{page.title}” ở dạng nháp: bạn đọc chưa thấy trang. "
+                "Hãy thêm khối, xem trước rồi bấm “Đưa trang lên trang web”."
+                if not page.published
+                else f"Đã tạo trang “{page.title}”. Hãy thêm khối cho trang."
+            )
             return redirect(url_for("admin.page_editor", page_id=page.id))
     return render_template(
         "admin/pages/form.html",
         form=form,
         page=None,
         seo_picker_url=social_picker_url(url_for("admin.page_new")),
+        **_autosave(NEW_PAGE_KEY),
     ), 422 if form.errors else 200
 
 
@@ -251,6 +278,7 @@ def page_properties(page_id: int):
         try:
             with change():
                 changed = pages.update_properties(page, _fields(form))
+                autosaves.clear(current_user, _properties_key(page))
         except PageError as exc:
             show_on_form(form, exc)
         else:
@@ -261,6 +289,7 @@ def page_properties(page_id: int):
         form=form,
         page=page,
         seo_picker_url=social_picker_url(url_for("admin.page_properties", page_id=page.id)),
+        **_autosave(_properties_key(page)),
     ), 422 if form.errors else 200
 
 
@@ -280,3 +309,39 @@ def page_delete(page_id: int):
             return redirect(url_for("admin.pages_list"))
     status = 409 if (request.method == "POST" and problem) else 200
     return render_template("admin/pages/delete.html", page=page, problem=problem), status
+
+
+@bp.post("/pages/<int:page_id>/state")
+@roles_required(*SITE_ADMINS)
+def page_state(page_id: int):
+    """Put a page on the site (``published=1``) or take it off (``0``, after a confirm step)."""
+    page = db.session.get(Page, page_id) or abort(404)
+    wanted = request.form.get("published")
+    if wanted not in ("0", "1"):
+        abort(400, "Thao tác không hợp lệ.")
+    published = wanted == "1"
+    back = request.form.get("back") == "list"
+    back_url = (
+        url_for("admin.pages_list") if back else url_for("admin.page_editor", page_id=page.id)
+    )
+    if not published and not confirmed():
+        return ask(
+            title=f"Gỡ trang “{page.title}” khỏi trang web?",
+            message="Bạn đọc mở trang sẽ gặp lỗi 404; trang biến khỏi menu và sơ đồ trang. "
+            "Các khối và lịch sử của trang vẫn còn: bạn có thể đưa trang lên lại bất cứ lúc nào.",
+            button="Gỡ trang",
+            back=back_url,
+        )
+    try:
+        with change():
+            changed = pages.set_published(page, published)
+    except PageError as exc:
+        flash(str(exc), "error")
+        return redirect(back_url)
+    if not changed:
+        flash(audit.NOTHING_CHANGED)
+    elif published:
+        flash(f"Đã đưa trang “{page.title}” lên trang web: bạn đọc đã thấy trang.")
+    else:
+        flash(f"Đã gỡ trang “{page.title}” khỏi trang web. Bạn có thể đưa trang lên lại.")
+    return redirect(back_url)

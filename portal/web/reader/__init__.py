@@ -279,7 +279,7 @@ SEARCH_PATH = "/tim-kiem"
 def _search_url() -> str:
     """The path of the site's search page (the first page of kind ``search``)."""
     pages = sorted(
-        (p for p in page_tree().by_id.values() if p.kind == "search" and p.path),
+        (p for p in page_tree().by_id.values() if p.kind == "search" and p.path and p.published),
         key=lambda p: p.id,
     )
     return pages[0].path if pages else SEARCH_PATH

@@ -25,7 +25,6 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-
 log = logging.getLogger("portal.mail")
 
 SECURITY_MODES = ("", "starttls", "ssl")

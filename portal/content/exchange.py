@@ -84,6 +84,7 @@ EXCLUDED_TABLES = {
     "users": "accounts stay with their installation (no password hash is ever exported)",
     "login_attempts": "failed sign-ins protect one installation",
     "user_sessions": "signed-in browsers belong to one installation (and their users)",
+    "saved_filters": "the admin lists' filters people saved belong to their accounts here",
     "account_tokens": "password-reset and invitation links belong to one installation",
     "user_totp": "authenticator-app secrets stay with their accounts (never exported)",
     "recovery_codes": "recovery codes stay with their accounts (never exported)",

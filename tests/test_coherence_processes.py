@@ -130,7 +130,7 @@ def import_file(tmp_path: Path, env: dict[str, str], external_id: str, title: st
     source.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     imported = flask("portal", "import", str(source), env=env)
     assert imported.returncode == 0, imported.stderr
-    assert "1 created" in imported.stdout
+    assert "bài viết: 1 mới" in imported.stdout
 
 
 @pytest.mark.parametrize(

@@ -274,7 +274,7 @@ def test_setup_twice_does_not_duplicate(app, runner):
         after_first = counts()
     second = runner.invoke(args=["portal", "setup"])
     assert second.exit_code == 0, second.output
-    assert "existing content kept" in second.output
+    assert "giữ nguyên nội dung có sẵn" in second.output
     with app.app_context():
         assert counts() == after_first
 
@@ -364,8 +364,8 @@ def test_the_demo_data_file_is_an_import_file(app, runner):
     result = runner.invoke(args=["portal", "import", str(data_file)])
     assert result.exit_code == 0, result.output
     assert (
-        f"articles: {len(ARTICLES)} created, 0 updated, 0 unchanged, 0 skipped; "
-        f"categories: {len(CATEGORIES)} created, 0 already on the site, 0 skipped"
+        f"bài viết: {len(ARTICLES)} mới, 0 cập nhật, 0 không đổi, 0 bỏ qua; "
+        f"chuyên mục: {len(CATEGORIES)} mới, 0 đã có trên site, 0 bỏ qua"
     ) in result.output
 
 

@@ -62,7 +62,7 @@ def test_two_setups_at_once_on_an_empty_postgresql(tmp_path):
             assert result.returncode == 0, result.stdout
         outputs = [r.stdout.strip().splitlines()[-1] for r in results]
         loaded = [line for line in outputs if "đã nạp nội dung mẫu" in line]
-        kept = [line for line in outputs if line.endswith("(existing content kept)")]
+        kept = [line for line in outputs if line.endswith("(giữ nguyên nội dung có sẵn)")]
         assert (len(loaded), len(kept)) == (1, 1), outputs  # one loaded, the other found it
         pages, categories = pages_and_categories(url)
         assert (pages, categories) == (17, 12)  # the demo once, not twice

@@ -50,7 +50,8 @@ DETECTOR_JS = r"""
     /^text\/html; ?charset=utf-8$/i.test(meta.getAttribute("content") || "");
   // Attributes that only ever hold text for people; a "javascript:" there runs nothing.
   const TEXT = new Set(["value", "alt", "title", "placeholder", "label", "content", "summary",
-    "data-alt", "data-caption", "data-label", "data-copied-label"]);
+    "data-alt", "data-caption", "data-label", "data-copied-label", "data-saved-alt",
+    "data-saved-caption"]);
   const SCRIPT_URL = /^(?:javascript|vbscript|livescript|mocha):/;
   const SAFE_DATA = /^data:image\/(?:png|gif|jpe?g|webp|avif|bmp|x-icon)[;,]/;
   const NEVER = new Set(["base", "object", "embed", "applet", "frame", "frameset", "portal",
@@ -226,6 +227,10 @@ class _Tab:
         self.pending.append(Finding(url, signal, detail, list(numbers) or numbers_in(detail)))
 
     def _dialog(self, dialog) -> None:
+        if dialog.type == "beforeunload":  # the admin's "leave with unsaved changes?": leave
+            with contextlib.suppress(Exception):
+                dialog.accept()
+            return
         self.probe.dialog(self, self.page.url, dialog.type, dialog.message)
         with contextlib.suppress(Exception):  # the page was already leaving
             dialog.dismiss()

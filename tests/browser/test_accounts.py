@@ -1,6 +1,7 @@
 """Accounts in a real browser: a password-reset e-mail reaches a real SMTP server and its
 link works once; two-step sign-in set up from "Tài khoản của tôi" and then asked for
-after the password, with pyotp making the codes.
+after the password, with pyotp making the codes from the key read off the page's QR code
+(a screenshot decoded by zxing-cpp, as a phone's camera would).
 
 The live app's sign-in clock starts at the real time and moves only when the test
 says so (a code is accepted once per 30-second step: the test moves to the next
@@ -9,12 +10,15 @@ step instead of waiting for it).
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 import pyotp
 import pytest
+import zxingcpp
+from PIL import Image
 from security.sign_in_helpers import Clock
 from smtp_server import smtp_server  # noqa: F401 (fixture)
 
@@ -80,8 +84,12 @@ def test_two_step_sign_in_with_a_code_from_the_app(page, site, live_app):
     page.goto(site + "/admin/account")
     page.get_by_role("link", name="Bật xác thực hai bước").click()
     page.get_by_role("button", name="Bắt đầu cài đặt").click()
-    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
-    assert page.locator("#totp-uri").inner_text().startswith("otpauth://totp/")
+    shown = page.locator("#totp-uri").inner_text()
+    screenshot = Image.open(io.BytesIO(page.locator("#totp-qr svg").screenshot()))
+    scanned = [found.text for found in zxingcpp.read_barcodes(screenshot)]
+    assert scanned == [shown] and shown.startswith("otpauth://totp/")
+    secret = pyotp.parse_uri(scanned[0]).secret
+    assert secret == page.locator("#totp-secret").inner_text().replace(" ", "")
     page.get_by_label("Mã từ ứng dụng").fill(pyotp.TOTP(secret).at(clock.now))
     page.get_by_role("button", name="Xác nhận và bật").click()
     codes = page.locator("#recovery-codes li").all_inner_texts()

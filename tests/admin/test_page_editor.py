@@ -317,12 +317,26 @@ def test_remove_takes_the_row_away_only_when_published(app, admin_client, site):
     editor = Editor(admin_client, site["page"])
     toolbar_id = int(site["toolbar"][1:])
 
-    editor.change(f"/blocks/{site['toolbar']}/remove")
+    editor.change(f"/blocks/{site['toolbar']}/remove", confirmed="1")
 
     assert order(draft(app, site["page"]), "main") == ["bulletin_view"]
     assert toolbar_id in [row[0] for row in live_rows(app, site["page"])]
     editor.change("/publish")
     assert [row[3] for row in live_rows(app, site["page"])] == ["bulletin_view"]
+
+
+def test_removing_a_block_asks_first_and_changes_nothing_until_confirmed(app, admin_client, site):
+    """Without JavaScript the server asks on a page of its own; the dialog of
+    admin-editing.js adds ``confirmed=1`` itself (tests/browser/test_editing_safety.py)."""
+    editor = Editor(admin_client, site["page"])
+    before = snapshot(app)
+    asked = editor.post(f"/blocks/{site['toolbar']}/remove")
+    html = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "Gỡ khối “Thanh công cụ bản tin”" in html
+    assert 'name="confirmed" value="1"' in html and f'value="{editor.version}"' in html
+    assert snapshot(app) == before and draft(app, site["page"]) is None
+    editor.change(f"/blocks/{site['toolbar']}/remove", confirmed="1")
+    assert "bulletin_toolbar" not in order(draft(app, site["page"]), "main")
 
 
 def test_missing_plugin_block_can_be_moved_hidden_and_removed(app, admin_client, site):
@@ -355,7 +369,7 @@ def test_missing_plugin_block_can_be_moved_hidden_and_removed(app, admin_client,
     # Readers see nothing of it; the page still renders.
     assert "da_go_bo" not in public_html(app, site)
 
-    editor.change(f"/blocks/{key}/remove")
+    editor.change(f"/blocks/{key}/remove", confirmed="1")
     editor.change("/publish")
     assert "da_go_bo" not in [r[3] for r in live_rows(app, site["page"])]
 
@@ -507,7 +521,7 @@ def test_compare_lists_moved_added_removed_and_reconfigured(app, admin_client, s
     editor = Editor(admin_client, site["page"])
     add_note(editor, "Mới")
     editor.change(f"/blocks/{site['view']}/move", region="footer", position="0")
-    editor.change(f"/blocks/{site['toolbar']}/remove")
+    editor.change(f"/blocks/{site['toolbar']}/remove", confirmed="1")
     editor.change("/publish")
     editor.change(f"/blocks/{site['view']}/move", region="main", position="0")
     key = next(f"p{r[0]}" for r in live_rows(app, site["page"]) if r[3] == "probe_note")
@@ -546,7 +560,7 @@ def test_restore_brings_the_previous_state_back(app, admin_client, site):
     public_before = public_html(app, site)
     editor = Editor(admin_client, site["page"])
     add_note(editor, "Sẽ bị thu hồi")
-    editor.change(f"/blocks/{site['toolbar']}/remove")
+    editor.change(f"/blocks/{site['toolbar']}/remove", confirmed="1")
     editor.change("/publish")
     assert "Sẽ bị thu hồi" in public_html(app, site)
 
@@ -664,7 +678,7 @@ def test_second_add_gets_a_conflict_too(app, admin_client, second_admin_client, 
         ("/blocks/{view}/move", {"direction": "up"}),
         ("/blocks/{view}/move", {"region": "footer", "position": "0"}),
         ("/blocks/{view}/visibility", {"hidden": "1"}),
-        ("/blocks/{view}/remove", {}),
+        ("/blocks/{view}/remove", {"confirmed": "1"}),
         ("/layout", {"layout": "main_sidebar"}),
         ("/inheritance", {"region": "header", "blocked": "1"}),
         ("/publish", {}),
@@ -697,7 +711,7 @@ def test_screen_opened_before_someone_published_is_stale(
     theirs.change("/publish")  # the draft is gone again, but the page is not what I saw
     before = snapshot(app)
 
-    mine.post(f"/blocks/{site['toolbar']}/remove")
+    mine.post(f"/blocks/{site['toolbar']}/remove", confirmed="1")
 
     assert snapshot(app) == before
     assert any("người khác" in m for m in flashes(admin_client))
@@ -708,7 +722,7 @@ def test_missing_version_is_a_bad_request(app, admin_client, site):
     before = snapshot(app)
     response = admin_client.post(
         f"/admin/pages/{site['page']}/blocks/{site['view']}/remove",
-        data={"csrf_token": editor.csrf},
+        data={"csrf_token": editor.csrf, "confirmed": "1"},
     )
     assert response.status_code == 400
     assert snapshot(app) == before
@@ -923,7 +937,7 @@ def last_event_tags(app) -> set[str]:
         ("/blocks/{note}", {"text": "Bản sửa", "count": "3"}, "page.block.configure"),
         ("/blocks/{view}/move", {"direction": "up"}, "page.block.move"),
         ("/blocks/{view}/visibility", {"hidden": "1"}, "page.block.visibility"),
-        ("/blocks/{view}/remove", {}, "page.block.remove"),
+        ("/blocks/{view}/remove", {"confirmed": "1"}, "page.block.remove"),
         ("/layout", {"layout": "main_sidebar"}, "page.layout"),
         ("/inheritance", {"region": "header", "blocked": "1"}, "page.inheritance"),
     ],
@@ -1006,7 +1020,7 @@ def test_a_stale_draft_writes_no_event(app, admin_client, second_admin_client, s
     before = snapshot(app)
 
     with events_written(app) as events:
-        mine.post(path.format(view=site["view"]))
+        mine.post(path.format(view=site["view"]), confirmed="1")
 
     assert events == []
     assert snapshot(app) == before
@@ -1021,7 +1035,7 @@ def test_a_refused_restore_writes_no_event(app, admin_client, site):
         for number in (1, 99):  # a draft exists; no such revision
             admin_client.post(
                 f"/admin/pages/{site['page']}/revisions/{number}/restore",
-                data={"csrf_token": editor.csrf},
+                data={"csrf_token": editor.csrf, "confirmed": "1"},
             )
 
     assert events == []

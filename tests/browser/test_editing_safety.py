@@ -3,7 +3,8 @@ types in the article form (title and the TinyMCE body); the autosave reaches the
 server; following "Tổng quan" asks before leaving; the tab "crashes" (closed without
 saving); opening the form again offers "Khôi phục bản tự lưu", which puts the fields
 back, the rich-text body too; Ctrl+S saves the form without a warning, and the
-autosave is gone. Then the page editor's "Hủy bản nháp" asks before it acts."""
+autosave is gone. Then the page editor's "Gỡ" (a block) and "Hủy bản nháp" ask before
+they act."""
 
 from __future__ import annotations
 
@@ -136,4 +137,23 @@ def test_typing_survives_a_crash_leaving_asks_and_ctrl_s_saves(browser, site):
     with page.expect_navigation():
         page.get_by_role("button", name="Hủy bản nháp").click()
     assert "Đã hủy bản nháp" in page.get_by_role("status").first.inner_text()
+
+    # "Gỡ" on a block asks too: "no" keeps the card, "yes" takes it out of the draft.
+    card = page.locator(f"#card-{key}")
+    asked = []
+
+    def keep(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", keep)
+    card.get_by_role("button", name="Gỡ").click()
+    page.wait_for_timeout(300)
+    assert len(asked) == 1 and asked[0].startswith("Gỡ khối “")
+    assert card.is_visible() and page.get_by_role("button", name="Hủy bản nháp").count() == 0
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        card.get_by_role("button", name="Gỡ").click()
+    assert "Đã gỡ khối khỏi bản nháp" in page.get_by_role("status").first.inner_text()
+    assert page.locator(f"#card-{key}").count() == 0
     context.close()

@@ -514,6 +514,20 @@ def block_visibility(page_id: int, key: str):
 @roles_required(*SITE_ADMINS)
 def block_remove(page_id: int, key: str):
     page = _page(page_id)
+    document, _version_now = working_document(page)
+    item = next((i for i in document["placements"] if i["key"] == key), None)
+    if item is not None and not confirmed():  # a block already gone: the change says so
+        block = plugins_of(current_app).block(item["block_name"])
+        label = block.label if block is not None else item["block_name"]
+        region = region_label(document, item["region"])
+        return ask(
+            title=f"Gỡ khối “{label}” khỏi trang “{page.title}”?",
+            message=f"Khối và cấu hình của nó rời khỏi vùng “{region}” trong bản nháp. "
+            "Bạn đọc chỉ thấy thay đổi khi bạn xuất bản; trước đó, “Hủy bản nháp” lấy lại khối "
+            "(cùng mọi thay đổi khác chưa xuất bản).",
+            button="Gỡ khối",
+            back=url_for("admin.page_editor", page_id=page.id, _anchor=f"card-{key}"),
+        )
     _apply_and_tell(
         page,
         remove_block(key),

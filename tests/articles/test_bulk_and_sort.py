@@ -178,6 +178,34 @@ def test_sorting_by_each_column_keeps_the_filters(app, site, users, clients):
     assert editor.get("/admin/articles?sort=drop&dir=x").status_code == 200
 
 
+def test_category_and_author_sort_by_name_not_by_id(app, site, users, clients):
+    """Names in alphabetical order with diacritics folded ("Đời sống" after "Dân tộc"),
+    whatever order the categories and accounts were made in."""
+    with app.app_context():
+        made = {}
+        for name, slug in (("Giáo dục", "giao-duc"), ("Đời sống", "doi-song"),
+                           ("Dân tộc", "dan-toc"), ("An ninh", "an-ninh")):  # fmt: skip
+            category = Category(name=name, slug=slug)
+            db.session.add(category)
+            db.session.flush()
+            made[name] = category.id
+        db.session.commit()
+    for name, category_id in made.items():
+        make_article(app, created_by=users["author"], title=f"Bài {name}", category_id=category_id)
+    editor = clients["editor"]
+    listed = titles(editor.get("/admin/articles?status=draft&sort=category").get_data(as_text=True))
+    assert listed == ["Bài An ninh", "Bài Dân tộc", "Bài Đời sống", "Bài Giáo dục"]
+    down = "/admin/articles?status=draft&sort=category&dir=desc"
+    assert titles(editor.get(down).get_data(as_text=True)) == list(reversed(listed))
+
+    for key, title in (("other_author", "Bài của Hai"), ("editor", "Bài của Biên Tập Viên")):
+        make_article(app, created_by=users[key], title=title, status="review")
+    make_article(app, created_by=users["author"], title="Bài của Một", status="review")
+    by_author = editor.get("/admin/articles?status=review&sort=author").get_data(as_text=True)
+    # Biên Tập Viên, Tác Giả Hai, Tác Giả Một: made as Một, Hai, Biên Tập Viên.
+    assert titles(by_author) == ["Bài của Biên Tập Viên", "Bài của Hai", "Bài của Một"]
+
+
 def test_sort_and_filter_are_kept_across_pages_past_the_count_cap(app, site, users, clients,
                                                                  monkeypatch):  # fmt: skip
     from portal.content import listing

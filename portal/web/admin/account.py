@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, EqualTo, Length
 from portal.content import audit, two_factor
 from portal.content import users as accounts
 from portal.content.users import MIN_PASSWORD_LENGTH
-from portal.models.users import ROLE_LABELS
+from portal.models.users import ROLE_LABELS, User
 from portal.text import strip_text
 from portal.web.actor import change
 from portal.web.admin import bp
@@ -38,6 +38,37 @@ from portal.web.auth import (
 )
 
 WRONG_CURRENT_PASSWORD = "Mật khẩu hiện tại không đúng."
+
+
+class CurrentPasswordRefused(Exception):
+    """The current password asked for a change was not accepted: ``status`` 429 with
+    ``message`` (too many tries), or 422 (wrong; the error is on the form's field)."""
+
+    def __init__(self, status: int, message: str | None = None) -> None:
+        super().__init__(message or WRONG_CURRENT_PASSWORD)
+        self.status, self.message = status, message
+
+
+def confirm_current_password(user: User, field) -> throttle.Attempt:
+    """Check that ``field`` holds ``user``'s current password, throttled like signing in
+    (per account, address and browser session), before a change that needs it.
+
+    Returns the attempt, to forget once the change is made; raises
+    :class:`CurrentPasswordRefused` (a wrong password is counted and shown on ``field``).
+    """
+    attempt = throttle.Attempt(
+        email=user.email.lower(),
+        ip=request.remote_addr or "",
+        client=f"s{user.session_record.id}",
+    )
+    refusal = throttle.check(attempt)
+    if refusal is not None:
+        raise CurrentPasswordRefused(429, refusal)
+    if not user.check_password(field.data):
+        throttle.count_failure(attempt)
+        field.errors.append(WRONG_CURRENT_PASSWORD)
+        raise CurrentPasswordRefused(422)
+    return attempt
 
 
 class OwnPasswordForm(FlaskForm):
@@ -136,18 +167,10 @@ def account_password():
     form = OwnPasswordForm()
     if not form.validate_on_submit():
         return _render(form, status=422)
-    attempt = throttle.Attempt(
-        email=user.email.lower(),
-        ip=request.remote_addr or "",
-        client=f"s{user.session_record.id}",
-    )
-    refusal = throttle.check(attempt)
-    if refusal is not None:
-        return _render(form, refusal, 429)
-    if not user.check_password(form.current_password.data):
-        throttle.count_failure(attempt)
-        form.current_password.errors.append(WRONG_CURRENT_PASSWORD)
-        return _render(form, status=422)
+    try:
+        attempt = confirm_current_password(user, form.current_password)
+    except CurrentPasswordRefused as refused:
+        return _render(form, refused.message, refused.status)
     here = this_browser_session(user)
     with change():
         throttle.forget(attempt)
@@ -180,23 +203,15 @@ def account_profile():
         return _render(profile=form, status=422)
     attempt = None
     if form.email.data != user.email.lower():
-        attempt = throttle.Attempt(
-            email=user.email.lower(),
-            ip=request.remote_addr or "",
-            client=f"s{user.session_record.id}",
-        )
-        refusal = throttle.check(attempt)
-        if refusal is not None:
-            return _render(profile=form, profile_refusal=refusal, status=429)
         if not form.profile_password.data:
             form.profile_password.errors.append(
                 "Hãy nhập mật khẩu hiện tại để đổi thư điện tử đăng nhập."
             )
             return _render(profile=form, status=422)
-        if not user.check_password(form.profile_password.data):
-            throttle.count_failure(attempt)
-            form.profile_password.errors.append(WRONG_CURRENT_PASSWORD)
-            return _render(profile=form, status=422)
+        try:
+            attempt = confirm_current_password(user, form.profile_password)
+        except CurrentPasswordRefused as refused:
+            return _render(profile=form, profile_refusal=refused.message, status=refused.status)
     try:
         with change():
             if attempt is not None:

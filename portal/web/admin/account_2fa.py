@@ -14,7 +14,7 @@ admins without it are sent here before anything else in the admin
 from __future__ import annotations
 
 import segno
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -28,8 +28,8 @@ from portal.models import User
 from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import SITE_ADMINS, STAFF, roles_required
-from portal.web.admin.account import WRONG_CURRENT_PASSWORD
-from portal.web.auth import clock, throttle
+from portal.web.admin.account import CurrentPasswordRefused, confirm_current_password
+from portal.web.auth import clock
 
 
 class ConfirmForm(FlaskForm):
@@ -127,18 +127,10 @@ def _password_checked(form: PasswordConfirmForm):
     user = current_user._get_current_object()
     if not form.validate_on_submit():
         return _render(422, **{form._prefix.rstrip("-"): form})
-    attempt = throttle.Attempt(
-        email=user.email.lower(),
-        ip=request.remote_addr or "",
-        client=f"s{user.session_record.id}",
-    )
-    refusal = throttle.check(attempt)
-    if refusal is not None:
-        return _render(429, refusal=refusal, **{form._prefix.rstrip("-"): form})
-    if not user.check_password(form.password.data):
-        throttle.count_failure(attempt)
-        form.password.errors.append(WRONG_CURRENT_PASSWORD)
-        return _render(422, **{form._prefix.rstrip("-"): form})
+    try:
+        confirm_current_password(user, form.password)
+    except CurrentPasswordRefused as refused:
+        return _render(refused.status, refusal=refused.message, **{form._prefix.rstrip("-"): form})
     return None
 
 

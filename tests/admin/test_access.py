@@ -10,6 +10,7 @@ value for it is added here.
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urlsplit
 
@@ -235,8 +236,17 @@ def access_problems(app, values: dict, user_ids: dict) -> list[str]:
                 client = clients[role]
                 if role in allowed:
                     # Only look: a POST by an allowed role would really change the site.
-                    if method == "GET" and client.get(url).status_code in (403, 500):
+                    if method != "GET":
+                        continue
+                    page = client.get(url)
+                    if page.status_code in (403, 500):
                         problems.append(f"{where}: {role} may use it but is refused")
+                    elif (
+                        page.status_code == 200
+                        and page.mimetype == "text/html"
+                        and not re.search(r"<title>[^<>]+</title>", page.get_data(as_text=True))
+                    ):
+                        problems.append(f"{where}: its <title> is missing or holds markup")
                     continue
                 send = client.get if method == "GET" else client.post
                 data = {"csrf_token": tokens[role]} if method == "POST" else None

@@ -216,10 +216,19 @@ class RedisBackend:
         try:
             return self._guard.call(purge)
         except self._errors as exc:
-            shown = ", ".join(sorted(tags)[:5]) + (
-                f" and {len(tags) - 5} more" if len(tags) > 5 else ""
-            )
-            raise CacheUnavailable(f"Redis unreachable, tags not purged ({shown}): {exc}") from exc
+            from portal.i18n import translate
+
+            # Kept as the event's last error: the content events screen and `portal events`.
+            shown = ", ".join(sorted(tags)[:5])
+            if len(tags) > 5:
+                shown = translate("{tags} và {count} thẻ khác").format(
+                    tags=shown, count=len(tags) - 5
+                )
+            raise CacheUnavailable(
+                translate(
+                    "Không kết nối được Redis, chưa xóa bộ nhớ đệm theo các thẻ ({tags}): {error}"
+                ).format(tags=shown, error=exc)
+            ) from exc
 
     def clear(self) -> None:
         """Delete every key under this backend's prefix (and only those)."""

@@ -246,20 +246,33 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
-def _coerce(raw: str, default: Any) -> Any:
+def _locale(environ: dict[str, str]) -> str | None:
+    """The language of a start-up refusal: no app (so no request) exists yet, the setting's."""
+    return environ.get("PORTAL_DEFAULT_LOCALE") or None
+
+
+def _coerce(raw: str, default: Any, locale: str | None = None) -> Any:
     """Convert an environment string to the type of its default value."""
+    from portal.i18n import translate
+
     if isinstance(default, bool):
         value = raw.strip().lower()
         if value in {"1", "true", "yes", "on"}:
             return True
         if value in {"0", "false", "no", "off", ""}:
             return False
-        raise ValueError(f"expected a yes/no value, got {raw!r}")
+        raise ValueError(
+            translate("cần một giá trị có/không (yes/no), nhưng nhận được {raw}", locale).format(
+                raw=repr(raw)
+            )
+        )
     if isinstance(default, int):
         try:
             return int(raw.strip())
         except ValueError:
-            raise ValueError(f"expected a whole number, got {raw!r}") from None
+            raise ValueError(
+                translate("cần một số nguyên, nhưng nhận được {raw}", locale).format(raw=repr(raw))
+            ) from None
     if isinstance(default, list):
         return [part.strip() for part in raw.split(",") if part.strip()]
     return raw
@@ -299,25 +312,45 @@ def load_secret_key(instance_path: str) -> str:
             os.unlink(temporary)
     key = path.read_text(encoding="utf-8").strip()
     if not key:
-        raise RuntimeError(f"{path} is empty; delete it to have a new secret key generated")
+        from portal.i18n import translate
+
+        raise RuntimeError(
+            translate(
+                "{path} đang trống; hãy xóa nó để một khóa bí mật mới được tạo",
+                _locale(dict(os.environ)),
+            ).format(path=path)
+        )
     return key
 
 
 def build_config(instance_path: str, environ: dict[str, str] | None = None) -> dict[str, Any]:
     """Return the configuration for an app: defaults overridden by the environment."""
+    from portal.i18n import translate
+
     environ = dict(os.environ if environ is None else environ)
+    locale = _locale(environ)
     config: dict[str, Any] = dict(DEFAULTS)
     for key, default in DEFAULTS.items():
         if key in environ:
             try:
-                config[key] = _coerce(environ[key], default)
+                config[key] = _coerce(environ[key], default, locale)
             except ValueError as exc:
-                raise RuntimeError(f"Invalid value for {key}: {exc}") from exc
+                raise RuntimeError(
+                    translate("Giá trị không hợp lệ cho {key}: {problem}", locale).format(
+                        key=key, problem=exc
+                    )
+                ) from exc
 
     if config["PORTAL_ORGANIZATION_TYPE"] not in ORGANIZATION_TYPES:
         raise RuntimeError(
-            f"Invalid value for PORTAL_ORGANIZATION_TYPE: {config['PORTAL_ORGANIZATION_TYPE']!r}; "
-            f"expected one of {', '.join(ORGANIZATION_TYPES)}"
+            translate(
+                "Giá trị không hợp lệ cho PORTAL_ORGANIZATION_TYPE: {value}; cần là một trong "
+                "{choices}",
+                locale,
+            ).format(
+                value=repr(config["PORTAL_ORGANIZATION_TYPE"]),
+                choices=", ".join(ORGANIZATION_TYPES),
+            )
         )
 
     if environ.get("DATABASE_URL"):

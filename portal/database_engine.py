@@ -29,9 +29,16 @@ def engine_options(uri: str, config: dict[str, Any]) -> dict[str, Any]:
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     pooler = str(config.get("PORTAL_DATABASE_POOLER") or "").strip().lower()
     if pooler not in POOLERS:
+        from portal.i18n import translate
+
+        # Raised while the app is built, before any app context: the language is the setting's.
         raise DatabaseSettingError(
-            f"PORTAL_DATABASE_POOLER={pooler!r} is not understood: leave it empty for a "
-            "direct connection, or set 'pgbouncer' for PgBouncer in transaction pooling mode"
+            translate(
+                "PORTAL_DATABASE_POOLER={value} không hợp lệ: hãy để trống để kết nối trực tiếp, "
+                "hoặc đặt 'pgbouncer' khi dùng PgBouncer ở chế độ gộp theo giao dịch "
+                "(transaction pooling)",
+                config.get("PORTAL_DEFAULT_LOCALE") or None,
+            ).format(value=repr(pooler))
         )
     if uri.startswith("postgresql"):
         connect_args = dict(options.get("connect_args") or {})

@@ -21,6 +21,7 @@ from sqlalchemy.engine import make_url
 
 from portal.config import DEFAULTS
 from portal.hosts import base_url, trusted_hosts
+from portal.i18n import translate
 from portal.owner_only import open_paths
 from portal.web.security import hsts_header
 
@@ -39,23 +40,30 @@ class Problem:
     fix: str
 
     def __str__(self) -> str:
-        return f"{self.check}: {self.message}. Fix: {self.fix}."
+        return line(self.check, self.message, self.fix)
+
+
+def line(check: str, message: str, fix: str) -> str:
+    """One problem as ``portal check --deploy`` prints it, in the interface language."""
+    return translate("{check}: {message}. Cách sửa: {fix}.").format(
+        check=check, message=message, fix=fix
+    )
 
 
 def _secret_key(app: Flask, workers: int) -> list[Problem]:
     key = str(app.config.get("SECRET_KEY") or "")
-    fix = (
-        f"set PORTAL_SECRET_KEY to a long random value ({GENERATE_KEY}), or unset it to use "
-        "the key generated into the instance folder"
-    )
+    fix = translate(
+        "đặt PORTAL_SECRET_KEY thành một giá trị ngẫu nhiên dài ({command}), hoặc bỏ nó đi để "
+        "dùng khóa được tạo sẵn trong thư mục instance"
+    ).format(command=GENERATE_KEY)
     if len(key) < MIN_SECRET_LENGTH:
-        return [Problem("secret-key", f"the secret key is only {len(key)} characters long", fix)]
+        message = translate("khóa bí mật chỉ dài {count} ký tự").format(count=len(key))
+        return [Problem("secret-key", message, fix)]
     if len(set(key)) < MIN_SECRET_CHARACTERS:
-        return [
-            Problem(
-                "secret-key", f"the secret key uses only {len(set(key))} different characters", fix
-            )
-        ]
+        message = translate("khóa bí mật chỉ dùng {count} ký tự khác nhau").format(
+            count=len(set(key))
+        )
+        return [Problem("secret-key", message, fix)]
     return []
 
 
@@ -65,17 +73,21 @@ def _base_url(app: Flask, workers: int) -> list[Problem]:
         return [
             Problem(
                 "base-url",
-                f"PORTAL_BASE_URL is left at its default {base}, so share links and canonical "
-                "links point at this machine",
-                "set PORTAL_BASE_URL to the site's public address, e.g. https://example.org",
+                translate(
+                    "PORTAL_BASE_URL vẫn để giá trị mặc định {base}, nên liên kết chia sẻ và "
+                    "liên kết chuẩn (canonical) trỏ về chính máy này"
+                ).format(base=base),
+                translate(
+                    "đặt PORTAL_BASE_URL thành địa chỉ công khai của site, ví dụ https://example.org"
+                ),
             )
         ]
     if not base.is_https:
         return [
             Problem(
                 "base-url",
-                f"PORTAL_BASE_URL {base} is not https",
-                "serve the site over HTTPS and give PORTAL_BASE_URL as https://…",
+                translate("PORTAL_BASE_URL {base} không dùng https").format(base=base),
+                translate("phục vụ site qua HTTPS và đặt PORTAL_BASE_URL dạng https://…"),
             )
         ]
     return []
@@ -87,8 +99,13 @@ def _trusted_hosts(app: Flask, workers: int) -> list[Problem]:
         return [
             Problem(
                 "trusted-hosts",
-                "PORTAL_TRUSTED_HOSTS contains *, so requests for any host name are served",
-                f"list the site's host names, e.g. PORTAL_TRUSTED_HOSTS={base_url(app).host}",
+                translate(
+                    "PORTAL_TRUSTED_HOSTS chứa *, nên yêu cầu gửi tới bất kỳ tên máy chủ nào "
+                    "cũng được phục vụ"
+                ),
+                translate(
+                    "liệt kê các tên máy chủ của site, ví dụ PORTAL_TRUSTED_HOSTS={host}"
+                ).format(host=base_url(app).host),
             )
         ]
     broad = [entry for entry in hosts if entry.startswith(".") and "." not in entry[1:]]
@@ -96,8 +113,13 @@ def _trusted_hosts(app: Flask, workers: int) -> list[Problem]:
         return [
             Problem(
                 "trusted-hosts",
-                f"PORTAL_TRUSTED_HOSTS trusts whole top-level domains ({', '.join(broad)})",
-                "list the site's own host names (a leading dot trusts every subdomain)",
+                translate(
+                    "PORTAL_TRUSTED_HOSTS tin cậy cả những tên miền cấp cao nhất ({domains})"
+                ).format(domains=", ".join(broad)),
+                translate(
+                    "chỉ liệt kê các tên máy chủ của chính site (dấu chấm ở đầu tin cậy mọi "
+                    "tên miền con)"
+                ),
             )
         ]
     return []
@@ -108,8 +130,13 @@ def _hsts(app: Flask, workers: int) -> list[Problem]:
         return [
             Problem(
                 "hsts",
-                "HSTS is off (PORTAL_HSTS_SECONDS=0): browsers may still try plain HTTP first",
-                f"set PORTAL_HSTS_SECONDS={DEFAULTS['PORTAL_HSTS_SECONDS']} (one year)",
+                translate(
+                    "HSTS đang tắt (PORTAL_HSTS_SECONDS=0): trình duyệt vẫn có thể thử HTTP "
+                    "thường trước"
+                ),
+                translate("đặt PORTAL_HSTS_SECONDS={seconds} (một năm)").format(
+                    seconds=DEFAULTS["PORTAL_HSTS_SECONDS"]
+                ),
             )
         ]
     return []
@@ -120,9 +147,11 @@ def _secure_cookies(app: Flask, workers: int) -> list[Problem]:
         return [
             Problem(
                 "secure-cookies",
-                "session and sign-in cookies are also sent over plain HTTP "
-                f"(PORTAL_SECURE_COOKIES={app.config['PORTAL_SECURE_COOKIES']})",
-                "set PORTAL_SECURE_COOKIES=auto with an https PORTAL_BASE_URL, or =on",
+                translate(
+                    "cookie phiên và cookie đăng nhập cũng được gửi qua HTTP thường "
+                    "(PORTAL_SECURE_COOKIES={value})"
+                ).format(value=app.config["PORTAL_SECURE_COOKIES"]),
+                translate("đặt PORTAL_SECURE_COOKIES=auto kèm một PORTAL_BASE_URL https, hoặc =on"),
             )
         ]
     return []
@@ -133,19 +162,37 @@ def _debug(app: Flask, workers: int) -> list[Problem]:
         return [
             Problem(
                 "debug",
-                "Flask debug mode is on: errors show code and the debugger to visitors",
-                "unset FLASK_DEBUG and do not pass --debug",
+                translate(
+                    "chế độ gỡ lỗi (debug) của Flask đang bật: khi có lỗi, khách truy cập thấy "
+                    "mã nguồn và trình gỡ lỗi"
+                ),
+                translate("bỏ FLASK_DEBUG và đừng dùng --debug"),
             )
         ]
     return []
 
 
+def _path_labels() -> dict[str, str]:
+    """What each guarded path is (:mod:`portal.owner_only` labels), in the interface language."""
+    return {
+        "instance folder": translate("thư mục instance"),
+        "secret key": translate("tệp khóa bí mật"),
+        "SQLite database": translate("tệp cơ sở dữ liệu SQLite"),
+        "media folder": translate("thư mục media"),
+        "attachments folder": translate("thư mục tệp đính kèm"),
+    }
+
+
 def _file_permissions(app: Flask, workers: int) -> list[Problem]:
+    labels = _path_labels()
     return [
         Problem(
             "file-permissions",
-            f"the {item.label} {item.path} is open to other accounts "
-            f"(mode {stat.S_IMODE(item.path.stat().st_mode):o})",
+            translate("{label} {path} mở cho các tài khoản khác (quyền {mode})").format(
+                label=labels.get(item.label, item.label),
+                path=item.path,
+                mode=f"{stat.S_IMODE(item.path.stat().st_mode):o}",
+            ),
             item.fix,
         )
         for item in open_paths(app)
@@ -161,18 +208,25 @@ def _shared_state(app: Flask, workers: int) -> list[Problem]:
         problems.append(
             Problem(
                 "cache",
-                f"PORTAL_CACHE_URL=memory keeps a block cache in each of the {workers} worker "
-                "processes, and an edit purges only one of them",
-                "set PORTAL_CACHE_URL=redis://host:6379/0",
+                translate(
+                    "PORTAL_CACHE_URL=memory giữ bộ nhớ đệm khối riêng trong từng tiến trình của "
+                    "{workers} tiến trình worker, và một lần sửa chỉ xóa bộ nhớ đệm của một "
+                    "tiến trình"
+                ).format(workers=workers),
+                translate("đặt PORTAL_CACHE_URL=redis://host:6379/0"),
             )
         )
     if not url.startswith(("redis://", "rediss://", "unix://")):
         problems.append(
             Problem(
                 "view-buffer",
-                f"article views are buffered inside each of the {workers} worker processes "
-                "(without Redis) and lost when one stops",
-                "set PORTAL_CACHE_URL=redis://host:6379/0 (the view buffer uses it too)",
+                translate(
+                    "lượt xem bài viết được gom tạm trong từng tiến trình của {workers} tiến "
+                    "trình worker (không có Redis) và mất khi một tiến trình dừng"
+                ).format(workers=workers),
+                translate(
+                    "đặt PORTAL_CACHE_URL=redis://host:6379/0 (bộ đệm lượt xem cũng dùng nó)"
+                ),
             )
         )
     return problems
@@ -186,10 +240,14 @@ def _metrics(app: Flask, workers: int) -> list[Problem]:
     return [
         Problem(
             "metrics-multiprocess",
-            f"PORTAL_METRICS is on with {workers} worker processes but no multiprocess folder: "
-            "/metrics would answer only the counts of the worker that is asked",
-            "set PROMETHEUS_MULTIPROC_DIR (or PORTAL_METRICS_MULTIPROC_DIR) to an empty folder "
-            "the workers can write, and use deploy/gunicorn.conf.py",
+            translate(
+                "PORTAL_METRICS đang bật với {workers} tiến trình worker nhưng không có thư mục "
+                "đa tiến trình: /metrics sẽ chỉ trả về số liệu của tiến trình worker được hỏi"
+            ).format(workers=workers),
+            translate(
+                "đặt PROMETHEUS_MULTIPROC_DIR (hoặc PORTAL_METRICS_MULTIPROC_DIR) thành một thư "
+                "mục trống mà các tiến trình worker ghi được, và dùng deploy/gunicorn.conf.py"
+            ),
         )
     ]
 
@@ -200,8 +258,10 @@ def _database(app: Flask, workers: int) -> list[Problem]:
         return [
             Problem(
                 "database",
-                f"the database is SQLite ({url.database or 'in memory'})",
-                "use PostgreSQL: DATABASE_URL=postgresql://user:password@host/dbname",
+                translate("cơ sở dữ liệu là SQLite ({database})").format(
+                    database=url.database or translate("trong bộ nhớ")
+                ),
+                translate("dùng PostgreSQL: DATABASE_URL=postgresql://user:password@host/dbname"),
             )
         ]
     return []
@@ -212,10 +272,14 @@ def _proxy(app: Flask, workers: int) -> list[Problem]:
         return [
             Problem(
                 "proxy-count",
-                "PORTAL_BASE_URL is https but PORTAL_PROXY_COUNT=0: behind the HTTPS proxy every "
-                "request looks like plain HTTP from the proxy's address (sign-in limits per "
-                "address then apply to everyone)",
-                "set PORTAL_PROXY_COUNT to the number of proxies in front of the portal (usually 1)",
+                translate(
+                    "PORTAL_BASE_URL dùng https nhưng PORTAL_PROXY_COUNT=0: sau proxy HTTPS, mọi "
+                    "yêu cầu trông như HTTP thường đến từ địa chỉ của proxy (giới hạn đăng nhập "
+                    "theo địa chỉ khi đó áp dụng cho tất cả mọi người)"
+                ),
+                translate(
+                    "đặt PORTAL_PROXY_COUNT bằng số proxy đứng trước cổng thông tin (thường là 1)"
+                ),
             )
         ]
     return []
@@ -225,7 +289,9 @@ def _storage(app: Flask, workers: int) -> list[Problem]:
     from portal.storage import check_settings
 
     return [
-        Problem("storage", message.rstrip("."), "see docs/operations.md, “File storage”")
+        Problem(
+            "storage", message.rstrip("."), translate("xem docs/operations.md, mục “File storage”")
+        )
         for message in check_settings(app.config)
     ]
 
@@ -234,7 +300,11 @@ def _edge_purge(app: Flask, workers: int) -> list[Problem]:
     from portal.content.edge_purge import settings_problems
 
     return [
-        Problem("edge-purge", message, "see docs/operations.md, “Whole pages and a caching proxy”")
+        Problem(
+            "edge-purge",
+            message,
+            translate("xem docs/operations.md, mục “Whole pages and a caching proxy”"),
+        )
         for message in settings_problems(app.config)
     ]
 
@@ -243,7 +313,11 @@ def _mail(app: Flask, workers: int) -> list[Problem]:
     from portal.mail import settings_problems
 
     return [
-        Problem("mail", message.removeprefix("mail: "), "see docs/operations.md, “E-mail”")
+        Problem(
+            "mail",
+            message.removeprefix("mail: "),
+            translate("xem docs/operations.md, mục “E-mail”"),
+        )
         for message in settings_problems(app.config)
     ]
 

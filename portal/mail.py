@@ -67,14 +67,23 @@ def sender_address() -> str:
 
 def settings_problems(config) -> list[str]:
     """Mistakes in the ``PORTAL_MAIL_*`` settings, one line each (deploy checks)."""
+    from portal.i18n import translate
+
     problems = []
     security = str(config.get("PORTAL_MAIL_SECURITY") or "").strip().lower()
     if security not in SECURITY_MODES:
         problems.append(
-            f"mail: PORTAL_MAIL_SECURITY is {security!r}; use starttls, ssl or leave it empty"
+            translate(
+                "mail: PORTAL_MAIL_SECURITY là {value}; hãy dùng starttls, ssl hoặc để trống"
+            ).format(value=repr(security))
         )
     if bool(config.get("PORTAL_MAIL_USERNAME")) != bool(config.get("PORTAL_MAIL_PASSWORD")):
-        problems.append("mail: set both PORTAL_MAIL_USERNAME and PORTAL_MAIL_PASSWORD, or neither")
+        problems.append(
+            translate(
+                "mail: hãy đặt cả PORTAL_MAIL_USERNAME lẫn PORTAL_MAIL_PASSWORD, hoặc không đặt "
+                "cái nào"
+            )
+        )
     return problems
 
 

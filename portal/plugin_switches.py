@@ -33,6 +33,7 @@ from portal.content.events import content_changed
 from portal.content.purges import PLUGIN_CONTRIBUTION_TAGS, plugin_event
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
+from portal.i18n import translate
 from portal.models import PluginState
 from portal.plugins import plugins_of
 
@@ -98,14 +99,23 @@ def _check(name: str, enabled: bool) -> None:
     """Raise :class:`SwitchError` unless plugin ``name`` can be switched that way."""
     info = plugins_of(current_app).plugins.get(name)
     if info is None or info.status != "loaded":
+        if info is not None and info.error:
+            raise SwitchError(
+                translate(
+                    "Plugin “{name}” không được nạp ở đây nên không thể bật hay tắt nó "
+                    "({status}: {error})."
+                ).format(name=name, status=info.status, error=info.error)
+            )
         raise SwitchError(
-            f"Plugin “{name}” is not loaded here, so it cannot be switched"
-            + (f" ({info.status}: {info.error})" if info is not None and info.error else "")
-            + "."
+            translate("Plugin “{name}” không được nạp ở đây nên không thể bật hay tắt nó.").format(
+                name=name
+            )
         )
     if not enabled and name in REQUIRED_PLUGINS:
         raise SwitchError(
-            f"Plugin “{name}” provides the page layouts; the site cannot run without it."
+            translate(
+                "Plugin “{name}” cung cấp các bố cục trang; site không thể chạy nếu thiếu nó."
+            ).format(name=name)
         )
 
 
@@ -172,17 +182,26 @@ def command_refusal(app: Flask, plugin_name: str, command: str) -> str | None:
     plugins = plugins_of(app)
     if plugins.plugin_in_use(plugin_name):
         return None
+    # Asked before the command's app context: the language is then the setting's.
+    locale = None if has_app_context() else app.config.get("PORTAL_DEFAULT_LOCALE")
     info = plugins.plugins.get(plugin_name)
     if info is not None and info.loaded:
-        return (
-            f"Plugin {plugin_name} is switched off, so its command “{command}” is not available. "
-            f"Switch it on with: flask portal plugins enable {plugin_name}"
-        )
-    detail = f" ({info.status}: {info.error})" if info is not None and info.error else ""
-    return (
-        f"Plugin {plugin_name} is not running{detail}, so its command “{command}” "
-        "is not available. See: flask portal plugins"
-    )
+        return translate(
+            "Plugin {name} đang tắt nên lệnh “{command}” của nó không dùng được. "
+            "Bật nó bằng: flask portal plugins enable {name}",
+            locale,
+        ).format(name=plugin_name, command=command)
+    if info is not None and info.error:
+        return translate(
+            "Plugin {name} không chạy ({status}: {error}) nên lệnh “{command}” của nó không "
+            "dùng được. Xem: flask portal plugins",
+            locale,
+        ).format(name=plugin_name, status=info.status, error=info.error, command=command)
+    return translate(
+        "Plugin {name} không chạy nên lệnh “{command}” của nó không dùng được. "
+        "Xem: flask portal plugins",
+        locale,
+    ).format(name=plugin_name, command=command)
 
 
 def _guard_command(app: Flask, plugin_name: str, command: click.Command) -> None:
@@ -192,7 +211,10 @@ def _guard_command(app: Flask, plugin_name: str, command: click.Command) -> None
     def guarded(*args, **kwargs):
         refusal = command_refusal(app, plugin_name, command.name or "")
         if refusal is not None:
-            raise click.ClickException(refusal)
+            from portal.cli import CommandError  # "Lỗi: …", not click's English "Error: …"
+
+            with app.app_context():  # the frame in the app's language
+                raise CommandError(refusal)
         return callback(*args, **kwargs) if callback is not None else None
 
     if callback is not None:

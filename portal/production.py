@@ -58,7 +58,28 @@ def is_production(app: Flask) -> bool:
 
 
 def unknown_variables(app: Flask, environ: dict[str, str] | None = None) -> list[str]:
-    """``PORTAL_*`` variables of the environment that nothing reads, each with a hint."""
+    """``PORTAL_*`` variables of the environment that nothing reads, each with a hint
+    (in the interface language)."""
+    from portal.i18n import translate
+
+    problems = []
+    for name, close in _unknown(app, environ):
+        if close:
+            problems.append(
+                translate(
+                    "{name} không phải là một thiết lập của cổng thông tin (ý bạn là {close}?)"
+                ).format(name=name, close=close)
+            )
+        else:
+            problems.append(
+                translate("{name} không phải là một thiết lập của cổng thông tin").format(name=name)
+            )
+    return problems
+
+
+def _unknown(app: Flask, environ: dict[str, str] | None = None) -> list[tuple[str, str | None]]:
+    """``PORTAL_*`` variables of the environment that nothing reads, each with the nearest
+    known name (or None)."""
     from portal.config import DEFAULTS
     from portal.plugin_settings import known_setting_keys
 
@@ -72,8 +93,7 @@ def unknown_variables(app: Flask, environ: dict[str, str] | None = None) -> list
         if name.startswith(PLUGIN_PREFIX) and not any(map(name.startswith, plugin_keys)):
             continue  # a plugin not loaded here (switched off, not installed) reads it
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
-        hint = f" (did you mean {close[0]}?)" if close else ""
-        problems.append(f"{name} is not a setting of the portal{hint}")
+        problems.append((name, close[0] if close else None))
     return problems
 
 
@@ -82,7 +102,8 @@ def production_problems(
 ) -> list[str]:
     """Everything that stops a production start, one line each (``with_database=False``:
     the settings only, for a command such as ``portal init-db`` that fixes the rest)."""
-    from portal.deploy_check import deploy_problems, workers_from_environment
+    from portal.deploy_check import deploy_problems, line, workers_from_environment
+    from portal.i18n import translate
     from portal.web.health import readiness
 
     environ = os.environ if environ is None else environ
@@ -92,17 +113,29 @@ def production_problems(
     problems += unknown_variables(app, environ)
     if not environ.get("PORTAL_INSTANCE_PATH"):
         problems.append(
-            f"instance-folder: PORTAL_INSTANCE_PATH is not set, so the instance folder (secret "
-            f"key, media, attachments, SQLite) is {app.instance_path}, inside the installed "
-            "package or virtualenv, where an upgrade or a new virtualenv loses it. Fix: set "
-            "PORTAL_INSTANCE_PATH to a folder of its own, e.g. /var/lib/blockportal."
+            line(
+                "instance-folder",
+                translate(
+                    "PORTAL_INSTANCE_PATH chưa được đặt, nên thư mục instance (khóa bí mật, media, "
+                    "tệp đính kèm, SQLite) là {path}, nằm trong gói đã cài hoặc virtualenv, nơi "
+                    "một lần nâng cấp hay một virtualenv mới sẽ làm mất nó"
+                ).format(path=app.instance_path),
+                translate(
+                    "đặt PORTAL_INSTANCE_PATH thành một thư mục riêng, ví dụ /var/lib/blockportal"
+                ),
+            )
         )
     servers = int(app.config.get("PORTAL_SERVERS") or 1)
     if servers > 1 and not environ.get("PORTAL_SECRET_KEY"):
         problems.append(
-            f"secret-key: {servers} servers (PORTAL_SERVERS) but the key is generated into this "
-            "machine's instance folder, so each server signs sessions with its own. "
-            "Fix: set the same PORTAL_SECRET_KEY on every server."
+            line(
+                "secret-key",
+                translate(
+                    "{servers} máy chủ (PORTAL_SERVERS) nhưng khóa được tạo vào thư mục instance "
+                    "của máy này, nên mỗi máy chủ ký phiên bằng khóa riêng của nó"
+                ).format(servers=servers),
+                translate("đặt cùng một PORTAL_SECRET_KEY trên mọi máy chủ"),
+            )
         )
     if not with_database:
         return problems
@@ -113,12 +146,18 @@ def production_problems(
             check = report["checks"][name]
             if not check["ok"]:
                 fix = {
-                    "database": "check DATABASE_URL and that the database answers",
-                    "migrations": "run `flask --app wsgi portal init-db` once before starting",
-                    "storage": "make the instance folder's media/ and attachments/ writable, "
-                    "or check the PORTAL_STORAGE_S3_* settings and that the bucket answers",
+                    "database": translate(
+                        "kiểm tra DATABASE_URL và xem cơ sở dữ liệu có trả lời không"
+                    ),
+                    "migrations": translate(
+                        "chạy `flask --app wsgi portal init-db` một lần trước khi khởi động"
+                    ),
+                    "storage": translate(
+                        "cho phép ghi vào media/ và attachments/ của thư mục instance, hoặc kiểm "
+                        "tra các thiết lập PORTAL_STORAGE_S3_* và xem bucket có trả lời không"
+                    ),
                 }[name]
-                problems.append(f"{name}: {check['detail']}. Fix: {fix}.")
+                problems.append(line(name, check["detail"], fix))
     return problems
 
 
@@ -134,19 +173,24 @@ def _running_a_command() -> bool:
 def check_at_start(app: Flask) -> None:
     """Refuse to start in production with problems; warn of unknown variables otherwise."""
     if not is_production(app):
-        for problem in unknown_variables(app):
-            log.warning("%s; it is ignored", problem)
+        for name, close in _unknown(app):
+            hint = f" (did you mean {close}?)" if close else ""
+            log.warning("%s is not a setting of the portal%s; it is ignored", name, hint)
         return
-    command = _running_a_command()
-    problems = production_problems(app, with_database=not command)
-    if not problems:
-        return
-    message = (
-        "PORTAL_ENV=production: the portal does not start until these are fixed:\n  - "
-        + "\n  - ".join(problems)
-    )
-    if command:  # `flask portal ...`: the message and exit status 1, not a traceback
-        import click
+    from portal.i18n import translate
 
-        raise click.ClickException(message)
+    command = _running_a_command()
+    # In an app context: the texts follow PORTAL_DEFAULT_LOCALE (no request exists yet).
+    with app.app_context():
+        problems = production_problems(app, with_database=not command)
+        if not problems:
+            return
+        message = translate(
+            "PORTAL_ENV=production: cổng thông tin sẽ không khởi động cho đến khi sửa xong "
+            "những điều sau:"
+        ) + "".join(f"\n  - {problem}" for problem in problems)
+        if command:  # `flask portal ...`: the message and exit status 1, not a traceback
+            from portal.cli import CommandError  # "Lỗi: …", not click's English "Error: …"
+
+            raise CommandError(message)
     raise ProductionSetupError(message)

@@ -71,7 +71,14 @@ class GuardedRedis:
         A failure opens the breaker and is raised as it came.
         """
         if self.is_open:
-            raise CircuitOpen(f"Redis at {self.where} failed moments ago; not tried")
+            from portal.i18n import translate
+
+            # Reaches the content events screen inside CacheUnavailable (a purge not done).
+            raise CircuitOpen(
+                translate("Redis tại {where} vừa bị lỗi cách đây ít giây; chưa thử lại").format(
+                    where=self.where
+                )
+            )
         try:
             return operation(self.client)
         except self.errors as exc:

@@ -202,7 +202,10 @@ def test_plugins_lists_source_hooks_blocks_and_switches(app, runner):
 
 
 def test_plugins_refuses_what_cannot_be_switched(app, runner):
-    for name, message in [("standard_layouts", "cannot run without it"), ("nope", "not loaded")]:
+    for name, message in [
+        ("standard_layouts", "site không thể chạy nếu thiếu nó"),
+        ("nope", "không được nạp ở đây"),
+    ]:
         result = runner.invoke(args=["portal", "plugins", "disable", name])
         assert result.exit_code != 0 and message in result.output
     assert audit_entries(app) == []

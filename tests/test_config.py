@@ -81,17 +81,20 @@ def test_unknown_variables_are_ignored():
         (
             "PORTAL_SAFE_MODE",
             "maybe",
-            "Invalid value for PORTAL_SAFE_MODE: expected a yes/no value, got 'maybe'",
+            "Giá trị không hợp lệ cho PORTAL_SAFE_MODE: cần một giá trị có/không (yes/no), "
+            "nhưng nhận được 'maybe'",
         ),
         (
             "PORTAL_ARTICLES_PER_PAGE",
             "ten",
-            "Invalid value for PORTAL_ARTICLES_PER_PAGE: expected a whole number, got 'ten'",
+            "Giá trị không hợp lệ cho PORTAL_ARTICLES_PER_PAGE: cần một số nguyên, "
+            "nhưng nhận được 'ten'",
         ),
         (
             "PORTAL_CACHE_DEFAULT_TIMEOUT",
             "1.5",
-            "Invalid value for PORTAL_CACHE_DEFAULT_TIMEOUT: expected a whole number, got '1.5'",
+            "Giá trị không hợp lệ cho PORTAL_CACHE_DEFAULT_TIMEOUT: cần một số nguyên, "
+            "nhưng nhận được '1.5'",
         ),
     ],
 )
@@ -99,6 +102,14 @@ def test_invalid_values_give_a_clear_error(name, raw, message):
     with pytest.raises(RuntimeError) as excinfo:
         config_from({name: raw})
     assert str(excinfo.value) == message
+
+
+def test_an_invalid_value_is_told_in_the_default_language():
+    with pytest.raises(RuntimeError) as excinfo:
+        config_from({"PORTAL_DEFAULT_LOCALE": "en", "PORTAL_SAFE_MODE": "maybe"})
+    assert str(excinfo.value) == (
+        "Invalid value for PORTAL_SAFE_MODE: expected a yes/no value, got 'maybe'"
+    )
 
 
 @pytest.mark.parametrize(
@@ -172,7 +183,7 @@ def test_secret_key_from_the_environment_writes_no_file(clean_environment, monke
 
 def test_an_empty_secret_key_file_is_refused(tmp_path):
     (tmp_path / "secret_key").write_text("", encoding="utf-8")
-    with pytest.raises(RuntimeError, match="is empty"):
+    with pytest.raises(RuntimeError, match="đang trống"):
         load_secret_key(str(tmp_path))
 
 

@@ -135,7 +135,7 @@ def test_the_shipped_settings_refuse_a_per_worker_cache_with_gunicorns_own_worke
     )
     assert result.returncode != 0
     output = result.stdout + result.stderr
-    assert "PORTAL_CACHE_URL=memory keeps a block cache in each of the" in output
+    assert "PORTAL_CACHE_URL=memory giữ bộ nhớ đệm khối riêng trong từng tiến trình của" in output
     assert "Worker failed to boot" in output
 
 

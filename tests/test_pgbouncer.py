@@ -186,7 +186,7 @@ def test_without_the_pooler_setting_prepared_statements_break_through_pgbouncer(
 def test_an_unknown_pooler_is_refused_with_the_values_it_takes(tmp_path):
     from portal.database_engine import DatabaseSettingError
 
-    with pytest.raises(DatabaseSettingError, match="'pgbouncer' for PgBouncer"):
+    with pytest.raises(DatabaseSettingError, match="'pgbouncer' khi dùng PgBouncer"):
         make_app(
             database_url=database_uri(POSTGRES_URL),
             fresh_database=False,

@@ -33,12 +33,18 @@ def test_a_misspelt_variable_is_named_with_the_nearest_setting(monkeypatch, capl
     caplog.set_level(logging.WARNING, logger="portal.production")
     app = make_app()
     assert unknown_variables(app) == [
-        "PORTAL_CAHCE_URL is not a setting of the portal (did you mean PORTAL_CACHE_URL?)",
-        "PORTAL_PLUGIN_STATISTICS_FLUSH_SECOND is not a setting of the portal "
-        "(did you mean PORTAL_PLUGIN_STATISTICS_FLUSH_SECONDS?)",
+        "PORTAL_CAHCE_URL không phải là một thiết lập của cổng thông tin "
+        "(ý bạn là PORTAL_CACHE_URL?)",
+        "PORTAL_PLUGIN_STATISTICS_FLUSH_SECOND không phải là một thiết lập của cổng thông tin "
+        "(ý bạn là PORTAL_PLUGIN_STATISTICS_FLUSH_SECONDS?)",
     ]
     warned = [r.getMessage() for r in caplog.records if r.name == "portal.production"]
-    assert len(warned) == 2 and all(line.endswith("it is ignored") for line in warned)
+    assert warned == [  # the log stays English
+        "PORTAL_CAHCE_URL is not a setting of the portal (did you mean PORTAL_CACHE_URL?); "
+        "it is ignored",
+        "PORTAL_PLUGIN_STATISTICS_FLUSH_SECOND is not a setting of the portal "
+        "(did you mean PORTAL_PLUGIN_STATISTICS_FLUSH_SECONDS?); it is ignored",
+    ]
 
 
 def test_production_refuses_to_start_and_lists_every_problem(monkeypatch):
@@ -48,16 +54,35 @@ def test_production_refuses_to_start_and_lists_every_problem(monkeypatch):
     with pytest.raises(ProductionSetupError) as refused:
         make_app(config={"PORTAL_ENV": "production", "PORTAL_SERVERS": 2})
     message = str(refused.value)
-    assert message.startswith("PORTAL_ENV=production: the portal does not start")
+    assert message.startswith("PORTAL_ENV=production: cổng thông tin sẽ không khởi động")
     for expected in (
         "base-url:",
-        "the database is SQLite",
+        "cơ sở dữ liệu là SQLite",
         "view-buffer:",  # the in-process buffer with 4 workers
-        "did you mean PORTAL_CACHE_URL?",
-        "instance-folder: PORTAL_INSTANCE_PATH is not set",
-        "2 servers (PORTAL_SERVERS) but the key is generated into this machine's",
+        "ý bạn là PORTAL_CACHE_URL?",
+        "instance-folder: PORTAL_INSTANCE_PATH chưa được đặt",
+        "secret-key: 2 máy chủ (PORTAL_SERVERS) nhưng khóa được tạo vào thư mục instance",
         "migrations: RuntimeError: not at the newest revision",  # tables made, never migrated
-        "run `flask --app wsgi portal init-db`",
+        "Cách sửa: chạy `flask --app wsgi portal init-db`",
+    ):
+        assert expected in message, expected
+
+
+def test_the_refusal_follows_the_default_language(monkeypatch):
+    monkeypatch.setenv("PORTAL_CAHCE_URL", "memory")
+    monkeypatch.delenv("PORTAL_INSTANCE_PATH", raising=False)
+    with pytest.raises(ProductionSetupError) as refused:
+        make_app(
+            config={"PORTAL_ENV": "production", "PORTAL_SERVERS": 2, "PORTAL_DEFAULT_LOCALE": "en"}
+        )
+    message = str(refused.value)
+    assert message.startswith("PORTAL_ENV=production: the portal does not start")
+    for expected in (
+        "the database is SQLite",
+        "PORTAL_CAHCE_URL is not a setting of the portal (did you mean PORTAL_CACHE_URL?)",
+        "instance-folder: PORTAL_INSTANCE_PATH is not set",
+        "secret-key: 2 servers (PORTAL_SERVERS) but the key is generated into this machine's",
+        "Fix: run `flask --app wsgi portal init-db` once before starting.",
     ):
         assert expected in message, expected
 
@@ -84,3 +109,19 @@ def test_commands_that_fix_the_database_are_not_refused_for_it():
         assert _running_a_command()
     with click.Context(click.Command("run"), info_name="run"):
         assert not _running_a_command()  # `flask run` serves: checked in full
+
+
+def test_a_command_is_refused_with_the_interface_language_frame(monkeypatch, capsys):
+    from portal.cli import CommandError
+
+    monkeypatch.delenv("PORTAL_INSTANCE_PATH", raising=False)
+    with (
+        click.Context(click.Command("blocks"), info_name="blocks"),
+        pytest.raises(CommandError) as refused,
+    ):
+        make_app(config={"PORTAL_ENV": "production"})
+    refused.value.show()
+    shown = capsys.readouterr().err
+    assert shown.startswith("Lỗi: PORTAL_ENV=production: cổng thông tin sẽ không khởi động")
+    assert "instance-folder: PORTAL_INSTANCE_PATH chưa được đặt" in shown
+    assert "migrations:" not in shown  # a command may be the one that fixes the database

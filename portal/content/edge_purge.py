@@ -26,6 +26,8 @@ import urllib.request
 from collections.abc import Callable, Iterable
 from urllib.parse import urlsplit
 
+from portal.i18n import translate
+
 log = logging.getLogger("portal.edge_purge")
 
 #: Most bytes of tags in one request's header (proxies refuse very long headers).
@@ -83,7 +85,11 @@ def settings_problems(config) -> list[str]:
     """Mistakes in the ``PORTAL_EDGE_PURGE_*`` settings, one line each (deploy checks)."""
     style = str(config.get("PORTAL_EDGE_PURGE_STYLE") or TAGS).strip().lower()
     if style not in (TAGS, URLS):
-        return [f"PORTAL_EDGE_PURGE_STYLE is {style!r}; use {TAGS} (Varnish) or {URLS} (nginx)"]
+        return [
+            translate(
+                "PORTAL_EDGE_PURGE_STYLE là {style}; hãy dùng {tags} (Varnish) hoặc {urls} (nginx)"
+            ).format(style=repr(style), tags=TAGS, urls=URLS)
+        ]
     return []
 
 

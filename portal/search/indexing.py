@@ -8,6 +8,7 @@ from flask import current_app
 
 from portal.content.events import ContentEvent
 from portal.extensions import db
+from portal.i18n import translate
 from portal.search import SearchDocument, SearchProvider, search_engine, search_providers
 
 #: Documents handed to the engine at once while reindexing.
@@ -133,7 +134,11 @@ def providers_for(kind: str | None) -> list[SearchProvider]:
     chosen = [p for p in providers if p.kind == kind]
     if not chosen:
         known = ", ".join(p.kind for p in providers)
-        raise UnknownKind(f"No content kind named {kind!r} in the search index (known: {known}).")
+        raise UnknownKind(
+            translate(
+                "Chỉ mục tìm kiếm không có loại nội dung nào tên {kind} (các loại có: {known})."
+            ).format(kind=repr(kind), known=known)
+        )
     return chosen
 
 

@@ -33,6 +33,8 @@ from typing import BinaryIO
 
 from flask import Flask, current_app
 
+from portal.i18n import translate
+
 #: The areas, by the setting that names their folder (locally) or key prefix (S3).
 AREAS = {"media": "PORTAL_MEDIA_DIR", "attachments": "PORTAL_ATTACHMENTS_DIR"}
 BACKENDS = ("local", "s3")
@@ -43,7 +45,6 @@ TEMPORARY_PREFIXES = (".readyz-",)
 #: Errors of a full disk or quota, or of a file larger than the process may write.
 FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 EXTENSION_KEY = "portal.storage"
-NO_BOTO3 = "The S3 storage needs boto3: pip install 'blockportal[s3]'."
 #: The settings the storages are made from (the serving settings are read per request).
 BUILT_FROM = (
     *AREAS.values(),
@@ -197,19 +198,32 @@ class Storage(ABC):
 # -- configuration ---------------------------------------------------------------------------------
 
 
+def no_boto3() -> str:
+    """The refusal of the S3 storage without boto3 installed, in the interface language."""
+    return translate("Bộ lưu trữ S3 cần boto3: pip install 'blockportal[s3]'.")
+
+
 def check_settings(config) -> list[str]:
     """What is wrong with the storage settings (messages naming the setting), or nothing."""
     problems = []
     backend = config.get("PORTAL_STORAGE_BACKEND", "local")
     if backend not in BACKENDS:
-        problems.append(f"PORTAL_STORAGE_BACKEND={backend!r}: choose one of {', '.join(BACKENDS)}.")
+        problems.append(
+            translate("{setting}={value}: hãy chọn một trong {choices}.").format(
+                setting="PORTAL_STORAGE_BACKEND", value=repr(backend), choices=", ".join(BACKENDS)
+            )
+        )
     serve = config.get("PORTAL_STORAGE_SERVE", "portal")
     if serve not in SERVE_MODES:
-        problems.append(f"PORTAL_STORAGE_SERVE={serve!r}: choose one of {', '.join(SERVE_MODES)}.")
+        problems.append(
+            translate("{setting}={value}: hãy chọn một trong {choices}.").format(
+                setting="PORTAL_STORAGE_SERVE", value=repr(serve), choices=", ".join(SERVE_MODES)
+            )
+        )
     if backend == "s3" and not config.get("PORTAL_STORAGE_S3_BUCKET"):
-        problems.append("PORTAL_STORAGE_BACKEND=s3 needs PORTAL_STORAGE_S3_BUCKET.")
+        problems.append(translate("PORTAL_STORAGE_BACKEND=s3 cần có PORTAL_STORAGE_S3_BUCKET."))
     if backend == "s3" and importlib.util.find_spec("boto3") is None:
-        problems.append(NO_BOTO3)
+        problems.append(no_boto3())
     return problems
 
 
@@ -238,7 +252,7 @@ def build(config, instance_path: str, backend: str | None = None, **s3_overrides
         try:
             from portal.storage.s3 import S3Storage, client_for, settings_from
         except ImportError as exc:
-            raise StorageError(NO_BOTO3) from exc
+            raise StorageError(no_boto3()) from exc
 
         settings = settings_from(config, **s3_overrides)
         client = client_for(settings)

@@ -92,8 +92,8 @@ def test_the_switch_is_stored_and_read_by_another_worker(app_factory):
 @pytest.mark.parametrize(
     ("name", "message"),
     [
-        ("standard_layouts", "cannot run without it"),
-        ("no_such_plugin", "is not loaded here"),
+        ("standard_layouts", "site không thể chạy nếu thiếu nó"),
+        ("no_such_plugin", "không được nạp ở đây"),
     ],
 )
 def test_switches_that_cannot_be_made_are_refused(app, admin_client, name, message):
@@ -154,6 +154,6 @@ def test_the_command_line_switch_is_audited_under_the_command_line(app):
         assert db.session.get(PluginState, "rich_text").updated_by_name == "Dòng lệnh"
 
     refused = runner.invoke(args=["portal", "plugins", "disable", "standard_layouts"])
-    assert refused.exit_code != 0 and "cannot run without it" in refused.output
+    assert refused.exit_code != 0 and "site không thể chạy nếu thiếu nó" in refused.output
     with app.app_context():
         assert db.session.get(PluginState, "standard_layouts") is None

@@ -81,7 +81,7 @@ def test_a_refused_switch_writes_no_event(app, site):
         data={"enabled": "0", "csrf_token": token},
         follow_redirects=True,
     )
-    assert "is not loaded here" in page.get_data(as_text=True)
+    assert "không được nạp ở đây" in page.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(OutboxEvent)) == 0
 

@@ -84,11 +84,13 @@ def test_commands_say_the_plugin_is_off(app, runner):
     )
     result = runner.invoke(args=["weather-fetch"])
     assert result.exit_code == 1
-    assert "Plugin switchable is switched off" in result.output
+    assert result.output.startswith(
+        "Lỗi: Plugin switchable đang tắt nên lệnh “weather-fetch” của nó không dùng được."
+    )
     assert "flask portal plugins enable switchable" in result.output
     assert "forecast fetched" not in result.output
     group = runner.invoke(args=["weather", "show"])
-    assert group.exit_code == 1 and "switched off" in group.output
+    assert group.exit_code == 1 and "đang tắt" in group.output
     assert "sunny" not in group.output
     switch(app, True)
     assert runner.invoke(args=["weather", "show"]).output == "sunny\n"
@@ -99,7 +101,7 @@ def test_a_command_follows_a_switch_made_by_another_process(app_factory):
     second = app_factory(plugins=[("switchable", switchable)])
     switch(first, False)
     result = second.test_cli_runner().invoke(args=["weather-fetch"])
-    assert result.exit_code == 1 and "switched off" in result.output
+    assert result.exit_code == 1 and "Plugin switchable đang tắt" in result.output
 
 
 def test_hooks_stop_while_switched_off(app):

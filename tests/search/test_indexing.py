@@ -166,7 +166,7 @@ def test_reindex_rebuilds_the_index(app, runner):
 
     result = runner.invoke(args=["portal", "reindex", "--kind", "khong-co"])
     assert result.exit_code == 1
-    assert "No content kind named 'khong-co'" in result.output
+    assert "Lỗi: Chỉ mục tìm kiếm không có loại nội dung nào tên 'khong-co'" in result.output
     assert indexed(app) == {("article", article_id), ("note", 1)}
 
 

@@ -55,20 +55,20 @@ def test_a_production_configuration_passes_every_check(build):
 @pytest.mark.parametrize(
     ("overrides", "check", "says"),
     [
-        ({"SECRET_KEY": "x"}, "secret-key", "the secret key is only 1 characters long"),
-        ({"SECRET_KEY": "ab" * 20}, "secret-key", "uses only 2 different characters"),
+        ({"SECRET_KEY": "x"}, "secret-key", "khóa bí mật chỉ dài 1 ký tự"),
+        ({"SECRET_KEY": "ab" * 20}, "secret-key", "chỉ dùng 2 ký tự khác nhau"),
         ({"PORTAL_BASE_URL": "http://127.0.0.1:5000", "PORTAL_PROXY_COUNT": 0,
-          "PORTAL_SECURE_COOKIES": "on"}, "base-url", "PORTAL_BASE_URL is left at its default http://127.0.0.1:5000"),
+          "PORTAL_SECURE_COOKIES": "on"}, "base-url", "PORTAL_BASE_URL vẫn để giá trị mặc định http://127.0.0.1:5000"),
         ({"PORTAL_BASE_URL": "http://tinbackan.example.vn", "PORTAL_PROXY_COUNT": 0,
-          "PORTAL_SECURE_COOKIES": "on"}, "base-url", "is not https"),
-        ({"PORTAL_TRUSTED_HOSTS": ["*"]}, "trusted-hosts", "contains *"),
+          "PORTAL_SECURE_COOKIES": "on"}, "base-url", "không dùng https"),
+        ({"PORTAL_TRUSTED_HOSTS": ["*"]}, "trusted-hosts", "chứa *"),
         ({"PORTAL_TRUSTED_HOSTS": ["tinbackan.example.vn", ".vn"]}, "trusted-hosts",
-         "trusts whole top-level domains (.vn)"),
-        ({"PORTAL_HSTS_SECONDS": 0}, "hsts", "HSTS is off"),
-        ({"PORTAL_SECURE_COOKIES": "off"}, "secure-cookies", "also sent over plain HTTP"),
+         "tin cậy cả những tên miền cấp cao nhất (.vn)"),
+        ({"PORTAL_HSTS_SECONDS": 0}, "hsts", "HSTS đang tắt"),
+        ({"PORTAL_SECURE_COOKIES": "off"}, "secure-cookies", "cũng được gửi qua HTTP thường"),
         ({"PORTAL_PROXY_COUNT": 0}, "proxy-count", "PORTAL_PROXY_COUNT=0"),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:////srv/portal/portal.db"}, "database",
-         "the database is SQLite (/srv/portal/portal.db)"),
+         "cơ sở dữ liệu là SQLite (/srv/portal/portal.db)"),
     ],
     ids=["key-short", "key-plain", "base-default", "base-http", "hosts-any", "hosts-tld",
          "hsts-off", "cookies-off", "proxy", "sqlite"],
@@ -77,7 +77,7 @@ def test_each_setting_check_fails_alone(build, overrides, check, says):
     problems = found(build(**overrides))
     assert list(problems) == [check]
     assert says in problems[check]
-    assert ". Fix: " in problems[check]
+    assert ". Cách sửa: " in problems[check]
 
 
 def test_debug_mode_is_reported(build):
@@ -98,9 +98,9 @@ def test_files_open_to_others_are_reported(build, name, mode):
     os.chmod(path, mode)
     problems = found(app)
     assert list(problems) == ["file-permissions"]
-    assert f"is open to other accounts (mode {mode:o})" in problems["file-permissions"]
+    assert f"mở cho các tài khoản khác (quyền {mode:o})" in problems["file-permissions"]
     assert (
-        f"Fix: chmod {'600' if name == 'secret_key' else '700'} {path}."
+        f"Cách sửa: chmod {'600' if name == 'secret_key' else '700'} {path}."
         in (problems["file-permissions"])
     )
 
@@ -149,8 +149,26 @@ def test_the_command_lists_each_problem_and_fails(build, monkeypatch):
         "cache",
         "view-buffer",
     ]
-    assert all(". Fix: " in line for line in lines[:-1])
+    assert all(". Cách sửa: " in line for line in lines[:-1])
     assert lines[-1] == "Thấy 4 vấn đề."
+
+
+def test_the_command_speaks_english_when_that_is_the_default_language(build):
+    app = build(SECRET_KEY="x", PORTAL_DEFAULT_LOCALE="en")
+    path = Path(app.instance_path)
+    os.chmod(path, 0o755)
+
+    result = app.test_cli_runner().invoke(args=["portal", "check", "--deploy"])
+
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        "secret-key: the secret key is only 1 characters long. Fix: set PORTAL_SECRET_KEY to a "
+        "long random value (python -c 'import secrets; print(secrets.token_hex(32))'), or unset "
+        "it to use the key generated into the instance folder.",
+        f"file-permissions: the instance folder {path} is open to other accounts (mode 755). "
+        f"Fix: chmod 700 {path}.",
+        "2 problems found.",
+    ]
 
 
 def test_check_without_deploy_only_confirms_the_configuration(build):

@@ -27,7 +27,7 @@ def test_a_wrong_backend_is_named_by_the_deploy_check_and_readiness(app):
 
     app.config.update(PORTAL_STORAGE_BACKEND="s3", PORTAL_STORAGE_SERVE="cdn")
     problems = [str(problem) for problem in deploy_problems(app)]
-    assert any("needs PORTAL_STORAGE_S3_BUCKET" in p for p in problems), problems
+    assert any("cần có PORTAL_STORAGE_S3_BUCKET" in p for p in problems), problems
     assert any("PORTAL_STORAGE_SERVE='cdn'" in p for p in problems), problems
 
 

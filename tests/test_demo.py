@@ -375,7 +375,7 @@ def test_a_demo_article_that_does_not_import_leaves_nothing(app, monkeypatch):
     broken[-1]["title"] = ""
     monkeypatch.setattr(demo_module, "demo_articles", lambda: copy.deepcopy(broken))
     with events_written(app) as events, app.app_context():
-        with pytest.raises(demo_module.DemoDataError, match="title: must not be empty"):
+        with pytest.raises(demo_module.DemoDataError, match="title: không được để trống"):
             load_demo()
         assert counts() == (0, 0, 0, 0)
         assert count(MediaImage) == count(ArticleRevision) == count(AuditEntry) == 0

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
+from portal.i18n import translate
+
 log = logging.getLogger("portal.mail")
 
 SECURITY_MODES = ("", "starttls", "ssl")
@@ -135,7 +137,9 @@ def send(to: str, subject: str, body: str) -> Message:
             connection.send_message(message)
     except (OSError, smtplib.SMTPException) as error:
         raise MailError(
-            f"the mail server {host}:{port} did not take the message: {error}"
+            translate("máy chủ thư {host}:{port} không nhận thư: {error}").format(
+                host=host, port=port, error=error
+            )
         ) from None
     log.info("e-mail sent to %s: %s", to, subject)
     return sent

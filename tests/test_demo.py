@@ -369,13 +369,23 @@ def test_the_demo_data_file_is_an_import_file(app, runner):
     ) in result.output
 
 
+def test_the_summary_follows_the_interface_language(tmp_path):
+    counts = demo_module.DemoCounts(categories=1, articles=26, pages=0, placements=2)
+    assert counts.summary() == "1 chuyên mục, 26 bài viết, 0 trang, 2 khối"  # no app: Vietnamese
+    app = make_app(
+        config={"PORTAL_DEFAULT_LOCALE": "en"}, autoload=False, instance_path=str(tmp_path)
+    )
+    with app.app_context():
+        assert counts.summary() == "1 category, 26 articles, 0 pages, 2 blocks"
+
+
 def test_a_demo_article_that_does_not_import_leaves_nothing(app, monkeypatch):
     """The importer joins the demo's unit of work: one bad record rolls back the whole load."""
     broken = demo_articles()
     broken[-1]["title"] = ""
     monkeypatch.setattr(demo_module, "demo_articles", lambda: copy.deepcopy(broken))
     with events_written(app) as events, app.app_context():
-        with pytest.raises(demo_module.DemoDataError, match="title: must not be empty"):
+        with pytest.raises(demo_module.DemoDataError, match="title: không được để trống"):
             load_demo()
         assert counts() == (0, 0, 0, 0)
         assert count(MediaImage) == count(ArticleRevision) == count(AuditEntry) == 0

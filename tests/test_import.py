@@ -98,8 +98,8 @@ def test_good_file_creates_articles_and_categories(app, tmp_path):
         assert (report.created, report.updated, report.unchanged) == (3, 0, 0)
         assert report.categories_created == 2
         assert report.summary() == (
-            "articles: 3 created, 0 updated, 0 unchanged, 0 skipped; "
-            "categories: 2 created, 0 already on the site, 0 skipped"
+            "bài viết: 3 mới, 0 cập nhật, 0 không đổi, 0 bỏ qua; "
+            "chuyên mục: 2 mới, 0 đã có trên site, 0 bỏ qua"
         )
 
         first = by_external_id("nguon-1")
@@ -170,7 +170,7 @@ def test_reimporting_the_same_file_changes_nothing(app, tmp_path):
         before = snapshot()
         report = import_file(path)
         assert (report.created, report.updated, report.unchanged) == (0, 0, 3)
-        assert "0 created, 0 updated, 3 unchanged" in report.summary()
+        assert "0 mới, 0 cập nhật, 3 không đổi" in report.summary()
         assert report.categories_created == 0
         assert snapshot() == before
 
@@ -261,7 +261,7 @@ def test_a_bad_record_is_reported_and_skipped_and_good_ones_kept(app, record, fi
         assert all(e.message for e in report.errors)
         assert report.created == 3
         assert report.skipped() == 1
-        assert "1 skipped" in report.summary()
+        assert "1 bỏ qua" in report.summary()
         assert sorted(db.session.scalars(select(Article.external_id))) == [
             "42",
             "nguon-1",
@@ -308,12 +308,47 @@ def test_bad_category_records_are_reported_and_their_articles_skipped(app):
             ("articles[1]", "category"),
         }
         messages = {e.index: e.message for e in report.errors}
-        assert "unknown category 'khong-co'" in messages["categories[2]"]
-        assert "loops" in messages["categories[3]"]
-        assert "'mo-coi' was not imported" in messages["categories[6]"]
-        assert "did you mean 'viet-hoa'" in messages["categories[5]"]
+        assert "không có chuyên mục 'khong-co'" in messages["categories[2]"]
+        assert "quay vòng" in messages["categories[3]"]
+        assert "không nhập được chuyên mục cha 'mo-coi'" in messages["categories[6]"]
+        assert "có phải ý bạn là 'viet-hoa'" in messages["categories[5]"]
         assert list(db.session.scalars(select(Category.slug))) == ["tot"]
         assert list(db.session.scalars(select(Article.external_id))) == ["1"]
+
+
+def test_the_messages_follow_the_interface_language(tmp_path):
+    """Vietnamese by default (above); the English interface gets the English texts."""
+    app = make_app(config={"PORTAL_DEFAULT_LOCALE": "en"}, instance_path=str(tmp_path / "i"))
+    data = good_data()
+    data["articles"].insert(1, _bad(title=..., published_at="hôm qua", slug="Bài Lỗi"))
+    try:
+        with app.app_context():
+            report = import_records(data)
+            assert {(e.field, e.message) for e in report.errors} == {
+                ("title", "is required"),
+                (
+                    "published_at",
+                    "'hôm qua' is not an ISO 8601 date and time (e.g. 2023-11-29T08:30:00+07:00)",
+                ),
+                (
+                    "slug",
+                    "'Bài Lỗi' is not a clean slug (a-z, 0-9 and hyphens); did you mean 'bai-loi'?",
+                ),
+            }
+            assert report.summary() == (
+                "articles: 3 created, 0 updated, 0 unchanged, 1 skipped; "
+                "categories: 2 created, 0 already on the site, 0 skipped"
+            )
+            with pytest.raises(ImportFileError) as refused:
+                import_records({"version": 2})
+            assert str(refused.value) == (
+                'This portal reads import format version 1 ("version": 1); '
+                "the file has version 2. Nothing was imported."
+            )
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 # -- bad files ----------------------------------------------------------------
@@ -324,11 +359,14 @@ BAD_FILES = {
     "truncated": (b'{"version": 1, "articles": [', "not valid JSON"),
     "NaN": (b'{"version": 1, "articles": [{"external_id": NaN}]}', "not valid JSON"),
     "duplicate key": (b'{"version": 1, "version": 1}', "appears twice"),
-    "top level is a list": (b"[]", "top level must be an object"),
-    "no version": (b'{"articles": []}', "no version"),
-    "version 2": (b'{"version": 2, "articles": []}', "version 2"),
-    "articles not a list": (b'{"version": 1, "articles": {}}', '"articles" must be a list'),
-    "unknown top-level key": (b'{"version": 1, "pages": []}', "'pages'"),
+    "top level is a list": (b"[]", "Cấp ngoài cùng phải là một đối tượng.*là một danh sách"),
+    "no version": (b'{"articles": []}', "tệp không ghi phiên bản"),
+    "version 2": (b'{"version": 2, "articles": []}', "tệp ghi phiên bản 2"),
+    "articles not a list": (
+        b'{"version": 1, "articles": {}}',
+        '"articles" phải là một danh sách; ở tệp này là một đối tượng',
+    ),
+    "unknown top-level key": (b'{"version": 1, "pages": []}', "khóa không xác định: 'pages'"),
 }
 
 
@@ -346,7 +384,7 @@ def test_a_bad_file_raises_and_changes_nothing(app, tmp_path, content, message):
 def test_a_well_formed_file_with_a_bad_top_level_writes_no_category(app):
     data = {"version": 2, "categories": [{"slug": "moi", "name": "Mới"}], "articles": []}
     with app.app_context():
-        with pytest.raises(ImportFileError, match="version"):
+        with pytest.raises(ImportFileError, match="phiên bản 2"):
             import_records(data)
         assert count(Category) == 0
 
@@ -623,7 +661,7 @@ def test_cli_reports_bad_records_and_exits_1(app, runner, tmp_path):
     data["articles"].insert(1, _bad(title=...))
     result = runner.invoke(args=["portal", "import", str(write(tmp_path, data))])
     assert result.exit_code == 1
-    assert "bản ghi articles[1]: title: is required" in result.stderr
+    assert "bản ghi articles[1]: title: bắt buộc phải có" in result.stderr
     assert "bài viết: 3 mới, 0 cập nhật, 0 không đổi, 1 bỏ qua" in result.stdout
     with app.app_context():
         assert count(Article) == 3
@@ -633,7 +671,7 @@ def test_cli_refuses_a_bad_file_with_a_clear_message(app, runner, tmp_path):
     result = runner.invoke(args=["portal", "import", str(write(tmp_path, b"<html>"))])
     assert result.exit_code == 1
     assert "is not valid JSON" in result.output
-    assert "Nothing was imported" in result.output
+    assert result.output.strip().endswith("Không có gì được nhập.")
     with app.app_context():
         assert count(Article) == 0
 

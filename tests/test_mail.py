@@ -53,8 +53,14 @@ def test_an_unreachable_server_raises_a_clear_error(tmp_path):
         config={"PORTAL_MAIL_SERVER": "127.0.0.1", "PORTAL_MAIL_PORT": port},
         instance_path=str(tmp_path),
     )
-    with app.app_context(), pytest.raises(mail.MailError, match=f"127.0.0.1:{port} did not take"):
+    with app.app_context(), pytest.raises(mail.MailError, match=f"127.0.0.1:{port} không nhận thư"):
         mail.send("a@example.vn", "Chủ đề", "Nội dung")
+    app.config["PORTAL_DEFAULT_LOCALE"] = "en"  # the admin reads the reason in their language
+    with app.app_context(), pytest.raises(mail.MailError) as refused:
+        mail.send("a@example.vn", "Chủ đề", "Nội dung")
+    assert str(refused.value).startswith(
+        f"the mail server 127.0.0.1:{port} did not take the message: "
+    )
 
 
 def test_without_a_server_the_message_goes_to_the_log(tmp_path, caplog):

@@ -48,6 +48,7 @@ from portal.content.media import PreparedImage, prepare_image, store_image
 from portal.content.unit_of_work import Actor, UnitOfWork, unit_of_work
 from portal.content.view_counter import add_views
 from portal.extensions import db
+from portal.i18n import translate, translate_count
 from portal.models import Article, Category, MediaImage, Page
 from portal.plugins import plugins_of
 
@@ -87,7 +88,9 @@ def _demo_data() -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
     ids = [record["external_id"] for record in data["articles"]]
     if set(ids) != set(extras) or len(set(ids)) != len(ids):
         raise DemoDataError(
-            f"{ARTICLES_FILE} and {PHOTOS_AND_DATES_FILE} must list the same articles, once each"
+            translate(
+                "{articles} và {photos} phải liệt kê cùng các bài viết, mỗi bài một lần"
+            ).format(articles=ARTICLES_FILE, photos=PHOTOS_AND_DATES_FILE)
         )
     return data, extras
 
@@ -416,10 +419,14 @@ class DemoCounts:
     placements: int = 0
 
     def summary(self) -> str:
-        return (
-            f"{self.categories} chuyên mục, {self.articles} bài viết, "
-            f"{self.pages} trang, {self.placements} khối"
-        )
+        """What was added, in the interface language (``9 chuyên mục, 26 bài viết, ...``)."""
+        parts = [
+            translate_count("{count} chuyên mục", self.categories).format(count=self.categories),
+            translate_count("{count} bài viết", self.articles).format(count=self.articles),
+            translate_count("{count} trang", self.pages).format(count=self.pages),
+            translate_count("{count} khối", self.placements).format(count=self.placements),
+        ]
+        return ", ".join(parts)
 
 
 def load_demo() -> str:
@@ -600,7 +607,11 @@ def _ensure_articles(unit: UnitOfWork, counts: DemoCounts) -> set[str]:
     report = import_records({"version": 1, "articles": missing}, actor=unit.actor)
     if report.errors or report.created != len(missing):
         problems = "; ".join(f"{e.index} {e.field}: {e.message}" for e in report.errors)
-        raise DemoDataError(f"{ARTICLES_FILE} did not import whole: {problems}")
+        raise DemoDataError(
+            translate("{file} không nhập được trọn vẹn: {problems}").format(
+                file=ARTICLES_FILE, problems=problems
+            )
+        )
     counts.articles += report.created
     return {record["external_id"] for record in missing}
 
@@ -679,7 +690,11 @@ def _checked_settings(plugins, block_name: str, settings: dict[str, Any]) -> dic
         return dict(settings)
     clean, errors = block.validate_settings(settings)
     if errors:
-        raise DemoSettingsError(f"demo settings for block {block_name!r} are invalid: {errors}")
+        raise DemoSettingsError(
+            translate("thiết lập mẫu của khối {block} không hợp lệ: {errors}").format(
+                block=repr(block_name), errors=errors
+            )
+        )
     return clean
 
 

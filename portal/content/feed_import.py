@@ -36,9 +36,10 @@ import feedparser
 from flask import current_app
 from sqlalchemy import select
 
-from portal.content.importer import ImportReport, import_actor, import_records
+from portal.content.importer import ImportReport, import_actor, import_records, nothing_imported
 from portal.content.unit_of_work import Actor
 from portal.extensions import db
+from portal.i18n import translate
 from portal.models import Category
 from portal.text import plain_text
 from portal.untrusted import (
@@ -81,9 +82,16 @@ class FeedReport:
         return len({error.index for error in self.errors})
 
     def summary(self) -> str:
-        return (
-            f"feed entries: {self.entries}; articles: {self.created} created, "
-            f"{self.updated} updated, {self.unchanged} unchanged, {self.skipped} skipped"
+        """What the import did, in one line of the interface language."""
+        return translate(
+            "mục trong nguồn tin: {entries}; bài viết: {created} mới, {updated} cập nhật, "
+            "{unchanged} không đổi, {skipped} bỏ qua"
+        ).format(
+            entries=self.entries,
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            skipped=self.skipped,
         )
 
 
@@ -100,41 +108,49 @@ def read_feed(source: str) -> Any:
             data, headers = _fetch(source, limit)
         elif len(scheme) > 1:  # one letter is a Windows drive, not a scheme
             raise FeedError(
-                f"{source}: only http:// and https:// addresses or a file path are read."
+                translate(
+                    "{source}: chỉ đọc được địa chỉ http://, https:// hoặc đường dẫn tệp."
+                ).format(source=source)
             )
         else:
             data = read_file(source, limit=limit, setting="PORTAL_MAX_FEED_BYTES")
             headers = {}
         encoding = check_xml(data, what=source, encoding=_charset(headers))
     except UntrustedInputError as exc:
-        raise FeedError(f"{exc}. Nothing was imported.") from None
+        raise FeedError(nothing_imported(exc)) from None
     # The encoding check_xml read the bytes in, so feedparser reads them the same way
     # (and never takes the bytes for a file name or an address: hence BytesIO).
     headers["content-type"] = f"application/xml; charset={encoding}"
     parsed = feedparser.parse(io.BytesIO(data), response_headers=headers)
     if not parsed.get("version") and not parsed.entries:
-        raise FeedError(f"{source} is not an RSS or Atom feed. Nothing was imported.")
+        raise FeedError(
+            translate("{source} không phải nguồn tin RSS hay Atom. Không có gì được nhập.").format(
+                source=source
+            )
+        )
     if parsed.get("bozo"):
         raise FeedError(
-            f"{source} is not a well-formed feed ({_reason(parsed.get('bozo_exception'))}). "
-            "Nothing was imported."
+            translate(
+                "{source} không phải nguồn tin đúng chuẩn ({reason}). Không có gì được nhập."
+            ).format(source=source, reason=_reason(parsed.get("bozo_exception")))
         )
     try:
         check_document({"feed": parsed.feed, "entries": parsed.entries}, what=source)
     except UntrustedInputError as exc:
-        raise FeedError(f"{exc}. Nothing was imported.") from None
+        raise FeedError(nothing_imported(exc)) from None
     return parsed
 
 
 def _reason(exception: Any) -> str:
     """What feedparser found wrong, in one line (where, for a parse error)."""
     if hasattr(exception, "getMessage"):  # xml.sax.SAXParseException
-        text = (
-            f"{exception.getMessage()} at line {exception.getLineNumber()}, "
-            f"column {exception.getColumnNumber()}"
+        text = translate("{problem} ở dòng {line}, cột {column}").format(
+            problem=exception.getMessage(),
+            line=exception.getLineNumber(),
+            column=exception.getColumnNumber(),
         )
     else:
-        text = str(exception or "feedparser could not read it")
+        text = str(exception or translate("feedparser không đọc được"))
     return " ".join(text.split())[:300]
 
 
@@ -154,7 +170,11 @@ def _fetch(url: str, limit: int) -> tuple[bytes, dict[str, str]]:
             data = response.read(limit + 1)
             headers = {k.lower(): v for k, v in response.headers.items()}
     except OSError as exc:  # URLError, HTTPError, timeouts
-        raise FeedError(f"{url} could not be fetched: {exc}. Nothing was imported.") from exc
+        raise FeedError(
+            translate("Không tải được {url}: {problem}. Không có gì được nhập.").format(
+                url=url, problem=exc
+            )
+        ) from exc
     if len(data) > limit:
         raise UntrustedInputError(too_large(url, limit, "PORTAL_MAX_FEED_BYTES"))
     return data, headers
@@ -259,7 +279,11 @@ def import_feed(
     the feed (to size a progress bar).
     """
     if db.session.scalar(select(Category.id).where(Category.slug == category_slug)) is None:
-        raise FeedError(f"There is no category {category_slug!r}. Nothing was imported.")
+        raise FeedError(
+            translate("Không có chuyên mục {slug}. Không có gì được nhập.").format(
+                slug=repr(category_slug)
+            )
+        )
     parsed = parsed if parsed is not None else read_feed(source)
     report = FeedReport(entries=len(parsed.entries))
     actor = feed_actor(source)
@@ -268,10 +292,12 @@ def import_feed(
         record = entry_record(parsed.feed, entry, category_slug)
         title = record["title"] or "(không có tiêu đề)"
         if record["external_id"] is None:
-            report.errors.append(EntryError(index, title, "the entry has neither an id nor a link"))
+            report.errors.append(
+                EntryError(index, title, translate("mục này không có cả mã lẫn liên kết"))
+            )
             progress(1)
         elif not record["title"]:
-            report.errors.append(EntryError(index, title, "the entry has no title"))
+            report.errors.append(EntryError(index, title, translate("mục này không có tiêu đề")))
             progress(1)
         else:
             pending.append((index, record))

@@ -47,6 +47,7 @@ from portal.content import audit, outbox
 from portal.content.events import category_event, content_changed
 from portal.content.unit_of_work import Actor, current_unit, unit_of_work
 from portal.extensions import db
+from portal.i18n import translate
 from portal.models import ARTICLE_STATUSES, Article, Category, MediaImage, utcnow
 from portal.text import is_clean_slug, sanitize_html, slugify
 from portal.untrusted import JsonObjectStream, UntrustedInputError, check_document, load_json
@@ -126,16 +127,23 @@ class ImportReport:
         return len({e.position for e in self.errors if e.section == section})
 
     def summary(self) -> str:
-        text = (
-            f"articles: {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {self.skipped('articles')} skipped"
+        """What the import did, in one line of the interface language."""
+        text = translate(
+            "bài viết: {created} mới, {updated} cập nhật, {unchanged} không đổi, {skipped} bỏ qua"
+        ).format(
+            created=self.created,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            skipped=self.skipped("articles"),
         )
         categories = self.categories_created + self.categories_existing
         if categories or self.skipped("categories"):
-            text += (
-                f"; categories: {self.categories_created} created, "
-                f"{self.categories_existing} already on the site, "
-                f"{self.skipped('categories')} skipped"
+            text += translate(
+                "; chuyên mục: {created} mới, {existing} đã có trên site, {skipped} bỏ qua"
+            ).format(
+                created=self.categories_created,
+                existing=self.categories_existing,
+                skipped=self.skipped("categories"),
             )
         return text
 
@@ -178,7 +186,7 @@ def import_file(path: str | Path) -> ImportReport:
     try:
         outline = _outline(stream(check=True))
     except UntrustedInputError as exc:
-        raise ImportFileError(f"{exc}. Nothing was imported.") from None
+        raise ImportFileError(nothing_imported(exc)) from None
     categories, _articles = _check_top_level(outline)
     return _import(categories, _article_records(stream(check=False)), file_actor(path))
 
@@ -210,9 +218,16 @@ def _article_records(stream: JsonObjectStream) -> Iterator[Any]:
                 yield value[1]
     except UntrustedInputError as exc:  # the file changed since it was checked
         raise ImportFileError(
-            f"{exc}; the file changed during the import: only the records before this point "
-            "were imported"
+            translate(
+                "{problem}; tệp đã thay đổi trong lúc nhập: chỉ các bản ghi trước chỗ này "
+                "đã được nhập"
+            ).format(problem=exc)
         ) from None
+
+
+def nothing_imported(problem: object) -> str:
+    """Why a file is refused whole, and that nothing was imported (interface language)."""
+    return translate("{problem}. Không có gì được nhập.").format(problem=problem)
 
 
 def parse_json(raw: bytes, name: str = "the file") -> Any:
@@ -225,7 +240,7 @@ def parse_json(raw: bytes, name: str = "the file") -> Any:
     try:
         return load_json(raw, what=name)
     except UntrustedInputError as exc:
-        raise ImportFileError(f"{exc}. Nothing was imported.") from None
+        raise ImportFileError(nothing_imported(exc)) from None
 
 
 # ---------------------------------------------------------------------------
@@ -247,7 +262,7 @@ def import_records(data: Any, *, actor: Actor | None = None) -> ImportReport:
     try:
         check_document(data, what="the data")
     except UntrustedInputError as exc:
-        raise ImportFileError(f"{exc}. Nothing was imported.") from None
+        raise ImportFileError(nothing_imported(exc)) from None
     return _import(categories, articles, actor)
 
 
@@ -267,24 +282,34 @@ def _import(categories: list[Any], articles: Iterable[Any], actor: Actor) -> Imp
 
 
 def _check_top_level(data: Any) -> tuple[list[Any], list[Any]]:
-    shape = (
-        'The top level must be an object like {"version": 1, "categories": [...], '
-        '"articles": [...]}'
-    )
     if not isinstance(data, dict):
-        raise ImportFileError(f"{shape}; this file has {_json_type(data)}. Nothing was imported.")
+        raise ImportFileError(
+            translate(
+                'Cấp ngoài cùng phải là một đối tượng như {{"version": 1, "categories": [...], '
+                '"articles": [...]}}; ở tệp này là {found}. Không có gì được nhập.'
+            ).format(found=_json_type(data))
+        )
     unknown = sorted(set(data) - TOP_LEVEL_KEYS)
     if unknown:
         raise ImportFileError(
-            f"{shape}; unknown key(s) {', '.join(map(repr, unknown))}. Nothing was imported."
+            translate(
+                'Cấp ngoài cùng phải là một đối tượng như {{"version": 1, "categories": [...], '
+                '"articles": [...]}}; khóa không xác định: {keys}. Không có gì được nhập.'
+            ).format(keys=", ".join(map(repr, unknown)))
         )
     version = data.get("version")
     if isinstance(version, bool) or version != FORMAT_VERSION:
-        found = "no version" if "version" not in data else f"version {json.dumps(version)}"
-        raise ImportFileError(
-            f'This portal reads import format version {FORMAT_VERSION} ("version": 1); '
-            f"the file has {found}. Nothing was imported."
-        )
+        if "version" not in data:
+            text = translate(
+                'Cổng thông tin này đọc định dạng nhập phiên bản {version} ("version": 1); '
+                "tệp không ghi phiên bản. Không có gì được nhập."
+            )
+        else:
+            text = translate(
+                'Cổng thông tin này đọc định dạng nhập phiên bản {version} ("version": 1); '
+                "tệp ghi phiên bản {found}. Không có gì được nhập."
+            )
+        raise ImportFileError(text.format(version=FORMAT_VERSION, found=json.dumps(version)))
     lists = []
     for key in ("categories", "articles"):
         value = data.get(key)
@@ -292,7 +317,9 @@ def _check_top_level(data: Any) -> tuple[list[Any], list[Any]]:
             value = []
         if not isinstance(value, list):
             raise ImportFileError(
-                f'"{key}" must be a list; this file has {_json_type(value)}. Nothing was imported.'
+                translate(
+                    '"{key}" phải là một danh sách; ở tệp này là {found}. Không có gì được nhập.'
+                ).format(key=key, found=_json_type(value))
             )
         lists.append(value)
     return lists[0], lists[1]
@@ -329,7 +356,12 @@ def _import_categories(
             failed.add(_intended_slug(record))
             continue
         if parsed.slug in seen:
-            errors.add("slug", f"duplicate of categories[{seen[parsed.slug]}]; skipped")
+            errors.add(
+                "slug",
+                translate("trùng với categories[{position}]; bỏ qua").format(
+                    position=seen[parsed.slug]
+                ),
+            )
             continue
         seen[parsed.slug] = position
         if parsed.slug in known:
@@ -349,13 +381,22 @@ def _import_categories(
     for category in pending:
         errors = _Errors("categories", category.position, report)
         if category.parent in waiting and _parents_loop(category, waiting):
-            errors.add("parent", "the chain of parents loops back to this category")
+            errors.add(
+                "parent", translate("chuỗi chuyên mục cha quay vòng về chính chuyên mục này")
+            )
         elif category.parent in waiting or category.parent in failed:
-            errors.add("parent", f"parent category {category.parent!r} was not imported")
+            errors.add(
+                "parent",
+                translate("không nhập được chuyên mục cha {slug}").format(
+                    slug=repr(category.parent)
+                ),
+            )
         else:
             errors.add(
                 "parent",
-                f"unknown category {category.parent!r}: not on the site and not in this file",
+                translate(
+                    "không có chuyên mục {slug}: không có trên site và không có trong tệp này"
+                ).format(slug=repr(category.parent)),
             )
         failed.add(category.slug)
     return failed
@@ -385,17 +426,25 @@ def _parents_loop(category: _CategoryRecord, waiting: dict[str, _CategoryRecord]
 
 def _read_category(record: Any, errors: _Errors) -> _CategoryRecord | None:
     if not isinstance(record, dict):
-        errors.add("record", f"must be an object, not {_json_type(record)}")
+        errors.add(
+            "record",
+            translate("phải là một đối tượng, không phải {found}").format(found=_json_type(record)),
+        )
         return None
     for key in sorted(set(record) - CATEGORY_KEYS):
-        errors.add(key, f"unknown field (allowed: {', '.join(sorted(CATEGORY_KEYS))})")
+        errors.add(
+            key,
+            translate("trường không xác định (các trường được dùng: {allowed})").format(
+                allowed=", ".join(sorted(CATEGORY_KEYS))
+            ),
+        )
     name = _text(record, "name", errors, required=True)
     slug = _slug(record, "slug", errors, fallback=name)
     if name and not slug and "slug" not in errors.fields:
-        errors.add("slug", "cannot be made from the name; give the category a slug")
+        errors.add("slug", translate("không tạo được slug từ tên; hãy ghi slug cho chuyên mục"))
     parent = _text(record, "parent", errors)
     if parent and parent == slug:
-        errors.add("parent", "a category cannot be its own parent")
+        errors.add("parent", translate("một chuyên mục không thể là cha của chính nó"))
     description = _text(record, "description", errors)
     if errors:
         return None
@@ -413,7 +462,8 @@ def _create_category(
         if current_unit() is not None:  # the caller's unit is all or nothing
             raise
         _Errors("categories", category.position, report).add(
-            "record", f"could not be saved ({type(exc).__name__})"
+            "record",
+            translate("không lưu được ({error})").format(error=type(exc).__name__),
         )
         return False
     known[category.slug] = row.id
@@ -500,20 +550,24 @@ def _read_article(
     seen: dict[str, int],
 ) -> _ArticleRecord | None:
     if not isinstance(record, dict):
-        errors.add("record", f"must be an object, not {_json_type(record)}")
+        errors.add(
+            "record",
+            translate("phải là một đối tượng, không phải {found}").format(found=_json_type(record)),
+        )
         return None
     external_id = _external_id(record, errors)
     if external_id is not None:
         if external_id in seen:
             errors.add(
                 "external_id",
-                f"duplicate of articles[{seen[external_id]}]; only the first record "
-                "with this id is imported",
+                translate(
+                    "trùng với articles[{position}]; chỉ bản ghi đầu tiên có mã này được nhập"
+                ).format(position=seen[external_id]),
             )
             return None
         seen[external_id] = errors.position
     for key in sorted(set(record) - ARTICLE_KEYS):
-        errors.add(key, "unknown field (see docs/import-format.md for the fields)")
+        errors.add(key, translate("trường không xác định (xem các trường ở docs/import-format.md)"))
 
     title = _text(record, "title", errors, required=True)
     values: dict[str, Any] = {
@@ -530,7 +584,7 @@ def _read_article(
         "status": _status(record, errors),
     }
     if values["image"] and not values["image_alt"] and "image_alt" not in errors.fields:
-        errors.add("image_alt", "is required when an image is given (describe the picture)")
+        errors.add("image_alt", translate("bắt buộc khi có ảnh (hãy mô tả bức ảnh)"))
     published_at = _published_at(record, errors, tz)
     if errors or external_id is None:
         return None
@@ -640,7 +694,8 @@ def _save_article(record: _ArticleRecord, report: ImportReport, actor: Actor) ->
             outcome = article_rules.import_article(article, values, external_id=record.external_id)
     except SQLAlchemyError as exc:
         _Errors("articles", record.position, report).add(
-            "record", f"could not be saved ({type(exc).__name__})"
+            "record",
+            translate("không lưu được ({error})").format(error=type(exc).__name__),
         )
         return
     if outcome is None:
@@ -674,18 +729,19 @@ class _Errors:
 
 
 def _json_type(value: Any) -> str:
+    """What kind of JSON value ``value`` is, as the messages name it."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
-        return "a number"
+        return translate("một giá trị số")
     if isinstance(value, str):
-        return "text"
+        return translate("một chuỗi ký tự")
     if isinstance(value, list):
-        return "a list"
+        return translate("một danh sách")
     if isinstance(value, dict):
-        return "an object"
+        return translate("một đối tượng")
     return type(value).__name__
 
 
@@ -701,21 +757,32 @@ def _text(
     value = record.get(name)
     if value is None:
         if required:
-            errors.add(name, "is required")
+            errors.add(name, translate("bắt buộc phải có"))
         return ""
     if not isinstance(value, str):
-        errors.add(name, f"must be text, not {_json_type(value)}")
+        errors.add(
+            name,
+            translate("phải là chuỗi ký tự, không phải {found}").format(found=_json_type(value)),
+        )
         return ""
     value = value.strip()
     if required and not value:
-        errors.add(name, "must not be empty")
+        errors.add(name, translate("không được để trống"))
         return ""
     if not multiline and _CONTROL_CHARS.search(value):
-        errors.add(name, "must be a single line (no line breaks or control characters)")
+        errors.add(
+            name,
+            translate("phải nằm trên một dòng (không có dấu xuống dòng hay ký tự điều khiển)"),
+        )
         return ""
     limit = MAX_LENGTHS.get(name)
     if limit is not None and len(value) > limit:
-        errors.add(name, f"is too long: {len(value)} characters, at most {limit} allowed")
+        errors.add(
+            name,
+            translate("quá dài: {length} ký tự, tối đa {limit} ký tự").format(
+                length=len(value), limit=limit
+            ),
+        )
         return ""
     return value
 
@@ -725,7 +792,12 @@ def _external_id(record: dict[str, Any], errors: _Errors) -> str | None:
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)
     if value is not None and not isinstance(value, str):
-        errors.add("external_id", f"must be text or a whole number, not {_json_type(value)}")
+        errors.add(
+            "external_id",
+            translate("phải là chuỗi ký tự hoặc số nguyên, không phải {found}").format(
+                found=_json_type(value)
+            ),
+        )
         return None
     text = _text({"external_id": value}, "external_id", errors, required=True)
     return text or None
@@ -750,8 +822,14 @@ def slug_problem(given: str) -> str | None:
     if is_clean_slug(given):
         return None
     clean = slugify(given) if isinstance(given, str) else ""
-    hint = f"; did you mean {clean!r}?" if clean else ""
-    return f"{given!r} is not a clean slug (a-z, 0-9 and hyphens){hint}"
+    if clean:
+        return translate(
+            "{slug} không phải slug hợp lệ (chỉ gồm a-z, 0-9 và dấu gạch ngang); "
+            "có phải ý bạn là {suggestion}?"
+        ).format(slug=repr(given), suggestion=repr(clean))
+    return translate("{slug} không phải slug hợp lệ (chỉ gồm a-z, 0-9 và dấu gạch ngang)").format(
+        slug=repr(given)
+    )
 
 
 def _image(record: dict[str, Any], errors: _Errors) -> str:
@@ -775,12 +853,12 @@ def image_problem(value: str) -> str | None:
     if parts.scheme:
         if parts.scheme.lower() in {"http", "https"} and parts.netloc:
             return None
-        return "must be an http(s) URL or a path inside the media folder"
+        return translate("phải là địa chỉ http(s) hoặc đường dẫn nằm trong thư mục media")
     segments = value.split("/")
     if value.startswith("/") or "\\" in value or any(s in {"", ".", ".."} for s in segments):
-        return (
-            "a media path must be relative to the media folder, like demo/1.jpg "
-            "(no leading /, no . or .. parts)"
+        return translate(
+            "đường dẫn ảnh phải tính từ thư mục media, như demo/1.jpg "
+            "(không bắt đầu bằng /, không có phần . hay ..)"
         )
     return None
 
@@ -794,11 +872,19 @@ def _category(
     if slug in known:
         return known[slug]
     if slug in failed:
-        errors.add("category", f"category {slug!r} was not imported (its record has errors)")
+        errors.add(
+            "category",
+            translate("không nhập được chuyên mục {slug} (bản ghi của nó có lỗi)").format(
+                slug=repr(slug)
+            ),
+        )
     else:
         errors.add(
             "category",
-            f"unknown category {slug!r}: not on the site and not in this file's categories",
+            translate(
+                "không có chuyên mục {slug}: không có trên site và không có trong "
+                "các chuyên mục của tệp này"
+            ).format(slug=repr(slug)),
         )
     return None
 
@@ -810,7 +896,12 @@ def _status(record: dict[str, Any], errors: _Errors) -> str:
     if not value:
         return DEFAULT_STATUS
     if value not in ARTICLE_STATUSES:
-        errors.add("status", f"{value!r} is not one of {', '.join(ARTICLE_STATUSES)}")
+        errors.add(
+            "status",
+            translate("{value} không thuộc các giá trị {allowed}").format(
+                value=repr(value), allowed=", ".join(ARTICLE_STATUSES)
+            ),
+        )
         return DEFAULT_STATUS
     return value
 
@@ -820,9 +911,13 @@ def _published_at(record: dict[str, Any], errors: _Errors, tz: ZoneInfo) -> date
     value = record.get("published_at")
     if value is None:
         return None
-    example = "e.g. 2023-11-29T08:30:00+07:00"
     if not isinstance(value, str):
-        errors.add("published_at", f"must be an ISO 8601 date and time as text ({example})")
+        errors.add(
+            "published_at",
+            translate(
+                "phải là ngày giờ ISO 8601 dạng chuỗi ký tự (ví dụ 2023-11-29T08:30:00+07:00)"
+            ),
+        )
         return None
     try:
         parsed = datetime.fromisoformat(value.strip())
@@ -830,5 +925,10 @@ def _published_at(record: dict[str, Any], errors: _Errors, tz: ZoneInfo) -> date
             parsed = parsed.replace(tzinfo=tz)
         return parsed.astimezone(UTC)
     except (ValueError, OverflowError):
-        errors.add("published_at", f"{value!r} is not an ISO 8601 date and time ({example})")
+        errors.add(
+            "published_at",
+            translate(
+                "{value} không phải ngày giờ ISO 8601 (ví dụ 2023-11-29T08:30:00+07:00)"
+            ).format(value=repr(value)),
+        )
         return None

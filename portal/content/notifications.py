@@ -42,6 +42,7 @@ from portal.content import audit
 from portal.content.events import ContentEvent, content_changed
 from portal.content.unit_of_work import require_unit
 from portal.extensions import db
+from portal.i18n import translate
 from portal.models import Article, ArticleNote, Notification, NotificationPreference, User, utcnow
 from portal.text import format_datetime
 
@@ -268,7 +269,9 @@ def send_mail(event: ContentEvent) -> None:
     failed_at = app.extensions.get(MAIL_FAILED_KEY)
     if failed_at is not None and time.monotonic() - failed_at < MAIL_PAUSE_SECONDS:
         raise mail.MailError(
-            f"not tried: the mail server failed less than {MAIL_PAUSE_SECONDS} s ago"
+            translate("chưa thử gửi: máy chủ thư vừa lỗi chưa đầy {seconds} giây trước").format(
+                seconds=MAIL_PAUSE_SECONDS
+            )
         )
     try:
         mail.send(email.to, email.subject, email.body)

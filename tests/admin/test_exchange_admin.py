@@ -278,7 +278,7 @@ def test_feed_mistakes_are_explained_and_change_nothing(app, site, admin_client)
         content_type="multipart/form-data",
     )
     _id, html = job_page(admin_client, response)
-    assert "Không thực hiện được" in html and "Nothing was imported" in html
+    assert "Không thực hiện được" in html and "Không có gì được nhập" in html
     assert count(app, Article) == articles
 
 

@@ -74,12 +74,12 @@ def test_rss_entries_become_published_articles_of_the_category(app, runner, site
     assert visit.body_html == "<p>Du khách đăng ký trước qua điện thoại.</p>"
 
     errors = result.output
-    assert "mục 2 ((không có tiêu đề)): the entry has no title" in errors
+    assert "mục 2 ((không có tiêu đề)): mục này không có tiêu đề" in errors
     assert (
-        "mục 3 (Mục này không có mã và không có liên kết): the entry has neither an id nor a link"
+        "mục 3 (Mục này không có mã và không có liên kết): mục này không có cả mã lẫn liên kết"
         in errors
     )
-    assert "mục 4 (Tiêu đề quá dài:" in errors and "title: is too long" in errors
+    assert "mục 4 (Tiêu đề quá dài:" in errors and "title: quá dài:" in errors
 
 
 def test_importing_the_same_feed_again_changes_nothing(app, runner, site):
@@ -120,9 +120,9 @@ def test_atom_entries_titles_bodies_images_and_plain_text(app, runner, site, cli
 @pytest.mark.parametrize(
     ("source", "category", "message"),
     [
-        (str(RSS), "khong-co", "There is no category 'khong-co'"),
+        (str(RSS), "khong-co", "Không có chuyên mục 'khong-co'. Không có gì được nhập."),
         (str(DATA / "khong-co.rss"), "du-lich", "No such file"),
-        ("ftp://example.org/feed.xml", "du-lich", "only http:// and https:// addresses"),
+        ("ftp://example.org/feed.xml", "du-lich", "chỉ đọc được địa chỉ http://, https://"),
         (__file__, "du-lich", "is not well-formed XML"),
     ],
 )
@@ -180,3 +180,28 @@ def test_a_feed_refused_whole_writes_no_row_and_no_event(app, runner, site):
     assert result.exit_code == 1
     assert events == []
     assert written() == before
+
+
+def test_the_reasons_follow_the_interface_language(tmp_path):
+    """Vietnamese by default (above); the English interface gets the English texts."""
+    from portal.testing import make_app
+
+    app = make_app(config={"PORTAL_DEFAULT_LOCALE": "en"}, instance_path=str(tmp_path / "i"))
+    runner = app.test_cli_runner()
+    try:
+        with app.app_context():
+            db.session.add(Category(name="Du lịch", slug="du-lich", position=1))
+            db.session.commit()
+        result = runner.invoke(args=["portal", "import-feed", str(RSS), "--category", "du-lich"])
+        assert result.exit_code == 1
+        assert "entry 2 ((không có tiêu đề)): the entry has no title" in result.output
+        assert "title: is too long:" in result.output
+        assert "feed entries: 5; articles: 2 created" in result.output
+        refused = runner.invoke(args=["portal", "import-feed", str(RSS), "--category", "khong-co"])
+        assert refused.output.splitlines()[-1] == (
+            "Error: There is no category 'khong-co'. Nothing was imported."
+        )
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()

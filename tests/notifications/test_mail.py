@@ -104,11 +104,11 @@ def test_a_mail_server_that_is_down_keeps_the_inbox_and_the_mail_comes_later(
     assert all_notifications(app) == [(users["editor"], "submitted"), (users["admin"], "submitted")]
     first, second = outbox_rows(app, notifications.MAIL_SUBJECT)
     assert (first.status, first.pending) == (PENDING, [notifications.MAIL_CONSUMER])
-    assert "did not take the message" in first.last_error
+    assert "không nhận thư" in first.last_error
     assert "e-mail to bientap@example.org was not sent (tried again later)" in caplog.text
     # The server just failed: the next message waits for its retry instead of the timeout.
     assert (second.status, second.pending) == (PENDING, [notifications.MAIL_CONSUMER])
-    assert "not tried: the mail server failed less than 30 s ago" in second.last_error
+    assert "chưa thử gửi: máy chủ thư vừa lỗi chưa đầy 30 giây trước" in second.last_error
     assert smtp_server.messages == []
 
     app.config["PORTAL_MAIL_PORT"] = smtp_server.port  # the server is back

@@ -433,7 +433,7 @@ CASES = {
     "bad-page-path": (edit("pages", {"path": "/"}, path="/../etc"), "path '/../etc' is not a page path"),
     "bad-page-kind": (edit("pages", {"path": "/"}, kind="evil"), "kind 'evil' is not one of"),
     "bad-status": (edit("articles", {"title": "Khánh thành cầu mới"}, status="hacked"), "status 'hacked'"),
-    "bad-slug": (edit("categories", {"slug": "kinh-te"}, slug="Kinh Tế"), "'Kinh Tế' is not a clean slug"),
+    "bad-slug": (edit("categories", {"slug": "kinh-te"}, slug="Kinh Tế"), "'Kinh Tế' không phải slug hợp lệ"),
     "too-long": (lambda a: set_title(a, "x" * 501), "title is too long: 501 characters, at most 500"),
     "out-of-range": (edit("articles", {"title": "Khánh thành cầu mới"}, view_count=2**40), "view_count is out of range"),
     "no-utc-offset": (

@@ -138,7 +138,7 @@ def refused_on_the_command_line(result, words: str) -> str:
     assert result.exit_code != 0, output
     assert isinstance(result.exception, SystemExit), repr(result.exception)
     assert "Traceback" not in output and "\n" not in output, output
-    assert output.startswith("Lỗi: ") and output.endswith("Nothing was imported."), output
+    assert output.startswith("Lỗi: ") and output.endswith("Không có gì được nhập."), output
     assert words in output, output
     return output
 
@@ -256,7 +256,7 @@ FEED_CASES: dict[str, tuple[Callable[[Canary], bytes], str]] = {
     "an HTML page": (lambda c: b"<!DOCTYPE html><html><body><p>Tin<br></body></html>",
                      "is not well-formed XML"),
     "XML that is no feed": (lambda c: b"<?xml version='1.0'?><note><to>Ban</to></note>",
-                            "is not an RSS or Atom feed"),
+                            "không phải nguồn tin RSS hay Atom"),
     "deeply nested XML": (lambda c: feed("<title>T</title>" + "<x>" * 200 + "</x>" * 200),
                           "nested too deeply (more than 100 levels)"),
     "deeply nested HTML": (
@@ -287,7 +287,7 @@ FEED_CASES: dict[str, tuple[Callable[[Canary], bytes], str]] = {
         "declares the entity 'a'"),
     "an entity only the DTD defines": (
         lambda c: feed("<title>Tin&nbsp;tốt</title>", prolog=f'<!DOCTYPE rss SYSTEM "{c.url}/rss.dtd">\n'),
-        "is not a well-formed feed (undefined entity"),
+        "không phải nguồn tin đúng chuẩn (undefined entity"),
 }  # fmt: skip
 
 

@@ -78,6 +78,7 @@ from portal.content.page_paths import (
 )
 from portal.content.seo import canonical_problem
 from portal.extensions import db
+from portal.i18n import translate
 from portal.models import ARTICLE_STATUSES, PAGE_KINDS, REDIRECT_STATUSES, Article
 from portal.plugins import PluginSet
 from portal.text import sanitize_html
@@ -124,28 +125,38 @@ def check_table_name(name: str, excluded: dict[str, str]) -> None:
     """A table of the file is one this portal has and imports (see :func:`check_tables`)."""
     if name in excluded:
         raise UntrustedInputError(
-            f"{CONTENT_FILE} contains the table {name!r}, which is never imported"
+            translate("{file} chứa bảng {name}, bảng này không bao giờ được nhập").format(
+                file=CONTENT_FILE, name=repr(name)
+            )
         )
     if name not in db.metadata.tables:
         raise UntrustedInputError(
-            f"{CONTENT_FILE} has a table this portal does not know: {name!r} (made by a "
-            "newer version, or with a plugin that is not installed here)"
+            translate(
+                "{file} có một bảng mà cổng thông tin này không biết: {name} (do một phiên bản "
+                "mới hơn tạo ra, hoặc do một plugin chưa được cài ở đây)"
+            ).format(file=CONTENT_FILE, name=repr(name))
         )
 
 
 def malformed_table(name: str) -> UntrustedInputError:
-    return UntrustedInputError(f"{CONTENT_FILE}: table {name!r} is malformed")
+    return UntrustedInputError(
+        translate("{file}: bảng {name} không đúng cấu trúc").format(
+            file=CONTENT_FILE, name=repr(name)
+        )
+    )
 
 
 def check_row_shape(name: str, index: int, row: Any) -> None:
     """A row is an object whose columns the table has (see :func:`check_tables`)."""
     if not isinstance(row, dict):
-        raise UntrustedInputError(f"{CONTENT_FILE}, {name} row {index + 1}: not an object")
+        raise _refusal(name, index, {}, translate("không phải là một đối tượng"))
     unknown = sorted(set(row) - set(db.metadata.tables[name].columns.keys()))
     if unknown:
         raise UntrustedInputError(
-            f"{CONTENT_FILE}, table {name!r} has columns this portal does not know: "
-            f"{', '.join(unknown)} (upgrade this portal first)"
+            translate(
+                "{file}, bảng {name} có những cột mà cổng thông tin này không biết: {columns} "
+                "(hãy nâng cấp cổng thông tin này trước)"
+            ).format(file=CONTENT_FILE, name=repr(name), columns=", ".join(unknown))
         )
 
 
@@ -218,9 +229,7 @@ class RowChecker:
                 continue
             if target != "users" and target in self.done:
                 if value not in self.targets[(target, fk.column.name)]:
-                    raise _refusal(
-                        name, index, row, f"{column} {value} is not a row of {target} in the file"
-                    )
+                    raise _refusal(name, index, row, _not_a_row(column, value, target))
                 continue
             waiting = self.waiting.setdefault((name, column, target, fk.column.name), {})
             if value not in waiting:
@@ -253,10 +262,14 @@ class RowChecker:
             if missing:
                 index, where = min(missing)
                 value = next(v for v, item in values.items() if item == (index, where))
-                what = "one of the file's people" if target == "users" else f"a row of {target}"
-                raise UntrustedInputError(
-                    f"{CONTENT_FILE}, {where}: {column} {value} is not {what} in the file"
+                problem = (
+                    translate(
+                        "{column} {value} không phải một người trong danh sách people của tệp"
+                    ).format(column=column, value=value)
+                    if target == "users"
+                    else _not_a_row(column, value, target)
                 )
+                raise UntrustedInputError(f"{CONTENT_FILE}, {where}: {problem}")
         for key, rows in self.trees.items():
             name, column = key.split(".", 1)
             _check_tree_rows(name, column, rows)
@@ -267,12 +280,18 @@ def _refusal(table: str, index: int, row: dict[str, Any], problem: str) -> Untru
     return UntrustedInputError(f"{CONTENT_FILE}, {_where(table, index, row)}: {problem}")
 
 
+def _not_a_row(column: str, value: Any, target: str) -> str:
+    return translate("{column} {value} không phải một dòng của {target} trong tệp").format(
+        column=column, value=value, target=target
+    )
+
+
 def _where(table: str, index: int, row: dict[str, Any]) -> str:
     """How a row is named in a message: by its id when it has one, else by its place."""
     for key in ("id", "page_id"):
         if isinstance(row.get(key), int) and not isinstance(row.get(key), bool):
             return f"{table} {key} {row[key]}"
-    return f"{table} row {index + 1}"
+    return translate("{table} dòng {number}").format(table=table, number=index + 1)
 
 
 def _people_ids(people: list[Any]) -> set[int]:
@@ -285,12 +304,16 @@ def _people_ids(people: list[Any]) -> set[int]:
             and isinstance(person.get("email", ""), str)
         ):
             raise UntrustedInputError(
-                f"{CONTENT_FILE}, people[{index}]: must be an object with a whole-number id, "
-                "a name and an e-mail"
+                translate(
+                    "{file}, people[{index}]: phải là một đối tượng có id là số nguyên, "
+                    "có tên và thư điện tử"
+                ).format(file=CONTENT_FILE, index=index)
             )
         if person["id"] in ids:
             raise UntrustedInputError(
-                f"{CONTENT_FILE}, people[{index}]: id {person['id']} appears twice"
+                translate("{file}, people[{index}]: id {id} xuất hiện hai lần").format(
+                    file=CONTENT_FILE, index=index, id=person["id"]
+                )
             )
         ids.add(person["id"])
     return ids
@@ -314,7 +337,8 @@ def _check_values(table: Table, index: int, row: dict[str, Any]) -> None:
     for column in table.columns:
         if column.name not in row:
             if not column.nullable and column.default is None and column.server_default is None:
-                raise _refusal(table.name, index, row, f"the column {column.name} is missing")
+                problem = translate("thiếu cột {column}").format(column=column.name)
+                raise _refusal(table.name, index, row, problem)
             continue
         problem = _value_problem(column, row[column.name])
         if problem is not None:
@@ -324,58 +348,58 @@ def _check_values(table: Table, index: int, row: dict[str, Any]) -> None:
 def _value_problem(column, value: Any) -> str | None:
     """Why ``value`` cannot be stored in ``column`` on one of our databases, or None."""
     if value is None:
-        return None if column.nullable else "must have a value (null is not allowed)"
+        return None if column.nullable else translate("phải có giá trị (không được để null)")
     kind = _column_type(column)
     if isinstance(kind, Boolean):
-        return None if isinstance(value, bool) else "must be true or false"
+        return None if isinstance(value, bool) else translate("phải là true hoặc false")
     if isinstance(kind, Integer):
         bits = next(b for cls, b in INTEGER_BITS.items() if isinstance(kind, cls))
         if not _is_int(value):
-            return "must be a whole number"
+            return translate("phải là số nguyên")
         if not -(2 ** (bits - 1)) <= value < 2 ** (bits - 1):
-            return f"is out of range ({value})"
+            return translate("nằm ngoài khoảng cho phép ({value})").format(value=value)
         return None
     if isinstance(kind, Float | Numeric):
         is_number = isinstance(value, int | float) and not isinstance(value, bool)
-        return None if is_number else "must be a number"
+        return None if is_number else translate("phải là một số")
     if isinstance(kind, DateTime):
         return _datetime_problem(value)
     if isinstance(kind, Date):
         return _date_problem(value)
     if isinstance(kind, String):
         if not isinstance(value, str):
-            return "must be text"
+            return translate("phải là văn bản")
         if kind.length is not None and len(value) > kind.length:
-            return f"is too long: {len(value)} characters, at most {kind.length}"
+            return translate("quá dài: {length} ký tự, tối đa {maximum}").format(
+                length=len(value), maximum=kind.length
+            )
         return None
     if isinstance(kind, JSON):
         return None
     if isinstance(value, dict | list):
-        return "must be a single value, not a list or an object"
+        return translate("phải là một giá trị đơn, không phải danh sách hay đối tượng")
     return None
 
 
 def _date_problem(value: Any) -> str | None:
-    example = "e.g. 2023-11-29"
     if not isinstance(value, str):
-        return f"must be a date as ISO 8601 text ({example})"
+        return translate("phải là ngày viết theo ISO 8601 (ví dụ 2023-11-29)")
     try:
         date.fromisoformat(value)
     except ValueError:
-        return f"is not an ISO 8601 date ({example})"
+        return translate("không phải ngày theo ISO 8601 (ví dụ 2023-11-29)")
     return None
 
 
 def _datetime_problem(value: Any) -> str | None:
-    example = "e.g. 2023-11-29T01:30:00+00:00"
     if not isinstance(value, str):
-        return f"must be a date and time as ISO 8601 text ({example})"
+        return translate("phải là ngày giờ viết theo ISO 8601 (ví dụ 2023-11-29T01:30:00+00:00)")
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError:
-        return f"is not an ISO 8601 date and time ({example})"
+        return translate("không phải ngày giờ theo ISO 8601 (ví dụ 2023-11-29T01:30:00+00:00)")
     if parsed.tzinfo is None:
-        return f"has no UTC offset ({example})"
+        return translate("không ghi độ lệch so với UTC (ví dụ 2023-11-29T01:30:00+00:00)")
     return None
 
 
@@ -403,8 +427,15 @@ def _check_unique_row(
             f"{c} {json.dumps(v, ensure_ascii=False)}" for c, v in zip(columns, key, strict=True)
         )
         raise UntrustedInputError(
-            f"{CONTENT_FILE}, {table.name}: {shown} appears twice "
-            f"(rows {seen[key] + 1} and {index + 1})"
+            translate(
+                "{file}, {table}: {shown} xuất hiện hai lần (dòng {first} và {second})"
+            ).format(
+                file=CONTENT_FILE,
+                table=table.name,
+                shown=shown,
+                first=seen[key] + 1,
+                second=index + 1,
+            )
         )
     seen[key] = index
 
@@ -423,7 +454,11 @@ def _check_tree_rows(name: str, column: str, rows: list[tuple[int, str, Any, Any
         current = row_id
         while current is not None and current not in rooted:
             if current in on_path:
-                raise UntrustedInputError(f"{CONTENT_FILE}, {where}: its chain of {column} loops")
+                raise UntrustedInputError(
+                    translate(
+                        "{file}, {where}: chuỗi {column} của dòng này tạo thành vòng lặp"
+                    ).format(file=CONTENT_FILE, where=where, column=column)
+                )
             path.append(current)
             on_path.add(current)
             current = parents.get(current)
@@ -437,7 +472,9 @@ def _check_tree_rows(name: str, column: str, rows: list[tuple[int, str, Any, Any
 
 def _not_empty(row: dict[str, Any], column: str) -> str | None:
     value = row.get(column)
-    return f"{column} must not be empty" if not (value or "").strip() else None
+    if (value or "").strip():
+        return None
+    return translate("{column} không được để trống").format(column=column)
 
 
 def _slug(value: Any, column: str, *, optional: bool = False) -> str | None:
@@ -450,11 +487,15 @@ def _slug(value: Any, column: str, *, optional: bool = False) -> str | None:
 def _one_of(value: Any, column: str, allowed: tuple[str, ...] | set[str]) -> str | None:
     if value in allowed:
         return None
-    return f"{column} {value!r} is not one of {', '.join(sorted(allowed))}"
+    return translate("{column} {value} không phải một trong các giá trị {allowed}").format(
+        column=column, value=repr(value), allowed=", ".join(sorted(allowed))
+    )
 
 
 def _at_least(value: Any, column: str, minimum: int) -> str | None:
-    return None if value is None or value >= minimum else f"{column} must be at least {minimum}"
+    if value is None or value >= minimum:
+        return None
+    return translate("{column} phải từ {minimum} trở lên").format(column=column, minimum=minimum)
 
 
 def _html(value: str, column: str) -> str | None:
@@ -468,10 +509,10 @@ def _html(value: str, column: str) -> str | None:
     if start == -1 or at - start > EXCERPT:
         start = at
     excerpt = value[start : start + EXCERPT] + ("…" if len(value) > start + EXCERPT else "")
-    return (
-        f"{column} holds markup the editor removes on save (at {excerpt!r}); "
-        "only HTML that portal.text.sanitize_html keeps as it is can be imported"
-    )
+    return translate(
+        "{column} chứa mã HTML mà trình soạn thảo bỏ đi khi lưu (tại {excerpt}); chỉ nhập được "
+        "HTML mà portal.text.sanitize_html giữ nguyên"
+    ).format(column=column, excerpt=repr(excerpt))
 
 
 def _article_image(value: str, column: str = "image") -> str | None:
@@ -511,15 +552,17 @@ def _redirect(row: dict[str, Any], registry: PluginSet) -> str | None:
     old, status, target = row["old_path"], row.get("status", 301), row.get("new_path") or ""
     problem = redirect_rules.path_problem(old)
     if problem is None and old != redirect_rules.normalize_path(old):
-        problem = "the old path must be kept normalized (no trailing /, no %-escapes)"
+        problem = translate(
+            "đường dẫn cũ phải được giữ ở dạng chuẩn hoá (không có / ở cuối, không có mã %)"
+        )
     if problem is None:
         problem = _one_of(status, "status", REDIRECT_STATUSES)
     if problem is None and status == redirect_rules.MOVED:
         problem = redirect_rules.target_problem(target)
         if problem is None and target == old:
-            problem = "a redirect cannot lead to its own address"
+            problem = translate("một chuyển hướng không thể dẫn về chính địa chỉ của nó")
     elif problem is None and target:
-        return "a 410 (gone) redirect has no new_path"
+        return translate("chuyển hướng 410 (nội dung đã gỡ bỏ) không có new_path")
     return f"old_path {old!r}: {problem}" if problem is not None else None
 
 
@@ -530,10 +573,12 @@ def _article_revision(row: dict[str, Any], registry: PluginSet) -> str | None:
 def _snapshot(snapshot: Any) -> str | None:
     """A revision's copy of the editable fields, held to the article's own rules."""
     if not isinstance(snapshot, dict):
-        return "snapshot must be an object"
+        return _must_be_object("snapshot")
     unknown = sorted(set(snapshot) - SNAPSHOT_KEYS)
     if unknown:
-        return f"snapshot has fields an article does not have: {', '.join(unknown)}"
+        return translate("snapshot có những trường mà bài viết không có: {fields}").format(
+            fields=", ".join(unknown)
+        )
     columns = Article.__table__.columns
     for name in SNAPSHOT_FIELDS:
         value = snapshot.get(name)
@@ -541,7 +586,9 @@ def _snapshot(snapshot: Any) -> str | None:
             continue
         if name in SNAPSHOT_IDS:
             if not _is_int(value) or not 0 < value < 2**31:
-                return f"snapshot.{name} must be a row id or null"
+                return translate("snapshot.{name} phải là id của một dòng hoặc null").format(
+                    name=name
+                )
             continue
         problem = _value_problem(columns[name], value)
         if problem is not None:
@@ -551,7 +598,7 @@ def _snapshot(snapshot: Any) -> str | None:
         return f"snapshot.published_at {problem}"
     tags = snapshot.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) and len(t) <= 100 for t in tags):
-        return "snapshot.tags must be a list of tag names (text, at most 100 characters)"
+        return translate("snapshot.tags phải là danh sách tên thẻ (văn bản, tối đa 100 ký tự)")
     slug = snapshot.get("slug")
     return (
         (_slug(slug, "snapshot.slug", optional=True) if slug is not None else None)
@@ -568,25 +615,35 @@ def _media_image(row: dict[str, Any], registry: PluginSet) -> str | None:
     name = row["stored_name"]
     parts = STORED_NAME_RE.fullmatch(name)
     if parts is None or parts["width"] or parts["folder"] != parts["token"][:2]:
-        return (
-            f"stored_name {name!r} is not a name the portal gives to the images it stores "
-            "(uploads/<2 hex>/<24 hex>.jpg or .png)"
-        )
+        return translate(
+            "stored_name {name} không phải tên mà cổng thông tin đặt cho các ảnh nó lưu "
+            "(uploads/<2 hex>/<24 hex>.jpg hoặc .png)"
+        ).format(name=repr(name))
     expected = STORED_FORMATS[parts["extension"]][1]
     if row["mime_type"] != expected:
-        return f"mime_type {row['mime_type']!r} does not match {name} (expected {expected})"
+        return _mime_mismatch(row["mime_type"], name, expected)
     width, height = row["width"], row["height"]
     if width < MIN_SIDE or height < MIN_SIDE or width * height > MAX_PIXELS:
-        return f"an image of {width} × {height} pixels is not one the portal stores"
+        return translate(
+            "cổng thông tin không lưu ảnh có kích thước {width} × {height} điểm ảnh"
+        ).format(width=width, height=height)
     variants = row.get("variants") or {}
     if not isinstance(variants, dict):
-        return "variants must be an object (width → stored name)"
+        return translate("variants phải là một đối tượng (chiều rộng → tên tệp đã lưu)")
     for key, value in variants.items():
         if not (WIDTH_RE.fullmatch(key) and int(key) < width) or value != variant_name(
             name, int(key)
         ):
-            return f"variants: {key!r} → {value!r} is not a resized copy the portal names"
+            return translate(
+                "variants: {key} → {value} không phải tên bản thu nhỏ mà cổng thông tin đặt"
+            ).format(key=repr(key), value=repr(value))
     return _at_least(row["size"], "size", 0)
+
+
+def _mime_mismatch(mime_type: Any, name: str, expected: str) -> str:
+    return translate("mime_type {mime_type} không khớp với {name} (phải là {expected})").format(
+        mime_type=repr(mime_type), name=name, expected=expected
+    )
 
 
 def _attachment(row: dict[str, Any], registry: PluginSet) -> str | None:
@@ -594,18 +651,18 @@ def _attachment(row: dict[str, Any], registry: PluginSet) -> str | None:
     parts = ATTACHMENT_NAME_RE.fullmatch(name)
     kind = stored_kind(name)
     if parts is None or kind is None or parts["folder"] != parts["token"][:2]:
-        return (
-            f"stored_name {name!r} is not a name the portal gives to the attachments it stores "
+        return translate(
+            "stored_name {name} không phải tên mà cổng thông tin đặt cho các tệp đính kèm nó lưu "
             "(<2 hex>/<32 hex>.pdf, .docx ...)"
-        )
+        ).format(name=repr(name))
     if row["mime_type"] != kind.mime_type:
-        return f"mime_type {row['mime_type']!r} does not match {name} (expected {kind.mime_type})"
+        return _mime_mismatch(row["mime_type"], name, kind.mime_type)
     kept = clean_file_name(row["original_name"], kind)
     if kept != row["original_name"]:
-        return (
-            f"original_name {row['original_name']!r} is not a file name the portal keeps "
-            f"(an upload would be named {kept!r})"
-        )
+        return translate(
+            "original_name {name} không phải tên tệp mà cổng thông tin giữ nguyên "
+            "(tệp tải lên sẽ có tên {kept})"
+        ).format(name=repr(row["original_name"]), kept=repr(kept))
     return _at_least(row["size"], "size", 0) or _at_least(row.get("position"), "position", 0)
 
 
@@ -616,18 +673,23 @@ def _page(row: dict[str, Any], registry: PluginSet) -> str | None:
         return problem
     if kind in PATH_KINDS:
         if not path:
-            return f"a {kind} page needs a path, like /gioi-thieu"
+            return translate("trang {kind} cần có đường dẫn, ví dụ /gioi-thieu").format(kind=kind)
         if not is_well_formed(path):
-            return (
-                f"path {path!r} is not a page path (/ then lower-case words joined by hyphens, "
-                "like /gioi-thieu)"
-            )
+            return translate(
+                "path {path} không phải đường dẫn trang (dấu / rồi các từ viết thường nối bằng "
+                "dấu gạch ngang, ví dụ /gioi-thieu)"
+            ).format(path=repr(path))
         if is_reserved(path):
-            return f"path {path!r} is one the portal serves itself"
+            return translate("path {path} là đường dẫn mà chính cổng thông tin dùng").format(
+                path=repr(path)
+            )
     elif path is not None:
-        return f"a {kind} page has no path (it is chosen by category); this one has {path!r}"
+        return translate(
+            "trang {kind} không có đường dẫn (trang được chọn theo chuyên mục); trang này lại "
+            "có {path}"
+        ).format(kind=kind, path=repr(path))
     if kind not in CATEGORY_KINDS and row.get("category_id") is not None:
-        return f"a {kind} page has no category"
+        return translate("trang {kind} không gắn với chuyên mục").format(kind=kind)
     return _layout(row.get("layout", "one_column"), "layout", registry) or _regions(
         row.get("blocked_regions") or [], "blocked_regions"
     )
@@ -650,9 +712,11 @@ def _check_category_page(seen: dict[tuple, int], index: int, row: dict[str, Any]
             "pages",
             index,
             row,
-            f"another {row['kind']} page (row {seen[key] + 1}) has the same category"
-            if row["kind"] in CATEGORY_KINDS
-            else f"another {row['kind']} page (row {seen[key] + 1}): a site has one",
+            (
+                translate("một trang {kind} khác (dòng {number}) có cùng chuyên mục")
+                if row["kind"] in CATEGORY_KINDS
+                else translate("một trang {kind} khác (dòng {number}): mỗi site chỉ có một")
+            ).format(kind=row["kind"], number=seen[key] + 1),
         )
     seen[key] = index
 
@@ -660,7 +724,9 @@ def _check_category_page(seen: dict[tuple, int], index: int, row: dict[str, Any]
 def _layout(name: Any, column: str, registry: PluginSet) -> str | None:
     if name in registry.registered_layouts:
         return None
-    return f"{column} {name!r} is not a layout installed here"
+    return translate("{column} {name} không phải bố cục được cài ở đây").format(
+        column=column, name=repr(name)
+    )
 
 
 def _regions(value: Any, column: str) -> str | None:
@@ -670,7 +736,9 @@ def _regions(value: Any, column: str) -> str | None:
         and len(set(value)) == len(value)
     ):
         return None
-    return f"{column} must be a list of distinct region names"
+    return translate("{column} phải là danh sách các tên vùng không trùng nhau").format(
+        column=column
+    )
 
 
 def _placement(row: dict[str, Any], registry: PluginSet) -> str | None:
@@ -684,26 +752,31 @@ def _placement(row: dict[str, Any], registry: PluginSet) -> str | None:
 def _region(value: Any, column: str) -> str | None:
     if isinstance(value, str) and REGION_RE.fullmatch(value):
         return None
-    return f"{column} {value!r} is not a region name"
+    return translate("{column} {value} không phải tên vùng").format(
+        column=column, value=repr(value)
+    )
 
 
 def _settings(block_name: Any, settings: Any, registry: PluginSet, where: str) -> str | None:
     """The block is installed here and the settings name only fields of its settings form."""
     block = registry.registered_blocks.get(block_name) if isinstance(block_name, str) else None
     if block is None:
-        return (
-            f"block {block_name!r} is not installed here, so its settings cannot be checked "
-            "(install its plugin first)"
-        )
+        return translate(
+            "khối {name} chưa được cài ở đây nên không kiểm tra được thiết lập của nó "
+            "(hãy cài plugin của nó trước)"
+        ).format(name=repr(block_name))
     if not isinstance(settings, dict):
-        return f"{where} must be an object"
+        return _must_be_object(where)
     unknown = sorted(set(settings) - set(block.default_settings()))
     if unknown:
-        return (
-            f"{where} of block {block_name!r} have fields its form does not know: "
-            f"{', '.join(unknown)}"
-        )
+        return translate(
+            "{where} của khối {name} có những trường mà biểu mẫu của khối không biết: {fields}"
+        ).format(where=where, name=repr(block_name), fields=", ".join(unknown))
     return None
+
+
+def _must_be_object(where: str) -> str:
+    return translate("{where} phải là một đối tượng").format(where=where)
 
 
 def _settings_form_problem(
@@ -718,13 +791,16 @@ def _settings_form_problem(
     clean, errors = block.validate_settings(settings)
     if errors:
         fields = ", ".join(f"{name} {_short(settings.get(name))}" for name in sorted(errors))
-        return f"{where} of block {block_name!r} do not pass its settings form (field {fields})"
+        return translate(
+            "{where} của khối {name} không hợp lệ theo biểu mẫu thiết lập của khối "
+            "(trường {fields})"
+        ).format(where=where, name=repr(block_name), fields=fields)
     changed = sorted(name for name in settings if clean.get(name) != settings[name])
     if changed:
-        return (
-            f"{where} of block {block_name!r} are not as its settings form saves them "
-            f"(field {', '.join(changed)}: the page editor would change the value)"
-        )
+        return translate(
+            "{where} của khối {name} khác với cách biểu mẫu thiết lập của khối lưu "
+            "(trường {fields}: màn hình sửa trang sẽ đổi giá trị này)"
+        ).format(where=where, name=repr(block_name), fields=", ".join(changed))
     return None
 
 
@@ -755,10 +831,10 @@ def check_settings(table: str, index: int, row: dict[str, Any], registry: Plugin
         )
         if problem is not None:
             if table == "page_revisions":
-                problem += (
-                    " — an earlier published state of the page; export with --without-history "
-                    "to leave the history out"
-                )
+                problem = translate(
+                    "{problem} — một trạng thái đã xuất bản trước đây của trang; hãy xuất với "
+                    "--without-history để bỏ phần lịch sử ra ngoài"
+                ).format(problem=problem)
             raise _refusal(table, index, row, problem)
 
 
@@ -778,32 +854,40 @@ def _page_revision(row: dict[str, Any], registry: PluginSet) -> str | None:
 def _document(document: Any, registry: PluginSet) -> str | None:
     """A page draft's or revision's arrangement (portal.page_drafts), placement by placement."""
     if not isinstance(document, dict) or set(document) != DOCUMENT_KEYS:
-        return f"document must be an object with {', '.join(sorted(DOCUMENT_KEYS))}"
+        return translate("document phải là một đối tượng có {keys}").format(
+            keys=", ".join(sorted(DOCUMENT_KEYS))
+        )
     problem = _layout(document["layout"], "document.layout", registry) or _regions(
         document["blocked_regions"], "document.blocked_regions"
     )
     if problem:
         return problem
     if not isinstance(document["placements"], list):
-        return "document.placements must be a list"
+        return translate("{where} phải là một danh sách").format(where="document.placements")
     for index, item in enumerate(document["placements"]):
         where = f"document.placements[{index}]"
         if not isinstance(item, dict) or not {"key", "region", "position", "block_name"} <= set(
             item
         ):
-            return f"{where} must be an object with key, region, position and block_name"
+            return translate(
+                "{where} phải là một đối tượng có key, region, position và block_name"
+            ).format(where=where)
         if set(item) - DOCUMENT_ITEM_KEYS:
-            return (
-                f"{where} has unknown fields: {', '.join(sorted(set(item) - DOCUMENT_ITEM_KEYS))}"
+            return translate("{where} có những trường lạ: {fields}").format(
+                where=where, fields=", ".join(sorted(set(item) - DOCUMENT_ITEM_KEYS))
             )
         if not (isinstance(item["key"], str) and DOCUMENT_KEY_RE.fullmatch(item["key"])):
-            return f"{where}.key {item['key']!r} is not a placement key (p<id> or n<hex>)"
+            return translate(
+                "{where}.key {key} không phải khoá của vị trí đặt khối (p<id> hoặc n<hex>)"
+            ).format(where=where, key=repr(item["key"]))
         if item.get("id") is not None and not (_is_int(item["id"]) and 0 < item["id"] < 2**31):
-            return f"{where}.id must be a placement id or null"
+            return translate("{where}.id phải là id của một vị trí đặt khối hoặc null").format(
+                where=where
+            )
         if not (_is_int(item["position"]) and 0 <= item["position"] < 2**31):
-            return f"{where}.position must be a whole number, 0 or more"
+            return translate("{where}.position phải là số nguyên từ 0 trở lên").format(where=where)
         if not isinstance(item.get("hidden", False), bool):
-            return f"{where}.hidden must be true or false"
+            return f"{where}.hidden " + translate("phải là true hoặc false")
         problem = _region(item["region"], f"{where}.region") or _settings(
             item["block_name"], item.get("settings") or {}, registry, f"{where}.settings"
         )
@@ -858,17 +942,25 @@ def check_file_names(paths: list[str], owners: dict[str, FileOwner]) -> None:
         )
         if generated is None:
             shape = (
-                "uploads/<2 hex>/<24 hex>.jpg or .png"
+                translate("uploads/<2 hex>/<24 hex>.jpg hoặc .png")
                 if area == "media"
                 else "<2 hex>/<32 hex>.pdf ..."
             )
             raise UntrustedInputError(
-                f"files/{path}: not a name the portal gives to the files it stores ({shape}); "
-                f"only files the portal stored itself are imported"
+                translate(
+                    "files/{path}: không phải tên mà cổng thông tin đặt cho các tệp nó lưu "
+                    "({shape}); chỉ nhập những tệp do chính cổng thông tin đã lưu"
+                ).format(path=path, shape=shape)
             )
         if path not in owners:
-            table = "media image" if area == "media" else "attachment"
-            raise UntrustedInputError(f"files/{path}: no {table} row of the file names it")
+            unnamed = (
+                translate("files/{path}: không có dòng ảnh (media image) nào của tệp mang tên này")
+                if area == "media"
+                else translate(
+                    "files/{path}: không có dòng tệp đính kèm (attachment) nào của tệp mang tên này"
+                )
+            )
+            raise UntrustedInputError(unnamed.format(path=path))
 
 
 #: How a file of each stored format ends: anything after it was added to the image
@@ -898,19 +990,25 @@ def checked_file(path: str, data: bytes, owner: FileOwner) -> bytes:
         raise UntrustedInputError(f"files/{path}: {_image_problem(exc, pillow_format)}") from None
     if not data.endswith(IMAGE_ENDINGS[pillow_format]):
         raise UntrustedInputError(
-            f"files/{path}: there are bytes after the end of the {pillow_format} image "
-            "(a file made to be read as something else too); the portal never stores such files"
+            translate(
+                "files/{path}: có dữ liệu nằm sau phần kết thúc của ảnh {format} (tệp được tạo để "
+                "còn được đọc như một thứ khác); cổng thông tin không bao giờ lưu những tệp như vậy"
+            ).format(path=path, format=pillow_format)
         )
     if produced != extension:
         raise UntrustedInputError(
-            f"files/{path}: would be stored as {produced.upper()} once re-encoded, "
-            f"not as the {pillow_format} its name says"
+            translate(
+                "files/{path}: khi mã hoá lại sẽ được lưu thành {produced}, không phải {format} "
+                "như tên tệp cho biết"
+            ).format(path=path, produced=produced.upper(), format=pillow_format)
         )
     expected = owner.width or owner.row["width"]
     if width != expected or (owner.width is None and height != owner.row["height"]):
         raise UntrustedInputError(
-            f"files/{path}: is {width} × {height} pixels, not what media_images id "
-            f"{owner.row['id']} says"
+            translate(
+                "files/{path}: có kích thước {width} × {height} điểm ảnh, không như "
+                "media_images id {id} ghi"
+            ).format(path=path, width=width, height=height, id=owner.row["id"])
         )
     return encoded
 
@@ -919,31 +1017,42 @@ def _image_problem(error: UploadError, pillow_format: str) -> str:
     """Why Pillow refused the bytes, in the command line's words."""
     cause = error.__cause__
     if isinstance(error, HiddenDataError):
-        return (
-            f"holds more than a {pillow_format} image (another format inside, or bytes after "
-            "its end: a file made to be read as something else too); the portal never stores such files"
-        )
+        return translate(
+            "chứa nhiều thứ hơn một ảnh {format} (một định dạng khác nằm bên trong, hoặc dữ liệu "
+            "sau phần kết thúc: tệp được tạo để còn được đọc như một thứ khác); cổng thông tin "
+            "không bao giờ lưu những tệp như vậy"
+        ).format(format=pillow_format)
     if isinstance(cause, UnidentifiedImageError):
-        return f"is not a {pillow_format} image"
+        return translate("không phải ảnh {format}").format(format=pillow_format)
     if isinstance(cause, Image.DecompressionBombError) or cause is None:
-        return f"has more or fewer pixels than an image may have ({MIN_SIDE} to {MAX_PIXELS:,})"
-    return f"is a damaged {pillow_format} image (it cannot be decoded completely)"
+        return translate(
+            "có số điểm ảnh nằm ngoài mức một ảnh được phép có (từ {minimum} đến {maximum})"
+        ).format(minimum=MIN_SIDE, maximum=f"{MAX_PIXELS:,}")
+    return translate("là ảnh {format} bị hỏng (không giải mã trọn vẹn được)").format(
+        format=pillow_format
+    )
 
 
 def _check_attachment_file(path: str, data: bytes, owner: FileOwner) -> None:
     if len(data) != owner.row["size"]:
         raise UntrustedInputError(
-            f"files/{path}: is {len(data):,} bytes, not the {owner.row['size']:,} its "
-            f"attachment row says"
+            translate(
+                "files/{path}: có {size} byte, không phải {expected} byte như dòng tệp đính kèm "
+                "của nó ghi"
+            ).format(path=path, size=f"{len(data):,}", expected=f"{owner.row['size']:,}")
         )
     try:
         kind = detect_kind(data)
     except UploadError:
         raise UntrustedInputError(
-            f"files/{path}: not a document the portal accepts (PDF, Word, Excel, PowerPoint or "
-            "OpenDocument, without macros)"
+            translate(
+                "files/{path}: không phải tài liệu mà cổng thông tin chấp nhận (PDF, Word, Excel, "
+                "PowerPoint hoặc OpenDocument, không có macro)"
+            ).format(path=path)
         ) from None
     if kind.mime_type != owner.row["mime_type"]:
         raise UntrustedInputError(
-            f"files/{path}: is a {kind.extension} document, not what its name says"
+            translate("files/{path}: là tài liệu {kind}, không đúng như tên tệp cho biết").format(
+                path=path, kind=kind.extension
+            )
         )

@@ -328,10 +328,10 @@ BAD_ARCHIVES = {
     "other-format": (edit_document(lambda d: d.update(format="khac")), "is not a blockportal site export"),
     "newer-version": (edit_document(lambda d: d.update(version=99)), "export format version 99"),
     "unknown-table": (edit_document(lambda d: d["tables"].update(widgets={"rows": []})),
-                      "a table this portal does not know: 'widgets'"),
+                      "một bảng mà cổng thông tin này không biết: 'widgets'"),
     "unknown-column": (edit_document(lambda d: d["tables"]["categories"]["rows"][0].update(color="do")),
-                       "columns this portal does not know: color"),
-    "users-table": (edit_document(lambda d: d["tables"].update(users={"rows": []})), "never imported"),
+                       "những cột mà cổng thông tin này không biết: color"),
+    "users-table": (edit_document(lambda d: d["tables"].update(users={"rows": []})), "không bao giờ được nhập"),
     "unsafe-path": (edit_document(lambda d: d["files"][0].update(path="media/../../secret_key")),
                     "unsafe or malformed file name"),
     "missing-file": (lambda name, data: None if name.startswith("files/media/") else data,
@@ -340,19 +340,19 @@ BAD_ARCHIVES = {
     "rows-without-files": (without_image_files, "that its rows name are not in the archive (media/"),
     # Found only once most of content.json has been read (it is read a row at a time).
     "bad-last-row": (edit_document(lambda d: d["tables"]["page_revisions"]["rows"][-1].update(number=0)),
-                     "number must be at least 1"),
+                     "number phải từ 1 trở lên"),
     "bad-reference-at-the-end": (edit_document(lambda d: d["people"].clear()),
-                                 "is not one of the file's people"),
+                                 "không phải một người trong danh sách people của tệp"),
     "cut-short": (lambda name, data: data[: len(data) - 40] if name == "content.json" else data,
                   "content.json is not valid JSON"),
     "rows-not-a-list": (edit_document(lambda d: d["tables"]["tags"].update(rows={})),
-                        "table 'tags' is malformed"),
+                        "bảng 'tags' không đúng cấu trúc"),
     "bad-canonical-url": (edit_document(lambda d: d["tables"]["pages"]["rows"][0].update(
                               canonical_url="javascript:alert(1)")), "canonical_url:"),
     "redirect-to-itself": (edit_document(lambda d: d["tables"]["redirects"]["rows"].append(
                                {"id": 999, "old_path": "/x", "new_path": "/x", "status": 301,
                                 "origin": "manual", "note": "", "created_at": "2024-01-01T00:00:00+00:00",
-                                "updated_at": "2024-01-01T00:00:00+00:00"})), "its own address"),
+                                "updated_at": "2024-01-01T00:00:00+00:00"})), "chính địa chỉ của nó"),
 }  # fmt: skip
 
 

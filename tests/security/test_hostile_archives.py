@@ -345,52 +345,52 @@ def unnamed_file(archive: Archive) -> None:
 
 CASES = {
     # Markup the editor would never keep.
-    "script-in-body": (body(SCRIPT), "articles id 2: body_html holds markup the editor removes"),
-    "javascript-link": (body('<a href="javascript:alert(1)">x</a>'), "body_html holds markup"),
-    "event-handler": (body('<img src="x" onerror="alert(1)">'), "body_html holds markup"),
-    "script-in-revision": (revision_body, "snapshot.body_html holds markup the editor removes"),
+    "script-in-body": (body(SCRIPT), "articles id 2: body_html chứa mã HTML mà trình soạn thảo bỏ đi khi lưu"),
+    "javascript-link": (body('<a href="javascript:alert(1)">x</a>'), "body_html chứa mã HTML"),
+    "event-handler": (body('<img src="x" onerror="alert(1)">'), "body_html chứa mã HTML"),
+    "script-in-revision": (revision_body, "snapshot.body_html chứa mã HTML mà trình soạn thảo bỏ đi"),
     "script-in-block-settings": (
         edit("placements", {"block_name": "rich_text"}, settings={"title": "", "html": SCRIPT}),
-        "settings of block 'rich_text' are not as its settings form saves them (field html",
+        "settings của khối 'rich_text' khác với cách biểu mẫu thiết lập của khối lưu (trường html",
     ),
     "javascript-in-page-revision": (
         revision_settings,
-        "(field html: the page editor would change the value) — an earlier published state",
+        "(trường html: màn hình sửa trang sẽ đổi giá trị này) — một trạng thái đã xuất bản trước đây",
     ),
     "script-in-page-draft": (
         draft_settings,
-        "page_drafts page_id 1: document.placements[2].settings of block 'rich_text' are not as",
+        "page_drafts page_id 1: document.placements[2].settings của khối 'rich_text' khác với cách",
     ),
     # File names that leave their folder, or that the portal never gives.
-    "image-dotdot": (image_name("../secret_key"), "stored_name '../secret_key' is not a name"),
-    "image-absolute": (image_name("/etc/passwd"), "stored_name '/etc/passwd' is not a name"),
-    "image-variant-dotdot": (variant_name, "variants: '32' → '../canary' is not a resized copy"),
+    "image-dotdot": (image_name("../secret_key"), "stored_name '../secret_key' không phải tên"),
+    "image-absolute": (image_name("/etc/passwd"), "stored_name '/etc/passwd' không phải tên"),
+    "image-variant-dotdot": (variant_name, "variants: '32' → '../canary' không phải tên bản thu nhỏ"),
     "attachment-dotdot": (attachment_name("../secret_key"), "stored_name '../secret_key'"),
     "attachment-absolute": (attachment_name("/etc/passwd"), "stored_name '/etc/passwd'"),
     "attachment-download-name": (
         edit("attachments", {}, original_name="../../cron.d/x.pdf"),
-        "original_name '../../cron.d/x.pdf' is not a file name the portal keeps",
+        "original_name '../../cron.d/x.pdf' không phải tên tệp mà cổng thông tin giữ nguyên",
     ),
-    "media-evil-js": (media_file("media/evil.js", b"alert(1)"), "files/media/evil.js: not a name"),
+    "media-evil-js": (media_file("media/evil.js", b"alert(1)"), "files/media/evil.js: không phải tên"),
     "media-svg": (
         media_file("media/uploads/ab/abababababababababababab.svg", b"<svg onload=alert(1)>"),
-        ".svg: not a name the portal gives",
+        ".svg: không phải tên mà cổng thông tin đặt",
     ),
-    "media-html": (media_file("media/index.html", b"<script>"), "index.html: not a name"),
-    "media-unnamed": (unnamed_file, "no media image row of the file names it"),
+    "media-html": (media_file("media/index.html", b"<script>"), "index.html: không phải tên"),
+    "media-unnamed": (unnamed_file, "không có dòng ảnh (media image) nào của tệp mang tên này"),
     # Files that are not what their names say.
     "polyglot-image": (
         image_bytes(lambda a: jpeg() + b"<html><script>alert(1)</script></html>"),
-        "holds more than a JPEG image",
+        "chứa nhiều thứ hơn một ảnh JPEG",
     ),
-    "not-an-image": (image_bytes(lambda a: b"<script>alert(1)</script>\xff\xd9"), "is not a JPEG image"),
-    "png-as-jpg": (image_bytes(lambda a: png_with_transparency()), "is not a JPEG image"),
-    "image-size-lie": (wrong_image_size, "is 64 × 48 pixels, not what media_images id 1 says"),
+    "not-an-image": (image_bytes(lambda a: b"<script>alert(1)</script>\xff\xd9"), "không phải ảnh JPEG"),
+    "png-as-jpg": (image_bytes(lambda a: png_with_transparency()), "không phải ảnh JPEG"),
+    "image-size-lie": (wrong_image_size, "có kích thước 64 × 48 điểm ảnh, không như media_images id 1 ghi"),
     "html-as-pdf": (
         attachment_bytes(b"<html><script>alert(1)</script></html>"),
-        "not a document the portal accepts",
+        "không phải tài liệu mà cổng thông tin chấp nhận",
     ),
-    "pdf-as-doc": (pdf_named_doc, "is a pdf document, not what its name says"),
+    "pdf-as-doc": (pdf_named_doc, "là tài liệu pdf, không đúng như tên tệp cho biết"),
     # The archive itself.
     "zip-slip-member": (extra_member("../../evil.py"), "member with an unsafe or unexpected name: '../../evil.py'"),
     "zip-slip-absolute": (extra_member("/etc/cron.d/x"), "unsafe or unexpected name: '/etc/cron.d/x'"),
@@ -418,38 +418,38 @@ CASES = {
     "not-utf8": (not_utf8, "content.json is not UTF-8 text"),
     "not-json": (lambda a: setattr(a, "content", b'{"format": '), "content.json is not valid JSON"),
     # Rows that break the rules of the editor and the importers.
-    "duplicate-id": (duplicate_id, "articles: id 1 appears twice"),
-    "duplicate-slug": (duplicate_slug, "categories: slug \"thoi-su\" appears twice"),
+    "duplicate-id": (duplicate_id, "articles: id 1 xuất hiện hai lần"),
+    "duplicate-slug": (duplicate_slug, "categories: slug \"thoi-su\" xuất hiện hai lần"),
     "missing-reference": (
         edit("articles", {"title": "Khánh thành cầu mới"}, category_id=999),
-        "category_id 999 is not a row of categories in the file",
+        "category_id 999 không phải một dòng của categories trong tệp",
     ),
     "missing-person": (
         edit("articles", {"title": "Khánh thành cầu mới"}, created_by_id=999),
-        "created_by_id 999 is not one of the file's people",
+        "created_by_id 999 không phải một người trong danh sách people của tệp",
     ),
-    "category-loop": (category_loop, "its chain of parent_id loops"),
-    "reserved-page-path": (edit("pages", {"path": "/"}, path="/admin/x"), "'/admin/x' is one the portal serves"),
-    "bad-page-path": (edit("pages", {"path": "/"}, path="/../etc"), "path '/../etc' is not a page path"),
-    "bad-page-kind": (edit("pages", {"path": "/"}, kind="evil"), "kind 'evil' is not one of"),
+    "category-loop": (category_loop, "chuỗi parent_id của dòng này tạo thành vòng lặp"),
+    "reserved-page-path": (edit("pages", {"path": "/"}, path="/admin/x"), "'/admin/x' là đường dẫn mà chính cổng thông tin dùng"),
+    "bad-page-path": (edit("pages", {"path": "/"}, path="/../etc"), "path '/../etc' không phải đường dẫn trang"),
+    "bad-page-kind": (edit("pages", {"path": "/"}, kind="evil"), "kind 'evil' không phải một trong các giá trị"),
     "bad-status": (edit("articles", {"title": "Khánh thành cầu mới"}, status="hacked"), "status 'hacked'"),
     "bad-slug": (edit("categories", {"slug": "kinh-te"}, slug="Kinh Tế"), "'Kinh Tế' không phải slug hợp lệ"),
-    "too-long": (lambda a: set_title(a, "x" * 501), "title is too long: 501 characters, at most 500"),
-    "out-of-range": (edit("articles", {"title": "Khánh thành cầu mới"}, view_count=2**40), "view_count is out of range"),
+    "too-long": (lambda a: set_title(a, "x" * 501), "title quá dài: 501 ký tự, tối đa 500"),
+    "out-of-range": (edit("articles", {"title": "Khánh thành cầu mới"}, view_count=2**40), "view_count nằm ngoài khoảng cho phép"),
     "no-utc-offset": (
         edit("articles", {"title": "Khánh thành cầu mới"}, created_at="2023-11-29T08:30:00"),
-        "created_at has no UTC offset",
+        "created_at không ghi độ lệch so với UTC",
     ),
     "invalid-block-settings": (
         edit("placements", {"block_name": "article_list"}, settings={"count": 100000}),
-        "settings of block 'article_list' do not pass its settings form (field count 100000)",
+        "settings của khối 'article_list' không hợp lệ theo biểu mẫu thiết lập của khối (trường count 100000)",
     ),
     "unknown-category-in-settings": (
         edit("placements", {"block_name": "article_list"}, settings={"category": "khong-co"}),
-        "do not pass its settings form (field category 'khong-co')",
+        "không hợp lệ theo biểu mẫu thiết lập của khối (trường category 'khong-co')",
     ),
-    "unknown-block": (edit("placements", {"block_name": "rich_text"}, block_name="evil_block"), "block 'evil_block' is not installed here"),
-    "unknown-layout": (edit("pages", {"path": "/"}, layout="evil_layout"), "layout 'evil_layout' is not a layout installed here"),
+    "unknown-block": (edit("placements", {"block_name": "rich_text"}, block_name="evil_block"), "khối 'evil_block' chưa được cài ở đây"),
+    "unknown-layout": (edit("pages", {"path": "/"}, layout="evil_layout"), "layout 'evil_layout' không phải bố cục được cài ở đây"),
     "wrong-format": (lambda a: a.document.update(format="other"), "is not a blockportal site export"),
     "wrong-version": (lambda a: a.document.update(version=2), "export format version 2"),
 }  # fmt: skip
@@ -509,3 +509,29 @@ def test_a_hostile_archive_is_refused_whole_when_merging(site, valid, tmp_path, 
     assert result.exit_code == 1, result.output
     assert CASES[case][1] in output_lines(result)[0]
     assert site_state(site) == before
+
+
+def test_the_reason_is_english_when_the_interface_is_english(valid, tmp_path):
+    """The checks' reasons follow PORTAL_DEFAULT_LOCALE, in the same words as before."""
+    app = make_app(
+        config={**LIMITS, "PORTAL_DEFAULT_LOCALE": "en"}, instance_path=str(tmp_path / "en")
+    )
+    assert app.test_cli_runner().invoke(args=["portal", "init-db"]).exit_code == 0
+    expected = {
+        "script-in-body": "content.json, articles id 2: body_html holds markup the editor removes",
+        "duplicate-id": "content.json, articles: id 1 appears twice (rows 1 and 3)",
+        "javascript-in-page-revision": (
+            "(field html: the page editor would change the value) — an earlier published state"
+        ),
+        "image-size-lie": "is 64 × 48 pixels, not what media_images id 1 says",
+    }
+    for case, reason in expected.items():
+        archive = copy.deepcopy(valid)
+        CASES[case][0](archive)
+        result = run_import(app, archive.write(tmp_path / f"{case}.zip"))
+        assert result.exit_code == 1, result.output
+        lines = [line for line in output_lines(result) if line.strip() != "Importing"]
+        assert lines[0].startswith("Error: ") and reason in lines[0], result.output
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -216,5 +216,5 @@ def test_daily_views_days_travel_through_the_site_file_as_iso_dates():
     assert _encode(day, TODAY) == "2024-03-10"
     assert _decode(day, "2024-03-10") == TODAY
     assert _value_problem(day, "2024-03-10") is None
-    assert "ISO 8601 date" in _value_problem(day, "hôm qua")
-    assert "must be a date as ISO 8601 text" in _value_problem(day, 20240310)
+    assert "không phải ngày theo ISO 8601" in _value_problem(day, "hôm qua")
+    assert "phải là ngày viết theo ISO 8601" in _value_problem(day, 20240310)

@@ -234,7 +234,7 @@ def test_a_site_file_with_two_tag_pages_is_refused_whole():
 
     one = {"id": 3, "kind": "tag", "title": "Thẻ", "category_id": None}
     _check_category_pages([one])  # one tag page is fine
-    with pytest.raises(UntrustedInputError, match="another tag page .*: a site has one"):
+    with pytest.raises(UntrustedInputError, match="một trang tag khác .*: mỗi site chỉ có một"):
         _check_category_pages([one, {**one, "id": 4}])
 
 

@@ -290,8 +290,14 @@ def init_app(app) -> None:
     elif url in {"none", "null"}:
         backend = NullBackend()
     else:
+        from portal.i18n import translate
+
         raise RuntimeError(
-            f"PORTAL_CACHE_URL={url!r} is not understood: use 'memory', 'none' or a redis:// URL"
+            translate(
+                "Không hiểu PORTAL_CACHE_URL={url}: hãy dùng 'memory', 'none' "
+                "hoặc một URL redis://",
+                app.config.get("PORTAL_DEFAULT_LOCALE"),  # no request yet: the site's language
+            ).format(url=repr(url))
         )
     app.extensions["portal.cache"] = backend
 

@@ -24,6 +24,8 @@ from werkzeug.exceptions import SecurityError
 from werkzeug.sansio.utils import host_is_trusted
 from werkzeug.wsgi import get_host
 
+from portal.i18n import translate
+
 log = logging.getLogger("portal.hosts")
 
 #: Host names trusted besides the base URL's, so the portal can be reached on the
@@ -54,45 +56,66 @@ class BaseURL:
         return self.origin
 
 
-def parse_base_url(raw: str) -> BaseURL:
+def parse_base_url(raw: str, locale: str | None = None) -> BaseURL:
     """Check ``PORTAL_BASE_URL`` and normalise it; ValueError says what is wrong.
 
     The portal is served at the root of its host: a path such as
     ``https://example.org/portal`` is refused rather than half supported
-    (sign-in, cookies and the media folder all live at the root).
+    (sign-in, cookies and the media folder all live at the root). The reason
+    is in ``locale`` (an operator reads it at start-up, when no request exists).
     """
     text = (raw or "").strip()
     if not text:
-        raise ValueError("it is empty; give the site's public address, e.g. https://example.org")
+        raise ValueError(
+            translate(
+                "giá trị đang trống; hãy ghi địa chỉ công khai của site, ví dụ https://example.org",
+                locale,
+            )
+        )
+    url = repr(text)
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"}:
-        raise ValueError(f"{text!r} must start with https:// (or http://)")
+        raise ValueError(
+            translate("{url} phải bắt đầu bằng https:// (hoặc http://)", locale).format(url=url)
+        )
     if parts.username is not None or parts.password is not None:
-        raise ValueError(f"{text!r} must not contain a user name or password")
+        raise ValueError(
+            translate("{url} không được chứa tên người dùng hay mật khẩu", locale).format(url=url)
+        )
     if parts.query or parts.fragment or text.endswith(("?", "#")):
-        raise ValueError(f"{text!r} must not have a query (?…) or fragment (#…)")
+        raise ValueError(
+            translate("{url} không được có phần truy vấn (?…) hay phần neo (#…)", locale).format(
+                url=url
+            )
+        )
     if parts.path not in {"", "/"}:
         raise ValueError(
-            f"{text!r} has a path ({parts.path}); the portal is served at the root of its "
-            "host name, so give only https://host[:port]"
+            translate(
+                "{url} có đường dẫn ({path}); cổng thông tin được phục vụ ở gốc của tên máy chủ, "
+                "nên chỉ ghi https://host[:port]",
+                locale,
+            ).format(url=url, path=parts.path)
         )
     try:
         hostname = parts.hostname or ""
         port = parts.port
     except ValueError:
-        raise ValueError(f"{text!r} has an invalid port") from None
+        raise ValueError(
+            translate("{url} có cổng (port) không hợp lệ", locale).format(url=url)
+        ) from None
     if not hostname:
-        raise ValueError(f"{text!r} has no host name")
+        raise ValueError(translate("{url} không có tên máy chủ", locale).format(url=url))
+    invalid_host = translate("{url} có tên máy chủ không hợp lệ", locale).format(url=url)
     try:
         host = hostname.encode("idna").decode("ascii")
     except UnicodeError:
-        raise ValueError(f"{text!r} has an invalid host name") from None
+        raise ValueError(invalid_host) from None
     netloc = f"[{host}]" if ":" in host else host
     if port is not None and port != {"http": 80, "https": 443}[scheme]:
         netloc = f"{netloc}:{port}"
     if not host_is_trusted(netloc):  # Werkzeug's check of the characters of a Host header
-        raise ValueError(f"{text!r} has an invalid host name")
+        raise ValueError(invalid_host)
     return BaseURL(scheme=scheme, netloc=netloc, host=host)
 
 
@@ -109,22 +132,28 @@ def trusted_hosts(config) -> list[str] | None:
         return None
     if listed:
         return listed
-    base = parse_base_url(config["PORTAL_BASE_URL"])
+    base = parse_base_url(config["PORTAL_BASE_URL"], config.get("PORTAL_DEFAULT_LOCALE"))
     return list(dict.fromkeys([base.host, *LOCAL_HOSTS]))
 
 
-def _check_trusted_entries(entries: list[str], base: BaseURL) -> None:
+def _check_trusted_entries(entries: list[str], base: BaseURL, locale: str | None = None) -> None:
     for entry in entries:
         name = entry[1:] if entry.startswith(".") else entry
         if not name or ":" in name or not host_is_trusted(name):
             raise ValueError(
-                f"{entry!r} is not a host name (give names like example.org, or .example.org "
-                "for it and its subdomains; ports are not part of it)"
+                translate(
+                    "{entry} không phải là tên máy chủ (hãy ghi tên như example.org, hoặc "
+                    ".example.org để gồm cả tên đó và các tên miền con của nó; không ghi cổng)",
+                    locale,
+                ).format(entry=repr(entry))
             )
     if not host_is_trusted(base.host, entries):
         raise ValueError(
-            f"it does not include {base.host!r}, the host of PORTAL_BASE_URL, so the site "
-            "would refuse its own address; add it"
+            translate(
+                "giá trị không có {host}, tên máy chủ của PORTAL_BASE_URL, nên site sẽ từ chối "
+                "chính địa chỉ của mình; hãy thêm nó vào",
+                locale,
+            ).format(host=repr(base.host))
         )
 
 
@@ -178,16 +207,18 @@ def init_app(app: Flask) -> None:
 
     A bad value stops start-up with a message naming the setting.
     """
+    locale = app.config.get("PORTAL_DEFAULT_LOCALE")  # no request yet: the site's language
+    invalid = translate("Giá trị không hợp lệ cho {key}: {problem}", locale)
     try:
-        base = parse_base_url(app.config["PORTAL_BASE_URL"])
+        base = parse_base_url(app.config["PORTAL_BASE_URL"], locale)
     except ValueError as exc:
-        raise RuntimeError(f"Invalid value for PORTAL_BASE_URL: {exc}") from None
+        raise RuntimeError(invalid.format(key="PORTAL_BASE_URL", problem=exc)) from None
     try:
         hosts = trusted_hosts(app.config)
         if hosts is not None:
-            _check_trusted_entries(hosts, base)
+            _check_trusted_entries(hosts, base, locale)
     except ValueError as exc:
-        raise RuntimeError(f"Invalid value for PORTAL_TRUSTED_HOSTS: {exc}") from None
+        raise RuntimeError(invalid.format(key="PORTAL_TRUSTED_HOSTS", problem=exc)) from None
     app.extensions[EXTENSION_KEY] = base
     app.config["PREFERRED_URL_SCHEME"] = base.scheme
     # Flask checks the host of each request against this too (test request contexts,

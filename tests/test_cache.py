@@ -252,7 +252,7 @@ def test_an_unknown_cache_url_is_refused_with_a_clear_error(url):
     with pytest.raises(RuntimeError) as excinfo:
         make_app(config={"PORTAL_CACHE_URL": url})
     message = str(excinfo.value)
-    assert f"PORTAL_CACHE_URL={url!r} is not understood" in message
+    assert f"Không hiểu PORTAL_CACHE_URL={url!r}:" in message
     assert "'memory'" in message and "redis://" in message
 
 
@@ -260,5 +260,13 @@ def test_an_unknown_cache_url_from_the_environment_is_refused(monkeypatch, tmp_p
     from portal.app import create_app
 
     monkeypatch.setenv("PORTAL_CACHE_URL", "memcache")
-    with pytest.raises(RuntimeError, match="PORTAL_CACHE_URL='memcache' is not understood"):
+    with pytest.raises(RuntimeError, match="Không hiểu PORTAL_CACHE_URL='memcache'"):
         create_app({"INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "x", "TESTING": True})
+
+
+def test_an_unknown_cache_url_is_told_in_the_default_language():
+    with pytest.raises(RuntimeError) as excinfo:
+        make_app(config={"PORTAL_DEFAULT_LOCALE": "en", "PORTAL_CACHE_URL": "disk"})
+    assert str(excinfo.value) == (
+        "PORTAL_CACHE_URL='disk' is not understood: use 'memory', 'none' or a redis:// URL"
+    )

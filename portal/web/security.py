@@ -25,6 +25,7 @@ from werkzeug.sansio.utils import host_is_trusted
 
 from portal.csp import CONTENT_SECURITY_POLICY, content_security_policy
 from portal.hosts import base_url
+from portal.i18n import translate
 from portal.page_cache import served_kept_page
 
 log = logging.getLogger("portal.security")
@@ -129,24 +130,35 @@ def is_safe_redirect(target: str | None) -> bool:
     return host_is_trusted(netloc, hosts)
 
 
-def secure_cookies_setting(value) -> str:
-    """``PORTAL_SECURE_COOKIES`` as ``auto``, ``on`` or ``off`` (a yes/no value still works)."""
+def secure_cookies_setting(value, locale: str | None = None) -> str:
+    """``PORTAL_SECURE_COOKIES`` as ``auto``, ``on`` or ``off`` (a yes/no value still works).
+
+    A refusal is in ``locale`` (an operator reads it at start-up, when no request exists).
+    """
     if isinstance(value, bool):
         return "on" if value else "off"
     word = SWITCH_WORDS.get(str(value).strip().lower())
     if word is None:
+        problem = translate("cần auto, on hoặc off, nhưng nhận được {raw}", locale)
         raise RuntimeError(
-            f"Invalid value for PORTAL_SECURE_COOKIES: expected auto, on or off, got {value!r}"
+            translate("Giá trị không hợp lệ cho {key}: {problem}", locale).format(
+                key="PORTAL_SECURE_COOKIES", problem=problem.format(raw=repr(value))
+            )
         )
     return word
 
 
 def configure(app: Flask) -> None:
     """Derive Flask's cookie and token settings from the ``PORTAL_*`` ones (after overrides)."""
+    locale = app.config.get("PORTAL_DEFAULT_LOCALE")  # no request yet: the site's language
     for name in ("PORTAL_HSTS_SECONDS", "PORTAL_CSRF_TIME_LIMIT_SECONDS"):
         if int(app.config[name]) < 0:
-            raise RuntimeError(f"Invalid value for {name}: expected 0 or more seconds")
-    mode = secure_cookies_setting(app.config["PORTAL_SECURE_COOKIES"])
+            raise RuntimeError(
+                translate("Giá trị không hợp lệ cho {key}: {problem}", locale).format(
+                    key=name, problem=translate("cần một số giây từ 0 trở lên", locale)
+                )
+            )
+    mode = secure_cookies_setting(app.config["PORTAL_SECURE_COOKIES"], locale)
     secure = mode == "on" or (mode == "auto" and base_url(app).is_https)
     app.config["SESSION_COOKIE_SECURE"] = secure
     app.config["REMEMBER_COOKIE_SECURE"] = secure

@@ -39,23 +39,38 @@ def test_base_urls_are_normalised(raw, origin):
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("", "it is empty"),
-        ("tinbackan.example.vn", "must start with https://"),
-        ("ftp://tinbackan.example.vn", "must start with https://"),
-        ("https://", "has no host name"),
-        ("https://tinbackan.example.vn/cong", "has a path (/cong)"),
-        ("https://tinbackan.example.vn/?a=1", "must not have a query"),
-        ("https://tinbackan.example.vn/#top", "must not have a query (?…) or fragment"),
-        ("https://admin:pw@tinbackan.example.vn", "must not contain a user name or password"),
-        ("https://tinbackan.example.vn:99999", "has an invalid port"),
-        ("https://tin_backan$.vn", "has an invalid host name"),
+        ("", "giá trị đang trống; hãy ghi địa chỉ công khai của site"),
+        ("tinbackan.example.vn", "'tinbackan.example.vn' phải bắt đầu bằng https://"),
+        ("ftp://tinbackan.example.vn", "phải bắt đầu bằng https:// (hoặc http://)"),
+        ("https://", "'https://' không có tên máy chủ"),
+        ("https://tinbackan.example.vn/cong", "có đường dẫn (/cong); cổng thông tin được phục vụ"),
+        ("https://tinbackan.example.vn/?a=1", "không được có phần truy vấn"),
+        ("https://tinbackan.example.vn/#top", "phần truy vấn (?…) hay phần neo (#…)"),
+        ("https://admin:pw@tinbackan.example.vn", "không được chứa tên người dùng hay mật khẩu"),
+        ("https://tinbackan.example.vn:99999", "có cổng (port) không hợp lệ"),
+        ("https://tin_backan$.vn", "'https://tin_backan$.vn' có tên máy chủ không hợp lệ"),
     ],
 )
 def test_a_bad_base_url_stops_start_up_with_a_clear_message(tmp_path, raw, message):
     with pytest.raises(RuntimeError) as refused:
         make_app(config={"PORTAL_BASE_URL": raw}, instance_path=str(tmp_path))
-    assert str(refused.value).startswith("Invalid value for PORTAL_BASE_URL: ")
+    assert str(refused.value).startswith("Giá trị không hợp lệ cho PORTAL_BASE_URL: ")
     assert message in str(refused.value)
+
+
+def test_a_bad_base_url_is_told_in_the_default_language(tmp_path):
+    with pytest.raises(RuntimeError) as refused:
+        make_app(
+            config={
+                "PORTAL_DEFAULT_LOCALE": "en",
+                "PORTAL_BASE_URL": "https://tin.example.vn/cong",
+            },
+            instance_path=str(tmp_path),
+        )
+    assert str(refused.value) == (
+        "Invalid value for PORTAL_BASE_URL: 'https://tin.example.vn/cong' has a path (/cong); "
+        "the portal is served at the root of its host name, so give only https://host[:port]"
+    )
 
 
 def test_the_embedded_default_is_what_make_run_serves(tmp_path):
@@ -80,10 +95,10 @@ def test_default_trusted_hosts_are_the_base_url_host_and_this_machine():
 @pytest.mark.parametrize(
     ("hosts", "message"),
     [
-        (["other.example.vn"], "does not include 'tin.example.vn', the host of PORTAL_BASE_URL"),
-        (["tin.example.vn:443"], "is not a host name"),
-        (["tin.example.vn", "https://tin.example.vn"], "is not a host name"),
-        (["tin.example.vn", "."], "is not a host name"),
+        (["other.example.vn"], "không có 'tin.example.vn', tên máy chủ của PORTAL_BASE_URL"),
+        (["tin.example.vn:443"], "'tin.example.vn:443' không phải là tên máy chủ"),
+        (["tin.example.vn", "https://tin.example.vn"], "không phải là tên máy chủ"),
+        (["tin.example.vn", "."], "không phải là tên máy chủ"),
     ],
 )
 def test_bad_trusted_hosts_stop_start_up(tmp_path, hosts, message):
@@ -92,8 +107,24 @@ def test_bad_trusted_hosts_stop_start_up(tmp_path, hosts, message):
             config={"PORTAL_BASE_URL": "https://tin.example.vn", "PORTAL_TRUSTED_HOSTS": hosts},
             instance_path=str(tmp_path),
         )
-    assert str(refused.value).startswith("Invalid value for PORTAL_TRUSTED_HOSTS: ")
+    assert str(refused.value).startswith("Giá trị không hợp lệ cho PORTAL_TRUSTED_HOSTS: ")
     assert message in str(refused.value)
+
+
+def test_bad_trusted_hosts_are_told_in_the_default_language(tmp_path):
+    with pytest.raises(RuntimeError) as refused:
+        make_app(
+            config={
+                "PORTAL_DEFAULT_LOCALE": "en",
+                "PORTAL_BASE_URL": "https://tin.example.vn",
+                "PORTAL_TRUSTED_HOSTS": ["other.example.vn"],
+            },
+            instance_path=str(tmp_path),
+        )
+    assert str(refused.value) == (
+        "Invalid value for PORTAL_TRUSTED_HOSTS: it does not include 'tin.example.vn', the host "
+        "of PORTAL_BASE_URL, so the site would refuse its own address; add it"
+    )
 
 
 @pytest.fixture

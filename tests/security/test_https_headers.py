@@ -47,8 +47,11 @@ def test_https_behind_a_proxy_counts_only_when_the_proxy_is_trusted(tmp_path, pr
 
 
 def test_negative_seconds_are_refused(tmp_path):
-    with pytest.raises(RuntimeError, match="Invalid value for PORTAL_HSTS_SECONDS"):
+    with pytest.raises(RuntimeError) as refused:
         make_app(config={"PORTAL_HSTS_SECONDS": -1}, instance_path=str(tmp_path))
+    assert str(refused.value) == (
+        "Giá trị không hợp lệ cho PORTAL_HSTS_SECONDS: cần một số giây từ 0 trở lên"
+    )
 
 
 # -- cookies ---------------------------------------------------------------------------
@@ -115,6 +118,18 @@ def test_secure_cookies_from_the_environment(tmp_path, raw, mode):
 def test_a_bad_secure_cookies_value_stops_start_up(tmp_path):
     with pytest.raises(RuntimeError) as refused:
         make_app(config={"PORTAL_SECURE_COOKIES": "sometimes"}, instance_path=str(tmp_path))
+    assert str(refused.value) == (
+        "Giá trị không hợp lệ cho PORTAL_SECURE_COOKIES: cần auto, on hoặc off, "
+        "nhưng nhận được 'sometimes'"
+    )
+
+
+def test_a_bad_secure_cookies_value_is_told_in_the_default_language(tmp_path):
+    with pytest.raises(RuntimeError) as refused:
+        make_app(
+            config={"PORTAL_DEFAULT_LOCALE": "en", "PORTAL_SECURE_COOKIES": "sometimes"},
+            instance_path=str(tmp_path),
+        )
     assert str(refused.value) == (
         "Invalid value for PORTAL_SECURE_COOKIES: expected auto, on or off, got 'sometimes'"
     )

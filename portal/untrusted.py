@@ -27,6 +27,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from portal.i18n import translate
+
 #: Deeper than any document the portal writes or reads (a site export is about 6 levels).
 MAX_JSON_DEPTH = 64
 #: Deeper than any feed (rss > channel > item > media:group > ..., or Atom XHTML content).
@@ -52,26 +54,51 @@ def read_file(path: str | Path, *, limit: int, what: str = "", setting: str = ""
     path = Path(path)
     what = what or str(path)
     if path.is_dir():
-        raise UntrustedInputError(f"{what} is a folder, not a file")
+        raise UntrustedInputError(_is_folder(what))
     try:
         with path.open("rb") as handle:
             data = handle.read(limit + 1)
     except FileNotFoundError:
-        raise UntrustedInputError(f"No such file: {what}") from None
+        raise UntrustedInputError(_no_such_file(what)) from None
     except OSError as exc:
-        raise UntrustedInputError(f"{what} could not be read: {exc.strerror or exc}") from None
+        raise UntrustedInputError(_unreadable(what, exc)) from None
     if len(data) > limit:
         raise UntrustedInputError(too_large(what, limit, setting))
     return data
+
+
+def _is_folder(what: str) -> str:
+    return translate("{what} là một thư mục, không phải một tệp").format(what=what)
+
+
+def _no_such_file(what: str) -> str:
+    return translate("Không có tệp này: {what}").format(what=what)
+
+
+def _unreadable(what: str, exc: OSError) -> str:
+    return translate("Không đọc được {what}: {reason}").format(
+        what=what, reason=exc.strerror or exc
+    )
 
 
 def too_large(what: str, limit: int, setting: str = "") -> str:
     """The refusal of a file larger than ``limit`` bytes."""
     megabytes = limit / (1024 * 1024)
     size = f"{megabytes:g} MB" if megabytes >= 1 else f"{limit // 1024} KB"
-    return f"{what} is larger than {size}, the most this portal reads" + (
-        f" (setting {setting})" if setting else ""
+    if setting:
+        return translate(
+            "{what} lớn hơn {size}, mức lớn nhất cổng thông tin đọc (thiết lập {setting})"
+        ).format(what=what, size=size, setting=setting)
+    return translate("{what} lớn hơn {size}, mức lớn nhất cổng thông tin đọc").format(
+        what=what, size=size
     )
+
+
+def _not_utf8(what: str, position: int, byte: bytes) -> str:
+    return translate(
+        "{what} không phải văn bản UTF-8 (byte {position}: {byte}); "
+        "hãy lưu tệp dưới dạng UTF-8 rồi thử lại"
+    ).format(what=what, position=position, byte=repr(byte))
 
 
 def decode_utf8(raw: bytes, *, what: str) -> str:
@@ -80,10 +107,41 @@ def decode_utf8(raw: bytes, *, what: str) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UntrustedInputError(
-            f"{what} is not UTF-8 text (byte {exc.start}: {raw[exc.start : exc.start + 1]!r}); "
-            "save it as UTF-8 and try again"
+            _not_utf8(what, exc.start, raw[exc.start : exc.start + 1])
         ) from None
     return text
+
+
+def _nested_too_deeply(what: str, limit: int) -> str:
+    return translate("{what} lồng nhau quá sâu (hơn {limit} cấp)").format(what=what, limit=limit)
+
+
+def _not_json(what: str, reason: str, line: int | None = None, column: int | None = None) -> str:
+    """The refusal of text that is not JSON (with where, when the decoder says)."""
+    reason = json_reason(reason)
+    if line is None:
+        return translate("{what} không phải JSON hợp lệ: {reason}").format(what=what, reason=reason)
+    return translate("{what} không phải JSON hợp lệ: {reason} ở dòng {line}, cột {column}").format(
+        what=what, reason=reason, line=line, column=column
+    )
+
+
+def json_reason(reason: str) -> str:
+    """The JSON decoder's reason in the interface language (unknown ones as they are)."""
+    known = {
+        "Expecting value": translate("thiếu một giá trị"),
+        "Expecting property name enclosed in double quotes": translate(
+            "thiếu tên thuộc tính trong dấu ngoặc kép"
+        ),
+        "Expecting ':' delimiter": translate("thiếu dấu phân cách ':'"),
+        "Expecting ',' delimiter": translate("thiếu dấu phân cách ','"),
+        "Extra data": translate("có dữ liệu thừa"),
+        "Unterminated string starting at": translate("chuỗi không được đóng, bắt đầu"),
+        "Invalid control character at": translate("ký tự điều khiển không hợp lệ"),
+        "Invalid \\escape": translate("chuỗi thoát \\ không hợp lệ"),
+        "Invalid \\uXXXX escape": translate("chuỗi thoát \\uXXXX không hợp lệ"),
+    }
+    return known.get(reason, reason)
 
 
 # -- JSON -------------------------------------------------------------------------------
@@ -104,9 +162,7 @@ def load_json(raw: bytes, *, what: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
             text, object_pairs_hook=_no_duplicate_keys, parse_constant=_no_constants
         )
     except json.JSONDecodeError as exc:
-        raise UntrustedInputError(
-            f"{what} is not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
+        raise UntrustedInputError(_not_json(what, exc.msg, exc.lineno, exc.colno)) from None
     except (RecursionError, ValueError) as exc:
         raise _refusal(exc, what, max_depth) from None
     check_document(document, what=what, max_depth=max_depth)
@@ -116,24 +172,30 @@ def load_json(raw: bytes, *, what: str, max_depth: int = MAX_JSON_DEPTH) -> Any:
 def _refusal(exc: Exception, what: str, max_depth: int) -> UntrustedInputError:
     """The refusal of JSON the decoder stopped on for another reason than its syntax."""
     if isinstance(exc, RecursionError):
-        return UntrustedInputError(f"{what} is nested too deeply (more than {max_depth} levels)")
+        return UntrustedInputError(_nested_too_deeply(what, max_depth))
     reason = str(exc)  # a repeated key, NaN, or a number too long to read
     if "integer string conversion" in reason:
-        reason = "a number has more digits than any real value"
-    return UntrustedInputError(f"{what} is not valid JSON: {reason}")
+        reason = translate("có một số nhiều chữ số hơn mọi giá trị thật")
+    return UntrustedInputError(_not_json(what, reason))
+
+
+def _key_twice(key: str) -> str:
+    return translate("khóa {key} xuất hiện hai lần trong cùng một đối tượng").format(
+        key=repr(_printable(key))
+    )
 
 
 def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for key, value in pairs:
         if key in data:
-            raise ValueError(f"the key {_printable(key)!r} appears twice in one object")
+            raise ValueError(_key_twice(key))  # the reason a refusal gives
         data[key] = value
     return data
 
 
 def _no_constants(name: str) -> None:
-    raise ValueError(f"{name} is not a JSON number")
+    raise ValueError(translate("{name} không phải một số JSON").format(name=name))
 
 
 def check_document(
@@ -149,7 +211,7 @@ def check_document(
         return  # the usual case; else the walk below finds the problem and says where
     for where_in, level, value in _walk(document, path, depth):
         if level > max_depth:
-            raise UntrustedInputError(f"{what} is nested too deeply (more than {max_depth} levels)")
+            raise UntrustedInputError(_nested_too_deeply(what, max_depth))
         if isinstance(value, str):
             where = f"{what}, {where_in}" if where_in else what
             check_storable(value, what=where)
@@ -184,11 +246,16 @@ def check_storable(value: str, *, what: str) -> None:
     if found is None:
         return
     character = found.group()
-    kind = (
-        "a NUL character" if character == "\x00" else f"a lone surrogate (U+{ord(character):04X})"
-    )
+    if character == "\x00":
+        kind = translate("một ký tự NUL")
+    else:
+        kind = translate("một ký tự surrogate đứng lẻ (U+{code})").format(
+            code=f"{ord(character):04X}"
+        )
     raise UntrustedInputError(
-        f"{what} holds {kind} at position {found.start()}, which cannot be stored"
+        translate("{what} chứa {kind} ở vị trí {position}, ký tự này không lưu được").format(
+            what=what, kind=kind, position=found.start()
+        )
     )
 
 
@@ -283,15 +350,13 @@ class JsonObjectStream:
             handle = self.opener()
         else:
             if self.path.is_dir():
-                raise UntrustedInputError(f"{self.what} is a folder, not a file")
+                raise UntrustedInputError(_is_folder(self.what))
             try:
                 handle = self.path.open("rb")
             except FileNotFoundError:
-                raise UntrustedInputError(f"No such file: {self.what}") from None
+                raise UntrustedInputError(_no_such_file(self.what)) from None
             except OSError as exc:
-                raise UntrustedInputError(
-                    f"{self.what} could not be read: {exc.strerror or exc}"
-                ) from None
+                raise UntrustedInputError(_unreadable(self.what, exc)) from None
         with handle:
             self._handle = handle
             self._bytes_read = 0
@@ -329,8 +394,7 @@ class JsonObjectStream:
                 self._carry = data[exc.start :]
             else:
                 raise UntrustedInputError(
-                    f"{self.what} is not UTF-8 text (byte {start + exc.start}: "
-                    f"{data[exc.start : exc.start + 1]!r}); save it as UTF-8 and try again"
+                    _not_utf8(self.what, start + exc.start, data[exc.start : exc.start + 1])
                 ) from None
         self._drop_read()
         self._text += text
@@ -368,9 +432,7 @@ class JsonObjectStream:
         breaks = before.count("\n")
         line = self._lines_before + breaks + 1
         column = pos - before.rfind("\n") if breaks else self._column_base + pos + 1
-        return UntrustedInputError(
-            f"{self.what} is not valid JSON: {message} at line {line}, column {column}"
-        )
+        return UntrustedInputError(_not_json(self.what, message, line, column))
 
     def _expect(self, character: str, message: str) -> None:
         if self._skip_space() != character:
@@ -436,10 +498,7 @@ class JsonObjectStream:
             key = self._value("", depth)
             label = ".".join(_printable(k) for k in (*path, key))
             if key in keys:
-                raise UntrustedInputError(
-                    f"{self.what} is not valid JSON: the key {_printable(key)!r} appears twice "
-                    "in one object"
-                )
+                raise UntrustedInputError(_not_json(self.what, _key_twice(key)))
             keys.add(key)
             self._expect(":", "Expecting ':' delimiter")
             name: Any = (*path, key) if path else key
@@ -538,7 +597,11 @@ def html_depth_exceeds(value: str, limit: int = MAX_HTML_DEPTH) -> bool:
 def check_html_nesting(value: str, *, what: str, limit: int = MAX_HTML_DEPTH) -> None:
     """Refuse text whose HTML nests block elements deeper than ``limit``."""
     if html_depth_exceeds(value, limit):
-        raise UntrustedInputError(f"{what} holds HTML nested more than {limit} levels deep")
+        raise UntrustedInputError(
+            translate("{what} chứa HTML lồng nhau sâu hơn {limit} cấp").format(
+                what=what, limit=limit
+            )
+        )
 
 
 # -- XML ------------------------------------------------------------------------------------
@@ -570,8 +633,15 @@ def check_xml(
         text = raw.decode(encoding)
     except UnicodeDecodeError as exc:
         raise UntrustedInputError(
-            f"{what} is not valid {encoding} text (byte {exc.start}: "
-            f"{raw[exc.start : exc.start + 1]!r}){named_by}"
+            translate(
+                "{what} không phải văn bản {encoding} hợp lệ (byte {position}: {byte})"
+            ).format(
+                what=what,
+                encoding=encoding,
+                position=exc.start,
+                byte=repr(raw[exc.start : exc.start + 1]),
+            )
+            + named_by
         ) from None
     text = text.removeprefix("\ufeff")
     check_storable(text, what=what)
@@ -584,18 +654,35 @@ def check_xml(
         parser.parse(source)
     except xml.sax.SAXParseException as exc:
         reason = exc.getMessage()
-        hint = "; the file ends before the document does (truncated?)" if reason in _AT_END else ""
+        hint = (
+            translate("; tệp hết trước khi tài liệu kết thúc (bị cắt cụt?)")
+            if reason in _AT_END
+            else ""
+        )
         raise UntrustedInputError(
-            f"{what} is not well-formed XML: {reason} at line {exc.getLineNumber()}, "
-            f"column {exc.getColumnNumber()}{hint}"
+            translate(
+                "{what} không phải XML đúng cú pháp: {reason} ở dòng {line}, cột {column}"
+            ).format(
+                what=what,
+                reason=xml_reason(reason),
+                line=exc.getLineNumber(),
+                column=exc.getColumnNumber(),
+            )
+            + hint
         ) from None
     except EntitiesForbidden as exc:
         raise UntrustedInputError(
-            f"{what} declares the entity {exc.name!r} in its DOCTYPE; entity declarations "
-            "are refused (they can read files, fetch addresses or expand without end)"
+            translate(
+                "{what} khai báo thực thể {name} trong DOCTYPE; khai báo thực thể bị từ chối "
+                "(chúng có thể đọc tệp, tải địa chỉ khác hoặc bung ra không có điểm dừng)"
+            ).format(what=what, name=repr(exc.name))
         ) from None
     except DefusedXmlException as exc:
-        raise UntrustedInputError(f"{what} uses a refused XML feature ({exc})") from None
+        raise UntrustedInputError(
+            translate("{what} dùng một tính năng XML bị từ chối ({detail})").format(
+                what=what, detail=exc
+            )
+        ) from None
     return encoding
 
 
@@ -603,28 +690,49 @@ def check_xml(
 _AT_END = {"no element found", "unclosed token", "unclosed CDATA section", "partial character"}
 
 
+def xml_reason(reason: str) -> str:
+    """The XML parser's (expat's) reason in the interface language (others as they are)."""
+    known = {
+        "syntax error": translate("lỗi cú pháp"),
+        "no element found": translate("không thấy phần tử nào"),
+        "not well-formed (invalid token)": translate("sai cú pháp (ký hiệu không hợp lệ)"),
+        "unclosed token": translate("ký hiệu chưa được đóng"),
+        "partial character": translate("ký tự bị cắt dở"),
+        "mismatched tag": translate("thẻ đóng không khớp thẻ mở"),
+        "duplicate attribute": translate("thuộc tính bị lặp"),
+        "junk after document element": translate("có nội dung thừa sau phần tử gốc"),
+        "undefined entity": translate("thực thể chưa được định nghĩa"),
+        "unclosed CDATA section": translate("đoạn CDATA chưa được đóng"),
+        "reference to invalid character number": translate("tham chiếu đến mã ký tự không hợp lệ"),
+    }
+    return known.get(reason, reason)
+
+
 def _xml_encoding(raw: bytes, given: str | None, *, what: str) -> tuple[str, str]:
     """The Python codec for ``raw`` and who named it: the server, a byte-order mark,
     the XML declaration, or XML's default (UTF-8)."""
     declared = _XML_DECLARATION.match(raw[:1024])
     if given:
-        name, named_by = given, ", the encoding the server named"
+        name, named_by = given, translate(", bảng mã máy chủ đã nêu")
     elif raw.startswith(codecs.BOM_UTF8):
-        name, named_by = "utf-8-sig", ", the encoding its byte-order mark names"
+        name, named_by = "utf-8-sig", translate(", bảng mã mà dấu thứ tự byte (BOM) của tệp nêu")
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        name, named_by = "utf-16", ", the encoding its byte-order mark names"
+        name, named_by = "utf-16", translate(", bảng mã mà dấu thứ tự byte (BOM) của tệp nêu")
     elif raw.startswith((b"<\x00?\x00", b"\x00<\x00?")):
         name = "utf-16-le" if raw[0] == ord("<") else "utf-16-be"
-        named_by = ", the encoding its first bytes show"
+        named_by = translate(", bảng mã mà các byte đầu tiên của tệp cho thấy")
     elif declared:
-        name, named_by = declared.group(1).decode("ascii"), ", the encoding it declares"
+        name, named_by = declared.group(1).decode("ascii"), translate(", bảng mã mà tệp khai báo")
     else:
-        name, named_by = "utf-8", "; XML that declares no encoding must be UTF-8"
+        name, named_by = "utf-8", translate("; XML không khai báo bảng mã thì phải là UTF-8")
     try:
         codec = codecs.lookup(name)
     except LookupError:
-        verb = "is sent in" if given else "declares"
-        raise UntrustedInputError(f"{what} {verb} an unknown encoding {name!r}") from None
+        if given:
+            refusal = translate("{what} được gửi theo một bảng mã không biết: {name}")
+        else:
+            refusal = translate("{what} khai báo một bảng mã không biết: {name}")
+        raise UntrustedInputError(refusal.format(what=what, name=repr(name))) from None
     if codec.name == "utf-8" and raw.startswith(codecs.BOM_UTF8):
         return "utf-8-sig", named_by
     return codec.name, named_by
@@ -640,9 +748,7 @@ class _DepthLimit(xml.sax.handler.ContentHandler):
     def startElement(self, name, attrs):  # noqa: N802 (the SAX interface)
         self.depth += 1
         if self.depth > self.limit:
-            raise UntrustedInputError(
-                f"{self.what} is nested too deeply (more than {self.limit} levels)"
-            )
+            raise UntrustedInputError(_nested_too_deeply(self.what, self.limit))
 
     def endElement(self, name):  # noqa: N802
         self.depth -= 1

@@ -354,11 +354,14 @@ def test_the_messages_follow_the_interface_language(tmp_path):
 # -- bad files ----------------------------------------------------------------
 
 BAD_FILES = {
-    "not UTF-8": (b'{"version": 1, "articles": [{"title": "B\xe1c K\xe1n"}]}', "not UTF-8"),
-    "not JSON": (b"version: 1\narticles: []\n", "not valid JSON"),
-    "truncated": (b'{"version": 1, "articles": [', "not valid JSON"),
-    "NaN": (b'{"version": 1, "articles": [{"external_id": NaN}]}', "not valid JSON"),
-    "duplicate key": (b'{"version": 1, "version": 1}', "appears twice"),
+    "not UTF-8": (
+        b'{"version": 1, "articles": [{"title": "B\xe1c K\xe1n"}]}',
+        "không phải văn bản UTF-8",
+    ),
+    "not JSON": (b"version: 1\narticles: []\n", "không phải JSON hợp lệ"),
+    "truncated": (b'{"version": 1, "articles": [', "không phải JSON hợp lệ"),
+    "NaN": (b'{"version": 1, "articles": [{"external_id": NaN}]}', "không phải JSON hợp lệ"),
+    "duplicate key": (b'{"version": 1, "version": 1}', "xuất hiện hai lần"),
     "top level is a list": (b"[]", "Cấp ngoài cùng phải là một đối tượng.*là một danh sách"),
     "no version": (b'{"articles": []}', "tệp không ghi phiên bản"),
     "version 2": (b'{"version": 2, "articles": []}', "tệp ghi phiên bản 2"),
@@ -391,9 +394,9 @@ def test_a_well_formed_file_with_a_bad_top_level_writes_no_category(app):
 
 def test_missing_file_and_folder_raise(app, tmp_path):
     with app.app_context():
-        with pytest.raises(ImportFileError, match="No such file"):
+        with pytest.raises(ImportFileError, match="Không có tệp này"):
             import_file(tmp_path / "khong-co.json")
-        with pytest.raises(ImportFileError, match="folder"):
+        with pytest.raises(ImportFileError, match="thư mục"):
             import_file(tmp_path)
 
 
@@ -670,7 +673,7 @@ def test_cli_reports_bad_records_and_exits_1(app, runner, tmp_path):
 def test_cli_refuses_a_bad_file_with_a_clear_message(app, runner, tmp_path):
     result = runner.invoke(args=["portal", "import", str(write(tmp_path, b"<html>"))])
     assert result.exit_code == 1
-    assert "is not valid JSON" in result.output
+    assert "không phải JSON hợp lệ" in result.output
     assert result.output.strip().endswith("Không có gì được nhập.")
     with app.app_context():
         assert count(Article) == 0

@@ -69,6 +69,7 @@ from portal.content.media import is_stored_name as is_media_name
 from portal.content.stored_files import remove_unless_committed
 from portal.content.unit_of_work import Actor, UnitOfWork, unit_of_work
 from portal.extensions import db
+from portal.i18n import translate, translate_count
 from portal.models import Article, User, utcnow
 from portal.owner_only import FILE_MODE, make_folder
 from portal.plugins import plugins_of
@@ -289,7 +290,11 @@ class ExportReport:
 
     def summary(self) -> str:
         counts = ", ".join(f"{count} {name}" for name, count in self.rows.items() if count)
-        return f"exported {counts or 'no rows'}; {self.files} files ({self.bytes:,} bytes)"
+        return translate("đã xuất {rows}; {files} tệp ({bytes} byte)").format(
+            rows=counts or translate("không có dòng nào"),
+            files=self.files,
+            bytes=f"{self.bytes:,}",
+        )
 
 
 @dataclass(frozen=True)
@@ -350,23 +355,39 @@ def plan_export(include_history: bool = True) -> tuple[int, list[_FileToExport],
                 if f"{area}/{name}" in named:
                     continue
                 if not (_generated_name(area, name) and clean_name(name)):
-                    warnings.append(
-                        f"{area} file with a name the portal does not give, not exported: {name!r}"
-                    )
+                    warnings.append(_strange_name(area).format(name=repr(name)))
                 elif name in present:
                     files.append(_FileToExport(f"{area}/{name}", storage, name))
                     named.add(f"{area}/{name}")
                 else:
-                    warnings.append(f"{area} file missing, not exported: {name}")
+                    warnings.append(_file_missing(area).format(name=name))
     for name in storage_for("media").names():
         relative = f"media/{name}"
         if relative not in named:
-            warnings.append(f"{relative} belongs to no media image, not exported")
+            warnings.append(
+                translate("{path} không thuộc ảnh nào trong thư viện, không được xuất").format(
+                    path=relative
+                )
+            )
     rows = sum(
         db.session.scalar(select(func.count()).select_from(table))
         for table in exported_tables(include_history)
     )
     return rows + len(files), files, warnings
+
+
+def _strange_name(area: str) -> str:
+    """The warning about a file whose name the portal does not give (``{name}`` left)."""
+    if area == "media":
+        return translate("tệp ảnh có tên mà cổng thông tin không đặt, không được xuất: {name}")
+    return translate("tệp đính kèm có tên mà cổng thông tin không đặt, không được xuất: {name}")
+
+
+def _file_missing(area: str) -> str:
+    """The warning about a file a row names that is not stored (``{name}`` left)."""
+    if area == "media":
+        return translate("thiếu tệp ảnh, không được xuất: {name}")
+    return translate("thiếu tệp đính kèm, không được xuất: {name}")
 
 
 def _generated_name(area: str, name: str) -> bool:
@@ -389,7 +410,11 @@ def export_site(
     """
     target = Path(target)
     if target.is_dir():
-        raise ExchangeError(f"{target} is a folder; give the name of the .zip file to write.")
+        raise ExchangeError(
+            translate("{target} là một thư mục; hãy cho biết tên tệp .zip cần ghi").format(
+                target=target
+            )
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     _steps, files, warnings = plan or plan_export(include_history)
     report = ExportReport(warnings=warnings)
@@ -493,7 +518,9 @@ def _add_file(archive: zipfile.ZipFile, item: _FileToExport) -> dict[str, Any]:
     info.compress_type = compress
     opened = item.storage.open(item.name)
     if opened is None:
-        raise ExchangeError(f"{item.archive_path} went missing while the site was exported.")
+        raise ExchangeError(
+            translate("{path} đã biến mất trong lúc xuất site").format(path=item.archive_path)
+        )
     with opened.stream as source, archive.open(info, "w", force_zip64=True) as sink:
         for chunk in iter(lambda: source.read(COPY_BUFFER), b""):
             digest.update(chunk)
@@ -532,19 +559,25 @@ class ImportReport:
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        added = ", ".join(f"{n} {name}" for name, n in self.added.items() if n) or "nothing"
-        text_ = f"added {added}"
+        """What the import did, as ``portal import-site`` prints it."""
+        added = ", ".join(f"{n} {name}" for name, n in self.added.items() if n)
+        text_ = (
+            translate("đã thêm {added}").format(added=added)
+            if added
+            else translate("không thêm gì")
+        )
         kept = ", ".join(f"{n} {name}" for name, n in self.kept.items() if n)
         if kept:
-            text_ += f"; already on the site (kept as they are): {kept}"
-        text_ += f"; files: {self.files_written} written, {self.files_unchanged} already there" + (
-            f", {self.files_kept} kept as the site has them" if self.files_kept else ""
+            text_ += translate("; đã có trên site (giữ nguyên): {kept}").format(kept=kept)
+        text_ += translate("; tệp: {written} đã ghi, {unchanged} đã có sẵn").format(
+            written=self.files_written, unchanged=self.files_unchanged
         )
+        if self.files_kept:
+            text_ += translate(", {kept} giữ như site đang có").format(kept=self.files_kept)
         if self.people_linked or self.people_missing:
-            text_ += (
-                f"; authors linked to {self.people_linked} accounts, "
-                f"{len(self.people_missing)} without an account here"
-            )
+            text_ += translate(
+                "; tác giả: {linked} gắn với tài khoản, {missing} không có tài khoản ở đây"
+            ).format(linked=self.people_linked, missing=len(self.people_missing))
         return text_
 
 
@@ -576,9 +609,7 @@ class SiteArchive:
         missing = []
         for path, owner in sorted(self.owners.items()):
             if path not in present:
-                what = "image" if owner.area == "media" else "attachment"
-                copy = f", its {owner.width} px copy" if owner.width else ""
-                missing.append(f"{path} ({what} #{owner.row.get('id')}{copy})")
+                missing.append(_missing_file(path, owner))
         return missing
 
     @property
@@ -599,6 +630,18 @@ class SiteArchive:
                 yield key[1], value[0], value[1]
 
 
+def _missing_file(path: str, owner: FileOwner) -> str:
+    """A file missing from the archive, with the row that names it."""
+    row_id = owner.row.get("id")
+    if owner.area != "media":
+        return translate("{path} (tệp đính kèm #{id})").format(path=path, id=row_id)
+    if owner.width:
+        return translate("{path} (ảnh #{id}, bản {width} px)").format(
+            path=path, id=row_id, width=owner.width
+        )
+    return translate("{path} (ảnh #{id})").format(path=path, id=row_id)
+
+
 def _content_stream(
     members: dict[str, zipfile.ZipInfo], reader: MemberReader, limits: ArchiveLimits, *, check: bool
 ) -> Iterator[tuple[str, Any, Any]]:
@@ -606,7 +649,7 @@ def _content_stream(
     ``tables`` and each table are opened, each table's rows come one at a time."""
     info = members.get(CONTENT_FILE)
     if info is None:
-        raise UntrustedInputError(f"the archive has no {CONTENT_FILE}: it is not a site export")
+        raise archive_checks.no_content_file()
     setting = "PORTAL_IMPORT_MAX_CONTENT_BYTES"
     stream = JsonObjectStream(
         lambda: reader.open(info, limits.content_bytes, setting=setting),
@@ -617,24 +660,6 @@ def _content_stream(
         descend=lambda path: path[0] == "tables" and len(path) <= 2,
     )
     return stream.events()
-
-
-def _check_head(head: dict[str, Any]) -> None:
-    """The format and version of content.json (they come before its tables)."""
-    if head.get("format") != FORMAT_NAME:
-        raise UntrustedInputError(
-            f"the archive is not a blockportal site export ({CONTENT_FILE} has no "
-            f'"format": "{FORMAT_NAME}")'
-        )
-    if head.get("version") != FORMAT_VERSION:
-        raise UntrustedInputError(
-            f"the archive is export format version {head.get('version')!r}; this portal "
-            f"reads version {FORMAT_VERSION}"
-        )
-
-
-def _missing(key: str) -> UntrustedInputError:
-    return UntrustedInputError(f"{CONTENT_FILE}: {key!r} is missing or malformed")
 
 
 def _scan_content(
@@ -653,14 +678,14 @@ def _scan_content(
     current: str | None = None
     for kind, key, value in _content_stream(members, reader, limits, check=True):
         if kind == "top":  # not an object at all
-            _check_head({})
+            archive_checks.check_head({})
         if isinstance(key, str):  # a member of the top level
             if key == "tables" and kind == "end":
                 continue
             if key == "tables":
-                _check_head(head)
+                archive_checks.check_head(head)
                 if kind != "object":
-                    raise _missing("tables")
+                    raise archive_checks.missing_member("tables")
                 head["tables"] = tables
             elif kind == "value":
                 head[key] = value
@@ -693,10 +718,10 @@ def _scan_content(
                 tables[current]["count"] += 1
             else:
                 raise malformed_table(current)
-    _check_head(head)
+    archive_checks.check_head(head)
     for key, kind_ in (("tables", dict), ("files", list), ("people", list)):
         if not isinstance(head.get(key), kind_):
-            raise _missing(key)
+            raise archive_checks.missing_member(key)
     archive_checks.check_manifest(head["files"], members, limits)
     owners = checker.finish(head["people"])
     check_file_names([entry["path"] for entry in head["files"]], owners)
@@ -714,7 +739,9 @@ def open_archive(path: str | Path) -> SiteArchive:
     """
     path = Path(path)
     if not path.is_file():
-        raise ExchangeError(f"No such file: {path}. Nothing was imported.")
+        raise ExchangeError(
+            translate("Không có tệp này: {path}. Không có gì được nhập.").format(path=path)
+        )
     limits = ArchiveLimits.from_config(current_app.config)
     try:
         with path.open("rb") as handle:
@@ -723,7 +750,11 @@ def open_archive(path: str | Path) -> SiteArchive:
     except UntrustedInputError as exc:
         raise _refused(path, exc) from None
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ExchangeError(f"{path} is not a .zip file ({exc}). Nothing was imported.") from exc
+        raise ExchangeError(
+            translate("{path} không phải tệp .zip ({detail}). Không có gì được nhập.").format(
+                path=path, detail=exc
+            )
+        ) from exc
     try:
         members = archive_checks.check_members(archive, limits)
         reader = MemberReader(archive, limits)
@@ -738,7 +769,11 @@ def open_archive(path: str | Path) -> SiteArchive:
 
 
 def _refused(path: Path, problem: UntrustedInputError) -> ExchangeError:
-    return ExchangeError(f"{path.name}: {problem}. Nothing was imported.")
+    return ExchangeError(
+        translate("{name}: {problem}. Không có gì được nhập.").format(
+            name=path.name, problem=problem
+        )
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -762,8 +797,10 @@ def check_importable(*, merge: bool) -> None:
     if existing and not merge:
         described = ", ".join(f"{n} {name}" for name, n in existing.items())
         raise ExchangeError(
-            f"The site already has content ({described}). Import into an empty database, or "
-            "use --merge to add what the site does not have yet. Nothing was imported."
+            translate(
+                "Site đã có nội dung ({described}). Hãy nhập vào một cơ sở dữ liệu trống, "
+                "hoặc dùng --merge để chỉ thêm những gì site chưa có. Không có gì được nhập."
+            ).format(described=described)
         )
 
 
@@ -802,17 +839,22 @@ def import_site(
     missing = archive.files_missing
     if missing and not allow_missing_files:
         shown = "; ".join(missing[:5]) + (
-            f"; and {len(missing) - 5} more" if len(missing) > 5 else ""
+            translate("; và {count} tệp khác").format(count=len(missing) - 5)
+            if len(missing) > 5
+            else ""
         )
         raise ExchangeError(
-            f"{archive.path.name}: {len(missing)} file{'s' if len(missing) > 1 else ''} that its "
-            f"rows name {'are' if len(missing) > 1 else 'is'} not in the archive ({shown}); the "
-            "export was made while they were missing. Export the site again, or import it "
-            "anyway with --allow-missing-files (those images and attachments then have no "
-            "file). Nothing was imported."
+            translate_count(
+                "{name}: {count} tệp mà các dòng của nó nêu tên không có trong bản lưu trữ "
+                "({shown}); bản xuất được tạo khi các tệp đó đang thiếu. Hãy xuất lại site, "
+                "hoặc vẫn nhập với --allow-missing-files (những ảnh và tệp đính kèm đó sẽ "
+                "không có tệp). Không có gì được nhập.",
+                len(missing),
+            ).format(name=archive.path.name, count=len(missing), shown=shown)
         )
     report.warnings += [
-        f"{path}: not in the archive, imported without its file" for path in missing
+        translate("{path}: không có trong bản lưu trữ, được nhập mà không có tệp").format(path=path)
+        for path in missing
     ]
     instance = Path(current_app.instance_path)
     instance.mkdir(parents=True, exist_ok=True)
@@ -839,12 +881,16 @@ def import_site(
         raise _refused(archive.path, exc) from None
     except StorageError as exc:
         raise ExchangeError(
-            f"{archive.path.name}: a file could not be stored ({exc}). Nothing was imported."
+            translate("{name}: không lưu được một tệp ({detail}). Không có gì được nhập.").format(
+                name=archive.path.name, detail=exc
+            )
         ) from None
     except SQLAlchemyError as exc:
         detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         raise ExchangeError(
-            f"{archive.path.name}: the database refused a row ({detail}). Nothing was imported."
+            translate(
+                "{name}: cơ sở dữ liệu từ chối một dòng ({detail}). Không có gì được nhập."
+            ).format(name=archive.path.name, detail=detail)
         ) from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -909,7 +955,9 @@ def _stage_files(
         data = archive.reader.read(info, archive.limits.file_bytes[area], setting=setting)
         if hashlib.sha256(data).hexdigest() != entry["sha256"]:
             raise UntrustedInputError(
-                f"{entry['path']} in the archive is damaged (its checksum does not match)"
+                translate("{path} trong bản lưu trữ bị hỏng (mã kiểm tra không khớp)").format(
+                    path=entry["path"]
+                )
             )
         data = checked_file(entry["path"], data, owner)
         if area == "media" and owner.width is None:
@@ -918,7 +966,11 @@ def _stage_files(
         if clean_name(relative) is None or (
             storage.local_path(relative) is None and storage.kind == "local"
         ):  # the site's own folder links elsewhere
-            raise UntrustedInputError(f"files/{entry['path']} would be written outside its folder")
+            raise UntrustedInputError(
+                translate("files/{path} sẽ bị ghi ra ngoài thư mục của nó").format(
+                    path=entry["path"]
+                )
+            )
         here = _sha256(storage, relative)
         if here is not None:
             if here == hashlib.sha256(data).hexdigest():
@@ -926,7 +978,9 @@ def _stage_files(
                 continue
             if merge:
                 report.files_kept += 1
-                report.warnings.append(f"{entry['path']}: the site's own file was kept")
+                report.warnings.append(
+                    translate("{path}: giữ tệp site đang có").format(path=entry["path"])
+                )
                 continue
         temporary = staging / entry["path"]
         make_folder(temporary.parent)
@@ -1030,8 +1084,14 @@ class _RowWriter:
             for column, values in taken_values.items():
                 if row.get(column) is not None and row[column] in values:
                     raise UntrustedInputError(
-                        f"{table.name} {exported.get('id', '')}: {column} {row[column]!r} is "
-                        "already used by another row of this site"
+                        translate(
+                            "{table} {id}: {column} {value} đã được một dòng khác của site này dùng"
+                        ).format(
+                            table=table.name,
+                            id=exported.get("id", ""),
+                            column=column,
+                            value=repr(row[column]),
+                        )
                     )
                 values.add(row.get(column))
             if table.name == "media_images" and row["stored_name"] in self.image_sizes:

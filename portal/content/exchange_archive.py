@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from portal.i18n import translate
 from portal.untrusted import UntrustedInputError, load_json
 
 FORMAT_NAME = "blockportal-site-export"
@@ -68,7 +69,7 @@ class ArchiveLimits:
 
 
 def _bytes(count: int) -> str:
-    return f"{count:,} bytes"
+    return translate("{count} byte").format(count=f"{count:,}")
 
 
 def is_safe_file_path(name: str) -> bool:
@@ -104,8 +105,10 @@ def declared_member_count(handle) -> int | None:
 def check_member_count(count: int | None, limits: ArchiveLimits) -> None:
     if count is not None and count > limits.members:
         raise UntrustedInputError(
-            f"the archive has {count:,} members; at most {limits.members:,} are read "
-            "(PORTAL_IMPORT_MAX_MEMBERS)"
+            translate(
+                "bản lưu trữ có {count} thành phần; chỉ đọc tối đa {limit} "
+                "(PORTAL_IMPORT_MAX_MEMBERS)"
+            ).format(count=f"{count:,}", limit=f"{limits.members:,}")
         )
 
 
@@ -121,31 +124,46 @@ def check_members(archive: zipfile.ZipFile, limits: ArchiveLimits) -> dict[str, 
             name.startswith(FILES_PREFIX) and is_safe_file_path(name[len(FILES_PREFIX) :])
         ):
             raise UntrustedInputError(
-                f"the archive holds a member with an unsafe or unexpected name: {name!r} "
-                f"(only {CONTENT_FILE} and files/media/... or files/attachments/... are read)"
+                translate(
+                    "bản lưu trữ có một thành phần mang tên không an toàn hoặc không mong đợi: "
+                    "{name} (chỉ đọc {content} và files/media/... hoặc files/attachments/...)"
+                ).format(name=repr(name), content=CONTENT_FILE)
             )
         if name in members:
-            raise UntrustedInputError(f"the archive holds two members named {name!r}")
+            raise UntrustedInputError(
+                translate("bản lưu trữ có hai thành phần cùng tên {name}").format(name=repr(name))
+            )
         if info.flag_bits & 0x1:
-            raise UntrustedInputError(f"{name} in the archive is encrypted")
+            raise UntrustedInputError(
+                translate("{name} trong bản lưu trữ đã bị mã hóa").format(name=name)
+            )
         if info.compress_type not in COMPRESSIONS:
             raise UntrustedInputError(
-                f"{name} in the archive uses a compression this portal does not read "
-                f"(method {info.compress_type}; stored or deflated only)"
+                translate(
+                    "{name} trong bản lưu trữ dùng một cách nén cổng thông tin này không đọc "
+                    "(phương thức {method}; chỉ đọc stored hoặc deflated)"
+                ).format(name=name, method=info.compress_type)
             )
         check_ratio(name, info.file_size, info.compress_size, limits)
         total += info.file_size
         members[name] = info
     if total > limits.unpacked_bytes:
         raise UntrustedInputError(
-            f"the archive unpacks to {_bytes(total)}; at most "
-            f"{_bytes(limits.unpacked_bytes)} are read (PORTAL_IMPORT_MAX_UNPACKED_BYTES)"
+            translate(
+                "bản lưu trữ giải nén ra {size}; chỉ đọc tối đa {limit} "
+                "(PORTAL_IMPORT_MAX_UNPACKED_BYTES)"
+            ).format(size=_bytes(total), limit=_bytes(limits.unpacked_bytes))
         )
     content = members.get(CONTENT_FILE)
     if content is not None and content.file_size > limits.content_bytes:
         raise UntrustedInputError(
-            f"{CONTENT_FILE} is {_bytes(content.file_size)}; at most "
-            f"{_bytes(limits.content_bytes)} are read (PORTAL_IMPORT_MAX_CONTENT_BYTES)"
+            translate(
+                "{name} có {size}; chỉ đọc tối đa {limit} (PORTAL_IMPORT_MAX_CONTENT_BYTES)"
+            ).format(
+                name=CONTENT_FILE,
+                size=_bytes(content.file_size),
+                limit=_bytes(limits.content_bytes),
+            )
         )
     return members
 
@@ -154,9 +172,11 @@ def check_ratio(name: str, unpacked: int, packed: int, limits: ArchiveLimits) ->
     """Refuse a member that unpacks to more than ``limits.ratio`` times its packed size."""
     if unpacked > RATIO_FLOOR and unpacked > limits.ratio * max(packed, 1):
         raise UntrustedInputError(
-            f"{name} in the archive unpacks to {unpacked // max(packed, 1):,} times its packed "
-            f"size; at most {limits.ratio} times is read (PORTAL_IMPORT_MAX_RATIO): "
-            "the archive looks like a zip bomb"
+            translate(
+                "{name} trong bản lưu trữ giải nén ra lớn gấp {times} lần khi nén; chỉ đọc "
+                "tối đa gấp {limit} lần (PORTAL_IMPORT_MAX_RATIO): bản lưu trữ có vẻ là "
+                "một quả bom zip"
+            ).format(name=name, times=f"{unpacked // max(packed, 1):,}", limit=limits.ratio)
         )
 
 
@@ -222,27 +242,38 @@ class CountedMember:
             chunk = self._source.read(count)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as exc:
             raise UntrustedInputError(
-                f"{info.filename} in the archive cannot be unpacked ({exc})"
+                translate("{name} trong bản lưu trữ không giải nén được ({detail})").format(
+                    name=info.filename, detail=exc
+                )
             ) from None
         if not chunk:
             if self.size != info.file_size:
                 raise UntrustedInputError(
-                    f"{info.filename} in the archive does not have the size the archive declares"
+                    translate(
+                        "{name} trong bản lưu trữ không có kích thước mà bản lưu trữ khai báo"
+                    ).format(name=info.filename)
                 )
             return chunk
         self.size += len(chunk)
         self.reader.total += len(chunk)
         if self.size > self.limit:
-            raise UntrustedInputError(
-                f"{info.filename} in the archive is larger than {_bytes(self.limit)} ({self.setting})"
-            )
+            raise _member_too_large(info.filename, self.limit, self.setting)
         if self.reader.total > limits.unpacked_bytes:
             raise UntrustedInputError(
-                f"the archive unpacks to more than {_bytes(limits.unpacked_bytes)} "
-                "(PORTAL_IMPORT_MAX_UNPACKED_BYTES)"
+                translate(
+                    "bản lưu trữ giải nén ra hơn {limit} (PORTAL_IMPORT_MAX_UNPACKED_BYTES)"
+                ).format(limit=_bytes(limits.unpacked_bytes))
             )
         check_ratio(info.filename, self.size, info.compress_size, limits)
         return chunk
+
+
+def _member_too_large(name: str, limit: int, setting: str) -> UntrustedInputError:
+    return UntrustedInputError(
+        translate("{name} trong bản lưu trữ lớn hơn {limit} ({setting})").format(
+            name=name, limit=_bytes(limit), setting=setting
+        )
+    )
 
 
 def check_manifest(
@@ -258,30 +289,46 @@ def check_manifest(
         name = entry.get("path") if isinstance(entry, dict) else None
         if not isinstance(name, str) or not is_safe_file_path(name):
             raise UntrustedInputError(
-                f"the export lists an unsafe or malformed file name: {name!r}"
+                translate(
+                    "bản xuất liệt kê một tên tệp không an toàn hoặc sai dạng: {name}"
+                ).format(name=repr(name))
             )
         if name in listed:
-            raise UntrustedInputError(f"the export lists {name} twice")
+            raise UntrustedInputError(
+                translate("bản xuất liệt kê {name} hai lần").format(name=name)
+            )
         listed.add(name)
         info = members.get(FILES_PREFIX + name)
         if info is None:
             raise UntrustedInputError(
-                f"the export lists {name} but the archive does not contain it"
+                translate("bản xuất liệt kê {name} nhưng bản lưu trữ không chứa tệp này").format(
+                    name=name
+                )
             )
         size, digest = entry.get("size"), entry.get("sha256")
         if isinstance(size, bool) or size != info.file_size:
-            raise UntrustedInputError(f"{name} in the archive does not have its listed size")
+            raise UntrustedInputError(
+                translate(
+                    "{name} trong bản lưu trữ không có kích thước như danh sách tệp ghi"
+                ).format(name=name)
+            )
         if not (isinstance(digest, str) and SHA256_RE.fullmatch(digest)):
-            raise UntrustedInputError(f"the export lists {name} without a valid SHA-256 checksum")
+            raise UntrustedInputError(
+                translate("bản xuất liệt kê {name} mà không có mã kiểm tra SHA-256 hợp lệ").format(
+                    name=name
+                )
+            )
         area = name.split("/", 1)[0]
         if info.file_size > limits.file_bytes[area]:
             setting = "PORTAL_MAX_IMAGE_BYTES" if area == "media" else "PORTAL_MAX_ATTACHMENT_BYTES"
-            raise UntrustedInputError(
-                f"{name} in the archive is larger than {_bytes(limits.file_bytes[area])} ({setting})"
-            )
+            raise _member_too_large(name, limits.file_bytes[area], setting)
     for member in members:
         if member.startswith(FILES_PREFIX) and member[len(FILES_PREFIX) :] not in listed:
-            raise UntrustedInputError(f"the archive holds {member}, which the export does not list")
+            raise UntrustedInputError(
+                translate("bản lưu trữ chứa {name}, tệp mà bản xuất không liệt kê").format(
+                    name=member
+                )
+            )
 
 
 def read_document(
@@ -295,20 +342,45 @@ def read_document(
     """
     info = members.get(CONTENT_FILE)
     if info is None:
-        raise UntrustedInputError(f"the archive has no {CONTENT_FILE}: it is not a site export")
+        raise no_content_file()
     raw = reader.read(info, limits.content_bytes, setting="PORTAL_IMPORT_MAX_CONTENT_BYTES")
     document = load_json(raw, what=CONTENT_FILE)
-    if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
-        raise UntrustedInputError(
-            f"the archive is not a blockportal site export ({CONTENT_FILE} has no "
-            f'"format": "{FORMAT_NAME}")'
-        )
-    if document.get("version") != FORMAT_VERSION:
-        raise UntrustedInputError(
-            f"the archive is export format version {document.get('version')!r}; this portal "
-            f"reads version {FORMAT_VERSION}"
-        )
+    check_head(document if isinstance(document, dict) else {})
     for key, kind in (("tables", dict), ("files", list), ("people", list)):
         if not isinstance(document.get(key), kind):
-            raise UntrustedInputError(f"{CONTENT_FILE}: {key!r} is missing or malformed")
+            raise missing_member(key)
     return document
+
+
+def no_content_file() -> UntrustedInputError:
+    """The refusal of an archive without content.json."""
+    return UntrustedInputError(
+        translate("bản lưu trữ không có {name}: đây không phải bản xuất của một site").format(
+            name=CONTENT_FILE
+        )
+    )
+
+
+def check_head(head: dict[str, Any]) -> None:
+    """The format and version of content.json (they come before its tables)."""
+    if head.get("format") != FORMAT_NAME:
+        raise UntrustedInputError(
+            translate(
+                "bản lưu trữ không phải bản xuất site của blockportal ({name} không có "
+                '"format": "{format}")'
+            ).format(name=CONTENT_FILE, format=FORMAT_NAME)
+        )
+    if head.get("version") != FORMAT_VERSION:
+        raise UntrustedInputError(
+            translate(
+                "bản lưu trữ theo định dạng xuất phiên bản {version}; cổng thông tin này đọc "
+                "phiên bản {supported}"
+            ).format(version=repr(head.get("version")), supported=FORMAT_VERSION)
+        )
+
+
+def missing_member(key: str) -> UntrustedInputError:
+    """The refusal of content.json lacking ``tables``, ``files`` or ``people`` (or malformed)."""
+    return UntrustedInputError(
+        translate("{name}: {key} bị thiếu hoặc sai dạng").format(name=CONTENT_FILE, key=repr(key))
+    )

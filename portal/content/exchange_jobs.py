@@ -50,6 +50,7 @@ from werkzeug.utils import secure_filename
 from portal.content import audit
 from portal.content.unit_of_work import Actor, unit_of_work
 from portal.extensions import db
+from portal.i18n import translate, translate_count
 from portal.models import Category, ExchangeJob, utcnow
 from portal.owner_only import FILE_MODE, make_folder
 
@@ -148,13 +149,15 @@ def _save_upload(stream: BinaryIO, name: str, *, limit: int, setting: str, what:
                 sink.close()
                 shutil.rmtree(folder, ignore_errors=True)
                 raise JobRefused(
-                    f"{what} lớn hơn {_size(limit)}, mức lớn nhất cổng thông tin đọc "
-                    f"(thiết lập {setting}), nên không có gì được nhập."
+                    translate(
+                        "{what} lớn hơn {size}, mức lớn nhất cổng thông tin đọc "
+                        "(thiết lập {setting}), nên không có gì được nhập."
+                    ).format(what=what, size=_size(limit), setting=setting)
                 )
             sink.write(chunk)
     if not written:
         shutil.rmtree(folder, ignore_errors=True)
-        raise JobRefused(f"{what} trống, nên không có gì được nhập.")
+        raise JobRefused(translate("{what} trống, nên không có gì được nhập.").format(what=what))
     return target
 
 
@@ -185,12 +188,16 @@ def _release_stale(slot: str) -> None:
     now = utcnow()
     alive = max(job.updated_at, _progress_time(job) or job.updated_at)
     if job.status == CHECKED and now - alive > UNCONFIRMED_AFTER:
-        _end(job, CANCELLED, error="Không ai xác nhận việc nhập sau khi kiểm tra; đã hủy.")
+        _end(
+            job,
+            CANCELLED,
+            error=translate("Không ai xác nhận việc nhập sau khi kiểm tra; đã hủy."),
+        )
     elif job.status in (CHECKING, RUNNING) and now - alive > STALE_AFTER:
         _end(
             job,
             FAILED,
-            error=(
+            error=translate(
                 "Việc này bị dừng giữa chừng (tiến trình chạy nó đã dừng). "
                 "Nội dung không bị thay đổi dở dang; hãy thử lại."
             ),
@@ -219,12 +226,23 @@ def _claim(kind: str, actor: Actor, **values: Any) -> ExchangeJob:
     except IntegrityError:
         db.session.rollback()
         busy = db.session.scalar(select(ExchangeJob).where(ExchangeJob.active_slot == slot))
-        what = "Một lần xuất dữ liệu" if slot == "export" else "Một lần nhập dữ liệu"
-        who = f" (do {busy.actor} bắt đầu, việc #{busy.id})" if busy is not None else ""
-        raise JobBusy(
-            f"{what} khác đang chạy{who}. Mỗi lúc chỉ chạy được một; hãy chờ nó xong "
-            "(hoặc hủy nó nếu nó đang chờ xác nhận) rồi thử lại. Không có gì được thay đổi."
-        ) from None
+        who = (
+            translate(" (do {actor} bắt đầu, việc #{id})").format(actor=busy.actor, id=busy.id)
+            if busy is not None
+            else ""
+        )
+        if slot == "export":
+            refusal = translate(
+                "Một lần xuất dữ liệu khác đang chạy{who}. Mỗi lúc chỉ chạy được một; hãy chờ "
+                "nó xong rồi thử lại. Không có gì được thay đổi."
+            )
+        else:
+            refusal = translate(
+                "Một lần nhập dữ liệu khác đang chạy{who}. Mỗi lúc chỉ chạy được một; hãy chờ "
+                "nó xong (hoặc hủy nó nếu nó đang chờ xác nhận) rồi thử lại. Không có gì được "
+                "thay đổi."
+            )
+        raise JobBusy(refusal.format(who=who)) from None
     return job
 
 
@@ -261,19 +279,21 @@ def start_site_import(
     from portal.content.exchange import content_counts
 
     if not file_name:
-        raise JobRefused("Hãy chọn tệp lưu trữ (.zip) do cổng thông tin xuất ra.")
+        raise JobRefused(translate("Hãy chọn tệp lưu trữ (.zip) do cổng thông tin xuất ra."))
     if not merge and content_counts():
         raise JobRefused(
-            "Site này đã có nội dung, nên không nhập vào như một site trống được. Hãy chọn "
-            "“Gộp vào nội dung có sẵn” (chỉ thêm những gì site chưa có), hoặc nhập vào một "
-            "cơ sở dữ liệu trống. Không có gì được nhập."
+            translate(
+                "Site này đã có nội dung, nên không nhập vào như một site trống được. Hãy chọn "
+                "“Gộp vào nội dung có sẵn” (chỉ thêm những gì site chưa có), hoặc nhập vào một "
+                "cơ sở dữ liệu trống. Không có gì được nhập."
+            )
         )
     path = _save_upload(
         stream,
         file_name,
         limit=int(current_app.config["PORTAL_MAX_IMPORT_BYTES"]),
         setting="PORTAL_MAX_IMPORT_BYTES",
-        what=f"Tệp {file_name}",
+        what=translate("Tệp {name}").format(name=file_name),
     )
     try:
         job = _claim(
@@ -295,13 +315,18 @@ def confirm_site_import(job_id: int, *, allow_missing_files: bool = False) -> Ex
     """Import the checked archive for real."""
     job = _unfinished(job_id, SITE_IMPORT)
     if job.status != CHECKED:
-        raise JobRefused("Việc nhập này không còn chờ xác nhận, nên không có gì được thay đổi.")
+        raise JobRefused(
+            translate("Việc nhập này không còn chờ xác nhận, nên không có gì được thay đổi.")
+        )
     missing = (job.check_report or {}).get("files_missing") or []
     if missing and not allow_missing_files:
         raise JobRefused(
-            f"Tệp lưu trữ thiếu {len(missing)} tệp mà nội dung của nó cần. Hãy xuất lại "
-            "site nguồn, hoặc đánh dấu ô “Vẫn nhập khi thiếu tệp” (những ảnh và tệp đính "
-            "kèm đó sẽ không có tệp). Không có gì được nhập."
+            translate_count(
+                "Tệp lưu trữ thiếu {count} tệp mà nội dung của nó cần. Hãy xuất lại site "
+                "nguồn, hoặc đánh dấu ô “Vẫn nhập khi thiếu tệp” (những ảnh và tệp đính kèm "
+                "đó sẽ không có tệp). Không có gì được nhập.",
+                len(missing),
+            ).format(count=len(missing))
         )
     job.status = RUNNING
     job.options = {**job.options, "allow_missing_files": allow_missing_files}
@@ -316,7 +341,9 @@ def cancel_site_import(job_id: int) -> ExchangeJob:
     """Give up a checked import before it runs: its file goes, the site is as it was."""
     job = _unfinished(job_id, SITE_IMPORT)
     if job.status != CHECKED:
-        raise JobRefused("Chỉ hủy được việc nhập đang chờ xác nhận; việc đang chạy sẽ tự kết thúc.")
+        raise JobRefused(
+            translate("Chỉ hủy được việc nhập đang chờ xác nhận; việc đang chạy sẽ tự kết thúc.")
+        )
     _end(job, CANCELLED)
     db.session.commit()
     return job
@@ -332,15 +359,17 @@ def start_feed_import(
 ) -> ExchangeJob:
     """Import a feed from an http(s) address or an uploaded file into a category."""
     if db.session.scalar(select(Category.id).where(Category.slug == category_slug)) is None:
-        raise JobRefused("Hãy chọn chuyên mục nhận các bài của nguồn tin.")
+        raise JobRefused(translate("Hãy chọn chuyên mục nhận các bài của nguồn tin."))
     url = url.strip()
     if bool(url) == bool(file_name):
         raise JobRefused(
-            "Hãy nhập địa chỉ của nguồn tin (RSS hoặc Atom) hoặc chọn một tệp nguồn tin, "
-            "không phải cả hai."
+            translate(
+                "Hãy nhập địa chỉ của nguồn tin (RSS hoặc Atom) hoặc chọn một tệp nguồn tin, "
+                "không phải cả hai."
+            )
         )
     if url and not url.lower().startswith(("http://", "https://")):
-        raise JobRefused("Địa chỉ nguồn tin phải bắt đầu bằng http:// hoặc https://.")
+        raise JobRefused(translate("Địa chỉ nguồn tin phải bắt đầu bằng http:// hoặc https://."))
     path = None
     if file_name:
         path = _save_upload(
@@ -348,7 +377,7 @@ def start_feed_import(
             file_name,
             limit=int(current_app.config["PORTAL_MAX_FEED_BYTES"]),
             setting="PORTAL_MAX_FEED_BYTES",
-            what=f"Tệp {file_name}",
+            what=translate("Tệp {name}").format(name=file_name),
         )
     try:
         job = _claim(
@@ -454,7 +483,8 @@ def _run(app: Flask, job_id: int) -> None:
             db.session.rollback()
             job = db.session.get(ExchangeJob, job_id)
             if job is not None and job.status in UNFINISHED:
-                _end(job, FAILED, error=f"Lỗi không lường trước ({type(exc).__name__}: {exc}).")
+                error = translate("Lỗi không lường trước ({kind}: {detail}).")
+                _end(job, FAILED, error=error.format(kind=type(exc).__name__, detail=exc))
                 db.session.commit()
         finally:
             db.session.remove()
@@ -538,7 +568,8 @@ def _run_export(job: ExchangeJob) -> None:
                 plan=plan,
             )
     except (ExchangeError, OSError) as exc:
-        _finish(job_id, FAILED, error=f"Không xuất được: {exc}. Không có tệp nào được ghi.")
+        error = translate("Không xuất được: {reason}. Không có tệp nào được ghi.")
+        _finish(job_id, FAILED, error=error.format(reason=exc))
         return
     job = db.session.get(ExchangeJob, job_id)
     job.file_name = name
@@ -611,7 +642,7 @@ def _run_site_check(job: ExchangeJob) -> None:
     path = job_file(job)
     try:
         if path is None:
-            raise ExchangeError("Tệp tải lên không còn trên máy chủ")
+            raise ExchangeError(translate("Tệp tải lên không còn trên máy chủ"))
         check_importable(merge=merge)
         archive = open_archive(path)
         try:
@@ -626,7 +657,8 @@ def _run_site_check(job: ExchangeJob) -> None:
         finally:
             archive.zip.close()
     except ExchangeError as exc:
-        _finish(job_id, FAILED, error=f"Không nhập được tệp lưu trữ. Lý do: {exc}")
+        error = translate("Không nhập được tệp lưu trữ. Lý do: {reason}")
+        _finish(job_id, FAILED, error=error.format(reason=exc))
         return
     db.session.rollback()
     job = db.session.get(ExchangeJob, job_id)
@@ -645,7 +677,7 @@ def _run_site_import(job: ExchangeJob) -> None:
     path = job_file(job)
     try:
         if path is None:
-            raise ExchangeError("Tệp tải lên không còn trên máy chủ")
+            raise ExchangeError(translate("Tệp tải lên không còn trên máy chủ"))
         archive = open_archive(path)
         try:
             report = import_site(
@@ -658,7 +690,8 @@ def _run_site_import(job: ExchangeJob) -> None:
         finally:
             archive.zip.close()
     except ExchangeError as exc:
-        _finish(job_id, FAILED, error=f"Không nhập được tệp lưu trữ. Lý do: {exc}")
+        error = translate("Không nhập được tệp lưu trữ. Lý do: {reason}")
+        _finish(job_id, FAILED, error=error.format(reason=exc))
         return
     _finish(job_id, DONE, report=result)
 
@@ -672,7 +705,7 @@ def _run_feed_import(job: ExchangeJob) -> None:
     source = job.options.get("url") or (str(path) if path is not None else "")
     try:
         if not source:
-            raise FeedError("Tệp tải lên không còn trên máy chủ")
+            raise FeedError(translate("Tệp tải lên không còn trên máy chủ"))
         parsed = read_feed(source)
         report = import_feed(
             source,
@@ -681,7 +714,8 @@ def _run_feed_import(job: ExchangeJob) -> None:
             parsed=parsed,
         )
     except FeedError as exc:
-        _finish(job_id, FAILED, error=f"Không nhập được nguồn tin. Lý do: {exc}")
+        error = translate("Không nhập được nguồn tin. Lý do: {reason}")
+        _finish(job_id, FAILED, error=error.format(reason=exc))
         return
     _finish(
         job_id,

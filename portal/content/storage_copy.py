@@ -17,6 +17,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from portal.i18n import translate
 from portal.storage import FileInfo, Storage, StorageError
 
 Progress = Callable[[int], None]
@@ -35,9 +36,13 @@ class CopyReport:
     failed: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (
-            f"{self.copied} copied ({self.bytes_copied:,} bytes), {self.skipped} already there, "
-            f"{len(self.failed)} failed"
+        return translate(
+            "{copied} tệp đã chép ({bytes} byte), {skipped} đã có sẵn, {failed} lỗi"
+        ).format(
+            copied=self.copied,
+            bytes=f"{self.bytes_copied:,}",
+            skipped=self.skipped,
+            failed=len(self.failed),
         )
 
 
@@ -77,6 +82,12 @@ def _same(source: Storage, target: Storage, name: str, have: FileInfo, there: Fi
     return mine is None or theirs is None or mine == theirs
 
 
+def _gone(item: FileToCopy) -> str:
+    return translate("{path}: đã biến mất khỏi nơi nguồn trong lúc chép").format(
+        path=f"{item.area}/{item.name}"
+    )
+
+
 def copy_files(
     source: dict[str, Storage],
     target: dict[str, Storage],
@@ -97,7 +108,7 @@ def copy_files(
         try:
             have = here.info(item.name)
             if have is None:
-                report.failed.append(f"{item.area}/{item.name}: gone from the source meanwhile")
+                report.failed.append(_gone(item))
                 continue
             present = there.info(item.name)
             if present is not None and _same(here, there, item.name, have, present):
@@ -105,7 +116,7 @@ def copy_files(
                 continue
             opened = here.open(item.name)
             if opened is None:
-                report.failed.append(f"{item.area}/{item.name}: gone from the source meanwhile")
+                report.failed.append(_gone(item))
                 continue
             with opened.stream as stream:
                 there.put(item.name, stream)

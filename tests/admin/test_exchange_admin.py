@@ -157,7 +157,7 @@ def test_a_bad_archive_is_refused_and_changes_nothing(app, site, admin_client):
 
     _job_id, html = job_page(admin_client, upload_archive(admin_client, b"not a zip", "merge"))
 
-    assert "Không thực hiện được" in html and "is not a .zip file" in html
+    assert "Không thực hiện được" in html and "không phải tệp .zip" in html
     assert count(app, Article) == articles and count(app, Category) == categories
     uploads = Path(app.instance_path, "exchange", "uploads")
     assert not any(uploads.iterdir())  # the upload went with its job

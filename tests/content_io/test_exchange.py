@@ -17,7 +17,13 @@ import pytest
 from PIL import Image, ImageChops, ImageStat
 from sqlalchemy import func, select
 
-from portal.content.exchange import EXCLUDED_TABLES, TABLE_SPECS, content_counts
+from portal.content.exchange import (
+    EXCLUDED_TABLES,
+    TABLE_SPECS,
+    ExchangeError,
+    content_counts,
+    open_archive,
+)
 from portal.extensions import db
 from portal.models import (
     Article,
@@ -174,7 +180,7 @@ def test_import_refuses_a_site_with_content_and_merge_adds_nothing_again(
 
     again = runner.invoke(args=["portal", "import-site", str(archive)])
     assert again.exit_code == 1
-    assert "The site already has content" in again.output and "--merge" in again.output
+    assert "Site đã có nội dung" in again.output and "--merge" in again.output
 
     merged = runner.invoke(args=["portal", "import-site", "--merge", str(archive)])
     assert merged.exit_code == 0, merged.output
@@ -211,7 +217,7 @@ def test_merge_into_another_site_adds_what_it_lacks(exported, database_url, tmp_
     runner = target.test_cli_runner()
 
     refused = runner.invoke(args=["portal", "import-site", str(archive)])
-    assert refused.exit_code == 1 and "already has content" in refused.output
+    assert refused.exit_code == 1 and "Site đã có nội dung" in refused.output
     result = runner.invoke(args=["portal", "import-site", "--merge", str(archive)])
     assert result.exit_code == 0, result.output
 
@@ -323,28 +329,28 @@ def without_image_files(name, data):
 
 
 BAD_ARCHIVES = {
-    "not-a-zip": (None, "is not a .zip file"),
-    "no-content": (lambda name, data: None if name == "content.json" else data, "has no content.json"),
-    "other-format": (edit_document(lambda d: d.update(format="khac")), "is not a blockportal site export"),
-    "newer-version": (edit_document(lambda d: d.update(version=99)), "export format version 99"),
+    "not-a-zip": (None, "không phải tệp .zip"),
+    "no-content": (lambda name, data: None if name == "content.json" else data, "không có content.json"),
+    "other-format": (edit_document(lambda d: d.update(format="khac")), "không phải bản xuất site của blockportal"),
+    "newer-version": (edit_document(lambda d: d.update(version=99)), "định dạng xuất phiên bản 99"),
     "unknown-table": (edit_document(lambda d: d["tables"].update(widgets={"rows": []})),
                       "một bảng mà cổng thông tin này không biết: 'widgets'"),
     "unknown-column": (edit_document(lambda d: d["tables"]["categories"]["rows"][0].update(color="do")),
                        "những cột mà cổng thông tin này không biết: color"),
     "users-table": (edit_document(lambda d: d["tables"].update(users={"rows": []})), "không bao giờ được nhập"),
     "unsafe-path": (edit_document(lambda d: d["files"][0].update(path="media/../../secret_key")),
-                    "unsafe or malformed file name"),
+                    "tên tệp không an toàn hoặc sai dạng"),
     "missing-file": (lambda name, data: None if name.startswith("files/media/") else data,
-                     "the archive does not contain it"),
-    "damaged-file": (damage_first_image, "is damaged"),
-    "rows-without-files": (without_image_files, "that its rows name are not in the archive (media/"),
+                     "bản lưu trữ không chứa tệp này"),
+    "damaged-file": (damage_first_image, "bị hỏng"),
+    "rows-without-files": (without_image_files, "tệp mà các dòng của nó nêu tên không có trong bản lưu trữ (media/"),
     # Found only once most of content.json has been read (it is read a row at a time).
     "bad-last-row": (edit_document(lambda d: d["tables"]["page_revisions"]["rows"][-1].update(number=0)),
                      "number phải từ 1 trở lên"),
     "bad-reference-at-the-end": (edit_document(lambda d: d["people"].clear()),
                                  "không phải một người trong danh sách people của tệp"),
     "cut-short": (lambda name, data: data[: len(data) - 40] if name == "content.json" else data,
-                  "content.json is not valid JSON"),
+                  "content.json không phải JSON hợp lệ"),
     "rows-not-a-list": (edit_document(lambda d: d["tables"]["tags"].update(rows={})),
                         "bảng 'tags' không đúng cấu trúc"),
     "bad-canonical-url": (edit_document(lambda d: d["tables"]["pages"]["rows"][0].update(
@@ -379,6 +385,32 @@ def test_a_bad_archive_imports_nothing(exported, database_url, tmp_path, case):
     close(target)
 
 
+def test_refusals_are_english_when_the_interface_is(tmp_path):
+    """The reasons follow ``PORTAL_DEFAULT_LOCALE``; in English they read as the catalog says."""
+    not_zip = tmp_path / "not.zip"
+    not_zip.write_bytes(b"PK but not really a zip file")
+    slip = tmp_path / "slip.zip"
+    with zipfile.ZipFile(slip, "w") as archive:
+        archive.writestr("../evil.py", b"print(1)")
+    app = make_app(config={"PORTAL_DEFAULT_LOCALE": "en"}, instance_path=str(tmp_path / "i"))
+    with app.app_context():
+        with pytest.raises(ExchangeError) as refused:
+            open_archive(not_zip)
+        message = str(refused.value)
+        assert message.startswith(f"{not_zip} is not a .zip file (")
+        assert message.endswith("). Nothing was imported.")
+        with pytest.raises(ExchangeError) as refused:
+            open_archive(slip)
+        assert str(refused.value) == (
+            "slip.zip: the archive holds a member with an unsafe or unexpected name: "
+            "'../evil.py' (only content.json and files/media/... or files/attachments/... are "
+            "read). Nothing was imported."
+        )
+        with pytest.raises(ExchangeError) as refused:
+            open_archive(tmp_path / "none.zip")
+        assert str(refused.value) == f"No such file: {tmp_path / 'none.zip'}. Nothing was imported."
+
+
 def test_an_archive_lacking_files_imports_when_told_and_names_each_missing_file(
     exported, database_url, tmp_path
 ):
@@ -394,7 +426,7 @@ def test_an_archive_lacking_files_imports_when_told_and_names_each_missing_file(
     images = before["rows"]["media_images"]
     assert images
     for image in images:
-        assert f"media/{image['stored_name']} (image #{image['id']})" in result.output
+        assert f"media/{image['stored_name']} (ảnh #{image['id']})" in result.output
     with target.app_context():
         assert content_counts()["media_images"] == len(images)
     close(target)

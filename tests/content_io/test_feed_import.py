@@ -121,9 +121,9 @@ def test_atom_entries_titles_bodies_images_and_plain_text(app, runner, site, cli
     ("source", "category", "message"),
     [
         (str(RSS), "khong-co", "Không có chuyên mục 'khong-co'. Không có gì được nhập."),
-        (str(DATA / "khong-co.rss"), "du-lich", "No such file"),
+        (str(DATA / "khong-co.rss"), "du-lich", "Không có tệp này"),
         ("ftp://example.org/feed.xml", "du-lich", "chỉ đọc được địa chỉ http://, https://"),
-        (__file__, "du-lich", "is not well-formed XML"),
+        (__file__, "du-lich", "không phải XML đúng cú pháp"),
     ],
 )
 def test_a_feed_that_cannot_be_read_imports_nothing(app, runner, site, source, category, message):

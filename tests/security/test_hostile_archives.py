@@ -392,31 +392,31 @@ CASES = {
     ),
     "pdf-as-doc": (pdf_named_doc, "là tài liệu pdf, không đúng như tên tệp cho biết"),
     # The archive itself.
-    "zip-slip-member": (extra_member("../../evil.py"), "member with an unsafe or unexpected name: '../../evil.py'"),
-    "zip-slip-absolute": (extra_member("/etc/cron.d/x"), "unsafe or unexpected name: '/etc/cron.d/x'"),
-    "zip-slip-in-files": (extra_member("files/media/../../secret_key"), "unsafe or unexpected name"),
+    "zip-slip-member": (extra_member("../../evil.py"), "thành phần mang tên không an toàn hoặc không mong đợi: '../../evil.py'"),
+    "zip-slip-absolute": (extra_member("/etc/cron.d/x"), "không an toàn hoặc không mong đợi: '/etc/cron.d/x'"),
+    "zip-slip-in-files": (extra_member("files/media/../../secret_key"), "tên không an toàn hoặc không mong đợi"),
     "zip-slip-listed": (
         lambda a: a.document["files"][0].update(path="media/../../secret_key"),
-        "the export lists an unsafe or malformed file name: 'media/../../secret_key'",
+        "bản xuất liệt kê một tên tệp không an toàn hoặc sai dạng: 'media/../../secret_key'",
     ),
-    "unlisted-member": (extra_member("files/media/uploads/ab/x.jpg", jpeg()), "which the export does not list"),
-    "duplicate-member": (lambda a: a.extra.append(("content.json", b"{}")), "two members named 'content.json'"),
-    "zip-bomb": (zip_bomb, "times its packed size; at most 100 times"),
-    "too-many-members": (too_many_members, "at most 40 are read (PORTAL_IMPORT_MAX_MEMBERS)"),
+    "unlisted-member": (extra_member("files/media/uploads/ab/x.jpg", jpeg()), "tệp mà bản xuất không liệt kê"),
+    "duplicate-member": (lambda a: a.extra.append(("content.json", b"{}")), "hai thành phần cùng tên 'content.json'"),
+    "zip-bomb": (zip_bomb, "lần khi nén; chỉ đọc tối đa gấp 100 lần"),
+    "too-many-members": (too_many_members, "chỉ đọc tối đa 40 (PORTAL_IMPORT_MAX_MEMBERS)"),
     "too-large-unpacked": (too_large_unpacked, "(PORTAL_IMPORT_MAX_UNPACKED_BYTES)"),
     "too-large-content": (too_large_content, "(PORTAL_IMPORT_MAX_CONTENT_BYTES)"),
-    "declared-size-lies": (declared_size_lies, "cannot be unpacked"),
+    "declared-size-lies": (declared_size_lies, "không giải nén được"),
     "garbled-member": (
         lambda a: setattr(a, "patch", corrupt(f"files/{attachment_path(a)}")),
-        "cannot be unpacked (Error -3 while decompressing data",
+        "không giải nén được (Error -3 while decompressing data",
     ),
-    "not-a-zip": (lambda a: setattr(a, "patch", lambda data: b"PK\x03\x04" + data[:100]), "is not a .zip file"),
+    "not-a-zip": (lambda a: setattr(a, "patch", lambda data: b"PK\x03\x04" + data[:100]), "không phải tệp .zip"),
     # content.json that no database could store the same way.
-    "deep-json": (deep_json, "content.json is nested too deeply"),
-    "lone-surrogate": (lambda a: set_title(a, "Khánh \ud800"), "holds a lone surrogate (U+D800)"),
-    "nul-byte": (lambda a: set_title(a, "Khánh\x00"), "holds a NUL character"),
-    "not-utf8": (not_utf8, "content.json is not UTF-8 text"),
-    "not-json": (lambda a: setattr(a, "content", b'{"format": '), "content.json is not valid JSON"),
+    "deep-json": (deep_json, "content.json lồng nhau quá sâu"),
+    "lone-surrogate": (lambda a: set_title(a, "Khánh \ud800"), "chứa một ký tự surrogate đứng lẻ (U+D800)"),
+    "nul-byte": (lambda a: set_title(a, "Khánh\x00"), "chứa một ký tự NUL"),
+    "not-utf8": (not_utf8, "content.json không phải văn bản UTF-8"),
+    "not-json": (lambda a: setattr(a, "content", b'{"format": '), "content.json không phải JSON hợp lệ"),
     # Rows that break the rules of the editor and the importers.
     "duplicate-id": (duplicate_id, "articles: id 1 xuất hiện hai lần"),
     "duplicate-slug": (duplicate_slug, "categories: slug \"thoi-su\" xuất hiện hai lần"),
@@ -450,8 +450,8 @@ CASES = {
     ),
     "unknown-block": (edit("placements", {"block_name": "rich_text"}, block_name="evil_block"), "khối 'evil_block' chưa được cài ở đây"),
     "unknown-layout": (edit("pages", {"path": "/"}, layout="evil_layout"), "layout 'evil_layout' không phải bố cục được cài ở đây"),
-    "wrong-format": (lambda a: a.document.update(format="other"), "is not a blockportal site export"),
-    "wrong-version": (lambda a: a.document.update(version=2), "export format version 2"),
+    "wrong-format": (lambda a: a.document.update(format="other"), "không phải bản xuất site của blockportal"),
+    "wrong-version": (lambda a: a.document.update(version=2), "định dạng xuất phiên bản 2"),
 }  # fmt: skip
 
 
@@ -478,7 +478,7 @@ def test_a_hostile_archive_is_refused_whole(site, valid, tmp_path, case):
     assert isinstance(result.exception, SystemExit)  # refused, not crashed
     lines = output_lines(result)
     assert len(lines) == 1, result.output
-    assert lines[0].startswith("Lỗi: ") and lines[0].endswith("Nothing was imported."), lines[0]
+    assert lines[0].startswith("Lỗi: ") and lines[0].endswith("Không có gì được nhập."), lines[0]
     assert expected in lines[0]
     assert site_state(site) == before
 

@@ -235,8 +235,8 @@ def test_an_export_leaves_out_what_its_rows_name_outside_their_folders(
         names = archive.namelist()
         assert not any(SECRET in archive.read(name) for name in names)
     assert names == ["content.json"]
-    assert "media file with a name the portal does not give, not exported: '../secret_key'" in (
+    assert "tệp ảnh có tên mà cổng thông tin không đặt, không được xuất: '../secret_key'" in (
         result.output
     )
-    assert "media/evil.js belongs to no media image, not exported" in result.output
-    assert "attachments file with a name the portal does not give" in result.output
+    assert "media/evil.js không thuộc ảnh nào trong thư viện, không được xuất" in result.output
+    assert "tệp đính kèm có tên mà cổng thông tin không đặt" in result.output

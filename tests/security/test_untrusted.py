@@ -7,6 +7,7 @@ import zipfile
 
 import pytest
 
+from portal.testing import make_app
 from portal.untrusted import (
     UntrustedInputError,
     check_xml,
@@ -21,13 +22,16 @@ from portal.untrusted import (
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (b"\xff\xfe{}", "is not UTF-8 text (byte 0"),
-        (b'{"title": "B\xe1\xba\xaf', "is not valid JSON: Unterminated string"),
-        (b"[" * 100_000, "nested too deeply"),
-        (b"[" * 66 + b"]" * 66, "nested too deeply"),
-        (b'{"a": ["x\\u0000y"]}', "a[0] holds a NUL character at position 1"),
-        (b'{"a": "\\ud800"}', "a holds a lone surrogate (U+D800)"),
-        (b'{"k\\u0000": 1}', "k\\x00 holds a NUL character"),
+        (b"\xff\xfe{}", "không phải văn bản UTF-8 (byte 0"),
+        (
+            b'{"title": "B\xe1\xba\xaf',
+            "không phải JSON hợp lệ: chuỗi không được đóng, bắt đầu ở dòng 1",
+        ),
+        (b"[" * 100_000, "lồng nhau quá sâu"),
+        (b"[" * 66 + b"]" * 66, "lồng nhau quá sâu (hơn 64 cấp)"),
+        (b'{"a": ["x\\u0000y"]}', "a[0] chứa một ký tự NUL ở vị trí 1"),
+        (b'{"a": "\\ud800"}', "a chứa một ký tự surrogate đứng lẻ (U+D800)"),
+        (b'{"k\\u0000": 1}', "k\\x00 chứa một ký tự NUL"),
     ],
     ids=["encoding", "truncated", "deep", "just-too-deep", "nul", "surrogate", "nul-in-key"],
 )
@@ -63,11 +67,11 @@ def test_a_file_is_read_up_to_its_limit_and_no_further(tmp_path):
     path.write_bytes(b"x" * 2048)
 
     assert read_file(path, limit=2048) == b"x" * 2048
-    with pytest.raises(UntrustedInputError, match=r"is larger than 1 KB, .*\(setting PORTAL_X\)"):
+    with pytest.raises(UntrustedInputError, match=r"lớn hơn 1 KB, .*\(thiết lập PORTAL_X\)"):
         read_file(path, limit=1024, setting="PORTAL_X")
-    with pytest.raises(UntrustedInputError, match="No such file"):
+    with pytest.raises(UntrustedInputError, match="Không có tệp này"):
         read_file(tmp_path / "khong-co.json", limit=1024)
-    with pytest.raises(UntrustedInputError, match="is a folder"):
+    with pytest.raises(UntrustedInputError, match="là một thư mục"):
         read_file(tmp_path, limit=1024)
 
 
@@ -116,25 +120,48 @@ def test_good_xml_passes_and_its_encoding_is_named(raw, encoding):
 def test_the_server_named_encoding_wins():
     raw = '<?xml version="1.0" encoding="utf-8"?><rss><t>Bắc Kạn</t></rss>'.encode("utf-16-le")
     assert check_xml(raw, what="tin.rss", encoding="utf-16-le") == "utf-16-le"
-    with pytest.raises(UntrustedInputError, match="the encoding the server named"):
+    with pytest.raises(UntrustedInputError, match="bảng mã máy chủ đã nêu"):
         check_xml("<rss><t>Bắc Kạn</t></rss>".encode(), what="tin.rss", encoding="ascii")
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (b"<rss><channel>", "no element found at line 1, column 14; the file ends before"),
-        (b"<rss><b></rss>", "mismatched tag at line 1, column 10"),
-        (b"<a>" * 101 + b"</a>" * 101, "nested too deeply (more than 100 levels)"),
-        (b'<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><r>&e;</r>', "the entity 'e'"),
-        (b'<!DOCTYPE r [<!ENTITY % p SYSTEM "http://127.0.0.1:9/">%p;]><r/>', "the entity 'p'"),
-        (b"<r>a\x00b</r>", "holds a NUL character at position 4"),
-        (b"<r>&#xDFFF;</r>", "reference to invalid character number"),
+        (b"<rss><channel>", "không thấy phần tử nào ở dòng 1, cột 14; tệp hết trước khi"),
+        (b"<rss><b></rss>", "thẻ đóng không khớp thẻ mở ở dòng 1, cột 10"),
+        (b"<a>" * 101 + b"</a>" * 101, "lồng nhau quá sâu (hơn 100 cấp)"),
+        (b'<!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><r>&e;</r>', "thực thể 'e'"),
+        (b'<!DOCTYPE r [<!ENTITY % p SYSTEM "http://127.0.0.1:9/">%p;]><r/>', "thực thể 'p'"),
+        (b"<r>a\x00b</r>", "chứa một ký tự NUL ở vị trí 4"),
+        (b"<r>&#xDFFF;</r>", "tham chiếu đến mã ký tự không hợp lệ"),
     ],
     ids=["truncated", "mismatched", "deep", "XXE", "parameter entity", "NUL", "surrogate"],
 )
 def test_bad_xml_is_refused_with_one_clear_line(raw, expected):
     assert expected in refusal(check_xml, raw, what="tin.rss")
+
+
+def test_refusals_are_english_when_the_interface_is():
+    """The reasons follow ``PORTAL_DEFAULT_LOCALE``: the English wording is the catalog's."""
+    app = make_app(config={"PORTAL_DEFAULT_LOCALE": "en"})
+    with app.app_context():
+        assert refusal(load_json, b'{"a": 1,\n "a": 2}', what="tin.json") == (
+            "tin.json is not valid JSON: the key 'a' appears twice in one object"
+        )
+        assert refusal(load_json, b'{"a": [1 2]}', what="tin.json") == (
+            "tin.json is not valid JSON: Expecting ',' delimiter at line 1, column 10"
+        )
+        assert refusal(load_json, b'{"a": "x\\u0000"}', what="tin.json") == (
+            "tin.json, a holds a NUL character at position 1, which cannot be stored"
+        )
+        assert refusal(check_xml, b"<rss><channel>", what="tin.rss") == (
+            "tin.rss is not well-formed XML: no element found at line 1, column 14; "
+            "the file ends before the document does (truncated?)"
+        )
+        assert refusal(check_xml, b"<r>\xe1</r>", what="tin.rss") == (
+            "tin.rss is not valid utf-8 text (byte 3: b'\\xe1'); "
+            "XML that declares no encoding must be UTF-8"
+        )
 
 
 # -- polyglots ----------------------------------------------------------------------------------

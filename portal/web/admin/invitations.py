@@ -13,46 +13,28 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import StringField
+from wtforms.validators import Length, Optional
 
 from portal import mail
 from portal.content import account_tokens
 from portal.content import users as accounts
 from portal.extensions import db
-from portal.models import ROLES, AccountToken
+from portal.models import AccountToken
 from portal.models.users import ROLE_LABELS
 from portal.site import absolute_url
 from portal.text import strip_text
 from portal.web.actor import change
 from portal.web.admin import bp
 from portal.web.admin.access import SITE_ADMINS, roles_required
-from portal.web.auth import clock, email_address
+from portal.web.admin.users import account_email_field, role_field
+from portal.web.auth import clock
 from portal.web.auth.account_links import invitation_lifetime, invitation_message
 
 
 class InviteForm(FlaskForm):
-    email = EmailField(
-        "Thư điện tử",
-        description="Người được mời nhận thư ở đây, và dùng địa chỉ này để đăng nhập.",
-        filters=[
-            lambda value: accounts.normalise_email(value) if isinstance(value, str) else value
-        ],
-        validators=[
-            DataRequired("Hãy nhập thư điện tử."),
-            email_address,
-            Length(max=300, message="Tối đa 300 ký tự."),
-        ],
-    )
-    role = SelectField(
-        "Vai trò",
-        choices={role: ROLE_LABELS[role] for role in ROLES},
-        invalid_choice_message="Hãy chọn một vai trò trong danh sách.",
-        description=(
-            "Quản trị viên: mọi việc. Biên tập viên: nội dung và xuất bản. "
-            "Tác giả: bản nháp của chính mình."
-        ),
-    )
+    email = account_email_field("Người được mời nhận thư ở đây, và dùng địa chỉ này để đăng nhập.")
+    role = role_field()
     name = StringField(
         "Họ và tên (gợi ý)",
         description="Không bắt buộc: người được mời có thể sửa khi nhận lời mời.",

@@ -37,6 +37,33 @@ def _normalise_email(value):
     return accounts.normalise_email(value) if isinstance(value, str) else value
 
 
+def account_email_field(description: str) -> EmailField:
+    """The sign-in address, kept as accounts keep it (trimmed, lower case) and checked
+    by the same rule as the sign-in form and ``create-user``."""
+    return EmailField(
+        "Thư điện tử",
+        description=description,
+        filters=[_normalise_email],
+        validators=[
+            DataRequired("Hãy nhập thư điện tử."),
+            email_address,
+            Length(max=300, message="Tối đa 300 ký tự."),
+        ],
+    )
+
+
+def role_field() -> SelectField:
+    return SelectField(
+        "Vai trò",
+        choices={role: ROLE_LABELS[role] for role in ROLES},
+        invalid_choice_message="Hãy chọn một vai trò trong danh sách.",
+        description=(
+            "Quản trị viên: mọi việc. Biên tập viên: nội dung và xuất bản. "
+            "Tác giả: bản nháp của chính mình."
+        ),
+    )
+
+
 def new_password_field(label: str = "Mật khẩu") -> PasswordField:
     return PasswordField(
         label,
@@ -66,25 +93,8 @@ class AccountForm(FlaskForm):
             Length(max=200, message="Tối đa 200 ký tự."),
         ],
     )
-    email = EmailField(
-        "Thư điện tử",
-        description="Dùng để đăng nhập.",
-        filters=[_normalise_email],
-        validators=[
-            DataRequired("Hãy nhập thư điện tử."),
-            email_address,
-            Length(max=300, message="Tối đa 300 ký tự."),
-        ],
-    )
-    role = SelectField(
-        "Vai trò",
-        choices={role: ROLE_LABELS[role] for role in ROLES},
-        invalid_choice_message="Hãy chọn một vai trò trong danh sách.",
-        description=(
-            "Quản trị viên: mọi việc. Biên tập viên: nội dung và xuất bản. "
-            "Tác giả: bản nháp của chính mình."
-        ),
-    )
+    email = account_email_field("Dùng để đăng nhập.")
+    role = role_field()
 
     def __init__(self, *args, account: User | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -53,27 +53,6 @@ STATUS_WORDS = {
 }
 
 
-def records_summary(report) -> str:
-    """What ``portal import`` did (:class:`portal.content.importer.ImportReport`)."""
-    text = _(
-        "bài viết: {created} mới, {updated} cập nhật, {unchanged} không đổi, {skipped} bỏ qua"
-    ).format(
-        created=report.created,
-        updated=report.updated,
-        unchanged=report.unchanged,
-        skipped=report.skipped("articles"),
-    )
-    if report.categories_created + report.categories_existing or report.skipped("categories"):
-        text += _(
-            "; chuyên mục: {created} mới, {existing} đã có trên site, {skipped} bỏ qua"
-        ).format(
-            created=report.categories_created,
-            existing=report.categories_existing,
-            skipped=report.skipped("categories"),
-        )
-    return text
-
-
 def _table_counts(counts: dict[str, int]) -> str:
     return ", ".join(f"{n} {name}" for name, n in counts.items() if n)
 
@@ -104,20 +83,6 @@ def site_import_summary(report) -> str:
             "; tác giả: {linked} gắn với tài khoản, {missing} không có tài khoản ở đây"
         ).format(linked=report.people_linked, missing=len(report.people_missing))
     return text
-
-
-def feed_summary(report) -> str:
-    """What ``portal import-feed`` did (:class:`portal.content.feed_import.FeedReport`)."""
-    return _(
-        "mục trong nguồn tin: {entries}; bài viết: {created} mới, {updated} cập nhật, "
-        "{unchanged} không đổi, {skipped} bỏ qua"
-    ).format(
-        entries=report.entries,
-        created=report.created,
-        updated=report.updated,
-        unchanged=report.unchanged,
-        skipped=report.skipped,
-    )
 
 
 def delivery_summary(report) -> str:
@@ -260,7 +225,7 @@ def import_command(file: Path) -> None:
             ),
             err=True,
         )
-    click.echo(records_summary(report))
+    click.echo(report.summary())
     if report.errors:
         sys.exit(1)
 
@@ -721,7 +686,7 @@ def import_feed_command(source: str, category_slug: str) -> None:
             ),
             err=True,
         )
-    click.echo(feed_summary(report))
+    click.echo(report.summary())
     if report.errors:
         sys.exit(1)
 

@@ -329,8 +329,18 @@ def schema_differences(app: Flask, name: str | None = None) -> list:
         def include_object(object, object_name, type_, reflected, compare_to):
             return type_ != "table" or object_name in owned
 
+        # The same filter by name, before anything is reflected: a plugin's check reads
+        # its own few tables, not the whole database (init-db checks every plugin).
+        def include_name(name, type_, parent_names):
+            return type_ != "table" or name in owned
+
         with db.engine.connect() as connection:
             context = MigrationContext.configure(
-                connection, opts={"compare_type": True, "include_object": include_object}
+                connection,
+                opts={
+                    "compare_type": True,
+                    "include_object": include_object,
+                    "include_name": include_name,
+                },
             )
             return compare_metadata(context, db.metadata)
